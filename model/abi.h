@@ -1,0 +1,89 @@
+// File: model/abi.h
+// The Linux x86-64 ABI values the model speaks in: epoll event bits, epoll_ctl
+// ops, open flags, fcntl commands and errno numbers. The model may not include
+// OS headers, so these are spelled out here once; properties/abi_test.cc
+// static_asserts every value against <sys/epoll.h>, <fcntl.h> and <errno.h>.
+//
+//   if (mask & abi::kEpollEt) ...          // EPOLLET
+//   return Outcome::Error(abi::kEbadf);    // -EBADF
+//
+// Linux: include/uapi/linux/eventpoll.h, include/uapi/asm-generic/poll.h,
+// include/uapi/asm-generic/errno-base.h, include/uapi/asm-generic/fcntl.h.
+#pragma once
+
+#include <cstdint>
+
+namespace epollcheck::abi {
+
+// Event bits (include/uapi/linux/eventpoll.h; poll bits from
+// asm-generic/poll.h).
+inline constexpr uint32_t kEpollIn = 0x001;
+inline constexpr uint32_t kEpollPri = 0x002;
+inline constexpr uint32_t kEpollOut = 0x004;
+inline constexpr uint32_t kEpollErr = 0x008;
+inline constexpr uint32_t kEpollHup = 0x010;
+inline constexpr uint32_t kEpollNval = 0x020;
+inline constexpr uint32_t kEpollRdNorm = 0x040;
+inline constexpr uint32_t kEpollRdBand = 0x080;
+inline constexpr uint32_t kEpollWrNorm = 0x100;
+inline constexpr uint32_t kEpollWrBand = 0x200;
+inline constexpr uint32_t kEpollMsg = 0x400;
+inline constexpr uint32_t kEpollRdHup = 0x2000;
+inline constexpr uint32_t kEpollUringWake = 1u << 27;
+inline constexpr uint32_t kEpollExclusive = 1u << 28;
+inline constexpr uint32_t kEpollWakeup = 1u << 29;
+inline constexpr uint32_t kEpollOneShot = 1u << 30;
+inline constexpr uint32_t kEpollEt = 1u << 31;
+
+// Linux: fs/eventpoll.c EP_PRIVATE_BITS: kept in the stored mask when a
+// ONESHOT item is disarmed.
+inline constexpr uint32_t kEpPrivateBits =
+    kEpollWakeup | kEpollOneShot | kEpollEt | kEpollExclusive;
+// Linux: fs/eventpoll.c EPOLLEXCLUSIVE_OK_BITS.
+inline constexpr uint32_t kEpollExclusiveOkBits =
+    kEpollIn | kEpollOut | kEpollErr | kEpollHup | kEpollWakeup | kEpollEt |
+    kEpollExclusive;
+
+// epoll_ctl ops.
+inline constexpr int32_t kEpollCtlAdd = 1;
+inline constexpr int32_t kEpollCtlDel = 2;
+inline constexpr int32_t kEpollCtlMod = 3;
+
+// Open flags (asm-generic/fcntl.h, x86-64 values).
+inline constexpr uint32_t kOAppend = 02000;
+inline constexpr uint32_t kONonblock = 04000;
+inline constexpr uint32_t kODirect = 040000;
+inline constexpr uint32_t kOCloexec = 02000000;
+inline constexpr uint32_t kEpollCloexec = kOCloexec;
+
+// fcntl commands (include/uapi/linux/fcntl.h).
+inline constexpr int32_t kFSetPipeSz = 1031;
+inline constexpr int32_t kFGetPipeSz = 1032;
+
+// Memory geometry of the x86-64 kernel.
+inline constexpr uint32_t kPageSize = 4096;
+// Linux: fs/eventpoll.c EP_MAX_EVENTS = INT_MAX / sizeof(struct epoll_event),
+// and struct epoll_event is packed (12 bytes) on x86-64.
+inline constexpr int32_t kEpollEventSize = 12;
+inline constexpr int32_t kEpMaxEvents = 2147483647 / kEpollEventSize;
+// Linux: fs/eventpoll.c EP_MAX_NESTS.
+inline constexpr int kEpMaxNests = 4;
+// Linux: include/linux/pipe_fs_i.h PIPE_DEF_BUFFERS.
+inline constexpr uint32_t kPipeDefBuffers = 16;
+
+// errno values (asm-generic/errno-base.h, errno.h).
+inline constexpr int kEperm = 1;
+inline constexpr int kEnoent = 2;
+inline constexpr int kEbadf = 9;
+inline constexpr int kEagain = 11;
+inline constexpr int kEnomem = 12;
+inline constexpr int kEfault = 14;
+inline constexpr int kEbusy = 16;
+inline constexpr int kEexist = 17;
+inline constexpr int kEinval = 22;
+inline constexpr int kEmfile = 24;
+inline constexpr int kEnospc = 28;
+inline constexpr int kEpipe = 32;
+inline constexpr int kEloop = 40;
+
+}  // namespace epollcheck::abi

@@ -1,0 +1,310 @@
+// The epoll core: the interest set keyed by (file, fd), the callback rule,
+// delivery, ADD/MOD/DEL, nesting, and what a file's release does to items.
+// Linux: fs/eventpoll.c. Single-threaded: no callback can run during a
+// delivery scan, so the overflow list (ovflist) is always inactive here.
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "model/abi.h"
+#include "model/check.h"
+#include "model/internal/kernel.h"
+
+namespace epollcheck::internal {
+namespace {
+
+EpollInstance& InstanceOf(World& world, FileId epoll_file) {
+  File& f = world.files.at(epoll_file);
+  EP_CHECK(f.epoll.has_value());
+  return *f.epoll;
+}
+
+// Appends the item to the ready list unless it is already on it.
+// Returns true if it was appended. Linux: list_add_tail if !ep_is_linked().
+bool LinkReady(EpollInstance& ep, const ItemKey& key) {
+  EpollItem& item = ep.items.at(key);
+  if (item.linked)
+    return false;
+  item.linked = true;
+  ep.ready_list.push_back(key);
+  return true;
+}
+
+void UnlinkReady(EpollInstance& ep, const ItemKey& key) {
+  EpollItem& item = ep.items.at(key);
+  if (!item.linked)
+    return;
+  item.linked = false;
+  auto it = std::find(ep.ready_list.begin(), ep.ready_list.end(), key);
+  EP_CHECK(it != ep.ready_list.end());
+  ep.ready_list.erase(it);
+}
+
+// Removes the item's entry from its file's wait queue and the item itself.
+// Linux: fs/eventpoll.c ep_remove / ep_unregister_pollwait.
+void RemoveItem(World& world, FileId epoll_file, const ItemKey& key) {
+  EpollInstance& ep = InstanceOf(world, epoll_file);
+  UnlinkReady(ep, key);
+  ep.items.erase(key);
+  auto& queue = world.files.at(key.file).wait_queue;
+  auto it = std::find(queue.begin(), queue.end(),
+                      WaitEntry{.epoll = epoll_file, .key = key});
+  EP_CHECK(it != queue.end());
+  queue.erase(it);
+}
+
+// Linux: fs/eventpoll.c ep_item_poll: the file's mask filtered by the item's.
+uint32_t ItemPoll(World& world, FileId epoll_file, const ItemKey& key) {
+  const uint32_t mask = PollFile(world, key.file);
+  return mask & InstanceOf(world, epoll_file).items.at(key).events;
+}
+
+// The epoll callback for one wait entry. Linux: fs/eventpoll.c
+// ep_poll_callback. Returns nothing: with no thread blocked in epoll_wait the
+// callback never reports an exclusive wake, so every entry is visited.
+void EpollCallback(World& world, const WaitEntry& entry, uint32_t key) {
+  EpollInstance& ep = InstanceOf(world, entry.epoll);
+  auto it = ep.items.find(entry.key);
+  EP_CHECK(it != ep.items.end());
+  const uint32_t events = it->second.events;
+  // A disarmed ONESHOT item has only private bits left.
+  if ((events & ~abi::kEpPrivateBits) == 0)
+    return;
+  // A keyed wakeup must intersect the item's mask.
+  if (key != 0 && (key & events) == 0)
+    return;
+  LinkReady(ep, entry.key);
+  // "Wake up ( if active ) ... the ->poll() wait list": every accepted
+  // callback wakes the watchers of this epoll file, linked before or not.
+  // Linux: ep_poll_safewake() -> wake_up_poll(&ep->poll_wait, EPOLLIN).
+  WakeUp(world, entry.epoll, abi::kEpollIn);
+}
+
+// Downward nesting height below `ep` (0: watches no epoll), or kEpMaxNests+1
+// if `inserting_into` is reachable (a loop) or the chain is too deep.
+// Linux: fs/eventpoll.c ep_loop_check_proc.
+int LoopCheckDown(World& world, FileId ep, FileId inserting_into, int depth) {
+  int result = 0;
+  for (const auto& [key, item] : InstanceOf(world, ep).items) {
+    const File& target = world.files.at(key.file);
+    if (target.kind != FileKind::kEpoll)
+      continue;
+    if (key.file == inserting_into || depth > abi::kEpMaxNests) {
+      result = abi::kEpMaxNests + 1;
+    } else {
+      result = std::max(
+          result,
+          LoopCheckDown(world, key.file, inserting_into, depth + 1) + 1);
+    }
+    if (result > abi::kEpMaxNests)
+      break;
+  }
+  return result;
+}
+
+// How many epoll levels watch `ep` from above. Linux: fs/eventpoll.c
+// ep_get_upwards_depth_proc (walks ep->refs, the items watching its file).
+int UpwardsDepth(World& world, FileId ep) {
+  int result = 0;
+  const std::vector<WaitEntry> watchers = world.files.at(ep).wait_queue;
+  for (const WaitEntry& w : watchers) {
+    result = std::max(result, UpwardsDepth(world, w.epoll) + 1);
+  }
+  return result;
+}
+
+// Linux: fs/eventpoll.c ep_loop_check (6.17+: upward depth counted too).
+bool LoopCheckFails(World& world, FileId ep, FileId to) {
+  const int depth = LoopCheckDown(world, to, ep, 0);
+  if (depth > abi::kEpMaxNests)
+    return true;
+  return depth + 1 + UpwardsDepth(world, ep) > abi::kEpMaxNests;
+}
+
+}  // namespace
+
+uint32_t PollFile(World& world, FileId file) {
+  switch (world.files.at(file).kind) {
+  case FileKind::kPipeRead:
+  case FileKind::kPipeWrite:
+    return PipePoll(world, file);
+  case FileKind::kEpoll:
+    return EpollPoll(world, file);
+  }
+  EP_CHECK(false);
+}
+
+void WakeUp(World& world, FileId file, uint32_t key) {
+  // Callbacks do not add or remove wait entries, but they may recurse into
+  // other files' queues, so iterate over a copy.
+  const std::vector<WaitEntry> queue = world.files.at(file).wait_queue;
+  for (const WaitEntry& entry : queue)
+    EpollCallback(world, entry, key);
+}
+
+// Linux: fs/eventpoll.c __ep_eventpoll_poll: IN|RDNORM iff some queued item is
+// really ready; queued items found not ready before it are pruned.
+uint32_t EpollPoll(World& world, FileId epoll_file) {
+  std::deque<ItemKey> scan = InstanceOf(world, epoll_file).ready_list;
+  for (const ItemKey& key : scan) {
+    if (ItemPoll(world, epoll_file, key) != 0) {
+      return abi::kEpollIn | abi::kEpollRdNorm;
+    }
+    UnlinkReady(InstanceOf(world, epoll_file), key);
+  }
+  return 0;
+}
+
+void EventpollReleaseFile(World& world, FileId file) {
+  const std::vector<WaitEntry> queue = world.files.at(file).wait_queue;
+  for (const WaitEntry& entry : queue)
+    RemoveItem(world, entry.epoll, entry.key);
+}
+
+void EpollFileRelease(World& world, FileId epoll_file) {
+  std::vector<ItemKey> keys;
+  for (const auto& [key, item] : InstanceOf(world, epoll_file).items) {
+    keys.push_back(key);
+  }
+  for (const ItemKey& key : keys)
+    RemoveItem(world, epoll_file, key);
+}
+
+// Linux: fs/eventpoll.c SYSCALL_DEFINE4(epoll_ctl), do_epoll_ctl, ep_insert,
+// ep_modify, ep_remove_safe. Checks run in the kernel's order.
+Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
+                     uint32_t events, uint64_t data, bool null_event) {
+  const bool has_event = op != abi::kEpollCtlDel;  // ep_op_has_event()
+  if (has_event && null_event)
+    return Outcome::Error(abi::kEfault);
+  const std::optional<FileId> ep_file = world.FileIdAt(epfd);
+  if (!ep_file)
+    return Outcome::Error(abi::kEbadf);
+  const std::optional<FileId> target = world.FileIdAt(fd);
+  if (!target)
+    return Outcome::Error(abi::kEbadf);
+  // Every file kind modelled so far has ->poll (file_can_poll).
+  if (has_event && !world.profile.epollwakeup_kept) {
+    events &= ~abi::kEpollWakeup;  // ep_take_care_of_epollwakeup()
+  }
+  const bool target_is_epoll = world.files.at(*target).kind == FileKind::kEpoll;
+  if (*ep_file == *target ||
+      world.files.at(*ep_file).kind != FileKind::kEpoll) {
+    return Outcome::Error(abi::kEinval);
+  }
+  if (has_event && (events & abi::kEpollExclusive) != 0) {
+    if (op == abi::kEpollCtlMod)
+      return Outcome::Error(abi::kEinval);
+    if (op == abi::kEpollCtlAdd &&
+        (target_is_epoll || (events & ~abi::kEpollExclusiveOkBits) != 0)) {
+      return Outcome::Error(abi::kEinval);
+    }
+  }
+  if (op == abi::kEpollCtlAdd && target_is_epoll &&
+      LoopCheckFails(world, *ep_file, *target)) {
+    return Outcome::Error(abi::kEloop);
+  }
+  const ItemKey key{.file = *target, .fd = fd};
+  EpollInstance& ep = InstanceOf(world, *ep_file);
+  const bool exists = ep.items.count(key) != 0;
+  if (op == abi::kEpollCtlAdd) {
+    if (exists)
+      return Outcome::Error(abi::kEexist);
+    // ep_insert: store the item, register on the target's wait queue (an
+    // exclusive entry at the tail, others at the head), then poll it once.
+    ep.items[key] = EpollItem{
+        .events = events | abi::kEpollErr | abi::kEpollHup, .data = data};
+    auto& queue = world.files.at(*target).wait_queue;
+    const WaitEntry entry{.epoll = *ep_file, .key = key};
+    if ((events & abi::kEpollExclusive) != 0) {
+      queue.push_back(entry);  // add_wait_queue_exclusive
+    } else {
+      queue.insert(queue.begin(), entry);  // add_wait_queue
+    }
+    if (ItemPoll(world, *ep_file, key) != 0 &&
+        LinkReady(InstanceOf(world, *ep_file), key)) {
+      WakeUp(world, *ep_file, abi::kEpollIn);  // pwake: ep_poll_safewake
+    }
+    return Outcome::Value(0);
+  }
+  if (op == abi::kEpollCtlDel) {
+    if (!exists)
+      return Outcome::Error(abi::kEnoent);
+    RemoveItem(world, *ep_file, key);
+    return Outcome::Value(0);
+  }
+  if (op == abi::kEpollCtlMod) {
+    if (!exists)
+      return Outcome::Error(abi::kEnoent);
+    EpollItem& item = ep.items.at(key);
+    // An item added with EPOLLEXCLUSIVE can never be modified.
+    if ((item.events & abi::kEpollExclusive) != 0) {
+      return Outcome::Error(abi::kEinval);
+    }
+    item.events = events | abi::kEpollErr | abi::kEpollHup;
+    item.data = data;
+    if (ItemPoll(world, *ep_file, key) != 0 &&
+        LinkReady(InstanceOf(world, *ep_file), key)) {
+      WakeUp(world, *ep_file, abi::kEpollIn);
+    }
+    return Outcome::Value(0);
+  }
+  return Outcome::Error(abi::kEinval);  // unknown op
+}
+
+// Linux: fs/eventpoll.c do_epoll_wait, ep_poll (timeout 0), ep_send_events.
+Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
+                      std::vector<Delivery>* trace) {
+  const bool bad_max = maxevents <= 0 || maxevents > abi::kEpMaxEvents;
+  const std::optional<FileId> ep_file = world.FileIdAt(epfd);
+  if (world.profile.wait_checks_fd_first) {
+    if (!ep_file)
+      return Outcome::Error(abi::kEbadf);
+    if (bad_max)
+      return Outcome::Error(abi::kEinval);
+  } else {
+    if (bad_max)
+      return Outcome::Error(abi::kEinval);
+    if (!ep_file)
+      return Outcome::Error(abi::kEbadf);
+  }
+  if (world.files.at(*ep_file).kind != FileKind::kEpoll) {
+    return Outcome::Error(abi::kEinval);
+  }
+  // ep_start_scan: the whole ready list becomes the scan batch; LT items
+  // re-queued during the scan go to the (now empty) ready list.
+  std::deque<ItemKey> batch;
+  batch.swap(InstanceOf(world, *ep_file).ready_list);
+  Outcome out;
+  size_t next = 0;
+  while (next < batch.size()) {
+    if (static_cast<int64_t>(out.events.size()) >= maxevents)
+      break;
+    const ItemKey key = batch[next++];
+    InstanceOf(world, *ep_file).items.at(key).linked = false;  // list_del_init
+    const uint32_t revents = ItemPoll(world, *ep_file, key);
+    if (revents == 0)
+      continue;
+    EpollInstance& ep = InstanceOf(world, *ep_file);
+    EpollItem& item = ep.items.at(key);
+    out.events.push_back(ReadyEvent{.events = revents, .data = item.data});
+    if (trace != nullptr) {
+      trace->push_back(Delivery{.key = key, .stored_events = item.events});
+    }
+    if ((item.events & abi::kEpollOneShot) != 0) {
+      item.events &= abi::kEpPrivateBits;  // disarm, ERR/HUP included
+    } else if ((item.events & abi::kEpollEt) == 0) {
+      item.linked = true;  // level-triggered: back to the tail
+      ep.ready_list.push_back(key);
+    }
+  }
+  // ep_done_scan: undelivered items go back in front of the re-queued ones.
+  EpollInstance& ep = InstanceOf(world, *ep_file);
+  ep.ready_list.insert(ep.ready_list.begin(), batch.begin() + next,
+                       batch.end());
+  out.ret = static_cast<int64_t>(out.events.size());
+  return out;
+}
+
+}  // namespace epollcheck::internal

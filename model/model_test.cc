@@ -1,0 +1,117 @@
+// Unit tests of the model alone: printing, profiles, and the behaviour of
+// kernel eras the running kernel cannot show (§F3, §C1 of the semantics doc).
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "model/abi.h"
+#include "model/step.h"
+
+namespace epollcheck {
+namespace {
+
+using namespace abi;
+
+std::string Str(const auto& v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+TEST(ModelPrinting, OpsPrintAsReadableCalls) {
+  EXPECT_EQ(Str(Op{EpollCtl{.epfd = 2,
+                            .op = kEpollCtlAdd,
+                            .fd = 0,
+                            .events = kEpollIn | kEpollEt | (1u << 20),
+                            .data = 7}}),
+            "epoll_ctl(epfd=2, op=ADD, fd=0, events=IN|ET|0x100000, data=0x7)");
+  EXPECT_EQ(Str(Op{Pipe2{.flags = kONonblock | kODirect}}),
+            "pipe2(flags=O_NONBLOCK|O_DIRECT)");
+  EXPECT_EQ(Str(Op{EpollWait{.epfd = 3, .maxevents = 8}}),
+            "epoll_wait(epfd=3, maxevents=8)");
+  EXPECT_EQ(
+      Str(Op{EpollCtl{.epfd = -1, .op = 9, .null_event = true}}),
+      "epoll_ctl(epfd=-1, op=9, fd=-1, events=0, data=0x0, null_event=1)");
+}
+
+TEST(ModelPrinting, OutcomesPrintValueErrnoAndPayload) {
+  EXPECT_EQ(Str(Outcome::Error(kEbadf)), "-1 EBADF");
+  EXPECT_EQ(Str(Outcome{.ret = 0, .fds = {3, 4}}), "0 fds=[3,4]");
+  Outcome w = Outcome::Value(1);
+  w.events = {{kEpollIn | kEpollHup, 0x1}};
+  EXPECT_EQ(Str(w), "1 [{IN|HUP, 0x1}]");
+}
+
+TEST(ModelProfiles, ErasFollowTheVersionTable) {
+  EXPECT_TRUE(ProfileForKernel(6, 18).wait_checks_fd_first);
+  EXPECT_FALSE(ProfileForKernel(6, 14).wait_checks_fd_first);
+  EXPECT_EQ(ProfileForKernel(5, 10).pipe_write_wake,
+            PipeWriteWake::kIfWasEmpty);
+  EXPECT_EQ(ProfileForKernel(5, 4).pipe_write_wake, PipeWriteWake::kEveryWrite);
+  EXPECT_EQ(ProfileForKernel(5, 14).pipe_write_wake,
+            PipeWriteWake::kIfWasEmptyOrPolled);
+}
+
+std::vector<Outcome> RunOps(const Profile& profile,
+                            const std::vector<Op>& ops) {
+  World w;
+  w.profile = profile;
+  std::vector<Outcome> out;
+  for (const Op& op : ops)
+    out.push_back(Step(w, op));
+  return out;
+}
+
+// §F3: on 5.5–5.13 a second write with data unread does not wake an ET
+// reader; on 5.14+ it does.
+TEST(ModelEras, PipeEtSecondWriteDependsOnEra) {
+  const std::vector<Op> ops = {Pipe2{.flags = kONonblock},
+                               EpollCreate1{},
+                               EpollCtl{.epfd = 2,
+                                        .op = kEpollCtlAdd,
+                                        .fd = 0,
+                                        .events = kEpollIn | kEpollEt,
+                                        .data = 1},
+                               Write{.fd = 1, .count = 1},
+                               EpollWait{.epfd = 2, .maxevents = 4},
+                               Write{.fd = 1, .count = 1},
+                               EpollWait{.epfd = 2, .maxevents = 4}};
+  EXPECT_EQ(RunOps(ProfileForKernel(5, 10), ops).back().ret, 0);
+  EXPECT_EQ(RunOps(ProfileForKernel(6, 18), ops).back().ret, 1);
+  EXPECT_EQ(RunOps(ProfileForKernel(5, 4), ops).back().ret, 1);
+}
+
+// §C1: before 6.15, an invalid maxevents beats a bad epfd.
+TEST(ModelEras, WaitErrnoOrder) {
+  const std::vector<Op> ops = {EpollWait{.epfd = -1, .maxevents = 0}};
+  EXPECT_EQ(RunOps(ProfileForKernel(6, 14), ops)[0], Outcome::Error(kEinval));
+  EXPECT_EQ(RunOps(ProfileForKernel(6, 15), ops)[0], Outcome::Error(kEbadf));
+}
+
+// The close rule: a file's items die with its last reference, silently, and
+// the released pipe end wakes the other end with no key.
+TEST(ModelClose, LastReferenceRemovesItemsAndWakesPeer) {
+  World w;
+  for (const Op& op :
+       std::vector<Op>{Pipe2{.flags = kONonblock}, EpollCreate1{},
+                       EpollCtl{.epfd = 2,
+                       .op = kEpollCtlAdd,
+                       .fd = 0,
+                       .events = kEpollIn | kEpollEt},
+                       EpollCtl{.epfd = 2,
+                       .op = kEpollCtlAdd,
+                       .fd = 1,
+                       .events = kEpollOut | kEpollEt}}) {
+    (void)Step(w, op);
+  }
+  EXPECT_EQ(w.FileAt(2)->epoll->items.size(), 2u);
+  EXPECT_EQ(Step(w, Op{Close{.fd = 1}}), Outcome::Value(0));
+  EXPECT_EQ(w.FileAt(2)->epoll->items.size(), 1u);
+  const Outcome got = Step(w, Op{EpollWait{.epfd = 2, .maxevents = 4}});
+  ASSERT_EQ(got.ret, 1);
+  EXPECT_EQ(got.events[0].events, kEpollHup);
+}
+
+}  // namespace
+}  // namespace epollcheck

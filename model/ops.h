@@ -1,0 +1,206 @@
+// File: model/ops.h
+// The operation vocabulary: one plain struct per syscall-level action, and
+// `Op`, the variant of all of them. This is the only definition of what an
+// operation is; the model, every SUT, the printer (and later the scenario
+// parser and C-reproducer emitter) consume it.
+//
+//   Op op = EpollCtl{.epfd = 2, .op = abi::kEpollCtlAdd, .fd = 0,
+//                    .events = abi::kEpollIn | abi::kEpollEt, .data = 7};
+//   std::cout << op;   // epoll_ctl(epfd=2, op=ADD, fd=0, events=IN|ET,
+//   data=0x7)
+//
+// Descriptors are plain numbers in the sequence's own descriptor table, which
+// starts empty: fd numbering is deterministic (lowest free number), so a number
+// names a file as reliably as a handle would, and "a closed number", "-1" and
+// "dup2 onto 5" are expressible. Each struct lists its fields once, in
+// `Fields()`, with a FieldKind that tells printers and parsers how to spell it.
+// To add an operation: add the struct here and to `Op`; the compiler then
+// names every consumer that must handle it.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string_view>
+#include <variant>
+
+namespace epollcheck {
+
+// How a field is spelled in a scenario or a C reproducer.
+enum class FieldKind {
+  kFd,          // descriptor number (may be closed, -1, or out of range)
+  kInt,         // plain signed number
+  kCount,       // byte count
+  kPipeFlags,   // O_NONBLOCK|O_DIRECT|O_CLOEXEC|...
+  kEpollFlags,  // EPOLL_CLOEXEC|...
+  kCtlOp,       // ADD/DEL/MOD or a raw number
+  kEvents,      // IN|OUT|ET|... or raw bits
+  kData,        // 64-bit user data, printed in hex
+  kBool,        // 0/1
+};
+
+// pipe2(fds, flags). Linux: fs/pipe.c do_pipe2.
+struct Pipe2 {
+  static constexpr std::string_view kName = "pipe2";
+  uint32_t flags = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("flags", FieldKind::kPipeFlags, s.flags);
+  }
+  friend bool operator==(const Pipe2&, const Pipe2&) = default;
+};
+
+// epoll_create(size). Linux: fs/eventpoll.c SYSCALL_DEFINE1(epoll_create).
+struct EpollCreate {
+  static constexpr std::string_view kName = "epoll_create";
+  int32_t size = 1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("size", FieldKind::kInt, s.size);
+  }
+  friend bool operator==(const EpollCreate&, const EpollCreate&) = default;
+};
+
+// epoll_create1(flags). Linux: fs/eventpoll.c do_epoll_create.
+struct EpollCreate1 {
+  static constexpr std::string_view kName = "epoll_create1";
+  uint32_t flags = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("flags", FieldKind::kEpollFlags, s.flags);
+  }
+  friend bool operator==(const EpollCreate1&, const EpollCreate1&) = default;
+};
+
+// epoll_ctl(epfd, op, fd, null_event ? NULL : &{events, data}).
+// Linux: fs/eventpoll.c SYSCALL_DEFINE4(epoll_ctl), do_epoll_ctl.
+struct EpollCtl {
+  static constexpr std::string_view kName = "epoll_ctl";
+  int32_t epfd = -1;
+  int32_t op = 0;
+  int32_t fd = -1;
+  uint32_t events = 0;
+  uint64_t data = 0;
+  bool null_event = false;  // pass a NULL event pointer (EFAULT unless DEL)
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("epfd", FieldKind::kFd, s.epfd);
+    f("op", FieldKind::kCtlOp, s.op);
+    f("fd", FieldKind::kFd, s.fd);
+    f("events", FieldKind::kEvents, s.events);
+    f("data", FieldKind::kData, s.data);
+    f("null_event", FieldKind::kBool, s.null_event);
+  }
+  friend bool operator==(const EpollCtl&, const EpollCtl&) = default;
+};
+
+// epoll_wait(epfd, events, maxevents, timeout_ms). Generated sequences always
+// use timeout_ms = 0. Linux: fs/eventpoll.c do_epoll_wait, ep_poll.
+struct EpollWait {
+  static constexpr std::string_view kName = "epoll_wait";
+  int32_t epfd = -1;
+  int32_t maxevents = 1;
+  int32_t timeout_ms = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("epfd", FieldKind::kFd, s.epfd);
+    f("maxevents", FieldKind::kInt, s.maxevents);
+    f("timeout_ms", FieldKind::kInt, s.timeout_ms);
+  }
+  friend bool operator==(const EpollWait&, const EpollWait&) = default;
+};
+
+// write(fd, buf, count). Linux: fs/read_write.c vfs_write, fs/pipe.c
+// pipe_write.
+struct Write {
+  static constexpr std::string_view kName = "write";
+  int32_t fd = -1;
+  uint32_t count = 1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("count", FieldKind::kCount, s.count);
+  }
+  friend bool operator==(const Write&, const Write&) = default;
+};
+
+// read(fd, buf, count). Linux: fs/read_write.c vfs_read, fs/pipe.c pipe_read.
+struct Read {
+  static constexpr std::string_view kName = "read";
+  int32_t fd = -1;
+  uint32_t count = 1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("count", FieldKind::kCount, s.count);
+  }
+  friend bool operator==(const Read&, const Read&) = default;
+};
+
+// close(fd). Linux: fs/file.c close_fd, fs/file_table.c __fput.
+struct Close {
+  static constexpr std::string_view kName = "close";
+  int32_t fd = -1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+  }
+  friend bool operator==(const Close&, const Close&) = default;
+};
+
+// dup(fd). Linux: fs/file.c SYSCALL_DEFINE1(dup).
+struct Dup {
+  static constexpr std::string_view kName = "dup";
+  int32_t fd = -1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+  }
+  friend bool operator==(const Dup&, const Dup&) = default;
+};
+
+// dup2(oldfd, newfd). Linux: fs/file.c ksys_dup3, do_dup2.
+struct Dup2 {
+  static constexpr std::string_view kName = "dup2";
+  int32_t oldfd = -1;
+  int32_t newfd = -1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("oldfd", FieldKind::kFd, s.oldfd);
+    f("newfd", FieldKind::kFd, s.newfd);
+  }
+  friend bool operator==(const Dup2&, const Dup2&) = default;
+};
+
+// fcntl(fd, F_SETPIPE_SZ, size). Linux: fs/pipe.c pipe_fcntl, pipe_set_size.
+struct SetPipeSize {
+  static constexpr std::string_view kName = "fcntl_setpipe_sz";
+  int32_t fd = -1;
+  int32_t size = 4096;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("size", FieldKind::kInt, s.size);
+  }
+  friend bool operator==(const SetPipeSize&, const SetPipeSize&) = default;
+};
+
+// fcntl(fd, F_GETPIPE_SZ). Linux: fs/pipe.c pipe_fcntl.
+struct GetPipeSize {
+  static constexpr std::string_view kName = "fcntl_getpipe_sz";
+  int32_t fd = -1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+  }
+  friend bool operator==(const GetPipeSize&, const GetPipeSize&) = default;
+};
+
+// Observation only: the sorted list of open descriptor numbers of the
+// sequence's table (fcntl(F_GETFD) over the whole range on the kernel).
+struct ListFds {
+  static constexpr std::string_view kName = "list_fds";
+  template <class S, class F> static void Fields(S&, F&&) {}
+  friend bool operator==(const ListFds&, const ListFds&) = default;
+};
+
+using Op =
+    std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write,
+                 Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize, ListFds>;
+
+// The name of an op's syscall, e.g. "epoll_ctl".
+std::string_view OpName(const Op& op);
+
+// Prints `name(field=value, ...)` with symbolic flags, e.g.
+// `epoll_ctl(epfd=2, op=ADD, fd=0, events=IN|ET, data=0x7)`. Fields at their
+// defaults that rarely matter (null_event=0, timeout_ms=0) are omitted.
+std::ostream& operator<<(std::ostream& os, const Op& op);
+
+}  // namespace epollcheck

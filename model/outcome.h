@@ -1,0 +1,47 @@
+// File: model/outcome.h
+// What one operation did: the return value or errno, plus its payload (the
+// descriptors it created or listed, the events epoll_wait returned in order).
+// Both the model's prediction and every SUT's observation are Outcomes, and
+// they are compared whole.
+//
+//   Outcome::Error(abi::kEbadf)                 // -1 EBADF
+//   Outcome{.ret = 0, .fds = {3, 4}}            // pipe2 -> [3, 4]
+//   Outcome{.ret = 1, .events = {{IN, 0x7}}}    // epoll_wait -> 1 [{IN, 0x7}]
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace epollcheck {
+
+// One struct epoll_event as returned by epoll_wait.
+struct ReadyEvent {
+  uint32_t events = 0;
+  uint64_t data = 0;
+  friend bool operator==(const ReadyEvent&, const ReadyEvent&) = default;
+};
+
+struct Outcome {
+  int64_t ret = 0;           // >= 0: the return value; < 0: -errno
+  std::vector<int32_t> fds;  // pipe2: {read, write}; list_fds: open numbers
+  std::vector<ReadyEvent> events;  // epoll_wait: the returned array, in order
+
+  static Outcome Value(int64_t v) { return Outcome{.ret = v}; }
+  static Outcome Error(int err) { return Outcome{.ret = -err}; }
+  bool IsError() const { return ret < 0; }
+  int Errno() const { return ret < 0 ? static_cast<int>(-ret) : 0; }
+  friend bool operator==(const Outcome&, const Outcome&) = default;
+};
+
+// "EBADF", "EINVAL", ... or "E<n>" for numbers the table does not name.
+std::string ErrnoName(int err);
+// "IN|RDNORM|ET|0x100000": named bits first, any remainder in hex.
+std::string EventMaskString(uint32_t mask);
+
+// "-1 EBADF", "3", "0 fds=[3,4]", "2 [{IN|HUP, 0x1}, {OUT, 0x2}]".
+std::ostream& operator<<(std::ostream& os, const Outcome& outcome);
+std::ostream& operator<<(std::ostream& os, const ReadyEvent& event);
+
+}  // namespace epollcheck

@@ -1,0 +1,201 @@
+// Pipes: the slot ring, readiness, and the wakeups each pipe operation does.
+// Linux: fs/pipe.c (pipe_write, pipe_read, pipe_poll, pipe_release,
+// pipe_set_size / pipe_resize_ring). Only non-blocking descriptors are
+// modelled: an operation that would sleep returns EAGAIN instead.
+
+#include <algorithm>
+
+#include "model/abi.h"
+#include "model/check.h"
+#include "model/internal/kernel.h"
+
+namespace epollcheck::internal {
+namespace {
+
+PipeState& PipeOf(World& world, FileId file) {
+  const File& f = world.files.at(file);
+  return world.pipes.at(f.pipe);
+}
+
+bool Full(const PipeState& pipe) { return pipe.slots.size() >= pipe.max_usage; }
+
+}  // namespace
+
+// Linux: fs/pipe.c pipe_write.
+Outcome PipeWrite(World& world, FileId file, uint32_t count) {
+  // "Null write succeeds", before any check and without a wakeup.
+  if (count == 0)
+    return Outcome::Value(0);
+  const File& f = world.files.at(file);
+  const bool packet = (f.flags & abi::kODirect) != 0;  // is_packetized()
+  const PipeId pipe_id = f.pipe;
+  PipeState& pipe = world.pipes.at(pipe_id);
+  if (pipe.readers == 0) {
+    // SIGPIPE is sent (the SUTs block or ignore it) and EPIPE returned. The
+    // wakeup at `out:` cannot reach anyone: no read file is left.
+    return Outcome::Error(abi::kEpipe);
+  }
+  const bool was_empty = pipe.slots.empty();
+  uint64_t written = 0;
+  uint32_t remaining = count;
+  // Merge the sub-page remainder into the last buffer if it fits.
+  const uint32_t chars = count & (abi::kPageSize - 1);
+  bool done = false;
+  if (chars != 0 && !was_empty) {
+    PipeSlot& last = pipe.slots.back();
+    if (last.can_merge && last.offset + last.len + chars <= abi::kPageSize) {
+      last.len += chars;
+      written += chars;
+      remaining -= chars;
+      done = remaining == 0;
+    }
+  }
+  while (!done) {
+    if (!Full(pipe)) {
+      const uint32_t copied = std::min(remaining, abi::kPageSize);
+      pipe.slots.push_back(PipeSlot{
+          .offset = 0, .len = copied, .can_merge = !packet, .packet = packet});
+      written += copied;
+      remaining -= copied;
+      if (remaining == 0)
+        break;
+      continue;
+    }
+    break;  // Full and O_NONBLOCK: return what was written, or EAGAIN.
+  }
+  // `out:` — the reader wakeup happens whatever the result, EAGAIN included.
+  bool wake = false;
+  switch (world.profile.pipe_write_wake) {
+  case PipeWriteWake::kEveryWrite:
+    wake = written > 0;
+    break;
+  case PipeWriteWake::kIfWasEmpty:
+    wake = was_empty;
+    break;
+  case PipeWriteWake::kIfWasEmptyOrPolled:
+    wake = was_empty || pipe.poll_usage;
+    break;
+  }
+  const FileId reader = pipe.read_file;
+  if (wake && reader != 0) {
+    WakeUp(world, reader, abi::kEpollIn | abi::kEpollRdNorm);
+  }
+  if (written == 0)
+    return Outcome::Error(abi::kEagain);
+  return Outcome::Value(static_cast<int64_t>(written));
+}
+
+// Linux: fs/pipe.c pipe_read.
+Outcome PipeRead(World& world, FileId file, uint32_t count) {
+  if (count == 0)
+    return Outcome::Value(0);  // "Null read succeeds".
+  PipeState& pipe = PipeOf(world, file);
+  const bool was_full = Full(pipe);
+  uint64_t ret = 0;
+  uint32_t total = count;
+  while (!pipe.slots.empty()) {
+    PipeSlot& buf = pipe.slots.front();
+    uint32_t chars = std::min(buf.len, total);
+    ret += chars;
+    buf.offset += chars;
+    buf.len -= chars;
+    if (buf.packet) {  // A packet is read whole or its rest is discarded.
+      total = chars;
+      buf.len = 0;
+    }
+    if (buf.len == 0)
+      pipe.slots.pop_front();
+    total -= chars;
+    if (total == 0)
+      break;
+  }
+  Outcome out;
+  if (ret > 0) {
+    out = Outcome::Value(static_cast<int64_t>(ret));
+  } else if (pipe.writers == 0) {
+    out = Outcome::Value(0);  // EOF
+  } else {
+    out = Outcome::Error(abi::kEagain);
+  }
+  const bool wake_writer = world.profile.pipe_read_wakes_only_if_unfull
+                               ? was_full && !Full(pipe)
+                               : was_full;
+  const FileId writer = pipe.write_file;
+  if (wake_writer && writer != 0) {
+    WakeUp(world, writer, abi::kEpollOut | abi::kEpollWrNorm);
+  }
+  return out;
+}
+
+// Linux: fs/pipe.c pipe_set_size, round_pipe_size, pipe_resize_ring.
+Outcome PipeSetSize(World& world, FileId file, uint32_t arg) {
+  if (arg > (1u << 31))
+    return Outcome::Error(abi::kEinval);  // rounds to 0
+  uint32_t size = abi::kPageSize;
+  while (size < arg)
+    size <<= 1;  // roundup_pow_of_two, at least a page
+  const uint32_t nr_slots = size / abi::kPageSize;
+  PipeState& pipe = PipeOf(world, file);
+  if (nr_slots > pipe.max_usage && size > world.profile.pipe_max_size &&
+      !world.profile.cap_sys_resource) {
+    return Outcome::Error(abi::kEperm);
+  }
+  if (nr_slots < pipe.slots.size())
+    return Outcome::Error(abi::kEbusy);
+  pipe.max_usage = nr_slots;
+  // "This might have made more room for writers": a keyless wakeup.
+  const FileId writer = pipe.write_file;
+  if (writer != 0)
+    WakeUp(world, writer, 0);
+  return Outcome::Value(static_cast<int64_t>(size));
+}
+
+// Linux: fs/pipe.c pipe_poll.
+uint32_t PipePoll(World& world, FileId file) {
+  const File& f = world.files.at(file);
+  PipeState& pipe = world.pipes.at(f.pipe);
+  // "Epoll has some historical nasty semantics, this enables them."
+  pipe.poll_usage = true;
+  uint32_t mask = 0;
+  if (f.kind == FileKind::kPipeRead) {
+    if (!pipe.slots.empty())
+      mask |= abi::kEpollIn | abi::kEpollRdNorm;
+    if (pipe.writers == 0)
+      mask |= abi::kEpollHup;
+  } else {
+    if (!Full(pipe))
+      mask |= abi::kEpollOut | abi::kEpollWrNorm;
+    if (pipe.readers == 0)
+      mask |= abi::kEpollErr;
+  }
+  return mask;
+}
+
+// Linux: fs/pipe.c pipe_release. Called after the file's epoll items are gone.
+void PipeRelease(World& world, FileId file) {
+  const File& f = world.files.at(file);
+  const PipeId pipe_id = f.pipe;
+  PipeState& pipe = world.pipes.at(pipe_id);
+  if (f.kind == FileKind::kPipeRead) {
+    EP_CHECK(pipe.readers > 0);
+    --pipe.readers;
+    pipe.read_file = 0;
+  } else {
+    EP_CHECK(pipe.writers > 0);
+    --pipe.writers;
+    pipe.write_file = 0;
+  }
+  // "Was that the last reader or writer, but not the other side?"
+  if ((pipe.readers == 0) != (pipe.writers == 0)) {
+    const FileId reader = pipe.read_file;
+    const FileId writer = pipe.write_file;
+    if (reader != 0)
+      WakeUp(world, reader, 0);  // wake_up_interruptible_all
+    if (writer != 0)
+      WakeUp(world, writer, 0);
+  }
+  if (pipe.readers == 0 && pipe.writers == 0)
+    world.pipes.erase(pipe_id);
+}
+
+}  // namespace epollcheck::internal

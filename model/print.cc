@@ -1,0 +1,238 @@
+// Printing of operations and outcomes, driven by each op's Fields() list, and
+// the small non-kernel helpers of the model (profiles, EP_CHECK).
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <type_traits>
+#include <utility>
+
+#include "model/abi.h"
+#include "model/check.h"
+#include "model/ops.h"
+#include "model/outcome.h"
+#include "model/profile.h"
+
+namespace epollcheck {
+namespace {
+
+struct NamedBit {
+  uint32_t bit;
+  const char* name;
+};
+
+constexpr NamedBit kEventBits[] = {
+    {abi::kEpollIn, "IN"},
+    {abi::kEpollPri, "PRI"},
+    {abi::kEpollOut, "OUT"},
+    {abi::kEpollErr, "ERR"},
+    {abi::kEpollHup, "HUP"},
+    {abi::kEpollNval, "NVAL"},
+    {abi::kEpollRdNorm, "RDNORM"},
+    {abi::kEpollRdBand, "RDBAND"},
+    {abi::kEpollWrNorm, "WRNORM"},
+    {abi::kEpollWrBand, "WRBAND"},
+    {abi::kEpollMsg, "MSG"},
+    {abi::kEpollRdHup, "RDHUP"},
+    {abi::kEpollUringWake, "URING_WAKE"},
+    {abi::kEpollExclusive, "EXCLUSIVE"},
+    {abi::kEpollWakeup, "WAKEUP"},
+    {abi::kEpollOneShot, "ONESHOT"},
+    {abi::kEpollEt, "ET"},
+};
+
+constexpr NamedBit kOpenBits[] = {
+    {abi::kONonblock, "O_NONBLOCK"},
+    {abi::kODirect, "O_DIRECT"},
+    {abi::kOCloexec, "O_CLOEXEC"},
+    {abi::kOAppend, "O_APPEND"},
+};
+
+constexpr NamedBit kEpollFlagBits[] = {{abi::kEpollCloexec, "EPOLL_CLOEXEC"}};
+
+template <size_t N>
+std::string BitsString(uint32_t mask, const NamedBit (&table)[N]) {
+  if (mask == 0)
+    return "0";
+  std::string out;
+  for (const NamedBit& b : table) {
+    if ((mask & b.bit) == 0)
+      continue;
+    if (!out.empty())
+      out += '|';
+    out += b.name;
+    mask &= ~b.bit;
+  }
+  if (mask != 0) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%x", mask);
+    if (!out.empty())
+      out += '|';
+    out += buf;
+  }
+  return out;
+}
+
+std::string CtlOpString(int32_t op) {
+  switch (op) {
+  case abi::kEpollCtlAdd:
+    return "ADD";
+  case abi::kEpollCtlDel:
+    return "DEL";
+  case abi::kEpollCtlMod:
+    return "MOD";
+  default:
+    return std::to_string(op);
+  }
+}
+
+std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
+  switch (kind) {
+  case FieldKind::kPipeFlags:
+    return BitsString(static_cast<uint32_t>(raw), kOpenBits);
+  case FieldKind::kEpollFlags:
+    return BitsString(static_cast<uint32_t>(raw), kEpollFlagBits);
+  case FieldKind::kEvents:
+    return EventMaskString(static_cast<uint32_t>(raw));
+  case FieldKind::kCtlOp:
+    return CtlOpString(static_cast<int32_t>(value));
+  case FieldKind::kData: {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx",
+                  static_cast<unsigned long long>(raw));
+    return buf;
+  }
+  case FieldKind::kFd:
+  case FieldKind::kInt:
+  case FieldKind::kCount:
+  case FieldKind::kBool:
+    return std::to_string(value);
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string EventMaskString(uint32_t mask) {
+  return BitsString(mask, kEventBits);
+}
+
+std::string ErrnoName(int err) {
+  switch (err) {
+  case abi::kEperm:
+    return "EPERM";
+  case abi::kEnoent:
+    return "ENOENT";
+  case abi::kEbadf:
+    return "EBADF";
+  case abi::kEagain:
+    return "EAGAIN";
+  case abi::kEnomem:
+    return "ENOMEM";
+  case abi::kEfault:
+    return "EFAULT";
+  case abi::kEbusy:
+    return "EBUSY";
+  case abi::kEexist:
+    return "EEXIST";
+  case abi::kEinval:
+    return "EINVAL";
+  case abi::kEmfile:
+    return "EMFILE";
+  case abi::kEnospc:
+    return "ENOSPC";
+  case abi::kEpipe:
+    return "EPIPE";
+  case abi::kEloop:
+    return "ELOOP";
+  default:
+    return "E" + std::to_string(err);
+  }
+}
+
+std::string_view OpName(const Op& op) {
+  return std::visit(
+      [](const auto& o) { return std::decay_t<decltype(o)>::kName; }, op);
+}
+
+std::ostream& operator<<(std::ostream& os, const Op& op) {
+  std::visit(
+      [&os](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        os << T::kName << '(';
+        bool first = true;
+        T::Fields(o, [&](std::string_view name, FieldKind kind,
+                         const auto& field) {
+          using F = std::decay_t<decltype(field)>;
+          const auto raw = static_cast<uint64_t>(field);
+          const auto value = static_cast<int64_t>(field);
+          // Rarely-set fields are shown only when set.
+          if ((name == "null_event" || name == "timeout_ms") && value == 0) {
+            return;
+          }
+          static_assert(std::is_integral_v<F>);
+          if (!first)
+            os << ", ";
+          first = false;
+          os << name << '=' << FieldString(kind, raw, value);
+        });
+        os << ')';
+      },
+      op);
+  return os;
+}
+
+std::ostream& operator<<(std::ostream& os, const ReadyEvent& event) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx",
+                static_cast<unsigned long long>(event.data));
+  return os << '{' << EventMaskString(event.events) << ", " << buf << '}';
+}
+
+std::ostream& operator<<(std::ostream& os, const Outcome& outcome) {
+  if (outcome.IsError())
+    return os << "-1 " << ErrnoName(outcome.Errno());
+  os << outcome.ret;
+  if (!outcome.fds.empty()) {
+    os << " fds=[";
+    for (size_t i = 0; i < outcome.fds.size(); ++i) {
+      os << (i ? "," : "") << outcome.fds[i];
+    }
+    os << ']';
+  }
+  if (!outcome.events.empty()) {
+    os << " [";
+    for (size_t i = 0; i < outcome.events.size(); ++i) {
+      os << (i ? ", " : "") << outcome.events[i];
+    }
+    os << ']';
+  }
+  return os;
+}
+
+Profile ProfileForKernel(int major, int minor) {
+  const auto at_least = [&](int ma, int mi) {
+    return major > ma || (major == ma && minor >= mi);
+  };
+  Profile p;
+  p.name = std::to_string(major) + "." + std::to_string(minor);
+  p.wait_checks_fd_first = at_least(6, 15);
+  p.pipe_read_wakes_only_if_unfull = at_least(6, 14);
+  if (at_least(5, 14)) {
+    p.pipe_write_wake = PipeWriteWake::kIfWasEmptyOrPolled;
+  } else if (at_least(5, 5)) {
+    p.pipe_write_wake = PipeWriteWake::kIfWasEmpty;
+  } else {
+    p.pipe_write_wake = PipeWriteWake::kEveryWrite;
+  }
+  return p;
+}
+
+namespace internal {
+void CheckFailed(const char* file, int line, const char* expr) {
+  std::fprintf(stderr, "%s:%d: EP_CHECK failed: %s\n", file, line, expr);
+  std::abort();
+}
+}  // namespace internal
+
+}  // namespace epollcheck

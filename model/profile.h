@@ -1,0 +1,46 @@
+// File: model/profile.h
+// The kernel-era and configuration facts the model needs to predict one
+// specific kernel exactly (../shared/reference/epoll-semantics.md §K). The
+// model is parameterised by a Profile instead of guessing; the kernel SUT picks
+// one from `uname -r` unless the user names an era.
+//
+//   Profile p = ProfileForKernel(6, 18);   // EBADF-first epoll_wait, ...
+#pragma once
+
+#include <string>
+
+namespace epollcheck {
+
+// When pipe_write wakes the readers' wait queue (and so requeues ET readers).
+// Linux: fs/pipe.c pipe_write, commits 1b6b26ae7053 (5.5), 3a34b13a88ca
+// (5.14-rc3), 3b844826b6c6 (5.14).
+enum class PipeWriteWake {
+  kEveryWrite,          // <= 5.4 and 5.14-rc3: every write that stored data
+  kIfWasEmpty,          // 5.5 - 5.13: only if the pipe was empty
+  kIfWasEmptyOrPolled,  // 5.14+: if empty, or the pipe was ever polled
+};
+
+struct Profile {
+  // epoll_wait checks the epfd (EBADF) before maxevents (EINVAL): 6.15+
+  // ("eventpoll: abstract out parameter sanity checking").
+  bool wait_checks_fd_first = true;
+  PipeWriteWake pipe_write_wake = PipeWriteWake::kIfWasEmptyOrPolled;
+  // pipe_read wakes writers only if the pipe was full and is not any more
+  // (6.14+); before, whenever it was full. Invisible to epoll either way,
+  // because delivery re-polls, but modelled so the wakeups match the source.
+  bool pipe_read_wakes_only_if_unfull = true;
+  // CONFIG_PM_SLEEP and CAP_BLOCK_SUSPEND: whether EPOLLWAKEUP is stored.
+  bool epollwakeup_kept = false;
+  // CAP_SYS_RESOURCE: F_SETPIPE_SZ may exceed /proc/sys/fs/pipe-max-size.
+  bool cap_sys_resource = true;
+  // /proc/sys/fs/pipe-max-size.
+  unsigned pipe_max_size = 1048576;
+
+  std::string name = "6.18";
+  friend bool operator==(const Profile&, const Profile&) = default;
+};
+
+// The profile of a mainline kernel version (major.minor).
+Profile ProfileForKernel(int major, int minor);
+
+}  // namespace epollcheck

@@ -1,0 +1,273 @@
+// The step function: syscall-level argument checks and the descriptor table,
+// dispatching to the pipe and epoll models. Linux: fs/file.c (alloc_fd,
+// do_dup2, close_fd), fs/read_write.c (vfs_read/vfs_write checks), fs/fcntl.c.
+
+#include "model/step.h"
+
+#include <type_traits>
+
+#include "model/abi.h"
+#include "model/check.h"
+#include "model/internal/kernel.h"
+
+namespace epollcheck {
+
+const File* World::FileAt(int32_t fd) const {
+  auto it = fd_table.find(fd);
+  return it == fd_table.end() ? nullptr : &files.at(it->second);
+}
+
+std::optional<FileId> World::FileIdAt(int32_t fd) const {
+  auto it = fd_table.find(fd);
+  if (it == fd_table.end())
+    return std::nullopt;
+  return it->second;
+}
+
+bool World::IsEpollFd(int32_t fd) const {
+  const File* f = FileAt(fd);
+  return f != nullptr && f->kind == FileKind::kEpoll;
+}
+
+namespace internal {
+
+FileId NewFile(World& world, File file) {
+  const FileId id = world.next_id++;
+  world.files.emplace(id, std::move(file));
+  return id;
+}
+
+int32_t InstallLowestFd(World& world, FileId file) {
+  int32_t fd = 0;
+  for (const auto& [number, unused] : world.fd_table) {
+    if (number != fd)
+      break;
+    ++fd;
+  }
+  world.fd_table[fd] = file;
+  ++world.files.at(file).refs;
+  return fd;
+}
+
+// Linux: fs/file_table.c __fput: the epoll items watching the file go first
+// (eventpoll_release), then f_op->release runs.
+void PutFile(World& world, FileId file) {
+  File& f = world.files.at(file);
+  EP_CHECK(f.refs > 0);
+  if (--f.refs > 0)
+    return;
+  EventpollReleaseFile(world, file);
+  switch (world.files.at(file).kind) {
+  case FileKind::kPipeRead:
+  case FileKind::kPipeWrite:
+    PipeRelease(world, file);
+    break;
+  case FileKind::kEpoll:
+    EpollFileRelease(world, file);
+    break;
+  }
+  EP_CHECK(world.files.at(file).wait_queue.empty());
+  world.files.erase(file);
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::InstallLowestFd;
+using internal::NewFile;
+using internal::PutFile;
+
+// Linux: fs/pipe.c do_pipe2 / __do_pipe_flags. The read end gets the lower
+// number (allocated first).
+Outcome DoPipe2(World& world, const Pipe2& op) {
+  // O_NOTIFICATION_PIPE (O_EXCL) is accepted by kernels with
+  // CONFIG_WATCH_QUEUE; watch-queue pipes are not modelled and the generators
+  // never set the bit.
+  constexpr uint32_t kONotificationPipe = 0200;
+  if ((op.flags & ~(abi::kOCloexec | abi::kONonblock | abi::kODirect |
+                    kONotificationPipe)) != 0) {
+    return Outcome::Error(abi::kEinval);
+  }
+  const uint32_t file_flags = op.flags & (abi::kONonblock | abi::kODirect);
+  const PipeId pipe_id = world.next_id++;
+  const FileId r = NewFile(
+      world,
+      File{.kind = FileKind::kPipeRead, .flags = file_flags, .pipe = pipe_id});
+  const FileId w = NewFile(
+      world,
+      File{.kind = FileKind::kPipeWrite, .flags = file_flags, .pipe = pipe_id});
+  world.pipes[pipe_id] = PipeState{.max_usage = abi::kPipeDefBuffers,
+                                   .readers = 1,
+                                   .writers = 1,
+                                   .read_file = r,
+                                   .write_file = w};
+  Outcome out = Outcome::Value(0);
+  out.fds.push_back(InstallLowestFd(world, r));
+  out.fds.push_back(InstallLowestFd(world, w));
+  return out;
+}
+
+Outcome NewEpoll(World& world) {
+  const FileId id =
+      NewFile(world, File{.kind = FileKind::kEpoll, .epoll = EpollInstance{}});
+  return Outcome::Value(InstallLowestFd(world, id));
+}
+
+// Linux: fs/read_write.c vfs_write: FMODE_WRITE (EBADF), then a write method
+// (FMODE_CAN_WRITE, EINVAL). An epoll file is O_RDWR without methods.
+Outcome DoWrite(World& world, const Write& op) {
+  const std::optional<FileId> file = world.FileIdAt(op.fd);
+  if (!file)
+    return Outcome::Error(abi::kEbadf);
+  switch (world.files.at(*file).kind) {
+  case FileKind::kPipeRead:
+    return Outcome::Error(abi::kEbadf);
+  case FileKind::kEpoll:
+    return Outcome::Error(abi::kEinval);
+  case FileKind::kPipeWrite:
+    return internal::PipeWrite(world, *file, op.count);
+  }
+  EP_CHECK(false);
+}
+
+Outcome DoRead(World& world, const Read& op) {
+  const std::optional<FileId> file = world.FileIdAt(op.fd);
+  if (!file)
+    return Outcome::Error(abi::kEbadf);
+  switch (world.files.at(*file).kind) {
+  case FileKind::kPipeWrite:
+    return Outcome::Error(abi::kEbadf);
+  case FileKind::kEpoll:
+    return Outcome::Error(abi::kEinval);
+  case FileKind::kPipeRead:
+    return internal::PipeRead(world, *file, op.count);
+  }
+  EP_CHECK(false);
+}
+
+Outcome DoClose(World& world, const Close& op) {
+  auto it = world.fd_table.find(op.fd);
+  if (it == world.fd_table.end())
+    return Outcome::Error(abi::kEbadf);
+  const FileId file = it->second;
+  world.fd_table.erase(it);
+  PutFile(world, file);
+  return Outcome::Value(0);
+}
+
+Outcome DoDup(World& world, const Dup& op) {
+  const std::optional<FileId> file = world.FileIdAt(op.fd);
+  if (!file)
+    return Outcome::Error(abi::kEbadf);
+  return Outcome::Value(InstallLowestFd(world, *file));
+}
+
+// Linux: fs/file.c SYSCALL_DEFINE2(dup2), ksys_dup3, do_dup2: the new file is
+// installed first, then the old one at `newfd` is closed (filp_close).
+Outcome DoDup2(World& world, const Dup2& op) {
+  const std::optional<FileId> file = world.FileIdAt(op.oldfd);
+  if (!file)
+    return Outcome::Error(abi::kEbadf);
+  if (op.newfd == op.oldfd)
+    return Outcome::Value(op.newfd);
+  if (op.newfd < 0)
+    return Outcome::Error(abi::kEbadf);  // >= RLIMIT_NOFILE
+  const std::optional<FileId> old_file = world.FileIdAt(op.newfd);
+  world.fd_table[op.newfd] = *file;
+  ++world.files.at(*file).refs;
+  if (old_file)
+    PutFile(world, *old_file);
+  return Outcome::Value(op.newfd);
+}
+
+// Linux: fs/pipe.c pipe_fcntl: EBADF for anything that is not a pipe.
+std::optional<FileId> PipeFileAt(const World& world, int32_t fd) {
+  const std::optional<FileId> file = world.FileIdAt(fd);
+  if (!file || world.files.at(*file).kind == FileKind::kEpoll) {
+    return std::nullopt;
+  }
+  return file;
+}
+
+Outcome DoSetPipeSize(World& world, const SetPipeSize& op) {
+  const std::optional<FileId> file = PipeFileAt(world, op.fd);
+  if (!file)
+    return Outcome::Error(abi::kEbadf);
+  return internal::PipeSetSize(world, *file, static_cast<uint32_t>(op.size));
+}
+
+Outcome DoGetPipeSize(World& world, const GetPipeSize& op) {
+  const std::optional<FileId> file = PipeFileAt(world, op.fd);
+  if (!file)
+    return Outcome::Error(abi::kEbadf);
+  const PipeState& pipe = world.pipes.at(world.files.at(*file).pipe);
+  return Outcome::Value(static_cast<int64_t>(pipe.max_usage) * abi::kPageSize);
+}
+
+Outcome DoListFds(const World& world) {
+  Outcome out = Outcome::Value(0);
+  for (const auto& [fd, file] : world.fd_table)
+    out.fds.push_back(fd);
+  out.ret = static_cast<int64_t>(out.fds.size());
+  return out;
+}
+
+}  // namespace
+
+Outcome Step(World& world, const Op& op) {
+  return std::visit(
+      [&world](const auto& o) -> Outcome {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, Pipe2>) {
+          return DoPipe2(world, o);
+        } else if constexpr (std::is_same_v<T, EpollCreate>) {
+          // Linux: SYSCALL_DEFINE1(epoll_create): size is only checked > 0.
+          if (o.size <= 0)
+            return Outcome::Error(abi::kEinval);
+          return NewEpoll(world);
+        } else if constexpr (std::is_same_v<T, EpollCreate1>) {
+          if ((o.flags & ~abi::kEpollCloexec) != 0) {
+            return Outcome::Error(abi::kEinval);
+          }
+          return NewEpoll(world);
+        } else if constexpr (std::is_same_v<T, EpollCtl>) {
+          return internal::EpollCtlStep(world, o.epfd, o.op, o.fd, o.events,
+                                        o.data, o.null_event);
+        } else if constexpr (std::is_same_v<T, EpollWait>) {
+          return internal::EpollWaitStep(world, o.epfd, o.maxevents, nullptr);
+        } else if constexpr (std::is_same_v<T, Write>) {
+          return DoWrite(world, o);
+        } else if constexpr (std::is_same_v<T, Read>) {
+          return DoRead(world, o);
+        } else if constexpr (std::is_same_v<T, Close>) {
+          return DoClose(world, o);
+        } else if constexpr (std::is_same_v<T, Dup>) {
+          return DoDup(world, o);
+        } else if constexpr (std::is_same_v<T, Dup2>) {
+          return DoDup2(world, o);
+        } else if constexpr (std::is_same_v<T, SetPipeSize>) {
+          return DoSetPipeSize(world, o);
+        } else if constexpr (std::is_same_v<T, GetPipeSize>) {
+          return DoGetPipeSize(world, o);
+        } else {
+          static_assert(std::is_same_v<T, ListFds>, "unhandled op");
+          return DoListFds(world);
+        }
+      },
+      op);
+}
+
+Outcome EpollWaitTraced(World& world, const EpollWait& op,
+                        std::vector<Delivery>& trace) {
+  trace.clear();
+  return internal::EpollWaitStep(world, op.epfd, op.maxevents, &trace);
+}
+
+Transition StepCopy(const World& world, const Op& op) {
+  Transition t{.next = world, .outcome = {}};
+  t.outcome = Step(t.next, op);
+  return t;
+}
+
+}  // namespace epollcheck

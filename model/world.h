@@ -1,0 +1,110 @@
+// File: model/world.h
+// The model's whole state: one process's descriptor table, the open file
+// descriptions it refers to, the pipes behind them and the epoll instances.
+// A World is a copyable value; `Step` (model/step.h) is the only thing that
+// changes it. Names follow the kernel's structures (cited per field).
+//
+//   World w;                                   // empty descriptor table
+//   Outcome o = Step(w, Op{Pipe2{.flags = abi::kONonblock}});   // fds [0, 1]
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "model/profile.h"
+
+namespace epollcheck {
+
+// Identifies an open file description (struct file). Never reused in a World.
+using FileId = uint32_t;
+// Identifies a pipe (struct pipe_inode_info).
+using PipeId = uint32_t;
+
+// The key of an epoll item. Linux: fs/eventpoll.c struct epoll_filefd,
+// ep_cmp_ffd(): items are keyed by the file *and* the descriptor number.
+struct ItemKey {
+  FileId file = 0;
+  int32_t fd = -1;
+  friend auto operator<=>(const ItemKey&, const ItemKey&) = default;
+};
+
+// Linux: fs/eventpoll.c struct epitem.
+struct EpollItem {
+  uint32_t events = 0;  // stored mask, ERR|HUP included; Kernel: event.events
+  uint64_t data = 0;    // Kernel: event.data
+  bool linked = false;  // on the ready list; Kernel: ep_is_linked(&rdllink)
+  friend bool operator==(const EpollItem&, const EpollItem&) = default;
+};
+
+// Linux: fs/eventpoll.c struct eventpoll.
+struct EpollInstance {
+  std::map<ItemKey, EpollItem> items;  // Kernel: rbr (the interest set)
+  std::deque<ItemKey> ready_list;      // Kernel: rdllist, FIFO
+  friend bool operator==(const EpollInstance&, const EpollInstance&) = default;
+};
+
+// One wait-queue entry of an epoll item on a watched file. Linux:
+// fs/eventpoll.c struct eppoll_entry, registered by ep_ptable_queue_proc().
+struct WaitEntry {
+  FileId epoll = 0;  // the epoll instance (by its file) owning the item
+  ItemKey key;
+  friend bool operator==(const WaitEntry&, const WaitEntry&) = default;
+};
+
+// Linux: include/linux/pipe_fs_i.h struct pipe_buffer.
+struct PipeSlot {
+  uint32_t offset = 0;    // bytes already consumed from the page
+  uint32_t len = 0;       // bytes left
+  bool can_merge = true;  // PIPE_BUF_FLAG_CAN_MERGE (not in packet mode)
+  bool packet = false;    // PIPE_BUF_FLAG_PACKET (O_DIRECT writer)
+  friend bool operator==(const PipeSlot&, const PipeSlot&) = default;
+};
+
+// Linux: include/linux/pipe_fs_i.h struct pipe_inode_info.
+struct PipeState {
+  std::deque<PipeSlot> slots;  // occupied ring slots, tail (front) to head
+  uint32_t max_usage = 16;     // capacity in slots; Kernel: max_usage
+  uint32_t readers = 0;        // open read files; Kernel: readers
+  uint32_t writers = 0;        // open write files; Kernel: writers
+  bool poll_usage = false;     // ever polled; Kernel: poll_usage (sticky)
+  FileId read_file = 0;        // owner of rd_wait (0 once released)
+  FileId write_file = 0;       // owner of wr_wait (0 once released)
+  friend bool operator==(const PipeState&, const PipeState&) = default;
+};
+
+enum class FileKind { kPipeRead, kPipeWrite, kEpoll };
+
+// Linux: include/linux/fs.h struct file.
+struct File {
+  FileKind kind = FileKind::kPipeRead;
+  uint32_t refs = 0;   // descriptor-table references; Kernel: f_count
+  uint32_t flags = 0;  // O_NONBLOCK, O_DIRECT; Kernel: f_flags
+  PipeId pipe = 0;     // pipe ends: the pipe
+  // Epoll items watching this file, in wait-queue order (the order a wakeup
+  // visits them). For a pipe end this is rd_wait or wr_wait, for an epoll
+  // file its poll_wait.
+  std::vector<WaitEntry> wait_queue;
+  std::optional<EpollInstance> epoll;  // epoll files: the instance
+  friend bool operator==(const File&, const File&) = default;
+};
+
+struct World {
+  Profile profile;
+  std::map<int32_t, FileId> fd_table;  // Kernel: files_struct fdtable
+  std::map<FileId, File> files;
+  std::map<PipeId, PipeState> pipes;
+  uint32_t next_id = 1;  // next FileId / PipeId
+
+  // The file open at `fd`, if any.
+  const File* FileAt(int32_t fd) const;
+  std::optional<FileId> FileIdAt(int32_t fd) const;
+  bool IsOpen(int32_t fd) const { return fd_table.count(fd) != 0; }
+  bool IsEpollFd(int32_t fd) const;
+  friend bool operator==(const World&, const World&) = default;
+};
+
+}  // namespace epollcheck

@@ -1,0 +1,41 @@
+// File: properties/generators.h
+// RapidCheck generators of operations, drawn from the model state so that
+// most operations hit live objects (an open pipe end, an epoll fd) while a
+// steady fraction use closed numbers, -1, wrong file kinds and invalid
+// arguments. Swarm testing: each sequence first draws weights over op kinds
+// (some kinds switched off) and all its ops are drawn with those weights.
+//
+//   const Swarm swarm = *GenSwarm();
+//   Op op = *GenOp(world, swarm);        // e.g. write(fd=1, count=4097)
+#pragma once
+
+#include <array>
+#include <rapidcheck.h>
+
+#include "model/ops.h"
+#include "model/world.h"
+
+namespace epollcheck {
+
+// Number of alternatives of Op.
+inline constexpr size_t kOpKinds = std::variant_size_v<Op>;
+
+// Per-sequence weights over op kinds, indexed like Op's alternatives.
+struct Swarm {
+  std::array<int, kOpKinds> weights{};
+};
+
+// Limits that keep every generated operation fast and non-blocking.
+inline constexpr size_t kMaxOpenFds = 48;  // no allocation beyond this
+inline constexpr int32_t kMaxDup2Target = 64;
+inline constexpr uint32_t kMaxGeneratedIo = (1u << 20) + 3 * 4096;
+
+rc::Gen<Swarm> GenSwarm();
+rc::Gen<Op> GenOp(const World& world, const Swarm& swarm);
+
+// True if `op` may run in a generated sequence in this state: it cannot
+// block, stays inside the bounds above, and never names a watch-queue pipe.
+// Re-checked before each op, because shrinking changes the state an op sees.
+bool Admissible(const World& world, const Op& op);
+
+}  // namespace epollcheck

@@ -1,0 +1,164 @@
+#include "properties/sequence.h"
+
+#include <iomanip>
+#include <sstream>
+
+#include "model/step.h"
+
+namespace epollcheck {
+
+Transcript& Transcript::Current() {
+  thread_local Transcript t;
+  return t;
+}
+
+Transcript& Transcript::LastFailure() {
+  thread_local Transcript t;
+  return t;
+}
+
+Coverage& Coverage::Current() {
+  thread_local Coverage c;
+  return c;
+}
+
+void Coverage::Record(const Op& op, const Outcome& outcome) {
+  ++steps;
+  std::string result;
+  if (outcome.IsError()) {
+    result = ErrnoName(outcome.Errno());
+  } else if (std::holds_alternative<EpollWait>(op)) {
+    result = outcome.events.empty()       ? "0 events"
+             : outcome.events.size() == 1 ? "1 event"
+                                          : "2+ events";
+  } else if (std::holds_alternative<Read>(op) ||
+             std::holds_alternative<Write>(op)) {
+    result = outcome.ret == 0 ? "0 bytes" : "bytes";
+  } else {
+    result = "ok";
+  }
+  ++counts[std::string(OpName(op))][result];
+}
+
+void Coverage::Print(std::ostream& os) const {
+  os << "coverage: " << steps << " steps\n";
+  for (const auto& [name, results] : counts) {
+    long total = 0;
+    for (const auto& [r, n] : results)
+      total += n;
+    os << "  " << std::left << std::setw(18) << name << std::right
+       << std::setw(9) << total << "  ";
+    bool first = true;
+    for (const auto& [r, n] : results) {
+      os << (first ? "" : ", ") << r << ' ' << n;
+      first = false;
+    }
+    os << '\n';
+  }
+}
+
+void OpCommand::checkPreconditions(const World& s0) const {
+  RC_PRE(Admissible(s0, op));
+}
+
+void OpCommand::apply(World& s0) const { (void)Step(s0, op); }
+
+void OpCommand::run(const World& s0, Sut& sut) const {
+  Transition t = StepCopy(s0, op);
+  Outcome got = sut.Execute(op);
+  Transcript& tr = Transcript::Current();
+  tr.steps.push_back(StepRecord{.op = op, .want = t.outcome, .got = got});
+  tr.last_world = std::move(t.next);
+  Coverage::Current().Record(op, got);
+  if (!(got == tr.steps.back().want)) {
+    std::ostringstream os;
+    os << "step " << tr.steps.size() - 1 << ": " << op << "\n  want (model) "
+       << tr.steps.back().want << "\n  got  (sut)   " << got;
+    tr.failure = os.str();
+    Transcript::LastFailure() = tr;
+    RC_FAIL(os.str());
+  }
+}
+
+rc::Gen<std::shared_ptr<const rc::state::Command<World, Sut>>>
+GenCommand(const World& world, const Swarm& swarm) {
+  return rc::gen::map(GenOp(world, swarm), [](Op op) {
+    return std::shared_ptr<const rc::state::Command<World, Sut>>(
+        std::make_shared<OpCommand>(std::move(op)));
+  });
+}
+
+void CheckSequence(const SutFactory& make_sut, const Profile& profile) {
+  const Swarm swarm = *GenSwarm();
+  World initial;
+  initial.profile = profile;
+  Transcript& tr = Transcript::Current();
+  tr = Transcript{};
+  tr.last_world = initial;
+  std::unique_ptr<Sut> sut = make_sut();
+  rc::state::check(initial, *sut,
+                   [swarm](const World& w) { return GenCommand(w, swarm); });
+  // The descriptor tables must agree at the end, and nothing may be left
+  // behind once the SUT closes them.
+  const Op list{ListFds{}};
+  OpCommand(list).run(tr.last_world, *sut);
+  const std::string report = sut->Finish();
+  if (!report.empty()) {
+    tr.failure = "teardown: " + report;
+    Transcript::LastFailure() = tr;
+    RC_FAIL(tr.failure);
+  }
+}
+
+int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
+              const Profile& profile, std::vector<StepRecord>& steps,
+              std::string& finish_report) {
+  World world;
+  world.profile = profile;
+  std::unique_ptr<Sut> sut = make_sut();
+  steps.clear();
+  int diverged = -1;
+  for (const Op& op : ops) {
+    Outcome want = Step(world, op);
+    Outcome got = sut->Execute(op);
+    steps.push_back(StepRecord{.op = op, .want = want, .got = got});
+    if (!(want == got)) {
+      diverged = static_cast<int>(steps.size()) - 1;
+      break;
+    }
+  }
+  finish_report = sut->Finish();
+  return diverged;
+}
+
+void PrintSteps(std::ostream& os, const std::vector<StepRecord>& steps,
+                int diverging_step, const std::string& sut_name) {
+  size_t width = 0;
+  std::vector<std::string> texts;
+  for (const StepRecord& s : steps) {
+    std::ostringstream t;
+    t << s.op;
+    texts.push_back(t.str());
+    width = std::max(width, texts.back().size());
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    os << std::setw(4) << i << "  " << std::left
+       << std::setw(static_cast<int>(width)) << texts[i] << std::right;
+    if (static_cast<int>(i) != diverging_step) {
+      os << "  -> " << steps[i].got << '\n';
+      continue;
+    }
+    std::ostringstream want;
+    want << steps[i].want;
+    std::ostringstream got;
+    got << steps[i].got;
+    const size_t col = std::max<size_t>(want.str().size(), 6) + 2;
+    os << "  <- DIVERGES\n"
+       << "        " << std::left << std::setw(static_cast<int>(col)) << "model"
+       << sut_name << '\n'
+       << "        " << std::setw(static_cast<int>(col)) << want.str()
+       << got.str() << std::right << '\n';
+  }
+}
+
+}  // namespace epollcheck

@@ -1,0 +1,89 @@
+// File: properties/sequence.h
+// The differential property `model ≡ SUT`: a RapidCheck stateful test whose
+// commands are operations (one generic command wrapping an Op; all logic is
+// in model/). Each step's full Outcome from the SUT must equal the model's.
+// At the end of a sequence the open-descriptor tables must agree and the SUT
+// must report nothing left behind.
+//
+//   RC_GTEST_PROP(ModelMatchesKernel, EverySequenceAgrees, ()) {
+//     CheckSequence(KernelSutFactory(), RunningKernelProfile());
+//   }
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <rapidcheck.h>
+#include <rapidcheck/state.h>
+
+#include "model/ops.h"
+#include "model/outcome.h"
+#include "model/world.h"
+#include "properties/generators.h"
+#include "sut/sut.h"
+
+namespace epollcheck {
+
+// One generated operation as a RapidCheck command.
+struct OpCommand final : rc::state::Command<World, Sut> {
+  Op op;
+
+  explicit OpCommand(Op o) : op(std::move(o)) {}
+  void checkPreconditions(const World& s0) const override;
+  void apply(World& s0) const override;
+  void run(const World& s0, Sut& sut) const override;
+  void show(std::ostream& os) const override { os << op; }
+};
+
+// Generates the next command for a sequence with the given swarm weights.
+rc::Gen<std::shared_ptr<const rc::state::Command<World, Sut>>>
+GenCommand(const World& world, const Swarm& swarm);
+
+// What one step of the last run did, for reports.
+struct StepRecord {
+  Op op;
+  Outcome want;  // the model
+  Outcome got;   // the SUT
+};
+
+// The steps of the run in progress and of the last run that failed (after
+// shrinking, the last failing run is the minimal counterexample). One per
+// thread.
+struct Transcript {
+  std::vector<StepRecord> steps;
+  World last_world;     // model state after the last step
+  std::string failure;  // empty unless the run failed; what failed
+  static Transcript& Current();
+  static Transcript& LastFailure();
+};
+
+// What the checked operations did, across all runs of this thread: for each
+// op name, how many times each result class ("ok", "EBADF", "events>0", ...)
+// was observed. Shown by `epollcheck check --stats` so a user can see what a
+// run exercised.
+struct Coverage {
+  std::map<std::string, std::map<std::string, long>> counts;
+  long steps = 0;
+  void Record(const Op& op, const Outcome& outcome);
+  void Print(std::ostream& os) const;
+  static Coverage& Current();
+};
+
+// Runs one generated sequence against a fresh SUT from `make_sut` and a model
+// with `profile`. Fails (RC_FAIL) on the first step whose outcomes differ.
+void CheckSequence(const SutFactory& make_sut, const Profile& profile);
+
+// Replays `ops` on a fresh model and a fresh SUT, recording every step; stops
+// after the first divergence. Returns the index of the diverging step, or -1.
+int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
+              const Profile& profile, std::vector<StepRecord>& steps,
+              std::string& finish_report);
+
+// Writes the steps as numbered lines `  3  write(fd=1, count=1)  -> 1`, the
+// diverging step (if any) with both results side by side.
+void PrintSteps(std::ostream& os, const std::vector<StepRecord>& steps,
+                int diverging_step, const std::string& sut_name);
+
+}  // namespace epollcheck

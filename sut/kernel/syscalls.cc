@@ -1,0 +1,116 @@
+#include "sut/kernel/syscalls.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "model/check.h"
+
+namespace epollcheck {
+namespace {
+
+Outcome FromRet(long ret) {
+  if (ret < 0)
+    return Outcome::Error(errno);
+  return Outcome::Value(ret);
+}
+
+char* IoBuffer() {
+  thread_local std::vector<char> buffer(kMaxIoCount, 'x');
+  return buffer.data();
+}
+
+// Lists the calling thread's open descriptors (its own table, which may be
+// unshared from the process's) except the directory descriptor used to list.
+Outcome ListOpenFds() {
+  const int dir_fd =
+      open("/proc/thread-self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0)
+    return Outcome::Error(errno);
+  DIR* dir = fdopendir(dir_fd);
+  EP_CHECK(dir != nullptr);
+  Outcome out = Outcome::Value(0);
+  while (const dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.')
+      continue;
+    const int fd = std::atoi(entry->d_name);
+    if (fd != dir_fd)
+      out.fds.push_back(fd);
+  }
+  closedir(dir);
+  std::sort(out.fds.begin(), out.fds.end());
+  out.ret = static_cast<int64_t>(out.fds.size());
+  return out;
+}
+
+}  // namespace
+
+Outcome RunSyscall(const Op& op) {
+  return std::visit(
+      [](const auto& o) -> Outcome {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, Pipe2>) {
+          int fds[2];
+          if (pipe2(fds, static_cast<int>(o.flags)) < 0) {
+            return Outcome::Error(errno);
+          }
+          Outcome out = Outcome::Value(0);
+          out.fds = {fds[0], fds[1]};
+          return out;
+        } else if constexpr (std::is_same_v<T, EpollCreate>) {
+          return FromRet(epoll_create(o.size));
+        } else if constexpr (std::is_same_v<T, EpollCreate1>) {
+          return FromRet(epoll_create1(static_cast<int>(o.flags)));
+        } else if constexpr (std::is_same_v<T, EpollCtl>) {
+          epoll_event ev{};
+          ev.events = o.events;
+          ev.data.u64 = o.data;
+          return FromRet(
+              epoll_ctl(o.epfd, o.op, o.fd, o.null_event ? nullptr : &ev));
+        } else if constexpr (std::is_same_v<T, EpollWait>) {
+          thread_local std::vector<epoll_event> events(kWaitBufferEvents);
+          const long ret =
+              epoll_wait(o.epfd, events.data(), o.maxevents, o.timeout_ms);
+          if (ret < 0)
+            return Outcome::Error(errno);
+          EP_CHECK(ret <= kWaitBufferEvents);
+          Outcome out = Outcome::Value(ret);
+          for (long i = 0; i < ret; ++i) {
+            out.events.push_back(ReadyEvent{.events = events[i].events,
+                                            .data = events[i].data.u64});
+          }
+          return out;
+        } else if constexpr (std::is_same_v<T, Write>) {
+          EP_CHECK(o.count <= kMaxIoCount);
+          return FromRet(write(o.fd, IoBuffer(), o.count));
+        } else if constexpr (std::is_same_v<T, Read>) {
+          EP_CHECK(o.count <= kMaxIoCount);
+          return FromRet(read(o.fd, IoBuffer(), o.count));
+        } else if constexpr (std::is_same_v<T, Close>) {
+          return FromRet(close(o.fd));
+        } else if constexpr (std::is_same_v<T, Dup>) {
+          return FromRet(dup(o.fd));
+        } else if constexpr (std::is_same_v<T, Dup2>) {
+          return FromRet(dup2(o.oldfd, o.newfd));
+        } else if constexpr (std::is_same_v<T, SetPipeSize>) {
+          return FromRet(fcntl(o.fd, F_SETPIPE_SZ, o.size));
+        } else if constexpr (std::is_same_v<T, GetPipeSize>) {
+          return FromRet(fcntl(o.fd, F_GETPIPE_SZ));
+        } else {
+          static_assert(std::is_same_v<T, ListFds>, "unhandled op");
+          return ListOpenFds();
+        }
+      },
+      op);
+}
+
+}  // namespace epollcheck
