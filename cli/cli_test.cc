@@ -47,7 +47,8 @@ struct BadUsage {
 
 TEST(Cli, BadUsageIsOneLineAndExitTwo) {
   const std::vector<BadUsage> cases = {
-      {{"check", "--sut", "nope"}, "epollcheck: --sut: unknown SUT 'nope'"},
+      {{"check", "--sut", "nope"},
+       "epollcheck: --sut: unknown SUT 'nope' (available:"},
       {{"check", "--sut", "kernel", "--sequences", "x"},
        "epollcheck: --sequences: 'x' is not a number"},
       {{"check", "--sut", "kernel", "--max-ops", "0"},

@@ -22,14 +22,14 @@
 #include <rapidcheck/detail/Configuration.h>
 
 #include "properties/runner.h"
-#include "sut/kernel/kernel_sut.h"
+#include "sut/registry.h"
 
 namespace {
 
 using epollcheck::CheckOptions;
 
 constexpr const char* kUsage =
-    "usage: epollcheck check --sut kernel [--sequences N] [--max-ops M] "
+    "usage: epollcheck check --sut NAME [--sequences N] [--max-ops M] "
     "[--seed S] [--kernel-era MAJOR.MINOR] [--stats]";
 
 [[noreturn]] void UsageError(const std::string& what) {
@@ -90,11 +90,17 @@ int Check(const std::vector<std::string_view>& args) {
   }
   if (options.sut_name.empty())
     UsageError("--sut is required");
-  if (options.sut_name != "kernel") {
-    UsageError("--sut: unknown SUT '" + options.sut_name +
-               "' (available: kernel)");
+  auto made = epollcheck::MakeSut(options.sut_name);
+  if (auto* why = std::get_if<std::string>(&made)) {
+    if (why->rfind("unknown SUT", 0) == 0)
+      UsageError("--sut: " + *why);
+    std::cerr << "epollcheck: " << *why << '\n';
+    return 2;
   }
-  options.profile = epollcheck::RunningKernelProfile();
+  epollcheck::SutEntry& sut = std::get<epollcheck::SutEntry>(made);
+  options.make_sut = sut.make;
+  options.profile = sut.profile;
+  options.sut_description = sut.description;
   if (!era.empty()) {
     int major = 0;
     int minor = 0;
@@ -104,23 +110,9 @@ int Check(const std::vector<std::string_view>& args) {
       UsageError("--kernel-era: '" + era + "' is not MAJOR.MINOR, e.g. 6.18");
     }
     options.profile = epollcheck::ProfileForKernel(major, minor);
+    options.sut_description +=
+        " (model profile overridden: " + options.profile.name + ")";
   }
-  {
-    auto probe = epollcheck::KernelSut::Create();
-    if (auto* why = std::get_if<std::string>(&probe)) {
-      std::cerr << "epollcheck: kernel SUT cannot start: " << *why << '\n';
-      return 2;
-    }
-  }
-  options.make_sut = []() -> std::unique_ptr<epollcheck::Sut> {
-    auto made = epollcheck::KernelSut::Create();
-    if (auto* why = std::get_if<std::string>(&made)) {
-      throw std::runtime_error("kernel SUT cannot start: " + *why);
-    }
-    return std::move(std::get<0>(made));
-  };
-  options.sut_description = epollcheck::RunningKernelDescription() +
-                            ", model profile " + options.profile.name;
   std::cout << "epollcheck: checking model vs " << options.sut_name << " ("
             << options.sut_description << "), seed " << options.seed << ", "
             << options.sequences << " sequences of up to " << options.max_ops

@@ -1,0 +1,40 @@
+#include "sut/registry.h"
+
+#include "sut/kernel/kernel_sut.h"
+
+namespace epollcheck {
+namespace {
+
+std::variant<SutEntry, std::string> MakeKernel() {
+  auto probe = KernelSut::Create();
+  if (auto* why = std::get_if<std::string>(&probe)) {
+    return "kernel SUT cannot start: " + *why;
+  }
+  SutEntry entry;
+  entry.make = []() -> std::unique_ptr<Sut> {
+    auto made = KernelSut::Create();
+    if (auto* why = std::get_if<std::string>(&made)) {
+      throw std::runtime_error("kernel SUT cannot start: " + *why);
+    }
+    return std::move(std::get<0>(made));
+  };
+  entry.profile = RunningKernelProfile();
+  entry.description =
+      RunningKernelDescription() + ", model profile " + entry.profile.name;
+  return entry;
+}
+
+}  // namespace
+
+std::vector<std::string> SutNames() { return {"kernel"}; }
+
+std::variant<SutEntry, std::string> MakeSut(const std::string& name) {
+  if (name == "kernel")
+    return MakeKernel();
+  std::string known;
+  for (const std::string& n : SutNames())
+    known += (known.empty() ? "" : ", ") + n;
+  return "unknown SUT '" + name + "' (available: " + known + ")";
+}
+
+}  // namespace epollcheck

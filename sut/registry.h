@@ -1,0 +1,30 @@
+// File: sut/registry.h
+// The SUTs a user can name on the command line, and how to make them.
+//
+//   auto made = MakeSutFactory("kernel");     // SutFactory or an error line
+//   if (auto* why = std::get_if<std::string>(&made)) ...
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "model/profile.h"
+#include "sut/sut.h"
+
+namespace epollcheck {
+
+struct SutEntry {
+  SutFactory make;
+  Profile profile;          // the model profile this SUT is checked against
+  std::string description;  // e.g. "Linux 6.18.44, model profile 6.18"
+};
+
+// Names accepted by MakeSut, in the order they are listed to users.
+std::vector<std::string> SutNames();
+
+// A factory for the named SUT (after checking it can start here), or one line
+// saying why not.
+std::variant<SutEntry, std::string> MakeSut(const std::string& name);
+
+}  // namespace epollcheck
