@@ -1,17 +1,22 @@
 // epollcheck: the command-line front end.
 //
-//   epollcheck check --sut kernel [--sequences N] [--max-ops M] [--seed S]
-//                    [--kernel-era MAJOR.MINOR] [--stats]
+//   epollcheck check --sut NAME [--sequences N] [--max-ops M] [--seed S]
+//                    [--kernel-era MAJOR.MINOR] [--stats] [--out DIR]
+//                    [--known FILE]
+//   epollcheck replay FILE [--sut model|kernel|...] [--against-model]
+//   epollcheck repro FILE > repro.c
 //
-// Runs N generated sequences of up to M operations against the SUT and the
-// model. The last line is always `epollcheck: SUT: N sequences, D divergences`;
-// the exit status is 0 iff D is 0. Bad usage: one line on stderr, exit 2.
+// check: the last line is always `epollcheck: SUT: N sequences, D divergences`
+// and the exit status is 0 iff D is 0. replay: exit 0 iff every step holds.
+// Bad usage or input: one line on stderr (`file:line: what is wrong` for a
+// scenario), exit 2.
 
 #include <unistd.h>
 
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -22,6 +27,10 @@
 #include <rapidcheck/detail/Configuration.h>
 
 #include "properties/runner.h"
+#include "scenario/replay.h"
+#include "scenario/repro.h"
+#include "scenario/scenario.h"
+#include "sut/model_sut.h"
 #include "sut/registry.h"
 
 namespace {
@@ -30,10 +39,18 @@ using epollcheck::CheckOptions;
 
 constexpr const char* kUsage =
     "usage: epollcheck check --sut NAME [--sequences N] [--max-ops M] "
-    "[--seed S] [--kernel-era MAJOR.MINOR] [--stats]";
+    "[--seed S] [--kernel-era MAJOR.MINOR] [--stats] [--out DIR] "
+    "[--known FILE]\n"
+    "       epollcheck replay FILE [--sut NAME] [--against-model]\n"
+    "       epollcheck repro FILE";
 
 [[noreturn]] void UsageError(const std::string& what) {
   std::cerr << "epollcheck: " << what << "\n" << kUsage << '\n';
+  std::exit(2);
+}
+
+[[noreturn]] void InputError(const std::string& what) {
+  std::cerr << what << '\n';
   std::exit(2);
 }
 
@@ -51,6 +68,36 @@ T ParseNumber(std::string_view flag, std::string_view text, T min, T max) {
   return value;
 }
 
+epollcheck::Profile ParseEra(std::string_view flag, const std::string& era) {
+  int major = 0;
+  int minor = 0;
+  char dot = 0;
+  char extra = 0;
+  if (std::sscanf(era.c_str(), "%d%c%d%c", &major, &dot, &minor, &extra) != 3 ||
+      dot != '.' || major < 2 || minor < 0) {
+    UsageError(std::string(flag) + ": '" + era +
+               "' is not MAJOR.MINOR, e.g. 6.18");
+  }
+  return epollcheck::ProfileForKernel(major, minor);
+}
+
+// A SUT by name for replay: the registry's, or the model itself.
+epollcheck::SutEntry SutByName(const std::string& name) {
+  if (name == "model") {
+    epollcheck::SutEntry entry;
+    entry.profile = epollcheck::ProfileForKernel(6, 18);
+    entry.description = "the model";
+    return entry;
+  }
+  auto made = epollcheck::MakeSut(name);
+  if (auto* why = std::get_if<std::string>(&made)) {
+    if (why->rfind("unknown SUT", 0) == 0)
+      UsageError("--sut: " + *why + ", or model for replay");
+    InputError("epollcheck: " + *why);
+  }
+  return std::get<epollcheck::SutEntry>(std::move(made));
+}
+
 // RapidCheck prints "Using configuration: seed=..." the first time its global
 // configuration is read; this runner passes its own parameters, so that seed
 // would only mislead. Read it once with stderr muted.
@@ -64,7 +111,9 @@ void SilenceRapidCheckBanner() {
 int Check(const std::vector<std::string_view>& args) {
   CheckOptions options;
   options.seed = std::random_device{}();
+  options.out_dir = "epollcheck-out";
   std::string era;
+  std::string known_path;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view flag = args[i];
     const auto value = [&]() -> std::string_view {
@@ -84,34 +133,33 @@ int Check(const std::vector<std::string_view>& args) {
       options.stats = true;
     } else if (flag == "--kernel-era") {
       era = std::string(value());
+    } else if (flag == "--out") {
+      options.out_dir = std::string(value());
+    } else if (flag == "--known") {
+      known_path = std::string(value());
     } else {
       UsageError("unknown argument '" + std::string(flag) + "'");
     }
   }
   if (options.sut_name.empty())
     UsageError("--sut is required");
-  auto made = epollcheck::MakeSut(options.sut_name);
-  if (auto* why = std::get_if<std::string>(&made)) {
-    if (why->rfind("unknown SUT", 0) == 0)
-      UsageError("--sut: " + *why);
-    std::cerr << "epollcheck: " << *why << '\n';
-    return 2;
-  }
-  epollcheck::SutEntry& sut = std::get<epollcheck::SutEntry>(made);
+  if (options.sut_name == "model")
+    UsageError("--sut: checking the model against itself proves nothing; "
+               "model is for replay");
+  epollcheck::SutEntry sut = SutByName(options.sut_name);
   options.make_sut = sut.make;
   options.profile = sut.profile;
   options.sut_description = sut.description;
   if (!era.empty()) {
-    int major = 0;
-    int minor = 0;
-    char dot = 0;
-    if (std::sscanf(era.c_str(), "%d%c%d", &major, &dot, &minor) != 3 ||
-        dot != '.' || major < 2) {
-      UsageError("--kernel-era: '" + era + "' is not MAJOR.MINOR, e.g. 6.18");
-    }
-    options.profile = epollcheck::ProfileForKernel(major, minor);
+    options.profile = ParseEra("--kernel-era", era);
     options.sut_description +=
         " (model profile overridden: " + options.profile.name + ")";
+  }
+  if (!known_path.empty()) {
+    auto loaded = epollcheck::LoadKnown(known_path);
+    if (auto* why = std::get_if<std::string>(&loaded))
+      InputError(*why);
+    options.known = std::get<epollcheck::KnownDivergences>(loaded);
   }
   std::cout << "epollcheck: checking model vs " << options.sut_name << " ("
             << options.sut_description << "), seed " << options.seed << ", "
@@ -127,6 +175,80 @@ int Check(const std::vector<std::string_view>& args) {
   return report.divergences == 0 ? 0 : 1;
 }
 
+// Reads and parses a scenario file, or exits 2 with `file:line: ...`.
+epollcheck::Scenario LoadScenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    InputError(path + ": cannot open");
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto parsed = epollcheck::ParseScenario(text.str());
+  if (auto* error = std::get_if<epollcheck::ParseError>(&parsed)) {
+    InputError(path + ":" + std::to_string(error->line) + ": " +
+               error->message);
+  }
+  return std::get<epollcheck::Scenario>(std::move(parsed));
+}
+
+int Replay(const std::vector<std::string_view>& args) {
+  std::string path;
+  std::string sut_name = "kernel";
+  bool against_model = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--sut") {
+      if (i + 1 >= args.size())
+        UsageError("--sut needs a value");
+      sut_name = std::string(args[++i]);
+    } else if (args[i] == "--against-model") {
+      against_model = true;
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      UsageError("unknown argument '" + std::string(args[i]) + "'");
+    } else if (path.empty()) {
+      path = std::string(args[i]);
+    } else {
+      UsageError("replay takes one scenario file");
+    }
+  }
+  if (path.empty())
+    UsageError("replay needs a scenario file");
+  const epollcheck::Scenario scenario = LoadScenario(path);
+  epollcheck::SutEntry sut = SutByName(sut_name);
+  epollcheck::Profile profile = sut.profile;
+  if (!scenario.profile.empty())
+    profile = ParseEra(path + ": profile", scenario.profile);
+  std::unique_ptr<epollcheck::Sut> instance =
+      sut_name == "model" ? std::make_unique<epollcheck::ModelSut>(profile)
+                          : sut.make();
+  const epollcheck::ReplayReport report =
+      epollcheck::Replay(scenario, *instance, profile,
+                         against_model ? epollcheck::ReplayMode::kModel
+                                       : epollcheck::ReplayMode::kWritten);
+  std::cout << "epollcheck: replaying " << path << " on " << sut_name << " ("
+            << sut.description << "), checking "
+            << (against_model ? "the model's prediction" : "written results")
+            << '\n';
+  epollcheck::PrintReplay(std::cout, report);
+  std::cout << "epollcheck: " << path << ": " << report.steps.size()
+            << " steps, " << report.mismatches << " mismatches" << std::endl;
+  return report.mismatches == 0 ? 0 : 1;
+}
+
+int Repro(const std::vector<std::string_view>& args) {
+  if (args.size() != 1 || args[0].empty() || args[0][0] == '-')
+    UsageError("repro takes exactly one scenario file");
+  const std::string path(args[0]);
+  const epollcheck::Scenario scenario = LoadScenario(path);
+  const epollcheck::Profile profile =
+      scenario.profile.empty() ? epollcheck::ProfileForKernel(6, 18)
+                               : ParseEra(path + ": profile", scenario.profile);
+  const epollcheck::Reproducer repro =
+      epollcheck::EmitReproducer(scenario, profile, path);
+  if (!repro.error.empty())
+    InputError(path + ":" + repro.error);
+  std::cout << repro.program;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -135,7 +257,12 @@ int main(int argc, char** argv) {
     std::cerr << kUsage << '\n';
     return args.empty() ? 2 : 0;
   }
-  if (args[0] != "check")
-    UsageError("unknown command '" + std::string(args[0]) + "'");
-  return Check({args.begin() + 1, args.end()});
+  const std::vector<std::string_view> rest(args.begin() + 1, args.end());
+  if (args[0] == "check")
+    return Check(rest);
+  if (args[0] == "replay")
+    return Replay(rest);
+  if (args[0] == "repro")
+    return Repro(rest);
+  UsageError("unknown command '" + std::string(args[0]) + "'");
 }

@@ -25,14 +25,14 @@ TEST(ModelPrinting, OpsPrintAsReadableCalls) {
                             .fd = 0,
                             .events = kEpollIn | kEpollEt | (1u << 20),
                             .data = 7}}),
-            "epoll_ctl(epfd=2, op=ADD, fd=0, events=IN|ET|0x100000, data=0x7)");
+            "epoll_ctl(2, ADD, 0, IN|ET|0x100000, 0x7)");
   EXPECT_EQ(Str(Op{Pipe2{.flags = kONonblock | kODirect}}),
-            "pipe2(flags=O_NONBLOCK|O_DIRECT)");
-  EXPECT_EQ(Str(Op{EpollWait{.epfd = 3, .maxevents = 8}}),
-            "epoll_wait(epfd=3, maxevents=8)");
-  EXPECT_EQ(
-      Str(Op{EpollCtl{.epfd = -1, .op = 9, .null_event = true}}),
-      "epoll_ctl(epfd=-1, op=9, fd=-1, events=0, data=0x0, null_event=1)");
+            "pipe2(O_NONBLOCK|O_DIRECT)");
+  EXPECT_EQ(Str(Op{EpollWait{.epfd = 3, .maxevents = 8}}), "epoll_wait(3, 8)");
+  EXPECT_EQ(Str(Op{EpollWait{.epfd = 3, .maxevents = 8, .timeout_ms = 5}}),
+            "epoll_wait(3, 8, timeout_ms=5)");
+  EXPECT_EQ(Str(Op{EpollCtl{.epfd = -1, .op = 9, .null_event = true}}),
+            "epoll_ctl(-1, 9, -1, 0, 0x0, null_event=1)");
 }
 
 TEST(ModelPrinting, OutcomesPrintValueErrnoAndPayload) {

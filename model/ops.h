@@ -19,7 +19,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <ostream>
+#include <string>
 #include <string_view>
 #include <variant>
 
@@ -35,7 +38,8 @@ enum class FieldKind {
   kCtlOp,       // ADD/DEL/MOD or a raw number
   kEvents,      // IN|OUT|ET|... or raw bits
   kData,        // 64-bit user data, printed in hex
-  kBool,        // 0/1
+  kFlag,        // optional 0/1 switch, written `name=1` only when set
+  kTimeoutMs,   // optional timeout, written `timeout_ms=N` only when not 0
 };
 
 // pipe2(fds, flags). Linux: fs/pipe.c do_pipe2.
@@ -84,7 +88,7 @@ struct EpollCtl {
     f("fd", FieldKind::kFd, s.fd);
     f("events", FieldKind::kEvents, s.events);
     f("data", FieldKind::kData, s.data);
-    f("null_event", FieldKind::kBool, s.null_event);
+    f("null_event", FieldKind::kFlag, s.null_event);
   }
   friend bool operator==(const EpollCtl&, const EpollCtl&) = default;
 };
@@ -99,7 +103,7 @@ struct EpollWait {
   template <class S, class F> static void Fields(S& s, F&& f) {
     f("epfd", FieldKind::kFd, s.epfd);
     f("maxevents", FieldKind::kInt, s.maxevents);
-    f("timeout_ms", FieldKind::kInt, s.timeout_ms);
+    f("timeout_ms", FieldKind::kTimeoutMs, s.timeout_ms);
   }
   friend bool operator==(const EpollWait&, const EpollWait&) = default;
 };
@@ -198,9 +202,22 @@ using Op =
 // The name of an op's syscall, e.g. "epoll_ctl".
 std::string_view OpName(const Op& op);
 
-// Prints `name(field=value, ...)` with symbolic flags, e.g.
-// `epoll_ctl(epfd=2, op=ADD, fd=0, events=IN|ET, data=0x7)`. Fields at their
-// defaults that rarely matter (null_event=0, timeout_ms=0) are omitted.
+// Prints an op in scenario syntax: `name(arg, ...)`, fields in Fields()
+// order, symbolic flags, optional fields as `name=value` only when set:
+//   epoll_ctl(2, ADD, 0, IN|ET, 0x7)
+//   epoll_wait(3, 64)
+// `fd_name`, if given, spells descriptor operands (e.g. as handles "p0.r");
+// it gets the field's name and value.
+void PrintOp(std::ostream& os, const Op& op,
+             const std::function<std::string(std::string_view field,
+                                             int32_t fd)>& fd_name);
 std::ostream& operator<<(std::ostream& os, const Op& op);
+
+// How a field value is written: "O_NONBLOCK|O_DIRECT", "ADD", "IN|ET",
+// "0x7", "-1". `raw` is the value zero-extended, `value` sign-extended.
+std::string FieldString(FieldKind kind, uint64_t raw, int64_t value);
+// The inverse: the 64-bit pattern of a written value (names, '|'-joined
+// bits, decimal or 0x hex, negative numbers as two's complement), or nullopt.
+std::optional<uint64_t> ParseFieldString(FieldKind kind, std::string_view text);
 
 }  // namespace epollcheck

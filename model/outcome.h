@@ -10,8 +10,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace epollcheck {
@@ -37,6 +39,8 @@ struct Outcome {
 
 // "EBADF", "EINVAL", ... or "E<n>" for numbers the table does not name.
 std::string ErrnoName(int err);
+// The inverse of ErrnoName for the names it produces.
+std::optional<int> ErrnoByName(std::string_view name);
 // "IN|RDNORM|ET|0x100000": named bits first, any remainder in hex.
 std::string EventMaskString(uint32_t mask);
 

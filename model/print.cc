@@ -1,8 +1,13 @@
 // Printing of operations and outcomes, driven by each op's Fields() list, and
 // the small non-kernel helpers of the model (profiles, EP_CHECK).
 
+#include <charconv>
+#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <optional>
 #include <sstream>
 #include <type_traits>
 #include <utility>
@@ -86,6 +91,8 @@ std::string CtlOpString(int32_t op) {
   }
 }
 
+}  // namespace
+
 std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
   switch (kind) {
   case FieldKind::kPipeFlags:
@@ -105,13 +112,125 @@ std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
   case FieldKind::kFd:
   case FieldKind::kInt:
   case FieldKind::kCount:
-  case FieldKind::kBool:
+  case FieldKind::kFlag:
+  case FieldKind::kTimeoutMs:
     return std::to_string(value);
   }
   return "?";
 }
 
+namespace {
+
+std::string_view StripPrefix(std::string_view s, std::string_view prefix) {
+  if (s.substr(0, prefix.size()) == prefix)
+    s.remove_prefix(prefix.size());
+  return s;
+}
+
+// A plain number: decimal (optionally negative) or 0x-prefixed hex, as a
+// 64-bit pattern (negative numbers two's complement).
+std::optional<uint64_t> ParseNumber(std::string_view s) {
+  if (s.empty())
+    return std::nullopt;
+  bool negative = false;
+  if (s[0] == '-') {
+    negative = true;
+    s.remove_prefix(1);
+  }
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  }
+  if (s.empty())
+    return std::nullopt;
+  uint64_t value = 0;
+  const auto [end, ec] =
+      std::from_chars(s.data(), s.data() + s.size(), value, base);
+  if (ec != std::errc() || end != s.data() + s.size())
+    return std::nullopt;
+  if (negative) {
+    if (value > (uint64_t{1} << 63))
+      return std::nullopt;
+    value = ~value + 1;
+  }
+  return value;
+}
+
+// "A|B|0x10" over a bit table; a name may carry the table's C prefix.
+template <size_t N>
+std::optional<uint64_t> ParseBits(std::string_view s,
+                                  const NamedBit (&table)[N],
+                                  std::string_view c_prefix) {
+  uint64_t mask = 0;
+  while (true) {
+    const size_t bar = s.find('|');
+    std::string_view part = s.substr(0, bar);
+    while (!part.empty() && part.front() == ' ')
+      part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ')
+      part.remove_suffix(1);
+    bool found = false;
+    for (const NamedBit& b : table) {
+      if (part == b.name ||
+          (!c_prefix.empty() && StripPrefix(part, c_prefix) == b.name &&
+           part.size() > c_prefix.size())) {
+        mask |= b.bit;
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      const std::optional<uint64_t> n = ParseNumber(part);
+      if (!n || *n > UINT32_MAX)
+        return std::nullopt;
+      mask |= *n;
+    }
+    if (bar == std::string_view::npos)
+      return mask;
+    s.remove_prefix(bar + 1);
+  }
+}
+
 }  // namespace
+
+std::optional<uint64_t> ParseFieldString(FieldKind kind,
+                                         std::string_view text) {
+  switch (kind) {
+  case FieldKind::kPipeFlags:
+    return ParseBits(text, kOpenBits, "");
+  case FieldKind::kEpollFlags:
+    return ParseBits(text, kEpollFlagBits, "");
+  case FieldKind::kEvents:
+    return ParseBits(text, kEventBits, "EPOLL");
+  case FieldKind::kCtlOp: {
+    const std::string_view name = StripPrefix(text, "EPOLL_CTL_");
+    if (name == "ADD")
+      return abi::kEpollCtlAdd;
+    if (name == "DEL")
+      return abi::kEpollCtlDel;
+    if (name == "MOD")
+      return abi::kEpollCtlMod;
+    return ParseNumber(text);
+  }
+  case FieldKind::kFd:
+  case FieldKind::kInt:
+  case FieldKind::kCount:
+  case FieldKind::kData:
+  case FieldKind::kFlag:
+  case FieldKind::kTimeoutMs:
+    return ParseNumber(text);
+  }
+  return std::nullopt;
+}
+
+std::optional<int> ErrnoByName(std::string_view name) {
+  for (int err = 1; err < 200; ++err) {
+    if (ErrnoName(err) == name)
+      return err;
+  }
+  return std::nullopt;
+}
 
 std::string EventMaskString(uint32_t mask) {
   return BitsString(mask, kEventBits);
@@ -155,30 +274,42 @@ std::string_view OpName(const Op& op) {
       [](const auto& o) { return std::decay_t<decltype(o)>::kName; }, op);
 }
 
-std::ostream& operator<<(std::ostream& os, const Op& op) {
+void PrintOp(std::ostream& os, const Op& op,
+             const std::function<std::string(std::string_view field,
+                                             int32_t fd)>& fd_name) {
   std::visit(
-      [&os](const auto& o) {
+      [&](const auto& o) {
         using T = std::decay_t<decltype(o)>;
         os << T::kName << '(';
         bool first = true;
-        T::Fields(o, [&](std::string_view name, FieldKind kind,
-                         const auto& field) {
-          using F = std::decay_t<decltype(field)>;
-          const auto raw = static_cast<uint64_t>(field);
-          const auto value = static_cast<int64_t>(field);
-          // Rarely-set fields are shown only when set.
-          if ((name == "null_event" || name == "timeout_ms") && value == 0) {
-            return;
-          }
-          static_assert(std::is_integral_v<F>);
-          if (!first)
-            os << ", ";
-          first = false;
-          os << name << '=' << FieldString(kind, raw, value);
-        });
+        T::Fields(
+            o, [&](std::string_view name, FieldKind kind, const auto& field) {
+              using F = std::decay_t<decltype(field)>;
+              static_assert(std::is_integral_v<F>);
+              const auto raw = static_cast<uint64_t>(field);
+              const auto value = static_cast<int64_t>(field);
+              const bool optional =
+                  kind == FieldKind::kFlag || kind == FieldKind::kTimeoutMs;
+              if (optional && value == 0)
+                return;  // optional fields are written only when set
+              if (!first)
+                os << ", ";
+              first = false;
+              if (optional)
+                os << name << '=';
+              if (kind == FieldKind::kFd && fd_name) {
+                os << fd_name(name, static_cast<int32_t>(field));
+              } else {
+                os << FieldString(kind, raw, value);
+              }
+            });
         os << ')';
       },
       op);
+}
+
+std::ostream& operator<<(std::ostream& os, const Op& op) {
+  PrintOp(os, op, nullptr);
   return os;
 }
 

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,8 +54,11 @@ struct StepRecord {
 // thread.
 struct Transcript {
   std::vector<StepRecord> steps;
-  World last_world;     // model state after the last step
-  std::string failure;  // empty unless the run failed; what failed
+  World last_world;       // model state after the last step
+  std::string failure;    // empty unless the run failed; what failed
+  std::string signature;  // the failure's signature (properties/triage.h)
+  // A divergence with a masked signature ended comparisons in this run.
+  bool masked = false;
   static Transcript& Current();
   static Transcript& LastFailure();
 };
@@ -72,8 +76,13 @@ struct Coverage {
 };
 
 // Runs one generated sequence against a fresh SUT from `make_sut` and a model
-// with `profile`. Fails (RC_FAIL) on the first step whose outcomes differ.
-void CheckSequence(const SutFactory& make_sut, const Profile& profile);
+// with `profile`. Fails (RC_FAIL) on the first step whose outcomes differ,
+// unless the divergence's signature is in `masked`: then the rest of the
+// sequence runs uncompared and the case passes (the count of such hits is
+// in MaskedHits()).
+void CheckSequence(const SutFactory& make_sut, const Profile& profile,
+                   const std::set<std::string>* masked = nullptr);
+std::map<std::string, long>& MaskedHits();
 
 // Replays `ops` on a fresh model and a fresh SUT, recording every step; stops
 // after the first divergence. Returns the index of the diverging step, or -1.

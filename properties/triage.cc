@@ -1,0 +1,105 @@
+#include "properties/triage.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace epollcheck {
+
+std::string DifferingPart(const Outcome& want, const Outcome& got) {
+  if (want == got)
+    return "";
+  if (want.IsError() && got.IsError())
+    return "errno";
+  if (want.ret != got.ret && (want.IsError() || got.IsError()))
+    return "ret";
+  if (want.fds != got.fds)
+    return "fds";
+  if (want.events.size() != got.events.size())
+    return "events.count";
+  if (want.events != got.events) {
+    auto key = [](const ReadyEvent& e) { return std::pair(e.data, e.events); };
+    std::vector<std::pair<uint64_t, uint32_t>> a;
+    std::vector<std::pair<uint64_t, uint32_t>> b;
+    for (const ReadyEvent& e : want.events)
+      a.push_back(key(e));
+    for (const ReadyEvent& e : got.events)
+      b.push_back(key(e));
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    if (a == b)
+      return "events.order";
+    for (size_t i = 0; i < want.events.size(); ++i) {
+      if (want.events[i].data == got.events[i].data &&
+          want.events[i].events != got.events[i].events)
+        return "events.mask";
+    }
+    return "events.data";
+  }
+  return "ret";
+}
+
+std::string DivergenceSignature(const World& before, const Op& op,
+                                const Outcome& want, const Outcome& got) {
+  std::set<std::string> families;
+  std::visit(
+      [&](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        T::Fields(o, [&](std::string_view, FieldKind kind, const auto& field) {
+          if (kind != FieldKind::kFd)
+            return;
+          const File* f = before.FileAt(static_cast<int32_t>(field));
+          if (f == nullptr) {
+            families.insert("closed");
+          } else if (f->kind != FileKind::kEpoll) {
+            families.insert("pipe");
+          } else {
+            bool nested = false;
+            for (const auto& [key, item] : f->epoll->items) {
+              nested |= before.files.at(key.file).kind == FileKind::kEpoll;
+            }
+            families.insert(nested ? "nested-epoll" : "epoll");
+          }
+        });
+      },
+      op);
+  std::string family;
+  for (const std::string& f : families)
+    family += (family.empty() ? "" : "+") + f;
+  if (family.empty())
+    family = "none";
+  return std::string(OpName(op)) + ":" + DifferingPart(want, got) + ":" +
+         family;
+}
+
+std::variant<KnownDivergences, std::string> LoadKnown(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return path + ": cannot open";
+  KnownDivergences known;
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line[0] == '#')
+      continue;
+    std::istringstream fields(line);
+    std::string signature;
+    std::string scenario;
+    std::string note;
+    std::getline(fields, signature, '\t');
+    std::getline(fields, scenario, '\t');
+    std::getline(fields, note);
+    if (std::count(signature.begin(), signature.end(), ':') != 2 ||
+        scenario.empty()) {
+      return path + ":" + std::to_string(line_no) +
+             ": expected signature<TAB>scenario<TAB>note, signature as "
+             "op:part:family";
+    }
+    known[signature] = KnownDivergence{scenario, note};
+  }
+  return known;
+}
+
+}  // namespace epollcheck

@@ -1,0 +1,44 @@
+// File: properties/triage.h
+// Divergence signatures and the known-divergence registry. A signature says
+// which operation diverged, which part of its result differs and which file
+// family was involved, e.g. `epoll_wait:events.order:epoll+pipe`. `check`
+// masks a signature once it has shrunk and saved it, so one bug is reported
+// once and the search goes on for others; a registry file lists a target's
+// known divergences, which are then listed but do not fail the run.
+//
+//   std::string sig = DivergenceSignature(world_before, op, want, got);
+//   KnownDivergences known = *LoadKnown("fixtures/known/scratch.tsv");
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "model/ops.h"
+#include "model/outcome.h"
+#include "model/world.h"
+
+namespace epollcheck {
+
+// Which part of a result differs: "errno", "ret", "fds", "events.count",
+// "events.order", "events.mask" or "events.data"; "" if they are equal.
+std::string DifferingPart(const Outcome& want, const Outcome& got);
+
+// "op:part:family", family from the kinds of the files the op names in
+// `before` (pipe, epoll, nested-epoll, closed), '+'-joined.
+std::string DivergenceSignature(const World& before, const Op& op,
+                                const Outcome& want, const Outcome& got);
+
+struct KnownDivergence {
+  std::string scenario;  // path of the scenario that shows it
+  std::string note;
+};
+// signature -> entry
+using KnownDivergences = std::map<std::string, KnownDivergence>;
+
+// Reads a registry: one `signature<TAB>scenario<TAB>note` per line, '#'
+// comments. Returns the entries or "file:line: what is wrong".
+std::variant<KnownDivergences, std::string> LoadKnown(const std::string& path);
+
+}  // namespace epollcheck

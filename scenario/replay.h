@@ -1,0 +1,48 @@
+// File: scenario/replay.h
+// Replays a scenario on one SUT, step by step, checking either the results
+// written in the scenario or, in model mode, the model's prediction for each
+// step. Handles resolve to the descriptors the SUT itself returned.
+//
+//   ReplayReport r = Replay(scenario, *sut, profile, ReplayMode::kWritten);
+//   PrintReplay(std::cout, r);     // one line per step: ok / MISMATCH
+//   return r.mismatches == 0 ? 0 : 1;
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "model/profile.h"
+#include "scenario/scenario.h"
+#include "sut/sut.h"
+
+namespace epollcheck {
+
+enum class ReplayMode {
+  kWritten,  // compare with the results written in the scenario
+  kModel,    // compare with the model's prediction, step by step
+};
+
+struct ReplayedStep {
+  const ScenarioStep* step = nullptr;
+  std::optional<Op> op;         // resolved; empty if a handle was unknown
+  Outcome got;                  // what the SUT did
+  std::optional<Outcome> want;  // what was expected, if anything
+  std::string error;            // handle resolution error
+  bool ok() const { return error.empty() && (!want || *want == got); }
+};
+
+struct ReplayReport {
+  std::vector<ReplayedStep> steps;
+  int mismatches = 0;
+  std::string teardown;  // the SUT's Finish() report
+};
+
+ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
+                    ReplayMode mode);
+
+// `  3  write(p0.w, 1)  -> 1  ok` or `... MISMATCH: expected 1 got -1 EAGAIN`.
+void PrintReplay(std::ostream& os, const ReplayReport& report);
+
+}  // namespace epollcheck

@@ -1,0 +1,295 @@
+#include "scenario/repro.h"
+
+#include <climits>
+#include <map>
+#include <sstream>
+
+#include "model/abi.h"
+#include "model/step.h"
+
+namespace epollcheck {
+namespace {
+
+std::string CString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string HandleVar(const std::string& handle) {
+  std::string v = "h_";
+  for (char c : handle)
+    v += c == '.' ? '_' : c;
+  return v;
+}
+
+// The program's fixed part: output helpers whose names and spellings come
+// from the model's own printing tables, so the C program prints results
+// exactly as epollcheck does.
+std::string Prelude() {
+  std::ostringstream os;
+  os << R"(#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#define OUT_FD 900 /* our stdout, above every number the scenario uses */
+static int failures;
+static char io_buf[4 << 20];
+static struct epoll_event events[4096];
+
+static const char *errno_name(int e) {
+  static char buf[16];
+  switch (e) {
+)";
+  for (int e = 1; e < 200; ++e) {
+    const std::string name = ErrnoName(e);
+    if (name != "E" + std::to_string(e))
+      os << "  case " << e << ": return \"" << name << "\";\n";
+  }
+  os << R"(  }
+  snprintf(buf, sizeof buf, "E%d", e);
+  return buf;
+}
+
+static void mask_string(uint32_t mask, char *out, size_t n) {
+  static const struct { uint32_t bit; const char *name; } bits[] = {
+)";
+  for (int b = 0; b < 32; ++b) {
+    const std::string name = EventMaskString(1u << b);
+    if (name.rfind("0x", 0) != 0)
+      os << "    {0x" << std::hex << (1u << b) << std::dec << "u, \"" << name
+         << "\"},\n";
+  }
+  os << R"(  };
+  size_t len = 0;
+  out[0] = 0;
+  if (mask == 0) { snprintf(out, n, "0"); return; }
+  for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
+    if (!(mask & bits[i].bit)) continue;
+    len += snprintf(out + len, n - len, "%s%s", len ? "|" : "", bits[i].name);
+    mask &= ~bits[i].bit;
+  }
+  if (mask) snprintf(out + len, n - len, "%s0x%x", len ? "|" : "", mask);
+}
+
+/* Formats a result the way epollcheck prints an Outcome. */
+static void fmt_ret(char *out, size_t n, long r, int e) {
+  if (r < 0) snprintf(out, n, "-1 %s", errno_name(e));
+  else snprintf(out, n, "%ld", r);
+}
+
+static void check(int step, const char *call, const char *want, const char *got) {
+  if (strcmp(want, got) == 0) {
+    dprintf(OUT_FD, "%4d  %s  -> %s  ok\n", step, call, got);
+  } else {
+    dprintf(OUT_FD, "%4d  %s  MISMATCH: expected %s got %s\n", step, call, want, got);
+    failures++;
+  }
+}
+
+static void fmt_wait(char *out, size_t n, long r, int e) {
+  fmt_ret(out, n, r, e);
+  if (r <= 0) return;
+  size_t len = strlen(out);
+  len += snprintf(out + len, n - len, " [");
+  for (long i = 0; i < r && len < n; i++) {
+    char m[256];
+    mask_string(events[i].events, m, sizeof m);
+    len += snprintf(out + len, n - len, "%s{%s, 0x%llx}", i ? ", " : "", m,
+                    (unsigned long long)events[i].data.u64);
+  }
+  if (len < n) snprintf(out + len, n - len, "]");
+}
+
+static int cmp_int(const void *a, const void *b) {
+  return *(const int *)a - *(const int *)b;
+}
+
+static void fmt_list_fds(char *out, size_t n) {
+  int fds[1024], count = 0;
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) { fmt_ret(out, n, -1, errno); return; }
+  struct dirent *de;
+  while ((de = readdir(d)) && count < 1024) {
+    if (de->d_name[0] == '.') continue;
+    int fd = atoi(de->d_name);
+    if (fd != dirfd(d) && fd != OUT_FD) fds[count++] = fd;
+  }
+  closedir(d);
+  qsort(fds, count, sizeof fds[0], cmp_int);
+  size_t len = snprintf(out, n, "%d", count);
+  if (count) {
+    len += snprintf(out + len, n - len, " fds=[");
+    for (int i = 0; i < count && len < n; i++)
+      len += snprintf(out + len, n - len, "%s%d", i ? "," : "", fds[i]);
+    if (len < n) snprintf(out + len, n - len, "]");
+  }
+}
+
+int main(void) {
+  if (dup2(1, OUT_FD) < 0) return 2;
+  signal(SIGPIPE, SIG_IGN);
+  for (int fd = 0; fd < OUT_FD; fd++) close(fd);
+  char got[65536];
+  long r;
+  int e;
+  (void)r; (void)e; (void)io_buf;
+)";
+  return os.str();
+}
+
+// The C expression for one field value.
+std::string FieldExpr(const ScenarioStep& step, std::string_view field,
+                      FieldKind kind, uint64_t raw, int64_t value) {
+  if (kind == FieldKind::kFd) {
+    for (const auto& [name, handle] : step.fd_handles) {
+      if (name == field)
+        return HandleVar(handle);
+    }
+  }
+  switch (kind) {
+  case FieldKind::kData:
+    return std::to_string(raw) + "ull";
+  case FieldKind::kEvents:
+  case FieldKind::kPipeFlags:
+  case FieldKind::kEpollFlags:
+    return std::to_string(static_cast<uint32_t>(raw)) + "u";
+  default:
+    return value == INT32_MIN ? "(-2147483647 - 1)" : std::to_string(value);
+  }
+}
+
+}  // namespace
+
+Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
+                          const std::string& source) {
+  std::ostringstream os;
+  os << "/* Generated by `epollcheck repro " << source
+     << "`: a standalone replay of the scenario.\n"
+     << " * Build and run: gcc -o repro repro.c && ./repro\n"
+     << " * Prints ok or MISMATCH per step; exits 1 on any mismatch. Steps "
+        "without\n * a written result expect the model's prediction (profile "
+     << profile.name << "). */\n";
+  os << Prelude();
+  // Declare every handle.
+  std::vector<std::string> vars;
+  for (const ScenarioStep& step : scenario.steps) {
+    if (step.bind.empty())
+      continue;
+    if (std::holds_alternative<Pipe2>(step.op)) {
+      vars.push_back(HandleVar(step.bind + ".r"));
+      vars.push_back(HandleVar(step.bind + ".w"));
+    } else {
+      vars.push_back(HandleVar(step.bind));
+    }
+  }
+  for (const std::string& v : vars)
+    os << "  int " << v << " = -1;\n  (void)" << v << ";\n";
+
+  World model;
+  model.profile = profile;
+  HandleEnv env;
+  for (size_t i = 0; i < scenario.steps.size(); ++i) {
+    const ScenarioStep& step = scenario.steps[i];
+    auto resolved = ResolveStep(step, env);
+    if (auto* error = std::get_if<std::string>(&resolved)) {
+      return Reproducer{.error = "line " + std::to_string(step.line) + ": " +
+                                 *error};
+    }
+    const Outcome predicted = Step(model, std::get<Op>(resolved));
+    BindStep(step, predicted, env);
+    std::ostringstream want;
+    want << (step.expect ? *step.expect : predicted);
+    const std::string call = FormatStepCall(step);
+    // Field expressions by name.
+    std::map<std::string, std::string> f;
+    std::visit(
+        [&](const auto& o) {
+          using T = std::decay_t<decltype(o)>;
+          T::Fields(
+              o, [&](std::string_view name, FieldKind kind, const auto& field) {
+                f[std::string(name)] =
+                    FieldExpr(step, name, kind, static_cast<uint64_t>(field),
+                              static_cast<int64_t>(field));
+              });
+        },
+        step.op);
+    os << "  /* step " << i << ": " << call << " */\n  {\n";
+    std::visit(
+        [&](const auto& o) {
+          using T = std::decay_t<decltype(o)>;
+          if constexpr (std::is_same_v<T, Pipe2>) {
+            os << "    int fds[2] = {-1, -1};\n"
+               << "    r = pipe2(fds, " << f["flags"] << "); e = errno;\n"
+               << "    if (r < 0) fmt_ret(got, sizeof got, r, e);\n"
+               << "    else snprintf(got, sizeof got, \"0 fds=[%d,%d]\", "
+                  "fds[0], fds[1]);\n";
+            if (!step.bind.empty()) {
+              os << "    if (r == 0) { " << HandleVar(step.bind + ".r")
+                 << " = fds[0]; " << HandleVar(step.bind + ".w")
+                 << " = fds[1]; }\n";
+            }
+          } else if constexpr (std::is_same_v<T, EpollWait>) {
+            os << "    r = epoll_wait(" << f["epfd"] << ", events, "
+               << f["maxevents"] << ", " << f["timeout_ms"] << "); e = errno;\n"
+               << "    fmt_wait(got, sizeof got, r, e);\n";
+          } else if constexpr (std::is_same_v<T, ListFds>) {
+            os << "    fmt_list_fds(got, sizeof got);\n";
+          } else {
+            std::string expr;
+            if constexpr (std::is_same_v<T, EpollCreate>) {
+              expr = "epoll_create(" + f["size"] + ")";
+            } else if constexpr (std::is_same_v<T, EpollCreate1>) {
+              expr = "epoll_create1(" + f["flags"] + ")";
+            } else if constexpr (std::is_same_v<T, EpollCtl>) {
+              os << "    struct epoll_event ev;\n"
+                 << "    memset(&ev, 0, sizeof ev);\n"
+                 << "    ev.events = " << f["events"] << ";\n"
+                 << "    ev.data.u64 = " << f["data"] << ";\n";
+              expr = "epoll_ctl(" + f["epfd"] + ", " + f["op"] + ", " +
+                     f["fd"] + ", " + (o.null_event ? "NULL" : "&ev") + ")";
+            } else if constexpr (std::is_same_v<T, Write>) {
+              expr = "write(" + f["fd"] + ", io_buf, " + f["count"] + ")";
+            } else if constexpr (std::is_same_v<T, Read>) {
+              expr = "read(" + f["fd"] + ", io_buf, " + f["count"] + ")";
+            } else if constexpr (std::is_same_v<T, Close>) {
+              expr = "close(" + f["fd"] + ")";
+            } else if constexpr (std::is_same_v<T, Dup>) {
+              expr = "dup(" + f["fd"] + ")";
+            } else if constexpr (std::is_same_v<T, Dup2>) {
+              expr = "dup2(" + f["oldfd"] + ", " + f["newfd"] + ")";
+            } else if constexpr (std::is_same_v<T, SetPipeSize>) {
+              expr = "fcntl(" + f["fd"] + ", F_SETPIPE_SZ, " + f["size"] + ")";
+            } else {
+              static_assert(std::is_same_v<T, GetPipeSize>, "unhandled op");
+              expr = "fcntl(" + f["fd"] + ", F_GETPIPE_SZ)";
+            }
+            os << "    r = " << expr << "; e = errno;\n"
+               << "    fmt_ret(got, sizeof got, r, e);\n";
+            if (!step.bind.empty())
+              os << "    if (r >= 0) " << HandleVar(step.bind)
+                 << " = (int)r;\n";
+          }
+        },
+        step.op);
+    os << "    check(" << i << ", " << CString(call) << ", "
+       << CString(want.str()) << ", got);\n  }\n";
+  }
+  os << "  dprintf(OUT_FD, \"%s\\n\", failures ? \"MISMATCH\" : \"ok\");\n"
+     << "  return failures ? 1 : 0;\n}\n";
+  return Reproducer{.program = os.str()};
+}
+
+}  // namespace epollcheck

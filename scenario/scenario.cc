@@ -1,0 +1,429 @@
+#include "scenario/scenario.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <limits>
+#include <sstream>
+#include <type_traits>
+
+namespace epollcheck {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
+  return s;
+}
+
+bool IsIdentifier(std::string_view s) {
+  if (s.empty() ||
+      !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// A handle reference: "name", "name.r" or "name.w".
+bool IsHandleRef(std::string_view s) {
+  if (s.size() > 2 &&
+      (s.substr(s.size() - 2) == ".r" || s.substr(s.size() - 2) == ".w")) {
+    s.remove_suffix(2);
+  }
+  return IsIdentifier(s);
+}
+
+// Builds an Op of the alternative named `name` (default-constructed).
+std::optional<Op> OpByName(std::string_view name) {
+  std::optional<Op> out;
+  [&]<size_t... I>(std::index_sequence<I...>) {
+    ((std::variant_alternative_t<I, Op>::kName == name
+          ? (void)(out = Op{std::variant_alternative_t<I, Op>{}})
+          : (void)0),
+     ...);
+  }
+  (std::make_index_sequence<std::variant_size_v<Op>>{});
+  return out;
+}
+
+// Splits "a, b, c" on top-level commas (values contain no parentheses).
+std::vector<std::string_view> SplitArgs(std::string_view s) {
+  std::vector<std::string_view> out;
+  if (Trim(s).empty())
+    return out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == ',') {
+      out.push_back(Trim(s.substr(start, i - start)));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+template <class F> bool StoreField(F& field, uint64_t pattern) {
+  if constexpr (std::is_same_v<F, bool>) {
+    if (pattern > 1)
+      return false;
+    field = pattern != 0;
+  } else if constexpr (std::is_signed_v<F>) {
+    const auto v = static_cast<int64_t>(pattern);
+    if (v < std::numeric_limits<F>::min() || v > std::numeric_limits<F>::max())
+      return false;
+    field = static_cast<F>(v);
+  } else {
+    if (pattern > std::numeric_limits<F>::max())
+      return false;
+    field = static_cast<F>(pattern);
+  }
+  return true;
+}
+
+// Parses the arguments of a call into `op`. Returns an error or "".
+std::string ParseArgs(std::string_view args_text, Op& op, ScenarioStep& step) {
+  const std::vector<std::string_view> args = SplitArgs(args_text);
+  std::string error;
+  std::visit(
+      [&](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        size_t positional = 0;
+        std::vector<bool> used(args.size(), false);
+        T::Fields(o, [&](std::string_view name, FieldKind kind, auto& field) {
+          if (!error.empty())
+            return;
+          const bool optional =
+              kind == FieldKind::kFlag || kind == FieldKind::kTimeoutMs;
+          std::string_view text;
+          bool have = false;
+          if (optional) {
+            for (size_t i = 0; i < args.size(); ++i) {
+              const size_t eq = args[i].find('=');
+              if (eq != std::string_view::npos &&
+                  Trim(args[i].substr(0, eq)) == name) {
+                text = Trim(args[i].substr(eq + 1));
+                used[i] = true;
+                have = true;
+              }
+            }
+            if (!have)
+              return;  // stays at its default
+          } else {
+            while (positional < args.size() &&
+                   args[positional].find('=') != std::string_view::npos) {
+              ++positional;
+            }
+            if (positional >= args.size()) {
+              error = std::string(T::kName) + ": missing argument '" +
+                      std::string(name) + "'";
+              return;
+            }
+            used[positional] = true;
+            text = args[positional++];
+          }
+          if (kind == FieldKind::kFd && IsHandleRef(text)) {
+            step.fd_handles.emplace_back(std::string(name), std::string(text));
+            field = 0;
+            return;
+          }
+          const std::optional<uint64_t> pattern = ParseFieldString(kind, text);
+          if (!pattern || !StoreField(field, *pattern)) {
+            error = std::string(T::kName) + ": bad " + std::string(name) +
+                    " '" + std::string(text) + "'";
+          }
+        });
+        if (!error.empty())
+          return;
+        for (size_t i = 0; i < args.size(); ++i) {
+          if (!used[i]) {
+            error = std::string(T::kName) + ": unexpected argument '" +
+                    std::string(args[i]) + "'";
+            return;
+          }
+        }
+      },
+      op);
+  return error;
+}
+
+bool BindsDescriptor(const Op& op) {
+  return std::holds_alternative<EpollCreate>(op) ||
+         std::holds_alternative<EpollCreate1>(op) ||
+         std::holds_alternative<Dup>(op) || std::holds_alternative<Dup2>(op);
+}
+
+}  // namespace
+
+std::optional<Outcome> ParseOutcome(std::string_view text) {
+  text = Trim(text);
+  Outcome out;
+  if (text.substr(0, 3) == "-1 ") {
+    const std::optional<int> err = ErrnoByName(Trim(text.substr(3)));
+    if (!err)
+      return std::nullopt;
+    return Outcome::Error(*err);
+  }
+  const size_t sp = text.find(' ');
+  const std::optional<uint64_t> ret =
+      ParseFieldString(FieldKind::kInt, text.substr(0, sp));
+  if (!ret || static_cast<int64_t>(*ret) < 0)
+    return std::nullopt;
+  out.ret = static_cast<int64_t>(*ret);
+  std::string_view rest =
+      sp == std::string_view::npos ? "" : Trim(text.substr(sp));
+  if (rest.substr(0, 5) == "fds=[") {
+    const size_t close = rest.find(']');
+    if (close == std::string_view::npos)
+      return std::nullopt;
+    for (std::string_view n : SplitArgs(rest.substr(5, close - 5))) {
+      const std::optional<uint64_t> v = ParseFieldString(FieldKind::kFd, n);
+      int32_t fd = 0;
+      if (!v || !StoreField(fd, *v))
+        return std::nullopt;
+      out.fds.push_back(fd);
+    }
+    rest = Trim(rest.substr(close + 1));
+  }
+  if (!rest.empty()) {
+    if (rest.front() != '[' || rest.back() != ']')
+      return std::nullopt;
+    rest = Trim(rest.substr(1, rest.size() - 2));
+    while (!rest.empty()) {
+      if (rest.front() != '{')
+        return std::nullopt;
+      const size_t close = rest.find('}');
+      if (close == std::string_view::npos)
+        return std::nullopt;
+      const std::vector<std::string_view> parts =
+          SplitArgs(rest.substr(1, close - 1));
+      if (parts.size() != 2)
+        return std::nullopt;
+      const auto mask = ParseFieldString(FieldKind::kEvents, parts[0]);
+      const auto data = ParseFieldString(FieldKind::kData, parts[1]);
+      if (!mask || !data)
+        return std::nullopt;
+      out.events.push_back(
+          ReadyEvent{.events = static_cast<uint32_t>(*mask), .data = *data});
+      rest = Trim(rest.substr(close + 1));
+      if (!rest.empty()) {
+        if (rest.front() != ',')
+          return std::nullopt;
+        rest = Trim(rest.substr(1));
+        if (rest.empty())
+          return std::nullopt;
+      }
+    }
+  }
+  return out;
+}
+
+std::variant<Scenario, ParseError> ParseScenario(std::string_view text) {
+  Scenario scenario;
+  int line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    const size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? "" : text.substr(nl + 1);
+    if (line.find('\0') != std::string_view::npos)
+      return ParseError{line_no, "NUL byte in line"};
+    const size_t hash = line.find('#');
+    line = Trim(line.substr(0, hash));
+    if (line.empty())
+      continue;
+    const auto fail = [&](std::string message) {
+      return ParseError{line_no, std::move(message)};
+    };
+    if (line.substr(0, 8) == "profile ") {
+      const std::string_view era = Trim(line.substr(8));
+      int major = 0;
+      int minor = 0;
+      const auto [p, ec] =
+          std::from_chars(era.data(), era.data() + era.size(), major);
+      if (ec != std::errc() || p == era.data() + era.size() || *p != '.' ||
+          std::from_chars(p + 1, era.data() + era.size(), minor).ptr !=
+              era.data() + era.size() ||
+          major < 2) {
+        return fail("profile: '" + std::string(era) +
+                    "' is not MAJOR.MINOR, e.g. 6.18");
+      }
+      scenario.profile = std::string(era);
+      continue;
+    }
+    ScenarioStep step;
+    step.line = line_no;
+    // Optional result.
+    const size_t arrow = line.find("->");
+    std::string_view call = Trim(line.substr(0, arrow));
+    if (arrow != std::string_view::npos) {
+      const std::string_view result = Trim(line.substr(arrow + 2));
+      step.expect = ParseOutcome(result);
+      if (!step.expect)
+        return fail("bad result '" + std::string(result) + "'");
+    }
+    // Optional binding.
+    const size_t eq = call.find('=');
+    const size_t paren = call.find('(');
+    if (eq != std::string_view::npos && paren != std::string_view::npos &&
+        eq < paren) {
+      const std::string_view name = Trim(call.substr(0, eq));
+      if (!IsIdentifier(name))
+        return fail("bad handle name '" + std::string(name) + "'");
+      step.bind = std::string(name);
+      call = Trim(call.substr(eq + 1));
+    }
+    const size_t open = call.find('(');
+    if (open == std::string_view::npos || call.back() != ')')
+      return fail("expected a call like epoll_wait(e0, 64), got '" +
+                  std::string(call) + "'");
+    const std::string_view name = Trim(call.substr(0, open));
+    std::optional<Op> op = OpByName(name);
+    if (!op)
+      return fail("unknown operation '" + std::string(name) + "'");
+    const std::string_view args = call.substr(open + 1, call.size() - open - 2);
+    if (args.find('(') != std::string_view::npos ||
+        args.find(')') != std::string_view::npos)
+      return fail("unbalanced parentheses in '" + std::string(call) + "'");
+    if (const std::string error = ParseArgs(args, *op, step); !error.empty())
+      return fail(error);
+    if (!step.bind.empty() && !std::holds_alternative<Pipe2>(*op) &&
+        !BindsDescriptor(*op)) {
+      return fail(std::string(name) + " returns no descriptor to bind to '" +
+                  step.bind + "'");
+    }
+    step.op = *op;
+    scenario.steps.push_back(std::move(step));
+  }
+  return scenario;
+}
+
+std::variant<Op, std::string> ResolveStep(const ScenarioStep& step,
+                                          const HandleEnv& env) {
+  Op op = step.op;
+  std::string error;
+  std::visit(
+      [&](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        T::Fields(o, [&](std::string_view name, FieldKind, auto& field) {
+          for (const auto& [field_name, handle] : step.fd_handles) {
+            if (field_name != name)
+              continue;
+            auto it = env.find(handle);
+            if (it == env.end()) {
+              error = "unknown handle '" + handle + "' (not bound by an " +
+                      "earlier successful step)";
+              return;
+            }
+            field = static_cast<std::decay_t<decltype(field)>>(it->second);
+          }
+        });
+      },
+      op);
+  if (!error.empty())
+    return error;
+  return op;
+}
+
+void BindStep(const ScenarioStep& step, const Outcome& outcome,
+              HandleEnv& env) {
+  if (step.bind.empty() || outcome.IsError())
+    return;
+  if (std::holds_alternative<Pipe2>(step.op)) {
+    if (outcome.fds.size() == 2) {
+      env[step.bind + ".r"] = outcome.fds[0];
+      env[step.bind + ".w"] = outcome.fds[1];
+    }
+    return;
+  }
+  env[step.bind] = static_cast<int32_t>(outcome.ret);
+}
+
+Scenario ScenarioFromRun(const std::vector<Op>& ops,
+                         const std::vector<Outcome>& outcomes, bool expect) {
+  Scenario scenario;
+  std::map<int32_t, std::string> names;  // open number -> handle
+  int pipes = 0;
+  int epolls = 0;
+  int dups = 0;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    ScenarioStep step;
+    step.op = ops[i];
+    // Operands bound to a handle are written as the handle.
+    std::visit(
+        [&](const auto& o) {
+          using T = std::decay_t<decltype(o)>;
+          T::Fields(
+              o, [&](std::string_view name, FieldKind kind, const auto& field) {
+                if (kind != FieldKind::kFd)
+                  return;
+                auto it = names.find(static_cast<int32_t>(field));
+                if (it != names.end())
+                  step.fd_handles.emplace_back(std::string(name), it->second);
+              });
+        },
+        ops[i]);
+    const bool have = i < outcomes.size();
+    const Outcome result = have ? outcomes[i] : Outcome{};
+    if (have && expect)
+      step.expect = result;
+    if (have && !result.IsError()) {
+      if (std::holds_alternative<Pipe2>(ops[i]) && result.fds.size() == 2) {
+        step.bind = "p" + std::to_string(pipes++);
+        names[result.fds[0]] = step.bind + ".r";
+        names[result.fds[1]] = step.bind + ".w";
+      } else if (BindsDescriptor(ops[i])) {
+        const bool is_epoll = std::holds_alternative<EpollCreate>(ops[i]) ||
+                              std::holds_alternative<EpollCreate1>(ops[i]);
+        step.bind = is_epoll ? "e" + std::to_string(epolls++)
+                             : "d" + std::to_string(dups++);
+        names[static_cast<int32_t>(result.ret)] = step.bind;
+      } else if (const auto* c = std::get_if<Close>(&ops[i])) {
+        names.erase(c->fd);
+      }
+    }
+    scenario.steps.push_back(std::move(step));
+  }
+  return scenario;
+}
+
+std::string FormatStepCall(const ScenarioStep& step) {
+  std::ostringstream os;
+  if (!step.bind.empty())
+    os << step.bind << " = ";
+  PrintOp(os, step.op, [&](std::string_view field, int32_t fd) {
+    for (const auto& [name, handle] : step.fd_handles) {
+      if (name == field)
+        return handle;
+    }
+    return std::to_string(fd);
+  });
+  return os.str();
+}
+
+std::string FormatScenario(const Scenario& scenario,
+                           const std::vector<std::string>& comments) {
+  std::ostringstream os;
+  for (const std::string& c : comments)
+    os << "# " << c << '\n';
+  if (!scenario.profile.empty())
+    os << "profile " << scenario.profile << '\n';
+  std::vector<std::string> calls;
+  size_t width = 0;
+  for (const ScenarioStep& step : scenario.steps) {
+    calls.push_back(FormatStepCall(step));
+    width = std::max(width, calls.back().size());
+  }
+  for (size_t i = 0; i < calls.size(); ++i) {
+    os << calls[i];
+    if (scenario.steps[i].expect) {
+      os << std::string(width - calls[i].size(), ' ') << "  -> "
+         << *scenario.steps[i].expect;
+    }
+    os << '\n';
+  }
+  return os.str();
+}
+
+}  // namespace epollcheck

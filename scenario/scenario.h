@@ -1,0 +1,87 @@
+// File: scenario/scenario.h
+// The scenario format: a line-oriented text form of an operation sequence,
+// with symbolic handles and an optional expected result per step. Every
+// shrunk counterexample is printed in it, and `epollcheck replay` and
+// `epollcheck repro` read it.
+//
+//   # LT items rotate when maxevents is small (semantics §H2)
+//   profile 6.18
+//   p0 = pipe2(O_NONBLOCK)               -> 0 fds=[0,1]
+//   e0 = epoll_create1(0)                -> 2
+//   epoll_ctl(e0, ADD, p0.r, IN|ET, 0x1) -> 0
+//   write(p0.w, 1)                       -> 1
+//   epoll_wait(e0, 64)                   -> 1 [{IN, 0x1}]
+//   close(7)                             -> -1 EBADF
+//
+// A step is `[name =] call [-> result]`. `name = pipe2(...)` binds name.r and
+// name.w; `name = ` before epoll_create, epoll_create1, dup or dup2 binds the
+// returned descriptor. Descriptor operands are handles or plain numbers.
+// Arguments are positional in the op's Fields() order; optional ones are
+// written `null_event=1`, `timeout_ms=N`. `#` starts a comment.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "model/ops.h"
+#include "model/outcome.h"
+
+namespace epollcheck {
+
+struct ScenarioStep {
+  int line = 0;      // 1-based line in the source text (0 if generated)
+  std::string bind;  // "p0" for `p0 = pipe2(...)`; empty if none
+  Op op;             // descriptor fields named by a handle hold 0
+  // Descriptor operands written as handles: field name -> handle ("p0.r").
+  std::vector<std::pair<std::string, std::string>> fd_handles;
+  std::optional<Outcome> expect;
+};
+
+struct Scenario {
+  std::string profile;  // "6.18" from a `profile` line, or empty
+  std::vector<ScenarioStep> steps;
+};
+
+struct ParseError {
+  int line = 0;
+  std::string message;
+};
+
+// Parses a whole scenario. Never throws; a malformed input gives the first
+// error with its line.
+std::variant<Scenario, ParseError> ParseScenario(std::string_view text);
+
+// Parses one result as printed by operator<<(Outcome): "-1 EBADF", "3",
+// "0 fds=[3,4]", "2 [{IN|HUP, 0x1}, {OUT, 0x2}]".
+std::optional<Outcome> ParseOutcome(std::string_view text);
+
+// Handle name -> descriptor number, filled as steps bind names.
+using HandleEnv = std::map<std::string, int32_t>;
+
+// The op of `step` with handle operands replaced by their numbers, or an
+// error message naming the unknown handle.
+std::variant<Op, std::string> ResolveStep(const ScenarioStep& step,
+                                          const HandleEnv& env);
+// Records the names `step` binds, given what its op returned.
+void BindStep(const ScenarioStep& step, const Outcome& outcome, HandleEnv& env);
+
+// Turns a run (ops and their outcomes) into a scenario with handles: pipes
+// p0, p1, ..., epoll instances e0, ..., dups d0, ...; operands currently bound
+// to a handle are written as the handle. With `expect`, every step carries
+// its outcome as the expectation.
+Scenario ScenarioFromRun(const std::vector<Op>& ops,
+                         const std::vector<Outcome>& outcomes, bool expect);
+
+// Writes a scenario in the text format (comment lines first, results
+// aligned).
+std::string FormatScenario(const Scenario& scenario,
+                           const std::vector<std::string>& comments = {});
+
+// One step as text without its result: `p0 = pipe2(O_NONBLOCK)`.
+std::string FormatStepCall(const ScenarioStep& step);
+
+}  // namespace epollcheck
