@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test job: install dependencies, build, run the whole ctest suite, then
-# the ASan+UBSan build's model and kernel tests. RapidCheck's seed comes from
-# the commit, so a CI failure replays from the hash.
+# the ASan+UBSan build's model and kernel tests, then a short libFuzzer smoke
+# of the scenario parser seeded with the corpus. RapidCheck's seed comes from
+# the commit, so a CI failure replays from the hash. FUZZ_SECONDS (default
+# 30) sets the fuzz smoke's length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
@@ -11,6 +13,17 @@ if [ -z "${RC_PARAMS:-}" ]; then
 fi
 echo "ci/test.sh: RC_PARAMS=\"$RC_PARAMS\""
 ci/build.sh default
-(cd build && ctest --output-on-failure -j "$(nproc)")
+(cd build && ctest --output-on-failure -j "$(nproc)") | tee build/ctest.log
 ci/build.sh asan
-(cd build-asan && ctest --output-on-failure -j "$(nproc)" -L 'model|kernel')
+(cd build-asan && ctest --output-on-failure -j "$(nproc)" -L 'model|kernel') \
+  | tee build-asan/ctest.log
+ci/build.sh fuzz
+mkdir -p build-fuzz/corpus
+cp fixtures/corpus/*.scn build-fuzz/corpus/ 2>/dev/null || true
+build-fuzz/scenario_fuzz -max_total_time="${FUZZ_SECONDS:-30}" \
+  -print_final_stats=1 build-fuzz/corpus 2>&1 | tail -n 12
+# One plain closing line over every ctest run above (each failed run has
+# already stopped this script).
+total=$(cat build*/ctest.log | sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' \
+  | awk '{ s += $1 } END { print s }')
+echo "tests: ${total} passed, 0 failed"

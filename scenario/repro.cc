@@ -45,11 +45,12 @@ std::string Prelude() {
 #include <unistd.h>
 
 #define OUT_FD 900 /* our stdout, above every number the scenario uses */
+#define HELPER static __attribute__((unused))
 static int failures;
 static char io_buf[4 << 20];
 static struct epoll_event events[4096];
 
-static const char *errno_name(int e) {
+HELPER const char *errno_name(int e) {
   static char buf[16];
   switch (e) {
 )";
@@ -63,7 +64,7 @@ static const char *errno_name(int e) {
   return buf;
 }
 
-static void mask_string(uint32_t mask, char *out, size_t n) {
+HELPER void mask_string(uint32_t mask, char *out, size_t n) {
   static const struct { uint32_t bit; const char *name; } bits[] = {
 )";
   for (int b = 0; b < 32; ++b) {
@@ -85,12 +86,12 @@ static void mask_string(uint32_t mask, char *out, size_t n) {
 }
 
 /* Formats a result the way epollcheck prints an Outcome. */
-static void fmt_ret(char *out, size_t n, long r, int e) {
+HELPER void fmt_ret(char *out, size_t n, long r, int e) {
   if (r < 0) snprintf(out, n, "-1 %s", errno_name(e));
   else snprintf(out, n, "%ld", r);
 }
 
-static void check(int step, const char *call, const char *want, const char *got) {
+HELPER void check(int step, const char *call, const char *want, const char *got) {
   if (strcmp(want, got) == 0) {
     dprintf(OUT_FD, "%4d  %s  -> %s  ok\n", step, call, got);
   } else {
@@ -99,7 +100,7 @@ static void check(int step, const char *call, const char *want, const char *got)
   }
 }
 
-static void fmt_wait(char *out, size_t n, long r, int e) {
+HELPER void fmt_wait(char *out, size_t n, long r, int e) {
   fmt_ret(out, n, r, e);
   if (r <= 0) return;
   size_t len = strlen(out);
@@ -113,11 +114,11 @@ static void fmt_wait(char *out, size_t n, long r, int e) {
   if (len < n) snprintf(out + len, n - len, "]");
 }
 
-static int cmp_int(const void *a, const void *b) {
+HELPER int cmp_int(const void *a, const void *b) {
   return *(const int *)a - *(const int *)b;
 }
 
-static void fmt_list_fds(char *out, size_t n) {
+HELPER void fmt_list_fds(char *out, size_t n) {
   int fds[1024], count = 0;
   DIR *d = opendir("/proc/self/fd");
   if (!d) { fmt_ret(out, n, -1, errno); return; }
