@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (scenario->steps.size() > 64)
     return 0;
   for (const ScenarioStep& step : scenario->steps) {
-    if (const auto* w = std::get_if<Write>(&step.op); w && w->count > (1u << 20))
+    if (const auto* w = std::get_if<Write>(&step.op);
+        w && w->count > (1u << 20))
       return 0;
     if (const auto* s = std::get_if<SetPipeSize>(&step.op);
         s && static_cast<uint32_t>(s->size) > (1u << 20))

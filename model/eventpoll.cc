@@ -122,6 +122,61 @@ bool LoopCheckFails(World& world, FileId ep, FileId to) {
   return depth + 1 + UpwardsDepth(world, ep) > abi::kEpMaxNests;
 }
 
+// Non-epoll files reachable below epoll `ep` (the files ep_loop_check_proc
+// puts on tfile_check_list), in a set.
+void FilesBelow(const World& world, FileId ep, std::set<FileId>& seen_epolls,
+                std::set<FileId>& files) {
+  if (!seen_epolls.insert(ep).second)
+    return;
+  for (const auto& [key, item] : world.files.at(ep).epoll->items) {
+    if (world.files.at(key.file).kind == FileKind::kEpoll) {
+      FilesBelow(world, key.file, seen_epolls, files);
+    } else {
+      files.insert(key.file);
+    }
+  }
+}
+
+// Linux: fs/eventpoll.c path_limits: wakeup paths of length 1..4 (index =
+// nesting depth of the topmost epoll) allowed per file; depth 0 unlimited.
+constexpr int kPathLimits[] = {1000, 500, 100, 50, 10};
+
+// Linux: fs/eventpoll.c reverse_path_check_proc: walks up from the items
+// watching `file`, counting paths that end at an unwatched epoll.
+bool ReversePathFails(const World& world, FileId file, int depth,
+                      int (&path_count)[5]) {
+  if (depth > abi::kEpMaxNests)
+    return true;  // too deep nesting
+  for (const WaitEntry& w : world.files.at(file).wait_queue) {
+    if (world.files.at(w.epoll).wait_queue.empty()) {
+      // path_count_inc(): any number of direct watchers is fine.
+      if (depth != 0 && ++path_count[depth] > kPathLimits[depth])
+        return true;
+    } else if (ReversePathFails(world, w.epoll, depth + 1, path_count)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Linux: fs/eventpoll.c reverse_path_check over tfile_check_list: the new
+// target if it is not an epoll, else the files below it.
+bool ReversePathCheckFails(const World& world, FileId target) {
+  std::set<FileId> files;
+  if (world.files.at(target).kind == FileKind::kEpoll) {
+    std::set<FileId> seen;
+    FilesBelow(world, target, seen, files);
+  } else {
+    files.insert(target);
+  }
+  for (FileId f : files) {
+    int path_count[5] = {};
+    if (ReversePathFails(world, f, 0, path_count))
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 uint32_t PollFile(World& world, FileId file) {
@@ -211,6 +266,10 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
   if (op == abi::kEpollCtlAdd) {
     if (exists)
       return Outcome::Error(abi::kEexist);
+    // The full check runs if this epoll is itself watched or the target is
+    // an epoll (do_epoll_ctl: f_ep || is_file_epoll(tf)).
+    const bool full_check =
+        !world.files.at(*ep_file).wait_queue.empty() || target_is_epoll;
     // ep_insert: store the item, register on the target's wait queue (an
     // exclusive entry at the tail, others at the head), then poll it once.
     ep.items[key] = EpollItem{
@@ -221,6 +280,11 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
       queue.push_back(entry);  // add_wait_queue_exclusive
     } else {
       queue.insert(queue.begin(), entry);  // add_wait_queue
+    }
+    // ep_insert: "now check if we've created too many backpaths".
+    if (full_check && ReversePathCheckFails(world, *target)) {
+      RemoveItem(world, *ep_file, key);
+      return Outcome::Error(abi::kEinval);
     }
     if (ItemPoll(world, *ep_file, key) != 0 &&
         LinkReady(InstanceOf(world, *ep_file), key)) {

@@ -7,6 +7,7 @@
 //   Profile p = ProfileForKernel(6, 18);   // EBADF-first epoll_wait, ...
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace epollcheck {
@@ -35,6 +36,9 @@ struct Profile {
   bool cap_sys_resource = true;
   // /proc/sys/fs/pipe-max-size.
   unsigned pipe_max_size = 1048576;
+  // RLIMIT_NOFILE (soft): descriptor numbers must stay below it (dup2 ->
+  // EBADF, allocation -> EMFILE). Default: fs.nr_open's default.
+  int64_t fd_limit = 1048576;
 
   std::string name = "6.18";
   friend bool operator==(const Profile&, const Profile&) = default;

@@ -37,13 +37,27 @@ FileId NewFile(World& world, File file) {
   return id;
 }
 
-int32_t InstallLowestFd(World& world, FileId file) {
-  int32_t fd = 0;
+// The `n`-th lowest free descriptor number (n = 0: the lowest).
+int64_t LowestFreeFd(const World& world, int n) {
+  int64_t fd = 0;
   for (const auto& [number, unused] : world.fd_table) {
-    if (number != fd)
-      break;
-    ++fd;
+    while (fd < number) {
+      if (n-- == 0)
+        return fd;
+      ++fd;
+    }
+    fd = number + 1;
   }
+  return fd + n;
+}
+
+bool HasFreeFds(const World& world, int n) {
+  return LowestFreeFd(world, n - 1) < world.profile.fd_limit;
+}
+
+int32_t InstallLowestFd(World& world, FileId file) {
+  const auto fd = static_cast<int32_t>(LowestFreeFd(world, 0));
+  EP_CHECK(fd < world.profile.fd_limit);
   world.fd_table[fd] = file;
   ++world.files.at(file).refs;
   return fd;
@@ -89,6 +103,8 @@ Outcome DoPipe2(World& world, const Pipe2& op) {
                     kONotificationPipe)) != 0) {
     return Outcome::Error(abi::kEinval);
   }
+  if (!internal::HasFreeFds(world, 2))
+    return Outcome::Error(abi::kEmfile);
   const uint32_t file_flags = op.flags & (abi::kONonblock | abi::kODirect);
   const PipeId pipe_id = world.next_id++;
   const FileId r = NewFile(
@@ -109,6 +125,8 @@ Outcome DoPipe2(World& world, const Pipe2& op) {
 }
 
 Outcome NewEpoll(World& world) {
+  if (!internal::HasFreeFds(world, 1))
+    return Outcome::Error(abi::kEmfile);
   const FileId id =
       NewFile(world, File{.kind = FileKind::kEpoll, .epoll = EpollInstance{}});
   return Outcome::Value(InstallLowestFd(world, id));
@@ -160,6 +178,8 @@ Outcome DoDup(World& world, const Dup& op) {
   const std::optional<FileId> file = world.FileIdAt(op.fd);
   if (!file)
     return Outcome::Error(abi::kEbadf);
+  if (!internal::HasFreeFds(world, 1))
+    return Outcome::Error(abi::kEmfile);
   return Outcome::Value(InstallLowestFd(world, *file));
 }
 
@@ -171,8 +191,9 @@ Outcome DoDup2(World& world, const Dup2& op) {
     return Outcome::Error(abi::kEbadf);
   if (op.newfd == op.oldfd)
     return Outcome::Value(op.newfd);
-  if (op.newfd < 0)
-    return Outcome::Error(abi::kEbadf);  // >= RLIMIT_NOFILE
+  // ksys_dup3: a negative newfd is a huge unsigned number, >= RLIMIT_NOFILE.
+  if (op.newfd < 0 || op.newfd >= world.profile.fd_limit)
+    return Outcome::Error(abi::kEbadf);
   const std::optional<FileId> old_file = world.FileIdAt(op.newfd);
   world.fd_table[op.newfd] = *file;
   ++world.files.at(*file).refs;

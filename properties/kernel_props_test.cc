@@ -94,5 +94,29 @@ TEST_F(ModelMatchesKernel, PropertyCatchesAndShrinksALostEvent) {
   EXPECT_LE(report.found[0].steps, 9u) << out.str();
 }
 
+// A known-divergence registry masks its signatures from the start: they are
+// listed with their hit counts, not reported as new.
+TEST_F(ModelMatchesKernel, KnownDivergencesAreListedNotCounted) {
+  CheckOptions options;
+  options.sut_name = "mutant";
+  options.sut_description = "kernel minus the last event";
+  options.make_sut = [] { return std::make_unique<LosesLastEvent>(); };
+  options.profile = RunningKernelProfile();
+  options.sequences = 300;
+  options.seed = 1;
+  options.known["epoll_wait:events.count:epoll"] =
+      KnownDivergence{"fixtures/known/example.scn", "drops the last event"};
+  std::ostringstream out;
+  const CheckReport report = RunCheck(options, out, nullptr);
+  for (const FoundDivergence& d : report.found)
+    EXPECT_NE(d.signature, "epoll_wait:events.count:epoll") << out.str();
+  ASSERT_EQ(report.known_hits.count("epoll_wait:events.count:epoll"), 1u)
+      << out.str();
+  EXPECT_GT(report.known_hits.at("epoll_wait:events.count:epoll"), 0);
+  EXPECT_NE(out.str().find("known  fixtures/known/example.scn"),
+            std::string::npos)
+      << out.str();
+}
+
 }  // namespace
 }  // namespace epollcheck

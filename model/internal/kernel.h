@@ -51,7 +51,10 @@ uint32_t EpollPoll(World& world, FileId epoll_file);
 
 // Allocates the lowest free descriptor number and installs `file` there.
 // Linux: fs/file.c alloc_fd.
+// Requires: HasFreeFds(world, 1).
 int32_t InstallLowestFd(World& world, FileId file);
+// True if `n` numbers below the profile's fd_limit are free.
+bool HasFreeFds(const World& world, int n);
 FileId NewFile(World& world, File file);
 
 }  // namespace epollcheck::internal

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -124,7 +125,12 @@ Profile RunningKernelProfile() {
   int major = 0;
   int minor = 0;
   std::sscanf(u.release, "%d.%d", &major, &minor);
-  return ProfileForKernel(major, minor);
+  Profile profile = ProfileForKernel(major, minor);
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    profile.fd_limit = static_cast<int64_t>(limit.rlim_cur);
+  profile.cap_sys_resource = geteuid() == 0;
+  return profile;
 }
 
 std::string RunningKernelDescription() {
