@@ -24,6 +24,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 namespace epollcheck {
@@ -198,6 +199,25 @@ struct ListFds {
 using Op =
     std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write,
                  Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize, ListFds>;
+
+// Calls `f(field_name, fd)` for every descriptor field of `op`, in Fields()
+// order; `fd` is an int32_t reference, so `f` may renumber it when `op` is
+// not const.
+//   ForEachFdField(op, [](std::string_view name, int32_t& fd) { ... });
+template <class OpRef, class F> void ForEachFdField(OpRef& op, F&& f) {
+  std::visit(
+      [&](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        T::Fields(o, [&](std::string_view name, FieldKind kind, auto& field) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(field)>,
+                                       int32_t>) {
+            if (kind == FieldKind::kFd)
+              f(name, field);
+          }
+        });
+      },
+      op);
+}
 
 // The name of an op's syscall, e.g. "epoll_ctl".
 std::string_view OpName(const Op& op);

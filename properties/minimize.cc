@@ -33,19 +33,11 @@ OperandOrigins(const std::vector<Op>& ops, const Profile& profile) {
   world.profile = profile;
   std::map<FileId, Origin> origin;
   for (size_t i = 0; i < ops.size(); ++i) {
-    std::visit(
-        [&](const auto& o) {
-          using T = std::decay_t<decltype(o)>;
-          T::Fields(
-              o, [&](std::string_view name, FieldKind kind, const auto& field) {
-                if (kind != FieldKind::kFd)
-                  return;
-                const auto id = world.FileIdAt(static_cast<int32_t>(field));
-                if (id && origin.count(*id))
-                  out[i][std::string(name)] = origin.at(*id);
-              });
-        },
-        ops[i]);
+    ForEachFdField(ops[i], [&](std::string_view name, const int32_t& fd) {
+      const auto id = world.FileIdAt(fd);
+      if (id && origin.count(*id))
+        out[i][std::string(name)] = origin.at(*id);
+    });
     const World before = world;
     (void)Step(world, ops[i]);
     NoteNewFiles(before, world, i, origin);
@@ -70,37 +62,29 @@ std::optional<std::vector<Op>> DropAndRenumber(const std::vector<Op>& ops,
       continue;
     Op op = ops[i];
     bool ok = true;
-    std::visit(
-        [&](auto& o) {
-          using T = std::decay_t<decltype(o)>;
-          T::Fields(o, [&](std::string_view name, FieldKind kind, auto& field) {
-            if (kind != FieldKind::kFd)
-              return;
-            auto want = origins[i].find(std::string(name));
-            if (want == origins[i].end())
-              return;  // a literal (closed number, -1): keep it
-            if (want->second.first == drop) {
-              ok = false;
-              return;
-            }
-            auto file = file_of.find(want->second);
-            if (file == file_of.end()) {
-              ok = false;
-              return;
-            }
-            const auto current = world.FileIdAt(static_cast<int32_t>(field));
-            if (current == file->second)
-              return;  // same number still names it
-            for (const auto& [fd, id] : world.fd_table) {
-              if (id == file->second) {
-                field = static_cast<std::decay_t<decltype(field)>>(fd);
-                return;
-              }
-            }
-            ok = false;  // the file has no descriptor here
-          });
-        },
-        op);
+    ForEachFdField(op, [&](std::string_view name, int32_t& fd) {
+      auto want = origins[i].find(std::string(name));
+      if (want == origins[i].end())
+        return;  // a literal (closed number, -1): keep it
+      if (want->second.first == drop) {
+        ok = false;
+        return;
+      }
+      auto file = file_of.find(want->second);
+      if (file == file_of.end()) {
+        ok = false;
+        return;
+      }
+      if (world.FileIdAt(fd) == file->second)
+        return;  // same number still names it
+      for (const auto& [number, id] : world.fd_table) {
+        if (id == file->second) {
+          fd = number;
+          return;
+        }
+      }
+      ok = false;  // the file has no descriptor here
+    });
     if (!ok)
       return std::nullopt;
     const World before = world;

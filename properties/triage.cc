@@ -43,27 +43,19 @@ std::string DifferingPart(const Outcome& want, const Outcome& got) {
 std::string DivergenceSignature(const World& before, const Op& op,
                                 const Outcome& want, const Outcome& got) {
   std::set<std::string> families;
-  std::visit(
-      [&](const auto& o) {
-        using T = std::decay_t<decltype(o)>;
-        T::Fields(o, [&](std::string_view, FieldKind kind, const auto& field) {
-          if (kind != FieldKind::kFd)
-            return;
-          const File* f = before.FileAt(static_cast<int32_t>(field));
-          if (f == nullptr) {
-            families.insert("closed");
-          } else if (f->kind != FileKind::kEpoll) {
-            families.insert("pipe");
-          } else {
-            bool nested = false;
-            for (const auto& [key, item] : f->epoll->items) {
-              nested |= before.files.at(key.file).kind == FileKind::kEpoll;
-            }
-            families.insert(nested ? "nested-epoll" : "epoll");
-          }
-        });
-      },
-      op);
+  ForEachFdField(op, [&](std::string_view, const int32_t& fd) {
+    const File* f = before.FileAt(fd);
+    if (f == nullptr) {
+      families.insert("closed");
+    } else if (f->kind != FileKind::kEpoll) {
+      families.insert("pipe");
+    } else {
+      bool nested = false;
+      for (const auto& [key, item] : f->epoll->items)
+        nested |= before.files.at(key.file).kind == FileKind::kEpoll;
+      families.insert(nested ? "nested-epoll" : "epoll");
+    }
+  });
   std::string family;
   for (const std::string& f : families)
     family += (family.empty() ? "" : "+") + f;

@@ -303,24 +303,19 @@ std::variant<Op, std::string> ResolveStep(const ScenarioStep& step,
                                           const HandleEnv& env) {
   Op op = step.op;
   std::string error;
-  std::visit(
-      [&](auto& o) {
-        using T = std::decay_t<decltype(o)>;
-        T::Fields(o, [&](std::string_view name, FieldKind, auto& field) {
-          for (const auto& [field_name, handle] : step.fd_handles) {
-            if (field_name != name)
-              continue;
-            auto it = env.find(handle);
-            if (it == env.end()) {
-              error = "unknown handle '" + handle + "' (not bound by an " +
-                      "earlier successful step)";
-              return;
-            }
-            field = static_cast<std::decay_t<decltype(field)>>(it->second);
-          }
-        });
-      },
-      op);
+  ForEachFdField(op, [&](std::string_view name, int32_t& fd) {
+    for (const auto& [field_name, handle] : step.fd_handles) {
+      if (field_name != name)
+        continue;
+      auto it = env.find(handle);
+      if (it == env.end()) {
+        error = "unknown handle '" + handle +
+                "' (not bound by an earlier successful step)";
+        return;
+      }
+      fd = it->second;
+    }
+  });
   if (!error.empty())
     return error;
   return op;
@@ -351,19 +346,11 @@ Scenario ScenarioFromRun(const std::vector<Op>& ops,
     ScenarioStep step;
     step.op = ops[i];
     // Operands bound to a handle are written as the handle.
-    std::visit(
-        [&](const auto& o) {
-          using T = std::decay_t<decltype(o)>;
-          T::Fields(
-              o, [&](std::string_view name, FieldKind kind, const auto& field) {
-                if (kind != FieldKind::kFd)
-                  return;
-                auto it = names.find(static_cast<int32_t>(field));
-                if (it != names.end())
-                  step.fd_handles.emplace_back(std::string(name), it->second);
-              });
-        },
-        ops[i]);
+    ForEachFdField(ops[i], [&](std::string_view name, const int32_t& fd) {
+      auto it = names.find(fd);
+      if (it != names.end())
+        step.fd_handles.emplace_back(std::string(name), it->second);
+    });
     const bool have = i < outcomes.size();
     const Outcome result = have ? outcomes[i] : Outcome{};
     if (have && expect)

@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "fixtures/fd_hygiene.h"
 #include "model/check.h"
 
 namespace epollcheck {
@@ -36,20 +37,8 @@ char* IoBuffer() {
 // descriptor limit with fcntl(F_GETFD) instead.
 Outcome ListOpenFds() {
   Outcome out = Outcome::Value(0);
-  const int dir_fd =
-      open("/proc/thread-self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    DIR* dir = fdopendir(dir_fd);
-    EP_CHECK(dir != nullptr);
-    while (const dirent* entry = readdir(dir)) {
-      if (entry->d_name[0] == '.')
-        continue;
-      const int fd = std::atoi(entry->d_name);
-      if (fd != dir_fd)
-        out.fds.push_back(fd);
-    }
-    closedir(dir);
-    std::sort(out.fds.begin(), out.fds.end());
+  if (auto listed = ListFdDirectory("/proc/thread-self/fd")) {
+    out.fds = std::move(*listed);
   } else {
     rlimit limit{};
     getrlimit(RLIMIT_NOFILE, &limit);
