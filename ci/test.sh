@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test job: install dependencies, build, run the whole ctest suite, then
-# the ASan+UBSan build's model and kernel tests, then a short libFuzzer smoke
+# the ASan+UBSan build's model, kernel and scratch tests, the TSan build's
+# scratch thread tests (label scratch-threads), then a short libFuzzer smoke
 # of the scenario parser seeded with the corpus. RapidCheck's seed comes from
 # the commit, so a CI failure replays from the hash. FUZZ_SECONDS (default
 # 30) sets the fuzz smoke's length.
@@ -15,8 +16,11 @@ echo "ci/test.sh: RC_PARAMS=\"$RC_PARAMS\""
 ci/build.sh default
 (cd build && ctest --output-on-failure -j "$(nproc)") | tee build/ctest.log
 ci/build.sh asan
-(cd build-asan && ctest --output-on-failure -j "$(nproc)" -L 'model|kernel') \
+(cd build-asan && ctest --output-on-failure -j "$(nproc)" -L 'model|kernel|scratch') \
   | tee build-asan/ctest.log
+ci/build.sh tsan
+(cd build-tsan && ctest --output-on-failure -j "$(nproc)" -L scratch-threads) \
+  | tee build-tsan/ctest.log
 ci/build.sh fuzz
 mkdir -p build-fuzz/corpus
 cp fixtures/corpus/*.scn build-fuzz/corpus/ 2>/dev/null || true

@@ -1,6 +1,7 @@
 #include "sut/registry.h"
 
 #include "sut/kernel/kernel_sut.h"
+#include "sut/sim/sim_sut.h"
 
 namespace epollcheck {
 namespace {
@@ -24,13 +25,28 @@ std::variant<SutEntry, std::string> MakeKernel() {
   return entry;
 }
 
+// The from-scratch eventpoll of sut/sim, checked against the 6.18 profile
+// (the kernel it reimplements).
+SutEntry MakeScratch() {
+  SutEntry entry;
+  entry.make = []() -> std::unique_ptr<Sut> {
+    return std::make_unique<SimSut>();
+  };
+  entry.profile = ProfileForKernel(6, 18);
+  entry.description =
+      "from-scratch eventpoll (sut/sim), model profile " + entry.profile.name;
+  return entry;
+}
+
 }  // namespace
 
-std::vector<std::string> SutNames() { return {"kernel"}; }
+std::vector<std::string> SutNames() { return {"kernel", "scratch"}; }
 
 std::variant<SutEntry, std::string> MakeSut(const std::string& name) {
   if (name == "kernel")
     return MakeKernel();
+  if (name == "scratch")
+    return MakeScratch();
   std::string known;
   for (const std::string& n : SutNames())
     known += (known.empty() ? "" : ", ") + n;

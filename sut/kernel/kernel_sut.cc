@@ -1,121 +1,242 @@
 #include "sut/kernel/kernel_sut.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "sut/kernel/syscalls.h"
 
 namespace epollcheck {
+namespace {
 
-std::variant<std::unique_ptr<KernelSut>, std::string> KernelSut::Create() {
-  std::unique_ptr<KernelSut> sut(new KernelSut());
-  sut->thread_ = std::thread([s = sut.get()] { s->ExecutorMain(); });
-  sut->to_caller_.acquire();  // setup result
-  if (!sut->reply_.empty()) {
-    std::string why = sut->reply_;
-    sut->thread_.join();
-    sut->finished_ = true;
-    return why;
-  }
-  return sut;
+void FutexWait(std::atomic<uint32_t>& word, uint32_t value,
+               const timespec* timeout) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT_PRIVATE,
+          value, timeout, nullptr, 0);
 }
 
-void KernelSut::ExecutorMain() {
-  // A private descriptor table, then nothing in it.
-  if (unshare(CLONE_FILES) != 0) {
-    reply_ =
-        std::string("unshare(CLONE_FILES) failed: ") + std::strerror(errno);
-    to_caller_.release();
-    return;
+void FutexWake(std::atomic<uint32_t>& word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1,
+          nullptr, nullptr, 0);
+}
+
+// Spins briefly (the other side usually answers within microseconds; a
+// futex sleep and wake costs more than a whole operation), yielding now and
+// then in case both threads share one core, then sleeps on the futex. Returns
+// false if `word` still equals `value` after `limit`.
+constexpr int kSpins = 2000;
+bool AwaitChange(std::atomic<uint32_t>& word, uint32_t value,
+                 std::chrono::seconds limit) {
+  for (int i = 0; i < kSpins; ++i) {
+    if (word.load(std::memory_order_acquire) != value)
+      return true;
+    if (i % 128 == 127)
+      sched_yield();
+    else
+      __builtin_ia32_pause();
   }
-  if (close_range(0, ~0U, 0) != 0) {
-    reply_ = std::string("close_range failed: ") + std::strerror(errno);
-    to_caller_.release();
-    return;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  const timespec slice{.tv_sec = 1, .tv_nsec = 0};
+  while (word.load(std::memory_order_acquire) == value) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    FutexWait(word, value, &slice);
   }
-  sigset_t pipe_only;
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
-  to_caller_.release();
-  for (;;) {
-    to_executor_.acquire();
-    switch (request_) {
-    case Request::kOp:
-      outcome_ = RunSyscall(*op_);
-      break;
-    case Request::kFinish: {
-      // Everything the sequence left open is closed here; the table must
-      // then be empty.
-      close_range(0, ~0U, 0);
-      const Outcome left = RunSyscall(Op{ListFds{}});
-      reply_.clear();
-      if (left.IsError() || !left.fds.empty()) {
-        std::ostringstream os;
-        os << "descriptors left after close_range: " << left;
-        reply_ = os.str();
-      }
-      break;
+  return true;
+}
+
+}  // namespace
+
+// The executor thread and its handshake. The caller owns the request fields
+// while `turn_` is kCaller and the executor owns them (and the reply fields)
+// while it is kExecutor; each side hands over with a release store and a
+// futex wake.
+class Executor {
+public:
+  static std::variant<std::unique_ptr<Executor>, std::string> Start() {
+    std::unique_ptr<Executor> e(new Executor());
+    e->thread_ = std::thread([p = e.get()] { p->Main(); });
+    e->AwaitReply();  // setup result
+    if (!e->reply_.empty()) {
+      std::string why = e->reply_;
+      e->thread_.join();
+      e->exited_ = true;
+      return why;
     }
-    case Request::kExit:
-      to_caller_.release();
+    return e;
+  }
+
+  ~Executor() {
+    if (!exited_) {
+      Send(Request::kExit, nullptr);
+      thread_.join();
+    }
+  }
+
+  Outcome Run(const Op& op) {
+    Send(Request::kOp, &op);
+    return outcome_;
+  }
+
+  // Closes every descriptor of the table; returns "" if it is then empty.
+  std::string Reset() {
+    Send(Request::kReset, nullptr);
+    return reply_;
+  }
+
+private:
+  enum class Request { kOp, kReset, kExit };
+  static constexpr uint32_t kCaller = 0;
+  static constexpr uint32_t kExecutor = 1;
+
+  Executor() = default;
+
+  void Send(Request request, const Op* op) {
+    request_ = request;
+    op_ = op;
+    turn_.store(kExecutor, std::memory_order_release);
+    FutexWake(turn_);
+    AwaitReply();
+  }
+
+  void AwaitReply() {
+    if (AwaitChange(turn_, kExecutor, KernelSut::kHangTimeout))
       return;
-    }
-    to_caller_.release();
-  }
-}
-
-void KernelSut::RoundTrip() {
-  to_executor_.release();
-  if (!to_caller_.try_acquire_for(kHangTimeout)) {
     std::ostringstream os;
-    if (request_ == Request::kOp && op_ != nullptr) {
+    if (op_ != nullptr)
       os << *op_;
-    } else {
+    else
       os << "teardown";
-    }
-    std::fprintf(
-        stderr,
-        "epollcheck: kernel SUT hang: %s did not return within %lld s; "
-        "aborting (rerun with the seed printed above)\n",
-        os.str().c_str(), static_cast<long long>(kHangTimeout.count()));
+    std::fprintf(stderr,
+                 "epollcheck: kernel SUT hang: %s did not return within %lld "
+                 "s; aborting (rerun with the seed printed above)\n",
+                 os.str().c_str(),
+                 static_cast<long long>(KernelSut::kHangTimeout.count()));
     std::fflush(stderr);
     std::_Exit(3);
   }
+
+  void Reply() {
+    turn_.store(kCaller, std::memory_order_release);
+    FutexWake(turn_);
+  }
+
+  void Main() {
+    // A private descriptor table, then nothing in it.
+    if (unshare(CLONE_FILES) != 0) {
+      reply_ =
+          std::string("unshare(CLONE_FILES) failed: ") + std::strerror(errno);
+      Reply();
+      return;
+    }
+    if (close_range(0, ~0U, 0) != 0) {
+      reply_ = std::string("close_range failed: ") + std::strerror(errno);
+      Reply();
+      return;
+    }
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
+    Reply();
+    for (;;) {
+      // Waits as long as it takes: an idle pooled executor sleeps.
+      while (!AwaitChange(turn_, kCaller, std::chrono::seconds(3600))) {
+      }
+      switch (request_) {
+      case Request::kOp:
+        outcome_ = RunSyscall(*op_);
+        break;
+      case Request::kReset: {
+        close_range(0, ~0U, 0);
+        const Outcome left = RunSyscall(Op{ListFds{}});
+        reply_.clear();
+        if (left.IsError() || !left.fds.empty()) {
+          std::ostringstream os;
+          os << "descriptors left after close_range: " << left;
+          reply_ = os.str();
+        }
+        break;
+      }
+      case Request::kExit:
+        Reply();
+        return;
+      }
+      Reply();
+    }
+  }
+
+  std::atomic<uint32_t> turn_{kExecutor};  // whose turn: kCaller/kExecutor
+  Request request_ = Request::kOp;         // owned by the caller's turn
+  const Op* op_ = nullptr;                 // owned by the caller's turn
+  Outcome outcome_;                        // owned by the executor's turn
+  std::string reply_;                      // setup error or Reset() report
+  bool exited_ = false;
+  std::thread thread_;
+};
+
+namespace {
+
+// Idle executors, reused by the next KernelSut (starting a thread with its
+// own table costs more than a whole short sequence).
+std::mutex pool_mu;
+std::vector<std::unique_ptr<Executor>>& Pool() {
+  static auto* pool = new std::vector<std::unique_ptr<Executor>>();
+  return *pool;  // leaked on purpose: threads must not be joined at exit
 }
 
-Outcome KernelSut::Execute(const Op& op) {
-  request_ = Request::kOp;
-  op_ = &op;
-  RoundTrip();
-  op_ = nullptr;
-  return outcome_;
+}  // namespace
+
+KernelSut::KernelSut(std::unique_ptr<Executor> executor)
+    : executor_(std::move(executor)) {}
+
+std::variant<std::unique_ptr<KernelSut>, std::string> KernelSut::Create() {
+  {
+    std::lock_guard<std::mutex> lock(pool_mu);
+    if (!Pool().empty()) {
+      std::unique_ptr<Executor> e = std::move(Pool().back());
+      Pool().pop_back();
+      return std::unique_ptr<KernelSut>(new KernelSut(std::move(e)));
+    }
+  }
+  auto started = Executor::Start();
+  if (auto* why = std::get_if<std::string>(&started))
+    return *why;
+  return std::unique_ptr<KernelSut>(
+      new KernelSut(std::move(std::get<0>(started))));
 }
+
+Outcome KernelSut::Execute(const Op& op) { return executor_->Run(op); }
 
 std::string KernelSut::Finish() {
-  if (finished_)
+  if (!executor_)
     return {};
-  request_ = Request::kFinish;
-  RoundTrip();
-  std::string report = reply_;
-  request_ = Request::kExit;
-  RoundTrip();
-  thread_.join();
-  finished_ = true;
+  std::string report = executor_->Reset();
+  if (report.empty()) {
+    std::lock_guard<std::mutex> lock(pool_mu);
+    Pool().push_back(std::move(executor_));
+  }
+  executor_.reset();  // a dirty executor is not reused
   return report;
 }
 
 KernelSut::~KernelSut() {
-  if (!finished_)
+  if (executor_)
     (void)Finish();
 }
 

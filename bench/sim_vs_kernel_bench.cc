@@ -1,0 +1,275 @@
+// Scratch (the userspace eventpoll of sut/sim) against the running kernel,
+// per operation: epoll_ctl ADD+DEL; epoll_wait with N registered idle fds
+// and k ready ones (N = 10, 1000, 100000; k = 1, 10); and a write -> wait ->
+// read round trip on a pipe. Both sides do the same calls: the kernel side
+// through real system calls in this process (RLIMIT_NOFILE raised to 1024 if
+// lower, and restored after; skipped with a message if that is not
+// allowed), the scratch side through a SimProcess.
+//
+//   build/epollcheck_sim_bench --benchmark_filter=Wait
+//
+// Idle items are (file, number) ghosts of a few idle eventfds (see RunWait),
+// so N = 100 000 fits under RLIMIT_NOFILE; ready fds are eventfds with a
+// count of 1 watched level-triggered, so every wait returns k events.
+
+#include <benchmark/benchmark.h>
+
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "model/abi.h"
+#include "sut/sim/sim_kernel.h"
+
+namespace {
+
+using epollcheck::sim::EpollEvent;
+using epollcheck::sim::SimConfig;
+using epollcheck::sim::SimKernel;
+using epollcheck::sim::SimProcess;
+namespace abi = epollcheck::abi;
+
+// Raises RLIMIT_NOFILE to at least `need` for the life of the object.
+class NofileLimit {
+public:
+  explicit NofileLimit(rlim_t need) {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    if (saved_.rlim_cur >= need) {
+      ok_ = true;
+      return;
+    }
+    rlimit raised = saved_;
+    raised.rlim_cur = need;
+    if (raised.rlim_max < need)
+      raised.rlim_max = need;
+    ok_ = setrlimit(RLIMIT_NOFILE, &raised) == 0;
+    changed_ = ok_;
+    if (!ok_)
+      error_ = std::string("cannot raise RLIMIT_NOFILE to ") +
+               std::to_string(need) + ": " + std::strerror(errno);
+  }
+  ~NofileLimit() {
+    if (changed_)
+      setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+  bool ok() const { return ok_; }
+  const std::string& error() const { return error_; }
+
+private:
+  rlimit saved_{};
+  bool ok_ = false;
+  bool changed_ = false;
+  std::string error_;
+};
+
+void BM_CtlAddDel_Scratch(benchmark::State& state) {
+  SimKernel kernel;
+  auto proc = kernel.NewProcess();
+  int p[2];
+  proc->Pipe2(p, abi::kONonblock);
+  const int ep = proc->EpollCreate1(0);
+  const EpollEvent ev{.events = abi::kEpollIn, .data = 1};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(proc->EpollCtl(ep, abi::kEpollCtlAdd, p[0], &ev));
+    benchmark::DoNotOptimize(
+        proc->EpollCtl(ep, abi::kEpollCtlDel, p[0], nullptr));
+  }
+}
+BENCHMARK(BM_CtlAddDel_Scratch);
+
+void BM_CtlAddDel_Kernel(benchmark::State& state) {
+  int p[2];
+  if (pipe2(p, O_NONBLOCK) != 0) {
+    state.SkipWithError("pipe2 failed");
+    return;
+  }
+  const int ep = epoll_create1(0);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = 1;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+    benchmark::DoNotOptimize(epoll_ctl(ep, EPOLL_CTL_DEL, p[0], nullptr));
+  }
+  close(ep);
+  close(p[0]);
+  close(p[1]);
+}
+BENCHMARK(BM_CtlAddDel_Kernel);
+
+void WaitArgs(benchmark::internal::Benchmark* b) {
+  for (int64_t n : {10, 1000, 100000})
+    for (int64_t k : {1, 10})
+      b->Args({n, k});
+  b->ArgNames({"N", "k"});
+}
+
+// The system calls the wait benchmark needs, on the kernel.
+struct KernelCalls {
+  int Eventfd(unsigned count) { return eventfd(count, EFD_NONBLOCK); }
+  int EpollCreate() { return epoll_create1(0); }
+  int AddIn(int ep, int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  }
+  int Dup2(int fd, int to) { return dup2(fd, to); }
+  int Close(int fd) { return close(fd); }
+  int Wait(int ep, epoll_event* out, int max) {
+    return epoll_wait(ep, out, max, 0);
+  }
+  using Event = epoll_event;
+};
+
+// The same calls on a SimProcess.
+struct ScratchCalls {
+  SimProcess* proc;
+  int Eventfd(unsigned count) {
+    return proc->Eventfd2(count, epollcheck::sim::kEfdNonblock);
+  }
+  int EpollCreate() { return proc->EpollCreate1(0); }
+  int AddIn(int ep, int fd) {
+    const EpollEvent ev{.events = abi::kEpollIn, .data = 0};
+    return proc->EpollCtl(ep, abi::kEpollCtlAdd, fd, &ev);
+  }
+  int Dup2(int fd, int to) { return proc->Dup2(fd, to); }
+  int Close(int fd) { return proc->Close(fd); }
+  int Wait(int ep, EpollEvent* out, int max) {
+    return proc->EpollWait(ep, out, max, 0);
+  }
+  using Event = EpollEvent;
+};
+
+// Descriptor numbers used for idle items: [kFirstIdleFd, nofile - 64).
+constexpr int kFirstIdleFd = 128;
+
+// Registers n - k idle items and k ready ones on a new instance, then times
+// epoll_wait(ep, 64, 0), which must return k. Idle items are ghosts: each
+// idle eventfd is dup2'ed onto the numbers of the idle range, each number is
+// added, then closed; the item, keyed by (file, number), stays because the
+// eventfd is still open through its first descriptor. So N = 100 000 items
+// need only a few open descriptors below RLIMIT_NOFILE.
+template <class Calls>
+void RunWait(benchmark::State& state, Calls calls, int nofile) {
+  const int n = static_cast<int>(state.range(0));
+  const int k = static_cast<int>(state.range(1));
+  const int per_file = nofile - 64 - kFirstIdleFd;
+  std::vector<int> fds;
+  const int ep = calls.EpollCreate();
+  fds.push_back(ep);
+  bool ok = ep >= 0;
+  for (int left = n - k; ok && left > 0; left -= per_file) {
+    const int idle = calls.Eventfd(0);
+    fds.push_back(idle);
+    ok = idle >= 0;
+    for (int i = 0; ok && i < std::min(left, per_file); ++i) {
+      const int number = kFirstIdleFd + i;
+      ok = calls.Dup2(idle, number) == number && calls.AddIn(ep, number) == 0 &&
+           calls.Close(number) == 0;
+    }
+  }
+  for (int i = 0; ok && i < k; ++i) {
+    const int efd = calls.Eventfd(1);
+    fds.push_back(efd);
+    ok = efd >= 0 && calls.AddIn(ep, efd) == 0;
+  }
+  if (!ok) {
+    state.SkipWithError("could not register the items");
+  } else {
+    typename Calls::Event out[64];
+    for (auto _ : state) {
+      if (calls.Wait(ep, out, 64) != k) {
+        state.SkipWithError("epoll_wait returned the wrong count");
+        break;
+      }
+    }
+  }
+  for (int fd : fds) {
+    if (fd >= 0)
+      calls.Close(fd);
+  }
+}
+
+void BM_Wait_Scratch(benchmark::State& state) {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);  // same numbers as the kernel side
+  const int nofile =
+      static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
+  SimKernel kernel(SimConfig{.nofile = nofile});
+  auto proc = kernel.NewProcess();
+  RunWait(state, ScratchCalls{proc.get()}, nofile);
+}
+BENCHMARK(BM_Wait_Scratch)->Apply(WaitArgs);
+
+void BM_Wait_Kernel(benchmark::State& state) {
+  NofileLimit limit(1024);
+  if (!limit.ok()) {
+    state.SkipWithError(limit.error().c_str());
+    return;
+  }
+  rlimit now{};
+  getrlimit(RLIMIT_NOFILE, &now);
+  const int nofile = static_cast<int>(std::min<rlim_t>(now.rlim_cur, 1 << 20));
+  RunWait(state, KernelCalls{}, nofile);
+}
+BENCHMARK(BM_Wait_Kernel)->Apply(WaitArgs);
+
+void BM_WriteWaitRead_Scratch(benchmark::State& state) {
+  SimKernel kernel;
+  auto proc = kernel.NewProcess();
+  int p[2];
+  proc->Pipe2(p, abi::kONonblock);
+  const int ep = proc->EpollCreate1(0);
+  const EpollEvent ev{.events = abi::kEpollIn, .data = 1};
+  proc->EpollCtl(ep, abi::kEpollCtlAdd, p[0], &ev);
+  EpollEvent out[4];
+  char c = 'x';
+  for (auto _ : state) {
+    proc->Write(p[1], &c, 1);
+    if (proc->EpollWait(ep, out, 4, 0) != 1) {
+      state.SkipWithError("scratch: no event");
+      break;
+    }
+    proc->Read(p[0], &c, 1);
+  }
+}
+BENCHMARK(BM_WriteWaitRead_Scratch);
+
+void BM_WriteWaitRead_Kernel(benchmark::State& state) {
+  int p[2];
+  if (pipe2(p, O_NONBLOCK) != 0) {
+    state.SkipWithError("pipe2 failed");
+    return;
+  }
+  const int ep = epoll_create1(0);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+  epoll_event out[4];
+  char c = 'x';
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(write(p[1], &c, 1));
+    if (epoll_wait(ep, out, 4, 0) != 1) {
+      state.SkipWithError("kernel: no event");
+      break;
+    }
+    benchmark::DoNotOptimize(read(p[0], &c, 1));
+  }
+  close(ep);
+  close(p[0]);
+  close(p[1]);
+}
+BENCHMARK(BM_WriteWaitRead_Kernel);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,151 @@
+// File: sut/sim/file.h
+// Open file descriptions of the simulated kernel: a reference-counted File
+// with f_op-like virtual methods (Read, Write, Poll, Release), the list of
+// epoll items watching it (f_ep), and the release path of the last
+// reference (__fput: the eventpoll_release hook first, then Release). As in
+// the kernel, dropping the last reference inside a system call is deferred
+// to the end of that call (task_work), so no release ever runs while the
+// dropping code holds kernel locks.
+//
+//   FileRef f = process.Fget(fd);        // CLASS(fd, f)(fd): one reference
+//   if (!f) return -abi::kEbadf;
+//   return f->Read(buf, count);          // f_op->read
+//
+// Linux: include/linux/fs.h struct file, struct file_operations;
+// fs/file_table.c fput, __fput; include/linux/poll.h poll_wait, poll_table.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+
+#include "sut/sim/list.h"
+#include "sut/sim/wait_queue.h"
+
+namespace epollcheck::sim {
+
+class File;
+class SimKernel;
+class Eventpoll;
+class PipeInodeInfo;
+struct Epitem;
+struct FileLinkTag;  // Epitem's link on File::f_ep (Linux: epi->fllink)
+
+// Linux: FMODE_READ / FMODE_WRITE.
+inline constexpr uint32_t kFmodeRead = 1;
+inline constexpr uint32_t kFmodeWrite = 2;
+
+// Linux: struct poll_table_struct. A poll with a table registers the caller
+// on the file's wait queue(s) through QueueProc; a poll with nullptr only
+// reads the readiness mask.
+class PollTable {
+public:
+  virtual ~PollTable() = default;
+  // Linux: poll_queue_proc (for epoll: ep_ptable_queue_proc).
+  virtual void QueueProc(File* file, WaitQueueHead* whead) = 0;
+};
+
+// Linux: poll_wait.
+inline void PollWait(File* file, WaitQueueHead* whead, PollTable* pt) {
+  if (pt != nullptr && whead != nullptr)
+    pt->QueueProc(file, whead);
+}
+
+// Linux: struct file. Subclasses are the file types (pipe ends, eventfd,
+// epoll); their methods are the file_operations.
+class File {
+public:
+  File(SimKernel* kernel, uint32_t f_mode, uint32_t f_flags);
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+  virtual ~File();
+
+  // f_op->read / f_op->write. The defaults are "no such method": vfs_read /
+  // vfs_write then return EINVAL (FMODE_CAN_READ / FMODE_CAN_WRITE unset).
+  virtual bool CanRead() const { return false; }
+  virtual bool CanWrite() const { return false; }
+  virtual int64_t Read(void* buf, size_t count);
+  virtual int64_t Write(const void* buf, size_t count);
+  // f_op->poll: the readiness mask, registering on wait queues through `pt`.
+  // Every file type of the simulation can poll (file_can_poll).
+  virtual uint32_t Poll(PollTable* pt) = 0;
+  // f_op->release, run once after the last reference is gone and after the
+  // eventpoll_release hook.
+  virtual void Release() {}
+  // Linux: get_pipe_info(file, false): the pipe behind a pipe end.
+  virtual PipeInodeInfo* PipeInfo() { return nullptr; }
+  // Linux: is_file_epoll(file) ? file->private_data : NULL.
+  virtual Eventpoll* EventpollOf() { return nullptr; }
+
+  SimKernel* kernel() const { return kernel_; }
+  uint32_t f_mode() const { return f_mode_; }
+  uint32_t f_flags() const { return f_flags_; }
+
+  // Linux: get_file. Requires: the caller already holds a reference.
+  void Get() { f_count_.fetch_add(1, std::memory_order_relaxed); }
+  // Linux: get_file_rcu / epi_fget: a reference unless the count already
+  // reached zero (the file is being torn down).
+  bool TryGet();
+  long Count() const { return f_count_.load(std::memory_order_relaxed); }
+
+  // Epoll items watching this file. Linux: file->f_ep (for an epoll file,
+  // ep->refs). Guarded by f_lock_.
+  std::mutex f_lock_;
+  IntrusiveList<Epitem, FileLinkTag> f_ep_;
+
+private:
+  friend void Fput(File* file);
+  SimKernel* const kernel_;
+  const uint32_t f_mode_;         // FMODE_READ | FMODE_WRITE; immutable
+  const uint32_t f_flags_;        // O_NONBLOCK, O_DIRECT...; immutable here
+  std::atomic<long> f_count_{1};  // Linux: f_count
+};
+
+// Linux: fput. Dropping the last reference queues __fput to run when the
+// current system call ends (RunDeferredFputs), like task_work_add(____fput).
+void Fput(File* file);
+// Linux: task_work_run on the way back to user space: __fput of every file
+// whose last reference this thread dropped.
+void RunDeferredFputs();
+
+// Marks one simulated system call on this thread; at the end of the
+// outermost one the deferred releases run.
+class SyscallScope {
+public:
+  SyscallScope();
+  ~SyscallScope();
+  SyscallScope(const SyscallScope&) = delete;
+  SyscallScope& operator=(const SyscallScope&) = delete;
+};
+
+// One counted reference to a File, dropped on destruction. Linux: the fd
+// class (CLASS(fd, f)) / a struct file * obtained with get_file.
+class FileRef {
+public:
+  FileRef() = default;
+  explicit FileRef(File* adopted) : file_(adopted) {}
+  FileRef(FileRef&& other) noexcept : file_(other.file_) {
+    other.file_ = nullptr;
+  }
+  FileRef& operator=(FileRef&& other) noexcept;
+  FileRef(const FileRef&) = delete;
+  FileRef& operator=(const FileRef&) = delete;
+  ~FileRef() { Reset(); }
+
+  void Reset();
+  File* get() const { return file_; }
+  File* operator->() const { return file_; }
+  explicit operator bool() const { return file_ != nullptr; }
+  // Gives up ownership of the reference.
+  File* Detach() {
+    File* f = file_;
+    file_ = nullptr;
+    return f;
+  }
+
+private:
+  File* file_ = nullptr;
+};
+
+}  // namespace epollcheck::sim

@@ -1,0 +1,346 @@
+// The system calls of the simulated kernel: descriptor tables and argument
+// checks, dispatching to the file types. Linux: fs/file.c (alloc_fd,
+// fd_install, close_fd, do_dup2, ksys_dup3, dup_fd), fs/read_write.c
+// (ksys_read, vfs_read, ...), fs/fcntl.c, fs/pipe.c do_pipe2,
+// fs/eventpoll.c (the syscall entry points), fs/eventfd.c do_eventfd.
+
+#include "sut/sim/sim_kernel.h"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+
+#include "model/abi.h"
+#include "model/check.h"
+#include "sut/sim/eventfd.h"
+#include "sut/sim/eventpoll.h"
+#include "sut/sim/file.h"
+#include "sut/sim/pipe.h"
+
+namespace epollcheck::sim {
+namespace {
+
+// Linux: MAX_RW_COUNT = INT_MAX & PAGE_MASK.
+constexpr size_t kMaxRwCount =
+    static_cast<size_t>(INT_MAX) & ~static_cast<size_t>(abi::kPageSize - 1);
+// Linux: O_NOTIFICATION_PIPE (= O_EXCL). Accepted like the kernel with
+// CONFIG_WATCH_QUEUE, but watch-queue pipes are not simulated (the pipe
+// behaves as an ordinary one, as in the model).
+constexpr uint32_t kONotificationPipe = 0200;
+
+}  // namespace
+
+SimKernel::SimKernel(SimConfig config) : config_(config) {}
+
+SimKernel::~SimKernel() {
+  // Every process must be gone and every file released first: a file
+  // outliving its kernel would point at freed state.
+  EP_CHECK(Counts() == SimObjectCounts{});
+}
+
+std::unique_ptr<SimProcess> SimKernel::NewProcess() {
+  return std::make_unique<SimProcess>(this);
+}
+
+SimObjectCounts SimKernel::Counts() const {
+  return SimObjectCounts{
+      .files = live_files_.load(),
+      .pipes = live_pipes_.load(),
+      .eventpolls = live_eventpolls_.load(),
+      .epitems = epoll_watches_.load(),
+      .eventfds = live_eventfds_.load(),
+  };
+}
+
+SimProcess::SimProcess(SimKernel* kernel) : kernel_(kernel) {}
+
+SimProcess::~SimProcess() { CloseAll(); }
+
+FileRef SimProcess::Fget(int fd) {
+  std::lock_guard<std::mutex> guard(file_lock_);
+  if (fd < 0 || static_cast<size_t>(fd) >= fd_.size() || fd_[fd] == nullptr)
+    return FileRef();
+  fd_[fd]->Get();
+  return FileRef(fd_[fd]);
+}
+
+int SimProcess::ExpandTo(int fd) {
+  if (static_cast<size_t>(fd) >= fd_.size()) {
+    size_t size = std::max<size_t>(64, fd_.size());
+    while (size <= static_cast<size_t>(fd))
+      size *= 2;
+    fd_.resize(size, nullptr);  // expand_files
+  }
+  return 0;
+}
+
+// Linux: alloc_fd (lowest free number from next_fd) + fd_install.
+int SimProcess::InstallLowest(FileRef file) {
+  std::lock_guard<std::mutex> guard(file_lock_);
+  int fd = next_fd_;
+  while (static_cast<size_t>(fd) < fd_.size() && fd_[fd] != nullptr)
+    ++fd;
+  if (fd >= kernel_->config().nofile)
+    return -abi::kEmfile;  // `file` is dropped by its FileRef
+  ExpandTo(fd);
+  fd_[fd] = file.Detach();
+  next_fd_ = fd + 1;
+  return fd;
+}
+
+int SimProcess::Pipe2(int fds[2], uint32_t flags) {
+  SyscallScope scope;
+  if ((flags & ~(abi::kOCloexec | abi::kONonblock | abi::kODirect |
+                 kONotificationPipe)) != 0) {
+    return -abi::kEinval;
+  }
+  if (fds == nullptr)
+    return -abi::kEfault;  // copy_to_user
+  FileRef read_end;
+  FileRef write_end;
+  CreatePipeFiles(kernel_, flags, &read_end, &write_end);
+  std::lock_guard<std::mutex> guard(file_lock_);
+  // Two numbers, the read end's allocated first (so it is the lower).
+  int got[2] = {-1, -1};
+  int fd = next_fd_;
+  for (int i = 0; i < 2; ++i) {
+    while (static_cast<size_t>(fd) < fd_.size() && fd_[fd] != nullptr)
+      ++fd;
+    if (fd >= kernel_->config().nofile)
+      return -abi::kEmfile;
+    got[i] = fd++;
+  }
+  ExpandTo(got[1]);
+  fd_[got[0]] = read_end.Detach();
+  fd_[got[1]] = write_end.Detach();
+  next_fd_ = got[0] + 1;
+  fds[0] = got[0];
+  fds[1] = got[1];
+  return 0;
+}
+
+int SimProcess::EpollCreate(int size) {
+  if (size <= 0)
+    return -abi::kEinval;
+  return EpollCreate1(0);
+}
+
+int SimProcess::EpollCreate1(uint32_t flags) {
+  SyscallScope scope;
+  if ((flags & ~abi::kEpollCloexec) != 0)
+    return -abi::kEinval;
+  return InstallLowest(CreateEpollFile(kernel_));
+}
+
+int SimProcess::EpollCtl(int epfd, int op, int fd, const EpollEvent* event) {
+  SyscallScope scope;
+  EpollEvent epds;
+  if (op != abi::kEpollCtlDel) {  // ep_op_has_event
+    if (event == nullptr)
+      return -abi::kEfault;  // copy_from_user
+    epds = *event;
+  }
+  FileRef f = Fget(epfd);
+  if (!f)
+    return -abi::kEbadf;
+  FileRef tf = Fget(fd);
+  if (!tf)
+    return -abi::kEbadf;
+  // Every simulated file type has ->poll, so file_can_poll never fails.
+  return DoEpollCtl(f.get(), tf.get(), op, fd, epds);
+}
+
+int SimProcess::EpollWait(int epfd, EpollEvent* events, int maxevents,
+                          int timeout_ms) {
+  SyscallScope scope;
+  // ep_timeout_to_timespec: negative = no limit, 0 = never block.
+  WaitTimeout timeout = WaitTimeout::Infinite();
+  if (timeout_ms == 0) {
+    timeout = WaitTimeout::NonBlocking();
+  } else if (timeout_ms > 0) {
+    timeout = WaitTimeout::After(std::chrono::milliseconds(timeout_ms));
+  }
+  FileRef f = Fget(epfd);  // 6.15+: EBADF before the parameter checks
+  if (!f)
+    return -abi::kEbadf;
+  return DoEpollWait(f.get(), events, maxevents, timeout);
+}
+
+int SimProcess::EpollPwait2(int epfd, EpollEvent* events, int maxevents,
+                            const Timespec* timeout) {
+  SyscallScope scope;
+  WaitTimeout to = WaitTimeout::Infinite();
+  if (timeout != nullptr) {
+    // poll_select_set_timeout: timespec64_valid, then {0, 0} = no wait.
+    if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
+        timeout->tv_nsec >= 1000000000) {
+      return -abi::kEinval;
+    }
+    if (timeout->tv_sec == 0 && timeout->tv_nsec == 0) {
+      to = WaitTimeout::NonBlocking();
+    } else {
+      to = WaitTimeout::After(std::chrono::seconds(timeout->tv_sec) +
+                              std::chrono::nanoseconds(timeout->tv_nsec));
+    }
+  }
+  FileRef f = Fget(epfd);
+  if (!f)
+    return -abi::kEbadf;
+  return DoEpollWait(f.get(), events, maxevents, to);
+}
+
+// Linux: ksys_read + vfs_read. A null buffer stands for one outside user
+// memory (access_ok fails: EFAULT).
+int64_t SimProcess::Read(int fd, void* buf, size_t count) {
+  SyscallScope scope;
+  FileRef f = Fget(fd);
+  if (!f)
+    return -abi::kEbadf;
+  if ((f->f_mode() & kFmodeRead) == 0)
+    return -abi::kEbadf;
+  if (!f->CanRead())
+    return -abi::kEinval;
+  if (buf == nullptr && count != 0)
+    return -abi::kEfault;
+  return f->Read(buf, std::min(count, kMaxRwCount));
+}
+
+int64_t SimProcess::Write(int fd, const void* buf, size_t count) {
+  SyscallScope scope;
+  FileRef f = Fget(fd);
+  if (!f)
+    return -abi::kEbadf;
+  if ((f->f_mode() & kFmodeWrite) == 0)
+    return -abi::kEbadf;
+  if (!f->CanWrite())
+    return -abi::kEinval;
+  if (buf == nullptr && count != 0)
+    return -abi::kEfault;
+  return f->Write(buf, std::min(count, kMaxRwCount));
+}
+
+// Linux: close_fd + filp_close; the release itself runs at the end of the
+// call (deferred fput).
+int SimProcess::Close(int fd) {
+  SyscallScope scope;
+  File* file = nullptr;
+  {
+    std::lock_guard<std::mutex> guard(file_lock_);
+    if (fd < 0 || static_cast<size_t>(fd) >= fd_.size() || fd_[fd] == nullptr) {
+      return -abi::kEbadf;
+    }
+    file = fd_[fd];
+    fd_[fd] = nullptr;
+    next_fd_ = std::min(next_fd_, fd);  // __put_unused_fd
+  }
+  Fput(file);
+  return 0;
+}
+
+int SimProcess::Dup(int fd) {
+  SyscallScope scope;
+  FileRef f = Fget(fd);
+  if (!f)
+    return -abi::kEbadf;
+  return InstallLowest(std::move(f));
+}
+
+// Linux: SYSCALL_DEFINE2(dup2), ksys_dup3, do_dup2: the new file is
+// installed, then the one it replaced is closed.
+int SimProcess::Dup2(int oldfd, int newfd) {
+  SyscallScope scope;
+  if (newfd == oldfd) {
+    FileRef f = Fget(oldfd);
+    return f ? newfd : -abi::kEbadf;
+  }
+  // newfd is unsigned in the kernel: negative numbers are huge.
+  if (newfd < 0 || newfd >= kernel_->config().nofile)
+    return -abi::kEbadf;
+  File* tofree = nullptr;
+  {
+    std::lock_guard<std::mutex> guard(file_lock_);
+    ExpandTo(newfd);
+    if (oldfd < 0 || static_cast<size_t>(oldfd) >= fd_.size() ||
+        fd_[oldfd] == nullptr) {
+      return -abi::kEbadf;
+    }
+    File* file = fd_[oldfd];
+    tofree = fd_[newfd];
+    file->Get();
+    fd_[newfd] = file;
+  }
+  if (tofree != nullptr)
+    Fput(tofree);  // filp_close
+  return newfd;
+}
+
+// Linux: do_fcntl -> pipe_fcntl for the pipe commands: EBADF unless the
+// file is a pipe.
+int SimProcess::Fcntl(int fd, int cmd, unsigned long arg) {
+  SyscallScope scope;
+  FileRef f = Fget(fd);
+  if (!f)
+    return -abi::kEbadf;
+  if (cmd != abi::kFSetPipeSz && cmd != abi::kFGetPipeSz)
+    return -abi::kEinval;
+  PipeInodeInfo* pipe = f->PipeInfo();
+  if (pipe == nullptr)
+    return -abi::kEbadf;
+  if (cmd == abi::kFSetPipeSz)
+    return static_cast<int>(pipe->SetSize(static_cast<unsigned int>(arg)));
+  return static_cast<int>(pipe->Size());
+}
+
+int SimProcess::Eventfd2(unsigned int initval, int flags) {
+  SyscallScope scope;
+  if ((flags & ~(kEfdCloexec | kEfdNonblock | kEfdSemaphore)) != 0)
+    return -abi::kEinval;  // EFD_FLAGS_SET
+  return InstallLowest(CreateEventfd(kernel_, initval, flags));
+}
+
+int SimProcess::SleepingWaiters(int epfd) {
+  SyscallScope scope;
+  FileRef f = Fget(epfd);
+  if (!f)
+    return -abi::kEbadf;
+  const int n = sim::SleepingWaiters(f.get());
+  return n < 0 ? -abi::kEinval : n;
+}
+
+std::unique_ptr<SimProcess> SimProcess::Fork() {
+  auto child = std::make_unique<SimProcess>(kernel_);
+  std::lock_guard<std::mutex> guard(file_lock_);
+  child->fd_ = fd_;
+  child->next_fd_ = next_fd_;
+  for (File* file : child->fd_) {
+    if (file != nullptr)
+      file->Get();  // dup_fd: get_file
+  }
+  return child;
+}
+
+std::vector<int> SimProcess::OpenFds() {
+  std::vector<int> out;
+  std::lock_guard<std::mutex> guard(file_lock_);
+  for (size_t i = 0; i < fd_.size(); ++i) {
+    if (fd_[i] != nullptr)
+      out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+void SimProcess::CloseAll() {
+  SyscallScope scope;
+  std::vector<File*> table;
+  {
+    std::lock_guard<std::mutex> guard(file_lock_);
+    table.swap(fd_);
+    next_fd_ = 0;
+  }
+  for (File* file : table) {
+    if (file != nullptr)
+      Fput(file);
+  }
+}
+
+}  // namespace epollcheck::sim

@@ -1,0 +1,184 @@
+// File: sut/sim/sim_kernel.h
+// The syscall surface of a from-scratch, userspace eventpoll: a SimKernel
+// (global state: limits, the nested-epoll mutex, watch accounting) and
+// SimProcesses (a descriptor table each) whose methods mirror the system
+// calls and return -errno like the kernel. Objects are built the way Linux
+// builds them: reference-counted open files with f_op-like methods, pipes
+// with a slot ring, eventfds, and epoll instances that are files themselves.
+// Calls may come from several threads; epoll_wait, and reads and writes on
+// blocking descriptors, sleep and are woken by other threads.
+//
+//   SimKernel kernel;
+//   auto proc = kernel.NewProcess();
+//   int p[2];
+//   proc->Pipe2(p, abi::kONonblock);                  // p = {0, 1}
+//   int ep = proc->EpollCreate1(0);                   // 2
+//   EpollEvent ev{.events = abi::kEpollIn, .data = 7};
+//   proc->EpollCtl(ep, abi::kEpollCtlAdd, p[0], &ev);
+//   proc->Write(p[1], "x", 1);
+//   EpollEvent out[4];
+//   proc->EpollWait(ep, out, 4, -1);                  // 1: {IN, 7}
+//
+// Linux: fs/eventpoll.c, fs/pipe.c, fs/eventfd.c, fs/file.c, fs/fcntl.c,
+// fs/read_write.c, kernel/fork.c (dup_fd).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace epollcheck::sim {
+
+class File;
+class FileRef;
+
+// Linux: struct epoll_event (packed on x86-64; here a plain struct).
+struct EpollEvent {
+  uint32_t events = 0;
+  uint64_t data = 0;
+};
+
+// Linux: struct timespec (for epoll_pwait2).
+struct Timespec {
+  int64_t tv_sec = 0;
+  int64_t tv_nsec = 0;
+};
+
+// eventfd2 flags. Linux: include/uapi/linux/eventfd.h (x86-64 values).
+inline constexpr int kEfdSemaphore = 1;
+inline constexpr int kEfdNonblock = 04000;    // O_NONBLOCK
+inline constexpr int kEfdCloexec = 02000000;  // O_CLOEXEC
+
+struct SimConfig {
+  // /proc/sys/fs/epoll/max_user_watches: ADD fails with ENOSPC at the limit.
+  // Linux: fs/eventpoll.c ep_insert, eventpoll_init (default ~4% of RAM).
+  long max_user_watches = 1L << 22;
+  // RLIMIT_NOFILE: descriptors at or above it cannot be allocated (EMFILE)
+  // or dup2'ed to (EBADF).
+  int nofile = 1 << 20;
+  // /proc/sys/fs/pipe-max-size and CAP_SYS_RESOURCE (F_SETPIPE_SZ EPERM).
+  unsigned pipe_max_size = 1048576;
+  bool cap_sys_resource = true;
+  // Fault injection, for showing that the differential property bites: a
+  // delivered level-triggered item is not put back on the ready list (the
+  // list_add_tail in ep_send_events is skipped). Never set in real use.
+  bool fault_skip_lt_requeue = false;
+};
+
+// How many kernel objects are alive, for leak checks.
+struct SimObjectCounts {
+  long files = 0;
+  long pipes = 0;
+  long eventpolls = 0;
+  long epitems = 0;
+  long eventfds = 0;
+  friend bool operator==(const SimObjectCounts&,
+                         const SimObjectCounts&) = default;
+};
+
+class SimProcess;
+
+class SimKernel {
+public:
+  explicit SimKernel(SimConfig config = {});
+  SimKernel(const SimKernel&) = delete;
+  SimKernel& operator=(const SimKernel&) = delete;
+  // Requires: every process is gone and every file released.
+  ~SimKernel();
+
+  // A new process with an empty descriptor table.
+  std::unique_ptr<SimProcess> NewProcess();
+  const SimConfig& config() const { return config_; }
+  SimObjectCounts Counts() const;
+
+  // --- Kernel-internal state (used by the object implementations). ---
+
+  // Linux: epnested_mutex: serialises EPOLL_CTL_ADD operations that may
+  // build nested topologies, and the loop/depth checks they run.
+  std::mutex epnested_mutex_;
+  // Linux: loop_check_gen. Changed only under epnested_mutex_; atomic
+  // because do_epoll_ctl compares an instance's mark with it without that
+  // mutex.
+  std::atomic<uint64_t> loop_check_gen_{0};
+  // Linux: ep->user->epoll_watches (one user here).
+  std::atomic<long> epoll_watches_{0};
+  // Live-object counters (no kernel equivalent; for leak reports).
+  std::atomic<long> live_files_{0};
+  std::atomic<long> live_pipes_{0};
+  std::atomic<long> live_eventpolls_{0};
+  std::atomic<long> live_eventfds_{0};
+
+private:
+  const SimConfig config_;
+};
+
+// One process: a descriptor table (Linux: struct files_struct) and the
+// system calls. Destroying a process closes all its descriptors (exit).
+class SimProcess {
+public:
+  explicit SimProcess(SimKernel* kernel);
+  SimProcess(const SimProcess&) = delete;
+  SimProcess& operator=(const SimProcess&) = delete;
+  ~SimProcess();
+
+  // Linux: fs/pipe.c do_pipe2. fds[0] is the read end (the lower number).
+  int Pipe2(int fds[2], uint32_t flags);
+  // Linux: fs/eventpoll.c SYSCALL_DEFINE1(epoll_create), do_epoll_create.
+  int EpollCreate(int size);
+  int EpollCreate1(uint32_t flags);
+  // Linux: fs/eventpoll.c SYSCALL_DEFINE4(epoll_ctl), do_epoll_ctl. `event`
+  // may be null for DEL; null otherwise is EFAULT.
+  int EpollCtl(int epfd, int op, int fd, const EpollEvent* event);
+  // Linux: SYSCALL_DEFINE4(epoll_wait): timeout_ms < 0 blocks without limit,
+  // 0 never blocks. A null `events` counts as an unwritable buffer (EFAULT).
+  int EpollWait(int epfd, EpollEvent* events, int maxevents, int timeout_ms);
+  // Linux: SYSCALL_DEFINE6(epoll_pwait2) without a signal mask: null
+  // `timeout` blocks without limit, {0, 0} never blocks, an invalid timespec
+  // is EINVAL (checked first).
+  int EpollPwait2(int epfd, EpollEvent* events, int maxevents,
+                  const Timespec* timeout);
+  // Linux: fs/read_write.c ksys_read / ksys_write, vfs_read / vfs_write.
+  int64_t Read(int fd, void* buf, size_t count);
+  int64_t Write(int fd, const void* buf, size_t count);
+  // Linux: fs/file.c close_fd, SYSCALL_DEFINE1(dup), SYSCALL_DEFINE2(dup2).
+  int Close(int fd);
+  int Dup(int fd);
+  int Dup2(int oldfd, int newfd);
+  // Linux: fs/fcntl.c do_fcntl: F_SETPIPE_SZ and F_GETPIPE_SZ (pipe_fcntl);
+  // other commands are EINVAL here.
+  int Fcntl(int fd, int cmd, unsigned long arg = 0);
+  // Linux: fs/eventfd.c SYSCALL_DEFINE2(eventfd2), do_eventfd.
+  int Eventfd2(unsigned int initval, int flags);
+  // Linux: kernel/fork.c copy_files / dup_fd: a child whose table refers to
+  // the same open file descriptions (each gains a reference).
+  std::unique_ptr<SimProcess> Fork();
+  // The open descriptor numbers, ascending.
+  std::vector<int> OpenFds();
+  // Closes every descriptor (what exit does).
+  void CloseAll();
+  // Observation for tests: how many threads sleep in epoll_wait on `epfd`
+  // (-EBADF / -EINVAL if it is not an open epoll descriptor).
+  int SleepingWaiters(int epfd);
+
+  SimKernel* kernel() const { return kernel_; }
+
+  // Linux: fdget: a reference to the file open at `fd`, or null.
+  FileRef Fget(int fd);
+
+private:
+  // Linux: fd_install after alloc_fd (get_unused_fd_flags): installs `file`
+  // (adopting the caller's reference) at the lowest free number, or returns
+  // -EMFILE and drops the reference.
+  int InstallLowest(FileRef file);
+  int ExpandTo(int fd);  // Requires: file_lock_ held.
+
+  SimKernel* const kernel_;
+  std::mutex file_lock_;   // Linux: files->file_lock
+  std::vector<File*> fd_;  // guarded by file_lock_; null = free
+  int next_fd_ = 0;        // lowest possibly free; guarded by file_lock_
+};
+
+}  // namespace epollcheck::sim

@@ -1,0 +1,110 @@
+// The scratch SUT: Op -> sim system call -> Outcome.
+
+#include "sut/sim/sim_sut.h"
+
+#include <algorithm>
+#include <sstream>
+#include <type_traits>
+#include <variant>
+
+#include "model/abi.h"
+#include "model/check.h"
+
+namespace epollcheck {
+namespace {
+
+// epoll_wait output capacity. A generated sequence never has this many
+// items in one instance (it checks), so passing min(maxevents, this) for a
+// valid maxevents cannot change the result.
+constexpr int kWaitCapacity = 4096;
+
+Outcome FromRet(int64_t ret) {
+  return ret < 0 ? Outcome::Error(static_cast<int>(-ret)) : Outcome::Value(ret);
+}
+
+}  // namespace
+
+SimSut::SimSut(sim::SimConfig config)
+    : kernel_(config), process_(kernel_.NewProcess()) {}
+
+SimSut::~SimSut() { process_.reset(); }
+
+Outcome SimSut::Execute(const Op& op) {
+  return std::visit(
+      [this](const auto& o) -> Outcome {
+        using T = std::decay_t<decltype(o)>;
+        sim::SimProcess& p = *process_;
+        if constexpr (std::is_same_v<T, Pipe2>) {
+          int fds[2] = {-1, -1};
+          Outcome out = FromRet(p.Pipe2(fds, o.flags));
+          if (!out.IsError())
+            out.fds = {fds[0], fds[1]};
+          return out;
+        } else if constexpr (std::is_same_v<T, EpollCreate>) {
+          return FromRet(p.EpollCreate(o.size));
+        } else if constexpr (std::is_same_v<T, EpollCreate1>) {
+          return FromRet(p.EpollCreate1(o.flags));
+        } else if constexpr (std::is_same_v<T, EpollCtl>) {
+          const sim::EpollEvent ev{.events = o.events, .data = o.data};
+          return FromRet(
+              p.EpollCtl(o.epfd, o.op, o.fd, o.null_event ? nullptr : &ev));
+        } else if constexpr (std::is_same_v<T, EpollWait>) {
+          EP_CHECK(kernel_.Counts().epitems < kWaitCapacity);
+          const int max = o.maxevents > 0 && o.maxevents <= abi::kEpMaxEvents
+                              ? std::min(o.maxevents, kWaitCapacity)
+                              : o.maxevents;
+          events_.resize(
+              static_cast<size_t>(std::clamp(max, 1, kWaitCapacity)));
+          const int ret =
+              p.EpollWait(o.epfd, events_.data(), max, o.timeout_ms);
+          Outcome out = FromRet(ret);
+          for (int i = 0; i < ret; ++i) {
+            out.events.push_back(ReadyEvent{.events = events_[i].events,
+                                            .data = events_[i].data});
+          }
+          return out;
+        } else if constexpr (std::is_same_v<T, Write>) {
+          if (buffer_.size() < o.count)
+            buffer_.resize(o.count, 'w');
+          return FromRet(p.Write(o.fd, buffer_.data(), o.count));
+        } else if constexpr (std::is_same_v<T, Read>) {
+          if (buffer_.size() < o.count)
+            buffer_.resize(o.count, 'w');
+          return FromRet(p.Read(o.fd, buffer_.data(), o.count));
+        } else if constexpr (std::is_same_v<T, Close>) {
+          return FromRet(p.Close(o.fd));
+        } else if constexpr (std::is_same_v<T, Dup>) {
+          return FromRet(p.Dup(o.fd));
+        } else if constexpr (std::is_same_v<T, Dup2>) {
+          return FromRet(p.Dup2(o.oldfd, o.newfd));
+        } else if constexpr (std::is_same_v<T, SetPipeSize>) {
+          return FromRet(
+              p.Fcntl(o.fd, abi::kFSetPipeSz, static_cast<uint32_t>(o.size)));
+        } else if constexpr (std::is_same_v<T, GetPipeSize>) {
+          return FromRet(p.Fcntl(o.fd, abi::kFGetPipeSz));
+        } else {
+          static_assert(std::is_same_v<T, ListFds>, "unhandled op");
+          Outcome out = Outcome::Value(0);
+          for (int fd : p.OpenFds())
+            out.fds.push_back(fd);
+          out.ret = static_cast<int64_t>(out.fds.size());
+          return out;
+        }
+      },
+      op);
+}
+
+std::string SimSut::Finish() {
+  process_->CloseAll();
+  const sim::SimObjectCounts left = kernel_.Counts();
+  if (left == sim::SimObjectCounts{})
+    return "";
+  std::ostringstream os;
+  os << "scratch kernel objects left after closing every descriptor: "
+     << left.files << " files, " << left.pipes << " pipes, " << left.eventpolls
+     << " epoll instances, " << left.epitems << " epoll items, "
+     << left.eventfds << " eventfds";
+  return os.str();
+}
+
+}  // namespace epollcheck

@@ -1,0 +1,40 @@
+// File: sut/sim/sim_sut.h
+// The from-scratch eventpoll as a system under test ("scratch"): each Op runs
+// as the matching sim system call in one fresh SimProcess of a private
+// SimKernel, so descriptors are numbered from 0 exactly like the kernel SUT.
+// Finish() closes every descriptor (process exit) and reports any kernel
+// object still alive afterwards.
+//
+//   SimSut sut;
+//   sut.Execute(Op{Pipe2{.flags = abi::kONonblock}});     // 0 fds=[0,1]
+//   sut.Execute(Op{EpollCreate1{}});                      // 2
+//   std::string leaks = sut.Finish();                     // "" if clean
+//
+// Linux: the syscalls of sut/sim/sim_kernel.h (fs/eventpoll.c, fs/pipe.c).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sut/sim/sim_kernel.h"
+#include "sut/sut.h"
+
+namespace epollcheck {
+
+class SimSut final : public Sut {
+public:
+  explicit SimSut(sim::SimConfig config = {});
+  ~SimSut() override;
+
+  [[nodiscard]] Outcome Execute(const Op& op) override;
+  [[nodiscard]] std::string Finish() override;
+
+private:
+  sim::SimKernel kernel_;
+  std::unique_ptr<sim::SimProcess> process_;
+  std::vector<char> buffer_;             // read/write payloads
+  std::vector<sim::EpollEvent> events_;  // epoll_wait output
+};
+
+}  // namespace epollcheck
