@@ -71,41 +71,6 @@ private:
   std::string error_;
 };
 
-void BM_CtlAddDel_Scratch(benchmark::State& state) {
-  SimKernel kernel;
-  auto proc = kernel.NewProcess();
-  int p[2];
-  proc->Pipe2(p, abi::kONonblock);
-  const int ep = proc->EpollCreate1(0);
-  const EpollEvent ev{.events = abi::kEpollIn, .data = 1};
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(proc->EpollCtl(ep, abi::kEpollCtlAdd, p[0], &ev));
-    benchmark::DoNotOptimize(
-        proc->EpollCtl(ep, abi::kEpollCtlDel, p[0], nullptr));
-  }
-}
-BENCHMARK(BM_CtlAddDel_Scratch);
-
-void BM_CtlAddDel_Kernel(benchmark::State& state) {
-  int p[2];
-  if (pipe2(p, O_NONBLOCK) != 0) {
-    state.SkipWithError("pipe2 failed");
-    return;
-  }
-  const int ep = epoll_create1(0);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u64 = 1;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
-    benchmark::DoNotOptimize(epoll_ctl(ep, EPOLL_CTL_DEL, p[0], nullptr));
-  }
-  close(ep);
-  close(p[0]);
-  close(p[1]);
-}
-BENCHMARK(BM_CtlAddDel_Kernel);
-
 void WaitArgs(benchmark::internal::Benchmark* b) {
   for (int64_t n : {10, 1000, 100000})
     for (int64_t k : {1, 10})
@@ -113,8 +78,12 @@ void WaitArgs(benchmark::internal::Benchmark* b) {
   b->ArgNames({"N", "k"});
 }
 
-// The system calls the wait benchmark needs, on the kernel.
+// The system calls the benchmarks need, on the kernel.
 struct KernelCalls {
+  int Pipe2(int p[2]) { return pipe2(p, O_NONBLOCK); }
+  int Del(int ep, int fd) { return epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr); }
+  long Write(int fd, const char* b, size_t n) { return write(fd, b, n); }
+  long Read(int fd, char* b, size_t n) { return read(fd, b, n); }
   int Eventfd(unsigned count) { return eventfd(count, EFD_NONBLOCK); }
   int EpollCreate() { return epoll_create1(0); }
   int AddIn(int ep, int fd) {
@@ -133,6 +102,12 @@ struct KernelCalls {
 // The same calls on a SimProcess.
 struct ScratchCalls {
   SimProcess* proc;
+  int Pipe2(int p[2]) { return proc->Pipe2(p, abi::kONonblock); }
+  int Del(int ep, int fd) {
+    return proc->EpollCtl(ep, abi::kEpollCtlDel, fd, nullptr);
+  }
+  long Write(int fd, const char* b, size_t n) { return proc->Write(fd, b, n); }
+  long Read(int fd, char* b, size_t n) { return proc->Read(fd, b, n); }
   int Eventfd(unsigned count) {
     return proc->Eventfd2(count, epollcheck::sim::kEfdNonblock);
   }
@@ -223,50 +198,68 @@ void BM_Wait_Kernel(benchmark::State& state) {
 }
 BENCHMARK(BM_Wait_Kernel)->Apply(WaitArgs);
 
+// epoll_ctl ADD then DEL of one pipe end, per iteration.
+template <class Calls> void RunCtlAddDel(benchmark::State& state, Calls calls) {
+  int p[2];
+  const int ep = calls.EpollCreate();
+  if (calls.Pipe2(p) != 0 || ep < 0) {
+    state.SkipWithError("pipe2/epoll_create1 failed");
+    return;
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(calls.AddIn(ep, p[0]));
+    benchmark::DoNotOptimize(calls.Del(ep, p[0]));
+  }
+  calls.Close(ep);
+  calls.Close(p[0]);
+  calls.Close(p[1]);
+}
+
+// write 1 byte -> epoll_wait (must return the event) -> read it back.
+template <class Calls>
+void RunWriteWaitRead(benchmark::State& state, Calls calls) {
+  int p[2];
+  const int ep = calls.EpollCreate();
+  if (calls.Pipe2(p) != 0 || ep < 0 || calls.AddIn(ep, p[0]) != 0) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  typename Calls::Event out[4];
+  char c = 'x';
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(calls.Write(p[1], &c, 1));
+    if (calls.Wait(ep, out, 4) != 1) {
+      state.SkipWithError("no event");
+      break;
+    }
+    benchmark::DoNotOptimize(calls.Read(p[0], &c, 1));
+  }
+  calls.Close(ep);
+  calls.Close(p[0]);
+  calls.Close(p[1]);
+}
+
+void BM_CtlAddDel_Scratch(benchmark::State& state) {
+  SimKernel kernel;
+  auto proc = kernel.NewProcess();
+  RunCtlAddDel(state, ScratchCalls{proc.get()});
+}
+BENCHMARK(BM_CtlAddDel_Scratch);
+
+void BM_CtlAddDel_Kernel(benchmark::State& state) {
+  RunCtlAddDel(state, KernelCalls{});
+}
+BENCHMARK(BM_CtlAddDel_Kernel);
+
 void BM_WriteWaitRead_Scratch(benchmark::State& state) {
   SimKernel kernel;
   auto proc = kernel.NewProcess();
-  int p[2];
-  proc->Pipe2(p, abi::kONonblock);
-  const int ep = proc->EpollCreate1(0);
-  const EpollEvent ev{.events = abi::kEpollIn, .data = 1};
-  proc->EpollCtl(ep, abi::kEpollCtlAdd, p[0], &ev);
-  EpollEvent out[4];
-  char c = 'x';
-  for (auto _ : state) {
-    proc->Write(p[1], &c, 1);
-    if (proc->EpollWait(ep, out, 4, 0) != 1) {
-      state.SkipWithError("scratch: no event");
-      break;
-    }
-    proc->Read(p[0], &c, 1);
-  }
+  RunWriteWaitRead(state, ScratchCalls{proc.get()});
 }
 BENCHMARK(BM_WriteWaitRead_Scratch);
 
 void BM_WriteWaitRead_Kernel(benchmark::State& state) {
-  int p[2];
-  if (pipe2(p, O_NONBLOCK) != 0) {
-    state.SkipWithError("pipe2 failed");
-    return;
-  }
-  const int ep = epoll_create1(0);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
-  epoll_event out[4];
-  char c = 'x';
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(write(p[1], &c, 1));
-    if (epoll_wait(ep, out, 4, 0) != 1) {
-      state.SkipWithError("kernel: no event");
-      break;
-    }
-    benchmark::DoNotOptimize(read(p[0], &c, 1));
-  }
-  close(ep);
-  close(p[0]);
-  close(p[1]);
+  RunWriteWaitRead(state, KernelCalls{});
 }
 BENCHMARK(BM_WriteWaitRead_Kernel);
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/abi.h"
+#include "sut/sim/sim_fixture.h"
 #include "sut/sim/sim_kernel.h"
 
 namespace epollcheck::sim {
@@ -22,19 +23,9 @@ namespace {
 constexpr uint32_t kIn = abi::kEpollIn;
 constexpr uint32_t kOut = abi::kEpollOut;
 
-class SimTest : public ::testing::Test {
+class SimTest : public SimFixture {
 protected:
-  explicit SimTest(SimConfig config = {}) : kernel_(config) {
-    proc_ = kernel_.NewProcess();
-  }
-  void TearDown() override {
-    proc_.reset();
-    EXPECT_EQ(kernel_.Counts(), SimObjectCounts{});
-  }
-  int Add(int ep, int fd, uint32_t events, uint64_t data) {
-    const EpollEvent ev{.events = events, .data = data};
-    return proc_->EpollCtl(ep, abi::kEpollCtlAdd, fd, &ev);
-  }
+  explicit SimTest(SimConfig config = {}) : SimFixture(config) {}
   // epoll_wait(ep, 16, 0) as (events, data) pairs.
   std::vector<std::pair<uint32_t, uint64_t>> Wait(int ep) {
     EpollEvent out[16];
@@ -46,9 +37,6 @@ protected:
     return got;
   }
   int64_t WriteU64(int fd, uint64_t v) { return proc_->Write(fd, &v, 8); }
-
-  SimKernel kernel_;
-  std::unique_ptr<SimProcess> proc_;
 };
 
 using Events = std::vector<std::pair<uint32_t, uint64_t>>;

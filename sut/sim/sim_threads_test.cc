@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "model/abi.h"
+#include "sut/sim/sim_fixture.h"
 #include "sut/sim/sim_kernel.h"
 
 namespace epollcheck::sim {
@@ -31,26 +32,14 @@ constexpr uint32_t kIn = abi::kEpollIn;
 // test expects a wakeup, so it bounds a failure rather than a pass.
 constexpr int kLongTimeoutMs = 20000;
 
-class SimThreadsTest : public ::testing::Test {
+class SimThreadsTest : public SimFixture {
 protected:
-  SimThreadsTest() : proc_(kernel_.NewProcess()) {}
-  void TearDown() override {
-    proc_.reset();
-    EXPECT_EQ(kernel_.Counts(), SimObjectCounts{});
-  }
-  int Add(int ep, int fd, uint32_t events, uint64_t data) {
-    const EpollEvent ev{.events = events, .data = data};
-    return proc_->EpollCtl(ep, abi::kEpollCtlAdd, fd, &ev);
-  }
   // Spins until `n` threads sleep in epoll_wait on `ep` (bounded by the
   // ctest timeout, never by a time assertion).
   void AwaitSleepers(int ep, int n) {
     while (proc_->SleepingWaiters(ep) != n)
       std::this_thread::yield();
   }
-
-  SimKernel kernel_;
-  std::unique_ptr<SimProcess> proc_;
 };
 
 TEST_F(SimThreadsTest, WaiterIsWokenByAWriter) {
