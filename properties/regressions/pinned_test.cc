@@ -238,5 +238,40 @@ TEST(PinnedNesting, ReadinessAndDepth) {
               {Ctl(7, kEpollCtlAdd, 6, kEpollIn, 7), E(kEloop)}});
 }
 
+// Regression test for a model gap found while writing the corpus: dup2 onto
+// a number at or above RLIMIT_NOFILE is EBADF (ksys_dup3), and the model had
+// no descriptor limit. The limit is the environment's, so the pin reads it.
+TEST(PinnedFdLimit, Dup2AtTheLimitIsEbadf) {
+  const int64_t limit = RunningKernelProfile().fd_limit;
+  if (limit > INT32_MAX)
+    GTEST_SKIP() << "RLIMIT_NOFILE too large to name a number at it";
+  const auto at = static_cast<int32_t>(limit);
+  ExpectPins({{kPipe, Fds(0, 1)},
+              {Dup2{.oldfd = 0, .newfd = at}, E(kEbadf)},
+              {Dup2{.oldfd = 0, .newfd = at - 1}, V(at - 1)},
+              {ListFds{}, Outcome{.ret = 3, .fds = {0, 1, at - 1}}}});
+}
+
+// Regression test for the second model gap found by the corpus (row F8,
+// fixtures/corpus/F8-wakeup-path-limit.scn): eleven paths of four nested
+// instances down to one pipe exceed reverse_path_check's limit of ten, and
+// the eleventh link is refused with EINVAL.
+TEST(PinnedNesting, WakeupPathLimit) {
+  std::vector<Pin> pins = {{kPipe, Fds(0, 1)}};
+  for (int32_t fd = 2; fd <= 5; ++fd)
+    pins.push_back({kEpoll, V(fd)});  // a, b, c, d = 2, 3, 4, 5
+  pins.push_back({Ctl(2, kEpollCtlAdd, 0, kEpollIn, 1), V(0)});
+  for (int32_t fd = 3; fd <= 5; ++fd)
+    pins.push_back({Ctl(fd, kEpollCtlAdd, fd - 1, kEpollIn, 1), V(0)});
+  for (int32_t top = 6; top <= 16; ++top)
+    pins.push_back({kEpoll, V(top)});
+  for (int32_t top = 6; top <= 15; ++top)
+    pins.push_back({Ctl(top, kEpollCtlAdd, 5, kEpollIn, 1), V(0)});
+  pins.push_back({Ctl(16, kEpollCtlAdd, 5, kEpollIn, 1), E(kEinval)});
+  pins.push_back({Ctl(6, kEpollCtlDel, 5, 0, 0), V(0)});
+  pins.push_back({Ctl(16, kEpollCtlAdd, 5, kEpollIn, 1), V(0)});
+  ExpectPins(pins);
+}
+
 }  // namespace
 }  // namespace epollcheck
