@@ -137,50 +137,73 @@ Gen<uint32_t> GenCount() {
        {1, gen::just<uint32_t>(0)}});
 }
 
+// Per epoll fd: its file, and the open numbers whose (file, fd) is one of its
+// items (what MOD and DEL should mostly name).
+struct EpollTargets {
+  int32_t epfd;
+  FileId file;
+  std::vector<int32_t> registered;
+};
+
 Gen<Op> GenCtl(const World& w) {
   using namespace abi;
+  // Generators may be re-run lazily while shrinking, after `w` is gone:
+  // capture only values.
+  std::vector<EpollTargets> epolls;
+  for (int32_t fd : OpenFdsWhere(w, IsEpoll)) {
+    EpollTargets t{.epfd = fd, .file = *w.FileIdAt(fd), .registered = {}};
+    for (const auto& [key, item] : w.FileAt(fd)->epoll->items) {
+      if (w.FileIdAt(key.fd) == key.file)
+        t.registered.push_back(key.fd);
+    }
+    epolls.push_back(std::move(t));
+  }
+  const auto choose = [epolls, pipe_targets = GenFd(w, IsPipe)](int32_t epfd,
+                                                                int32_t op) {
+    const EpollTargets* self = nullptr;
+    for (const EpollTargets& t : epolls) {
+      if (t.epfd == epfd)
+        self = &t;
+    }
+    // Targets: mostly pipe ends, sometimes another epoll (nesting), rarely
+    // the epoll itself; MOD and DEL mostly name a registered item.
+    std::vector<std::pair<uint32_t, Gen<int32_t>>> targets = {
+        {16, pipe_targets}, {1, gen::just(epfd)}};
+    std::vector<int32_t> others;
+    for (const EpollTargets& t : epolls) {
+      if (self == nullptr || t.file != self->file)
+        others.push_back(t.epfd);
+    }
+    if (!others.empty())
+      targets.emplace_back(3, gen::elementOf(others));
+    if (self != nullptr && !self->registered.empty() &&
+        (op == kEpollCtlMod || op == kEpollCtlDel)) {
+      targets.emplace_back(60, gen::elementOf(self->registered));
+    }
+    return WeightedOneOf(std::move(targets));
+  };
   const Gen<int32_t> ops =
       gen::weightedOneOf<int32_t>({{10, gen::just(kEpollCtlAdd)},
                                    {5, gen::just(kEpollCtlMod)},
                                    {3, gen::just(kEpollCtlDel)},
                                    {1, OneOf<int32_t>({0, 4, -1})}});
-  // Generators may be re-run lazily while shrinking, after `w` is gone:
-  // capture only values.
-  std::vector<std::pair<int32_t, FileId>> epolls;
-  for (int32_t fd : OpenFdsWhere(w, IsEpoll))
-    epolls.emplace_back(fd, *w.FileIdAt(fd));
-  return gen::mapcat(
-      GenFd(w, IsEpoll),
-      [epolls, ops, pipe_targets = GenFd(w, IsPipe)](int32_t epfd) {
-        // Targets: mostly pipe ends, sometimes another epoll (nesting), rarely
-        // the epoll itself.
-        FileId self = 0;
-        for (const auto& [fd, id] : epolls) {
-          if (fd == epfd)
-            self = id;
-        }
-        std::vector<int32_t> others;
-        for (const auto& [fd, id] : epolls) {
-          if (id != self)
-            others.push_back(fd);
-        }
-        std::vector<std::pair<uint32_t, Gen<int32_t>>> targets = {
-            {16, pipe_targets}, {1, gen::just(epfd)}};
-        if (!others.empty())
-          targets.emplace_back(3, gen::elementOf(others));
-        return gen::apply(
-            [epfd](int32_t op, int32_t fd, uint32_t events, uint64_t data,
+  const Gen<std::pair<int32_t, int32_t>> epfd_and_op =
+      gen::pair(GenFd(w, IsEpoll), ops);
+  return gen::mapcat(epfd_and_op, [choose](std::pair<int32_t, int32_t> eo) {
+    const auto [epfd, op] = eo;
+    return gen::apply(
+        [epfd, op](int32_t fd, uint32_t events, uint64_t data,
                    bool null_event) -> Op {
-              return EpollCtl{.epfd = epfd,
-                              .op = op,
-                              .fd = fd,
-                              .events = events,
-                              .data = data,
-                              .null_event = null_event};
-            },
-            ops, WeightedOneOf(std::move(targets)), GenEvents(), GenData(),
-            gen::weightedElement<bool>({{60, false}, {1, true}}));
-      });
+          return EpollCtl{.epfd = epfd,
+                          .op = op,
+                          .fd = fd,
+                          .events = events,
+                          .data = data,
+                          .null_event = null_event};
+        },
+        choose(epfd, op), GenEvents(), GenData(),
+        gen::weightedElement<bool>({{60, false}, {1, true}}));
+  });
 }
 
 }  // namespace
@@ -265,7 +288,7 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
           },
           GenFd(w, IsEpoll),
           gen::weightedOneOf<int32_t>(
-              {{8, gen::just(64)},
+              {{14, gen::just(64)},
                {12, OneOf<int32_t>({1, 2, 3})},
                {1, OneOf<int32_t>({0, -1, kEpMaxEvents, kEpMaxEvents + 1})}})));
   add(IndexOf<Write>(), gen::apply(
