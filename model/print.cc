@@ -17,6 +17,7 @@
 #include "model/ops.h"
 #include "model/outcome.h"
 #include "model/profile.h"
+#include "model/world.h"
 
 namespace epollcheck {
 namespace {
@@ -365,5 +366,58 @@ void CheckFailed(const char* file, int line, const char* expr) {
   std::abort();
 }
 }  // namespace internal
+
+}  // namespace epollcheck
+
+namespace epollcheck {
+
+std::ostream& operator<<(std::ostream& os, const World& world) {
+  // Files are named by kind and id: pipe#4.r, epoll#3.
+  const auto name = [&](FileId id) {
+    const File& f = world.files.at(id);
+    switch (f.kind) {
+    case FileKind::kPipeRead:
+      return "pipe#" + std::to_string(f.pipe) + ".r";
+    case FileKind::kPipeWrite:
+      return "pipe#" + std::to_string(f.pipe) + ".w";
+    case FileKind::kEpoll:
+      return "epoll#" + std::to_string(id);
+    }
+    return std::string("?");
+  };
+  os << "  fds:";
+  for (const auto& [fd, id] : world.fd_table)
+    os << ' ' << fd << '=' << name(id);
+  os << '\n';
+  for (const auto& [id, pipe] : world.pipes) {
+    uint64_t bytes = 0;
+    for (const PipeSlot& slot : pipe.slots)
+      bytes += slot.len;
+    os << "  pipe#" << id << ": " << bytes << " bytes in " << pipe.slots.size()
+       << '/' << pipe.max_usage << " slots, readers " << pipe.readers
+       << ", writers " << pipe.writers << (pipe.poll_usage ? ", polled" : "")
+       << '\n';
+  }
+  for (const auto& [id, file] : world.files) {
+    if (!file.epoll)
+      continue;
+    os << "  " << name(id) << ": items";
+    if (file.epoll->items.empty())
+      os << " none";
+    for (const auto& [key, item] : file.epoll->items) {
+      const bool ghost = world.FileIdAt(key.fd) != key.file;
+      os << " {" << name(key.file) << " fd " << key.fd
+         << (ghost ? " (ghost)" : "") << ", " << EventMaskString(item.events)
+         << ", 0x" << std::hex << item.data << std::dec << '}';
+    }
+    os << "; ready list [";
+    for (size_t i = 0; i < file.epoll->ready_list.size(); ++i) {
+      const ItemKey& key = file.epoll->ready_list[i];
+      os << (i ? ", " : "") << name(key.file) << " fd " << key.fd;
+    }
+    os << "]\n";
+  }
+  return os;
+}
 
 }  // namespace epollcheck

@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <vector>
 
 #include "model/profile.h"
@@ -106,5 +107,9 @@ struct World {
   bool IsEpollFd(int32_t fd) const;
   friend bool operator==(const World&, const World&) = default;
 };
+
+// Writes the fd table, each pipe's occupancy and each epoll instance's items
+// and ready list, one object per line (for divergence reports).
+std::ostream& operator<<(std::ostream& os, const World& world);
 
 }  // namespace epollcheck

@@ -7,6 +7,7 @@
 #include <rapidcheck.h>
 #include <set>
 
+#include "model/step.h"
 #include "properties/minimize.h"
 #include "properties/sequence.h"
 #include "scenario/scenario.h"
@@ -104,6 +105,14 @@ FoundDivergence Report(const CheckOptions& options, const Transcript& last,
     PrintSteps(out, steps, diverged, options.sut_name);
     if (!finish.empty())
       out << "teardown: " << finish << '\n';
+    // The model's state just before the diverging step.
+    World before;
+    before.profile = options.profile;
+    const size_t upto =
+        diverged >= 0 ? static_cast<size_t>(diverged) : ops.size();
+    for (size_t i = 0; i < upto; ++i)
+      (void)Step(before, ops[i]);
+    out << "model state before step " << upto << ":\n" << before;
   } else {
     steps = last.steps;
     PrintSteps(out, steps, static_cast<int>(steps.size()) - 1,
