@@ -65,14 +65,20 @@ private:
   std::unique_ptr<Sut> kernel_;
 };
 
-TEST_F(ModelMatchesKernel, PropertyCatchesAndShrinksALostEvent) {
+// `check` options for the LosesLastEvent SUT, seed 1.
+CheckOptions MutantOptions(int sequences) {
   CheckOptions options;
   options.sut_name = "mutant";
   options.sut_description = "kernel minus the last event";
   options.make_sut = [] { return std::make_unique<LosesLastEvent>(); };
   options.profile = RunningKernelProfile();
-  options.sequences = 400;
+  options.sequences = sequences;
   options.seed = 1;
+  return options;
+}
+
+TEST_F(ModelMatchesKernel, PropertyCatchesAndShrinksALostEvent) {
+  const CheckOptions options = MutantOptions(400);
   std::ostringstream out;
   const CheckReport report = RunCheck(options, out, nullptr);
   std::cout << out.str();  // what a user sees for such a bug
@@ -97,13 +103,7 @@ TEST_F(ModelMatchesKernel, PropertyCatchesAndShrinksALostEvent) {
 // A known-divergence registry masks its signatures from the start: they are
 // listed with their hit counts, not reported as new.
 TEST_F(ModelMatchesKernel, KnownDivergencesAreListedNotCounted) {
-  CheckOptions options;
-  options.sut_name = "mutant";
-  options.sut_description = "kernel minus the last event";
-  options.make_sut = [] { return std::make_unique<LosesLastEvent>(); };
-  options.profile = RunningKernelProfile();
-  options.sequences = 300;
-  options.seed = 1;
+  CheckOptions options = MutantOptions(300);
   options.known["epoll_wait:events.count:epoll"] =
       KnownDivergence{"fixtures/known/example.scn", "drops the last event"};
   std::ostringstream out;
