@@ -403,10 +403,10 @@ bool ReversePathProc(File* file, int depth, int (&path_count)[5]) {
 
 // Linux: reverse_path_check over tfile_check_list.
 // Requires: kernel->epnested_mutex_ held.
-bool ReversePathCheckFails(const std::vector<File*>& tfile_check_list) {
-  for (File* file : tfile_check_list) {
+bool ReversePathCheckFails(const std::vector<FileRef>& tfile_check_list) {
+  for (const FileRef& file : tfile_check_list) {
     int path_count[5] = {};  // path_count_init()
-    if (ReversePathProc(file, 0, path_count))
+    if (ReversePathProc(file.get(), 0, path_count))
       return true;
   }
   return false;
@@ -415,7 +415,7 @@ bool ReversePathCheckFails(const std::vector<File*>& tfile_check_list) {
 // Linux: ep_insert. `tfile_check_list` is non-null when do_epoll_ctl ran the
 // full check. Requires: ep->mtx_ held.
 int EpInsert(Eventpoll* ep, const EpollEvent& event, File* tfile, int fd,
-             const std::vector<File*>* tfile_check_list) {
+             const std::vector<FileRef>* tfile_check_list) {
   SimKernel* kernel = ep->kernel_;
   Eventpoll* tep = tfile->EventpollOf();
   if (kernel->epoll_watches_.load(std::memory_order_relaxed) >=
@@ -579,7 +579,7 @@ int EpPoll(Eventpoll* ep, EpollEvent* events, int maxevents,
 // EP_MAX_NESTS + 1 if it reaches `inserting_into` or is too deep.
 // Requires: kernel->epnested_mutex_ held.
 int LoopCheckProc(Eventpoll* ep, Eventpoll* inserting_into, int depth,
-                  uint64_t gen, std::vector<File*>* tfile_check_list) {
+                  uint64_t gen, std::vector<FileRef>* tfile_check_list) {
   if (ep->gen_.load(std::memory_order_relaxed) == gen)
     return ep->loop_check_depth_.load(std::memory_order_relaxed);
   int result = 0;
@@ -589,9 +589,13 @@ int LoopCheckProc(Eventpoll* ep, Eventpoll* inserting_into, int depth,
     Eventpoll* to_visit = key.file->EventpollOf();
     if (to_visit == nullptr) {
       // list_file(): a file the new links reach, checked for wakeup paths.
-      if (std::find(tfile_check_list->begin(), tfile_check_list->end(),
-                    key.file) == tfile_check_list->end())
-        tfile_check_list->push_back(key.file);
+      // The list holds a reference ("epoll: Keep a reference on files added
+      // to the check list"): another thread may be closing the file.
+      const bool listed =
+          std::any_of(tfile_check_list->begin(), tfile_check_list->end(),
+                      [&](const FileRef& f) { return f.get() == key.file; });
+      if (!listed && key.file->TryGet())
+        tfile_check_list->push_back(FileRef(key.file));
       continue;
     }
     if (to_visit == inserting_into || depth > abi::kEpMaxNests) {
@@ -634,7 +638,7 @@ int UpwardsDepthProc(Eventpoll* ep, uint64_t gen) {
 // chain of more than EP_MAX_NESTS links (depth below + 1 + depth above).
 // Requires: kernel->epnested_mutex_ held.
 bool LoopCheckFails(Eventpoll* ep, Eventpoll* to, uint64_t gen,
-                    std::vector<File*>* tfile_check_list) {
+                    std::vector<FileRef>* tfile_check_list) {
   const int depth = LoopCheckProc(to, ep, 0, gen, tfile_check_list);
   if (depth > abi::kEpMaxNests)
     return true;
@@ -731,8 +735,9 @@ int DoEpollCtl(File* ep_file, File* tfile, int op, int fd, EpollEvent epds) {
   SimKernel* kernel = ep->kernel_;
   std::unique_lock<std::mutex> nested;  // epnested_mutex, if full_check
   // Linux: tfile_check_list: files whose wakeup paths the new link may
-  // multiply. Filled and read only with epnested_mutex held.
-  std::vector<File*> tfile_check_list;
+  // multiply, each with a reference (dropped, deferred, when it goes out of
+  // scope). Filled and read only with epnested_mutex held.
+  std::vector<FileRef> tfile_check_list;
   std::unique_lock<std::mutex> mtx(ep->mtx_);
   bool full_check = false;
   if (op == abi::kEpollCtlAdd) {
@@ -748,8 +753,10 @@ int DoEpollCtl(File* ep_file, File* tfile, int op, int fd, EpollEvent epds) {
       nested = std::unique_lock<std::mutex>(kernel->epnested_mutex_);
       const uint64_t gen = kernel->loop_check_gen_.fetch_add(1) + 1;
       full_check = true;
-      if (tep == nullptr)
-        tfile_check_list.push_back(tfile);  // list_file(tf.file)
+      if (tep == nullptr) {
+        tfile->Get();  // get_file(tf.file): the caller holds one already
+        tfile_check_list.push_back(FileRef(tfile));  // list_file(tf.file)
+      }
       if (tep != nullptr && LoopCheckFails(ep, tep, gen, &tfile_check_list)) {
         kernel->loop_check_gen_.fetch_add(1);
         return -abi::kEloop;
