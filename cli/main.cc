@@ -114,6 +114,7 @@ int Check(const std::vector<std::string_view>& args) {
   options.out_dir = "epollcheck-out";
   std::string era;
   std::string known_path;
+  std::string families;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view flag = args[i];
     const auto value = [&]() -> std::string_view {
@@ -137,6 +138,8 @@ int Check(const std::vector<std::string_view>& args) {
       options.out_dir = std::string(value());
     } else if (flag == "--known") {
       known_path = std::string(value());
+    } else if (flag == "--families") {
+      families = std::string(value());
     } else {
       UsageError("unknown argument '" + std::string(flag) + "'");
     }
@@ -150,8 +153,26 @@ int Check(const std::vector<std::string_view>& args) {
   options.make_sut = sut.make;
   options.profile = sut.profile;
   options.sut_description = sut.description;
+  options.families = sut.families;
+  if (!families.empty()) {
+    std::string unknown;
+    const std::optional<uint32_t> bits =
+        epollcheck::ParseFamilies(families, &unknown);
+    if (!bits) {
+      UsageError("--families: unknown family '" + unknown + "' (known: " +
+                 epollcheck::FamiliesString(epollcheck::kAllFamilies) + ")");
+    }
+    if ((*bits & ~sut.families) != 0) {
+      UsageError("--families: " + options.sut_name + " does not implement " +
+                 epollcheck::FamiliesString(*bits & ~sut.families) +
+                 " (it has " + epollcheck::FamiliesString(sut.families) + ")");
+    }
+    options.families = *bits;
+  }
   if (!era.empty()) {
+    const epollcheck::SocketCalibration measured = options.profile.sockets;
     options.profile = ParseEra("--kernel-era", era);
+    options.profile.sockets = measured;  // a build fact, not an era's
     options.sut_description +=
         " (model profile overridden: " + options.profile.name + ")";
   }
@@ -164,7 +185,8 @@ int Check(const std::vector<std::string_view>& args) {
   std::cout << "epollcheck: checking model vs " << options.sut_name << " ("
             << options.sut_description << "), seed " << options.seed << ", "
             << options.sequences << " sequences of up to " << options.max_ops
-            << " ops" << std::endl;
+            << " ops; families " << epollcheck::FamiliesString(options.families)
+            << std::endl;
   SilenceRapidCheckBanner();
   std::ostream* progress = isatty(STDERR_FILENO) ? &std::cerr : nullptr;
   const epollcheck::CheckReport report =

@@ -71,6 +71,39 @@ inline constexpr int kEpMaxNests = 4;
 // Linux: include/linux/pipe_fs_i.h PIPE_DEF_BUFFERS.
 inline constexpr uint32_t kPipeDefBuffers = 16;
 
+// eventfd flags (include/uapi/linux/eventfd.h via fcntl values).
+inline constexpr uint32_t kEfdSemaphore = 1;
+inline constexpr uint32_t kEfdNonblock = kONonblock;
+inline constexpr uint32_t kEfdCloexec = kOCloexec;
+
+// Sockets (include/linux/socket.h, include/linux/net.h, asm-generic/socket.h).
+inline constexpr int32_t kAfUnix = 1;
+inline constexpr uint32_t kSockStream = 1;
+inline constexpr uint32_t kSockDgram = 2;
+inline constexpr uint32_t kSockSeqpacket = 5;
+inline constexpr uint32_t kSockTypeMask = 0xf;
+inline constexpr uint32_t kSockNonblock = kONonblock;
+inline constexpr uint32_t kSockCloexec = kOCloexec;
+inline constexpr uint32_t kMsgOob = 0x1;
+inline constexpr uint32_t kMsgPeek = 0x2;
+inline constexpr uint32_t kMsgTrunc = 0x20;
+inline constexpr uint32_t kMsgDontwait = 0x40;
+inline constexpr uint32_t kMsgWaitall = 0x100;
+inline constexpr uint32_t kMsgNosignal = 0x4000;
+inline constexpr int32_t kShutRd = 0;
+inline constexpr int32_t kShutWr = 1;
+inline constexpr int32_t kShutRdwr = 2;
+// Linux: include/net/sock.h RCV_SHUTDOWN, SEND_SHUTDOWN.
+inline constexpr uint8_t kRcvShutdown = 1;
+inline constexpr uint8_t kSendShutdown = 2;
+inline constexpr uint8_t kShutdownMask = 3;
+inline constexpr int32_t kSolSocket = 1;
+inline constexpr int32_t kSoError = 4;
+inline constexpr int32_t kSoSndbuf = 7;
+inline constexpr int32_t kSoRcvbuf = 8;
+inline constexpr int32_t kSoLinger = 13;
+inline constexpr int32_t kSoRcvlowat = 18;
+
 // errno values (asm-generic/errno-base.h, errno.h).
 inline constexpr int kEperm = 1;
 inline constexpr int kEnoent = 2;
@@ -85,5 +118,16 @@ inline constexpr int kEmfile = 24;
 inline constexpr int kEnospc = 28;
 inline constexpr int kEpipe = 32;
 inline constexpr int kEloop = 40;
+inline constexpr int kEnotsock = 88;
+inline constexpr int kEmsgsize = 90;
+inline constexpr int kEprotonosupport = 93;
+inline constexpr int kEsocktnosupport = 94;
+inline constexpr int kEopnotsupp = 95;
+inline constexpr int kEafnosupport = 97;
+inline constexpr int kEconnreset = 104;
+inline constexpr int kEisconn = 106;
+inline constexpr int kEnotconn = 107;
+inline constexpr int kEconnrefused = 111;
+inline constexpr int kEnoprotoopt = 92;
 
 }  // namespace epollcheck::abi

@@ -56,8 +56,8 @@ void RemoveItem(World& world, FileId epoll_file, const ItemKey& key) {
 
 // Linux: fs/eventpoll.c ep_item_poll: the file's mask filtered by the item's.
 uint32_t ItemPoll(World& world, FileId epoll_file, const ItemKey& key) {
-  const uint32_t mask = PollFile(world, key.file);
-  return mask & InstanceOf(world, epoll_file).items.at(key).events;
+  const uint32_t events = InstanceOf(world, epoll_file).items.at(key).events;
+  return PollFile(world, key.file, events) & events;
 }
 
 // The epoll callback for one wait entry. Linux: fs/eventpoll.c
@@ -179,13 +179,17 @@ bool ReversePathCheckFails(const World& world, FileId target) {
 
 }  // namespace
 
-uint32_t PollFile(World& world, FileId file) {
+uint32_t PollFile(World& world, FileId file, uint32_t requested) {
   switch (world.files.at(file).kind) {
   case FileKind::kPipeRead:
   case FileKind::kPipeWrite:
     return PipePoll(world, file);
   case FileKind::kEpoll:
     return EpollPoll(world, file);
+  case FileKind::kEventfd:
+    return EventfdPoll(world, file);
+  case FileKind::kUnixSocket:
+    return UnixPoll(world, file, requested);
   }
   EP_CHECK(false);
 }

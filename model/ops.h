@@ -29,6 +29,11 @@
 
 namespace epollcheck {
 
+// Every buffer a write, send or eventfd-style write passes is filled with this
+// byte (SUTs and C reproducers alike), so an eventfd given a plain write(fd,
+// 8) reads 0x7878787878787878.
+inline constexpr uint8_t kIoFillByte = 'x';
+
 // How a field is spelled in a scenario or a C reproducer.
 enum class FieldKind {
   kFd,          // descriptor number (may be closed, -1, or out of range)
@@ -41,11 +46,37 @@ enum class FieldKind {
   kData,        // 64-bit user data, printed in hex
   kFlag,        // optional 0/1 switch, written `name=1` only when set
   kTimeoutMs,   // optional timeout, written `timeout_ms=N` only when not 0
+  kEfdFlags,    // EFD_SEMAPHORE|EFD_NONBLOCK|EFD_CLOEXEC
+  kSockType,    // SOCK_STREAM|SOCK_NONBLOCK|... (socket type and flags)
+  kMsgFlags,    // MSG_DONTWAIT|MSG_NOSIGNAL|MSG_PEEK|MSG_OOB|...
+  kShutHow,     // SHUT_RD/SHUT_WR/SHUT_RDWR or a raw number
+  kSockOpt,     // SO_SNDBUF/SO_RCVBUF/SO_RCVLOWAT/SO_LINGER or a raw number
 };
+
+// The file families an operation belongs to, as bits: `check --families`
+// and a SUT's supported set select operations by them. Operations that work on
+// any descriptor (close, dup, read, write, epoll_ctl...) are kCore.
+enum Family : uint32_t {
+  kFamilyCore = 0,
+  kFamilyPipe = 1u << 0,
+  kFamilyEpoll = 1u << 1,
+  kFamilyEventfd = 1u << 2,
+  kFamilyUnix = 1u << 3,
+};
+inline constexpr uint32_t kAllFamilies =
+    kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix;
+
+// What an operation's success returns, for binding scenario handles: nothing,
+// one new descriptor (the return value), or a pair (Outcome::fds).
+enum class Returns { kNothing, kFd, kFdPair };
 
 // pipe2(fds, flags). Linux: fs/pipe.c do_pipe2.
 struct Pipe2 {
   static constexpr std::string_view kName = "pipe2";
+  static constexpr uint32_t kFamily = kFamilyPipe;
+  static constexpr Returns kReturns = Returns::kFdPair;
+  static constexpr std::string_view kHandle = "p";  // p0.r, p0.w
+  static constexpr std::string_view kEnds[2] = {"r", "w"};
   uint32_t flags = 0;
   template <class S, class F> static void Fields(S& s, F&& f) {
     f("flags", FieldKind::kPipeFlags, s.flags);
@@ -56,6 +87,9 @@ struct Pipe2 {
 // epoll_create(size). Linux: fs/eventpoll.c SYSCALL_DEFINE1(epoll_create).
 struct EpollCreate {
   static constexpr std::string_view kName = "epoll_create";
+  static constexpr uint32_t kFamily = kFamilyEpoll;
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "e";
   int32_t size = 1;
   template <class S, class F> static void Fields(S& s, F&& f) {
     f("size", FieldKind::kInt, s.size);
@@ -66,6 +100,9 @@ struct EpollCreate {
 // epoll_create1(flags). Linux: fs/eventpoll.c do_epoll_create.
 struct EpollCreate1 {
   static constexpr std::string_view kName = "epoll_create1";
+  static constexpr uint32_t kFamily = kFamilyEpoll;
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "e";
   uint32_t flags = 0;
   template <class S, class F> static void Fields(S& s, F&& f) {
     f("flags", FieldKind::kEpollFlags, s.flags);
@@ -147,6 +184,8 @@ struct Close {
 // dup(fd). Linux: fs/file.c SYSCALL_DEFINE1(dup).
 struct Dup {
   static constexpr std::string_view kName = "dup";
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "d";
   int32_t fd = -1;
   template <class S, class F> static void Fields(S& s, F&& f) {
     f("fd", FieldKind::kFd, s.fd);
@@ -157,6 +196,8 @@ struct Dup {
 // dup2(oldfd, newfd). Linux: fs/file.c ksys_dup3, do_dup2.
 struct Dup2 {
   static constexpr std::string_view kName = "dup2";
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "d";
   int32_t oldfd = -1;
   int32_t newfd = -1;
   template <class S, class F> static void Fields(S& s, F&& f) {
@@ -169,6 +210,7 @@ struct Dup2 {
 // fcntl(fd, F_SETPIPE_SZ, size). Linux: fs/pipe.c pipe_fcntl, pipe_set_size.
 struct SetPipeSize {
   static constexpr std::string_view kName = "fcntl_setpipe_sz";
+  static constexpr uint32_t kFamily = kFamilyPipe;
   int32_t fd = -1;
   int32_t size = 4096;
   template <class S, class F> static void Fields(S& s, F&& f) {
@@ -181,11 +223,145 @@ struct SetPipeSize {
 // fcntl(fd, F_GETPIPE_SZ). Linux: fs/pipe.c pipe_fcntl.
 struct GetPipeSize {
   static constexpr std::string_view kName = "fcntl_getpipe_sz";
+  static constexpr uint32_t kFamily = kFamilyPipe;
   int32_t fd = -1;
   template <class S, class F> static void Fields(S& s, F&& f) {
     f("fd", FieldKind::kFd, s.fd);
   }
   friend bool operator==(const GetPipeSize&, const GetPipeSize&) = default;
+};
+
+// eventfd2(initval, flags). Linux: fs/eventfd.c do_eventfd.
+struct Eventfd {
+  static constexpr std::string_view kName = "eventfd";
+  static constexpr uint32_t kFamily = kFamilyEventfd;
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "ev";
+  uint32_t initval = 0;
+  uint32_t flags = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("initval", FieldKind::kInt, s.initval);
+    f("flags", FieldKind::kEfdFlags, s.flags);
+  }
+  friend bool operator==(const Eventfd&, const Eventfd&) = default;
+};
+
+// write(fd, &value, 8): an eventfd counter write (any file accepts it as an
+// 8-byte write). Linux: fs/eventfd.c eventfd_write.
+struct EventfdWrite {
+  static constexpr std::string_view kName = "eventfd_write";
+  static constexpr uint32_t kFamily = kFamilyEventfd;
+  int32_t fd = -1;
+  uint64_t value = 1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("value", FieldKind::kData, s.value);
+  }
+  friend bool operator==(const EventfdWrite&, const EventfdWrite&) = default;
+};
+
+// read(fd, &value, 8); the Outcome carries the value read. Linux:
+// fs/eventfd.c eventfd_read.
+struct EventfdRead {
+  static constexpr std::string_view kName = "eventfd_read";
+  static constexpr uint32_t kFamily = kFamilyEventfd;
+  int32_t fd = -1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+  }
+  friend bool operator==(const EventfdRead&, const EventfdRead&) = default;
+};
+
+// socketpair(AF_UNIX, type, 0, fds). Linux: net/socket.c __sys_socketpair,
+// net/unix/af_unix.c unix_socketpair.
+struct Socketpair {
+  static constexpr std::string_view kName = "socketpair";
+  static constexpr uint32_t kFamily = kFamilyUnix;
+  static constexpr Returns kReturns = Returns::kFdPair;
+  static constexpr std::string_view kHandle = "s";  // s0.a, s0.b
+  static constexpr std::string_view kEnds[2] = {"a", "b"};
+  uint32_t type = 1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("type", FieldKind::kSockType, s.type);
+  }
+  friend bool operator==(const Socketpair&, const Socketpair&) = default;
+};
+
+// send(fd, buf, count, flags). Linux: net/socket.c __sys_sendto,
+// net/unix/af_unix.c unix_stream_sendmsg / unix_dgram_sendmsg.
+struct Send {
+  static constexpr std::string_view kName = "send";
+  static constexpr uint32_t kFamily = kFamilyUnix;
+  int32_t fd = -1;
+  uint32_t count = 1;
+  uint32_t flags = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("count", FieldKind::kCount, s.count);
+    f("flags", FieldKind::kMsgFlags, s.flags);
+  }
+  friend bool operator==(const Send&, const Send&) = default;
+};
+
+// recv(fd, buf, count, flags). Linux: net/socket.c __sys_recvfrom,
+// net/unix/af_unix.c unix_stream_read_generic / __unix_dgram_recvmsg.
+struct Recv {
+  static constexpr std::string_view kName = "recv";
+  static constexpr uint32_t kFamily = kFamilyUnix;
+  int32_t fd = -1;
+  uint32_t count = 1;
+  uint32_t flags = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("count", FieldKind::kCount, s.count);
+    f("flags", FieldKind::kMsgFlags, s.flags);
+  }
+  friend bool operator==(const Recv&, const Recv&) = default;
+};
+
+// shutdown(fd, how). Linux: net/socket.c __sys_shutdown_sock,
+// net/unix/af_unix.c unix_shutdown.
+struct Shutdown {
+  static constexpr std::string_view kName = "shutdown";
+  static constexpr uint32_t kFamily = kFamilyUnix;
+  int32_t fd = -1;
+  int32_t how = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("how", FieldKind::kShutHow, s.how);
+  }
+  friend bool operator==(const Shutdown&, const Shutdown&) = default;
+};
+
+// setsockopt(fd, SOL_SOCKET, name, &value, sizeof(int)); for SO_LINGER the
+// option is struct linger {1, value}. Linux: net/core/sock.c sk_setsockopt.
+struct SetSockOpt {
+  static constexpr std::string_view kName = "setsockopt";
+  static constexpr uint32_t kFamily = kFamilyUnix;
+  int32_t fd = -1;
+  int32_t name = 7;
+  int32_t value = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("name", FieldKind::kSockOpt, s.name);
+    f("value", FieldKind::kInt, s.value);
+  }
+  friend bool operator==(const SetSockOpt&, const SetSockOpt&) = default;
+};
+
+// getsockopt(fd, SOL_SOCKET, name, &value, &len) of an int option; the
+// Outcome carries the value (SO_ERROR reads and clears sk_err). Linux:
+// net/core/sock.c sk_getsockopt.
+struct GetSockOpt {
+  static constexpr std::string_view kName = "getsockopt";
+  static constexpr uint32_t kFamily = kFamilyUnix;
+  int32_t fd = -1;
+  int32_t name = 4;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("name", FieldKind::kSockOpt, s.name);
+  }
+  friend bool operator==(const GetSockOpt&, const GetSockOpt&) = default;
 };
 
 // Observation only: the sorted list of open descriptor numbers of the
@@ -196,9 +372,35 @@ struct ListFds {
   friend bool operator==(const ListFds&, const ListFds&) = default;
 };
 
-using Op =
-    std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write,
-                 Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize, ListFds>;
+using Op = std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait,
+                        Write, Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize,
+                        ListFds, Eventfd, EventfdWrite, EventfdRead, Socketpair,
+                        Send, Recv, Shutdown, SetSockOpt, GetSockOpt>;
+
+// What `op` returns on success (Returns), and the handle prefix a scenario
+// binds it to ("" if it binds none).
+template <class T> constexpr Returns ReturnsOf() {
+  if constexpr (requires { T::kReturns; })
+    return T::kReturns;
+  else
+    return Returns::kNothing;
+}
+Returns ReturnsOf(const Op& op);
+// The op's Family bit (kFamilyCore for operations on any descriptor).
+template <class T> constexpr uint32_t FamilyOf() {
+  if constexpr (requires { T::kFamily; })
+    return T::kFamily;
+  else
+    return kFamilyCore;
+}
+uint32_t FamilyOf(const Op& op);
+// "pipe,epoll,eventfd,unix" <-> bits; nullopt names the unknown word.
+std::string FamiliesString(uint32_t families);
+std::optional<uint32_t> ParseFamilies(std::string_view text,
+                                      std::string* unknown);
+std::string_view HandlePrefix(const Op& op);
+// The suffixes of a pair's two ends ("r"/"w" for pipe2); null for others.
+const std::string_view* PairEnds(const Op& op);
 
 // Calls `f(field_name, fd)` for every descriptor field of `op`, in Fields()
 // order; `fd` is an int32_t reference, so `f` may renumber it when `op` is

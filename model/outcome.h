@@ -29,6 +29,8 @@ struct Outcome {
   int64_t ret = 0;           // >= 0: the return value; < 0: -errno
   std::vector<int32_t> fds;  // pipe2: {read, write}; list_fds: open numbers
   std::vector<ReadyEvent> events;  // epoll_wait: the returned array, in order
+  // eventfd_read: the counter value read; getsockopt: the option's value.
+  std::optional<uint64_t> value;
 
   static Outcome Value(int64_t v) { return Outcome{.ret = v}; }
   static Outcome Error(int err) { return Outcome{.ret = -err}; }
@@ -44,7 +46,8 @@ std::optional<int> ErrnoByName(std::string_view name);
 // "IN|RDNORM|ET|0x100000": named bits first, any remainder in hex.
 std::string EventMaskString(uint32_t mask);
 
-// "-1 EBADF", "3", "0 fds=[3,4]", "2 [{IN|HUP, 0x1}, {OUT, 0x2}]".
+// "-1 EBADF", "3", "0 fds=[3,4]", "2 [{IN|HUP, 0x1}, {OUT, 0x2}]",
+// "8 value=0x3".
 std::ostream& operator<<(std::ostream& os, const Outcome& outcome);
 std::ostream& operator<<(std::ostream& os, const ReadyEvent& event);
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <functional>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <type_traits>
 #include <utility>
@@ -55,6 +56,46 @@ constexpr NamedBit kOpenBits[] = {
 };
 
 constexpr NamedBit kEpollFlagBits[] = {{abi::kEpollCloexec, "EPOLL_CLOEXEC"}};
+
+constexpr NamedBit kEfdFlagBits[] = {{abi::kEfdSemaphore, "EFD_SEMAPHORE"},
+                                     {abi::kEfdNonblock, "EFD_NONBLOCK"},
+                                     {abi::kEfdCloexec, "EFD_CLOEXEC"}};
+
+// Socket type values are not bits: the type is the low nibble, then flags.
+constexpr NamedBit kSockTypes[] = {{abi::kSockStream, "SOCK_STREAM"},
+                                   {abi::kSockDgram, "SOCK_DGRAM"},
+                                   {abi::kSockSeqpacket, "SOCK_SEQPACKET"}};
+constexpr NamedBit kSockFlagBits[] = {{abi::kSockNonblock, "SOCK_NONBLOCK"},
+                                      {abi::kSockCloexec, "SOCK_CLOEXEC"}};
+
+constexpr NamedBit kMsgBits[] = {
+    {abi::kMsgOob, "MSG_OOB"},         {abi::kMsgPeek, "MSG_PEEK"},
+    {abi::kMsgTrunc, "MSG_TRUNC"},     {abi::kMsgDontwait, "MSG_DONTWAIT"},
+    {abi::kMsgWaitall, "MSG_WAITALL"}, {abi::kMsgNosignal, "MSG_NOSIGNAL"},
+};
+
+// Enumerated (not bit) values of one field kind.
+struct NamedValue {
+  int32_t value;
+  const char* name;
+};
+constexpr NamedValue kShutHows[] = {{abi::kShutRd, "SHUT_RD"},
+                                    {abi::kShutWr, "SHUT_WR"},
+                                    {abi::kShutRdwr, "SHUT_RDWR"}};
+constexpr NamedValue kSockOpts[] = {{abi::kSoError, "SO_ERROR"},
+                                    {abi::kSoSndbuf, "SO_SNDBUF"},
+                                    {abi::kSoRcvbuf, "SO_RCVBUF"},
+                                    {abi::kSoLinger, "SO_LINGER"},
+                                    {abi::kSoRcvlowat, "SO_RCVLOWAT"}};
+
+template <size_t N>
+std::string ValueString(int32_t value, const NamedValue (&table)[N]) {
+  for (const NamedValue& v : table) {
+    if (v.value == value)
+      return v.name;
+  }
+  return std::to_string(value);
+}
 
 template <size_t N>
 std::string BitsString(uint32_t mask, const NamedBit (&table)[N]) {
@@ -104,6 +145,24 @@ std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
     return EventMaskString(static_cast<uint32_t>(raw));
   case FieldKind::kCtlOp:
     return CtlOpString(static_cast<int32_t>(value));
+  case FieldKind::kEfdFlags:
+    return BitsString(static_cast<uint32_t>(raw), kEfdFlagBits);
+  case FieldKind::kMsgFlags:
+    return BitsString(static_cast<uint32_t>(raw), kMsgBits);
+  case FieldKind::kSockType: {
+    const auto v = static_cast<uint32_t>(raw);
+    std::string type = std::to_string(v & abi::kSockTypeMask);
+    for (const NamedBit& t : kSockTypes) {
+      if (t.bit == (v & abi::kSockTypeMask))
+        type = t.name;
+    }
+    const uint32_t flags = v & ~abi::kSockTypeMask;
+    return flags == 0 ? type : type + "|" + BitsString(flags, kSockFlagBits);
+  }
+  case FieldKind::kShutHow:
+    return ValueString(static_cast<int32_t>(value), kShutHows);
+  case FieldKind::kSockOpt:
+    return ValueString(static_cast<int32_t>(value), kSockOpts);
   case FieldKind::kData: {
     char buf[24];
     std::snprintf(buf, sizeof buf, "0x%llx",
@@ -204,6 +263,41 @@ std::optional<uint64_t> ParseFieldString(FieldKind kind,
     return ParseBits(text, kEpollFlagBits, "");
   case FieldKind::kEvents:
     return ParseBits(text, kEventBits, "EPOLL");
+  case FieldKind::kEfdFlags:
+    return ParseBits(text, kEfdFlagBits, "");
+  case FieldKind::kMsgFlags:
+    return ParseBits(text, kMsgBits, "");
+  case FieldKind::kSockType: {
+    // The type name (or number) first, then '|'-joined flags.
+    const size_t bar = text.find('|');
+    const std::string_view type = text.substr(0, bar);
+    std::optional<uint64_t> value;
+    for (const NamedBit& t : kSockTypes) {
+      if (type == t.name)
+        value = t.bit;
+    }
+    if (!value)
+      value = ParseNumber(type);
+    if (!value || *value > UINT32_MAX)
+      return std::nullopt;
+    if (bar == std::string_view::npos)
+      return value;
+    const std::optional<uint64_t> flags =
+        ParseBits(text.substr(bar + 1), kSockFlagBits, "");
+    if (!flags)
+      return std::nullopt;
+    return *value | *flags;
+  }
+  case FieldKind::kShutHow:
+  case FieldKind::kSockOpt: {
+    for (const NamedValue& v : kind == FieldKind::kShutHow
+                                   ? std::span<const NamedValue>(kShutHows)
+                                   : std::span<const NamedValue>(kSockOpts)) {
+      if (text == v.name)
+        return static_cast<uint64_t>(static_cast<int64_t>(v.value));
+    }
+    return ParseNumber(text);
+  }
   case FieldKind::kCtlOp: {
     const std::string_view name = StripPrefix(text, "EPOLL_CTL_");
     if (name == "ADD")
@@ -265,9 +359,108 @@ std::string ErrnoName(int err) {
     return "EPIPE";
   case abi::kEloop:
     return "ELOOP";
+  case abi::kEnotsock:
+    return "ENOTSOCK";
+  case abi::kEmsgsize:
+    return "EMSGSIZE";
+  case abi::kEnoprotoopt:
+    return "ENOPROTOOPT";
+  case abi::kEprotonosupport:
+    return "EPROTONOSUPPORT";
+  case abi::kEopnotsupp:
+    return "EOPNOTSUPP";
+  case abi::kEsocktnosupport:
+    return "ESOCKTNOSUPPORT";
+  case abi::kEafnosupport:
+    return "EAFNOSUPPORT";
+  case abi::kEconnreset:
+    return "ECONNRESET";
+  case abi::kEisconn:
+    return "EISCONN";
+  case abi::kEnotconn:
+    return "ENOTCONN";
+  case abi::kEconnrefused:
+    return "ECONNREFUSED";
   default:
     return "E" + std::to_string(err);
   }
+}
+
+Returns ReturnsOf(const Op& op) {
+  return std::visit(
+      [](const auto& o) { return ReturnsOf<std::decay_t<decltype(o)>>(); }, op);
+}
+
+uint32_t FamilyOf(const Op& op) {
+  return std::visit(
+      [](const auto& o) { return FamilyOf<std::decay_t<decltype(o)>>(); }, op);
+}
+
+namespace {
+constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
+    {kFamilyPipe, "pipe"},
+    {kFamilyEpoll, "epoll"},
+    {kFamilyEventfd, "eventfd"},
+    {kFamilyUnix, "unix"},
+};
+}  // namespace
+
+std::string FamiliesString(uint32_t families) {
+  std::string out;
+  for (const auto& [bit, name] : kFamilyNames) {
+    if ((families & bit) != 0)
+      out += (out.empty() ? "" : ",") + std::string(name);
+  }
+  return out;
+}
+
+std::optional<uint32_t> ParseFamilies(std::string_view text,
+                                      std::string* unknown) {
+  uint32_t bits = 0;
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    const std::string_view word = text.substr(0, comma);
+    bool found = false;
+    for (const auto& [bit, name] : kFamilyNames) {
+      if (word == name) {
+        bits |= bit;
+        found = true;
+      }
+    }
+    if (!found) {
+      if (unknown != nullptr)
+        *unknown = std::string(word);
+      return std::nullopt;
+    }
+    if (comma == std::string_view::npos)
+      break;
+    text.remove_prefix(comma + 1);
+  }
+  return bits;
+}
+
+std::string_view HandlePrefix(const Op& op) {
+  return std::visit(
+      [](const auto& o) -> std::string_view {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (requires { T::kHandle; })
+          return T::kHandle;
+        else
+          return "";
+      },
+      op);
+}
+
+const std::string_view* PairEnds(const Op& op) {
+  return std::visit(
+      [](const auto& o) -> const std::string_view* {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (requires { T::kEnds; })
+          return T::kEnds;
+        else
+          return nullptr;
+      },
+      op);
 }
 
 std::string_view OpName(const Op& op) {
@@ -332,6 +525,17 @@ std::ostream& operator<<(std::ostream& os, const Outcome& outcome) {
     }
     os << ']';
   }
+  if (outcome.value) {
+    char buf[32];
+    if (*outcome.value <= UINT32_MAX) {
+      std::snprintf(buf, sizeof buf, "%llu",
+                    static_cast<unsigned long long>(*outcome.value));
+    } else {
+      std::snprintf(buf, sizeof buf, "0x%llx",
+                    static_cast<unsigned long long>(*outcome.value));
+    }
+    os << " value=" << buf;
+  }
   if (!outcome.events.empty()) {
     os << " [";
     for (size_t i = 0; i < outcome.events.size(); ++i) {
@@ -382,6 +586,10 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
       return "pipe#" + std::to_string(f.pipe) + ".w";
     case FileKind::kEpoll:
       return "epoll#" + std::to_string(id);
+    case FileKind::kEventfd:
+      return "eventfd#" + std::to_string(id);
+    case FileKind::kUnixSocket:
+      return "unix#" + std::to_string(f.sock);
     }
     return std::string("?");
   };
@@ -397,6 +605,27 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
        << '/' << pipe.max_usage << " slots, readers " << pipe.readers
        << ", writers " << pipe.writers << (pipe.poll_usage ? ", polled" : "")
        << '\n';
+  }
+  for (const auto& [id, file] : world.files) {
+    if (file.eventfd) {
+      os << "  " << name(id) << ": count " << file.eventfd->count
+         << (file.eventfd->semaphore ? ", semaphore" : "") << '\n';
+    }
+  }
+  for (const auto& [id, sock] : world.socks) {
+    if (sock.dead && sock.wmem == 0 && sock.receive_queue.empty())
+      continue;
+    static constexpr const char* kTypes[] = {"?", "stream", "dgram",
+                                             "?", "?",      "seqpacket"};
+    uint64_t queued = 0;
+    for (const Skb& skb : sock.receive_queue)
+      queued += skb.len - skb.consumed;
+    os << "  unix#" << id << ": " << kTypes[sock.type < 6 ? sock.type : 0]
+       << (sock.dead ? " (released)" : "") << ", peer "
+       << (sock.peer != 0 ? "unix#" + std::to_string(sock.peer) : "none")
+       << ", shutdown " << int{sock.shutdown} << ", err " << sock.err << ", "
+       << sock.receive_queue.size() << " skbs/" << queued << " bytes queued"
+       << ", wmem " << sock.wmem << '/' << sock.sndbuf << '\n';
   }
   for (const auto& [id, file] : world.files) {
     if (!file.epoll)

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace epollcheck {
 
@@ -20,6 +22,49 @@ enum class PipeWriteWake {
   kIfWasEmpty,          // 5.5 - 5.13: only if the pipe was empty
   kIfWasEmptyOrPolled,  // 5.14+: if empty, or the pipe was ever polled
 };
+
+// One step of a monotone size function: sizes up to `max` map to `value`.
+struct SizeStep {
+  uint32_t max = 0;
+  uint32_t value = 0;
+  friend bool operator==(const SizeStep&, const SizeStep&) = default;
+};
+
+// The socket accounting constants of one kernel build: skb truesize per
+// payload size (slab bucket sizes, sizeof(struct sk_buff), skb_shared_info)
+// and the sysctl and SOCK_MIN_* limits. The defaults are Linux 6.18 x86-64
+// with default sysctls; the kernel SUT measures the running kernel's
+// (sut/kernel/calibrate.cc) and the model uses those.
+struct SocketCalibration {
+  // Linux: net/unix/af_unix.c unix_stream_sendmsg: the largest skb one send
+  // builds, SKB_MAX_HEAD(0) + UNIX_SKB_FRAGS_SZ (smaller if sk_sndbuf / 2 -
+  // 64 is).
+  uint32_t unix_stream_max_skb = 36544;
+  // truesize of one SOCK_STREAM skb of n bytes, 1 <= n <= unix_stream_max_skb.
+  std::vector<SizeStep> unix_stream_truesize;
+  // truesize of one datagram of n bytes (SOCK_DGRAM, SOCK_SEQPACKET), n up to
+  // the last step's max.
+  std::vector<SizeStep> unix_dgram_truesize;
+  // Linux: net/core/sock.c: /proc/sys/net/core/{w,r}mem_{default,max},
+  // SOCK_MIN_SNDBUF, SOCK_MIN_RCVBUF.
+  int32_t wmem_default = 212992;
+  int32_t rmem_default = 212992;
+  int32_t wmem_max = 212992;
+  int32_t rmem_max = 212992;
+  int32_t min_sndbuf = 4608;
+  int32_t min_rcvbuf = 2304;
+  // /proc/sys/net/unix/max_dgram_qlen (sk_max_ack_backlog of AF_UNIX).
+  int32_t max_dgram_qlen = 10;
+  friend bool operator==(const SocketCalibration&,
+                         const SocketCalibration&) = default;
+};
+
+// The 6.18 x86-64 values (sk_buff 256 bytes, skb_shared_info 320, kmalloc
+// power-of-two buckets, 4 KiB pages, MAX_SKB_FRAGS 17).
+SocketCalibration DefaultSocketCalibration();
+// The value of a step function at `n`, or nullopt past its last step.
+std::optional<uint32_t> StepValue(const std::vector<SizeStep>& steps,
+                                  uint32_t n);
 
 struct Profile {
   // epoll_wait checks the epfd (EBADF) before maxevents (EINVAL): 6.15+
@@ -39,6 +84,12 @@ struct Profile {
   // RLIMIT_NOFILE (soft): descriptor numbers must stay below it (dup2 ->
   // EBADF, allocation -> EMFILE). Default: fs.nr_open's default.
   int64_t fd_limit = 1048576;
+
+  // eventfd_write rejects any count but 8 (EINVAL), not only a short one:
+  // measured on 6.18 (a write of 9 or 16 bytes is EINVAL); the era it
+  // started in is not verified yet, so every era profile keeps it.
+  bool eventfd_write_exact = true;
+  SocketCalibration sockets = DefaultSocketCalibration();
 
   std::string name = "6.18";
   friend bool operator==(const Profile&, const Profile&) = default;

@@ -5,6 +5,7 @@
 #include "model/step.h"
 
 #include <type_traits>
+#include <variant>
 
 #include "model/abi.h"
 #include "model/check.h"
@@ -79,6 +80,11 @@ void PutFile(World& world, FileId file) {
   case FileKind::kEpoll:
     EpollFileRelease(world, file);
     break;
+  case FileKind::kEventfd:
+    break;
+  case FileKind::kUnixSocket:
+    UnixRelease(world, file);
+    break;
   }
   EP_CHECK(world.files.at(file).wait_queue.empty());
   world.files.erase(file);
@@ -132,36 +138,92 @@ Outcome NewEpoll(World& world) {
   return Outcome::Value(InstallLowestFd(world, id));
 }
 
+// The first 8 bytes of every write buffer (kIoFillByte) as a u64.
+uint64_t FillValue(uint32_t bytes) {
+  uint64_t v = 0;
+  for (uint32_t i = 0; i < bytes && i < 8; ++i)
+    v |= uint64_t{kIoFillByte} << (8 * i);
+  return v;
+}
+
+// The MSG_ flags a read()/write() on a socket passes down. Linux: net/socket.c
+// sock_read_iter / sock_write_iter.
+uint32_t IterFlags(const File& f) {
+  return (f.flags & abi::kONonblock) != 0 ? abi::kMsgDontwait : 0;
+}
+
 // Linux: fs/read_write.c vfs_write: FMODE_WRITE (EBADF), then a write method
 // (FMODE_CAN_WRITE, EINVAL). An epoll file is O_RDWR without methods.
-Outcome DoWrite(World& world, const Write& op) {
-  const std::optional<FileId> file = world.FileIdAt(op.fd);
+// `value` is the buffer's first 8 bytes (an eventfd reads them).
+Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
+  const std::optional<FileId> file = world.FileIdAt(fd);
   if (!file)
     return Outcome::Error(abi::kEbadf);
-  switch (world.files.at(*file).kind) {
+  const File& f = world.files.at(*file);
+  switch (f.kind) {
   case FileKind::kPipeRead:
     return Outcome::Error(abi::kEbadf);
   case FileKind::kEpoll:
     return Outcome::Error(abi::kEinval);
   case FileKind::kPipeWrite:
-    return internal::PipeWrite(world, *file, op.count);
+    return internal::PipeWrite(world, *file, count);
+  case FileKind::kEventfd:
+    return internal::EventfdWrite(world, *file, count, value);
+  case FileKind::kUnixSocket:
+    return internal::UnixSend(world, *file, count, IterFlags(f));
   }
   EP_CHECK(false);
 }
 
-Outcome DoRead(World& world, const Read& op) {
-  const std::optional<FileId> file = world.FileIdAt(op.fd);
+// Linux: fs/read_write.c vfs_read. The Outcome's value, if `want_value`, is
+// the u64 the first 8 bytes read make (the rest of the buffer is zero).
+Outcome ReadFile(World& world, int32_t fd, uint32_t count, bool want_value) {
+  const std::optional<FileId> file = world.FileIdAt(fd);
   if (!file)
     return Outcome::Error(abi::kEbadf);
-  switch (world.files.at(*file).kind) {
+  const File& f = world.files.at(*file);
+  Outcome out;
+  switch (f.kind) {
   case FileKind::kPipeWrite:
     return Outcome::Error(abi::kEbadf);
   case FileKind::kEpoll:
     return Outcome::Error(abi::kEinval);
   case FileKind::kPipeRead:
-    return internal::PipeRead(world, *file, op.count);
+    out = internal::PipeRead(world, *file, count);
+    break;
+  case FileKind::kEventfd:
+    out = internal::EventfdRead(world, *file, count);
+    if (!want_value)
+      out.value.reset();
+    return out;
+  case FileKind::kUnixSocket:
+    // sock_read_iter: "Match SYS5 behaviour".
+    out = count == 0 ? Outcome::Value(0)
+                     : internal::UnixRecv(world, *file, count, IterFlags(f));
+    break;
   }
-  EP_CHECK(false);
+  if (want_value && !out.IsError())
+    out.value = FillValue(static_cast<uint32_t>(out.ret));
+  return out;
+}
+
+// Linux: net/socket.c sockfd_lookup_light: EBADF, then ENOTSOCK.
+std::variant<FileId, Outcome> SocketAt(const World& world, int32_t fd) {
+  const std::optional<FileId> file = world.FileIdAt(fd);
+  if (!file)
+    return Outcome::Error(abi::kEbadf);
+  if (world.files.at(*file).kind != FileKind::kUnixSocket)
+    return Outcome::Error(abi::kEnotsock);
+  return *file;
+}
+
+// send/recv: net/socket.c __sys_sendto / __sys_recvfrom add MSG_DONTWAIT for
+// an O_NONBLOCK file.
+template <class Fn> Outcome OnSocket(World& world, int32_t fd, Fn&& fn) {
+  auto found = SocketAt(world, fd);
+  if (auto* err = std::get_if<Outcome>(&found))
+    return *err;
+  return fn(std::get<FileId>(found));
 }
 
 Outcome DoClose(World& world, const Close& op) {
@@ -205,9 +267,11 @@ Outcome DoDup2(World& world, const Dup2& op) {
 // Linux: fs/pipe.c pipe_fcntl: EBADF for anything that is not a pipe.
 std::optional<FileId> PipeFileAt(const World& world, int32_t fd) {
   const std::optional<FileId> file = world.FileIdAt(fd);
-  if (!file || world.files.at(*file).kind == FileKind::kEpoll) {
+  if (!file)
     return std::nullopt;
-  }
+  const FileKind kind = world.files.at(*file).kind;
+  if (kind != FileKind::kPipeRead && kind != FileKind::kPipeWrite)
+    return std::nullopt;
   return file;
 }
 
@@ -258,9 +322,9 @@ Outcome Step(World& world, const Op& op) {
         } else if constexpr (std::is_same_v<T, EpollWait>) {
           return internal::EpollWaitStep(world, o.epfd, o.maxevents, nullptr);
         } else if constexpr (std::is_same_v<T, Write>) {
-          return DoWrite(world, o);
+          return WriteFile(world, o.fd, o.count, FillValue(o.count));
         } else if constexpr (std::is_same_v<T, Read>) {
-          return DoRead(world, o);
+          return ReadFile(world, o.fd, o.count, false);
         } else if constexpr (std::is_same_v<T, Close>) {
           return DoClose(world, o);
         } else if constexpr (std::is_same_v<T, Dup>) {
@@ -271,9 +335,39 @@ Outcome Step(World& world, const Op& op) {
           return DoSetPipeSize(world, o);
         } else if constexpr (std::is_same_v<T, GetPipeSize>) {
           return DoGetPipeSize(world, o);
-        } else {
-          static_assert(std::is_same_v<T, ListFds>, "unhandled op");
+        } else if constexpr (std::is_same_v<T, ListFds>) {
           return DoListFds(world);
+        } else if constexpr (std::is_same_v<T, Eventfd>) {
+          return internal::EventfdCreate(world, o.initval, o.flags);
+        } else if constexpr (std::is_same_v<T, EventfdWrite>) {
+          return WriteFile(world, o.fd, 8, o.value);
+        } else if constexpr (std::is_same_v<T, EventfdRead>) {
+          return ReadFile(world, o.fd, 8, true);
+        } else if constexpr (std::is_same_v<T, Socketpair>) {
+          return internal::UnixSocketpair(world, o.type);
+        } else if constexpr (std::is_same_v<T, Send>) {
+          return OnSocket(world, o.fd, [&](FileId f) {
+            return internal::UnixSend(world, f, o.count,
+                                      o.flags | IterFlags(world.files.at(f)));
+          });
+        } else if constexpr (std::is_same_v<T, Recv>) {
+          return OnSocket(world, o.fd, [&](FileId f) {
+            return internal::UnixRecv(world, f, o.count,
+                                      o.flags | IterFlags(world.files.at(f)));
+          });
+        } else if constexpr (std::is_same_v<T, Shutdown>) {
+          return OnSocket(world, o.fd, [&](FileId f) {
+            return internal::UnixShutdown(world, f, o.how);
+          });
+        } else if constexpr (std::is_same_v<T, SetSockOpt>) {
+          return OnSocket(world, o.fd, [&](FileId f) {
+            return internal::UnixSetSockOpt(world, f, o.name, o.value);
+          });
+        } else {
+          static_assert(std::is_same_v<T, GetSockOpt>, "unhandled op");
+          return OnSocket(world, o.fd, [&](FileId f) {
+            return internal::UnixGetSockOpt(world, f, o.name);
+          });
         }
       },
       op);

@@ -77,7 +77,48 @@ struct PipeState {
   friend bool operator==(const PipeState&, const PipeState&) = default;
 };
 
-enum class FileKind { kPipeRead, kPipeWrite, kEpoll };
+// Linux: fs/eventfd.c struct eventfd_ctx.
+struct EventfdCtx {
+  uint64_t count = 0;      // Kernel: count
+  bool semaphore = false;  // EFD_SEMAPHORE; Kernel: flags
+  friend bool operator==(const EventfdCtx&, const EventfdCtx&) = default;
+};
+
+// Identifies a socket (struct sock). Never reused in a World.
+using SockId = uint32_t;
+
+// One queued sk_buff of an AF_UNIX receive queue. Linux: include/linux/skbuff.h
+// struct sk_buff, net/unix/af_unix.c UNIXCB(skb).consumed.
+struct Skb {
+  uint32_t len = 0;       // payload bytes; Kernel: skb->len
+  uint32_t consumed = 0;  // stream: bytes already read; Kernel: UNIXCB.consumed
+  uint32_t truesize = 0;  // charged to the sender; Kernel: skb->truesize
+  SockId owner = 0;       // the sender (sock_wfree credits it); Kernel: skb->sk
+  friend bool operator==(const Skb&, const Skb&) = default;
+};
+
+// Linux: include/net/tcp_states.h, the states AF_UNIX uses.
+enum class SockState : uint8_t { kClose, kEstablished, kListen };
+
+// An AF_UNIX socket. Linux: net/unix/af_unix.c struct unix_sock / struct sock.
+struct UnixSock {
+  uint32_t type = 1;  // SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
+  SockState state = SockState::kClose;  // Kernel: sk_state
+  SockId peer = 0;                      // Kernel: unix_peer(sk); 0: none
+  uint8_t shutdown = 0;  // RCV_SHUTDOWN | SEND_SHUTDOWN; Kernel: sk_shutdown
+  int32_t err = 0;       // pending error (positive); Kernel: sk_err
+  std::deque<Skb> receive_queue;  // Kernel: sk_receive_queue
+  uint64_t wmem = 0;   // truesize of own skbs not yet freed: sk_wmem_alloc - 1
+  int32_t sndbuf = 0;  // Kernel: sk_sndbuf
+  int32_t rcvbuf = 0;  // Kernel: sk_rcvbuf
+  int32_t rcvlowat = 1;  // Kernel: sk_rcvlowat
+  bool linger = false;   // SO_LINGER on; Kernel: SOCK_LINGER
+  bool dead = false;     // released; Kernel: SOCK_DEAD
+  FileId file = 0;       // owner of the wait queue (0 once released)
+  friend bool operator==(const UnixSock&, const UnixSock&) = default;
+};
+
+enum class FileKind { kPipeRead, kPipeWrite, kEpoll, kEventfd, kUnixSocket };
 
 // Linux: include/linux/fs.h struct file.
 struct File {
@@ -90,6 +131,8 @@ struct File {
   // file its poll_wait.
   std::vector<WaitEntry> wait_queue;
   std::optional<EpollInstance> epoll;  // epoll files: the instance
+  std::optional<EventfdCtx> eventfd;   // eventfd files: the counter
+  SockId sock = 0;                     // sockets: the socket
   friend bool operator==(const File&, const File&) = default;
 };
 
@@ -98,7 +141,8 @@ struct World {
   std::map<int32_t, FileId> fd_table;  // Kernel: files_struct fdtable
   std::map<FileId, File> files;
   std::map<PipeId, PipeState> pipes;
-  uint32_t next_id = 1;  // next FileId / PipeId
+  std::map<SockId, UnixSock> socks;  // released ones stay while referenced
+  uint32_t next_id = 1;              // next FileId / PipeId / SockId
 
   // The file open at `fd`, if any.
   const File* FileAt(int32_t fd) const;

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 
 #include <climits>
 
@@ -55,6 +57,41 @@ static_assert(abi::kEmfile == EMFILE);
 static_assert(abi::kEnospc == ENOSPC);
 static_assert(abi::kEpipe == EPIPE);
 static_assert(abi::kEloop == ELOOP);
+static_assert(abi::kEnotsock == ENOTSOCK);
+static_assert(abi::kEmsgsize == EMSGSIZE);
+static_assert(abi::kEprotonosupport == EPROTONOSUPPORT);
+static_assert(abi::kEopnotsupp == EOPNOTSUPP);
+static_assert(abi::kEsocktnosupport == ESOCKTNOSUPPORT);
+static_assert(abi::kEafnosupport == EAFNOSUPPORT);
+static_assert(abi::kEconnreset == ECONNRESET);
+static_assert(abi::kEisconn == EISCONN);
+static_assert(abi::kEnotconn == ENOTCONN);
+static_assert(abi::kEconnrefused == ECONNREFUSED);
+static_assert(abi::kEnoprotoopt == ENOPROTOOPT);
+static_assert(abi::kEfdSemaphore == EFD_SEMAPHORE);
+static_assert(abi::kEfdNonblock == EFD_NONBLOCK);
+static_assert(abi::kEfdCloexec == EFD_CLOEXEC);
+static_assert(abi::kAfUnix == AF_UNIX);
+static_assert(abi::kSockStream == SOCK_STREAM);
+static_assert(abi::kSockDgram == SOCK_DGRAM);
+static_assert(abi::kSockSeqpacket == SOCK_SEQPACKET);
+static_assert(abi::kSockNonblock == SOCK_NONBLOCK);
+static_assert(abi::kSockCloexec == SOCK_CLOEXEC);
+static_assert(abi::kMsgOob == MSG_OOB);
+static_assert(abi::kMsgPeek == MSG_PEEK);
+static_assert(abi::kMsgTrunc == MSG_TRUNC);
+static_assert(abi::kMsgDontwait == MSG_DONTWAIT);
+static_assert(abi::kMsgWaitall == MSG_WAITALL);
+static_assert(abi::kMsgNosignal == MSG_NOSIGNAL);
+static_assert(abi::kShutRd == SHUT_RD);
+static_assert(abi::kShutWr == SHUT_WR);
+static_assert(abi::kShutRdwr == SHUT_RDWR);
+static_assert(abi::kSolSocket == SOL_SOCKET);
+static_assert(abi::kSoError == SO_ERROR);
+static_assert(abi::kSoSndbuf == SO_SNDBUF);
+static_assert(abi::kSoRcvbuf == SO_RCVBUF);
+static_assert(abi::kSoLinger == SO_LINGER);
+static_assert(abi::kSoRcvlowat == SO_RCVLOWAT);
 
 TEST(Abi, EpollEventIsPackedTwelveBytes) {
   EXPECT_EQ(sizeof(struct epoll_event), 12u);

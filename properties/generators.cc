@@ -56,9 +56,19 @@ std::vector<int32_t> OpenFdsWhere(const World& w, bool (*pred)(const File&)) {
 
 bool AnyFile(const File&) { return true; }
 bool IsEpoll(const File& f) { return f.kind == FileKind::kEpoll; }
-bool IsPipeRead(const File& f) { return f.kind == FileKind::kPipeRead; }
-bool IsPipeWrite(const File& f) { return f.kind == FileKind::kPipeWrite; }
-bool IsPipe(const File& f) { return f.kind != FileKind::kEpoll; }
+bool IsPipe(const File& f) {
+  return f.kind == FileKind::kPipeRead || f.kind == FileKind::kPipeWrite;
+}
+bool IsEventfd(const File& f) { return f.kind == FileKind::kEventfd; }
+bool IsSocket(const File& f) { return f.kind == FileKind::kUnixSocket; }
+// What epoll_ctl mostly targets: any file but an epoll.
+bool IsWatchable(const File& f) { return f.kind != FileKind::kEpoll; }
+bool IsWriteTarget(const File& f) {
+  return f.kind == FileKind::kPipeWrite || IsEventfd(f) || IsSocket(f);
+}
+bool IsReadTarget(const File& f) {
+  return f.kind == FileKind::kPipeRead || IsEventfd(f) || IsSocket(f);
+}
 
 // A number that is not open (small, so it may be reused by a later open).
 Gen<int32_t> GenClosedFd(const World& w) {
@@ -137,6 +147,27 @@ Gen<uint32_t> GenCount() {
        {1, gen::just<uint32_t>(0)}});
 }
 
+// Socket payload sizes around the skb truesize steps (kmalloc buckets, the
+// page-frag switch at 3776, SKB_MAX_ALLOC 16064, the 36544-byte stream skb)
+// and the buffer thresholds.
+Gen<uint32_t> GenSockCount() {
+  return gen::weightedOneOf<uint32_t>(
+      {{8, OneOf<uint32_t>({1, 2, 100, 192, 193, 512, 1000})},
+       {4, OneOf<uint32_t>({3776, 3777, 4096, 8192, 16064, 16065, 20000})},
+       {2, OneOf<uint32_t>({36544, 36545, 53000, 65536, kMaxSocketIo})},
+       {2, gen::inRange<uint32_t>(1, kMaxSocketIo)},
+       {1, gen::just<uint32_t>(0)}});
+}
+
+Gen<uint64_t> GenCounterValue() {
+  constexpr uint64_t kMax = ~uint64_t{0};
+  return gen::weightedOneOf<uint64_t>(
+      {{8, gen::inRange<uint64_t>(0, 4)},
+       {3, OneOf<uint64_t>({kMax, kMax - 1, kMax - 2, kMax / 2, kMax / 2 + 1,
+                            uint64_t{1} << 63, 0x7878787878787878ull})},
+       {1, gen::arbitrary<uint64_t>()}});
+}
+
 // Per epoll fd: its file, and the open numbers whose (file, fd) is one of its
 // items (what MOD and DEL should mostly name).
 struct EpollTargets {
@@ -158,30 +189,30 @@ Gen<Op> GenCtl(const World& w) {
     }
     epolls.push_back(std::move(t));
   }
-  const auto choose = [epolls, pipe_targets = GenFd(w, IsPipe)](int32_t epfd,
-                                                                int32_t op) {
-    const EpollTargets* self = nullptr;
-    for (const EpollTargets& t : epolls) {
-      if (t.epfd == epfd)
-        self = &t;
-    }
-    // Targets: mostly pipe ends, sometimes another epoll (nesting), rarely
-    // the epoll itself; MOD and DEL mostly name a registered item.
-    std::vector<std::pair<uint32_t, Gen<int32_t>>> targets = {
-        {16, pipe_targets}, {1, gen::just(epfd)}};
-    std::vector<int32_t> others;
-    for (const EpollTargets& t : epolls) {
-      if (self == nullptr || t.file != self->file)
-        others.push_back(t.epfd);
-    }
-    if (!others.empty())
-      targets.emplace_back(3, gen::elementOf(others));
-    if (self != nullptr && !self->registered.empty() &&
-        (op == kEpollCtlMod || op == kEpollCtlDel)) {
-      targets.emplace_back(60, gen::elementOf(self->registered));
-    }
-    return WeightedOneOf(std::move(targets));
-  };
+  const auto choose =
+      [epolls, pipe_targets = GenFd(w, IsWatchable)](int32_t epfd, int32_t op) {
+        const EpollTargets* self = nullptr;
+        for (const EpollTargets& t : epolls) {
+          if (t.epfd == epfd)
+            self = &t;
+        }
+        // Targets: mostly pipe ends, sometimes another epoll (nesting), rarely
+        // the epoll itself; MOD and DEL mostly name a registered item.
+        std::vector<std::pair<uint32_t, Gen<int32_t>>> targets = {
+            {16, pipe_targets}, {1, gen::just(epfd)}};
+        std::vector<int32_t> others;
+        for (const EpollTargets& t : epolls) {
+          if (self == nullptr || t.file != self->file)
+            others.push_back(t.epfd);
+        }
+        if (!others.empty())
+          targets.emplace_back(3, gen::elementOf(others));
+        if (self != nullptr && !self->registered.empty() &&
+            (op == kEpollCtlMod || op == kEpollCtlDel)) {
+          targets.emplace_back(60, gen::elementOf(self->registered));
+        }
+        return WeightedOneOf(std::move(targets));
+      };
   const Gen<int32_t> ops =
       gen::weightedOneOf<int32_t>({{10, gen::just(kEpollCtlAdd)},
                                    {5, gen::just(kEpollCtlMod)},
@@ -208,11 +239,11 @@ Gen<Op> GenCtl(const World& w) {
 
 }  // namespace
 
-Gen<Swarm> GenSwarm() {
+Gen<Swarm> GenSwarm(Families families) {
   // Core kinds always on; the others are switched off a third of the time.
   return gen::map(
       gen::container<std::vector<int>>(kOpKinds, gen::inRange(0, 10)),
-      [](const std::vector<int>& draw) {
+      [families](const std::vector<int>& draw) {
         Swarm s;
         for (size_t i = 0; i < kOpKinds; ++i) {
           const int d = draw[i];
@@ -231,6 +262,31 @@ Gen<Swarm> GenSwarm() {
             std::min(s.weights[IndexOf<ListFds>()], 1);
         s.weights[IndexOf<GetPipeSize>()] =
             std::min(s.weights[IndexOf<GetPipeSize>()], 2);
+        s.weights[IndexOf<GetSockOpt>()] =
+            std::min(s.weights[IndexOf<GetSockOpt>()], 3);
+        // Every file family switched on gets a way to make its files.
+        if ((families & kFamilyEventfd) != 0) {
+          s.weights[IndexOf<Eventfd>()] =
+              std::max(s.weights[IndexOf<Eventfd>()], 3);
+        }
+        if ((families & kFamilyUnix) != 0) {
+          s.weights[IndexOf<Socketpair>()] =
+              std::max(s.weights[IndexOf<Socketpair>()], 3);
+          s.weights[IndexOf<Send>()] = std::max(s.weights[IndexOf<Send>()], 5);
+          s.weights[IndexOf<Recv>()] = std::max(s.weights[IndexOf<Recv>()], 4);
+        }
+        if ((families & kFamilyPipe) == 0)
+          s.weights[IndexOf<Pipe2>()] = 0;
+        // Families switched off: none of their op kinds.
+        [&]<size_t... I>(std::index_sequence<I...>) {
+          ((FamilyOf<std::variant_alternative_t<I, Op>>() != kFamilyCore &&
+                    (FamilyOf<std::variant_alternative_t<I, Op>>() &
+                     families) == 0
+                ? (void)(s.weights[I] = 0)
+                : (void)0),
+           ...);
+        }
+        (std::make_index_sequence<kOpKinds>{});
         return s;
       });
 }
@@ -241,6 +297,8 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
   // Steer towards an interesting world: a couple of pipes and epoll
   // instances early, few more once there are several.
   const size_t pipes = OpenFdsWhere(w, IsPipe).size();
+  const size_t sockets = OpenFdsWhere(w, IsSocket).size();
+  const size_t eventfds = OpenFdsWhere(w, IsEventfd).size();
   const size_t epolls = OpenFdsWhere(w, IsEpoll).size();
   const auto scale = [&](size_t kind, int weight) {
     if (kind == IndexOf<Pipe2>()) {
@@ -249,6 +307,11 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
     if (kind == IndexOf<EpollCreate1>() || kind == IndexOf<EpollCreate>()) {
       return epolls == 0 ? weight * 4 : epolls < 3 ? weight / 2 : weight / 8;
     }
+    if (kind == IndexOf<Socketpair>()) {
+      return sockets < 2 ? weight * 3 : sockets < 8 ? weight : (weight + 3) / 4;
+    }
+    if (kind == IndexOf<Eventfd>())
+      return eventfds < 1 ? weight * 3 : eventfds < 3 ? weight : weight / 4;
     if (kind == IndexOf<Dup>())
       return w.fd_table.size() < 12 ? weight : weight / 4;
     return weight;
@@ -279,7 +342,91 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
     add(IndexOf<Dup>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
           return Dup{.fd = fd};
         }));
+    add(IndexOf<Eventfd>(),
+        gen::apply(
+            [](uint32_t initval, uint32_t flags) -> Op {
+              return Eventfd{.initval = initval, .flags = flags};
+            },
+            OneOf<uint32_t>({0, 0, 1, 2, 100, 0xffffffffu}),
+            gen::weightedElement<uint32_t>({{10, kEfdNonblock},
+                                            {5, kEfdNonblock | kEfdSemaphore},
+                                            {2, kEfdNonblock | kEfdCloexec},
+                                            {1, kEfdNonblock | 8u}})));
+    add(IndexOf<Socketpair>(),
+        gen::apply(
+            [](uint32_t type, uint32_t flags) -> Op {
+              return Socketpair{.type = type | flags};
+            },
+            gen::weightedElement<uint32_t>({{6, kSockStream},
+                                            {4, kSockDgram},
+                                            {4, kSockSeqpacket},
+                                            {1, 3u},
+                                            {1, 4u},
+                                            {1, 11u}}),
+            gen::weightedElement<uint32_t>({{10, kSockNonblock},
+                                            {2, kSockNonblock | kSockCloexec},
+                                            {1, kSockNonblock | 0x10u}})));
   }
+  add(IndexOf<EventfdWrite>(),
+      gen::apply([](int32_t fd, uint64_t value)
+                     -> Op { return EventfdWrite{.fd = fd, .value = value}; },
+                 GenFd(w, IsEventfd), GenCounterValue()));
+  add(IndexOf<EventfdRead>(),
+      gen::map(GenFd(w, IsEventfd),
+               [](int32_t fd) -> Op { return EventfdRead{.fd = fd}; }));
+  const Gen<uint32_t> extra_flags = gen::weightedElement<uint32_t>(
+      {{12, 0u}, {2, kMsgPeek}, {1, kMsgTrunc}, {1, kMsgWaitall}});
+  add(IndexOf<Send>(),
+      gen::apply(
+          [](int32_t fd, uint32_t count, uint32_t extra) -> Op {
+            return Send{.fd = fd,
+                        .count = count,
+                        .flags = kMsgDontwait | kMsgNosignal | extra};
+          },
+          GenFd(w, IsSocket), GenSockCount(), extra_flags));
+  add(IndexOf<Recv>(),
+      gen::apply(
+          [](int32_t fd, uint32_t count, uint32_t extra) -> Op {
+            return Recv{
+                .fd = fd, .count = count, .flags = kMsgDontwait | extra};
+          },
+          GenFd(w, IsSocket), GenSockCount(),
+          gen::weightedElement<uint32_t>({{10, 0u},
+                                          {4, kMsgPeek},
+                                          {2, kMsgTrunc},
+                                          {1, kMsgWaitall},
+                                          {1, kMsgOob}})));
+  add(IndexOf<Shutdown>(),
+      gen::apply(
+          [](int32_t fd, int32_t how) -> Op {
+            return Shutdown{.fd = fd, .how = how};
+          },
+          GenFd(w, IsSocket),
+          gen::weightedElement<int32_t>(
+              {{4, kShutRd}, {4, kShutWr}, {3, kShutRdwr}, {1, 3}, {1, -1}})));
+  add(IndexOf<SetSockOpt>(),
+      gen::apply(
+          [](int32_t fd, int32_t name, int32_t value) -> Op {
+            return SetSockOpt{.fd = fd, .name = name, .value = value};
+          },
+          GenFd(w, IsSocket),
+          gen::weightedElement<int32_t>({{6, kSoSndbuf},
+                                         {2, kSoRcvbuf},
+                                         {2, kSoRcvlowat},
+                                         {1, kSoLinger},
+                                         {1, kSoError}}),
+          OneOf<int32_t>({0, 1, 2, 100, 1024, 2304, 4096, 8192, 16384, 65536,
+                          212992, -1, INT_MAX})));
+  add(IndexOf<GetSockOpt>(),
+      gen::apply([](int32_t fd, int32_t name)
+                     -> Op { return GetSockOpt{.fd = fd, .name = name}; },
+                 GenFd(w, IsSocket),
+                 gen::weightedElement<int32_t>({{6, kSoError},
+                                                {3, kSoSndbuf},
+                                                {1, kSoRcvbuf},
+                                                {1, kSoRcvlowat},
+                                                {1, kSoLinger},
+                                                {1, 9999}})));
   add(IndexOf<EpollCtl>(), GenCtl(w));
   add(IndexOf<EpollWait>(),
       gen::apply(
@@ -295,12 +442,12 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
                             [](int32_t fd, uint32_t count) -> Op {
                               return Write{.fd = fd, .count = count};
                             },
-                            GenFd(w, IsPipeWrite), GenCount()));
+                            GenFd(w, IsWriteTarget), GenCount()));
   add(IndexOf<Read>(), gen::apply(
                            [](int32_t fd, uint32_t count) -> Op {
                              return Read{.fd = fd, .count = count};
                            },
-                           GenFd(w, IsPipeRead), GenCount()));
+                           GenFd(w, IsReadTarget), GenCount()));
   add(IndexOf<Close>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
         return Close{.fd = fd};
       }));
@@ -343,7 +490,27 @@ bool Admissible(const World& w, const Op& op) {
           return o.timeout_ms == 0;
         } else if constexpr (std::is_same_v<T, Write> ||
                              std::is_same_v<T, Read>) {
+          const File* f = w.FileAt(o.fd);
+          if (f != nullptr && f->kind == FileKind::kUnixSocket)
+            return o.count <= kMaxSocketIo;
           return o.count <= kMaxGeneratedIo;
+        } else if constexpr (std::is_same_v<T, Eventfd>) {
+          return room && (o.flags & abi::kEfdNonblock) != 0;
+        } else if constexpr (std::is_same_v<T, EventfdWrite> ||
+                             std::is_same_v<T, EventfdRead>) {
+          // On a pipe or socket these move bytes other than kIoFillByte,
+          // whose values the model does not track.
+          const File* f = w.FileAt(o.fd);
+          return f == nullptr || f->kind == FileKind::kEventfd ||
+                 f->kind == FileKind::kEpoll;
+        } else if constexpr (std::is_same_v<T, Socketpair>) {
+          return room && (o.type & abi::kSockNonblock) != 0;
+        } else if constexpr (std::is_same_v<T, Send>) {
+          // MSG_OOB data is not modelled yet.
+          return (o.flags & abi::kMsgDontwait) != 0 &&
+                 (o.flags & abi::kMsgOob) == 0 && o.count <= kMaxSocketIo;
+        } else if constexpr (std::is_same_v<T, Recv>) {
+          return (o.flags & abi::kMsgDontwait) != 0 && o.count <= kMaxSocketIo;
         } else if constexpr (std::is_same_v<T, Dup2>) {
           return o.newfd < kMaxDup2Target;
         } else if constexpr (std::is_same_v<T, SetPipeSize>) {

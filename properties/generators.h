@@ -25,12 +25,18 @@ struct Swarm {
   std::array<int, kOpKinds> weights{};
 };
 
+// The Family bits whose operations a sequence may use (kFamilyCore always).
+using Families = uint32_t;
+
 // Limits that keep every generated operation fast and non-blocking.
 inline constexpr size_t kMaxOpenFds = 48;  // no allocation beyond this
 inline constexpr int32_t kMaxDup2Target = 64;
 inline constexpr uint32_t kMaxGeneratedIo = (1u << 20) + 3 * 4096;
+// Socket sends stay inside the calibrated datagram truesize table.
+inline constexpr uint32_t kMaxSocketIo = 70000;
 
-rc::Gen<Swarm> GenSwarm();
+// Weights over the op kinds of `families` (other kinds get weight 0).
+rc::Gen<Swarm> GenSwarm(Families families = kAllFamilies);
 rc::Gen<Op> GenOp(const World& world, const Swarm& swarm);
 
 // True if `op` may run in a generated sequence in this state: it cannot

@@ -186,8 +186,8 @@ CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
     Transcript::LastFailure() = Transcript{};
     const std::set<std::string> round_masks = masked;
     const rc::detail::TestResult result = rc::detail::checkTestable(
-        [make_sut, profile, &round_masks] {
-          CheckSequence(make_sut, profile, &round_masks);
+        [make_sut, profile, &round_masks, families = options.families] {
+          CheckSequence(make_sut, profile, &round_masks, families);
         },
         metadata, params, listener);
     report.sequences_run += listener.cases();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "model/profile.h"
+#include "properties/generators.h"
 #include "properties/triage.h"
 #include "sut/sut.h"
 
@@ -36,6 +37,7 @@ struct CheckOptions {
   std::string out_dir;       // where shrunk scenarios are saved ("" = none)
   KnownDivergences known;    // masked from the start, listed if hit
   int max_divergences = 20;  // stop searching after this many
+  Families families = kAllFamilies;  // operation families generated
 };
 
 struct FoundDivergence {

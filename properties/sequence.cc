@@ -112,9 +112,9 @@ GenCommand(const World& world, const Swarm& swarm) {
 }
 
 void CheckSequence(const SutFactory& make_sut, const Profile& profile,
-                   const std::set<std::string>* masked) {
+                   const std::set<std::string>* masked, Families families) {
   g_masked = masked;
-  const Swarm swarm = *GenSwarm();
+  const Swarm swarm = *GenSwarm(families);
   World initial;
   initial.profile = profile;
   Transcript& tr = Transcript::Current();

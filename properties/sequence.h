@@ -80,8 +80,10 @@ struct Coverage {
 // unless the divergence's signature is in `masked`: then the rest of the
 // sequence runs uncompared and the case passes (the count of such hits is
 // in MaskedHits()).
+// `families` selects the operations generated (Family bits).
 void CheckSequence(const SutFactory& make_sut, const Profile& profile,
-                   const std::set<std::string>* masked = nullptr);
+                   const std::set<std::string>* masked = nullptr,
+                   Families families = kAllFamilies);
 std::map<std::string, long>& MaskedHits();
 
 // Replays `ops` on a fresh model and a fresh SUT, recording every step; stops

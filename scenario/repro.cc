@@ -42,12 +42,15 @@ std::string Prelude() {
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define OUT_FD 900 /* our stdout, above every number the scenario uses */
 #define HELPER static __attribute__((unused))
 static int failures;
-static char io_buf[4 << 20];
+static char io_buf[4 << 20]; /* writes: filled with 'x' in main */
+static char rd_buf[4 << 20]; /* reads */
 static struct epoll_event events[4096];
 
 HELPER const char *errno_name(int e) {
@@ -114,6 +117,15 @@ HELPER void fmt_wait(char *out, size_t n, long r, int e) {
   if (len < n) snprintf(out + len, n - len, "]");
 }
 
+HELPER void fmt_value(char *out, size_t n, long r, int e,
+                      unsigned long long v) {
+  fmt_ret(out, n, r, e);
+  if (r < 0) return;
+  size_t len = strlen(out);
+  if (v <= 0xffffffffull) snprintf(out + len, n - len, " value=%llu", v);
+  else snprintf(out + len, n - len, " value=0x%llx", v);
+}
+
 HELPER int cmp_int(const void *a, const void *b) {
   return *(const int *)a - *(const int *)b;
 }
@@ -146,7 +158,8 @@ int main(void) {
   char got[65536];
   long r;
   int e;
-  (void)r; (void)e; (void)io_buf;
+  (void)r; (void)e;
+  memset(io_buf, 'x', sizeof io_buf);
 )";
   return os.str();
 }
@@ -189,9 +202,9 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
   for (const ScenarioStep& step : scenario.steps) {
     if (step.bind.empty())
       continue;
-    if (std::holds_alternative<Pipe2>(step.op)) {
-      vars.push_back(HandleVar(step.bind + ".r"));
-      vars.push_back(HandleVar(step.bind + ".w"));
+    if (const std::string_view* ends = PairEnds(step.op)) {
+      vars.push_back(HandleVar(step.bind + "." + std::string(ends[0])));
+      vars.push_back(HandleVar(step.bind + "." + std::string(ends[1])));
     } else {
       vars.push_back(HandleVar(step.bind));
     }
@@ -231,17 +244,35 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
     std::visit(
         [&](const auto& o) {
           using T = std::decay_t<decltype(o)>;
-          if constexpr (std::is_same_v<T, Pipe2>) {
-            os << "    int fds[2] = {-1, -1};\n"
-               << "    r = pipe2(fds, " << f["flags"] << "); e = errno;\n"
-               << "    if (r < 0) fmt_ret(got, sizeof got, r, e);\n"
+          if constexpr (ReturnsOf<T>() == Returns::kFdPair) {
+            os << "    int fds[2] = {-1, -1};\n";
+            if constexpr (std::is_same_v<T, Pipe2>) {
+              os << "    r = pipe2(fds, " << f["flags"] << "); e = errno;\n";
+            } else {
+              static_assert(std::is_same_v<T, Socketpair>, "unhandled op");
+              os << "    r = socketpair(AF_UNIX, " << f["type"]
+                 << ", 0, fds); e = errno;\n";
+            }
+            os << "    if (r < 0) fmt_ret(got, sizeof got, r, e);\n"
                << "    else snprintf(got, sizeof got, \"0 fds=[%d,%d]\", "
                   "fds[0], fds[1]);\n";
             if (!step.bind.empty()) {
-              os << "    if (r == 0) { " << HandleVar(step.bind + ".r")
-                 << " = fds[0]; " << HandleVar(step.bind + ".w")
+              os << "    if (r == 0) { "
+                 << HandleVar(step.bind + "." + std::string(T::kEnds[0]))
+                 << " = fds[0]; "
+                 << HandleVar(step.bind + "." + std::string(T::kEnds[1]))
                  << " = fds[1]; }\n";
             }
+          } else if constexpr (std::is_same_v<T, EventfdRead>) {
+            os << "    unsigned long long v = 0;\n"
+               << "    r = read(" << f["fd"] << ", &v, 8); e = errno;\n"
+               << "    fmt_value(got, sizeof got, r, e, v);\n";
+          } else if constexpr (std::is_same_v<T, GetSockOpt>) {
+            os << "    int v = 0;\n    socklen_t len = sizeof v;\n"
+               << "    r = getsockopt(" << f["fd"] << ", SOL_SOCKET, "
+               << f["name"] << ", &v, &len); e = errno;\n"
+               << "    fmt_value(got, sizeof got, r, e, "
+                  "(unsigned long long)(long long)v);\n";
           } else if constexpr (std::is_same_v<T, EpollWait>) {
             os << "    r = epoll_wait(" << f["epfd"] << ", events, "
                << f["maxevents"] << ", " << f["timeout_ms"] << "); e = errno;\n"
@@ -264,7 +295,7 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
             } else if constexpr (std::is_same_v<T, Write>) {
               expr = "write(" + f["fd"] + ", io_buf, " + f["count"] + ")";
             } else if constexpr (std::is_same_v<T, Read>) {
-              expr = "read(" + f["fd"] + ", io_buf, " + f["count"] + ")";
+              expr = "read(" + f["fd"] + ", rd_buf, " + f["count"] + ")";
             } else if constexpr (std::is_same_v<T, Close>) {
               expr = "close(" + f["fd"] + ")";
             } else if constexpr (std::is_same_v<T, Dup>) {
@@ -273,9 +304,32 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
               expr = "dup2(" + f["oldfd"] + ", " + f["newfd"] + ")";
             } else if constexpr (std::is_same_v<T, SetPipeSize>) {
               expr = "fcntl(" + f["fd"] + ", F_SETPIPE_SZ, " + f["size"] + ")";
-            } else {
-              static_assert(std::is_same_v<T, GetPipeSize>, "unhandled op");
+            } else if constexpr (std::is_same_v<T, GetPipeSize>) {
               expr = "fcntl(" + f["fd"] + ", F_GETPIPE_SZ)";
+            } else if constexpr (std::is_same_v<T, Eventfd>) {
+              expr = "eventfd(" + f["initval"] + "u, " + f["flags"] + ")";
+            } else if constexpr (std::is_same_v<T, EventfdWrite>) {
+              os << "    unsigned long long v = " << f["value"] << ";\n";
+              expr = "write(" + f["fd"] + ", &v, 8)";
+            } else if constexpr (std::is_same_v<T, Send>) {
+              expr = "send(" + f["fd"] + ", io_buf, " + f["count"] + ", " +
+                     f["flags"] + ")";
+            } else if constexpr (std::is_same_v<T, Recv>) {
+              expr = "recv(" + f["fd"] + ", rd_buf, " + f["count"] + ", " +
+                     f["flags"] + ")";
+            } else if constexpr (std::is_same_v<T, Shutdown>) {
+              expr = "shutdown(" + f["fd"] + ", " + f["how"] + ")";
+            } else {
+              static_assert(std::is_same_v<T, SetSockOpt>, "unhandled op");
+              if (o.name == abi::kSoLinger) {
+                os << "    struct linger l = {1, " << f["value"] << "};\n";
+                expr = "setsockopt(" + f["fd"] + ", SOL_SOCKET, " + f["name"] +
+                       ", &l, sizeof l)";
+              } else {
+                os << "    int v = " << f["value"] << ";\n";
+                expr = "setsockopt(" + f["fd"] + ", SOL_SOCKET, " + f["name"] +
+                       ", &v, sizeof v)";
+              }
             }
             os << "    r = " << expr << "; e = errno;\n"
                << "    fmt_ret(got, sizeof got, r, e);\n";

@@ -27,11 +27,13 @@ bool IsIdentifier(std::string_view s) {
   });
 }
 
-// A handle reference: "name", "name.r" or "name.w".
+// A handle reference: "name" or "name.end" (an end of a pair: p0.r, s0.b).
 bool IsHandleRef(std::string_view s) {
-  if (s.size() > 2 &&
-      (s.substr(s.size() - 2) == ".r" || s.substr(s.size() - 2) == ".w")) {
-    s.remove_suffix(2);
+  const size_t dot = s.find('.');
+  if (dot != std::string_view::npos) {
+    if (!IsIdentifier(s.substr(dot + 1)))
+      return false;
+    s = s.substr(0, dot);
   }
   return IsIdentifier(s);
 }
@@ -148,12 +150,6 @@ std::string ParseArgs(std::string_view args_text, Op& op, ScenarioStep& step) {
   return error;
 }
 
-bool BindsDescriptor(const Op& op) {
-  return std::holds_alternative<EpollCreate>(op) ||
-         std::holds_alternative<EpollCreate1>(op) ||
-         std::holds_alternative<Dup>(op) || std::holds_alternative<Dup2>(op);
-}
-
 }  // namespace
 
 std::optional<Outcome> ParseOutcome(std::string_view text) {
@@ -185,6 +181,15 @@ std::optional<Outcome> ParseOutcome(std::string_view text) {
       out.fds.push_back(fd);
     }
     rest = Trim(rest.substr(close + 1));
+  }
+  if (rest.substr(0, 6) == "value=") {
+    const size_t end = rest.find(' ');
+    const std::optional<uint64_t> v =
+        ParseFieldString(FieldKind::kData, rest.substr(6, end - 6));
+    if (!v)
+      return std::nullopt;
+    out.value = *v;
+    rest = end == std::string_view::npos ? "" : Trim(rest.substr(end));
   }
   if (!rest.empty()) {
     if (rest.front() != '[' || rest.back() != ']')
@@ -288,8 +293,7 @@ std::variant<Scenario, ParseError> ParseScenario(std::string_view text) {
       return fail("unbalanced parentheses in '" + std::string(call) + "'");
     if (const std::string error = ParseArgs(args, *op, step); !error.empty())
       return fail(error);
-    if (!step.bind.empty() && !std::holds_alternative<Pipe2>(*op) &&
-        !BindsDescriptor(*op)) {
+    if (!step.bind.empty() && ReturnsOf(*op) == Returns::kNothing) {
       return fail(std::string(name) + " returns no descriptor to bind to '" +
                   step.bind + "'");
     }
@@ -325,10 +329,11 @@ void BindStep(const ScenarioStep& step, const Outcome& outcome,
               HandleEnv& env) {
   if (step.bind.empty() || outcome.IsError())
     return;
-  if (std::holds_alternative<Pipe2>(step.op)) {
+  if (ReturnsOf(step.op) == Returns::kFdPair) {
+    const std::string_view* ends = PairEnds(step.op);
     if (outcome.fds.size() == 2) {
-      env[step.bind + ".r"] = outcome.fds[0];
-      env[step.bind + ".w"] = outcome.fds[1];
+      env[step.bind + "." + std::string(ends[0])] = outcome.fds[0];
+      env[step.bind + "." + std::string(ends[1])] = outcome.fds[1];
     }
     return;
   }
@@ -338,10 +343,8 @@ void BindStep(const ScenarioStep& step, const Outcome& outcome,
 Scenario ScenarioFromRun(const std::vector<Op>& ops,
                          const std::vector<Outcome>& outcomes, bool expect) {
   Scenario scenario;
-  std::map<int32_t, std::string> names;  // open number -> handle
-  int pipes = 0;
-  int epolls = 0;
-  int dups = 0;
+  std::map<int32_t, std::string> names;    // open number -> handle
+  std::map<std::string_view, int> counts;  // handle prefix -> next index
   for (size_t i = 0; i < ops.size(); ++i) {
     ScenarioStep step;
     step.op = ops[i];
@@ -356,15 +359,15 @@ Scenario ScenarioFromRun(const std::vector<Op>& ops,
     if (have && expect)
       step.expect = result;
     if (have && !result.IsError()) {
-      if (std::holds_alternative<Pipe2>(ops[i]) && result.fds.size() == 2) {
-        step.bind = "p" + std::to_string(pipes++);
-        names[result.fds[0]] = step.bind + ".r";
-        names[result.fds[1]] = step.bind + ".w";
-      } else if (BindsDescriptor(ops[i])) {
-        const bool is_epoll = std::holds_alternative<EpollCreate>(ops[i]) ||
-                              std::holds_alternative<EpollCreate1>(ops[i]);
-        step.bind = is_epoll ? "e" + std::to_string(epolls++)
-                             : "d" + std::to_string(dups++);
+      const Returns returns = ReturnsOf(ops[i]);
+      const std::string_view prefix = HandlePrefix(ops[i]);
+      if (returns == Returns::kFdPair && result.fds.size() == 2) {
+        const std::string_view* ends = PairEnds(ops[i]);
+        step.bind = std::string(prefix) + std::to_string(counts[prefix]++);
+        names[result.fds[0]] = step.bind + "." + std::string(ends[0]);
+        names[result.fds[1]] = step.bind + "." + std::string(ends[1]);
+      } else if (returns == Returns::kFd) {
+        step.bind = std::string(prefix) + std::to_string(counts[prefix]++);
         names[static_cast<int32_t>(result.ret)] = step.bind;
       } else if (const auto* c = std::get_if<Close>(&ops[i])) {
         names.erase(c->fd);

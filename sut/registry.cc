@@ -1,5 +1,6 @@
 #include "sut/registry.h"
 
+#include "sut/kernel/calibrate.h"
 #include "sut/kernel/kernel_sut.h"
 #include "sut/sim/sim_sut.h"
 
@@ -21,7 +22,8 @@ std::variant<SutEntry, std::string> MakeKernel() {
   };
   entry.profile = RunningKernelProfile();
   entry.description =
-      RunningKernelDescription() + ", model profile " + entry.profile.name;
+      RunningKernelDescription() + ", model profile " + entry.profile.name +
+      "; sockets calibrated: " + CalibrationSummary(entry.profile.sockets);
   return entry;
 }
 
@@ -33,6 +35,7 @@ SutEntry MakeScratch() {
     return std::make_unique<SimSut>();
   };
   entry.profile = ProfileForKernel(6, 18);
+  entry.families = kFamilyPipe | kFamilyEpoll | kFamilyEventfd;
   entry.description =
       "from-scratch eventpoll (sut/sim), model profile " + entry.profile.name;
   return entry;

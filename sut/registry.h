@@ -18,6 +18,7 @@ struct SutEntry {
   SutFactory make;
   Profile profile;          // the model profile this SUT is checked against
   std::string description;  // e.g. "Linux 6.18.44, model profile 6.18"
+  uint32_t families = kAllFamilies;  // Family bits this SUT implements
 };
 
 // Names accepted by MakeSut, in the order they are listed to users.

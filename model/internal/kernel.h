@@ -17,7 +17,9 @@ namespace epollcheck::internal {
 // f_op->poll: the file's current readiness mask. May change state the way the
 // kernel's poll does (pipe poll_usage, pruning of a nested epoll's ready list).
 // Linux: fs/eventpoll.c ep_item_poll (vfs_poll / __ep_eventpoll_poll).
-uint32_t PollFile(World& world, FileId file);
+// `requested` is the poller's key (an epoll item's stored events), which
+// some files consult (unix_dgram_poll).
+uint32_t PollFile(World& world, FileId file, uint32_t requested);
 
 // A wakeup on the wait queue owned by `file` with poll key `key` (0 = no key):
 // runs the epoll callback of every entry, in wait-queue order.
@@ -41,6 +43,23 @@ Outcome PipeRead(World& world, FileId file, uint32_t count);
 Outcome PipeSetSize(World& world, FileId file, uint32_t size);
 uint32_t PipePoll(World& world, FileId file);
 void PipeRelease(World& world, FileId file);
+
+// eventfd (fs/eventfd.c).
+Outcome EventfdCreate(World& world, uint32_t initval, uint32_t flags);
+Outcome EventfdWrite(World& world, FileId file, uint32_t count,
+                     uint64_t value);
+Outcome EventfdRead(World& world, FileId file, uint32_t count);
+uint32_t EventfdPoll(World& world, FileId file);
+
+// AF_UNIX sockets (net/unix/af_unix.c) on already validated socket files.
+Outcome UnixSocketpair(World& world, uint32_t type_and_flags);
+Outcome UnixSend(World& world, FileId file, uint32_t len, uint32_t flags);
+Outcome UnixRecv(World& world, FileId file, uint32_t len, uint32_t flags);
+Outcome UnixShutdown(World& world, FileId file, int32_t how);
+Outcome UnixSetSockOpt(World& world, FileId file, int32_t name, int32_t value);
+Outcome UnixGetSockOpt(World& world, FileId file, int32_t name);
+uint32_t UnixPoll(World& world, FileId file, uint32_t requested);
+void UnixRelease(World& world, FileId file);
 
 // epoll syscalls (fs/eventpoll.c).
 Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,

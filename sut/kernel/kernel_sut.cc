@@ -1,5 +1,7 @@
 #include "sut/kernel/kernel_sut.h"
 
+#include "sut/kernel/calibrate.h"
+
 #include <errno.h>
 #include <linux/futex.h>
 #include <sched.h>
@@ -251,6 +253,7 @@ Profile RunningKernelProfile() {
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
     profile.fd_limit = static_cast<int64_t>(limit.rlim_cur);
   profile.cap_sys_resource = geteuid() == 0;
+  profile.sockets = CalibrateSockets();
   return profile;
 }
 

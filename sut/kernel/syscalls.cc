@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,8 +29,21 @@ Outcome FromRet(long ret) {
 }
 
 char* IoBuffer() {
-  thread_local std::vector<char> buffer(kMaxIoCount, 'x');
+  thread_local std::vector<char> buffer(kMaxIoCount, kIoFillByte);
   return buffer.data();
+}
+
+// Reads land in their own buffer so every write keeps sending kIoFillByte.
+char* ReadBuffer() {
+  thread_local std::vector<char> buffer(kMaxIoCount);
+  return buffer.data();
+}
+
+Outcome WithValue(long ret, uint64_t value) {
+  Outcome out = FromRet(ret);
+  if (!out.IsError())
+    out.value = value;
+  return out;
 }
 
 // Lists the calling thread's open descriptors (its own table, which may be
@@ -94,7 +109,7 @@ Outcome RunSyscall(const Op& op) {
           return FromRet(write(o.fd, IoBuffer(), o.count));
         } else if constexpr (std::is_same_v<T, Read>) {
           EP_CHECK(o.count <= kMaxIoCount);
-          return FromRet(read(o.fd, IoBuffer(), o.count));
+          return FromRet(read(o.fd, ReadBuffer(), o.count));
         } else if constexpr (std::is_same_v<T, Close>) {
           return FromRet(close(o.fd));
         } else if constexpr (std::is_same_v<T, Dup>) {
@@ -105,9 +120,47 @@ Outcome RunSyscall(const Op& op) {
           return FromRet(fcntl(o.fd, F_SETPIPE_SZ, o.size));
         } else if constexpr (std::is_same_v<T, GetPipeSize>) {
           return FromRet(fcntl(o.fd, F_GETPIPE_SZ));
-        } else {
-          static_assert(std::is_same_v<T, ListFds>, "unhandled op");
+        } else if constexpr (std::is_same_v<T, ListFds>) {
           return ListOpenFds();
+        } else if constexpr (std::is_same_v<T, Eventfd>) {
+          return FromRet(eventfd(o.initval, static_cast<int>(o.flags)));
+        } else if constexpr (std::is_same_v<T, EventfdWrite>) {
+          const uint64_t value = o.value;
+          return FromRet(write(o.fd, &value, sizeof value));
+        } else if constexpr (std::is_same_v<T, EventfdRead>) {
+          uint64_t value = 0;
+          const long ret = read(o.fd, &value, sizeof value);
+          return WithValue(ret, value);
+        } else if constexpr (std::is_same_v<T, Socketpair>) {
+          int fds[2];
+          if (socketpair(AF_UNIX, static_cast<int>(o.type), 0, fds) < 0)
+            return Outcome::Error(errno);
+          Outcome out = Outcome::Value(0);
+          out.fds = {fds[0], fds[1]};
+          return out;
+        } else if constexpr (std::is_same_v<T, Send>) {
+          EP_CHECK(o.count <= kMaxIoCount);
+          return FromRet(
+              send(o.fd, IoBuffer(), o.count, static_cast<int>(o.flags)));
+        } else if constexpr (std::is_same_v<T, Recv>) {
+          EP_CHECK(o.count <= kMaxIoCount);
+          return FromRet(
+              recv(o.fd, ReadBuffer(), o.count, static_cast<int>(o.flags)));
+        } else if constexpr (std::is_same_v<T, Shutdown>) {
+          return FromRet(shutdown(o.fd, o.how));
+        } else if constexpr (std::is_same_v<T, SetSockOpt>) {
+          if (o.name == SO_LINGER) {
+            const linger l{.l_onoff = 1, .l_linger = o.value};
+            return FromRet(setsockopt(o.fd, SOL_SOCKET, o.name, &l, sizeof l));
+          }
+          const int v = o.value;
+          return FromRet(setsockopt(o.fd, SOL_SOCKET, o.name, &v, sizeof v));
+        } else {
+          static_assert(std::is_same_v<T, GetSockOpt>, "unhandled op");
+          int v = 0;
+          socklen_t len = sizeof v;
+          const long ret = getsockopt(o.fd, SOL_SOCKET, o.name, &v, &len);
+          return WithValue(ret, static_cast<uint64_t>(int64_t{v}));
         }
       },
       op);

@@ -33,7 +33,8 @@ public:
 private:
   sim::SimKernel kernel_;
   std::unique_ptr<sim::SimProcess> process_;
-  std::vector<char> buffer_;             // read/write payloads
+  std::vector<char> buffer_;             // write payloads (kIoFillByte)
+  std::vector<char> read_buffer_;        // read payloads
   std::vector<sim::EpollEvent> events_;  // epoll_wait output
 };
 

@@ -1,0 +1,186 @@
+#include "sut/kernel/calibrate.h"
+
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <functional>
+#include <sstream>
+#include <vector>
+
+#include "model/check.h"
+
+namespace epollcheck {
+namespace {
+
+// A throw-away socketpair, closed on scope exit.
+struct Pair {
+  int fd[2] = {-1, -1};
+  explicit Pair(int type) {
+    EP_CHECK(socketpair(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fd) ==
+             0);
+  }
+  ~Pair() {
+    close(fd[0]);
+    close(fd[1]);
+  }
+  Pair(const Pair&) = delete;
+  Pair& operator=(const Pair&) = delete;
+
+  int Get(int opt) const {
+    int v = 0;
+    socklen_t len = sizeof v;
+    EP_CHECK(getsockopt(fd[0], SOL_SOCKET, opt, &v, &len) == 0);
+    return v;
+  }
+  void Set(int opt, int v) const {
+    EP_CHECK(setsockopt(fd[0], SOL_SOCKET, opt, &v, sizeof v) == 0);
+  }
+  // Bytes of truesize charged to fd[0] (SIOCOUTQ: sk_wmem_alloc_get).
+  int OutQ() const {
+    int q = 0;
+    EP_CHECK(ioctl(fd[0], SIOCOUTQ, &q) == 0);
+    return q;
+  }
+};
+
+std::vector<char>& Buffer() {
+  static std::vector<char> buf(1 << 20, 'x');
+  return buf;
+}
+
+// truesize of one send of `n` bytes on a fresh pair with the largest send
+// buffer.
+uint32_t SendTruesize(int type, uint32_t n) {
+  Pair p(type);
+  p.Set(SO_SNDBUF, INT_MAX);
+  EP_CHECK(send(p.fd[0], Buffer().data(), n, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(n));
+  return static_cast<uint32_t>(p.OutQ());
+}
+
+// The steps of a monotone non-decreasing f over [lo, hi], by binary search for
+// the end of each step.
+std::vector<SizeStep> Steps(uint32_t lo, uint32_t hi,
+                            const std::function<uint32_t(uint32_t)>& f) {
+  std::vector<SizeStep> steps;
+  uint32_t n = lo;
+  while (n <= hi) {
+    const uint32_t v = f(n);
+    uint32_t a = n;
+    uint32_t b = hi;
+    while (a < b) {
+      const uint32_t mid = a + (b - a + 1) / 2;
+      if (f(mid) == v) {
+        a = mid;
+      } else {
+        b = mid - 1;
+      }
+    }
+    steps.push_back(SizeStep{.max = a, .value = v});
+    if (a == hi)
+      break;
+    n = a + 1;
+  }
+  return steps;
+}
+
+// The length of the first skb a large stream send builds: the smallest read
+// that frees it (its truesize leaves SIOCOUTQ).
+uint32_t StreamMaxSkb() {
+  constexpr uint32_t kTotal = 200000;
+  const auto frees_first = [](uint32_t k) {
+    Pair p(SOCK_STREAM);
+    p.Set(SO_SNDBUF, INT_MAX);
+    EP_CHECK(send(p.fd[0], Buffer().data(), kTotal,
+                  MSG_DONTWAIT | MSG_NOSIGNAL) == kTotal);
+    const int before = p.OutQ();
+    EP_CHECK(recv(p.fd[1], Buffer().data(), k, MSG_DONTWAIT) ==
+             static_cast<ssize_t>(k));
+    return p.OutQ() < before;
+  };
+  uint32_t a = 1;
+  uint32_t b = kTotal;
+  while (a < b) {
+    const uint32_t mid = a + (b - a) / 2;
+    if (frees_first(mid)) {
+      b = mid;
+    } else {
+      a = mid + 1;
+    }
+  }
+  return a;
+}
+
+int ReadProcInt(const char* path, int fallback) {
+  FILE* f = std::fopen(path, "re");
+  if (f == nullptr)
+    return fallback;
+  int v = fallback;
+  if (std::fscanf(f, "%d", &v) != 1)
+    v = fallback;
+  std::fclose(f);
+  return v;
+}
+
+SocketCalibration Measure() {
+  SocketCalibration c = DefaultSocketCalibration();
+  {
+    Pair p(SOCK_STREAM);
+    c.wmem_default = p.Get(SO_SNDBUF);
+    c.rmem_default = p.Get(SO_RCVBUF);
+    p.Set(SO_SNDBUF, 0);
+    c.min_sndbuf = p.Get(SO_SNDBUF);
+    p.Set(SO_RCVBUF, 0);
+    c.min_rcvbuf = p.Get(SO_RCVBUF);
+    // min(val, {w,r}mem_max) * 2, so the limit is half of what INT_MAX gives.
+    p.Set(SO_SNDBUF, INT_MAX);
+    c.wmem_max = p.Get(SO_SNDBUF) / 2;
+    p.Set(SO_RCVBUF, INT_MAX);
+    c.rmem_max = p.Get(SO_RCVBUF) / 2;
+  }
+  c.max_dgram_qlen =
+      ReadProcInt("/proc/sys/net/unix/max_dgram_qlen", c.max_dgram_qlen);
+  c.unix_stream_max_skb = StreamMaxSkb();
+  c.unix_stream_truesize = Steps(1, c.unix_stream_max_skb, [](uint32_t n) {
+    return SendTruesize(SOCK_STREAM, n);
+  });
+  // Datagrams up to 256 KiB (or what the largest send buffer allows).
+  const uint32_t dgram_max = static_cast<uint32_t>(
+      std::min<int64_t>(262144, int64_t{c.wmem_max} * 2 - 32));
+  c.unix_dgram_truesize = Steps(
+      0, dgram_max, [](uint32_t n) { return SendTruesize(SOCK_DGRAM, n); });
+  return c;
+}
+
+}  // namespace
+
+const SocketCalibration& CalibrateSockets() {
+  static const SocketCalibration kMeasured = Measure();
+  return kMeasured;
+}
+
+std::string CalibrationSummary(const SocketCalibration& c) {
+  std::ostringstream os;
+  const auto first = [](const std::vector<SizeStep>& steps) {
+    return steps.empty() ? 0u : steps.front().value;
+  };
+  os << "unix stream skb <= " << c.unix_stream_max_skb << " bytes, truesize "
+     << first(c.unix_stream_truesize) << ".."
+     << c.unix_stream_truesize.back().value << " in "
+     << c.unix_stream_truesize.size() << " steps; dgram truesize "
+     << first(c.unix_dgram_truesize) << ".."
+     << c.unix_dgram_truesize.back().value << " in "
+     << c.unix_dgram_truesize.size() << " steps up to "
+     << c.unix_dgram_truesize.back().max << " bytes; sndbuf default "
+     << c.wmem_default << " min " << c.min_sndbuf << " max 2*" << c.wmem_max
+     << "; rcvbuf default " << c.rmem_default << " min " << c.min_rcvbuf
+     << " max 2*" << c.rmem_max << "; max_dgram_qlen " << c.max_dgram_qlen;
+  return os.str();
+}
+
+}  // namespace epollcheck
