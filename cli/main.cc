@@ -2,17 +2,21 @@
 //
 //   epollcheck check --sut NAME [--sequences N] [--max-ops M] [--seed S]
 //                    [--kernel-era MAJOR.MINOR] [--stats] [--out DIR]
-//                    [--known FILE]
-//   epollcheck replay FILE [--sut model|kernel|...] [--against-model]
+//                    [--known FILE] [--only-sequence I] [--mask SIGNATURE]...
+//   epollcheck replay FILE [--sut model|kernel|...] [--kernel-era MAJOR.MINOR]
+//                    [--against-model]
 //   epollcheck repro FILE > repro.c
+//   epollcheck --help
 //
 // check: the last line is always `epollcheck: SUT: N sequences, D divergences`
 // and the exit status is 0 iff D is 0. replay: exit 0 iff every step holds.
-// Bad usage or input: one line on stderr (`file:line: what is wrong` for a
-// scenario), exit 2.
+// Bad usage or input: exactly one line on stderr (`epollcheck: what is wrong`,
+// or `file:line: what is wrong` for a scenario), exit 2. --help prints the
+// usage on stdout, exit 0.
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -39,13 +43,19 @@ using epollcheck::CheckOptions;
 
 constexpr const char* kUsage =
     "usage: epollcheck check --sut NAME [--sequences N] [--max-ops M] "
-    "[--seed S] [--kernel-era MAJOR.MINOR] [--stats] [--out DIR] "
-    "[--known FILE]\n"
-    "       epollcheck replay FILE [--sut NAME] [--against-model]\n"
-    "       epollcheck repro FILE";
+    "[--seed S]\n"
+    "                        [--kernel-era MAJOR.MINOR] [--stats] [--out DIR]\n"
+    "                        [--known FILE] [--only-sequence I] "
+    "[--mask SIGNATURE]...\n"
+    "       epollcheck replay FILE [--sut NAME] [--kernel-era MAJOR.MINOR] "
+    "[--against-model]\n"
+    "       epollcheck repro FILE\n"
+    "       epollcheck --help";
 
+// Bad usage: one line naming what is wrong, exit 2 (the usage itself is
+// `epollcheck --help`).
 [[noreturn]] void UsageError(const std::string& what) {
-  std::cerr << "epollcheck: " << what << "\n" << kUsage << '\n';
+  std::cerr << "epollcheck: " << what << '\n';
   std::exit(2);
 }
 
@@ -137,12 +147,24 @@ int Check(const std::vector<std::string_view>& args) {
       options.out_dir = std::string(value());
     } else if (flag == "--known") {
       known_path = std::string(value());
+    } else if (flag == "--only-sequence") {
+      options.only_sequence = ParseNumber<int>(flag, value(), 0, 999999999);
+    } else if (flag == "--mask") {
+      const std::string signature(value());
+      if (std::count(signature.begin(), signature.end(), ':') != 2)
+        UsageError("--mask: '" + signature + "' is not op:part:family");
+      options.masked.insert(signature);
     } else {
       UsageError("unknown argument '" + std::string(flag) + "'");
     }
   }
   if (options.sut_name.empty())
     UsageError("--sut is required");
+  if (options.only_sequence >= options.sequences) {
+    UsageError("--only-sequence: " + std::to_string(options.only_sequence) +
+               " is not below --sequences " +
+               std::to_string(options.sequences));
+  }
   if (options.sut_name == "model")
     UsageError("--sut: checking the model against itself proves nothing; "
                "model is for replay");
@@ -152,6 +174,7 @@ int Check(const std::vector<std::string_view>& args) {
   options.sut_description = sut.description;
   if (!era.empty()) {
     options.profile = ParseEra("--kernel-era", era);
+    options.kernel_era = era;
     options.sut_description +=
         " (model profile overridden: " + options.profile.name + ")";
   }
@@ -160,6 +183,7 @@ int Check(const std::vector<std::string_view>& args) {
     if (auto* why = std::get_if<std::string>(&loaded))
       InputError(*why);
     options.known = std::get<epollcheck::KnownDivergences>(loaded);
+    options.known_path = known_path;
   }
   std::cout << "epollcheck: checking model vs " << options.sut_name << " ("
             << options.sut_description << "), seed " << options.seed << ", "
@@ -253,9 +277,11 @@ int Repro(const std::vector<std::string_view>& args) {
 
 int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cerr << kUsage << '\n';
-    return args.empty() ? 2 : 0;
+  if (args.empty())
+    UsageError("no command (check, replay or repro; --help shows the usage)");
+  if (args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage << '\n';
+    return 0;
   }
   const std::vector<std::string_view> rest(args.begin() + 1, args.end());
   if (args[0] == "check")

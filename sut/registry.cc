@@ -1,6 +1,7 @@
 #include "sut/registry.h"
 
 #include "sut/kernel/kernel_sut.h"
+#include "sut/mutant_sut.h"
 #include "sut/sim/sim_sut.h"
 
 namespace epollcheck {
@@ -38,6 +39,20 @@ SutEntry MakeScratch() {
   return entry;
 }
 
+// The test double of the CLI tests (sut/mutant_sut.h): the kernel, losing
+// the last event of every wait that returns two or more.
+std::variant<SutEntry, std::string> MakeMutant() {
+  auto made = MakeKernel();
+  if (auto* kernel = std::get_if<SutEntry>(&made)) {
+    kernel->make = [inner = kernel->make]() -> std::unique_ptr<Sut> {
+      return std::make_unique<LosesLastEvent>(inner());
+    };
+    kernel->description = "test double: " + kernel->description +
+                          ", minus the last event of waits returning 2+";
+  }
+  return made;
+}
+
 }  // namespace
 
 std::vector<std::string> SutNames() { return {"kernel", "scratch"}; }
@@ -45,6 +60,8 @@ std::vector<std::string> SutNames() { return {"kernel", "scratch"}; }
 std::variant<SutEntry, std::string> MakeSut(const std::string& name) {
   if (name == "kernel")
     return MakeKernel();
+  if (name == "mutant")
+    return MakeMutant();
   if (name == "scratch")
     return MakeScratch();
   std::string known;

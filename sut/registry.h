@@ -20,7 +20,10 @@ struct SutEntry {
   std::string description;  // e.g. "Linux 6.18.44, model profile 6.18"
 };
 
-// Names accepted by MakeSut, in the order they are listed to users.
+// Names accepted by MakeSut, in the order they are listed to users. MakeSut
+// also accepts `mutant`, a test double for the CLI's own tests (the kernel
+// minus the last event of waits returning two or more, sut/mutant_sut.h),
+// which is not listed.
 std::vector<std::string> SutNames();
 
 // A factory for the named SUT (after checking it can start here), or one line
