@@ -217,12 +217,14 @@ epollcheck::Scenario LoadScenario(const std::string& path) {
 int Replay(const std::vector<std::string_view>& args) {
   std::string path;
   std::string sut_name = "kernel";
+  std::string era;
   bool against_model = false;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--sut") {
+    if (args[i] == "--sut" || args[i] == "--kernel-era") {
       if (i + 1 >= args.size())
-        UsageError("--sut needs a value");
-      sut_name = std::string(args[++i]);
+        UsageError(std::string(args[i]) + " needs a value");
+      (args[i] == "--sut" ? sut_name : era) = std::string(args[i + 1]);
+      ++i;
     } else if (args[i] == "--against-model") {
       against_model = true;
     } else if (!args[i].empty() && args[i][0] == '-') {
@@ -235,11 +237,17 @@ int Replay(const std::vector<std::string_view>& args) {
   }
   if (path.empty())
     UsageError("replay needs a scenario file");
+  const epollcheck::Profile era_profile =
+      era.empty() ? epollcheck::Profile{} : ParseEra("--kernel-era", era);
   const epollcheck::Scenario scenario = LoadScenario(path);
   epollcheck::SutEntry sut = SutByName(sut_name);
+  // The era the SUT is expected to behave as: --kernel-era, else the SUT's
+  // own (the running kernel's; the model simulates the file's era).
   epollcheck::Profile profile = sut.profile;
-  if (!scenario.profile.empty())
-    profile = ParseEra(path + ": profile", scenario.profile);
+  if (sut_name == "model")
+    profile = epollcheck::WrittenProfile(scenario);
+  if (!era.empty())
+    profile = era_profile;
   std::unique_ptr<epollcheck::Sut> instance =
       sut_name == "model" ? std::make_unique<epollcheck::ModelSut>(profile)
                           : sut.make();
@@ -248,7 +256,8 @@ int Replay(const std::vector<std::string_view>& args) {
                          against_model ? epollcheck::ReplayMode::kModel
                                        : epollcheck::ReplayMode::kWritten);
   std::cout << "epollcheck: replaying " << path << " on " << sut_name << " ("
-            << sut.description << "), checking "
+            << (sut_name == "model" ? "the model" : sut.description)
+            << "), era " << profile.name << ", checking "
             << (against_model ? "the model's prediction" : "written results")
             << '\n';
   epollcheck::PrintReplay(std::cout, report);
