@@ -1,10 +1,18 @@
 // End-to-end tests of the epollcheck binary, run as a child process with a
 // timeout (fixtures/child_process.h): the summary line and exit status of a
-// clean check, and one-line errors with exit 2 for bad usage.
+// clean check, what a seed determines, the divergence table and saved
+// scenarios, rerun commands that reproduce, and one-line errors with exit 2
+// for bad usage.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -36,14 +44,90 @@ TEST(Cli, CleanCheckEndsWithSummaryAndExitsZero) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
-TEST(Cli, SameSeedSameRun) {
-  const std::vector<std::string> args = {
-      "check", "--sut", "kernel", "--sequences", "30", "--seed", "7"};
-  const ChildResult a = RunChild(EPOLLCHECK_BINARY, args, seconds(60));
-  const ChildResult b = RunChild(EPOLLCHECK_BINARY, args, seconds(60));
-  EXPECT_EQ(a.out, b.out);
+// A fresh directory under /tmp for --out, and everything in it.
+std::string TempDir() {
+  char path[] = "/tmp/epollcheck-cli-out-XXXXXX";
+  EXPECT_NE(mkdtemp(path), nullptr);
+  return path;
 }
 
+std::map<std::string, std::string> ReadDir(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path());
+    std::ostringstream text;
+    text << in.rdbuf();
+    files[entry.path().filename().string()] = text.str();
+  }
+  return files;
+}
+
+std::string ReplaceAll(std::string text, const std::string& from,
+                       const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// The lines of `text` that start with `prefix`, without it.
+std::vector<std::string> LinesAfter(const std::string& text,
+                                    const std::string& prefix) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0)
+      lines.push_back(line.substr(prefix.size()));
+  }
+  return lines;
+}
+
+std::vector<std::string> Words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;)
+    words.push_back(w);
+  return words;
+}
+
+// What a seed determines: with the diverging test double (`--sut mutant`,
+// sut/mutant_sut.h), the divergences found, their reports and the saved
+// scenarios, and the coverage (--stats). Two runs with one seed agree on all
+// of it; a run with another seed explores other sequences (its coverage
+// differs), so a runner that ignored --seed would fail one of the two.
+TEST(Cli, SameSeedSameRun) {
+  const auto run = [](const std::string& seed, const std::string& dir) {
+    const ChildResult r =
+        RunChild(EPOLLCHECK_BINARY,
+                 {"check", "--sut", "mutant", "--sequences", "150", "--seed",
+                  seed, "--stats", "--out", dir},
+                 seconds(120));
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    return ReplaceAll(r.out, dir, "OUT");
+  };
+  const std::string dir_a = TempDir();
+  const std::string dir_b = TempDir();
+  const std::string dir_c = TempDir();
+  const std::string a = run("7", dir_a);
+  const std::string b = run("7", dir_b);
+  const std::string c = run("8", dir_c);
+  ASSERT_NE(a.find("epollcheck: divergence 1:"), std::string::npos) << a;
+  EXPECT_EQ(a, b);
+  const auto files_a = ReadDir(dir_a);
+  EXPECT_FALSE(files_a.empty());
+  EXPECT_EQ(files_a, ReadDir(dir_b));
+  const auto coverage = [](const std::string& out) {
+    return out.substr(std::min(out.find("coverage: "), out.size()));
+  };
+  ASSERT_NE(coverage(a), "") << a;
+  EXPECT_NE(coverage(a), coverage(c)) << "seeds 7 and 8 ran the same sequences";
+  for (const std::string& dir : {dir_a, dir_b, dir_c})
+    std::filesystem::remove_all(dir);
+}
+
+// Usage errors are one line `epollcheck: what is wrong` on stderr, nothing on
+// stdout, exit 2; the usage itself is `epollcheck --help` (stdout, exit 0).
 struct BadUsage {
   std::vector<std::string> args;
   std::string message;
@@ -52,23 +136,41 @@ struct BadUsage {
 TEST(Cli, BadUsageIsOneLineAndExitTwo) {
   const std::vector<BadUsage> cases = {
       {{"check", "--sut", "nope"},
-       "epollcheck: --sut: unknown SUT 'nope' (available:"},
+       "epollcheck: --sut: unknown SUT 'nope' (available: kernel, scratch), "
+       "or model for replay"},
       {{"check", "--sut", "kernel", "--sequences", "x"},
-       "epollcheck: --sequences: 'x' is not a number"},
+       "epollcheck: --sequences: 'x' is not a number in [1, 1000000000]"},
       {{"check", "--sut", "kernel", "--max-ops", "0"},
-       "epollcheck: --max-ops: '0' is not a number"},
+       "epollcheck: --max-ops: '0' is not a number in [1, 100000]"},
       {{"check", "--bogus"}, "epollcheck: unknown argument '--bogus'"},
       {{"check"}, "epollcheck: --sut is required"},
+      {{"check", "--sut"}, "epollcheck: --sut needs a value"},
       {{"frobnicate"}, "epollcheck: unknown command 'frobnicate'"},
+      {{},
+       "epollcheck: no command (check, replay or repro; --help shows the "
+       "usage)"},
       {{"check", "--sut", "kernel", "--kernel-era", "six"},
-       "epollcheck: --kernel-era: 'six' is not MAJOR.MINOR"},
+       "epollcheck: --kernel-era: 'six' is not MAJOR.MINOR, e.g. 6.18"},
+      {{"check", "--sut", "kernel", "--sequences", "5", "--only-sequence", "5"},
+       "epollcheck: --only-sequence: 5 is not below --sequences 5"},
+      {{"check", "--sut", "kernel", "--mask", "epoll_wait"},
+       "epollcheck: --mask: 'epoll_wait' is not op:part:family"},
+      {{"replay"}, "epollcheck: replay needs a scenario file"},
+      {{"repro"}, "epollcheck: repro takes exactly one scenario file"},
   };
   for (const BadUsage& c : cases) {
     const ChildResult r = RunChild(EPOLLCHECK_BINARY, c.args, seconds(30));
     EXPECT_EQ(r.exit_code, 2) << c.message;
-    EXPECT_EQ(r.err.rfind(c.message, 0), 0u) << r.err;
+    EXPECT_EQ(r.err, c.message + "\n");
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
   }
+  const ChildResult help = RunChild(EPOLLCHECK_BINARY, {"--help"}, seconds(30));
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_EQ(help.out.rfind("usage: epollcheck check --sut NAME", 0), 0u)
+      << help.out;
+  EXPECT_NE(help.out.find("epollcheck replay FILE"), std::string::npos);
+  EXPECT_TRUE(help.err.empty()) << help.err;
 }
 
 }  // namespace
@@ -157,15 +259,137 @@ TEST(CliRepro, EmitsACProgram) {
   unlink(path.c_str());
 }
 
+// The index of the step marked `<- DIVERGES` in a report or MISMATCH in a
+// replay, from the step's `  N  call ...` line; -1 if none.
+int MarkedStep(const std::string& text, const std::string& mark) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(mark) != std::string::npos)
+      return std::stoi(Words(line).at(0));
+  }
+  return -1;
+}
+
+// `check --out DIR` on the diverging test double: the table lists each
+// divergence with its step count and saved scenario; each file holds the
+// signature and the rerun command, passes on the kernel (its results are the
+// model's) and on the double mismatches at the step the report marked.
 TEST(CliCheck, DivergenceTableAndSavedScenario) {
+  const std::string dir = TempDir();
+  const ChildResult r = RunChild(EPOLLCHECK_BINARY,
+                                 {"check", "--sut", "mutant", "--sequences",
+                                  "200", "--seed", "1", "--out", dir},
+                                 std::chrono::seconds(120));
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  const size_t table = r.out.find("\ndistinct divergences:\n");
+  ASSERT_NE(table, std::string::npos) << r.out;
+  const std::vector<std::string> rows =
+      LinesAfter(r.out.substr(table), "  epoll_wait:");
+  const std::vector<std::string> reports =
+      LinesAfter(r.out, "epollcheck: divergence ");
+  const std::vector<std::string> reruns = LinesAfter(r.out, "rerun: ");
+  ASSERT_GE(rows.size(), 1u) << r.out;
+  ASSERT_EQ(rows.size(), reports.size()) << r.out;
+  ASSERT_EQ(rows.size(), reruns.size()) << r.out;
+  EXPECT_EQ(LastLine(r.out), "epollcheck: mutant: 200 sequences, " +
+                                 std::to_string(rows.size()) + " divergences");
+  EXPECT_EQ(ReadDir(dir).size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::vector<std::string> row = Words("epoll_wait:" + rows[i]);
+    ASSERT_EQ(row.size(), 3u) << rows[i];
+    const std::string& signature = row[0];
+    const std::string& path = row[2];
+    EXPECT_EQ(path.rfind(dir + "/" + std::to_string(i + 1) + "-mutant-", 0), 0u)
+        << path;
+    // The report of this divergence: from its header to the next one.
+    const size_t begin =
+        r.out.find("epollcheck: divergence " + std::to_string(i + 1) + ":");
+    const std::string report =
+        r.out.substr(begin, r.out.find("\nrerun: ", begin) - begin);
+    EXPECT_NE(report.find("signature " + signature + "; "), std::string::npos)
+        << report;
+    EXPECT_NE(report.find("minimized to " + row[1] + ":"), std::string::npos)
+        << report;
+    EXPECT_NE(report.find("saved: " + path + "\n"), std::string::npos)
+        << report;
+    std::ifstream in(path);
+    std::ostringstream file;
+    file << in.rdbuf();
+    EXPECT_NE(file.str().find("# signature " + signature + "\n"),
+              std::string::npos)
+        << file.str();
+    EXPECT_NE(file.str().find("# found by: " + reruns[i] + "\n"),
+              std::string::npos)
+        << file.str();
+    const ChildResult kernel = RunChild(
+        EPOLLCHECK_BINARY, {"replay", path, "--sut", "kernel"}, seconds(30));
+    EXPECT_EQ(kernel.exit_code, 0) << kernel.out;
+    const ChildResult mutant = RunChild(
+        EPOLLCHECK_BINARY, {"replay", path, "--sut", "mutant"}, seconds(30));
+    EXPECT_EQ(mutant.exit_code, 1) << mutant.out;
+    EXPECT_NE(mutant.out.find(", 1 mismatches"), std::string::npos)
+        << mutant.out;
+    EXPECT_EQ(MarkedStep(mutant.out, "MISMATCH"),
+              MarkedStep(report, "<- DIVERGES"))
+        << report << mutant.out;
+  }
+  std::filesystem::remove_all(dir);
+
   // A known-divergence registry that does not parse is a one-line error.
   const std::string bad = WriteTemp("not a registry line\n");
-  const ChildResult r =
+  const ChildResult b =
       RunChild(EPOLLCHECK_BINARY, {"check", "--sut", "kernel", "--known", bad},
                std::chrono::seconds(30));
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err.rfind(bad + ":1: expected signature", 0), 0u) << r.err;
+  EXPECT_EQ(b.exit_code, 2);
+  EXPECT_EQ(b.err.rfind(bad + ":1: expected signature", 0), 0u) << b.err;
   unlink(bad.c_str());
+}
+
+// Every printed `rerun:` command, executed, finds the divergence it was
+// printed for (same signature), also for the divergences found after the
+// first (masks) and for runs that change the model (--kernel-era) or the
+// operations generated (--families).
+TEST(CliCheck, EveryRerunCommandFindsItsDivergence) {
+  const std::vector<std::vector<std::string>> runs = {
+      {"check", "--sut", "mutant", "--sequences", "300", "--seed", "3",
+       "--families", "pipe,epoll"},
+      {"check", "--sut", "mutant", "--sequences", "300", "--seed", "1",
+       "--kernel-era", "5.10"},
+      {"check", "--sut", "mutant", "--sequences", "300", "--seed", "2"},
+  };
+  size_t checked = 0;
+  for (std::vector<std::string> args : runs) {
+    const std::string dir = TempDir();
+    args.insert(args.end(), {"--out", dir});
+    const ChildResult r = RunChild(EPOLLCHECK_BINARY, args, seconds(120));
+    ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+    const std::vector<std::string> signatures = LinesAfter(r.out, "signature ");
+    const std::vector<std::string> reruns = LinesAfter(r.out, "rerun: ");
+    ASSERT_EQ(signatures.size(), reruns.size()) << r.out;
+    for (size_t i = 0; i < reruns.size(); ++i) {
+      const std::string signature =
+          signatures[i].substr(0, signatures[i].find(';'));
+      std::vector<std::string> rerun = Words(reruns[i]);
+      ASSERT_EQ(rerun.at(0), "epollcheck");
+      rerun.erase(rerun.begin());
+      const std::string rerun_dir = TempDir();
+      rerun.insert(rerun.end(), {"--out", rerun_dir});
+      const ChildResult again = RunChild(EPOLLCHECK_BINARY, rerun, seconds(60));
+      EXPECT_EQ(LinesAfter(again.out, "signature ").size(), 1u)
+          << reruns[i] << '\n'
+          << again.out;
+      EXPECT_NE(again.out.find("\nsignature " + signature + ";"),
+                std::string::npos)
+          << reruns[i] << '\n'
+          << again.out;
+      EXPECT_EQ(again.exit_code, 1) << reruns[i];
+      std::filesystem::remove_all(rerun_dir);
+      ++checked;
+    }
+    std::filesystem::remove_all(dir);
+  }
+  // Divergences after the first are in the mix (masks matter for them).
+  EXPECT_GE(checked, 4u);
 }
 
 }  // namespace

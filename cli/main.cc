@@ -2,17 +2,21 @@
 //
 //   epollcheck check --sut NAME [--sequences N] [--max-ops M] [--seed S]
 //                    [--kernel-era MAJOR.MINOR] [--stats] [--out DIR]
-//                    [--known FILE]
-//   epollcheck replay FILE [--sut model|kernel|...] [--against-model]
+//                    [--known FILE] [--only-sequence I] [--mask SIGNATURE]...
+//   epollcheck replay FILE [--sut model|kernel|...] [--kernel-era MAJOR.MINOR]
+//                    [--against-model]
 //   epollcheck repro FILE > repro.c
+//   epollcheck --help
 //
 // check: the last line is always `epollcheck: SUT: N sequences, D divergences`
 // and the exit status is 0 iff D is 0. replay: exit 0 iff every step holds.
-// Bad usage or input: one line on stderr (`file:line: what is wrong` for a
-// scenario), exit 2.
+// Bad usage or input: exactly one line on stderr (`epollcheck: what is wrong`,
+// or `file:line: what is wrong` for a scenario), exit 2. --help prints the
+// usage on stdout, exit 0.
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -39,13 +43,19 @@ using epollcheck::CheckOptions;
 
 constexpr const char* kUsage =
     "usage: epollcheck check --sut NAME [--sequences N] [--max-ops M] "
-    "[--seed S] [--kernel-era MAJOR.MINOR] [--stats] [--out DIR] "
-    "[--known FILE]\n"
-    "       epollcheck replay FILE [--sut NAME] [--against-model]\n"
-    "       epollcheck repro FILE";
+    "[--seed S]\n"
+    "                        [--kernel-era MAJOR.MINOR] [--stats] [--out DIR]\n"
+    "                        [--known FILE] [--only-sequence I] "
+    "[--mask SIGNATURE]...\n"
+    "       epollcheck replay FILE [--sut NAME] [--kernel-era MAJOR.MINOR] "
+    "[--against-model]\n"
+    "       epollcheck repro FILE\n"
+    "       epollcheck --help";
 
+// Bad usage: one line naming what is wrong, exit 2 (the usage itself is
+// `epollcheck --help`).
 [[noreturn]] void UsageError(const std::string& what) {
-  std::cerr << "epollcheck: " << what << "\n" << kUsage << '\n';
+  std::cerr << "epollcheck: " << what << '\n';
   std::exit(2);
 }
 
@@ -140,12 +150,24 @@ int Check(const std::vector<std::string_view>& args) {
       known_path = std::string(value());
     } else if (flag == "--families") {
       families = std::string(value());
+    } else if (flag == "--only-sequence") {
+      options.only_sequence = ParseNumber<int>(flag, value(), 0, 999999999);
+    } else if (flag == "--mask") {
+      const std::string signature(value());
+      if (std::count(signature.begin(), signature.end(), ':') != 2)
+        UsageError("--mask: '" + signature + "' is not op:part:family");
+      options.masked.insert(signature);
     } else {
       UsageError("unknown argument '" + std::string(flag) + "'");
     }
   }
   if (options.sut_name.empty())
     UsageError("--sut is required");
+  if (options.only_sequence >= options.sequences) {
+    UsageError("--only-sequence: " + std::to_string(options.only_sequence) +
+               " is not below --sequences " +
+               std::to_string(options.sequences));
+  }
   if (options.sut_name == "model")
     UsageError("--sut: checking the model against itself proves nothing; "
                "model is for replay");
@@ -168,11 +190,13 @@ int Check(const std::vector<std::string_view>& args) {
                  " (it has " + epollcheck::FamiliesString(sut.families) + ")");
     }
     options.families = *bits;
+    options.families_arg = families;
   }
   if (!era.empty()) {
     const epollcheck::SocketCalibration measured = options.profile.sockets;
     options.profile = ParseEra("--kernel-era", era);
     options.profile.sockets = measured;  // a build fact, not an era's
+    options.kernel_era = era;
     options.sut_description +=
         " (model profile overridden: " + options.profile.name + ")";
   }
@@ -181,6 +205,7 @@ int Check(const std::vector<std::string_view>& args) {
     if (auto* why = std::get_if<std::string>(&loaded))
       InputError(*why);
     options.known = std::get<epollcheck::KnownDivergences>(loaded);
+    options.known_path = known_path;
   }
   std::cout << "epollcheck: checking model vs " << options.sut_name << " ("
             << options.sut_description << "), seed " << options.seed << ", "
@@ -215,12 +240,14 @@ epollcheck::Scenario LoadScenario(const std::string& path) {
 int Replay(const std::vector<std::string_view>& args) {
   std::string path;
   std::string sut_name = "kernel";
+  std::string era;
   bool against_model = false;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--sut") {
+    if (args[i] == "--sut" || args[i] == "--kernel-era") {
       if (i + 1 >= args.size())
-        UsageError("--sut needs a value");
-      sut_name = std::string(args[++i]);
+        UsageError(std::string(args[i]) + " needs a value");
+      (args[i] == "--sut" ? sut_name : era) = std::string(args[i + 1]);
+      ++i;
     } else if (args[i] == "--against-model") {
       against_model = true;
     } else if (!args[i].empty() && args[i][0] == '-') {
@@ -233,11 +260,17 @@ int Replay(const std::vector<std::string_view>& args) {
   }
   if (path.empty())
     UsageError("replay needs a scenario file");
+  const epollcheck::Profile era_profile =
+      era.empty() ? epollcheck::Profile{} : ParseEra("--kernel-era", era);
   const epollcheck::Scenario scenario = LoadScenario(path);
   epollcheck::SutEntry sut = SutByName(sut_name);
+  // The era the SUT is expected to behave as: --kernel-era, else the SUT's
+  // own (the running kernel's; the model simulates the file's era).
   epollcheck::Profile profile = sut.profile;
-  if (!scenario.profile.empty())
-    profile = ParseEra(path + ": profile", scenario.profile);
+  if (sut_name == "model")
+    profile = epollcheck::WrittenProfile(scenario);
+  if (!era.empty())
+    profile = era_profile;
   std::unique_ptr<epollcheck::Sut> instance =
       sut_name == "model" ? std::make_unique<epollcheck::ModelSut>(profile)
                           : sut.make();
@@ -246,7 +279,8 @@ int Replay(const std::vector<std::string_view>& args) {
                          against_model ? epollcheck::ReplayMode::kModel
                                        : epollcheck::ReplayMode::kWritten);
   std::cout << "epollcheck: replaying " << path << " on " << sut_name << " ("
-            << sut.description << "), checking "
+            << (sut_name == "model" ? "the model" : sut.description)
+            << "), era " << profile.name << ", checking "
             << (against_model ? "the model's prediction" : "written results")
             << '\n';
   epollcheck::PrintReplay(std::cout, report);
@@ -275,9 +309,11 @@ int Repro(const std::vector<std::string_view>& args) {
 
 int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cerr << kUsage << '\n';
-    return args.empty() ? 2 : 0;
+  if (args.empty())
+    UsageError("no command (check, replay or repro; --help shows the usage)");
+  if (args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage << '\n';
+    return 0;
   }
   const std::vector<std::string_view> rest(args.begin() + 1, args.end());
   if (args[0] == "check")

@@ -114,8 +114,32 @@ int UpwardsDepth(World& world, FileId ep) {
   return result;
 }
 
+// Before 6.17: true if `inserting_into` is reachable below `ep` or an epoll
+// item sits deeper than EP_MAX_NESTS below it; instances already visited in
+// this check are skipped. Linux 5.11-6.16: fs/eventpoll.c ep_loop_check_proc
+// (`if (ep_tovisit->gen == loop_check_gen) continue;`, `depth > EP_MAX_NESTS`).
+bool LoopCheckDownBefore617(const World& world, FileId ep,
+                            FileId inserting_into, int depth,
+                            std::set<FileId>& visited) {
+  visited.insert(ep);
+  for (const auto& [key, item] : world.files.at(ep).epoll->items) {
+    if (world.files.at(key.file).kind != FileKind::kEpoll ||
+        visited.count(key.file) != 0)
+      continue;
+    if (key.file == inserting_into || depth > abi::kEpMaxNests ||
+        LoopCheckDownBefore617(world, key.file, inserting_into, depth + 1,
+                               visited))
+      return true;
+  }
+  return false;
+}
+
 // Linux: fs/eventpoll.c ep_loop_check (6.17+: upward depth counted too).
 bool LoopCheckFails(World& world, FileId ep, FileId to) {
+  if (!world.profile.loop_check_counts_upward_depth) {
+    std::set<FileId> visited;
+    return LoopCheckDownBefore617(world, to, ep, 0, visited);
+  }
   const int depth = LoopCheckDown(world, to, ep, 0);
   if (depth > abi::kEpMaxNests)
     return true;

@@ -46,6 +46,12 @@ TEST(ModelPrinting, OutcomesPrintValueErrnoAndPayload) {
 TEST(ModelProfiles, ErasFollowTheVersionTable) {
   EXPECT_TRUE(ProfileForKernel(6, 18).wait_checks_fd_first);
   EXPECT_FALSE(ProfileForKernel(6, 14).wait_checks_fd_first);
+  EXPECT_TRUE(ProfileForKernel(6, 17).loop_check_counts_upward_depth);
+  EXPECT_FALSE(ProfileForKernel(6, 16).loop_check_counts_upward_depth);
+  EXPECT_TRUE(
+      SameEraBehaviour(ProfileForKernel(6, 17), ProfileForKernel(7, 0)));
+  EXPECT_FALSE(
+      SameEraBehaviour(ProfileForKernel(6, 16), ProfileForKernel(6, 17)));
   EXPECT_EQ(ProfileForKernel(5, 10).pipe_write_wake,
             PipeWriteWake::kIfWasEmpty);
   EXPECT_EQ(ProfileForKernel(5, 4).pipe_write_wake, PipeWriteWake::kEveryWrite);

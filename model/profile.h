@@ -71,6 +71,14 @@ struct Profile {
   // ("eventpoll: abstract out parameter sanity checking").
   bool wait_checks_fd_first = true;
   PipeWriteWake pipe_write_wake = PipeWriteWake::kIfWasEmptyOrPolled;
+  // ep_loop_check also counts the epoll levels above the inserting instance
+  // (ep_get_upwards_depth_proc), so a chain of more than EP_MAX_NESTS links
+  // is refused with ELOOP in any build order: 6.17+ ("eventpoll: Fix
+  // semi-unbounded recursion", f2e467a48287; stable-backported, e.g. 6.12.43
+  // and 6.1.y, so the kernel SUT probes it). Before, only a loop or a chain
+  // too deep below the target failed with ELOOP; a non-epoll file too deep
+  // failed the reverse path check with EINVAL.
+  bool loop_check_counts_upward_depth = true;
   // pipe_read wakes writers only if the pipe was full and is not any more
   // (6.14+); before, whenever it was full. Invisible to epoll either way,
   // because delivery re-polls, but modelled so the wakeups match the source.
@@ -97,5 +105,9 @@ struct Profile {
 
 // The profile of a mainline kernel version (major.minor).
 Profile ProfileForKernel(int major, int minor);
+
+// True if `a` and `b` agree on every kernel-era fact (the fields
+// ProfileForKernel sets): a result written for one era holds on the other.
+bool SameEraBehaviour(const Profile& a, const Profile& b);
 
 }  // namespace epollcheck

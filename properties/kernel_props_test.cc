@@ -15,6 +15,7 @@
 #include "properties/runner.h"
 #include "properties/sequence.h"
 #include "sut/kernel/kernel_sut.h"
+#include "sut/mutant_sut.h"
 
 namespace epollcheck {
 namespace {
@@ -45,32 +46,17 @@ RC_GTEST_FIXTURE_PROP(ModelMatchesKernel, EveryStepAgrees, ()) {
   CheckSequence(MakeKernel, RunningKernelProfile());
 }
 
-// A SUT that is the kernel except that it loses the last event of any
-// epoll_wait that returns two or more: the kind of bug an epoll
-// re-implementation has. The property must catch it and shrink it.
-class LosesLastEvent final : public Sut {
-public:
-  LosesLastEvent() : kernel_(MakeKernel()) {}
-  Outcome Execute(const Op& op) override {
-    Outcome o = kernel_->Execute(op);
-    if (std::holds_alternative<EpollWait>(op) && o.events.size() >= 2) {
-      o.events.pop_back();
-      --o.ret;
-    }
-    return o;
-  }
-  std::string Finish() override { return kernel_->Finish(); }
-
-private:
-  std::unique_ptr<Sut> kernel_;
-};
-
+// The test double (sut/mutant_sut.h): the kernel, except that it loses the
+// last event of any epoll_wait that returns two or more. The property must
+// catch it and shrink it.
 // `check` options for the LosesLastEvent SUT, seed 1.
 CheckOptions MutantOptions(int sequences) {
   CheckOptions options;
   options.sut_name = "mutant";
   options.sut_description = "kernel minus the last event";
-  options.make_sut = [] { return std::make_unique<LosesLastEvent>(); };
+  options.make_sut = [] {
+    return std::make_unique<LosesLastEvent>(MakeKernel());
+  };
   options.profile = RunningKernelProfile();
   options.sequences = sequences;
   options.seed = 1;

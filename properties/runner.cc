@@ -20,10 +20,15 @@ using Clock = std::chrono::steady_clock;
 // Counts finished test cases and shrink attempts, and draws the progress line.
 class ProgressListener final : public rc::detail::TestListener {
 public:
-  ProgressListener(const CheckOptions& options, std::ostream* progress,
-                   int done_before, int found_before)
-      : options_(options), progress_(progress), done_before_(done_before),
-        found_before_(found_before) {}
+  ProgressListener(const CheckOptions& options, std::ostream* progress)
+      : options_(options), progress_(progress) {}
+
+  // A new sequence starts; `found` divergences so far.
+  void StartSequence(int found) {
+    found_ = found;
+    shrinks_ = 0;
+    accepted_ = 0;
+  }
 
   void onTestCaseFinished(const rc::detail::CaseDescription&) override {
     ++cases_;
@@ -50,8 +55,8 @@ private:
     if (!force && now - last_draw_ < std::chrono::milliseconds(200))
       return;
     last_draw_ = now;
-    *progress_ << "\r" << options_.sut_name << ": " << done_before_ + cases_
-               << "/" << options_.sequences << " sequences, " << found_before_
+    *progress_ << "\r" << options_.sut_name << ": " << cases_ << "/"
+               << options_.sequences << " sequences, " << found_
                << " divergences";
     if (shrinks_ > 0) {
       *progress_ << ", shrinking (" << shrinks_ << " tried, " << accepted_
@@ -62,13 +67,26 @@ private:
 
   const CheckOptions& options_;
   std::ostream* progress_;
-  int done_before_;
-  int found_before_;
+  int found_ = 0;
   int cases_ = 0;
   int shrinks_ = 0;
   int accepted_ = 0;
   Clock::time_point last_draw_{};
 };
+
+// The RapidCheck size of sequence `index` of `count`: RapidCheck's own
+// schedule (src/detail/Testing.cpp sizeFor), so sizes spread evenly over
+// 0..max_size whatever the count.
+int SequenceSize(int index, int count, int max_size) {
+  const int sizes = max_size + 1;
+  const int regular = (count / sizes) * sizes;
+  if (index < regular)
+    return index % sizes;
+  const int rest = count - regular;
+  if (rest == 1)
+    return 0;
+  return ((index % sizes) * max_size) / (rest - 1);
+}
 
 std::string FileSafe(const std::string& signature) {
   std::string out;
@@ -80,9 +98,13 @@ std::string FileSafe(const std::string& signature) {
 // Reports one shrunk divergence and saves it as a scenario. Returns what was
 // found.
 FoundDivergence Report(const CheckOptions& options, const Transcript& last,
-                       int index, uint64_t round_seed, std::ostream& out) {
+                       int index, int sequence,
+                       const std::set<std::string>& masked_before,
+                       std::ostream& out) {
   FoundDivergence found;
   found.signature = last.signature;
+  found.sequence = sequence;
+  found.rerun = RerunCommand(options, sequence, masked_before);
   found.steps = last.steps.size();
   out << "\nepollcheck: divergence " << index << ": model vs "
       << options.sut_name << " (" << options.sut_description << ")\n"
@@ -139,10 +161,7 @@ FoundDivergence Report(const CheckOptions& options, const Transcript& last,
         scenario,
         {"epollcheck divergence " + std::to_string(index) + ": model vs " +
              options.sut_name + " (" + options.sut_description + ")",
-         "signature " + last.signature,
-         "found by: epollcheck check --sut " + options.sut_name + " --seed " +
-             std::to_string(round_seed) + " --max-ops " +
-             std::to_string(options.max_ops),
+         "signature " + last.signature, "found by: " + found.rerun,
          "expected results below are the model's"});
     if (file) {
       found.scenario_path = path;
@@ -153,56 +172,93 @@ FoundDivergence Report(const CheckOptions& options, const Transcript& last,
       out << "could not save the scenario to " << path << '\n';
     }
   }
-  out << "rerun: epollcheck check --sut " << options.sut_name << " --seed "
-      << round_seed << " --max-ops " << options.max_ops << '\n';
+  out << "rerun: " << found.rerun << '\n';
   return found;
 }
 
 }  // namespace
+
+uint64_t SequenceSeed(uint64_t seed, int index) {
+  // splitmix64 of the run seed advanced by the index: neighbouring seeds and
+  // indices give unrelated sequences.
+  uint64_t z =
+      seed + (static_cast<uint64_t>(index) + 1) * 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+std::string RerunCommand(const CheckOptions& options, int sequence,
+                         const std::set<std::string>& masked) {
+  std::string command = "epollcheck check --sut " + options.sut_name +
+                        " --seed " + std::to_string(options.seed) +
+                        " --sequences " + std::to_string(options.sequences) +
+                        " --max-ops " + std::to_string(options.max_ops);
+  if (!options.kernel_era.empty())
+    command += " --kernel-era " + options.kernel_era;
+  if (!options.known_path.empty())
+    command += " --known " + options.known_path;
+  if (!options.families_arg.empty())
+    command += " --families " + options.families_arg;
+  command += " --only-sequence " + std::to_string(sequence);
+  for (const std::string& signature : masked) {
+    if (options.known.count(signature) == 0)
+      command += " --mask " + signature;
+  }
+  return command;
+}
 
 CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
                      std::ostream* progress) {
   CheckReport report;
   Coverage::Current() = Coverage{};
   MaskedHits().clear();
-  std::set<std::string> masked;
+  std::set<std::string> masked = options.masked;
   for (const auto& [signature, entry] : options.known)
     masked.insert(signature);
   const SutFactory make_sut = options.make_sut;
   const Profile profile = options.profile;
-  for (int round = 0; report.sequences_run < options.sequences; ++round) {
+  ProgressListener listener(options, progress);
+  const int first = options.only_sequence >= 0 ? options.only_sequence : 0;
+  const int end = options.only_sequence >= 0 ? first + 1 : options.sequences;
+  for (int sequence = first; sequence < end; ++sequence) {
+    // Each sequence is its own RapidCheck test of one case, seeded from
+    // (seed, index) and generated at a size fixed by the index, so it does
+    // not depend on what ran before it (the masks only decide which
+    // divergences fail it).
     rc::detail::TestParams params;
-    // Round 0 uses the seed as given, so `--seed S` reruns it exactly.
-    params.seed =
-        options.seed + static_cast<uint64_t>(round) * 0x9e3779b97f4a7c15ull;
-    params.maxSuccess = options.sequences - report.sequences_run;
+    params.seed = SequenceSeed(options.seed, sequence);
+    params.maxSuccess = 1;
     params.maxSize = options.max_ops - 1;  // a sequence has 1..size+1 commands
     params.maxDiscardRatio = 10;
+    const int size = SequenceSize(sequence, options.sequences, params.maxSize);
     rc::detail::TestMetadata metadata;
     metadata.id = "model == " + options.sut_name;
     metadata.description = metadata.id;
-    ProgressListener listener(options, progress, report.sequences_run,
-                              static_cast<int>(report.found.size()));
+    listener.StartSequence(static_cast<int>(report.found.size()));
     Transcript::LastFailure() = Transcript{};
-    const std::set<std::string> round_masks = masked;
+    const auto sequence_masks =
+        std::make_shared<const std::set<std::string>>(masked);
     const rc::detail::TestResult result = rc::detail::checkTestable(
-        [make_sut, profile, &round_masks, families = options.families] {
-          CheckSequence(make_sut, profile, &round_masks, families);
+        [make_sut, profile, sequence_masks, size, families = options.families] {
+          CheckSequence(make_sut, profile, sequence_masks, size, families);
         },
         metadata, params, listener);
-    report.sequences_run += listener.cases();
-    if (progress != nullptr)
-      *progress << '\n' << std::flush;
+    ++report.sequences_run;
     rc::detail::FailureResult failure;
     rc::detail::GaveUpResult gave_up;
     if (result.match(gave_up)) {
+      if (progress != nullptr)
+        *progress << '\n' << std::flush;
       out << "epollcheck: " << options.sut_name
           << ": gave up: " << gave_up.description << '\n';
       ++report.divergences;
       break;
     }
     if (!result.match(failure))
-      break;
+      continue;
+    if (progress != nullptr)
+      *progress << '\n' << std::flush;
     const Transcript last = Transcript::LastFailure();
     if (last.signature.empty()) {
       // The property failed outside a step (e.g. the SUT threw).
@@ -213,17 +269,17 @@ CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
     }
     report.found.push_back(Report(options, last,
                                   static_cast<int>(report.found.size()) + 1,
-                                  params.seed, out));
+                                  sequence, masked, out));
     ++report.divergences;
     masked.insert(last.signature);
-    if (listener.cases() == 0)
-      ++report.sequences_run;  // never loop without progress
     if (static_cast<int>(report.found.size()) >= options.max_divergences) {
       out << "epollcheck: stopping after " << options.max_divergences
           << " distinct divergences\n";
       break;
     }
   }
+  if (progress != nullptr)
+    *progress << '\n' << std::flush;
   report.known_hits = MaskedHits();
   for (auto it = report.known_hits.begin(); it != report.known_hits.end();) {
     it = options.known.count(it->first) ? std::next(it)

@@ -9,12 +9,19 @@
 // in a known-divergence registry are masked from the start and listed, not
 // counted.
 //
+// Sequence i of a run is generated from (seed, i) alone, at a size that
+// depends on i, --sequences and --max-ops, so `--only-sequence i` with the
+// same options and the signatures masked at that point (--known, --mask)
+// reruns exactly that sequence; every divergence report prints that command.
+//
 //   CheckOptions o{.sut_name = "kernel", .make_sut = ..., .sequences = 1000};
 //   CheckReport r = RunCheck(o, std::cout, &std::cerr);  // r.divergences
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,11 +44,31 @@ struct CheckOptions {
   std::string out_dir;       // where shrunk scenarios are saved ("" = none)
   KnownDivergences known;    // masked from the start, listed if hit
   int max_divergences = 20;  // stop searching after this many
+  // Run only this sequence of the run (-1: all). Sequence i is the same
+  // whatever runs before it.
+  int only_sequence = -1;
+  std::set<std::string> masked;  // --mask: masked from the start, not listed
+  // For the printed commands: the options as the user gave them.
+  std::string kernel_era;            // --kernel-era, "" if not given
+  std::string known_path;            // --known, "" if not given
   Families families = kAllFamilies;  // operation families generated
+  std::string families_arg;          // --families, "" if not given
 };
+
+// The command line that reruns sequence `sequence` of the run `options`
+// describes, with `masked` (beyond options.known) masked:
+// `epollcheck check --sut mutant --seed 1 --sequences 400 --max-ops 100
+//  --only-sequence 17 --mask epoll_wait:events.count:epoll`.
+std::string RerunCommand(const CheckOptions& options, int sequence,
+                         const std::set<std::string>& masked);
+
+// The seed of sequence `index` of a run with seed `seed` (splitmix64).
+uint64_t SequenceSeed(uint64_t seed, int index);
 
 struct FoundDivergence {
   std::string signature;
+  int sequence = 0;   // index of the sequence that found it
+  std::string rerun;  // the command that finds it again
   size_t steps = 0;
   std::string scenario_path;  // "" if not saved
   bool reproduced = true;     // a fresh replay diverged again

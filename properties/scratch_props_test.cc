@@ -24,8 +24,8 @@ namespace {
 std::unique_ptr<Sut> MakeScratch() { return std::make_unique<SimSut>(); }
 
 RC_GTEST_PROP(ModelMatchesScratch, EveryStepAgrees, ()) {
-  CheckSequence(MakeScratch, ProfileForKernel(6, 18), nullptr,
-                kFamilyPipe | kFamilyEpoll | kFamilyEventfd);
+  CheckSequence(MakeScratch, ProfileForKernel(6, 18), nullptr, -1,
+                kScratchFamilies);
 }
 
 TEST(ModelMatchesScratch, PropertyCatchesAMissingLevelTriggeredRequeue) {
@@ -38,6 +38,7 @@ TEST(ModelMatchesScratch, PropertyCatchesAMissingLevelTriggeredRequeue) {
         sim::SimConfig{.fault_skip_lt_requeue = true});
   };
   options.profile = ProfileForKernel(6, 18);
+  options.families = kScratchFamilies;
   options.sequences = 5000;
   options.seed = 1;
   options.max_divergences = 1;  // the first one is enough
@@ -57,6 +58,7 @@ TEST(ModelMatchesScratch, UnbrokenScratchPassesTheSameBudget) {
   options.sut_description = "from-scratch eventpoll (sut/sim)";
   options.make_sut = MakeScratch;
   options.profile = ProfileForKernel(6, 18);
+  options.families = kScratchFamilies;
   options.sequences = 1000;
   options.seed = 1;
   std::ostringstream out;

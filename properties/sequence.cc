@@ -65,10 +65,6 @@ void OpCommand::checkPreconditions(const World& s0) const {
 
 void OpCommand::apply(World& s0) const { (void)Step(s0, op); }
 
-namespace {
-thread_local const std::set<std::string>* g_masked = nullptr;
-}  // namespace
-
 std::map<std::string, long>& MaskedHits() {
   thread_local std::map<std::string, long> hits;
   return hits;
@@ -89,7 +85,7 @@ void OpCommand::run(const World& s0, Sut& sut) const {
   if (got == want)
     return;
   const std::string signature = DivergenceSignature(s0, op, want, got);
-  if (g_masked != nullptr && g_masked->count(signature) != 0) {
+  if (masked != nullptr && masked->count(signature) != 0) {
     tr.masked = true;
     ++MaskedHits()[signature];
     return;
@@ -104,30 +100,35 @@ void OpCommand::run(const World& s0, Sut& sut) const {
 }
 
 rc::Gen<std::shared_ptr<const rc::state::Command<World, Sut>>>
-GenCommand(const World& world, const Swarm& swarm) {
-  return rc::gen::map(GenOp(world, swarm), [](Op op) {
+GenCommand(const World& world, const Swarm& swarm, MaskSet masked) {
+  return rc::gen::map(GenOp(world, swarm), [masked](Op op) {
     return std::shared_ptr<const rc::state::Command<World, Sut>>(
-        std::make_shared<OpCommand>(std::move(op)));
+        std::make_shared<OpCommand>(std::move(op), masked));
   });
 }
 
 void CheckSequence(const SutFactory& make_sut, const Profile& profile,
-                   const std::set<std::string>* masked, Families families) {
-  g_masked = masked;
-  const Swarm swarm = *GenSwarm(families);
+                   MaskSet masked, int size, Families families) {
+  const auto sized = [size](auto gen) {
+    return size < 0 ? gen : rc::gen::resize(size, gen);
+  };
+  const Swarm swarm = *sized(GenSwarm(families));
   World initial;
   initial.profile = profile;
   Transcript& tr = Transcript::Current();
   tr = Transcript{};
   tr.last_world = initial;
   std::unique_ptr<Sut> sut = make_sut();
-  rc::state::check(initial, *sut,
-                   [swarm](const World& w) { return GenCommand(w, swarm); });
+  const auto commands =
+      *sized(rc::state::gen::commands(initial, [swarm, masked](const World& w) {
+        return GenCommand(w, swarm, masked);
+      }));
+  rc::state::runAll(commands, initial, *sut);
   // The descriptor tables must agree at the end, and nothing may be left
   // behind once the SUT closes them.
   if (!tr.masked) {
     const Op list{ListFds{}};
-    OpCommand(list).run(tr.last_world, *sut);
+    OpCommand(list, masked).run(tr.last_world, *sut);
   }
   const std::string report = sut->Finish();
   if (!report.empty()) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <ostream>
 #include <set>
 #include <string>
@@ -27,11 +28,17 @@
 
 namespace epollcheck {
 
-// One generated operation as a RapidCheck command.
+// Divergence signatures that end comparisons instead of failing the run.
+using MaskSet = std::shared_ptr<const std::set<std::string>>;
+
+// One generated operation as a RapidCheck command. A divergence whose
+// signature is in `masked` does not fail the sequence (see CheckSequence).
 struct OpCommand final : rc::state::Command<World, Sut> {
   Op op;
+  MaskSet masked;
 
-  explicit OpCommand(Op o) : op(std::move(o)) {}
+  explicit OpCommand(Op o, MaskSet m = nullptr)
+      : op(std::move(o)), masked(std::move(m)) {}
   void checkPreconditions(const World& s0) const override;
   void apply(World& s0) const override;
   void run(const World& s0, Sut& sut) const override;
@@ -40,7 +47,7 @@ struct OpCommand final : rc::state::Command<World, Sut> {
 
 // Generates the next command for a sequence with the given swarm weights.
 rc::Gen<std::shared_ptr<const rc::state::Command<World, Sut>>>
-GenCommand(const World& world, const Swarm& swarm);
+GenCommand(const World& world, const Swarm& swarm, MaskSet masked = nullptr);
 
 // What one step of the last run did, for reports.
 struct StepRecord {
@@ -79,10 +86,11 @@ struct Coverage {
 // with `profile`. Fails (RC_FAIL) on the first step whose outcomes differ,
 // unless the divergence's signature is in `masked`: then the rest of the
 // sequence runs uncompared and the case passes (the count of such hits is
-// in MaskedHits()).
+// in MaskedHits()). `size` >= 0 generates at that RapidCheck size instead of
+// the size of the test case (the check engine fixes it per sequence).
 // `families` selects the operations generated (Family bits).
 void CheckSequence(const SutFactory& make_sut, const Profile& profile,
-                   const std::set<std::string>* masked = nullptr,
+                   MaskSet masked = nullptr, int size = -1,
                    Families families = kAllFamilies);
 std::map<std::string, long>& MaskedHits();
 

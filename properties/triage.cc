@@ -16,6 +16,8 @@ std::string DifferingPart(const Outcome& want, const Outcome& got) {
     return "ret";
   if (want.fds != got.fds)
     return "fds";
+  if (want.value != got.value)
+    return "value";
   if (want.events.size() != got.events.size())
     return "events.count";
   if (want.events != got.events) {
@@ -47,6 +49,14 @@ std::string DivergenceSignature(const World& before, const Op& op,
     const File* f = before.FileAt(fd);
     if (f == nullptr) {
       families.insert("closed");
+    } else if (f->kind == FileKind::kEventfd) {
+      families.insert("eventfd");
+    } else if (f->kind == FileKind::kUnixSocket) {
+      static constexpr const char* kTypes[] = {"unix",       "unix-stream",
+                                               "unix-dgram", "unix",
+                                               "unix",       "unix-seqpacket"};
+      const uint32_t type = before.socks.at(f->sock).type;
+      families.insert(kTypes[type < 6 ? type : 0]);
     } else if (f->kind != FileKind::kEpoll) {
       families.insert("pipe");
     } else {

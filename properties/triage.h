@@ -1,7 +1,8 @@
 // File: properties/triage.h
 // Divergence signatures and the known-divergence registry. A signature says
 // which operation diverged, which part of its result differs and which file
-// family was involved, e.g. `epoll_wait:events.order:epoll+pipe`. `check`
+// family was involved, e.g. `epoll_wait:events.order:epoll` or
+// `epoll_ctl:errno:epoll+pipe`. `check`
 // masks a signature once it has shrunk and saved it, so one bug is reported
 // once and the search goes on for others; a registry file lists a target's
 // known divergences, which are then listed but do not fail the run.
@@ -26,7 +27,8 @@ namespace epollcheck {
 std::string DifferingPart(const Outcome& want, const Outcome& got);
 
 // "op:part:family", family from the kinds of the files the op names in
-// `before` (pipe, epoll, nested-epoll, closed), '+'-joined.
+// `before` (pipe, eventfd, unix-stream, unix-dgram, unix-seqpacket, epoll,
+// nested-epoll, closed), '+'-joined.
 std::string DivergenceSignature(const World& before, const Op& op,
                                 const Outcome& want, const Outcome& got);
 

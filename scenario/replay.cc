@@ -6,6 +6,15 @@
 #include "model/step.h"
 
 namespace epollcheck {
+namespace {
+
+std::string ToString(const Outcome& o) {
+  std::ostringstream os;
+  os << o;
+  return os.str();
+}
+
+}  // namespace
 
 ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
                     ReplayMode mode) {
@@ -13,6 +22,7 @@ ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
   World model;
   model.profile = profile;
   HandleEnv env;
+  const bool written_era = SameEraBehaviour(profile, WrittenProfile(scenario));
   for (const ScenarioStep& step : scenario.steps) {
     ReplayedStep r;
     r.step = &step;
@@ -26,8 +36,11 @@ ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
     r.op = std::get<Op>(resolved);
     r.got = sut.Execute(*r.op);
     const Outcome predicted = Step(model, *r.op);
-    r.want = mode == ReplayMode::kModel ? std::optional<Outcome>(predicted)
-                                        : step.expect;
+    r.era_predicted = mode == ReplayMode::kWritten && step.era_dependent &&
+                      step.expect && !written_era;
+    r.want = mode == ReplayMode::kModel || r.era_predicted
+                 ? std::optional<Outcome>(predicted)
+                 : step.expect;
     BindStep(step, r.got, env);
     if (!r.ok())
       ++report.mismatches;
@@ -60,9 +73,13 @@ void PrintReplay(std::ostream& os, const ReplayReport& report) {
     if (!r.want) {
       os << '\n';
     } else if (*r.want == r.got) {
-      os << "  ok\n";
+      os << (r.era_predicted ? "  ok (@era: the model's, written " +
+                                   ToString(*r.step->expect) + ")\n"
+                             : std::string("  ok\n"));
     } else {
-      os << "  MISMATCH: expected " << *r.want << " got " << got.str() << '\n';
+      os << "  MISMATCH: expected " << *r.want
+         << (r.era_predicted ? " (@era: the model's)" : "") << " got "
+         << got.str() << '\n';
     }
   }
   if (!report.teardown.empty())

@@ -2,6 +2,12 @@
 // Replays a scenario on one SUT, step by step, checking either the results
 // written in the scenario or, in model mode, the model's prediction for each
 // step. Handles resolve to the descriptors the SUT itself returned.
+// `profile` is the era the SUT is expected to behave as (the running
+// kernel's, or --kernel-era). A step marked `@era` is checked against its
+// written result if `profile` has the era behaviour of the scenario's
+// `profile` line (WrittenProfile), else against the model's prediction under
+// `profile`: a corpus written on 6.18 replays on 5.10 without losing the
+// check that 5.10 does what the model says 5.10 does.
 //
 //   ReplayReport r = Replay(scenario, *sut, profile, ReplayMode::kWritten);
 //   PrintReplay(std::cout, r);     // one line per step: ok / MISMATCH
@@ -30,6 +36,7 @@ struct ReplayedStep {
   Outcome got;                  // what the SUT did
   std::optional<Outcome> want;  // what was expected, if anything
   std::string error;            // handle resolution error
+  bool era_predicted = false;   // an @era step checked against the model
   bool ok() const { return error.empty() && (!want || *want == got); }
 };
 

@@ -158,7 +158,7 @@ int main(void) {
   char got[65536];
   long r;
   int e;
-  (void)r; (void)e;
+  (void)r; (void)e; (void)rd_buf;
   memset(io_buf, 'x', sizeof io_buf);
 )";
   return os.str();

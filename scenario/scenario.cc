@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <limits>
 #include <sstream>
 #include <type_traits>
@@ -263,7 +264,13 @@ std::variant<Scenario, ParseError> ParseScenario(std::string_view text) {
     const size_t arrow = line.find("->");
     std::string_view call = Trim(line.substr(0, arrow));
     if (arrow != std::string_view::npos) {
-      const std::string_view result = Trim(line.substr(arrow + 2));
+      std::string_view result = Trim(line.substr(arrow + 2));
+      constexpr std::string_view kEra = "@era";
+      if (result.size() >= kEra.size() &&
+          result.substr(result.size() - kEra.size()) == kEra) {
+        step.era_dependent = true;
+        result = Trim(result.substr(0, result.size() - kEra.size()));
+      }
       step.expect = ParseOutcome(result);
       if (!step.expect)
         return fail("bad result '" + std::string(result) + "'");
@@ -392,6 +399,14 @@ std::string FormatStepCall(const ScenarioStep& step) {
   return os.str();
 }
 
+Profile WrittenProfile(const Scenario& scenario) {
+  int major = 6;
+  int minor = 18;
+  if (!scenario.profile.empty())
+    (void)std::sscanf(scenario.profile.c_str(), "%d.%d", &major, &minor);
+  return ProfileForKernel(major, minor);
+}
+
 std::string FormatScenario(const Scenario& scenario,
                            const std::vector<std::string>& comments) {
   std::ostringstream os;
@@ -410,6 +425,8 @@ std::string FormatScenario(const Scenario& scenario,
     if (scenario.steps[i].expect) {
       os << std::string(width - calls[i].size(), ' ') << "  -> "
          << *scenario.steps[i].expect;
+      if (scenario.steps[i].era_dependent)
+        os << " @era";
     }
     os << '\n';
   }

@@ -17,7 +17,10 @@
 // name.w; `name = ` before epoll_create, epoll_create1, dup or dup2 binds the
 // returned descriptor. Descriptor operands are handles or plain numbers.
 // Arguments are positional in the op's Fields() order; optional ones are
-// written `null_event=1`, `timeout_ms=N`. `#` starts a comment.
+// written `null_event=1`, `timeout_ms=N`. `#` starts a comment. A result
+// followed by `@era` (`-> -1 EBADF @era`) depends on the kernel era: it is
+// written for the `profile` line's era (default 6.18) and replayed on
+// another era against the model's prediction for that era.
 #pragma once
 
 #include <map>
@@ -29,6 +32,7 @@
 
 #include "model/ops.h"
 #include "model/outcome.h"
+#include "model/profile.h"
 
 namespace epollcheck {
 
@@ -39,12 +43,20 @@ struct ScenarioStep {
   // Descriptor operands written as handles: field name -> handle ("p0.r").
   std::vector<std::pair<std::string, std::string>> fd_handles;
   std::optional<Outcome> expect;
+  // `-> RESULT @era`: the written result is the file's profile era's; on a
+  // kernel of another era (a profile that differs in SameEraBehaviour) replay
+  // checks the model's prediction for that era instead.
+  bool era_dependent = false;
 };
 
 struct Scenario {
   std::string profile;  // "6.18" from a `profile` line, or empty
   std::vector<ScenarioStep> steps;
 };
+
+// The era the written results are for: the `profile` line's, else 6.18.
+// Assumes a parsed scenario (the profile is MAJOR.MINOR).
+Profile WrittenProfile(const Scenario& scenario);
 
 struct ParseError {
   int line = 0;

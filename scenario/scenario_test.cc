@@ -32,7 +32,10 @@ RC_GTEST_PROP(ScenarioFormat, PrintThenParseGivesTheSameRun, ()) {
   std::vector<Op> ops;
   std::vector<Outcome> outcomes;
   GenerateRun(ops, outcomes);
-  const Scenario printed = ScenarioFromRun(ops, outcomes, true);
+  Scenario printed = ScenarioFromRun(ops, outcomes, true);
+  for (ScenarioStep& step : printed.steps)
+    step.era_dependent =
+        *rc::gen::weightedElement<bool>({{4, false}, {1, true}});
   const std::string text = FormatScenario(printed, {"generated"});
   auto parsed = ParseScenario(text);
   RC_ASSERT(std::holds_alternative<Scenario>(parsed));
@@ -44,6 +47,8 @@ RC_GTEST_PROP(ScenarioFormat, PrintThenParseGivesTheSameRun, ()) {
     RC_ASSERT(std::holds_alternative<Op>(resolved));
     RC_ASSERT(std::get<Op>(resolved) == ops[i]);
     RC_ASSERT(scenario.steps[i].expect == std::optional<Outcome>(outcomes[i]));
+    RC_ASSERT(scenario.steps[i].era_dependent ==
+              printed.steps[i].era_dependent);
     BindStep(scenario.steps[i], outcomes[i], env);
   }
   // Printing is a fixed point.

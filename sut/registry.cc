@@ -2,6 +2,7 @@
 
 #include "sut/kernel/calibrate.h"
 #include "sut/kernel/kernel_sut.h"
+#include "sut/mutant_sut.h"
 #include "sut/sim/sim_sut.h"
 
 namespace epollcheck {
@@ -35,10 +36,24 @@ SutEntry MakeScratch() {
     return std::make_unique<SimSut>();
   };
   entry.profile = ProfileForKernel(6, 18);
-  entry.families = kFamilyPipe | kFamilyEpoll | kFamilyEventfd;
+  entry.families = kScratchFamilies;
   entry.description =
       "from-scratch eventpoll (sut/sim), model profile " + entry.profile.name;
   return entry;
+}
+
+// The test double of the CLI tests (sut/mutant_sut.h): the kernel, losing
+// the last event of every wait that returns two or more.
+std::variant<SutEntry, std::string> MakeMutant() {
+  auto made = MakeKernel();
+  if (auto* kernel = std::get_if<SutEntry>(&made)) {
+    kernel->make = [inner = kernel->make]() -> std::unique_ptr<Sut> {
+      return std::make_unique<LosesLastEvent>(inner());
+    };
+    kernel->description = "test double: " + kernel->description +
+                          ", minus the last event of waits returning 2+";
+  }
+  return made;
 }
 
 }  // namespace
@@ -48,6 +63,8 @@ std::vector<std::string> SutNames() { return {"kernel", "scratch"}; }
 std::variant<SutEntry, std::string> MakeSut(const std::string& name) {
   if (name == "kernel")
     return MakeKernel();
+  if (name == "mutant")
+    return MakeMutant();
   if (name == "scratch")
     return MakeScratch();
   std::string known;

@@ -21,7 +21,10 @@ struct SutEntry {
   uint32_t families = kAllFamilies;  // Family bits this SUT implements
 };
 
-// Names accepted by MakeSut, in the order they are listed to users.
+// Names accepted by MakeSut, in the order they are listed to users. MakeSut
+// also accepts `mutant`, a test double for the CLI's own tests (the kernel
+// minus the last event of waits returning two or more, sut/mutant_sut.h),
+// which is not listed.
 std::vector<std::string> SutNames();
 
 // A factory for the named SUT (after checking it can start here), or one line

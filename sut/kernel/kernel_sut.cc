@@ -6,6 +6,7 @@
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -242,6 +243,39 @@ KernelSut::~KernelSut() {
     (void)Finish();
 }
 
+namespace {
+
+// Whether the running kernel's ep_loop_check counts the levels above the
+// inserting instance (f2e467a48287, 6.17, backported to stable series, so
+// the version number does not tell). Builds a 4-link chain e4>e3>e2>e1>e0
+// and adds a 5th link below its bottom (e0 ADD e5): ELOOP with the upward
+// depth counted (ep_get_upwards_depth_proc), 0 before. Closes what it opened.
+bool ProbeLoopCheckCountsUpwardDepth(bool fallback) {
+  int ep[6];
+  int opened = 0;
+  for (; opened < 6; ++opened) {
+    ep[opened] = epoll_create1(EPOLL_CLOEXEC);
+    if (ep[opened] < 0)
+      break;
+  }
+  int result = fallback ? 1 : 0;
+  if (opened == 6) {
+    epoll_event ev{.events = EPOLLIN, .data = {}};
+    bool chained = true;
+    for (int i = 1; i <= 4 && chained; ++i)
+      chained = epoll_ctl(ep[i], EPOLL_CTL_ADD, ep[i - 1], &ev) == 0;
+    if (chained) {
+      const int rc = epoll_ctl(ep[0], EPOLL_CTL_ADD, ep[5], &ev);
+      result = rc == 0 ? 0 : (errno == ELOOP ? 1 : result);
+    }
+  }
+  for (int i = 0; i < opened; ++i)
+    close(ep[i]);
+  return result != 0;
+}
+
+}  // namespace
+
 Profile RunningKernelProfile() {
   utsname u{};
   uname(&u);
@@ -254,6 +288,9 @@ Profile RunningKernelProfile() {
     profile.fd_limit = static_cast<int64_t>(limit.rlim_cur);
   profile.cap_sys_resource = geteuid() == 0;
   profile.sockets = CalibrateSockets();
+  static const bool upward =
+      ProbeLoopCheckCountsUpwardDepth(profile.loop_check_counts_upward_depth);
+  profile.loop_check_counts_upward_depth = upward;
   return profile;
 }
 

@@ -44,7 +44,8 @@ private:
   std::unique_ptr<Executor> executor_;  // null once finished
 };
 
-// The profile of the running kernel, from uname(2) and getrlimit(2).
+// The profile of the running kernel, from uname(2) and getrlimit(2); the
+// ep_loop_check era, which stable kernels backported, is probed instead.
 Profile RunningKernelProfile();
 // "Linux 6.18.44-..." for reports.
 std::string RunningKernelDescription();

@@ -60,9 +60,10 @@ public:
     return sizeof(ucnt);
   }
 
-  // Linux: eventfd_write.
+  // Linux: eventfd_write. 6.18 takes exactly 8 bytes: a longer buffer is
+  // EINVAL too (model/profile.h eventfd_write_exact).
   int64_t Write(const void* buf, size_t count) override {
-    if (count < sizeof(uint64_t))
+    if (count != sizeof(uint64_t))
       return -abi::kEinval;
     uint64_t ucnt = 0;
     std::memcpy(&ucnt, buf, sizeof(ucnt));  // copy_from_user

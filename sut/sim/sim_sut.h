@@ -22,6 +22,10 @@
 
 namespace epollcheck {
 
+// The Family bits the scratch kernel implements (no sockets yet).
+inline constexpr uint32_t kScratchFamilies =
+    kFamilyPipe | kFamilyEpoll | kFamilyEventfd;
+
 class SimSut final : public Sut {
 public:
   explicit SimSut(sim::SimConfig config = {});
