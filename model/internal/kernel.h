@@ -46,8 +46,7 @@ void PipeRelease(World& world, FileId file);
 
 // eventfd (fs/eventfd.c).
 Outcome EventfdCreate(World& world, uint32_t initval, uint32_t flags);
-Outcome EventfdWrite(World& world, FileId file, uint32_t count,
-                     uint64_t value);
+Outcome EventfdWrite(World& world, FileId file, uint32_t count, uint64_t value);
 Outcome EventfdRead(World& world, FileId file, uint32_t count);
 uint32_t EventfdPoll(World& world, FileId file);
 
