@@ -128,8 +128,13 @@ Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags) {
 // Linux: net/unix/af_unix.c unix_seqpacket_sendmsg, unix_dgram_sendmsg.
 Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags) {
   UnixSock& s = world.socks.at(sid);
-  if (s.type == abi::kSockSeqpacket && s.state != SockState::kEstablished)
-    return Outcome::Error(abi::kEnotconn);
+  if (s.type == abi::kSockSeqpacket) {
+    // unix_seqpacket_sendmsg: a pending error first, then the state.
+    if (const int err = TakeError(s); err != 0)
+      return Outcome::Error(err);
+    if (s.state != SockState::kEstablished)
+      return Outcome::Error(abi::kEnotconn);
+  }
   if ((flags & abi::kMsgOob) != 0)
     return Outcome::Error(abi::kEopnotsupp);
   if (static_cast<int64_t>(len) > static_cast<int64_t>(s.sndbuf) - 32)

@@ -1,5 +1,7 @@
 #include "properties/sequence.h"
 
+#include <set>
+
 #include <iomanip>
 #include <sstream>
 
@@ -24,8 +26,17 @@ Coverage& Coverage::Current() {
   return c;
 }
 
-void Coverage::Record(const Op& op, const Outcome& outcome) {
+void Coverage::Record(const World& before, const Op& op,
+                      const Outcome& outcome) {
   ++steps;
+  std::set<std::string> kinds;
+  ForEachFdField(op, [&](std::string_view, const int32_t& fd) {
+    kinds.insert(FileFamilyName(before, fd));
+  });
+  if (kinds.empty() && FamilyOf(op) != kFamilyCore)
+    kinds.insert(FamiliesString(FamilyOf(op)));
+  for (const std::string& k : kinds)
+    ++family_steps[k];
   std::string result;
   if (outcome.IsError()) {
     result = ErrnoName(outcome.Errno());
@@ -43,7 +54,10 @@ void Coverage::Record(const Op& op, const Outcome& outcome) {
 }
 
 void Coverage::Print(std::ostream& os) const {
-  os << "coverage: " << steps << " steps\n";
+  os << "coverage: " << steps << " steps; by file family:";
+  for (const auto& [family, n] : family_steps)
+    os << ' ' << family << ' ' << n;
+  os << '\n';
   for (const auto& [name, results] : counts) {
     long total = 0;
     for (const auto& [r, n] : results)
@@ -80,7 +94,7 @@ void OpCommand::run(const World& s0, Sut& sut) const {
   Outcome got = sut.Execute(op);
   tr.steps.push_back(StepRecord{.op = op, .want = t.outcome, .got = got});
   tr.last_world = std::move(t.next);
-  Coverage::Current().Record(op, got);
+  Coverage::Current().Record(s0, op, got);
   const Outcome& want = tr.steps.back().want;
   if (got == want)
     return;

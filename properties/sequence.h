@@ -76,8 +76,11 @@ struct Transcript {
 // run exercised.
 struct Coverage {
   std::map<std::string, std::map<std::string, long>> counts;
+  // Steps per kind of file the operands named (FileFamilyName), the
+  // operation's own family for creations.
+  std::map<std::string, long> family_steps;
   long steps = 0;
-  void Record(const Op& op, const Outcome& outcome);
+  void Record(const World& before, const Op& op, const Outcome& outcome);
   void Print(std::ostream& os) const;
   static Coverage& Current();
 };

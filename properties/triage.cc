@@ -42,29 +42,36 @@ std::string DifferingPart(const Outcome& want, const Outcome& got) {
   return "ret";
 }
 
+std::string FileFamilyName(const World& world, int32_t fd) {
+  const File* f = world.FileAt(fd);
+  if (f == nullptr)
+    return "closed";
+  switch (f->kind) {
+  case FileKind::kPipeRead:
+  case FileKind::kPipeWrite:
+    return "pipe";
+  case FileKind::kEventfd:
+    return "eventfd";
+  case FileKind::kUnixSocket: {
+    static constexpr const char* kTypes[] = {
+        "unix", "unix-stream", "unix-dgram", "unix", "unix", "unix-seqpacket"};
+    const uint32_t type = world.socks.at(f->sock).type;
+    return kTypes[type < 6 ? type : 0];
+  }
+  case FileKind::kEpoll:
+    break;
+  }
+  bool nested = false;
+  for (const auto& [key, item] : f->epoll->items)
+    nested |= world.files.at(key.file).kind == FileKind::kEpoll;
+  return nested ? "nested-epoll" : "epoll";
+}
+
 std::string DivergenceSignature(const World& before, const Op& op,
                                 const Outcome& want, const Outcome& got) {
   std::set<std::string> families;
   ForEachFdField(op, [&](std::string_view, const int32_t& fd) {
-    const File* f = before.FileAt(fd);
-    if (f == nullptr) {
-      families.insert("closed");
-    } else if (f->kind == FileKind::kEventfd) {
-      families.insert("eventfd");
-    } else if (f->kind == FileKind::kUnixSocket) {
-      static constexpr const char* kTypes[] = {"unix",       "unix-stream",
-                                               "unix-dgram", "unix",
-                                               "unix",       "unix-seqpacket"};
-      const uint32_t type = before.socks.at(f->sock).type;
-      families.insert(kTypes[type < 6 ? type : 0]);
-    } else if (f->kind != FileKind::kEpoll) {
-      families.insert("pipe");
-    } else {
-      bool nested = false;
-      for (const auto& [key, item] : f->epoll->items)
-        nested |= before.files.at(key.file).kind == FileKind::kEpoll;
-      families.insert(nested ? "nested-epoll" : "epoll");
-    }
+    families.insert(FileFamilyName(before, fd));
   });
   std::string family;
   for (const std::string& f : families)

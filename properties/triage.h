@@ -26,6 +26,11 @@ namespace epollcheck {
 // "events.order", "events.mask" or "events.data"; "" if they are equal.
 std::string DifferingPart(const Outcome& want, const Outcome& got);
 
+// The kind of the file open at `fd` in `world`: pipe, eventfd, unix-stream,
+// unix-dgram, unix-seqpacket, epoll, nested-epoll (an epoll watching an
+// epoll), or closed.
+std::string FileFamilyName(const World& world, int32_t fd);
+
 // "op:part:family", family from the kinds of the files the op names in
 // `before` (pipe, eventfd, unix-stream, unix-dgram, unix-seqpacket, epoll,
 // nested-epoll, closed), '+'-joined.
