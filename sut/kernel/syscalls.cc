@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,10 +12,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <vector>
 
 #include "fixtures/fd_hygiene.h"
+#include "model/abi.h"
 #include "model/check.h"
 
 namespace epollcheck {
@@ -26,9 +30,36 @@ Outcome FromRet(long ret) {
   return Outcome::Value(ret);
 }
 
-char* IoBuffer() {
-  thread_local std::vector<char> buffer(kMaxIoCount, 'x');
-  return buffer.data();
+// A buffer of at least `bytes` bytes for the calling thread, reused and grown
+// as needed: anonymous memory mapped with MAP_NORESERVE, so even the largest
+// operands (a 4 GiB count, EP_MAX_EVENTS events: 2 GiB) cost only address
+// space until the kernel writes into it. `what` names the operand for the
+// error if the mapping fails.
+void* ScratchBuffer(size_t bytes, const char* what) {
+  struct Mapping {
+    void* addr = nullptr;
+    size_t size = 0;
+    ~Mapping() {
+      if (addr != nullptr)
+        munmap(addr, size);
+    }
+  };
+  thread_local Mapping mapping;
+  bytes = std::max<size_t>(bytes, 1 << 16);
+  if (bytes <= mapping.size)
+    return mapping.addr;
+  void* addr = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (addr == MAP_FAILED) {
+    throw std::runtime_error(std::string("cannot map a ") +
+                             std::to_string(bytes) + "-byte buffer for " +
+                             what + ": " + std::strerror(errno));
+  }
+  if (mapping.addr != nullptr)
+    munmap(mapping.addr, mapping.size);
+  mapping.addr = addr;
+  mapping.size = bytes;
+  return addr;
 }
 
 // Lists the calling thread's open descriptors (its own table, which may be
@@ -77,12 +108,20 @@ Outcome RunSyscall(const Op& op) {
           return FromRet(
               epoll_ctl(o.epfd, o.op, o.fd, o.null_event ? nullptr : &ev));
         } else if constexpr (std::is_same_v<T, EpollWait>) {
-          thread_local std::vector<epoll_event> events(kWaitBufferEvents);
+          // Room for maxevents events whenever the kernel accepts maxevents
+          // (Linux: do_epoll_wait refuses <= 0 and > EP_MAX_EVENTS before it
+          // touches the buffer).
+          const size_t room =
+              o.maxevents > 0 && o.maxevents <= abi::kEpMaxEvents
+                  ? static_cast<size_t>(o.maxevents)
+                  : 1;
+          auto* events = static_cast<epoll_event*>(
+              ScratchBuffer(room * sizeof(epoll_event), "epoll_wait events"));
           const long ret =
-              epoll_wait(o.epfd, events.data(), o.maxevents, o.timeout_ms);
+              epoll_wait(o.epfd, events, o.maxevents, o.timeout_ms);
           if (ret < 0)
             return Outcome::Error(errno);
-          EP_CHECK(ret <= kWaitBufferEvents);
+          EP_CHECK(static_cast<size_t>(ret) <= room);
           Outcome out = Outcome::Value(ret);
           for (long i = 0; i < ret; ++i) {
             out.events.push_back(ReadyEvent{.events = events[i].events,
@@ -90,11 +129,11 @@ Outcome RunSyscall(const Op& op) {
           }
           return out;
         } else if constexpr (std::is_same_v<T, Write>) {
-          EP_CHECK(o.count <= kMaxIoCount);
-          return FromRet(write(o.fd, IoBuffer(), o.count));
+          return FromRet(
+              write(o.fd, ScratchBuffer(o.count, "write count"), o.count));
         } else if constexpr (std::is_same_v<T, Read>) {
-          EP_CHECK(o.count <= kMaxIoCount);
-          return FromRet(read(o.fd, IoBuffer(), o.count));
+          return FromRet(
+              read(o.fd, ScratchBuffer(o.count, "read count"), o.count));
         } else if constexpr (std::is_same_v<T, Close>) {
           return FromRet(close(o.fd));
         } else if constexpr (std::is_same_v<T, Dup>) {
