@@ -1,11 +1,9 @@
 #include "sut/kernel/syscalls.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -68,17 +66,8 @@ void* ScratchBuffer(size_t bytes, const char* what) {
 // descriptor limit with fcntl(F_GETFD) instead.
 Outcome ListOpenFds() {
   Outcome out = Outcome::Value(0);
-  if (auto listed = ListFdDirectory("/proc/thread-self/fd")) {
-    out.fds = std::move(*listed);
-  } else {
-    rlimit limit{};
-    getrlimit(RLIMIT_NOFILE, &limit);
-    const rlim_t end = std::min<rlim_t>(limit.rlim_cur, 1 << 20);
-    for (rlim_t fd = 0; fd < end; ++fd) {
-      if (fcntl(static_cast<int>(fd), F_GETFD) >= 0)
-        out.fds.push_back(static_cast<int32_t>(fd));
-    }
-  }
+  for (const int fd : ListOrProbeFds("/proc/thread-self/fd"))
+    out.fds.push_back(static_cast<int32_t>(fd));
   out.ret = static_cast<int64_t>(out.fds.size());
   return out;
 }
