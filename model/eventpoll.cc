@@ -365,7 +365,8 @@ Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
   }
   // ep_done_scan: undelivered items go back in front of the re-queued ones.
   EpollInstance& ep = InstanceOf(world, *ep_file);
-  ep.ready_list.insert(ep.ready_list.begin(), batch.begin() + next,
+  ep.ready_list.insert(ep.ready_list.begin(),
+                       batch.begin() + static_cast<std::ptrdiff_t>(next),
                        batch.end());
   out.ret = static_cast<int64_t>(out.events.size());
   return out;

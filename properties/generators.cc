@@ -190,7 +190,8 @@ Gen<Op> GenCtl(const World& w) {
   const Gen<std::pair<int32_t, int32_t>> epfd_and_op =
       gen::pair(GenFd(w, IsEpoll), ops);
   return gen::mapcat(epfd_and_op, [choose](std::pair<int32_t, int32_t> eo) {
-    const auto [epfd, op] = eo;
+    const int32_t epfd = eo.first;
+    const int32_t op = eo.second;
     return gen::apply(
         [epfd, op](int32_t fd, uint32_t events, uint64_t data,
                    bool null_event) -> Op {

@@ -94,7 +94,7 @@ std::optional<std::vector<Op>> DropAndRenumber(const std::vector<Op>& ops,
       if (id >= before.next_id)
         file_of[Origin{i, slot++}] = id;
     }
-    out.push_back(std::move(op));
+    out.push_back(op);
   }
   return out;
 }

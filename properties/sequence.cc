@@ -107,7 +107,7 @@ rc::Gen<std::shared_ptr<const rc::state::Command<World, Sut>>>
 GenCommand(const World& world, const Swarm& swarm) {
   return rc::gen::map(GenOp(world, swarm), [](Op op) {
     return std::shared_ptr<const rc::state::Command<World, Sut>>(
-        std::make_shared<OpCommand>(std::move(op)));
+        std::make_shared<OpCommand>(op));
   });
 }
 

@@ -46,7 +46,7 @@ Built Compile(const std::string& text) {
 // Runs a compiled reproducer; requires it to end with a verdict line that
 // agrees with its exit status (0: "verdict: ok", 1: "verdict: MISMATCH").
 ChildResult RunRepro(const Built& built) {
-  const ChildResult run = RunChild(built.binary, {}, std::chrono::seconds(30));
+  ChildResult run = RunChild(built.binary, {}, std::chrono::seconds(30));
   const std::string want =
       run.exit_code == 0 ? "verdict: ok\n" : "verdict: MISMATCH\n";
   EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1)

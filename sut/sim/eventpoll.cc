@@ -54,6 +54,7 @@ constexpr uint32_t kEpollInOutBits = abi::kEpollIn | abi::kEpollOut;
 // Linux: EP_UNACTIVE_PTR: "not on the overflow list" / "the overflow list
 // is not in use".
 Epitem* UnactivePtr() {
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): the kernel's sentinel value
   return reinterpret_cast<Epitem*>(static_cast<uintptr_t>(-1));
 }
 
@@ -591,9 +592,10 @@ int LoopCheckProc(Eventpoll* ep, Eventpoll* inserting_into, int depth,
       // list_file(): a file the new links reach, checked for wakeup paths.
       // The list holds a reference ("epoll: Keep a reference on files added
       // to the check list"): another thread may be closing the file.
+      File* const file = key.file;
       const bool listed =
           std::any_of(tfile_check_list->begin(), tfile_check_list->end(),
-                      [&](const FileRef& f) { return f.get() == key.file; });
+                      [file](const FileRef& f) { return f.get() == file; });
       if (!listed && key.file->TryGet())
         tfile_check_list->push_back(FileRef(key.file));
       continue;
