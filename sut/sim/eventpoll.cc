@@ -369,11 +369,6 @@ private:
   Epitem* epi_;
 };
 
-// Linux: path_limits: how many wakeup paths of each length (index: the
-// nesting depth of the path's topmost instance) may lead to one file; depth
-// 0 is unlimited.
-constexpr int kPathLimits[] = {1000, 500, 100, 50, 10};
-
 // Linux: reverse_path_check_proc: walks up from the items on `file`'s f_ep
 // list, counting paths that end at an instance nobody watches.
 // Requires: kernel->epnested_mutex_ held.
@@ -393,7 +388,7 @@ bool ReversePathProc(File* file, int depth, int (&path_count)[5]) {
     }
     if (!watched) {
       // path_count_inc(): any number of depth-0 paths is allowed.
-      fail = depth != 0 && ++path_count[depth] > kPathLimits[depth];
+      fail = depth != 0 && ++path_count[depth] > abi::kPathLimits[depth];
     } else {
       fail = ReversePathProc(above, depth + 1, path_count);
     }
