@@ -1,7 +1,10 @@
 #include "properties/generators.h"
 
 #include <algorithm>
+#include <array>
 #include <climits>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "model/abi.h"
@@ -36,6 +39,12 @@ template <class T> Gen<T> OneOf(std::initializer_list<T> values) {
 }
 
 template <class T> constexpr size_t IndexOf() {
+  static_assert(
+      (std::variant_size_v<Op> >
+       0)&&[]<size_t... I>(std::index_sequence<I...>) {
+        return (std::is_same_v<T, std::variant_alternative_t<I, Op>> || ...);
+      }(std::make_index_sequence<kOpKinds>{}),
+      "not an alternative of Op");
   size_t index = 0;
   [&]<size_t... I>(std::index_sequence<I...>) {
     ((std::is_same_v<T, std::variant_alternative_t<I, Op>> ? (index = I) : 0),
@@ -44,6 +53,29 @@ template <class T> constexpr size_t IndexOf() {
   (std::make_index_sequence<kOpKinds>{});
   return index;
 }
+
+// Every kind of Op, in the order GenOp offers them (the order fixes which
+// sequence a seed draws). A kind missing here, or listed twice, does not
+// compile; neither does one GenOp's chain does not handle.
+template <class... T> struct OpList {};
+using GenOrder =
+    OpList<Pipe2, EpollCreate, EpollCreate1, Dup, EpollCtl, EpollWait, Write,
+           Read, Close, Dup2, SetPipeSize, GetPipeSize, ListFds>;
+template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
+  if (sizeof...(T) != kOpKinds)
+    return false;
+  std::array<int, kOpKinds> seen{};
+  ((++seen[IndexOf<T>()]), ...);
+  for (int n : seen) {
+    if (n != 1)
+      return false;
+  }
+  return true;
+}
+static_assert(ListsEveryOpOnce(GenOrder{}),
+              "GenOrder must list every alternative of Op exactly once");
+
+template <class> inline constexpr bool kAlwaysFalse = false;
 
 std::vector<int32_t> OpenFdsWhere(const World& w, bool (*pred)(const File&)) {
   std::vector<int32_t> out;
@@ -262,69 +294,105 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
       choices.emplace_back(static_cast<uint32_t>(weight), std::move(g));
     }
   };
-  if (can_allocate) {
-    add(IndexOf<Pipe2>(),
-        gen::map(gen::weightedElement<uint32_t>({{10, kONonblock},
-                                                 {4, kONonblock | kODirect},
-                                                 {2, kONonblock | kOCloexec},
-                                                 {1, kONonblock | kOAppend}}),
-                 [](uint32_t flags) -> Op { return Pipe2{.flags = flags}; }));
-    add(IndexOf<EpollCreate>(),
-        gen::map(OneOf<int32_t>({1, 1, 1, 100, INT_MAX, 0, -1}),
-                 [](int32_t size) -> Op { return EpollCreate{.size = size}; }));
-    add(IndexOf<EpollCreate1>(),
-        gen::map(
-            gen::weightedElement<uint32_t>(
-                {{12, 0u}, {4, kEpollCloexec}, {1, kONonblock}, {1, 1u}}),
-            [](uint32_t flags) -> Op { return EpollCreate1{.flags = flags}; }));
-    add(IndexOf<Dup>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
-          return Dup{.fd = fd};
-        }));
-  }
-  add(IndexOf<EpollCtl>(), GenCtl(w));
-  add(IndexOf<EpollWait>(),
-      gen::apply(
-          [](int32_t epfd, int32_t max) -> Op {
-            return EpollWait{.epfd = epfd, .maxevents = max, .timeout_ms = 0};
-          },
-          GenFd(w, IsEpoll),
-          gen::weightedOneOf<int32_t>(
-              {{14, gen::just(64)},
-               {12, OneOf<int32_t>({1, 2, 3})},
-               {1, OneOf<int32_t>({0, -1, kEpMaxEvents, kEpMaxEvents + 1})}})));
-  add(IndexOf<Write>(), gen::apply(
-                            [](int32_t fd, uint32_t count) -> Op {
-                              return Write{.fd = fd, .count = count};
-                            },
-                            GenFd(w, IsPipeWrite), GenCount()));
-  add(IndexOf<Read>(), gen::apply(
-                           [](int32_t fd, uint32_t count) -> Op {
-                             return Read{.fd = fd, .count = count};
-                           },
-                           GenFd(w, IsPipeRead), GenCount()));
-  add(IndexOf<Close>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
-        return Close{.fd = fd};
-      }));
-  if (!w.fd_table.empty()) {
-    add(IndexOf<Dup2>(),
-        gen::apply([](int32_t oldfd, int32_t newfd)
-                       -> Op { return Dup2{.oldfd = oldfd, .newfd = newfd}; },
-                   GenFd(w, AnyFile),
-                   gen::weightedOneOf<int32_t>(
-                       {{6, gen::inRange<int32_t>(0, 16)},
-                        {2, gen::elementOf(OpenFdsWhere(w, AnyFile))},
-                        {1, OneOf<int32_t>({-1, kMaxDup2Target - 1})}})));
-  }
-  add(IndexOf<SetPipeSize>(),
-      gen::apply([](int32_t fd, int32_t size)
-                     -> Op { return SetPipeSize{.fd = fd, .size = size}; },
-                 GenFd(w, IsPipe),
-                 OneOf<int32_t>({0, 1, 4096, 4097, 5000, 8192, 12288, 16384,
-                                 65536, 1 << 20, -1, INT_MIN})));
-  add(IndexOf<GetPipeSize>(), gen::map(GenFd(w, IsPipe), [](int32_t fd) -> Op {
-        return GetPipeSize{.fd = fd};
-      }));
-  add(IndexOf<ListFds>(), gen::just<Op>(ListFds{}));
+  // One generator per kind (none when the world rules the kind out).
+  const auto offer = [&]<class T>() {
+    if constexpr (std::is_same_v<T, Pipe2>) {
+      if (can_allocate) {
+        add(IndexOf<Pipe2>(),
+            gen::map(
+                gen::weightedElement<uint32_t>({{10, kONonblock},
+                                                {4, kONonblock | kODirect},
+                                                {2, kONonblock | kOCloexec},
+                                                {1, kONonblock | kOAppend}}),
+                [](uint32_t flags) -> Op { return Pipe2{.flags = flags}; }));
+      }
+    } else if constexpr (std::is_same_v<T, EpollCreate>) {
+      if (can_allocate) {
+        add(IndexOf<EpollCreate>(),
+            gen::map(
+                OneOf<int32_t>({1, 1, 1, 100, INT_MAX, 0, -1}),
+                [](int32_t size) -> Op { return EpollCreate{.size = size}; }));
+      }
+    } else if constexpr (std::is_same_v<T, EpollCreate1>) {
+      if (can_allocate) {
+        add(IndexOf<EpollCreate1>(),
+            gen::map(
+                gen::weightedElement<uint32_t>(
+                    {{12, 0u}, {4, kEpollCloexec}, {1, kONonblock}, {1, 1u}}),
+                [](uint32_t flags) -> Op {
+                  return EpollCreate1{.flags = flags};
+                }));
+      }
+    } else if constexpr (std::is_same_v<T, Dup>) {
+      if (can_allocate) {
+        add(IndexOf<Dup>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
+              return Dup{.fd = fd};
+            }));
+      }
+    } else if constexpr (std::is_same_v<T, EpollCtl>) {
+      add(IndexOf<EpollCtl>(), GenCtl(w));
+    } else if constexpr (std::is_same_v<T, EpollWait>) {
+      add(IndexOf<EpollWait>(),
+          gen::apply(
+              [](int32_t epfd, int32_t max) -> Op {
+                return EpollWait{
+                    .epfd = epfd, .maxevents = max, .timeout_ms = 0};
+              },
+              GenFd(w, IsEpoll),
+              gen::weightedOneOf<int32_t>(
+                  {{14, gen::just(64)},
+                   {12, OneOf<int32_t>({1, 2, 3})},
+                   {1, OneOf<int32_t>(
+                           {0, -1, kEpMaxEvents, kEpMaxEvents + 1})}})));
+    } else if constexpr (std::is_same_v<T, Write>) {
+      add(IndexOf<Write>(), gen::apply(
+                                [](int32_t fd, uint32_t count) -> Op {
+                                  return Write{.fd = fd, .count = count};
+                                },
+                                GenFd(w, IsPipeWrite), GenCount()));
+    } else if constexpr (std::is_same_v<T, Read>) {
+      add(IndexOf<Read>(), gen::apply(
+                               [](int32_t fd, uint32_t count) -> Op {
+                                 return Read{.fd = fd, .count = count};
+                               },
+                               GenFd(w, IsPipeRead), GenCount()));
+    } else if constexpr (std::is_same_v<T, Close>) {
+      add(IndexOf<Close>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
+            return Close{.fd = fd};
+          }));
+    } else if constexpr (std::is_same_v<T, Dup2>) {
+      if (!w.fd_table.empty()) {
+        add(IndexOf<Dup2>(),
+            gen::apply(
+                [](int32_t oldfd, int32_t newfd) -> Op {
+                  return Dup2{.oldfd = oldfd, .newfd = newfd};
+                },
+                GenFd(w, AnyFile),
+                gen::weightedOneOf<int32_t>(
+                    {{6, gen::inRange<int32_t>(0, 16)},
+                     {2, gen::elementOf(OpenFdsWhere(w, AnyFile))},
+                     {1, OneOf<int32_t>({-1, kMaxDup2Target - 1})}})));
+      }
+    } else if constexpr (std::is_same_v<T, SetPipeSize>) {
+      add(IndexOf<SetPipeSize>(),
+          gen::apply([](int32_t fd, int32_t size)
+                         -> Op { return SetPipeSize{.fd = fd, .size = size}; },
+                     GenFd(w, IsPipe),
+                     OneOf<int32_t>({0, 1, 4096, 4097, 5000, 8192, 12288, 16384,
+                                     65536, 1 << 20, -1, INT_MIN})));
+    } else if constexpr (std::is_same_v<T, GetPipeSize>) {
+      add(IndexOf<GetPipeSize>(),
+          gen::map(GenFd(w, IsPipe),
+                   [](int32_t fd) -> Op { return GetPipeSize{.fd = fd}; }));
+    } else if constexpr (std::is_same_v<T, ListFds>) {
+      add(IndexOf<ListFds>(), gen::just<Op>(ListFds{}));
+    } else {
+      static_assert(kAlwaysFalse<T>, "GenOp: no generator for this op");
+    }
+  };
+  [&]<class... T>(OpList<T...>) {
+    (offer.template operator()<T>(), ...);
+  }(GenOrder{});
   return WeightedOneOf(std::move(choices));
 }
 
@@ -335,7 +403,7 @@ bool Admissible(const World& w, const Op& op) {
         using T = std::decay_t<decltype(o)>;
         if constexpr (std::is_same_v<T, Pipe2>) {
           return room && (o.flags & abi::kONonblock) != 0 &&
-                 (o.flags & 0200u) == 0;
+                 (o.flags & abi::kONotificationPipe) == 0;
         } else if constexpr (std::is_same_v<T, EpollCreate> ||
                              std::is_same_v<T, EpollCreate1> ||
                              std::is_same_v<T, Dup>) {
@@ -351,8 +419,13 @@ bool Admissible(const World& w, const Op& op) {
           // Sizes above pipe-max-size depend on privileges.
           return static_cast<uint32_t>(o.size) <= (1u << 20) ||
                  static_cast<uint32_t>(o.size) > (1u << 31);
-        } else {
+        } else if constexpr (std::is_same_v<T, EpollCtl> ||
+                             std::is_same_v<T, Close> ||
+                             std::is_same_v<T, GetPipeSize> ||
+                             std::is_same_v<T, ListFds>) {
           return true;
+        } else {
+          static_assert(kAlwaysFalse<T>, "Admissible: unhandled op");
         }
       },
       op);
