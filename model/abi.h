@@ -55,6 +55,11 @@ inline constexpr uint32_t kONonblock = 04000;
 inline constexpr uint32_t kODirect = 040000;
 inline constexpr uint32_t kOCloexec = 02000000;
 inline constexpr uint32_t kEpollCloexec = kOCloexec;
+// Linux: include/uapi/linux/watch_queue.h O_NOTIFICATION_PIPE (= O_EXCL):
+// accepted by pipe2 on kernels with CONFIG_WATCH_QUEUE. Watch-queue pipes are
+// neither modelled nor simulated (they behave as ordinary pipes) and never
+// generated.
+inline constexpr uint32_t kONotificationPipe = 0200;
 
 // fcntl commands (include/uapi/linux/fcntl.h).
 inline constexpr int32_t kFSetPipeSz = 1031;
@@ -68,6 +73,10 @@ inline constexpr int32_t kEpollEventSize = 12;
 inline constexpr int32_t kEpMaxEvents = 2147483647 / kEpollEventSize;
 // Linux: fs/eventpoll.c EP_MAX_NESTS.
 inline constexpr int kEpMaxNests = 4;
+// Linux: fs/eventpoll.c path_limits[PATH_ARR_SIZE]: how many wakeup paths of
+// each length (index: the nesting depth of the path's topmost instance) may
+// lead to one file; depth 0 is unlimited.
+inline constexpr int kPathLimits[kEpMaxNests + 1] = {1000, 500, 100, 50, 10};
 // Linux: include/linux/pipe_fs_i.h PIPE_DEF_BUFFERS.
 inline constexpr uint32_t kPipeDefBuffers = 16;
 

@@ -161,10 +161,6 @@ void FilesBelow(const World& world, FileId ep, std::set<FileId>& seen_epolls,
   }
 }
 
-// Linux: fs/eventpoll.c path_limits: wakeup paths of length 1..4 (index =
-// nesting depth of the topmost epoll) allowed per file; depth 0 unlimited.
-constexpr int kPathLimits[] = {1000, 500, 100, 50, 10};
-
 // Linux: fs/eventpoll.c reverse_path_check_proc: walks up from the items
 // watching `file`, counting paths that end at an unwatched epoll.
 bool ReversePathFails(const World& world, FileId file, int depth,
@@ -174,7 +170,7 @@ bool ReversePathFails(const World& world, FileId file, int depth,
   for (const WaitEntry& w : world.files.at(file).wait_queue) {
     if (world.files.at(w.epoll).wait_queue.empty()) {
       // path_count_inc(): any number of direct watchers is fine.
-      if (depth != 0 && ++path_count[depth] > kPathLimits[depth])
+      if (depth != 0 && ++path_count[depth] > abi::kPathLimits[depth])
         return true;
     } else if (ReversePathFails(world, w.epoll, depth + 1, path_count)) {
       return true;
@@ -393,7 +389,8 @@ Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
   }
   // ep_done_scan: undelivered items go back in front of the re-queued ones.
   EpollInstance& ep = InstanceOf(world, *ep_file);
-  ep.ready_list.insert(ep.ready_list.begin(), batch.begin() + next,
+  ep.ready_list.insert(ep.ready_list.begin(),
+                       batch.begin() + static_cast<std::ptrdiff_t>(next),
                        batch.end());
   out.ret = static_cast<int64_t>(out.events.size());
   return out;

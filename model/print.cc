@@ -573,8 +573,20 @@ bool SameEraBehaviour(const Profile& a, const Profile& b) {
 }
 
 namespace internal {
+namespace {
+thread_local CheckFailureHandler check_failure_handler = nullptr;
+}  // namespace
+
+void SetThreadCheckFailureHandler(CheckFailureHandler handler) {
+  check_failure_handler = handler;
+}
+
 void CheckFailed(const char* file, int line, const char* expr) {
-  std::fprintf(stderr, "%s:%d: EP_CHECK failed: %s\n", file, line, expr);
+  const std::string message = std::string(file) + ":" + std::to_string(line) +
+                              ": EP_CHECK failed: " + expr;
+  if (check_failure_handler != nullptr)
+    check_failure_handler(message);  // does not return
+  std::fprintf(stderr, "%s\n", message.c_str());
   std::abort();
 }
 }  // namespace internal

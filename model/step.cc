@@ -101,12 +101,9 @@ using internal::PutFile;
 // Linux: fs/pipe.c do_pipe2 / __do_pipe_flags. The read end gets the lower
 // number (allocated first).
 Outcome DoPipe2(World& world, const Pipe2& op) {
-  // O_NOTIFICATION_PIPE (O_EXCL) is accepted by kernels with
-  // CONFIG_WATCH_QUEUE; watch-queue pipes are not modelled and the generators
-  // never set the bit.
-  constexpr uint32_t kONotificationPipe = 0200;
+  // O_NOTIFICATION_PIPE is accepted (CONFIG_WATCH_QUEUE) and not modelled.
   if ((op.flags & ~(abi::kOCloexec | abi::kONonblock | abi::kODirect |
-                    kONotificationPipe)) != 0) {
+                    abi::kONotificationPipe)) != 0) {
     return Outcome::Error(abi::kEinval);
   }
   if (!internal::HasFreeFds(world, 2))

@@ -39,6 +39,7 @@ static_assert(abi::kEpollCloexec == EPOLL_CLOEXEC);
 static_assert(abi::kONonblock == O_NONBLOCK);
 static_assert(abi::kODirect == O_DIRECT);
 static_assert(abi::kOCloexec == O_CLOEXEC);
+static_assert(abi::kONotificationPipe == O_EXCL);  // O_NOTIFICATION_PIPE
 static_assert(abi::kOAppend == O_APPEND);
 static_assert(abi::kFSetPipeSz == F_SETPIPE_SZ);
 static_assert(abi::kFGetPipeSz == F_GETPIPE_SZ);

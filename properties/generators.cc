@@ -1,7 +1,10 @@
 #include "properties/generators.h"
 
 #include <algorithm>
+#include <array>
 #include <climits>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "model/abi.h"
@@ -36,6 +39,12 @@ template <class T> Gen<T> OneOf(std::initializer_list<T> values) {
 }
 
 template <class T> constexpr size_t IndexOf() {
+  static_assert(
+      (std::variant_size_v<Op> >
+       0)&&[]<size_t... I>(std::index_sequence<I...>) {
+        return (std::is_same_v<T, std::variant_alternative_t<I, Op>> || ...);
+      }(std::make_index_sequence<kOpKinds>{}),
+      "not an alternative of Op");
   size_t index = 0;
   [&]<size_t... I>(std::index_sequence<I...>) {
     ((std::is_same_v<T, std::variant_alternative_t<I, Op>> ? (index = I) : 0),
@@ -44,6 +53,31 @@ template <class T> constexpr size_t IndexOf() {
   (std::make_index_sequence<kOpKinds>{});
   return index;
 }
+
+// Every kind of Op, in the order GenOp offers them (the order fixes which
+// sequence a seed draws). A kind missing here, or listed twice, does not
+// compile; neither does one GenOp's chain does not handle.
+template <class... T> struct OpList {};
+using GenOrder =
+    OpList<Pipe2, EpollCreate, EpollCreate1, Dup, EpollCtl, EpollWait, Write,
+           Read, Close, Dup2, SetPipeSize, GetPipeSize, ListFds, Eventfd,
+           EventfdWrite, EventfdRead, Socketpair, Send, Recv, Shutdown,
+           SetSockOpt, GetSockOpt>;
+template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
+  if (sizeof...(T) != kOpKinds)
+    return false;
+  std::array<int, kOpKinds> seen{};
+  ((++seen[IndexOf<T>()]), ...);
+  for (int n : seen) {
+    if (n != 1)
+      return false;
+  }
+  return true;
+}
+static_assert(ListsEveryOpOnce(GenOrder{}),
+              "GenOrder must list every alternative of Op exactly once");
+
+template <class> inline constexpr bool kAlwaysFalse = false;
 
 std::vector<int32_t> OpenFdsWhere(const World& w, bool (*pred)(const File&)) {
   std::vector<int32_t> out;
@@ -221,7 +255,8 @@ Gen<Op> GenCtl(const World& w) {
   const Gen<std::pair<int32_t, int32_t>> epfd_and_op =
       gen::pair(GenFd(w, IsEpoll), ops);
   return gen::mapcat(epfd_and_op, [choose](std::pair<int32_t, int32_t> eo) {
-    const auto [epfd, op] = eo;
+    const int32_t epfd = eo.first;
+    const int32_t op = eo.second;
     return gen::apply(
         [epfd, op](int32_t fd, uint32_t events, uint64_t data,
                    bool null_event) -> Op {
@@ -324,153 +359,205 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
       choices.emplace_back(static_cast<uint32_t>(weight), std::move(g));
     }
   };
-  if (can_allocate) {
-    add(IndexOf<Pipe2>(),
-        gen::map(gen::weightedElement<uint32_t>({{10, kONonblock},
-                                                 {4, kONonblock | kODirect},
-                                                 {2, kONonblock | kOCloexec},
-                                                 {1, kONonblock | kOAppend}}),
-                 [](uint32_t flags) -> Op { return Pipe2{.flags = flags}; }));
-    add(IndexOf<EpollCreate>(),
-        gen::map(OneOf<int32_t>({1, 1, 1, 100, INT_MAX, 0, -1}),
-                 [](int32_t size) -> Op { return EpollCreate{.size = size}; }));
-    add(IndexOf<EpollCreate1>(),
-        gen::map(
-            gen::weightedElement<uint32_t>(
-                {{12, 0u}, {4, kEpollCloexec}, {1, kONonblock}, {1, 1u}}),
-            [](uint32_t flags) -> Op { return EpollCreate1{.flags = flags}; }));
-    add(IndexOf<Dup>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
-          return Dup{.fd = fd};
-        }));
-    add(IndexOf<Eventfd>(),
-        gen::apply(
-            [](uint32_t initval, uint32_t flags) -> Op {
-              return Eventfd{.initval = initval, .flags = flags};
-            },
-            OneOf<uint32_t>({0, 0, 1, 2, 100, 0xffffffffu}),
-            gen::weightedElement<uint32_t>({{10, kEfdNonblock},
-                                            {5, kEfdNonblock | kEfdSemaphore},
-                                            {2, kEfdNonblock | kEfdCloexec},
-                                            {1, kEfdNonblock | 8u}})));
-    add(IndexOf<Socketpair>(),
-        gen::apply(
-            [](uint32_t type, uint32_t flags) -> Op {
-              return Socketpair{.type = type | flags};
-            },
-            gen::weightedElement<uint32_t>({{6, kSockStream},
-                                            {4, kSockDgram},
-                                            {4, kSockSeqpacket},
-                                            {1, 3u},
-                                            {1, 4u},
-                                            {1, 11u}}),
-            gen::weightedElement<uint32_t>({{10, kSockNonblock},
-                                            {2, kSockNonblock | kSockCloexec},
-                                            {1, kSockNonblock | 0x10u}})));
-  }
-  add(IndexOf<EventfdWrite>(),
-      gen::apply([](int32_t fd, uint64_t value)
-                     -> Op { return EventfdWrite{.fd = fd, .value = value}; },
-                 GenFd(w, IsEventfd), GenCounterValue()));
-  add(IndexOf<EventfdRead>(),
-      gen::map(GenFd(w, IsEventfd),
-               [](int32_t fd) -> Op { return EventfdRead{.fd = fd}; }));
-  const Gen<uint32_t> extra_flags = gen::weightedElement<uint32_t>(
-      {{12, 0u}, {2, kMsgPeek}, {1, kMsgTrunc}, {1, kMsgWaitall}});
-  add(IndexOf<Send>(),
-      gen::apply(
-          [](int32_t fd, uint32_t count, uint32_t extra) -> Op {
-            return Send{.fd = fd,
-                        .count = count,
-                        .flags = kMsgDontwait | kMsgNosignal | extra};
-          },
-          GenFd(w, IsSocket), GenSockCount(), extra_flags));
-  add(IndexOf<Recv>(),
-      gen::apply(
-          [](int32_t fd, uint32_t count, uint32_t extra) -> Op {
-            return Recv{
-                .fd = fd, .count = count, .flags = kMsgDontwait | extra};
-          },
-          GenFd(w, IsSocket), GenSockCount(),
-          gen::weightedElement<uint32_t>({{10, 0u},
-                                          {4, kMsgPeek},
-                                          {2, kMsgTrunc},
-                                          {1, kMsgWaitall},
-                                          {1, kMsgOob}})));
-  add(IndexOf<Shutdown>(),
-      gen::apply(
-          [](int32_t fd, int32_t how) -> Op {
-            return Shutdown{.fd = fd, .how = how};
-          },
-          GenFd(w, IsSocket),
-          gen::weightedElement<int32_t>(
-              {{4, kShutRd}, {4, kShutWr}, {3, kShutRdwr}, {1, 3}, {1, -1}})));
-  add(IndexOf<SetSockOpt>(),
-      gen::apply(
-          [](int32_t fd, int32_t name, int32_t value) -> Op {
-            return SetSockOpt{.fd = fd, .name = name, .value = value};
-          },
-          GenFd(w, IsSocket),
-          gen::weightedElement<int32_t>({{6, kSoSndbuf},
-                                         {2, kSoRcvbuf},
-                                         {2, kSoRcvlowat},
-                                         {1, kSoLinger},
-                                         {1, kSoError}}),
-          OneOf<int32_t>({0, 1, 2, 100, 1024, 2304, 4096, 8192, 16384, 65536,
-                          212992, -1, INT_MAX})));
-  add(IndexOf<GetSockOpt>(),
-      gen::apply([](int32_t fd, int32_t name)
-                     -> Op { return GetSockOpt{.fd = fd, .name = name}; },
-                 GenFd(w, IsSocket),
-                 gen::weightedElement<int32_t>({{6, kSoError},
-                                                {3, kSoSndbuf},
-                                                {1, kSoRcvbuf},
-                                                {1, kSoRcvlowat},
-                                                {1, kSoLinger},
-                                                {1, 9999}})));
-  add(IndexOf<EpollCtl>(), GenCtl(w));
-  add(IndexOf<EpollWait>(),
-      gen::apply(
-          [](int32_t epfd, int32_t max) -> Op {
-            return EpollWait{.epfd = epfd, .maxevents = max, .timeout_ms = 0};
-          },
-          GenFd(w, IsEpoll),
-          gen::weightedOneOf<int32_t>(
-              {{14, gen::just(64)},
-               {12, OneOf<int32_t>({1, 2, 3})},
-               {1, OneOf<int32_t>({0, -1, kEpMaxEvents, kEpMaxEvents + 1})}})));
-  add(IndexOf<Write>(), gen::apply(
-                            [](int32_t fd, uint32_t count) -> Op {
-                              return Write{.fd = fd, .count = count};
-                            },
-                            GenFd(w, IsWriteTarget), GenCount()));
-  add(IndexOf<Read>(), gen::apply(
-                           [](int32_t fd, uint32_t count) -> Op {
-                             return Read{.fd = fd, .count = count};
-                           },
-                           GenFd(w, IsReadTarget), GenCount()));
-  add(IndexOf<Close>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
-        return Close{.fd = fd};
-      }));
-  if (!w.fd_table.empty()) {
-    add(IndexOf<Dup2>(),
-        gen::apply([](int32_t oldfd, int32_t newfd)
-                       -> Op { return Dup2{.oldfd = oldfd, .newfd = newfd}; },
-                   GenFd(w, AnyFile),
-                   gen::weightedOneOf<int32_t>(
-                       {{6, gen::inRange<int32_t>(0, 16)},
-                        {2, gen::elementOf(OpenFdsWhere(w, AnyFile))},
-                        {1, OneOf<int32_t>({-1, kMaxDup2Target - 1})}})));
-  }
-  add(IndexOf<SetPipeSize>(),
-      gen::apply([](int32_t fd, int32_t size)
-                     -> Op { return SetPipeSize{.fd = fd, .size = size}; },
-                 GenFd(w, IsPipe),
-                 OneOf<int32_t>({0, 1, 4096, 4097, 5000, 8192, 12288, 16384,
-                                 65536, 1 << 20, -1, INT_MIN})));
-  add(IndexOf<GetPipeSize>(), gen::map(GenFd(w, IsPipe), [](int32_t fd) -> Op {
-        return GetPipeSize{.fd = fd};
-      }));
-  add(IndexOf<ListFds>(), gen::just<Op>(ListFds{}));
+  // One generator per kind (none when the world rules the kind out).
+  const auto offer = [&]<class T>() {
+    if constexpr (std::is_same_v<T, Pipe2>) {
+      if (can_allocate) {
+        add(IndexOf<Pipe2>(),
+            gen::map(
+                gen::weightedElement<uint32_t>({{10, kONonblock},
+                                                {4, kONonblock | kODirect},
+                                                {2, kONonblock | kOCloexec},
+                                                {1, kONonblock | kOAppend}}),
+                [](uint32_t flags) -> Op { return Pipe2{.flags = flags}; }));
+      }
+    } else if constexpr (std::is_same_v<T, EpollCreate>) {
+      if (can_allocate) {
+        add(IndexOf<EpollCreate>(),
+            gen::map(
+                OneOf<int32_t>({1, 1, 1, 100, INT_MAX, 0, -1}),
+                [](int32_t size) -> Op { return EpollCreate{.size = size}; }));
+      }
+    } else if constexpr (std::is_same_v<T, EpollCreate1>) {
+      if (can_allocate) {
+        add(IndexOf<EpollCreate1>(),
+            gen::map(
+                gen::weightedElement<uint32_t>(
+                    {{12, 0u}, {4, kEpollCloexec}, {1, kONonblock}, {1, 1u}}),
+                [](uint32_t flags) -> Op {
+                  return EpollCreate1{.flags = flags};
+                }));
+      }
+    } else if constexpr (std::is_same_v<T, Dup>) {
+      if (can_allocate) {
+        add(IndexOf<Dup>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
+              return Dup{.fd = fd};
+            }));
+      }
+    } else if constexpr (std::is_same_v<T, EpollCtl>) {
+      add(IndexOf<EpollCtl>(), GenCtl(w));
+    } else if constexpr (std::is_same_v<T, EpollWait>) {
+      add(IndexOf<EpollWait>(),
+          gen::apply(
+              [](int32_t epfd, int32_t max) -> Op {
+                return EpollWait{
+                    .epfd = epfd, .maxevents = max, .timeout_ms = 0};
+              },
+              GenFd(w, IsEpoll),
+              gen::weightedOneOf<int32_t>(
+                  {{14, gen::just(64)},
+                   {12, OneOf<int32_t>({1, 2, 3})},
+                   {1, OneOf<int32_t>(
+                           {0, -1, kEpMaxEvents, kEpMaxEvents + 1})}})));
+    } else if constexpr (std::is_same_v<T, Write>) {
+      add(IndexOf<Write>(), gen::apply(
+                                [](int32_t fd, uint32_t count) -> Op {
+                                  return Write{.fd = fd, .count = count};
+                                },
+                                GenFd(w, IsWriteTarget), GenCount()));
+    } else if constexpr (std::is_same_v<T, Read>) {
+      add(IndexOf<Read>(), gen::apply(
+                               [](int32_t fd, uint32_t count) -> Op {
+                                 return Read{.fd = fd, .count = count};
+                               },
+                               GenFd(w, IsReadTarget), GenCount()));
+    } else if constexpr (std::is_same_v<T, Close>) {
+      add(IndexOf<Close>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
+            return Close{.fd = fd};
+          }));
+    } else if constexpr (std::is_same_v<T, Dup2>) {
+      if (!w.fd_table.empty()) {
+        add(IndexOf<Dup2>(),
+            gen::apply(
+                [](int32_t oldfd, int32_t newfd) -> Op {
+                  return Dup2{.oldfd = oldfd, .newfd = newfd};
+                },
+                GenFd(w, AnyFile),
+                gen::weightedOneOf<int32_t>(
+                    {{6, gen::inRange<int32_t>(0, 16)},
+                     {2, gen::elementOf(OpenFdsWhere(w, AnyFile))},
+                     {1, OneOf<int32_t>({-1, kMaxDup2Target - 1})}})));
+      }
+    } else if constexpr (std::is_same_v<T, SetPipeSize>) {
+      add(IndexOf<SetPipeSize>(),
+          gen::apply([](int32_t fd, int32_t size)
+                         -> Op { return SetPipeSize{.fd = fd, .size = size}; },
+                     GenFd(w, IsPipe),
+                     OneOf<int32_t>({0, 1, 4096, 4097, 5000, 8192, 12288, 16384,
+                                     65536, 1 << 20, -1, INT_MIN})));
+    } else if constexpr (std::is_same_v<T, GetPipeSize>) {
+      add(IndexOf<GetPipeSize>(),
+          gen::map(GenFd(w, IsPipe),
+                   [](int32_t fd) -> Op { return GetPipeSize{.fd = fd}; }));
+    } else if constexpr (std::is_same_v<T, ListFds>) {
+      add(IndexOf<ListFds>(), gen::just<Op>(ListFds{}));
+    } else if constexpr (std::is_same_v<T, Eventfd>) {
+      if (can_allocate) {
+        add(IndexOf<Eventfd>(),
+            gen::apply(
+                [](uint32_t initval, uint32_t flags) -> Op {
+                  return Eventfd{.initval = initval, .flags = flags};
+                },
+                OneOf<uint32_t>({0, 0, 1, 2, 100, 0xffffffffu}),
+                gen::weightedElement<uint32_t>(
+                    {{10, kEfdNonblock},
+                     {5, kEfdNonblock | kEfdSemaphore},
+                     {2, kEfdNonblock | kEfdCloexec},
+                     {1, kEfdNonblock | 8u}})));
+      }
+    } else if constexpr (std::is_same_v<T, Socketpair>) {
+      if (can_allocate) {
+        add(IndexOf<Socketpair>(),
+            gen::apply([](uint32_t type, uint32_t flags)
+                           -> Op { return Socketpair{.type = type | flags}; },
+                       gen::weightedElement<uint32_t>({{6, kSockStream},
+                                                       {4, kSockDgram},
+                                                       {4, kSockSeqpacket},
+                                                       {1, 3u},
+                                                       {1, 4u},
+                                                       {1, 11u}}),
+                       gen::weightedElement<uint32_t>(
+                           {{10, kSockNonblock},
+                            {2, kSockNonblock | kSockCloexec},
+                            {1, kSockNonblock | 0x10u}})));
+      }
+    } else if constexpr (std::is_same_v<T, EventfdWrite>) {
+      add(IndexOf<EventfdWrite>(), gen::apply(
+                                       [](int32_t fd, uint64_t value) -> Op {
+                                         return EventfdWrite{.fd = fd,
+                                                             .value = value};
+                                       },
+                                       GenFd(w, IsEventfd), GenCounterValue()));
+    } else if constexpr (std::is_same_v<T, EventfdRead>) {
+      add(IndexOf<EventfdRead>(),
+          gen::map(GenFd(w, IsEventfd),
+                   [](int32_t fd) -> Op { return EventfdRead{.fd = fd}; }));
+    } else if constexpr (std::is_same_v<T, Send>) {
+      const Gen<uint32_t> extra_flags = gen::weightedElement<uint32_t>(
+          {{12, 0u}, {2, kMsgPeek}, {1, kMsgTrunc}, {1, kMsgWaitall}});
+      add(IndexOf<Send>(),
+          gen::apply(
+              [](int32_t fd, uint32_t count, uint32_t extra) -> Op {
+                return Send{.fd = fd,
+                            .count = count,
+                            .flags = kMsgDontwait | kMsgNosignal | extra};
+              },
+              GenFd(w, IsSocket), GenSockCount(), extra_flags));
+    } else if constexpr (std::is_same_v<T, Recv>) {
+      add(IndexOf<Recv>(),
+          gen::apply(
+              [](int32_t fd, uint32_t count, uint32_t extra) -> Op {
+                return Recv{
+                    .fd = fd, .count = count, .flags = kMsgDontwait | extra};
+              },
+              GenFd(w, IsSocket), GenSockCount(),
+              gen::weightedElement<uint32_t>({{10, 0u},
+                                              {4, kMsgPeek},
+                                              {2, kMsgTrunc},
+                                              {1, kMsgWaitall},
+                                              {1, kMsgOob}})));
+    } else if constexpr (std::is_same_v<T, Shutdown>) {
+      add(IndexOf<Shutdown>(),
+          gen::apply([](int32_t fd, int32_t how)
+                         -> Op { return Shutdown{.fd = fd, .how = how}; },
+                     GenFd(w, IsSocket),
+                     gen::weightedElement<int32_t>({{4, kShutRd},
+                                                    {4, kShutWr},
+                                                    {3, kShutRdwr},
+                                                    {1, 3},
+                                                    {1, -1}})));
+    } else if constexpr (std::is_same_v<T, SetSockOpt>) {
+      add(IndexOf<SetSockOpt>(),
+          gen::apply(
+              [](int32_t fd, int32_t name, int32_t value) -> Op {
+                return SetSockOpt{.fd = fd, .name = name, .value = value};
+              },
+              GenFd(w, IsSocket),
+              gen::weightedElement<int32_t>({{6, kSoSndbuf},
+                                             {2, kSoRcvbuf},
+                                             {2, kSoRcvlowat},
+                                             {1, kSoLinger},
+                                             {1, kSoError}}),
+              OneOf<int32_t>({0, 1, 2, 100, 1024, 2304, 4096, 8192, 16384,
+                              65536, 212992, -1, INT_MAX})));
+    } else if constexpr (std::is_same_v<T, GetSockOpt>) {
+      add(IndexOf<GetSockOpt>(),
+          gen::apply([](int32_t fd, int32_t name)
+                         -> Op { return GetSockOpt{.fd = fd, .name = name}; },
+                     GenFd(w, IsSocket),
+                     gen::weightedElement<int32_t>({{6, kSoError},
+                                                    {3, kSoSndbuf},
+                                                    {1, kSoRcvbuf},
+                                                    {1, kSoRcvlowat},
+                                                    {1, kSoLinger},
+                                                    {1, 9999}})));
+    } else {
+      static_assert(kAlwaysFalse<T>, "GenOp: no generator for this op");
+    }
+  };
+  [&]<class... T>(OpList<T...>) {
+    (offer.template operator()<T>(), ...);
+  }(GenOrder{});
   return WeightedOneOf(std::move(choices));
 }
 
@@ -481,7 +568,7 @@ bool Admissible(const World& w, const Op& op) {
         using T = std::decay_t<decltype(o)>;
         if constexpr (std::is_same_v<T, Pipe2>) {
           return room && (o.flags & abi::kONonblock) != 0 &&
-                 (o.flags & 0200u) == 0;
+                 (o.flags & abi::kONotificationPipe) == 0;
         } else if constexpr (std::is_same_v<T, EpollCreate> ||
                              std::is_same_v<T, EpollCreate1> ||
                              std::is_same_v<T, Dup>) {
@@ -517,8 +604,16 @@ bool Admissible(const World& w, const Op& op) {
           // Sizes above pipe-max-size depend on privileges.
           return static_cast<uint32_t>(o.size) <= (1u << 20) ||
                  static_cast<uint32_t>(o.size) > (1u << 31);
-        } else {
+        } else if constexpr (std::is_same_v<T, EpollCtl> ||
+                             std::is_same_v<T, Close> ||
+                             std::is_same_v<T, GetPipeSize> ||
+                             std::is_same_v<T, ListFds> ||
+                             std::is_same_v<T, Shutdown> ||
+                             std::is_same_v<T, SetSockOpt> ||
+                             std::is_same_v<T, GetSockOpt>) {
           return true;
+        } else {
+          static_assert(kAlwaysFalse<T>, "Admissible: unhandled op");
         }
       },
       op);

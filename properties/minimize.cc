@@ -94,47 +94,89 @@ std::optional<std::vector<Op>> DropAndRenumber(const std::vector<Op>& ops,
       if (id >= before.next_id)
         file_of[Origin{i, slot++}] = id;
     }
-    out.push_back(std::move(op));
+    out.push_back(op);
   }
   return out;
 }
 
-// Simpler variants of one op, most aggressive first.
+template <class> inline constexpr bool kAlwaysFalse = false;
+
+// Simpler variants of one op, most aggressive first. Every kind is listed:
+// a new op does not compile until it says how (or that it cannot) simplify.
 std::vector<Op> Simplifications(const Op& op) {
   std::vector<Op> out;
-  if (const auto* p = std::get_if<Pipe2>(&op)) {
-    if (p->flags != abi::kONonblock && (p->flags & abi::kONonblock) != 0)
-      out.push_back(Pipe2{.flags = abi::kONonblock});
-  } else if (const auto* c = std::get_if<EpollCreate>(&op)) {
-    if (c->size > 0)
-      out.push_back(EpollCreate1{});
-  } else if (const auto* c1 = std::get_if<EpollCreate1>(&op)) {
-    if (c1->flags != 0)
-      out.push_back(EpollCreate1{});
-  } else if (const auto* ctl = std::get_if<EpollCtl>(&op)) {
-    const uint64_t fd_data = static_cast<uint64_t>(ctl->fd);
-    if (ctl->data != fd_data && ctl->fd >= 0) {
-      EpollCtl s = *ctl;
-      s.data = fd_data;
-      out.push_back(s);
-    }
-    for (int bit = 0; bit < 32; ++bit) {
-      const uint32_t b = 1u << bit;
-      if ((ctl->events & b) == 0)
-        continue;
-      EpollCtl s = *ctl;
-      s.events &= ~b;
-      out.push_back(s);
-    }
-  } else if (const auto* w = std::get_if<Write>(&op)) {
-    for (uint32_t c : {1u, w->count / 2, 4096u})
-      if (c != 0 && c < w->count)
-        out.push_back(Write{.fd = w->fd, .count = c});
-  } else if (const auto* r = std::get_if<Read>(&op)) {
-    for (uint32_t c : {1u, r->count / 2, 4096u})
-      if (c != 0 && c < r->count)
-        out.push_back(Read{.fd = r->fd, .count = c});
-  }
+  std::visit(
+      [&](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, Pipe2>) {
+          if (o.flags != abi::kONonblock && (o.flags & abi::kONonblock) != 0)
+            out.push_back(Pipe2{.flags = abi::kONonblock});
+        } else if constexpr (std::is_same_v<T, EpollCreate>) {
+          if (o.size > 0)
+            out.push_back(EpollCreate1{});
+        } else if constexpr (std::is_same_v<T, EpollCreate1>) {
+          if (o.flags != 0)
+            out.push_back(EpollCreate1{});
+        } else if constexpr (std::is_same_v<T, EpollCtl>) {
+          const uint64_t fd_data = static_cast<uint64_t>(o.fd);
+          if (o.data != fd_data && o.fd >= 0) {
+            EpollCtl s = o;
+            s.data = fd_data;
+            out.push_back(s);
+          }
+          for (int bit = 0; bit < 32; ++bit) {
+            const uint32_t b = 1u << bit;
+            if ((o.events & b) == 0)
+              continue;
+            EpollCtl s = o;
+            s.events &= ~b;
+            out.push_back(s);
+          }
+        } else if constexpr (std::is_same_v<T, Write> ||
+                             std::is_same_v<T, Read>) {
+          for (uint32_t c : {1u, o.count / 2, 4096u})
+            if (c != 0 && c < o.count)
+              out.push_back(T{.fd = o.fd, .count = c});
+        } else if constexpr (std::is_same_v<T, Send> ||
+                             std::is_same_v<T, Recv>) {
+          for (uint32_t c : {1u, o.count / 2, 4096u}) {
+            if (c != 0 && c < o.count) {
+              T s = o;
+              s.count = c;
+              out.push_back(s);
+            }
+          }
+        } else if constexpr (std::is_same_v<T, EventfdWrite>) {
+          if (o.value > 1) {
+            EventfdWrite s = o;
+            s.value = 1;
+            out.push_back(s);
+          }
+        } else if constexpr (std::is_same_v<T, Socketpair>) {
+          if ((o.type & ~(abi::kSockTypeMask | abi::kSockNonblock)) != 0) {
+            Socketpair s = o;
+            s.type &= abi::kSockTypeMask | abi::kSockNonblock;
+            out.push_back(s);
+          }
+        } else if constexpr (std::is_same_v<T, Eventfd> ||
+                             std::is_same_v<T, EventfdRead> ||
+                             std::is_same_v<T, Shutdown> ||
+                             std::is_same_v<T, SetSockOpt> ||
+                             std::is_same_v<T, GetSockOpt>) {
+          // Nothing simpler: the operands are what the step is about.
+        } else if constexpr (std::is_same_v<T, EpollWait> ||
+                             std::is_same_v<T, Close> ||
+                             std::is_same_v<T, Dup> ||
+                             std::is_same_v<T, Dup2> ||
+                             std::is_same_v<T, SetPipeSize> ||
+                             std::is_same_v<T, GetPipeSize> ||
+                             std::is_same_v<T, ListFds>) {
+          // Nothing simpler: the operands are what the step is about.
+        } else {
+          static_assert(kAlwaysFalse<T>, "Simplifications: unhandled op");
+        }
+      },
+      op);
   return out;
 }
 

@@ -1,6 +1,8 @@
 // The C reproducer: emitted for scenarios, compiled with the system's C
 // compiler and run on the running kernel. A correct scenario prints ok on
 // every step and exits 0; a wrong expectation prints MISMATCH and exits 1.
+// Either way the last line is the verdict: a reproducer that stops early
+// (e.g. because the scenario took its output descriptor) fails the test.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -41,6 +43,21 @@ Built Compile(const std::string& text) {
   return built;
 }
 
+// Runs a compiled reproducer; requires it to end with a verdict line that
+// agrees with its exit status (0: "verdict: ok", 1: "verdict: MISMATCH").
+ChildResult RunRepro(const Built& built) {
+  ChildResult run = RunChild(built.binary, {}, std::chrono::seconds(30));
+  const std::string want =
+      run.exit_code == 0 ? "verdict: ok\n" : "verdict: MISMATCH\n";
+  EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1)
+      << run.exit_code << run.out << run.err;
+  EXPECT_TRUE(run.out.size() >= want.size() &&
+              run.out.substr(run.out.size() - want.size()) == want)
+      << "no final verdict line:\n"
+      << run.out << run.err;
+  return run;
+}
+
 const char* kGood = R"(p0 = pipe2(O_NONBLOCK)
 e0 = epoll_create1(0)
 d0 = dup(p0.r)
@@ -64,12 +81,11 @@ TEST(Repro, CompilesAndPassesOnLinux) {
   if (access("/usr/bin/cc", X_OK) != 0)
     GTEST_SKIP() << "no C compiler at /usr/bin/cc";
   const Built built = Compile(kGood);
-  const ChildResult run = RunChild(built.binary, {}, std::chrono::seconds(30));
+  const ChildResult run = RunRepro(built);
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("  16  epoll_wait(e0, 1)  -> 1 [{HUP, 0xb}]  ok"),
             std::string::npos)
       << run.out;
-  EXPECT_EQ(run.out.substr(run.out.size() - 3), "ok\n") << run.out;
   std::filesystem::remove_all(built.dir);
 }
 
@@ -78,11 +94,62 @@ TEST(Repro, WrongExpectationIsAMismatch) {
     GTEST_SKIP() << "no C compiler at /usr/bin/cc";
   const Built built = Compile("p0 = pipe2(O_NONBLOCK) -> 0 fds=[0,1]\n"
                               "write(p0.w, 1) -> 2\n");
-  const ChildResult run = RunChild(built.binary, {}, std::chrono::seconds(30));
+  const ChildResult run = RunRepro(built);
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_NE(run.out.find("   1  write(p0.w, 1)  MISMATCH: expected 2 got 1"),
             std::string::npos)
       << run.out;
+  std::filesystem::remove_all(built.dir);
+}
+
+// The scenario takes fd 900 (the reproducer's old fixed output descriptor)
+// and closes it: every step is still printed and the verdict comes last.
+TEST(Repro, ScenarioUsingAnyNumberStillEndsWithAVerdict) {
+  if (access("/usr/bin/cc", X_OK) != 0)
+    GTEST_SKIP() << "no C compiler at /usr/bin/cc";
+  const Built built = Compile("p0 = pipe2(O_NONBLOCK) -> 0 fds=[0,1]\n"
+                              "d0 = dup2(p0.r, 900) -> 900\n"
+                              "d1 = dup2(p0.r, 901) -> 901\n"
+                              "close(900) -> 0\n"
+                              "close(901) -> 0\n"
+                              "list_fds() -> 2 fds=[0,1]\n"
+                              "write(p0.w, 1) -> 2\n");
+  const ChildResult run = RunRepro(built);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find("   5  list_fds()  -> 2 fds=[0,1]  ok"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("   6  write(p0.w, 1)  MISMATCH: expected 2 got 1"),
+            std::string::npos)
+      << run.out;
+  std::filesystem::remove_all(built.dir);
+}
+
+// Operands beyond any fixed buffer: 8 MiB counts, and a wait with a huge
+// maxevents on an instance with more items than the old 4096-entry array.
+TEST(Repro, BuffersAreSizedFromTheOperands) {
+  if (access("/usr/bin/cc", X_OK) != 0)
+    GTEST_SKIP() << "no C compiler at /usr/bin/cc";
+  std::string text = "p0 = pipe2(O_NONBLOCK)\n"
+                     "e0 = epoll_create1(0)\n"
+                     "write(p0.w, 8388608)\n"
+                     "read(p0.r, 8388608)\n";
+  // 10 write ends (dups at fds 3..12), each registered at fd numbers
+  // 13..512: 5000 ready items on 513 descriptors.
+  for (int i = 0; i < 10; ++i)
+    text += "dup(p0.w)\n";
+  for (int i = 0; i < 10; ++i) {
+    for (int fd = 13; fd < 513; ++fd) {
+      text += "dup2(" + std::to_string(3 + i) + ", " + std::to_string(fd) +
+              ")\nepoll_ctl(e0, ADD, " + std::to_string(fd) + ", OUT, " +
+              std::to_string(i * 1000 + fd) + ")\n";
+    }
+  }
+  text += "epoll_wait(e0, 178956970)\n";
+  const Built built = Compile(text);
+  const ChildResult run = RunRepro(built);
+  EXPECT_EQ(run.exit_code, 0)
+      << run.out.substr(run.out.size() - 2000) << run.err;
   std::filesystem::remove_all(built.dir);
 }
 

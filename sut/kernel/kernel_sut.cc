@@ -17,11 +17,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <mutex>
 #include <sstream>
 #include <thread>
 #include <vector>
 
+#include "model/check.h"
 #include "sut/kernel/syscalls.h"
 
 namespace epollcheck {
@@ -91,8 +93,17 @@ public:
     }
   }
 
-  Outcome Run(const Op& op) {
+  // Runs `op`, step `step` of the sequence (for fault reports).
+  Outcome Run(const Op& op, int64_t step) {
+    step_ = step;
     Send(Request::kOp, &op);
+    return outcome_;
+  }
+
+  Outcome Call(const std::function<Outcome()>& fn, int64_t step) {
+    fn_ = &fn;
+    step_ = step;
+    Send(Request::kCall, nullptr);
     return outcome_;
   }
 
@@ -103,7 +114,7 @@ public:
   }
 
 private:
-  enum class Request { kOp, kReset, kExit };
+  enum class Request { kOp, kCall, kReset, kExit };
   static constexpr uint32_t kCaller = 0;
   static constexpr uint32_t kExecutor = 1;
 
@@ -115,20 +126,46 @@ private:
     turn_.store(kExecutor, std::memory_order_release);
     FutexWake(turn_);
     AwaitReply();
+    if (!fault_.empty()) {
+      // On the calling thread, whose descriptor table is the process's own:
+      // fd 2 here is the user's stderr.
+      std::fprintf(stderr, "epollcheck: kernel SUT: harness fault at %s: %s\n",
+                   Describe().c_str(), fault_.c_str());
+      std::fflush(stderr);
+      std::abort();
+    }
+  }
+
+  // What the executor is running, for reports: "step 3 (write(4, 1))".
+  std::string Describe() const {
+    std::ostringstream os;
+    switch (request_) {
+    case Request::kOp:
+      if (op_ == nullptr)
+        os << "setup";  // Start() awaits the thread's first reply
+      else
+        os << "step " << step_ << " (" << *op_ << ")";
+      break;
+    case Request::kCall:
+      os << "step " << step_ << " (a test function)";
+      break;
+    case Request::kReset:
+      os << "teardown (closing the sequence's descriptors)";
+      break;
+    case Request::kExit:
+      os << "exit";
+      break;
+    }
+    return os.str();
   }
 
   void AwaitReply() {
     if (AwaitChange(turn_, kExecutor, KernelSut::kHangTimeout))
       return;
-    std::ostringstream os;
-    if (op_ != nullptr)
-      os << *op_;
-    else
-      os << "teardown";
     std::fprintf(stderr,
                  "epollcheck: kernel SUT hang: %s did not return within %lld "
                  "s; aborting (rerun with the seed printed above)\n",
-                 os.str().c_str(),
+                 Describe().c_str(),
                  static_cast<long long>(KernelSut::kHangTimeout.count()));
     std::fflush(stderr);
     std::_Exit(3);
@@ -139,7 +176,23 @@ private:
     FutexWake(turn_);
   }
 
+  // On the executor thread: hands `message` to the caller, which reports it
+  // and ends the process, and never returns. Anything printed here would go
+  // to fd 2 of the executor's table, which is the scenario's (closed, or one
+  // of its pipes or epoll instances).
+  [[noreturn]] void Fault(const std::string& message) {
+    fault_ = message.empty() ? "unknown failure" : message;
+    Reply();
+    for (;;)
+      std::this_thread::sleep_for(std::chrono::hours(1));
+  }
+
+  static thread_local Executor* self_;  // the executor running this thread
+
   void Main() {
+    self_ = this;
+    internal::SetThreadCheckFailureHandler(
+        [](const std::string& message) { self_->Fault(message); });
     // A private descriptor table, then nothing in it.
     if (unshare(CLONE_FILES) != 0) {
       reply_ =
@@ -161,37 +214,59 @@ private:
       // Waits as long as it takes: an idle pooled executor sleeps.
       while (!AwaitChange(turn_, kCaller, std::chrono::seconds(3600))) {
       }
-      switch (request_) {
-      case Request::kOp:
-        outcome_ = RunSyscall(*op_);
-        break;
-      case Request::kReset: {
-        close_range(0, ~0U, 0);
-        const Outcome left = RunSyscall(Op{ListFds{}});
-        reply_.clear();
-        if (left.IsError() || !left.fds.empty()) {
-          std::ostringstream os;
-          os << "descriptors left after close_range: " << left;
-          reply_ = os.str();
-        }
-        break;
-      }
-      case Request::kExit:
+      if (request_ == Request::kExit) {
         Reply();
         return;
       }
+      try {
+        Serve();
+      } catch (const std::exception& e) {
+        Fault(e.what());
+      } catch (...) {
+        Fault("unknown exception");
+      }
       Reply();
+    }
+  }
+
+  // Runs the current request (not kExit) on the executor thread.
+  void Serve() {
+    switch (request_) {
+    case Request::kOp:
+      outcome_ = RunSyscall(*op_);
+      break;
+    case Request::kCall:
+      outcome_ = (*fn_)();
+      break;
+    case Request::kReset: {
+      close_range(0, ~0U, 0);
+      const Outcome left = RunSyscall(Op{ListFds{}});
+      reply_.clear();
+      if (left.IsError() || !left.fds.empty()) {
+        std::ostringstream os;
+        os << "descriptors left after close_range: " << left;
+        reply_ = os.str();
+      }
+      break;
+    }
+    case Request::kExit:
+      break;
     }
   }
 
   std::atomic<uint32_t> turn_{kExecutor};  // whose turn: kCaller/kExecutor
   Request request_ = Request::kOp;         // owned by the caller's turn
   const Op* op_ = nullptr;                 // owned by the caller's turn
-  Outcome outcome_;                        // owned by the executor's turn
-  std::string reply_;                      // setup error or Reset() report
+  const std::function<Outcome()>* fn_ = nullptr;  // kCall's function
+  int64_t step_ = 0;   // the request's step, for reports
+  std::string fault_;  // set by the executor's Fault(); the process then ends
+  Outcome outcome_;    // owned by the executor's turn
+  std::string reply_;  // setup error or Reset() report
   bool exited_ = false;
   std::thread thread_;
 };
+
+thread_local Executor* Executor::self_ = nullptr;
 
 namespace {
 
@@ -224,7 +299,13 @@ std::variant<std::unique_ptr<KernelSut>, std::string> KernelSut::Create() {
       new KernelSut(std::move(std::get<0>(started))));
 }
 
-Outcome KernelSut::Execute(const Op& op) { return executor_->Run(op); }
+Outcome KernelSut::Execute(const Op& op) {
+  return executor_->Run(op, steps_++);
+}
+
+Outcome KernelSut::RunOnExecutorForTesting(const std::function<Outcome()>& fn) {
+  return executor_->Call(fn, steps_++);
+}
 
 std::string KernelSut::Finish() {
   if (!executor_)

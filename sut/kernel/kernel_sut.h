@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -35,6 +36,10 @@ public:
   [[nodiscard]] Outcome Execute(const Op& op) override;
   [[nodiscard]] std::string Finish() override;
 
+  // Runs `fn` on the executor thread as if it were the next operation (for
+  // tests of the executor's own fault handling).
+  Outcome RunOnExecutorForTesting(const std::function<Outcome()>& fn);
+
   // How long one operation may take before the run is declared hung. Every
   // generated operation is non-blocking, so this is only ever hit by a bug.
   static constexpr std::chrono::seconds kHangTimeout{20};
@@ -42,6 +47,7 @@ public:
 private:
   explicit KernelSut(std::unique_ptr<Executor> executor);
   std::unique_ptr<Executor> executor_;  // null once finished
+  int64_t steps_ = 0;                   // operations run so far
 };
 
 // The profile of the running kernel, from uname(2) and getrlimit(2); the

@@ -1,11 +1,10 @@
 #include "sut/kernel/syscalls.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,10 +12,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <vector>
 
 #include "fixtures/fd_hygiene.h"
+#include "model/abi.h"
 #include "model/check.h"
 
 namespace epollcheck {
@@ -28,15 +30,43 @@ Outcome FromRet(long ret) {
   return Outcome::Value(ret);
 }
 
-char* IoBuffer() {
-  thread_local std::vector<char> buffer(kMaxIoCount, kIoFillByte);
-  return buffer.data();
-}
+enum class Buf { kRead, kWrite };
 
-// Reads land in their own buffer so every write keeps sending kIoFillByte.
-char* ReadBuffer() {
-  thread_local std::vector<char> buffer(kMaxIoCount);
-  return buffer.data();
+// A buffer of at least `bytes` bytes for the calling thread, reused and grown
+// as needed: anonymous memory mapped with MAP_NORESERVE, so even the largest
+// operands (a 4 GiB count, EP_MAX_EVENTS events: 2 GiB) cost only address
+// space until the kernel touches it. Reads and waits use one buffer, writes
+// another whose first 64 KiB hold kIoFillByte (only the first 8 bytes are
+// ever observable: an eventfd reads them as its counter). `what` names the
+// operand for the error if the mapping fails.
+void* ScratchBuffer(size_t bytes, const char* what, Buf which = Buf::kRead) {
+  struct Mapping {
+    void* addr = nullptr;
+    size_t size = 0;
+    ~Mapping() {
+      if (addr != nullptr)
+        munmap(addr, size);
+    }
+  };
+  thread_local Mapping mappings[2];
+  Mapping& mapping = mappings[static_cast<int>(which)];
+  bytes = std::max<size_t>(bytes, 1 << 16);
+  if (bytes <= mapping.size)
+    return mapping.addr;
+  void* addr = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (addr == MAP_FAILED) {
+    throw std::runtime_error(std::string("cannot map a ") +
+                             std::to_string(bytes) + "-byte buffer for " +
+                             what + ": " + std::strerror(errno));
+  }
+  if (which == Buf::kWrite)
+    std::memset(addr, kIoFillByte, 1 << 16);
+  if (mapping.addr != nullptr)
+    munmap(mapping.addr, mapping.size);
+  mapping.addr = addr;
+  mapping.size = bytes;
+  return addr;
 }
 
 Outcome WithValue(long ret, uint64_t value) {
@@ -52,17 +82,8 @@ Outcome WithValue(long ret, uint64_t value) {
 // descriptor limit with fcntl(F_GETFD) instead.
 Outcome ListOpenFds() {
   Outcome out = Outcome::Value(0);
-  if (auto listed = ListFdDirectory("/proc/thread-self/fd")) {
-    out.fds = std::move(*listed);
-  } else {
-    rlimit limit{};
-    getrlimit(RLIMIT_NOFILE, &limit);
-    const rlim_t end = std::min<rlim_t>(limit.rlim_cur, 1 << 20);
-    for (rlim_t fd = 0; fd < end; ++fd) {
-      if (fcntl(static_cast<int>(fd), F_GETFD) >= 0)
-        out.fds.push_back(static_cast<int32_t>(fd));
-    }
-  }
+  for (const int fd : ListOrProbeFds("/proc/thread-self/fd"))
+    out.fds.push_back(static_cast<int32_t>(fd));
   out.ret = static_cast<int64_t>(out.fds.size());
   return out;
 }
@@ -92,12 +113,20 @@ Outcome RunSyscall(const Op& op) {
           return FromRet(
               epoll_ctl(o.epfd, o.op, o.fd, o.null_event ? nullptr : &ev));
         } else if constexpr (std::is_same_v<T, EpollWait>) {
-          thread_local std::vector<epoll_event> events(kWaitBufferEvents);
+          // Room for maxevents events whenever the kernel accepts maxevents
+          // (Linux: do_epoll_wait refuses <= 0 and > EP_MAX_EVENTS before it
+          // touches the buffer).
+          const size_t room =
+              o.maxevents > 0 && o.maxevents <= abi::kEpMaxEvents
+                  ? static_cast<size_t>(o.maxevents)
+                  : 1;
+          auto* events = static_cast<epoll_event*>(
+              ScratchBuffer(room * sizeof(epoll_event), "epoll_wait events"));
           const long ret =
-              epoll_wait(o.epfd, events.data(), o.maxevents, o.timeout_ms);
+              epoll_wait(o.epfd, events, o.maxevents, o.timeout_ms);
           if (ret < 0)
             return Outcome::Error(errno);
-          EP_CHECK(ret <= kWaitBufferEvents);
+          EP_CHECK(static_cast<size_t>(ret) <= room);
           Outcome out = Outcome::Value(ret);
           for (long i = 0; i < ret; ++i) {
             out.events.push_back(ReadyEvent{.events = events[i].events,
@@ -105,11 +134,12 @@ Outcome RunSyscall(const Op& op) {
           }
           return out;
         } else if constexpr (std::is_same_v<T, Write>) {
-          EP_CHECK(o.count <= kMaxIoCount);
-          return FromRet(write(o.fd, IoBuffer(), o.count));
+          return FromRet(
+              write(o.fd, ScratchBuffer(o.count, "write count", Buf::kWrite),
+                    o.count));
         } else if constexpr (std::is_same_v<T, Read>) {
-          EP_CHECK(o.count <= kMaxIoCount);
-          return FromRet(read(o.fd, ReadBuffer(), o.count));
+          return FromRet(
+              read(o.fd, ScratchBuffer(o.count, "read count"), o.count));
         } else if constexpr (std::is_same_v<T, Close>) {
           return FromRet(close(o.fd));
         } else if constexpr (std::is_same_v<T, Dup>) {
@@ -139,13 +169,12 @@ Outcome RunSyscall(const Op& op) {
           out.fds = {fds[0], fds[1]};
           return out;
         } else if constexpr (std::is_same_v<T, Send>) {
-          EP_CHECK(o.count <= kMaxIoCount);
-          return FromRet(
-              send(o.fd, IoBuffer(), o.count, static_cast<int>(o.flags)));
+          return FromRet(send(o.fd,
+                              ScratchBuffer(o.count, "send count", Buf::kWrite),
+                              o.count, static_cast<int>(o.flags)));
         } else if constexpr (std::is_same_v<T, Recv>) {
-          EP_CHECK(o.count <= kMaxIoCount);
-          return FromRet(
-              recv(o.fd, ReadBuffer(), o.count, static_cast<int>(o.flags)));
+          return FromRet(recv(o.fd, ScratchBuffer(o.count, "recv count"),
+                              o.count, static_cast<int>(o.flags)));
         } else if constexpr (std::is_same_v<T, Shutdown>) {
           return FromRet(shutdown(o.fd, o.how));
         } else if constexpr (std::is_same_v<T, SetSockOpt>) {

@@ -11,11 +11,11 @@
 
 namespace epollcheck {
 
-// The largest read/write count RunSyscall supports (its buffer size).
-inline constexpr uint32_t kMaxIoCount = 4u << 20;
-// The largest number of events one epoll_wait can return into its buffer.
-inline constexpr int kWaitBufferEvents = 4096;
-
+// Buffers are sized from the operands: a read or write of `count` bytes and a
+// wait for up to `maxevents` events get a buffer that large (reserved address
+// space; the kernel touches only what it transfers), so no operand is too
+// large and the kernel never writes past a buffer. Throws std::runtime_error
+// naming the operand if that address space cannot be had.
 Outcome RunSyscall(const Op& op);
 
 }  // namespace epollcheck

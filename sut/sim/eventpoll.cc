@@ -54,6 +54,7 @@ constexpr uint32_t kEpollInOutBits = abi::kEpollIn | abi::kEpollOut;
 // Linux: EP_UNACTIVE_PTR: "not on the overflow list" / "the overflow list
 // is not in use".
 Epitem* UnactivePtr() {
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): the kernel's sentinel value
   return reinterpret_cast<Epitem*>(static_cast<uintptr_t>(-1));
 }
 
@@ -368,11 +369,6 @@ private:
   Epitem* epi_;
 };
 
-// Linux: path_limits: how many wakeup paths of each length (index: the
-// nesting depth of the path's topmost instance) may lead to one file; depth
-// 0 is unlimited.
-constexpr int kPathLimits[] = {1000, 500, 100, 50, 10};
-
 // Linux: reverse_path_check_proc: walks up from the items on `file`'s f_ep
 // list, counting paths that end at an instance nobody watches.
 // Requires: kernel->epnested_mutex_ held.
@@ -392,7 +388,7 @@ bool ReversePathProc(File* file, int depth, int (&path_count)[5]) {
     }
     if (!watched) {
       // path_count_inc(): any number of depth-0 paths is allowed.
-      fail = depth != 0 && ++path_count[depth] > kPathLimits[depth];
+      fail = depth != 0 && ++path_count[depth] > abi::kPathLimits[depth];
     } else {
       fail = ReversePathProc(above, depth + 1, path_count);
     }
@@ -591,9 +587,10 @@ int LoopCheckProc(Eventpoll* ep, Eventpoll* inserting_into, int depth,
       // list_file(): a file the new links reach, checked for wakeup paths.
       // The list holds a reference ("epoll: Keep a reference on files added
       // to the check list"): another thread may be closing the file.
+      File* const file = key.file;
       const bool listed =
           std::any_of(tfile_check_list->begin(), tfile_check_list->end(),
-                      [&](const FileRef& f) { return f.get() == key.file; });
+                      [file](const FileRef& f) { return f.get() == file; });
       if (!listed && key.file->TryGet())
         tfile_check_list->push_back(FileRef(key.file));
       continue;

@@ -23,10 +23,6 @@ namespace {
 // Linux: MAX_RW_COUNT = INT_MAX & PAGE_MASK.
 constexpr size_t kMaxRwCount =
     static_cast<size_t>(INT_MAX) & ~static_cast<size_t>(abi::kPageSize - 1);
-// Linux: O_NOTIFICATION_PIPE (= O_EXCL). Accepted like the kernel with
-// CONFIG_WATCH_QUEUE, but watch-queue pipes are not simulated (the pipe
-// behaves as an ordinary one, as in the model).
-constexpr uint32_t kONotificationPipe = 0200;
 
 }  // namespace
 
@@ -91,7 +87,7 @@ int SimProcess::InstallLowest(FileRef file) {
 int SimProcess::Pipe2(int fds[2], uint32_t flags) {
   SyscallScope scope;
   if ((flags & ~(abi::kOCloexec | abi::kONonblock | abi::kODirect |
-                 kONotificationPipe)) != 0) {
+                 abi::kONotificationPipe)) != 0) {
     return -abi::kEinval;
   }
   if (fds == nullptr)

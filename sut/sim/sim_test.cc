@@ -235,7 +235,7 @@ TEST_F(SimTest, PipeDataPacketsAndCapacity) {
   EXPECT_EQ(std::string(buf, 2), "de");
 
   EXPECT_EQ(proc_->Fcntl(p[0], abi::kFSetPipeSz, 5000), 8192);
-  std::vector<char> big(3 * 4096, 'z');
+  std::vector<char> big(size_t{3} * 4096, 'z');
   EXPECT_EQ(proc_->Write(p[1], big.data(), big.size()), 8192);
   EXPECT_EQ(proc_->Write(p[1], "x", 1), -abi::kEagain);
   EXPECT_EQ(proc_->Fcntl(p[1], abi::kFSetPipeSz, 0), -abi::kEbusy);

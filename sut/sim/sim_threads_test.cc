@@ -286,7 +286,7 @@ TEST_F(SimThreadsTest, ConcurrentWritersAndWaitersLoseNothing) {
   }
   for (std::thread& t : writers)
     t.join();
-  while (harvested.load() != kPairs * kWrites)
+  while (harvested.load() != uint64_t{kPairs} * kWrites)
     std::this_thread::yield();  // ET: the last write's event is pending
   done = true;
   for (std::thread& t : threads)

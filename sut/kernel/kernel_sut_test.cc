@@ -1,0 +1,138 @@
+// The kernel SUT itself: buffers sized from the operands (no overrun however
+// large maxevents or a byte count is), and harness faults on the executor
+// thread reported on the process's real stderr with the step that caused
+// them (the executor's own descriptor table belongs to the scenario).
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <vector>
+
+#include "model/abi.h"
+#include "model/check.h"
+#include "model/step.h"
+#include "sut/kernel/kernel_sut.h"
+
+namespace epollcheck {
+namespace {
+
+std::unique_ptr<KernelSut> MakeKernel() {
+  auto made = KernelSut::Create();
+  if (std::holds_alternative<std::string>(made))
+    return nullptr;
+  return std::move(std::get<0>(made));
+}
+
+// Runs `ops` on the kernel and the model side by side; expects every
+// outcome to agree and returns the kernel's.
+std::vector<Outcome> RunBoth(KernelSut& sut, const std::vector<Op>& ops) {
+  World model;
+  model.profile = RunningKernelProfile();
+  std::vector<Outcome> got;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Outcome want = Step(model, ops[i]);
+    got.push_back(sut.Execute(ops[i]));
+    EXPECT_EQ(got.back(), want) << "step " << i << ": " << ops[i];
+  }
+  return got;
+}
+
+// More ready items than the SUT's old fixed 4096-entry event buffer, waited
+// for with a maxevents that lets them all out: 50 pipes at fds 0..99 and,
+// for each write end, items at fd numbers 100..199 (dup2 onto the number,
+// ADD; the next dup2 replaces the number, leaving the item in place because
+// the file is still open), so 5000 ready OUT items use 200 descriptors.
+TEST(KernelSut, WaitReturnsMoreEventsThanAnyFixedBuffer) {
+  auto sut = MakeKernel();
+  if (!sut)
+    GTEST_SKIP() << "no kernel SUT on this host";
+  constexpr int kPipes = 50;
+  constexpr int kNumbers = 100;
+  std::vector<Op> ops;
+  for (int p = 0; p < kPipes; ++p)
+    ops.push_back(Pipe2{.flags = abi::kONonblock});
+  ops.push_back(EpollCreate1{});  // fd 100, moved out of the way below
+  ops.push_back(Dup2{.oldfd = 2 * kPipes, .newfd = 1000});
+  ops.push_back(Close{.fd = 2 * kPipes});
+  for (int p = 0; p < kPipes; ++p) {
+    for (int n = 0; n < kNumbers; ++n) {
+      const int32_t fd = 2 * kPipes + n;
+      ops.push_back(Dup2{.oldfd = 2 * p + 1, .newfd = fd});
+      ops.push_back(EpollCtl{.epfd = 1000,
+                             .op = abi::kEpollCtlAdd,
+                             .fd = fd,
+                             .events = abi::kEpollOut,
+                             .data = static_cast<uint64_t>(p * kNumbers + n)});
+    }
+  }
+  ops.push_back(EpollWait{.epfd = 1000, .maxevents = 10000});
+  ops.push_back(EpollWait{.epfd = 1000, .maxevents = abi::kEpMaxEvents});
+  ops.push_back(EpollWait{.epfd = 1000, .maxevents = abi::kEpMaxEvents + 1});
+  const std::vector<Outcome> got = RunBoth(*sut, ops);
+  const size_t waits = got.size() - 3;
+  EXPECT_EQ(got[waits].ret, kPipes * kNumbers);
+  EXPECT_EQ(got[waits + 1].ret, kPipes * kNumbers);
+  EXPECT_EQ(got[waits + 2].ret, -abi::kEinval);
+  EXPECT_EQ(sut->Finish(), "");
+}
+
+// Counts above the old fixed 4 MiB I/O buffer: a non-blocking pipe takes
+// what fits and gives back what it holds.
+TEST(KernelSut, WriteAndReadOfEightMebibytes) {
+  auto sut = MakeKernel();
+  if (!sut)
+    GTEST_SKIP() << "no kernel SUT on this host";
+  constexpr uint32_t k8MiB = 8u << 20;
+  const std::vector<Outcome> got = RunBoth(
+      *sut,
+      {Pipe2{.flags = abi::kONonblock}, Write{.fd = 1, .count = k8MiB},
+       Read{.fd = 0, .count = k8MiB}, SetPipeSize{.fd = 1, .size = 1 << 20},
+       Write{.fd = 1, .count = k8MiB}, Read{.fd = 0, .count = UINT32_MAX},
+       Write{.fd = 1, .count = UINT32_MAX}});
+  EXPECT_EQ(got[1].ret, 65536);
+  EXPECT_EQ(got[2].ret, 65536);
+  EXPECT_EQ(got[4].ret, 1 << 20);
+  EXPECT_EQ(got[5].ret, 1 << 20);
+  EXPECT_EQ(sut->Finish(), "");
+}
+
+// A failed internal check on the executor thread: its message and the step
+// reach the real stderr (fd 2 of the executor's table is the scenario's: here
+// one end of a pipe), and the process dies.
+TEST(KernelSutDeathTest, ExecutorCheckFailureReachesRealStderr) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        auto sut = MakeKernel();
+        if (!sut)
+          std::abort();
+        (void)sut->Execute(Pipe2{.flags = abi::kONonblock});  // fds 0, 1
+        (void)sut->Execute(Pipe2{.flags = abi::kONonblock});  // fds 2, 3
+        (void)sut->RunOnExecutorForTesting([]() -> Outcome {
+          EP_CHECK(1 + 1 == 3);
+          return Outcome::Value(0);
+        });
+      },
+      "epollcheck: kernel SUT: harness fault at step 2 .*EP_CHECK failed: 1 "
+      "\\+ 1 == 3");
+}
+
+TEST(KernelSutDeathTest, ExecutorExceptionReachesRealStderr) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        auto sut = MakeKernel();
+        if (!sut)
+          std::abort();
+        (void)sut->Execute(EpollCreate1{});  // fd 0
+        (void)sut->Execute(Dup2{.oldfd = 0, .newfd = 2});
+        (void)sut->RunOnExecutorForTesting([]() -> Outcome {
+          throw std::runtime_error("no room for the event buffer");
+        });
+      },
+      "epollcheck: kernel SUT: harness fault at step 2 .*no room for the "
+      "event buffer");
+}
+
+}  // namespace
+}  // namespace epollcheck
