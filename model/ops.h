@@ -200,6 +200,10 @@ using Op =
     std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write,
                  Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize, ListFds>;
 
+// For the last branch of an if-constexpr chain over Op's alternatives:
+//   else static_assert(kAlwaysFalse<T>, "unhandled op");
+template <class> inline constexpr bool kAlwaysFalse = false;
+
 // Calls `f(field_name, fd)` for every descriptor field of `op`, in Fields()
 // order; `fd` is an int32_t reference, so `f` may renumber it when `op` is
 // not const.
