@@ -16,7 +16,8 @@ files=$(sed -n 's/^ *"file": "\(.*\)",\{0,1\}$/\1/p' "$build/compile_commands.js
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-run-clang-tidy -p "$build" -j 2 -quiet $files >"$log" 2>&1 || status=$?
+run-clang-tidy -p "$build" -j 2 -quiet $files 2>&1 \
+  | sed 's/\x1b\[[0-9;]*m//g' >"$log" || status=$?
 if [ "$status" -ne 0 ] || grep -qE '(warning|error):' "$log"; then
   grep -E '(warning|error):' "$log" | sort -u >&2 || cat "$log" >&2
   echo "clang-tidy: findings above (.clang-tidy)" >&2

@@ -402,6 +402,10 @@ std::string_view HandlePrefix(const Op& op);
 // The suffixes of a pair's two ends ("r"/"w" for pipe2); null for others.
 const std::string_view* PairEnds(const Op& op);
 
+// For the last branch of an if-constexpr chain over Op's alternatives:
+//   else static_assert(kAlwaysFalse<T>, "unhandled op");
+template <class> inline constexpr bool kAlwaysFalse = false;
+
 // Calls `f(field_name, fd)` for every descriptor field of `op`, in Fields()
 // order; `fd` is an int32_t reference, so `f` may renumber it when `op` is
 // not const.

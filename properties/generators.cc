@@ -77,8 +77,6 @@ template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
 static_assert(ListsEveryOpOnce(GenOrder{}),
               "GenOrder must list every alternative of Op exactly once");
 
-template <class> inline constexpr bool kAlwaysFalse = false;
-
 std::vector<int32_t> OpenFdsWhere(const World& w, bool (*pred)(const File&)) {
   std::vector<int32_t> out;
   for (const auto& [fd, id] : w.fd_table) {

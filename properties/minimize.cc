@@ -99,8 +99,6 @@ std::optional<std::vector<Op>> DropAndRenumber(const std::vector<Op>& ops,
   return out;
 }
 
-template <class> inline constexpr bool kAlwaysFalse = false;
-
 // Simpler variants of one op, most aggressive first. Every kind is listed:
 // a new op does not compile until it says how (or that it cannot) simplify.
 std::vector<Op> Simplifications(const Op& op) {
