@@ -9,7 +9,10 @@
 //   epollcheck --help
 //
 // check: the last line is always `epollcheck: SUT: N sequences, D divergences`
-// and the exit status is 0 iff D is 0. replay: exit 0 iff every step holds.
+// and the exit status is 0 iff D is 0. replay: exit 0 iff every step holds;
+// a scenario using a family of operations the SUT does not implement is not
+// run: one line on stdout (`epollcheck: FILE: scratch does not implement unix
+// (skipped)`), exit 77 (kSkipExitCode, ctest's SKIP_RETURN_CODE).
 // Bad usage or input: exactly one line on stderr (`epollcheck: what is wrong`,
 // or `file:line: what is wrong` for a scenario), exit 2. --help prints the
 // usage on stdout, exit 0.
@@ -237,6 +240,10 @@ epollcheck::Scenario LoadScenario(const std::string& path) {
   return std::get<epollcheck::Scenario>(std::move(parsed));
 }
 
+// replay's exit status when the SUT lacks a family the scenario uses (the
+// automake/ctest "skipped" convention).
+constexpr int kSkipExitCode = 77;
+
 int Replay(const std::vector<std::string_view>& args) {
   std::string path;
   std::string sut_name = "kernel";
@@ -264,6 +271,15 @@ int Replay(const std::vector<std::string_view>& args) {
       era.empty() ? epollcheck::Profile{} : ParseEra("--kernel-era", era);
   const epollcheck::Scenario scenario = LoadScenario(path);
   epollcheck::SutEntry sut = SutByName(sut_name);
+  uint32_t used_families = 0;
+  for (const epollcheck::ScenarioStep& step : scenario.steps)
+    used_families |= epollcheck::FamilyOf(step.op);
+  if (const uint32_t missing = used_families & ~sut.families; missing != 0) {
+    std::cout << "epollcheck: " << path << ": " << sut_name
+              << " does not implement " << epollcheck::FamiliesString(missing)
+              << " (skipped)" << std::endl;
+    return kSkipExitCode;
+  }
   // The era the SUT is expected to behave as: --kernel-era, else the SUT's
   // own (the running kernel's; the model simulates the file's era).
   epollcheck::Profile profile = sut.profile;
