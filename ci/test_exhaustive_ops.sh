@@ -10,7 +10,7 @@ cxx="${2:-c++}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/model"
-sed -e 's/^using Op =$/struct Nop {\
+sed -e 's/^using Op =/struct Nop {\
   static constexpr std::string_view kName = "nop";\
   template <class S, class F> static void Fields(S\&, F\&\&) {}\
   friend bool operator==(const Nop\&, const Nop\&) = default;\
