@@ -160,9 +160,8 @@ std::vector<Op> Simplifications(const Op& op) {
                              std::is_same_v<T, EventfdRead> ||
                              std::is_same_v<T, Shutdown> ||
                              std::is_same_v<T, SetSockOpt> ||
-                             std::is_same_v<T, GetSockOpt>) {
-          // Nothing simpler: the operands are what the step is about.
-        } else if constexpr (std::is_same_v<T, EpollWait> ||
+                             std::is_same_v<T, GetSockOpt> ||
+                             std::is_same_v<T, EpollWait> ||
                              std::is_same_v<T, Close> ||
                              std::is_same_v<T, Dup> ||
                              std::is_same_v<T, Dup2> ||

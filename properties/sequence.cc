@@ -114,15 +114,15 @@ void OpCommand::run(const World& s0, Sut& sut) const {
 }
 
 rc::Gen<std::shared_ptr<const rc::state::Command<World, Sut>>>
-GenCommand(const World& world, const Swarm& swarm, MaskSet masked) {
+GenCommand(const World& world, const Swarm& swarm, const MaskSet& masked) {
   return rc::gen::map(GenOp(world, swarm), [masked](Op op) {
     return std::shared_ptr<const rc::state::Command<World, Sut>>(
-        std::make_shared<OpCommand>(std::move(op), masked));
+        std::make_shared<OpCommand>(op, masked));
   });
 }
 
 void CheckSequence(const SutFactory& make_sut, const Profile& profile,
-                   MaskSet masked, int size, Families families) {
+                   const MaskSet& masked, int size, Families families) {
   const auto sized = [size](auto gen) {
     return size < 0 ? gen : rc::gen::resize(size, gen);
   };

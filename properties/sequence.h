@@ -47,7 +47,8 @@ struct OpCommand final : rc::state::Command<World, Sut> {
 
 // Generates the next command for a sequence with the given swarm weights.
 rc::Gen<std::shared_ptr<const rc::state::Command<World, Sut>>>
-GenCommand(const World& world, const Swarm& swarm, MaskSet masked = nullptr);
+GenCommand(const World& world, const Swarm& swarm,
+           const MaskSet& masked = nullptr);
 
 // What one step of the last run did, for reports.
 struct StepRecord {
@@ -93,7 +94,7 @@ struct Coverage {
 // the size of the test case (the check engine fixes it per sequence).
 // `families` selects the operations generated (Family bits).
 void CheckSequence(const SutFactory& make_sut, const Profile& profile,
-                   MaskSet masked = nullptr, int size = -1,
+                   const MaskSet& masked = nullptr, int size = -1,
                    Families families = kAllFamilies);
 std::map<std::string, long>& MaskedHits();
 
