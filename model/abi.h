@@ -133,6 +133,7 @@ inline constexpr int kEprotonosupport = 93;
 inline constexpr int kEsocktnosupport = 94;
 inline constexpr int kEopnotsupp = 95;
 inline constexpr int kEafnosupport = 97;
+inline constexpr int kEaddrinuse = 98;
 inline constexpr int kEconnreset = 104;
 inline constexpr int kEisconn = 106;
 inline constexpr int kEnotconn = 107;

@@ -61,10 +61,11 @@ enum Family : uint32_t {
   kFamilyPipe = 1u << 0,
   kFamilyEpoll = 1u << 1,
   kFamilyEventfd = 1u << 2,
-  kFamilyUnix = 1u << 3,
+  kFamilyUnix = 1u << 3,      // AF_UNIX socketpairs and socket options
+  kFamilyUnixAddr = 1u << 4,  // AF_UNIX socket/bind/listen/connect/accept4
 };
 inline constexpr uint32_t kAllFamilies =
-    kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix;
+    kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix | kFamilyUnixAddr;
 
 // What an operation's success returns, for binding scenario handles: nothing,
 // one new descriptor (the return value), or a pair (Outcome::fds).
@@ -364,6 +365,97 @@ struct GetSockOpt {
   friend bool operator==(const GetSockOpt&, const GetSockOpt&) = default;
 };
 
+// socket(AF_UNIX, type, 0). Linux: net/socket.c __sys_socket,
+// net/unix/af_unix.c unix_create.
+struct UnixSocket {
+  static constexpr std::string_view kName = "unix_socket";
+  static constexpr uint32_t kFamily = kFamilyUnixAddr;
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "u";
+  uint32_t type = 1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("type", FieldKind::kSockType, s.type);
+  }
+  friend bool operator==(const UnixSocket&, const UnixSocket&) = default;
+};
+
+// Addresses are names: AF_UNIX abstract addresses numbered 0, 1, 2... that
+// each SUT makes unique to the sequence (the kernel SUT: "\0epollcheck.<pid>.
+// <thread>.<sequence>.<name>"); -1 is an AF_UNSPEC address.
+
+// bind(fd, name). Linux: net/unix/af_unix.c unix_bind, unix_bind_abstract.
+struct Bind {
+  static constexpr std::string_view kName = "bind";
+  static constexpr uint32_t kFamily = kFamilyUnixAddr;
+  int32_t fd = -1;
+  int32_t name = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("name", FieldKind::kInt, s.name);
+  }
+  friend bool operator==(const Bind&, const Bind&) = default;
+};
+
+// listen(fd, backlog). Linux: net/socket.c __sys_listen, unix_listen.
+struct Listen {
+  static constexpr std::string_view kName = "listen";
+  static constexpr uint32_t kFamily = kFamilyUnixAddr;
+  int32_t fd = -1;
+  int32_t backlog = 1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("backlog", FieldKind::kInt, s.backlog);
+  }
+  friend bool operator==(const Listen&, const Listen&) = default;
+};
+
+// connect(fd, name) (the descriptor's O_NONBLOCK decides blocking). Linux:
+// net/unix/af_unix.c unix_stream_connect, unix_dgram_connect.
+struct Connect {
+  static constexpr std::string_view kName = "connect";
+  static constexpr uint32_t kFamily = kFamilyUnixAddr;
+  int32_t fd = -1;
+  int32_t name = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("name", FieldKind::kInt, s.name);
+  }
+  friend bool operator==(const Connect&, const Connect&) = default;
+};
+
+// accept4(fd, NULL, NULL, flags). Linux: net/socket.c __sys_accept4_file,
+// do_accept, net/unix/af_unix.c unix_accept.
+struct Accept4 {
+  static constexpr std::string_view kName = "accept4";
+  static constexpr uint32_t kFamily = kFamilyUnixAddr;
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "a";
+  int32_t fd = -1;
+  uint32_t flags = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("flags", FieldKind::kSockType, s.flags);
+  }
+  friend bool operator==(const Accept4&, const Accept4&) = default;
+};
+
+// sendto(fd, buf, count, flags, name). Linux: net/socket.c __sys_sendto.
+struct SendTo {
+  static constexpr std::string_view kName = "sendto";
+  static constexpr uint32_t kFamily = kFamilyUnixAddr;
+  int32_t fd = -1;
+  uint32_t count = 1;
+  uint32_t flags = 0;
+  int32_t name = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("count", FieldKind::kCount, s.count);
+    f("flags", FieldKind::kMsgFlags, s.flags);
+    f("name", FieldKind::kInt, s.name);
+  }
+  friend bool operator==(const SendTo&, const SendTo&) = default;
+};
+
 // Observation only: the sorted list of open descriptor numbers of the
 // sequence's table (fcntl(F_GETFD) over the whole range on the kernel).
 struct ListFds {
@@ -375,7 +467,8 @@ struct ListFds {
 using Op = std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait,
                         Write, Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize,
                         ListFds, Eventfd, EventfdWrite, EventfdRead, Socketpair,
-                        Send, Recv, Shutdown, SetSockOpt, GetSockOpt>;
+                        Send, Recv, Shutdown, SetSockOpt, GetSockOpt,
+                        UnixSocket, Bind, Listen, Connect, Accept4, SendTo>;
 
 // What `op` returns on success (Returns), and the handle prefix a scenario
 // binds it to ("" if it binds none).

@@ -373,6 +373,8 @@ std::string ErrnoName(int err) {
     return "ESOCKTNOSUPPORT";
   case abi::kEafnosupport:
     return "EAFNOSUPPORT";
+  case abi::kEaddrinuse:
+    return "EADDRINUSE";
   case abi::kEconnreset:
     return "ECONNRESET";
   case abi::kEisconn:
@@ -398,10 +400,9 @@ uint32_t FamilyOf(const Op& op) {
 
 namespace {
 constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
-    {kFamilyPipe, "pipe"},
-    {kFamilyEpoll, "epoll"},
-    {kFamilyEventfd, "eventfd"},
-    {kFamilyUnix, "unix"},
+    {kFamilyPipe, "pipe"},         {kFamilyEpoll, "epoll"},
+    {kFamilyEventfd, "eventfd"},   {kFamilyUnix, "unix"},
+    {kFamilyUnixAddr, "unixaddr"},
 };
 }  // namespace
 

@@ -55,6 +55,8 @@ struct SocketCalibration {
   int32_t min_rcvbuf = 2304;
   // /proc/sys/net/unix/max_dgram_qlen (sk_max_ack_backlog of AF_UNIX).
   int32_t max_dgram_qlen = 10;
+  // /proc/sys/net/core/somaxconn: listen() clamps its backlog to it.
+  int32_t somaxconn = 4096;
   friend bool operator==(const SocketCalibration&,
                          const SocketCalibration&) = default;
 };

@@ -360,10 +360,32 @@ Outcome Step(World& world, const Op& op) {
           return OnSocket(world, o.fd, [&](FileId f) {
             return internal::UnixSetSockOpt(world, f, o.name, o.value);
           });
-        } else {
-          static_assert(std::is_same_v<T, GetSockOpt>, "unhandled op");
+        } else if constexpr (std::is_same_v<T, GetSockOpt>) {
           return OnSocket(world, o.fd, [&](FileId f) {
             return internal::UnixGetSockOpt(world, f, o.name);
+          });
+        } else if constexpr (std::is_same_v<T, UnixSocket>) {
+          return internal::UnixSocketCreate(world, o.type);
+        } else if constexpr (std::is_same_v<T, Bind>) {
+          return OnSocket(world, o.fd, [&](FileId f) {
+            return internal::UnixBind(world, f, o.name);
+          });
+        } else if constexpr (std::is_same_v<T, Listen>) {
+          return OnSocket(world, o.fd, [&](FileId f) {
+            return internal::UnixListen(world, f, o.backlog);
+          });
+        } else if constexpr (std::is_same_v<T, Connect>) {
+          return OnSocket(world, o.fd, [&](FileId f) {
+            return internal::UnixConnect(world, f, o.name);
+          });
+        } else if constexpr (std::is_same_v<T, Accept4>) {
+          return internal::UnixAccept(world, o.fd, o.flags);
+        } else {
+          static_assert(std::is_same_v<T, SendTo>, "unhandled op");
+          return OnSocket(world, o.fd, [&](FileId f) {
+            return internal::UnixSend(world, f, o.count,
+                                      o.flags | IterFlags(world.files.at(f)),
+                                      o.name);
           });
         }
       },

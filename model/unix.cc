@@ -1,13 +1,17 @@
-// AF_UNIX sockets made by socketpair(): SOCK_STREAM, SOCK_DGRAM and
-// SOCK_SEQPACKET. Readiness, the send-buffer accounting (skb truesize charged
-// to the sender until the receiver frees the skb), shutdown and release, and
-// the wakeups each of them does on the socket's wait queue.
+// AF_UNIX sockets: SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET, made by
+// socketpair() or socket() and joined by bind/listen/connect/accept4 over
+// abstract names. Readiness, the send-buffer accounting (skb truesize charged
+// to the sender until the receiver frees the skb), listeners and their
+// embryo sockets, non-mutual datagram peers (max_dgram_qlen and the
+// peer_wait relay), shutdown and release, and the wakeups each of them does.
 // Linux: net/unix/af_unix.c, net/core/sock.c, net/core/datagram.c. Only
 // non-blocking behaviour is modelled: an operation that would sleep returns
 // EAGAIN. MSG_OOB data is not modelled (the generators never send it).
 
 #include <algorithm>
 #include <climits>
+#include <optional>
+#include <variant>
 
 #include "model/abi.h"
 #include "model/check.h"
@@ -66,6 +70,68 @@ int TakeError(UnixSock& s) {
   return err;
 }
 
+// A fresh sock as unix_create1 makes it. Linux: net/core/sock.c
+// sock_init_data (buffers), af_unix.c unix_create1 (sk_max_ack_backlog).
+UnixSock NewSock(const World& world, uint32_t type) {
+  const SocketCalibration& cal = world.profile.sockets;
+  return UnixSock{.type = type,
+                  .sndbuf = cal.wmem_default,
+                  .rcvbuf = cal.rmem_default,
+                  .max_ack_backlog = cal.max_dgram_qlen};
+}
+
+// Linux: net/unix/af_unix.c unix_recvq_full_lockless.
+bool RecvqFull(const UnixSock& s) {
+  return s.receive_queue.size() > static_cast<size_t>(s.max_ack_backlog);
+}
+
+// Linux: net/unix/af_unix.c unix_dgram_peer_wake_connect: registers our
+// relay on `other`'s peer_wait unless it already sits somewhere. Returns true
+// if it registered now.
+bool PeerWakeConnect(World& world, SockId sid, SockId other) {
+  UnixSock& s = world.socks.at(sid);
+  if (s.peer_wake != 0)
+    return false;
+  s.peer_wake = other;
+  auto& q = world.socks.at(other).peer_waiters;
+  q.insert(q.begin(), sid);  // __add_wait_queue: at the head
+  return true;
+}
+
+// Linux: net/unix/af_unix.c unix_dgram_peer_wake_disconnect.
+void PeerWakeDisconnect(World& world, SockId sid, SockId other) {
+  UnixSock& s = world.socks.at(sid);
+  if (s.peer_wake != other || other == 0)
+    return;
+  s.peer_wake = 0;
+  auto& q = world.socks.at(other).peer_waiters;
+  q.erase(std::find(q.begin(), q.end(), sid));
+}
+
+// Linux: net/unix/af_unix.c unix_dgram_peer_wake_me: true if `other` is full
+// (our relay stays registered), false if not (or if it is dead).
+bool PeerWakeMe(World& world, SockId sid, SockId other) {
+  const bool connected = PeerWakeConnect(world, sid, other);
+  const UnixSock& o = world.socks.at(other);
+  if (RecvqFull(o) && !o.dead)
+    return true;
+  if (connected)
+    PeerWakeDisconnect(world, sid, other);
+  return false;
+}
+
+// A wakeup on `sid`'s peer_wait: every relay entry removes itself and wakes
+// its socket's wait queue with the same key. Linux: net/unix/af_unix.c
+// unix_dgram_peer_wake_relay.
+void WakePeerWait(World& world, SockId sid, uint32_t key) {
+  const std::vector<SockId> waiters = world.socks.at(sid).peer_waiters;
+  world.socks.at(sid).peer_waiters.clear();
+  for (SockId w : waiters) {
+    world.socks.at(w).peer_wake = 0;
+    WakeSock(world, w, key);
+  }
+}
+
 uint32_t Truesize(const std::vector<SizeStep>& table, uint32_t len) {
   const std::optional<uint32_t> v = StepValue(table, len);
   // The generators stay inside the calibrated range.
@@ -92,8 +158,14 @@ Outcome Returned(uint64_t done, int err) {
 }
 
 // Linux: net/unix/af_unix.c unix_stream_sendmsg.
-Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags) {
+Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
+                   std::optional<int32_t> name) {
   EP_CHECK((flags & abi::kMsgOob) == 0);  // not modelled
+  if (name) {
+    return Outcome::Error(world.socks.at(sid).state == SockState::kEstablished
+                              ? abi::kEisconn
+                              : abi::kEopnotsupp);
+  }
   if (world.socks.at(sid).peer == 0)
     return Outcome::Error(abi::kEnotconn);
   if ((world.socks.at(sid).shutdown & abi::kSendShutdown) != 0)
@@ -125,18 +197,52 @@ Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags) {
   return Outcome::Value(static_cast<int64_t>(sent));
 }
 
+// Linux: net/unix/af_unix.c unix_dgram_disconnected: our queue is purged
+// and, if the old peer still points at us, it gets ECONNRESET (an ERR-keyed
+// wakeup, sk_error_report).
+void DgramDisconnected(World& world, SockId sid, SockId other) {
+  if (!world.socks.at(sid).receive_queue.empty()) {
+    std::deque<Skb> purged;
+    purged.swap(world.socks.at(sid).receive_queue);
+    for (const Skb& p : purged)
+      FreeSkb(world, p);
+    WakePeerWait(world, sid, 0);
+    UnixSock& o = world.socks.at(other);
+    if (!o.dead && o.peer == sid) {
+      o.err = abi::kEconnreset;
+      WakeSock(world, other, abi::kEpollErr);
+    }
+  }
+}
+
+// Linux: net/unix/af_unix.c unix_find_other (abstract names): the bound
+// socket of this type, or ECONNREFUSED.
+std::variant<SockId, int> FindOther(const World& world, int32_t name,
+                                    uint32_t type) {
+  auto it = world.unix_names.find({type, name});
+  if (it == world.unix_names.end())
+    return abi::kEconnrefused;
+  return it->second;
+}
+
 // Linux: net/unix/af_unix.c unix_seqpacket_sendmsg, unix_dgram_sendmsg.
-Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags) {
+// `name` is sendto's address (nullopt: send to the peer).
+Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags,
+                  std::optional<int32_t> name) {
   UnixSock& s = world.socks.at(sid);
   if (s.type == abi::kSockSeqpacket) {
-    // unix_seqpacket_sendmsg: a pending error first, then the state.
+    // unix_seqpacket_sendmsg: a pending error first, then the state; the
+    // address is ignored (msg_namelen = 0).
     if (const int err = TakeError(s); err != 0)
       return Outcome::Error(err);
     if (s.state != SockState::kEstablished)
       return Outcome::Error(abi::kEnotconn);
+    name.reset();
   }
   if ((flags & abi::kMsgOob) != 0)
     return Outcome::Error(abi::kEopnotsupp);
+  if (name && *name < 0)
+    return Outcome::Error(abi::kEinval);  // unix_validate_addr: AF_UNSPEC
   if (static_cast<int64_t>(len) > static_cast<int64_t>(s.sndbuf) - 32)
     return Outcome::Error(abi::kEmsgsize);
   if (const int err = AllocSendSkb(s); err != 0)
@@ -146,44 +252,64 @@ Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags) {
                     Truesize(world.profile.sockets.unix_dgram_truesize, len),
                 .owner = sid};
   s.wmem += skb.truesize;
-  // 6.18 looks the peer up only after allocating (an unconnected socket with
-  // SEND_SHUTDOWN gets EPIPE, not ENOTCONN); the skb is freed again.
-  const SockId other = s.peer;
-  if (other == 0) {
+  // 6.18 looks the receiver up only after allocating (an unconnected socket
+  // with SEND_SHUTDOWN gets EPIPE, not ENOTCONN); failures free the skb.
+  const auto fail = [&](int err) {
     FreeSkb(world, skb);
-    return Outcome::Error(abi::kEnotconn);
-  }
-  UnixSock& o = world.socks.at(other);
-  // unix_may_send: the receiver is unconnected or connected to us.
-  if (o.peer != 0 && o.peer != sid) {
-    FreeSkb(world, skb);
-    return Outcome::Error(abi::kEperm);
-  }
-  if (o.dead) {
-    if (s.type == abi::kSockSeqpacket) {
-      FreeSkb(world, skb);
-      return Outcome::Error(abi::kEpipe);
+    return Outcome::Error(err);
+  };
+  SockId other = 0;
+  const auto lookup = [&]() -> int {
+    if (name) {
+      auto found = FindOther(world, *name, world.socks.at(sid).type);
+      if (const int* err = std::get_if<int>(&found))
+        return *err;
+      other = std::get<SockId>(found);
+    } else {
+      other = world.socks.at(sid).peer;
+      if (other == 0)
+        return abi::kEnotconn;
     }
-    // The peer is gone: disconnect (unix_dgram_peer_wake_disconnect_wakeup,
-    // then unix_dgram_disconnected purges our own receive queue).
-    s.peer = 0;
-    s.state = SockState::kClose;
-    WakeSock(world, sid, kWritableBits);
-    std::deque<Skb> purged;
-    purged.swap(world.socks.at(sid).receive_queue);
-    for (const Skb& p : purged)
-      FreeSkb(world, p);
-    FreeSkb(world, skb);
-    return Outcome::Error(abi::kEconnrefused);
+    return 0;
+  };
+  if (const int err = lookup(); err != 0)
+    return fail(err);
+  for (;;) {  // restart_locked
+    UnixSock& o = world.socks.at(other);
+    // unix_may_send: the receiver is unconnected or connected to us.
+    if (o.peer != 0 && o.peer != sid)
+      return fail(abi::kEperm);
+    if (o.dead) {
+      if (world.socks.at(sid).type == abi::kSockSeqpacket)
+        return fail(abi::kEpipe);
+      if (world.socks.at(sid).peer == other) {
+        // The peer is gone: disconnect (peer_wake_disconnect_wakeup, then
+        // unix_dgram_disconnected).
+        UnixSock& me = world.socks.at(sid);
+        me.peer = 0;
+        me.state = SockState::kClose;
+        PeerWakeDisconnect(world, sid, other);
+        WakeSock(world, sid, kWritableBits);
+        DgramDisconnected(world, sid, other);
+        return fail(abi::kEconnrefused);
+      }
+      if (!name)
+        return fail(abi::kEconnreset);
+      if (const int err = lookup(); err != 0)
+        return fail(err);
+      continue;
+    }
+    if ((o.shutdown & abi::kRcvShutdown) != 0)
+      return fail(abi::kEpipe);
+    if (other != sid && o.peer != sid && RecvqFull(o)) {
+      if (world.socks.at(sid).peer != other || PeerWakeMe(world, sid, other)) {
+        return fail(abi::kEagain);
+      }
+      continue;
+    }
+    break;
   }
-  if ((o.shutdown & abi::kRcvShutdown) != 0) {
-    FreeSkb(world, skb);
-    return Outcome::Error(abi::kEpipe);
-  }
-  // A non-mutual peer with a full queue would make us wait; socketpair peers
-  // are always mutual.
-  EP_CHECK(o.peer == sid);
-  o.receive_queue.push_back(skb);
+  world.socks.at(other).receive_queue.push_back(skb);
   WakeSock(world, other, kReadableKey);
   return Outcome::Value(len);
 }
@@ -241,11 +367,13 @@ Outcome StreamRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
 // net/core/datagram.c __skb_try_recv_datagram (the pending error comes
 // before any queued datagram).
 Outcome DgramRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
-  UnixSock& s = world.socks.at(sid);
-  if (s.type == abi::kSockSeqpacket && s.state != SockState::kEstablished)
+  if (world.socks.at(sid).type == abi::kSockSeqpacket &&
+      world.socks.at(sid).state != SockState::kEstablished) {
     return Outcome::Error(abi::kEnotconn);
+  }
   if ((flags & abi::kMsgOob) != 0)
     return Outcome::Error(abi::kEopnotsupp);
+  UnixSock& s = world.socks.at(sid);
   if (const int err = TakeError(s); err != 0)
     return Outcome::Error(err);
   if (s.receive_queue.empty()) {
@@ -257,6 +385,8 @@ Outcome DgramRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
     return Outcome::Error(abi::kEagain);
   }
   const Skb skb = s.receive_queue.front();
+  // A datagram was taken (or peeked): senders waiting for room hear of it.
+  WakePeerWait(world, sid, kWritableBits);
   const uint32_t ret =
       (flags & abi::kMsgTrunc) != 0 ? skb.len : std::min(size, skb.len);
   if ((flags & abi::kMsgPeek) == 0) {
@@ -271,50 +401,222 @@ Outcome DgramRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
 // Linux: net/socket.c __sys_socketpair: flags, then two descriptors, then the
 // type (net/socket.c __sock_create, net/unix/af_unix.c unix_create), then
 // unix_socketpair joins the two socks back to back.
-Outcome UnixSocketpair(World& world, uint32_t type_and_flags) {
+namespace {
+
+// Linux: net/socket.c __sys_socket_create / __sys_socketpair flag check, then
+// __sock_create (SOCK_MAX) and unix_create (the types). Returns the type or
+// a negative errno; `fds` numbers must be free in between (EMFILE).
+int64_t CheckSocketType(const World& world, uint32_t type_and_flags, int fds) {
   const uint32_t flags = type_and_flags & ~abi::kSockTypeMask;
   if ((flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0)
-    return Outcome::Error(abi::kEinval);
-  if (!HasFreeFds(world, 2))
-    return Outcome::Error(abi::kEmfile);
+    return -abi::kEinval;
+  // socketpair reserves both descriptors before creating the socks.
+  if (fds == 2 && !HasFreeFds(world, 2))
+    return -abi::kEmfile;
   uint32_t type = type_and_flags & abi::kSockTypeMask;
   if (type >= 11)  // SOCK_MAX
-    return Outcome::Error(abi::kEinval);
+    return -abi::kEinval;
   if (type == 3)  // SOCK_RAW is "supported" as SOCK_DGRAM
     type = abi::kSockDgram;
   if (type != abi::kSockStream && type != abi::kSockDgram &&
       type != abi::kSockSeqpacket) {
-    return Outcome::Error(abi::kEsocktnosupport);
+    return -abi::kEsocktnosupport;
   }
-  const SocketCalibration& cal = world.profile.sockets;
-  const uint32_t file_flags = flags & abi::kSockNonblock;
+  // socket() maps its descriptor after creating the sock.
+  if (fds == 1 && !HasFreeFds(world, 1))
+    return -abi::kEmfile;
+  return type;
+}
+
+FileId NewSocketFile(World& world, SockId sid, uint32_t flags) {
+  const FileId f = NewFile(world, File{.kind = FileKind::kUnixSocket,
+                                       .flags = flags & abi::kSockNonblock,
+                                       .sock = sid});
+  world.socks.at(sid).file = f;
+  return f;
+}
+
+}  // namespace
+
+Outcome UnixSocketpair(World& world, uint32_t type_and_flags) {
+  const int64_t type = CheckSocketType(world, type_and_flags, 2);
+  if (type < 0)
+    return Outcome::Error(static_cast<int>(-type));
   const SockId a = world.next_id++;
   const SockId b = world.next_id++;
-  const FileId fa = NewFile(
-      world,
-      File{.kind = FileKind::kUnixSocket, .flags = file_flags, .sock = a});
-  const FileId fb = NewFile(
-      world,
-      File{.kind = FileKind::kUnixSocket, .flags = file_flags, .sock = b});
-  for (const auto& [id, peer, file] :
-       {std::tuple{a, b, fa}, std::tuple{b, a, fb}}) {
-    world.socks[id] = UnixSock{.type = type,
-                               .state = SockState::kEstablished,
-                               .peer = peer,
-                               .sndbuf = cal.wmem_default,
-                               .rcvbuf = cal.rmem_default,
-                               .file = file};
+  for (const auto& [id, peer] : {std::pair{a, b}, std::pair{b, a}}) {
+    UnixSock s = NewSock(world, static_cast<uint32_t>(type));
+    // unix_socketpair: joined back to back, both TCP_ESTABLISHED.
+    s.state = SockState::kEstablished;
+    s.peer = peer;
+    world.socks[id] = s;
   }
+  const uint32_t flags = type_and_flags & ~abi::kSockTypeMask;
+  const FileId fa = NewSocketFile(world, a, flags);
+  const FileId fb = NewSocketFile(world, b, flags);
   Outcome out = Outcome::Value(0);
   out.fds.push_back(InstallLowestFd(world, fa));
   out.fds.push_back(InstallLowestFd(world, fb));
   return out;
 }
 
-Outcome UnixSend(World& world, FileId file, uint32_t len, uint32_t flags) {
+Outcome UnixSocketCreate(World& world, uint32_t type_and_flags) {
+  const int64_t type = CheckSocketType(world, type_and_flags, 1);
+  if (type < 0)
+    return Outcome::Error(static_cast<int>(-type));
+  const SockId sid = world.next_id++;
+  world.socks[sid] = NewSock(world, static_cast<uint32_t>(type));
+  const FileId f =
+      NewSocketFile(world, sid, type_and_flags & ~abi::kSockTypeMask);
+  return Outcome::Value(InstallLowestFd(world, f));
+}
+
+// Linux: net/unix/af_unix.c unix_bind, unix_bind_abstract.
+Outcome UnixBind(World& world, FileId file, int32_t name) {
+  if (name < 0)
+    return Outcome::Error(abi::kEinval);  // unix_validate_addr: AF_UNSPEC
   const SockId sid = world.files.at(file).sock;
-  return Stream(world.socks.at(sid)) ? StreamSend(world, sid, len, flags)
-                                     : DgramSend(world, sid, len, flags);
+  UnixSock& s = world.socks.at(sid);
+  if (s.name >= 0)
+    return Outcome::Error(abi::kEinval);  // already bound
+  if (world.unix_names.count({s.type, name}) != 0)
+    return Outcome::Error(abi::kEaddrinuse);
+  s.name = name;
+  world.unix_names[{s.type, name}] = sid;
+  return Outcome::Value(0);
+}
+
+// Linux: net/socket.c __sys_listen (backlog clamped to somaxconn, as an
+// unsigned), net/unix/af_unix.c unix_listen.
+Outcome UnixListen(World& world, FileId file, int32_t backlog) {
+  const SockId sid = world.files.at(file).sock;
+  UnixSock& s = world.socks.at(sid);
+  const auto somaxconn = static_cast<uint32_t>(world.profile.sockets.somaxconn);
+  if (static_cast<uint32_t>(backlog) > somaxconn)
+    backlog = static_cast<int32_t>(somaxconn);
+  if (s.type != abi::kSockStream && s.type != abi::kSockSeqpacket)
+    return Outcome::Error(abi::kEopnotsupp);
+  if (s.name < 0)
+    return Outcome::Error(abi::kEinval);  // "No listens on an unbound socket"
+  if (s.state != SockState::kClose && s.state != SockState::kListen)
+    return Outcome::Error(abi::kEinval);
+  const bool more = backlog > s.max_ack_backlog;
+  s.max_ack_backlog = backlog;
+  s.state = SockState::kListen;
+  if (more)
+    WakePeerWait(world, sid, 0);  // "set credentials so connect can copy
+                                  // them"; wakes blocked connectors
+  return Outcome::Value(0);
+}
+
+// Linux: net/unix/af_unix.c unix_stream_connect (non-blocking) for STREAM
+// and SEQPACKET, unix_dgram_connect for DGRAM (name -1: AF_UNSPEC, which
+// disconnects a datagram socket).
+Outcome UnixConnect(World& world, FileId file, int32_t name) {
+  const SockId sid = world.files.at(file).sock;
+  const uint32_t type = world.socks.at(sid).type;
+  if (type == abi::kSockDgram) {
+    SockId other = 0;
+    if (name >= 0) {
+      auto found = FindOther(world, name, type);
+      if (const int* err = std::get_if<int>(&found))
+        return Outcome::Error(*err);
+      other = std::get<SockId>(found);
+      const UnixSock& o = world.socks.at(other);
+      if (o.peer != 0 && o.peer != sid)
+        return Outcome::Error(abi::kEperm);  // unix_may_send
+      world.socks.at(sid).state = SockState::kEstablished;
+      world.socks.at(other).state = SockState::kEstablished;
+    }
+    const SockId old_peer = world.socks.at(sid).peer;
+    world.socks.at(sid).peer = other;
+    if (old_peer != 0) {
+      // "If it was connected, reconnect."
+      if (other == 0)
+        world.socks.at(sid).state = SockState::kClose;
+      PeerWakeDisconnect(world, sid, old_peer);
+      WakeSock(world, sid, kWritableBits);
+      if (other != old_peer)
+        DgramDisconnected(world, sid, old_peer);
+    }
+    return Outcome::Value(0);
+  }
+  if (name < 0)
+    return Outcome::Error(abi::kEinval);  // unix_validate_addr
+  auto found = FindOther(world, name, type);
+  if (const int* err = std::get_if<int>(&found))
+    return Outcome::Error(*err);
+  const SockId listener = std::get<SockId>(found);
+  UnixSock& l = world.socks.at(listener);
+  if (l.state != SockState::kListen || (l.shutdown & abi::kRcvShutdown) != 0)
+    return Outcome::Error(abi::kEconnrefused);
+  if (RecvqFull(l))
+    return Outcome::Error(abi::kEagain);  // the backlog is full
+  if (world.socks.at(sid).state != SockState::kClose) {
+    return Outcome::Error(world.socks.at(sid).state == SockState::kEstablished
+                              ? abi::kEisconn
+                              : abi::kEinval);
+  }
+  // The embryo: the listener's end, queued on the listener as an skb that
+  // sock_wmalloc charged to the embryo.
+  const SockId embryo = world.next_id++;
+  UnixSock e = NewSock(world, type);
+  e.state = SockState::kEstablished;
+  e.peer = sid;
+  // "copy address information from listening to new sock": bound (bind
+  // then fails) but not in the name table.
+  e.name = world.socks.at(listener).name;
+  const Skb request{.len = 0,
+                    .truesize =
+                        Truesize(world.profile.sockets.unix_dgram_truesize, 1),
+                    .owner = embryo,
+                    .conn = embryo};
+  e.wmem = request.truesize;
+  world.socks[embryo] = e;
+  UnixSock& me = world.socks.at(sid);
+  me.state = SockState::kEstablished;
+  me.peer = embryo;
+  world.socks.at(listener).receive_queue.push_back(request);
+  WakeSock(world, listener, kReadableKey);  // sk_data_ready
+  return Outcome::Value(0);
+}
+
+// Linux: net/socket.c __sys_accept4_file (flags, then the new descriptor,
+// then do_accept: ENOTSOCK), net/unix/af_unix.c unix_accept.
+Outcome UnixAccept(World& world, int32_t fd, uint32_t flags) {
+  const std::optional<FileId> file = world.FileIdAt(fd);
+  if (!file)
+    return Outcome::Error(abi::kEbadf);
+  if ((flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0)
+    return Outcome::Error(abi::kEinval);
+  if (!HasFreeFds(world, 1))
+    return Outcome::Error(abi::kEmfile);
+  if (world.files.at(*file).kind != FileKind::kUnixSocket)
+    return Outcome::Error(abi::kEnotsock);
+  const SockId sid = world.files.at(*file).sock;
+  UnixSock& l = world.socks.at(sid);
+  if (l.type != abi::kSockStream && l.type != abi::kSockSeqpacket)
+    return Outcome::Error(abi::kEopnotsupp);
+  if (l.state != SockState::kListen)
+    return Outcome::Error(abi::kEinval);
+  // skb_recv_datagram: the pending error, then the queue.
+  if (const int err = TakeError(l); err != 0)
+    return Outcome::Error(err);
+  if (l.receive_queue.empty())
+    return Outcome::Error(abi::kEagain);
+  const Skb request = l.receive_queue.front();
+  l.receive_queue.pop_front();
+  FreeSkb(world, request);  // the embryo has no file yet: no wakeup
+  WakePeerWait(world, sid, 0);
+  const FileId f = NewSocketFile(world, request.conn, flags);
+  return Outcome::Value(InstallLowestFd(world, f));
+}
+
+Outcome UnixSend(World& world, FileId file, uint32_t len, uint32_t flags,
+                 std::optional<int32_t> name) {
+  const SockId sid = world.files.at(file).sock;
+  return Stream(world.socks.at(sid)) ? StreamSend(world, sid, len, flags, name)
+                                     : DgramSend(world, sid, len, flags, name);
 }
 
 Outcome UnixRecv(World& world, FileId file, uint32_t len, uint32_t flags) {
@@ -438,32 +740,36 @@ uint32_t UnixPoll(World& world, FileId file, uint32_t requested) {
   if ((requested & kWritableBits) == 0)
     return mask;  // "No write status requested, avoid expensive OUT tests."
   bool writable = Writable(s, s.wmem + 1);
-  if (writable && s.peer != 0) {
-    const UnixSock& o = world.socks.at(s.peer);
-    // unix_recvq_full_lockless of a non-mutual peer (sk_max_ack_backlog is
-    // max_dgram_qlen).
-    if (o.peer != sid &&
-        o.receive_queue.size() >
-            static_cast<size_t>(world.profile.sockets.max_dgram_qlen)) {
-      writable = false;
-    }
+  const SockId other = s.peer;
+  // A non-mutual peer with a full queue: not writable, and our relay waits
+  // on its peer_wait for room.
+  if (writable && other != 0 && world.socks.at(other).peer != sid &&
+      RecvqFull(world.socks.at(other)) && PeerWakeMe(world, sid, other)) {
+    writable = false;
   }
   if (writable)
     mask |= kWritableBits;
   return mask;
 }
 
-// Linux: net/unix/af_unix.c unix_release_sock. Called after the file's epoll
-// items are gone (eventpoll_release comes first in __fput).
-void UnixRelease(World& world, FileId file) {
-  const SockId sid = world.files.at(file).sock;
+namespace {
+
+// Linux: net/unix/af_unix.c unix_release_sock(sk, embrion).
+void ReleaseSock(World& world, SockId sid, bool embrion) {
   UnixSock& s = world.socks.at(sid);
+  if (s.name >= 0) {
+    auto it = world.unix_names.find({s.type, s.name});
+    if (it != world.unix_names.end() && it->second == sid)
+      world.unix_names.erase(it);  // unix_remove_socket
+  }
   s.file = 0;  // sock_orphan: no wait queue any more
   s.dead = true;
   s.shutdown = abi::kShutdownMask;
+  const SockState state = s.state;
   s.state = SockState::kClose;
   const SockId pair = s.peer;
   s.peer = 0;
+  const uint32_t type = s.type;
   // "Don't set -ECONNRESET for consumed OOB skb": a first skb with nothing
   // left to read (e.g. a zero-length datagram) is skipped, so it takes
   // unread bytes or a second skb. Measured on 6.18; the era it started in
@@ -471,18 +777,33 @@ void UnixRelease(World& world, FileId file) {
   const auto& q = s.receive_queue;
   const bool unread =
       !q.empty() && (q.front().len != q.front().consumed || q.size() > 1);
-  if (pair != 0 && ConnectionBased(s)) {
-    UnixSock& o = world.socks.at(pair);
-    o.shutdown = abi::kShutdownMask;  // "No more writes"
-    if (unread)
-      o.err = abi::kEconnreset;
-    WakeSock(world, pair, 0);  // sk_state_change
+  WakePeerWait(world, sid, 0);  // wake_up_interruptible_all(&u->peer_wait)
+  if (pair != 0) {
+    if (type == abi::kSockStream || type == abi::kSockSeqpacket) {
+      UnixSock& o = world.socks.at(pair);
+      o.shutdown = abi::kShutdownMask;  // "No more writes"
+      if (unread || embrion)
+        o.err = abi::kEconnreset;
+      WakeSock(world, pair, 0);  // sk_state_change
+    }
+    PeerWakeDisconnect(world, sid, pair);
   }
   // "Try to flush out this socket. Throw out buffers at least."
   std::deque<Skb> flushed;
   flushed.swap(world.socks.at(sid).receive_queue);
-  for (const Skb& skb : flushed)
+  for (const Skb& skb : flushed) {
+    if (state == SockState::kListen && skb.conn != 0)
+      ReleaseSock(world, skb.conn, true);
     FreeSkb(world, skb);
+  }
+}
+
+}  // namespace
+
+// Called after the file's epoll items are gone (eventpoll_release comes
+// first in __fput).
+void UnixRelease(World& world, FileId file) {
+  ReleaseSock(world, world.files.at(file).sock, false);
 }
 
 }  // namespace epollcheck::internal

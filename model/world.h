@@ -94,6 +94,9 @@ struct Skb {
   uint32_t consumed = 0;  // stream: bytes already read; Kernel: UNIXCB.consumed
   uint32_t truesize = 0;  // charged to the sender; Kernel: skb->truesize
   SockId owner = 0;       // the sender (sock_wfree credits it); Kernel: skb->sk
+  // A connection request on a listener's queue: the embryo socket the
+  // connect made (accept grafts it onto a new file). Kernel: skb->sk too.
+  SockId conn = 0;
   friend bool operator==(const Skb&, const Skb&) = default;
 };
 
@@ -113,8 +116,19 @@ struct UnixSock {
   int32_t rcvbuf = 0;  // Kernel: sk_rcvbuf
   int32_t rcvlowat = 1;  // Kernel: sk_rcvlowat
   bool linger = false;   // SO_LINGER on; Kernel: SOCK_LINGER
-  bool dead = false;     // released; Kernel: SOCK_DEAD
-  FileId file = 0;       // owner of the wait queue (0 once released)
+  // Bound abstract name (an accepted socket has its listener's, without
+  // holding it in the name table); Kernel: u->addr.
+  int32_t name = -1;
+  // Listen backlog (listeners) or max_dgram_qlen; Kernel: sk_max_ack_backlog
+  int32_t max_ack_backlog = 0;
+  // The socket whose peer_wait our relay entry sits on (0: none); Kernel:
+  // u->peer_wake.private (unix_dgram_peer_wake_connect).
+  SockId peer_wake = 0;
+  // Relay entries of other sockets on our peer_wait, in wait-queue order;
+  // Kernel: u->peer_wait.
+  std::vector<SockId> peer_waiters;
+  bool dead = false;  // released; Kernel: SOCK_DEAD
+  FileId file = 0;    // owner of the wait queue (0 once released)
   friend bool operator==(const UnixSock&, const UnixSock&) = default;
 };
 
@@ -142,7 +156,11 @@ struct World {
   std::map<FileId, File> files;
   std::map<PipeId, PipeState> pipes;
   std::map<SockId, UnixSock> socks;  // released ones stay while referenced
-  uint32_t next_id = 1;              // next FileId / PipeId / SockId
+  // Bound abstract names by (socket type, name): the hash includes the type,
+  // so a STREAM and a DGRAM socket may hold the same name. Kernel:
+  // unix_socket_table (unix_abstract_hash).
+  std::map<std::pair<uint32_t, int32_t>, SockId> unix_names;
+  uint32_t next_id = 1;  // next FileId / PipeId / SockId
 
   // The file open at `fd`, if any.
   const File* FileAt(int32_t fd) const;

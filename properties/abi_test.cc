@@ -64,6 +64,7 @@ static_assert(abi::kEprotonosupport == EPROTONOSUPPORT);
 static_assert(abi::kEopnotsupp == EOPNOTSUPP);
 static_assert(abi::kEsocktnosupport == ESOCKTNOSUPPORT);
 static_assert(abi::kEafnosupport == EAFNOSUPPORT);
+static_assert(abi::kEaddrinuse == EADDRINUSE);
 static_assert(abi::kEconnreset == ECONNRESET);
 static_assert(abi::kEisconn == EISCONN);
 static_assert(abi::kEnotconn == ENOTCONN);

@@ -62,7 +62,8 @@ using GenOrder =
     OpList<Pipe2, EpollCreate, EpollCreate1, Dup, EpollCtl, EpollWait, Write,
            Read, Close, Dup2, SetPipeSize, GetPipeSize, ListFds, Eventfd,
            EventfdWrite, EventfdRead, Socketpair, Send, Recv, Shutdown,
-           SetSockOpt, GetSockOpt>;
+           SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
+           SendTo>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -191,6 +192,45 @@ Gen<uint32_t> GenSockCount() {
        {1, gen::just<uint32_t>(0)}});
 }
 
+// Abstract names: a few, so binds collide and connects find them.
+Gen<int32_t> GenName() {
+  return gen::weightedElement<int32_t>({{8, 0}, {6, 1}, {3, 2}, {1, -1}});
+}
+
+// Open socket descriptors whose socket satisfies `pred`.
+template <class Pred>
+std::vector<int32_t> SocketFdsWhere(const World& w, Pred&& pred) {
+  std::vector<int32_t> out;
+  for (const auto& [fd, id] : w.fd_table) {
+    const File& f = w.files.at(id);
+    if (f.kind == FileKind::kUnixSocket && pred(w.socks.at(f.sock)))
+      out.push_back(fd);
+  }
+  return out;
+}
+
+// Mostly one of `preferred` (when there are any), else GenFd(IsSocket).
+Gen<int32_t> PreferFds(const World& w, std::vector<int32_t> preferred) {
+  if (preferred.empty())
+    return GenFd(w, IsSocket);
+  return WeightedOneOf<int32_t>(
+      {{6, gen::elementOf(std::move(preferred))}, {2, GenFd(w, IsSocket)}});
+}
+
+// Mostly a name some socket holds (what connect and sendto should find).
+Gen<int32_t> GenBoundName(const World& w) {
+  std::vector<int32_t> bound;
+  for (const auto& [key, sock] : w.unix_names) {
+    const UnixSock& u = w.socks.at(sock);
+    if (u.state == SockState::kListen || u.type == abi::kSockDgram)
+      bound.push_back(key.second);
+  }
+  if (bound.empty())
+    return GenName();
+  return WeightedOneOf<int32_t>(
+      {{5, gen::elementOf(std::move(bound))}, {2, GenName()}});
+}
+
 Gen<uint64_t> GenCounterValue() {
   constexpr uint64_t kMax = ~uint64_t{0};
   return gen::weightedOneOf<uint64_t>(
@@ -308,6 +348,17 @@ Gen<Swarm> GenSwarm(Families families) {
           s.weights[IndexOf<Send>()] = std::max(s.weights[IndexOf<Send>()], 5);
           s.weights[IndexOf<Recv>()] = std::max(s.weights[IndexOf<Recv>()], 4);
         }
+        if ((families & kFamilyUnixAddr) != 0) {
+          s.weights[IndexOf<UnixSocket>()] =
+              std::max(s.weights[IndexOf<UnixSocket>()], 3);
+          s.weights[IndexOf<Bind>()] = std::max(s.weights[IndexOf<Bind>()], 3);
+          s.weights[IndexOf<Listen>()] =
+              std::max(s.weights[IndexOf<Listen>()], 2);
+          s.weights[IndexOf<Connect>()] =
+              std::max(s.weights[IndexOf<Connect>()], 4);
+          s.weights[IndexOf<Accept4>()] =
+              std::max(s.weights[IndexOf<Accept4>()], 3);
+        }
         if ((families & kFamilyPipe) == 0)
           s.weights[IndexOf<Pipe2>()] = 0;
         // Families switched off: none of their op kinds.
@@ -340,7 +391,7 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
     if (kind == IndexOf<EpollCreate1>() || kind == IndexOf<EpollCreate>()) {
       return epolls == 0 ? weight * 4 : epolls < 3 ? weight / 2 : weight / 8;
     }
-    if (kind == IndexOf<Socketpair>()) {
+    if (kind == IndexOf<Socketpair>() || kind == IndexOf<UnixSocket>()) {
       return sockets < 2 ? weight * 3 : sockets < 8 ? weight : (weight + 3) / 4;
     }
     if (kind == IndexOf<Eventfd>())
@@ -549,6 +600,83 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
                                                     {1, kSoRcvlowat},
                                                     {1, kSoLinger},
                                                     {1, 9999}})));
+    } else if constexpr (std::is_same_v<T, UnixSocket>) {
+      if (can_allocate) {
+        add(IndexOf<UnixSocket>(),
+            gen::apply(
+                [](uint32_t type, uint32_t flags) -> Op {
+                  return UnixSocket{.type = type | flags};
+                },
+                gen::weightedElement<uint32_t>({{5, kSockStream},
+                                                {4, kSockDgram},
+                                                {3, kSockSeqpacket},
+                                                {1, 4u}}),
+                gen::weightedElement<uint32_t>(
+                    {{10, kSockNonblock}, {2, kSockNonblock | kSockCloexec}})));
+      }
+    } else if constexpr (std::is_same_v<T, Bind>) {
+      add(IndexOf<Bind>(),
+          gen::apply(
+              [](int32_t fd, int32_t name) -> Op {
+                return Bind{.fd = fd, .name = name};
+              },
+              PreferFds(w,
+                        SocketFdsWhere(
+                            w, [](const UnixSock& u) { return u.name < 0; })),
+              GenName()));
+    } else if constexpr (std::is_same_v<T, Listen>) {
+      add(IndexOf<Listen>(),
+          gen::apply(
+              [](int32_t fd, int32_t backlog) -> Op {
+                return Listen{.fd = fd, .backlog = backlog};
+              },
+              PreferFds(w, SocketFdsWhere(w,
+                                          [](const UnixSock& u) {
+                                            return u.name >= 0 &&
+                                                   u.type != kSockDgram &&
+                                                   u.state !=
+                                                       SockState::kEstablished;
+                                          })),
+              gen::weightedElement<int32_t>(
+                  {{4, 0}, {6, 1}, {4, 2}, {2, 5}, {1, -1}, {1, 100000}})));
+    } else if constexpr (std::is_same_v<T, Connect>) {
+      add(IndexOf<Connect>(),
+          gen::apply(
+              [](int32_t fd, int32_t name) -> Op {
+                return Connect{.fd = fd, .name = name};
+              },
+              PreferFds(w, SocketFdsWhere(w,
+                                          [](const UnixSock& u) {
+                                            return u.state ==
+                                                       SockState::kClose ||
+                                                   u.type == kSockDgram;
+                                          })),
+              GenBoundName(w)));
+    } else if constexpr (std::is_same_v<T, Accept4>) {
+      if (can_allocate) {
+        add(IndexOf<Accept4>(),
+            gen::apply([](int32_t fd, uint32_t flags)
+                           -> Op { return Accept4{.fd = fd, .flags = flags}; },
+                       PreferFds(w, SocketFdsWhere(w,
+                                                   [](const UnixSock& u) {
+                                                     return u.state ==
+                                                            SockState::kListen;
+                                                   })),
+                       gen::weightedElement<uint32_t>(
+                           {{10, kSockNonblock},
+                            {2, kSockNonblock | kSockCloexec},
+                            {1, kSockNonblock | 0x10u}})));
+      }
+    } else if constexpr (std::is_same_v<T, SendTo>) {
+      add(IndexOf<SendTo>(),
+          gen::apply(
+              [](int32_t fd, uint32_t count, int32_t name) -> Op {
+                return SendTo{.fd = fd,
+                              .count = count,
+                              .flags = kMsgDontwait | kMsgNosignal,
+                              .name = name};
+              },
+              GenFd(w, IsSocket), GenSockCount(), GenBoundName(w)));
     } else {
       static_assert(kAlwaysFalse<T>, "GenOp: no generator for this op");
     }
@@ -588,9 +716,13 @@ bool Admissible(const World& w, const Op& op) {
           const File* f = w.FileAt(o.fd);
           return f == nullptr || f->kind == FileKind::kEventfd ||
                  f->kind == FileKind::kEpoll;
-        } else if constexpr (std::is_same_v<T, Socketpair>) {
+        } else if constexpr (std::is_same_v<T, Socketpair> ||
+                             std::is_same_v<T, UnixSocket>) {
           return room && (o.type & abi::kSockNonblock) != 0;
-        } else if constexpr (std::is_same_v<T, Send>) {
+        } else if constexpr (std::is_same_v<T, Accept4>) {
+          return room && (o.flags & abi::kSockNonblock) != 0;
+        } else if constexpr (std::is_same_v<T, Send> ||
+                             std::is_same_v<T, SendTo>) {
           // MSG_OOB data is not modelled yet.
           return (o.flags & abi::kMsgDontwait) != 0 &&
                  (o.flags & abi::kMsgOob) == 0 && o.count <= kMaxSocketIo;
@@ -608,7 +740,10 @@ bool Admissible(const World& w, const Op& op) {
                              std::is_same_v<T, ListFds> ||
                              std::is_same_v<T, Shutdown> ||
                              std::is_same_v<T, SetSockOpt> ||
-                             std::is_same_v<T, GetSockOpt>) {
+                             std::is_same_v<T, GetSockOpt> ||
+                             std::is_same_v<T, Bind> ||
+                             std::is_same_v<T, Listen> ||
+                             std::is_same_v<T, Connect>) {
           return true;
         } else {
           static_assert(kAlwaysFalse<T>, "Admissible: unhandled op");

@@ -161,6 +161,12 @@ std::vector<Op> Simplifications(const Op& op) {
                              std::is_same_v<T, Shutdown> ||
                              std::is_same_v<T, SetSockOpt> ||
                              std::is_same_v<T, GetSockOpt> ||
+                             std::is_same_v<T, UnixSocket> ||
+                             std::is_same_v<T, Bind> ||
+                             std::is_same_v<T, Listen> ||
+                             std::is_same_v<T, Connect> ||
+                             std::is_same_v<T, Accept4> ||
+                             std::is_same_v<T, SendTo> ||
                              std::is_same_v<T, EpollWait> ||
                              std::is_same_v<T, Close> ||
                              std::is_same_v<T, Dup> ||

@@ -47,6 +47,7 @@ std::string Prelude(const Layout& layout) {
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ std::string Prelude(const Layout& layout) {
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 )";
@@ -142,6 +144,19 @@ HELPER void fmt_value(char *out, size_t n, long r, int e,
   size_t len = strlen(out);
   if (v <= 0xffffffffull) snprintf(out + len, n - len, " value=%llu", v);
   else snprintf(out + len, n - len, " value=0x%llx", v);
+}
+
+/* Abstract AF_UNIX name `name` of this run (AF_UNSPEC if negative). */
+HELPER socklen_t unix_addr(int name, struct sockaddr_un *a) {
+  memset(a, 0, sizeof *a);
+  if (name < 0) {
+    a->sun_family = AF_UNSPEC;
+    return sizeof(sa_family_t);
+  }
+  a->sun_family = AF_UNIX;
+  int n = snprintf(a->sun_path + 1, sizeof a->sun_path - 1,
+                   "epollcheck-repro.%d.%d", (int)getpid(), name);
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 }
 
 /* Address space for `n` bytes, committed only where the kernel writes. */
@@ -275,6 +290,8 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
       layout.io_bytes = std::max<uint64_t>(layout.io_bytes, r->count);
     if (const auto* s = std::get_if<Send>(&op))
       layout.io_bytes = std::max<uint64_t>(layout.io_bytes, s->count);
+    if (const auto* s = std::get_if<SendTo>(&op))
+      layout.io_bytes = std::max<uint64_t>(layout.io_bytes, s->count);
     if (const auto* r = std::get_if<Recv>(&op))
       layout.io_bytes = std::max<uint64_t>(layout.io_bytes, r->count);
     // Linux: do_epoll_wait refuses maxevents <= 0 or > EP_MAX_EVENTS before
@@ -382,6 +399,25 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                      f["flags"] + ")";
             } else if constexpr (std::is_same_v<T, Shutdown>) {
               expr = "shutdown(" + f["fd"] + ", " + f["how"] + ")";
+            } else if constexpr (std::is_same_v<T, UnixSocket>) {
+              expr = "socket(AF_UNIX, " + f["type"] + ", 0)";
+            } else if constexpr (std::is_same_v<T, Bind> ||
+                                 std::is_same_v<T, Connect>) {
+              os << "    struct sockaddr_un a;\n"
+                 << "    socklen_t alen = unix_addr(" << f["name"]
+                 << ", &a);\n";
+              expr = std::string(T::kName) + "(" + f["fd"] +
+                     ", (struct sockaddr *)&a, alen)";
+            } else if constexpr (std::is_same_v<T, SendTo>) {
+              os << "    struct sockaddr_un a;\n"
+                 << "    socklen_t alen = unix_addr(" << f["name"]
+                 << ", &a);\n";
+              expr = "sendto(" + f["fd"] + ", io_buf, " + f["count"] + ", " +
+                     f["flags"] + ", (struct sockaddr *)&a, alen)";
+            } else if constexpr (std::is_same_v<T, Listen>) {
+              expr = "listen(" + f["fd"] + ", " + f["backlog"] + ")";
+            } else if constexpr (std::is_same_v<T, Accept4>) {
+              expr = "accept4(" + f["fd"] + ", NULL, NULL, " + f["flags"] + ")";
             } else {
               static_assert(std::is_same_v<T, SetSockOpt>, "unhandled op");
               if (o.name == abi::kSoLinger) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include <optional>
 #include <vector>
 
 #include "model/outcome.h"
@@ -52,7 +53,14 @@ uint32_t EventfdPoll(World& world, FileId file);
 
 // AF_UNIX sockets (net/unix/af_unix.c) on already validated socket files.
 Outcome UnixSocketpair(World& world, uint32_t type_and_flags);
-Outcome UnixSend(World& world, FileId file, uint32_t len, uint32_t flags);
+// `name`: sendto's address (nullopt for send/write).
+Outcome UnixSend(World& world, FileId file, uint32_t len, uint32_t flags,
+                 std::optional<int32_t> name = std::nullopt);
+Outcome UnixSocketCreate(World& world, uint32_t type_and_flags);
+Outcome UnixBind(World& world, FileId file, int32_t name);
+Outcome UnixListen(World& world, FileId file, int32_t backlog);
+Outcome UnixConnect(World& world, FileId file, int32_t name);
+Outcome UnixAccept(World& world, int32_t fd, uint32_t flags);
 Outcome UnixRecv(World& world, FileId file, uint32_t len, uint32_t flags);
 Outcome UnixShutdown(World& world, FileId file, int32_t how);
 Outcome UnixSetSockOpt(World& world, FileId file, int32_t name, int32_t value);

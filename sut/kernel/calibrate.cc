@@ -145,6 +145,7 @@ SocketCalibration Measure() {
   }
   c.max_dgram_qlen =
       ReadProcInt("/proc/sys/net/unix/max_dgram_qlen", c.max_dgram_qlen);
+  c.somaxconn = ReadProcInt("/proc/sys/net/core/somaxconn", c.somaxconn);
   c.unix_stream_max_skb = StreamMaxSkb();
   c.unix_stream_truesize = Steps(1, c.unix_stream_max_skb, [](uint32_t n) {
     return SendTruesize(SOCK_STREAM, n);
@@ -179,7 +180,8 @@ std::string CalibrationSummary(const SocketCalibration& c) {
      << c.unix_dgram_truesize.back().max << " bytes; sndbuf default "
      << c.wmem_default << " min " << c.min_sndbuf << " max 2*" << c.wmem_max
      << "; rcvbuf default " << c.rmem_default << " min " << c.min_rcvbuf
-     << " max 2*" << c.rmem_max << "; max_dgram_qlen " << c.max_dgram_qlen;
+     << " max 2*" << c.rmem_max << "; max_dgram_qlen " << c.max_dgram_qlen
+     << ", somaxconn " << c.somaxconn;
   return os.str();
 }
 

@@ -240,6 +240,7 @@ private:
       break;
     case Request::kReset: {
       close_range(0, ~0U, 0);
+      NewAbstractNamespace();  // the next sequence's names are new ones
       const Outcome left = RunSyscall(Op{ListFds{}});
       reply_.clear();
       if (left.IsError() || !left.fds.empty()) {

@@ -7,9 +7,12 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -69,6 +72,25 @@ void* ScratchBuffer(size_t bytes, const char* what, Buf which = Buf::kRead) {
   return addr;
 }
 
+// The abstract namespace generation of this thread (NewAbstractNamespace).
+thread_local uint64_t abstract_generation = 0;
+
+// The sockaddr_un of abstract name `name` (AF_UNSPEC for a negative one),
+// and its length.
+std::pair<sockaddr_un, socklen_t> UnixAddress(int32_t name) {
+  sockaddr_un a{};
+  if (name < 0) {
+    a.sun_family = AF_UNSPEC;
+    return {a, static_cast<socklen_t>(sizeof(sa_family_t))};
+  }
+  a.sun_family = AF_UNIX;
+  const int n = std::snprintf(
+      a.sun_path + 1, sizeof a.sun_path - 1, "epollcheck.%d.%ld.%llu.%d",
+      static_cast<int>(getpid()), static_cast<long>(gettid()),
+      static_cast<unsigned long long>(abstract_generation), name);
+  return {a, static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + n)};
+}
+
 Outcome WithValue(long ret, uint64_t value) {
   Outcome out = FromRet(ret);
   if (!out.IsError())
@@ -89,6 +111,8 @@ Outcome ListOpenFds() {
 }
 
 }  // namespace
+
+void NewAbstractNamespace() { ++abstract_generation; }
 
 Outcome RunSyscall(const Op& op) {
   return std::visit(
@@ -184,12 +208,33 @@ Outcome RunSyscall(const Op& op) {
           }
           const int v = o.value;
           return FromRet(setsockopt(o.fd, SOL_SOCKET, o.name, &v, sizeof v));
-        } else {
-          static_assert(std::is_same_v<T, GetSockOpt>, "unhandled op");
+        } else if constexpr (std::is_same_v<T, GetSockOpt>) {
           int v = 0;
           socklen_t len = sizeof v;
           const long ret = getsockopt(o.fd, SOL_SOCKET, o.name, &v, &len);
           return WithValue(ret, static_cast<uint64_t>(int64_t{v}));
+        } else if constexpr (std::is_same_v<T, UnixSocket>) {
+          return FromRet(socket(AF_UNIX, static_cast<int>(o.type), 0));
+        } else if constexpr (std::is_same_v<T, Bind>) {
+          const auto [addr, len] = UnixAddress(o.name);
+          return FromRet(
+              bind(o.fd, reinterpret_cast<const sockaddr*>(&addr), len));
+        } else if constexpr (std::is_same_v<T, Listen>) {
+          return FromRet(listen(o.fd, o.backlog));
+        } else if constexpr (std::is_same_v<T, Connect>) {
+          const auto [addr, len] = UnixAddress(o.name);
+          return FromRet(
+              connect(o.fd, reinterpret_cast<const sockaddr*>(&addr), len));
+        } else if constexpr (std::is_same_v<T, Accept4>) {
+          return FromRet(
+              accept4(o.fd, nullptr, nullptr, static_cast<int>(o.flags)));
+        } else {
+          static_assert(std::is_same_v<T, SendTo>, "unhandled op");
+          const auto [addr, len] = UnixAddress(o.name);
+          return FromRet(
+              sendto(o.fd, ScratchBuffer(o.count, "sendto count", Buf::kWrite),
+                     o.count, static_cast<int>(o.flags),
+                     reinterpret_cast<const sockaddr*>(&addr), len));
         }
       },
       op);

@@ -18,4 +18,9 @@ namespace epollcheck {
 // naming the operand if that address space cannot be had.
 Outcome RunSyscall(const Op& op);
 
+// Starts a fresh AF_UNIX abstract namespace for the calling thread's next
+// sequence: name n becomes "\0epollcheck.<pid>.<thread>.<generation>.<n>",
+// so no two sequences (nor two processes) share a name.
+void NewAbstractNamespace();
+
 }  // namespace epollcheck
