@@ -6,10 +6,11 @@
 // peer_wait relay), shutdown and release, and the wakeups each of them does.
 // Linux: net/unix/af_unix.c, net/core/sock.c, net/core/datagram.c. Only
 // non-blocking behaviour is modelled: an operation that would sleep returns
-// EAGAIN. MSG_OOB data is not modelled (the generators never send it).
+// EAGAIN. MSG_OOB is the 6.18 CONFIG_AF_UNIX_OOB behaviour.
 
 #include <algorithm>
 #include <climits>
+#include <cstddef>
 #include <optional>
 #include <variant>
 
@@ -157,10 +158,16 @@ Outcome Returned(uint64_t done, int err) {
                   : Outcome::Error(err);
 }
 
-// Linux: net/unix/af_unix.c unix_stream_sendmsg.
+// Linux: net/unix/af_unix.c unix_stream_sendmsg. With MSG_OOB the last byte
+// goes alone, as the peer's new out-of-band skb (queue_oob).
 Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
                    std::optional<int32_t> name) {
-  EP_CHECK((flags & abi::kMsgOob) == 0);  // not modelled
+  const bool oob = (flags & abi::kMsgOob) != 0;
+  if (oob) {
+    if (len == 0)
+      return Outcome::Error(abi::kEopnotsupp);
+    --len;
+  }
   if (name) {
     return Outcome::Error(world.socks.at(sid).state == SockState::kEstablished
                               ? abi::kEisconn
@@ -182,7 +189,8 @@ Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
       return Returned(sent, err);
     const Skb skb{.len = size,
                   .truesize = Truesize(cal.unix_stream_truesize, size),
-                  .owner = sid};
+                  .owner = sid,
+                  .id = world.next_id++};
     s.wmem += skb.truesize;
     const SockId other = s.peer;
     UnixSock& o = world.socks.at(other);
@@ -193,6 +201,27 @@ Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
     o.receive_queue.push_back(skb);
     WakeSock(world, other, kReadableKey);  // sk_data_ready: sock_def_readable
     sent += size;
+  }
+  if (oob) {
+    // queue_oob: a 1-byte skb of its own.
+    UnixSock& s = world.socks.at(sid);
+    if (const int err = AllocSendSkb(s); err != 0)
+      return Returned(sent, err);
+    const Skb skb{.len = 1,
+                  .truesize = Truesize(cal.unix_dgram_truesize, 1),
+                  .owner = sid,
+                  .id = world.next_id++};
+    s.wmem += skb.truesize;
+    const SockId other = s.peer;
+    UnixSock& o = world.socks.at(other);
+    if (o.dead || (o.shutdown & abi::kRcvShutdown) != 0) {
+      FreeSkb(world, skb);
+      return Returned(sent, abi::kEpipe);
+    }
+    o.oob_skb = skb.id;
+    o.receive_queue.push_back(skb);
+    WakeSock(world, other, kReadableKey);  // after sk_send_sigurg
+    ++sent;
   }
   return Outcome::Value(static_cast<int64_t>(sent));
 }
@@ -314,52 +343,145 @@ Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags,
   return Outcome::Value(len);
 }
 
+constexpr size_t kNone = ~size_t{0};
+
+uint32_t Unread(const Skb& skb) { return skb.len - skb.consumed; }
+
+// Linux: net/unix/af_unix.c manage_oob: what the reader takes at queue
+// position `pos` (kNone: nothing) once consumed out-of-band skbs are
+// dropped and the pending out-of-band byte is skipped (and dropped) or
+// stops a read that already copied something.
+size_t ManageOob(World& world, SockId sid, size_t pos, bool peek,
+                 uint64_t copied) {
+  UnixSock& u = world.socks.at(sid);
+  std::deque<Skb>& q = u.receive_queue;
+  const auto is_oob = [&](size_t i) {
+    return u.oob_skb != 0 && q[i].id == u.oob_skb;
+  };
+  if (Unread(q[pos]) != 0 && !is_oob(pos))
+    return pos;
+  std::optional<Skb> read_skb;
+  std::optional<Skb> unread_skb;
+  const auto next = [&](size_t i) { return i + 1 < q.size() ? i + 1 : kNone; };
+  [&] {
+    if (Unread(q[pos]) == 0) {
+      if (copied != 0 && (u.oob_skb == 0 || is_oob(pos))) {
+        pos = kNone;
+      } else if (peek) {
+        pos = next(pos);
+      } else {
+        read_skb = q[pos];
+        q.erase(q.begin() + static_cast<std::ptrdiff_t>(pos));
+        if (pos >= q.size())
+          pos = kNone;
+      }
+      if (pos == kNone)
+        return;
+    }
+    if (!is_oob(pos))
+      return;
+    if (copied != 0) {
+      pos = kNone;
+    } else if (!peek) {
+      u.oob_skb = 0;
+      unread_skb = q[pos];  // not SOCK_URGINLINE: the byte is dropped
+      q.erase(q.begin() + static_cast<std::ptrdiff_t>(pos));
+      pos = q.empty() ? kNone : 0;
+    } else {
+      pos = next(pos);
+    }
+  }();
+  if (read_skb)
+    FreeSkb(world, *read_skb);
+  if (unread_skb)
+    FreeSkb(world, *unread_skb);
+  return pos;
+}
+
+// Linux: net/unix/af_unix.c unix_stream_recv_urg: the out-of-band byte
+// (EINVAL if none); it stays queued, consumed, and a consumed skb just before
+// it is dropped.
+Outcome StreamRecvUrg(World& world, SockId sid, uint32_t flags) {
+  UnixSock& u = world.socks.at(sid);
+  if (u.oob_skb == 0)
+    return Outcome::Error(abi::kEinval);
+  std::deque<Skb>& q = u.receive_queue;
+  size_t pos = 0;
+  while (q[pos].id != u.oob_skb)
+    ++pos;
+  std::optional<Skb> read_skb;
+  if ((flags & abi::kMsgPeek) == 0) {
+    u.oob_skb = 0;
+    if (pos > 0 && Unread(q[pos - 1]) == 0) {
+      read_skb = q[pos - 1];
+      q.erase(q.begin() + static_cast<std::ptrdiff_t>(pos - 1));
+      --pos;
+    }
+    q[pos].consumed += 1;
+  }
+  if (read_skb)
+    FreeSkb(world, *read_skb);
+  return Outcome::Value(1);
+}
+
 // Linux: net/unix/af_unix.c unix_stream_read_generic (non-blocking).
 Outcome StreamRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
-  UnixSock& s = world.socks.at(sid);
-  if (s.state != SockState::kEstablished)
+  if (world.socks.at(sid).state != SockState::kEstablished)
     return Outcome::Error(abi::kEinval);
-  if ((flags & abi::kMsgOob) != 0) {
-    // unix_stream_recv_urg: no OOB byte is ever pending (none is sent).
-    return Outcome::Error(abi::kEinval);
-  }
+  if ((flags & abi::kMsgOob) != 0)
+    return StreamRecvUrg(world, sid, flags);
+  const int32_t rcvlowat = world.socks.at(sid).rcvlowat;
   // sock_rcvlowat.
   const uint32_t low = (flags & abi::kMsgWaitall) != 0
                            ? size
-                           : std::min<uint32_t>(s.rcvlowat, size);
+                           : std::min<uint32_t>(rcvlowat, size);
   const uint32_t target = low == 0 ? 1 : low;
   const bool peek = (flags & abi::kMsgPeek) != 0;
   uint64_t copied = 0;
-  size_t index = 0;  // MSG_PEEK walks the queue without consuming
-  do {
-    UnixSock& me = world.socks.at(sid);
-    if (index >= me.receive_queue.size()) {
+  const auto queue = [&]() -> std::deque<Skb>& {
+    return world.socks.at(sid).receive_queue;
+  };
+  size_t pos = queue().empty() ? kNone : 0;  // redo: the queue's head
+  for (;;) {
+    // again:
+    if (pos != kNone) {
+      pos = ManageOob(world, sid, pos, peek, copied);
+      if (pos == kNone && copied != 0)
+        break;
+    }
+    // "while (skip >= unix_skb_len(skb))" with skip 0: empty skbs.
+    while (pos != kNone && Unread(queue()[pos]) == 0)
+      pos = pos + 1 < queue().size() ? pos + 1 : kNone;
+    if (pos == kNone) {
       if (copied >= target)
         break;
       // "POSIX 1003.1g mandates this order."
-      if (const int err = TakeError(me); err != 0)
+      if (const int err = TakeError(world.socks.at(sid)); err != 0)
         return Returned(copied, err);
-      if ((me.shutdown & abi::kRcvShutdown) != 0)
+      if ((world.socks.at(sid).shutdown & abi::kRcvShutdown) != 0)
         break;
       return Returned(copied, abi::kEagain);
     }
-    Skb& skb = me.receive_queue[index];
-    const uint32_t chunk = std::min(skb.len - skb.consumed, size);
+    Skb& skb = queue()[pos];
+    const uint32_t chunk = std::min(Unread(skb), size);
     copied += chunk;
     size -= chunk;
     if (!peek) {
       skb.consumed += chunk;
-      if (skb.len - skb.consumed != 0)
+      if (Unread(skb) != 0)
         break;
       const Skb done = skb;
-      me.receive_queue.pop_front();
+      queue().erase(queue().begin() + static_cast<std::ptrdiff_t>(pos));
       FreeSkb(world, done);  // consume_skb -> sock_wfree of the sender
-    } else {
-      ++index;
-      if (index >= me.receive_queue.size())
+      if (size == 0)
         break;
+      pos = queue().empty() ? kNone : 0;
+    } else {
+      if (pos + 1 >= queue().size())
+        break;
+      ++pos;
     }
-  } while (size != 0);
+  }
   return Outcome::Value(static_cast<int64_t>(copied));
 }
 
@@ -728,6 +850,8 @@ uint32_t UnixPoll(World& world, FileId file, uint32_t requested) {
     mask |= abi::kEpollRdHup | abi::kEpollIn | abi::kEpollRdNorm;
   if (!s.receive_queue.empty())
     mask |= abi::kEpollIn | abi::kEpollRdNorm;
+  if (Stream(s) && s.oob_skb != 0)
+    mask |= abi::kEpollPri;  // only unix_poll tests oob_skb
   if (ConnectionBased(s) && s.state == SockState::kClose)
     mask |= abi::kEpollHup;
   if (Stream(s)) {
@@ -765,6 +889,7 @@ void ReleaseSock(World& world, SockId sid, bool embrion) {
   s.file = 0;  // sock_orphan: no wait queue any more
   s.dead = true;
   s.shutdown = abi::kShutdownMask;
+  s.oob_skb = 0;
   const SockState state = s.state;
   s.state = SockState::kClose;
   const SockId pair = s.peer;

@@ -97,6 +97,7 @@ struct Skb {
   // A connection request on a listener's queue: the embryo socket the
   // connect made (accept grafts it onto a new file). Kernel: skb->sk too.
   SockId conn = 0;
+  uint32_t id = 0;  // names the skb (UnixSock::oob_skb); from World::next_id
   friend bool operator==(const Skb&, const Skb&) = default;
 };
 
@@ -127,6 +128,9 @@ struct UnixSock {
   // Relay entries of other sockets on our peer_wait, in wait-queue order;
   // Kernel: u->peer_wait.
   std::vector<SockId> peer_waiters;
+  // The pending out-of-band byte's skb (Skb::id; 0: none). Kernel:
+  // u->oob_skb (CONFIG_AF_UNIX_OOB).
+  uint32_t oob_skb = 0;
   bool dead = false;  // released; Kernel: SOCK_DEAD
   FileId file = 0;    // owner of the wait queue (0 once released)
   friend bool operator==(const UnixSock&, const UnixSock&) = default;

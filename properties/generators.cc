@@ -542,8 +542,12 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
           gen::map(GenFd(w, IsEventfd),
                    [](int32_t fd) -> Op { return EventfdRead{.fd = fd}; }));
     } else if constexpr (std::is_same_v<T, Send>) {
-      const Gen<uint32_t> extra_flags = gen::weightedElement<uint32_t>(
-          {{12, 0u}, {2, kMsgPeek}, {1, kMsgTrunc}, {1, kMsgWaitall}});
+      const Gen<uint32_t> extra_flags =
+          gen::weightedElement<uint32_t>({{12, 0u},
+                                          {2, kMsgPeek},
+                                          {1, kMsgTrunc},
+                                          {1, kMsgWaitall},
+                                          {3, kMsgOob}});
       add(IndexOf<Send>(),
           gen::apply(
               [](int32_t fd, uint32_t count, uint32_t extra) -> Op {
@@ -722,11 +726,8 @@ bool Admissible(const World& w, const Op& op) {
         } else if constexpr (std::is_same_v<T, Accept4>) {
           return room && (o.flags & abi::kSockNonblock) != 0;
         } else if constexpr (std::is_same_v<T, Send> ||
-                             std::is_same_v<T, SendTo>) {
-          // MSG_OOB data is not modelled yet.
-          return (o.flags & abi::kMsgDontwait) != 0 &&
-                 (o.flags & abi::kMsgOob) == 0 && o.count <= kMaxSocketIo;
-        } else if constexpr (std::is_same_v<T, Recv>) {
+                             std::is_same_v<T, SendTo> ||
+                             std::is_same_v<T, Recv>) {
           return (o.flags & abi::kMsgDontwait) != 0 && o.count <= kMaxSocketIo;
         } else if constexpr (std::is_same_v<T, Dup2>) {
           return o.newfd < kMaxDup2Target;
