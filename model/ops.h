@@ -63,9 +63,11 @@ enum Family : uint32_t {
   kFamilyEventfd = 1u << 2,
   kFamilyUnix = 1u << 3,      // AF_UNIX socketpairs and socket options
   kFamilyUnixAddr = 1u << 4,  // AF_UNIX socket/bind/listen/connect/accept4
+  kFamilyPoll = 1u << 5,      // poll, ppoll, select, pselect6
 };
-inline constexpr uint32_t kAllFamilies =
-    kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix | kFamilyUnixAddr;
+inline constexpr uint32_t kAllFamilies = kFamilyPipe | kFamilyEpoll |
+                                         kFamilyEventfd | kFamilyUnix |
+                                         kFamilyUnixAddr | kFamilyPoll;
 
 // What an operation's success returns, for binding scenario handles: nothing,
 // one new descriptor (the return value), or a pair (Outcome::fds).
@@ -456,6 +458,88 @@ struct SendTo {
   friend bool operator==(const SendTo&, const SendTo&) = default;
 };
 
+// poll(fds, nfds, 0) over up to three (fd, events) entries; entries past the
+// third (when nfds > 3) are {-1, 0}. ppoll adds a zero timespec and a
+// sigmask: `sigsetsize` -1 passes NULL, otherwise an empty set of that size
+// (8 is right). The Outcome lists each of the first min(nfds, 3) entries'
+// revents as {revents, index}. Linux: fs/select.c do_sys_poll, do_pollfd,
+// SYSCALL_DEFINE5(ppoll).
+struct Poll {
+  static constexpr std::string_view kName = "poll";
+  static constexpr uint32_t kFamily = kFamilyPoll;
+  int32_t fd0 = -1;
+  uint32_t events0 = 0;
+  int32_t fd1 = -1;
+  uint32_t events1 = 0;
+  int32_t fd2 = -1;
+  uint32_t events2 = 0;
+  int32_t nfds = 3;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd0", FieldKind::kFd, s.fd0);
+    f("events0", FieldKind::kEvents, s.events0);
+    f("fd1", FieldKind::kFd, s.fd1);
+    f("events1", FieldKind::kEvents, s.events1);
+    f("fd2", FieldKind::kFd, s.fd2);
+    f("events2", FieldKind::kEvents, s.events2);
+    f("nfds", FieldKind::kInt, s.nfds);
+  }
+  friend bool operator==(const Poll&, const Poll&) = default;
+};
+
+struct PPoll {
+  static constexpr std::string_view kName = "ppoll";
+  static constexpr uint32_t kFamily = kFamilyPoll;
+  int32_t fd0 = -1;
+  uint32_t events0 = 0;
+  int32_t fd1 = -1;
+  uint32_t events1 = 0;
+  int32_t fd2 = -1;
+  uint32_t events2 = 0;
+  int32_t nfds = 3;
+  int32_t sigsetsize = -1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    Poll::Fields(s, f);
+    f("sigsetsize", FieldKind::kInt, s.sigsetsize);
+  }
+  friend bool operator==(const PPoll&, const PPoll&) = default;
+};
+
+// select(nfds, &r, &w, &e, {0, 0}) with the three sets as bitmaps of
+// descriptors 0..63 (the rest of each fd_set is zero); pselect6 adds the
+// sigmask argument pack as ppoll does. The Outcome's `sets` are the three
+// result bitmaps. Linux: fs/select.c core_sys_select, do_select,
+// max_select_fd, SYSCALL_DEFINE6(pselect6).
+struct Select {
+  static constexpr std::string_view kName = "select";
+  static constexpr uint32_t kFamily = kFamilyPoll;
+  int32_t nfds = 0;
+  uint64_t readfds = 0;
+  uint64_t writefds = 0;
+  uint64_t exceptfds = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("nfds", FieldKind::kInt, s.nfds);
+    f("readfds", FieldKind::kData, s.readfds);
+    f("writefds", FieldKind::kData, s.writefds);
+    f("exceptfds", FieldKind::kData, s.exceptfds);
+  }
+  friend bool operator==(const Select&, const Select&) = default;
+};
+
+struct PSelect {
+  static constexpr std::string_view kName = "pselect6";
+  static constexpr uint32_t kFamily = kFamilyPoll;
+  int32_t nfds = 0;
+  uint64_t readfds = 0;
+  uint64_t writefds = 0;
+  uint64_t exceptfds = 0;
+  int32_t sigsetsize = -1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    Select::Fields(s, f);
+    f("sigsetsize", FieldKind::kInt, s.sigsetsize);
+  }
+  friend bool operator==(const PSelect&, const PSelect&) = default;
+};
+
 // Observation only: the sorted list of open descriptor numbers of the
 // sequence's table (fcntl(F_GETFD) over the whole range on the kernel).
 struct ListFds {
@@ -464,11 +548,12 @@ struct ListFds {
   friend bool operator==(const ListFds&, const ListFds&) = default;
 };
 
-using Op = std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait,
-                        Write, Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize,
-                        ListFds, Eventfd, EventfdWrite, EventfdRead, Socketpair,
-                        Send, Recv, Shutdown, SetSockOpt, GetSockOpt,
-                        UnixSocket, Bind, Listen, Connect, Accept4, SendTo>;
+using Op =
+    std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write,
+                 Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize, ListFds,
+                 Eventfd, EventfdWrite, EventfdRead, Socketpair, Send, Recv,
+                 Shutdown, SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen,
+                 Connect, Accept4, SendTo, Poll, PPoll, Select, PSelect>;
 
 // What `op` returns on success (Returns), and the handle prefix a scenario
 // binds it to ("" if it binds none).

@@ -31,6 +31,8 @@ struct Outcome {
   std::vector<ReadyEvent> events;  // epoll_wait: the returned array, in order
   // eventfd_read: the counter value read; getsockopt: the option's value.
   std::optional<uint64_t> value;
+  // select/pselect6: the read, write and except result sets (bit n: fd n).
+  std::vector<uint64_t> sets;
 
   static Outcome Value(int64_t v) { return Outcome{.ret = v}; }
   static Outcome Error(int err) { return Outcome{.ret = -err}; }

@@ -402,7 +402,7 @@ namespace {
 constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
     {kFamilyPipe, "pipe"},         {kFamilyEpoll, "epoll"},
     {kFamilyEventfd, "eventfd"},   {kFamilyUnix, "unix"},
-    {kFamilyUnixAddr, "unixaddr"},
+    {kFamilyUnixAddr, "unixaddr"}, {kFamilyPoll, "poll"},
 };
 }  // namespace
 
@@ -523,6 +523,16 @@ std::ostream& operator<<(std::ostream& os, const Outcome& outcome) {
     os << " fds=[";
     for (size_t i = 0; i < outcome.fds.size(); ++i) {
       os << (i ? "," : "") << outcome.fds[i];
+    }
+    os << ']';
+  }
+  if (!outcome.sets.empty()) {
+    os << " sets=[";
+    for (size_t i = 0; i < outcome.sets.size(); ++i) {
+      char buf[24];
+      std::snprintf(buf, sizeof buf, "0x%llx",
+                    static_cast<unsigned long long>(outcome.sets[i]));
+      os << (i ? "," : "") << buf;
     }
     os << ']';
   }

@@ -380,6 +380,21 @@ Outcome Step(World& world, const Op& op) {
           });
         } else if constexpr (std::is_same_v<T, Accept4>) {
           return internal::UnixAccept(world, o.fd, o.flags);
+        } else if constexpr (std::is_same_v<T, Poll> ||
+                             std::is_same_v<T, PPoll>) {
+          int32_t sigsetsize = -1;
+          if constexpr (std::is_same_v<T, PPoll>)
+            sigsetsize = o.sigsetsize;
+          return internal::PollStep(world, {o.fd0, o.fd1, o.fd2},
+                                    {o.events0, o.events1, o.events2}, o.nfds,
+                                    sigsetsize);
+        } else if constexpr (std::is_same_v<T, Select> ||
+                             std::is_same_v<T, PSelect>) {
+          int32_t sigsetsize = -1;
+          if constexpr (std::is_same_v<T, PSelect>)
+            sigsetsize = o.sigsetsize;
+          return internal::SelectStep(world, o.nfds, o.readfds, o.writefds,
+                                      o.exceptfds, sigsetsize);
         } else {
           static_assert(std::is_same_v<T, SendTo>, "unhandled op");
           return OnSocket(world, o.fd, [&](FileId f) {

@@ -63,7 +63,7 @@ using GenOrder =
            Read, Close, Dup2, SetPipeSize, GetPipeSize, ListFds, Eventfd,
            EventfdWrite, EventfdRead, Socketpair, Send, Recv, Shutdown,
            SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
-           SendTo>;
+           SendTo, Poll, PPoll, Select, PSelect>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -190,6 +190,54 @@ Gen<uint32_t> GenSockCount() {
        {2, OneOf<uint32_t>({36544, 36545, 53000, 65536, kMaxSocketIo})},
        {2, gen::inRange<uint32_t>(1, kMaxSocketIo)},
        {1, gen::just<uint32_t>(0)}});
+}
+
+// A poll() entry's descriptor: mostly open, sometimes closed (POLLNVAL) or
+// negative (ignored).
+Gen<int32_t> GenPollFd(const World& w) {
+  const std::vector<int32_t> any = OpenFdsWhere(w, AnyFile);
+  std::vector<std::pair<uint32_t, Gen<int32_t>>> choices;
+  if (!any.empty())
+    choices.emplace_back(12, gen::elementOf(any));
+  choices.emplace_back(1, GenClosedFd(w));
+  choices.emplace_back(1, gen::just<int32_t>(-1));
+  return WeightedOneOf(std::move(choices));
+}
+
+Gen<uint32_t> GenPollEvents() {
+  using namespace abi;
+  return OneOf<uint32_t>({kEpollIn, kEpollOut, kEpollIn | kEpollOut, kEpollPri,
+                          kEpollIn | kEpollRdHup,
+                          kEpollIn | kEpollPri | kEpollOut | kEpollRdNorm |
+                              kEpollRdBand | kEpollWrNorm | kEpollWrBand |
+                              kEpollRdHup,
+                          0u, kEpollIn | 0x10000u});
+}
+
+// A select() set: a few open descriptors below 64, sometimes a closed one.
+Gen<uint64_t> GenFdSet(const World& w) {
+  std::vector<int32_t> low;
+  for (const auto& [fd, id] : w.fd_table) {
+    if (fd < 64)
+      low.push_back(fd);
+  }
+  const auto to_bits = [](const std::vector<int32_t>& fds) {
+    uint64_t bits = 0;
+    for (int32_t fd : fds)
+      bits |= uint64_t{1} << fd;
+    return bits;
+  };
+  std::vector<std::pair<uint32_t, Gen<uint64_t>>> choices;
+  choices.emplace_back(2, gen::just<uint64_t>(0));
+  if (!low.empty()) {
+    choices.emplace_back(
+        8, gen::map(gen::container<std::vector<int32_t>>(gen::elementOf(low)),
+                    to_bits));
+  }
+  choices.emplace_back(1, gen::map(GenClosedFd(w), [](int32_t fd) -> uint64_t {
+                         return uint64_t{1} << fd;
+                       }));
+  return WeightedOneOf(std::move(choices));
 }
 
 // Abstract names: a few, so binds collide and connects find them.
@@ -681,6 +729,51 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
                               .name = name};
               },
               GenFd(w, IsSocket), GenSockCount(), GenBoundName(w)));
+    } else if constexpr (std::is_same_v<T, Poll> || std::is_same_v<T, PPoll>) {
+      const auto over_limit = static_cast<int32_t>(
+          std::min<int64_t>(w.profile.fd_limit + 1, INT32_MAX));
+      const Gen<int32_t> nfds = gen::weightedElement<int32_t>(
+          {{10, 3}, {1, 0}, {1, 1}, {1, 2}, {1, over_limit}});
+      const Gen<int32_t> sigsetsize =
+          gen::weightedElement<int32_t>({{4, -1}, {4, 8}, {1, 4}, {1, 16}});
+      add(IndexOf<T>(),
+          gen::apply(
+              [](int32_t fd0, uint32_t ev0, int32_t fd1, uint32_t ev1,
+                 int32_t fd2, uint32_t ev2, int32_t n, int32_t sig) -> Op {
+                T op{.fd0 = fd0,
+                     .events0 = ev0,
+                     .fd1 = fd1,
+                     .events1 = ev1,
+                     .fd2 = fd2,
+                     .events2 = ev2,
+                     .nfds = n};
+                if constexpr (std::is_same_v<T, PPoll>)
+                  op.sigsetsize = sig;
+                return op;
+              },
+              GenPollFd(w), GenPollEvents(), GenPollFd(w), GenPollEvents(),
+              GenPollFd(w), GenPollEvents(), nfds, sigsetsize));
+    } else if constexpr (std::is_same_v<T, Select> ||
+                         std::is_same_v<T, PSelect>) {
+      int32_t top = 0;
+      for (const auto& [fd, id] : w.fd_table) {
+        if (fd < 64)
+          top = fd + 1;
+      }
+      const Gen<int32_t> nfds = gen::weightedElement<int32_t>(
+          {{8, top}, {2, 64}, {1, 0}, {1, -1}, {1, 1 << 20}});
+      const Gen<int32_t> sigsetsize =
+          gen::weightedElement<int32_t>({{4, -1}, {4, 8}, {1, 4}});
+      add(IndexOf<T>(),
+          gen::apply(
+              [](int32_t n, uint64_t r, uint64_t wr, uint64_t e,
+                 int32_t sig) -> Op {
+                T op{.nfds = n, .readfds = r, .writefds = wr, .exceptfds = e};
+                if constexpr (std::is_same_v<T, PSelect>)
+                  op.sigsetsize = sig;
+                return op;
+              },
+              nfds, GenFdSet(w), GenFdSet(w), GenFdSet(w), sigsetsize));
     } else {
       static_assert(kAlwaysFalse<T>, "GenOp: no generator for this op");
     }
@@ -744,7 +837,11 @@ bool Admissible(const World& w, const Op& op) {
                              std::is_same_v<T, GetSockOpt> ||
                              std::is_same_v<T, Bind> ||
                              std::is_same_v<T, Listen> ||
-                             std::is_same_v<T, Connect>) {
+                             std::is_same_v<T, Connect> ||
+                             std::is_same_v<T, Poll> ||
+                             std::is_same_v<T, PPoll> ||
+                             std::is_same_v<T, Select> ||
+                             std::is_same_v<T, PSelect>) {
           return true;
         } else {
           static_assert(kAlwaysFalse<T>, "Admissible: unhandled op");

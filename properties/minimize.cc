@@ -167,6 +167,10 @@ std::vector<Op> Simplifications(const Op& op) {
                              std::is_same_v<T, Connect> ||
                              std::is_same_v<T, Accept4> ||
                              std::is_same_v<T, SendTo> ||
+                             std::is_same_v<T, Poll> ||
+                             std::is_same_v<T, PPoll> ||
+                             std::is_same_v<T, Select> ||
+                             std::is_same_v<T, PSelect> ||
                              std::is_same_v<T, EpollWait> ||
                              std::is_same_v<T, Close> ||
                              std::is_same_v<T, Dup> ||

@@ -53,7 +53,9 @@ std::string Prelude(const Layout& layout) {
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -144,6 +146,33 @@ HELPER void fmt_value(char *out, size_t n, long r, int e,
   size_t len = strlen(out);
   if (v <= 0xffffffffull) snprintf(out + len, n - len, " value=%llu", v);
   else snprintf(out + len, n - len, " value=0x%llx", v);
+}
+
+/* poll's result: the count, then {revents, index} of the listed entries. */
+HELPER void fmt_poll(char *out, size_t n, long r, int e,
+                     const struct pollfd *pfd, int listed) {
+  fmt_ret(out, n, r, e);
+  if (r < 0 || listed <= 0) return;
+  size_t len = strlen(out);
+  len += snprintf(out + len, n - len, " [");
+  for (int i = 0; i < listed && len < n; i++) {
+    char m[256];
+    mask_string((uint16_t)pfd[i].revents, m, sizeof m);
+    len += snprintf(out + len, n - len, "%s{%s, 0x%x}", i ? ", " : "", m, i);
+  }
+  if (len < n) snprintf(out + len, n - len, "]");
+}
+
+/* select's result: the count, then the three sets' first words. */
+HELPER void fmt_sets(char *out, size_t n, long r, int e,
+                     const uint64_t *in, const uint64_t *o,
+                     const uint64_t *ex) {
+  fmt_ret(out, n, r, e);
+  if (r < 0) return;
+  size_t len = strlen(out);
+  snprintf(out + len, n - len, " sets=[0x%llx,0x%llx,0x%llx]",
+           (unsigned long long)in[0], (unsigned long long)o[0],
+           (unsigned long long)ex[0]);
 }
 
 /* Abstract AF_UNIX name `name` of this run (AF_UNSPEC if negative). */
@@ -343,6 +372,58 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                  << HandleVar(step.bind + "." + std::string(T::kEnds[1]))
                  << " = fds[1]; }\n";
             }
+          } else if constexpr (std::is_same_v<T, Poll> ||
+                               std::is_same_v<T, PPoll>) {
+            const auto nfds = static_cast<uint32_t>(o.nfds);
+            const uint64_t entries =
+                nfds <= (1u << 21) ? std::max(nfds, 3u) : 3;
+            os << "    struct pollfd *pfd = scratch(" << entries
+               << "ull * sizeof *pfd);\n"
+               << "    for (unsigned long long i = 0; i < " << entries
+               << "ull; i++) pfd[i].fd = -1;\n"
+               << "    pfd[0].fd = " << f["fd0"]
+               << "; pfd[0].events = " << f["events0"] << ";\n"
+               << "    pfd[1].fd = " << f["fd1"]
+               << "; pfd[1].events = " << f["events1"] << ";\n"
+               << "    pfd[2].fd = " << f["fd2"]
+               << "; pfd[2].events = " << f["events2"] << ";\n";
+            if constexpr (std::is_same_v<T, Poll>) {
+              os << "    r = poll(pfd, (nfds_t)(unsigned)" << f["nfds"]
+                 << ", 0); e = errno;\n";
+            } else {
+              os << "    struct timespec zero = {0, 0};\n"
+                 << "    uint64_t mask = 1ull << (SIGPIPE - 1);\n"
+                 << "    r = syscall(SYS_ppoll, pfd, (nfds_t)(unsigned)"
+                 << f["nfds"] << ", &zero, " << o.sigsetsize
+                 << " < 0 ? NULL : &mask, (size_t)" << o.sigsetsize
+                 << "); e = errno;\n";
+            }
+            os << "    fmt_poll(got, GOT_SIZE, r, e, pfd, "
+               << std::min(o.nfds, 3) << ");\n";
+          } else if constexpr (std::is_same_v<T, Select> ||
+                               std::is_same_v<T, PSelect>) {
+            const uint64_t words = o.nfds <= 64 ? 1 : (1u << 20) / 64;
+            os << "    uint64_t *sets = scratch(3ull * " << words
+               << "ull * 8);\n"
+               << "    uint64_t *in = sets, *out = sets + " << words
+               << "ull, *ex = sets + 2ull * " << words << "ull;\n"
+               << "    in[0] = " << f["readfds"]
+               << "; out[0] = " << f["writefds"]
+               << "; ex[0] = " << f["exceptfds"] << ";\n";
+            if constexpr (std::is_same_v<T, Select>) {
+              os << "    struct timeval tv = {0, 0};\n"
+                 << "    r = syscall(SYS_select, " << f["nfds"]
+                 << ", in, out, ex, &tv); e = errno;\n";
+            } else {
+              os << "    struct timespec zero = {0, 0};\n"
+                 << "    uint64_t mask = 1ull << (SIGPIPE - 1);\n"
+                 << "    struct { const void *p; size_t size; } pack = {"
+                 << o.sigsetsize << " < 0 ? NULL : &mask, (size_t)"
+                 << o.sigsetsize << "};\n"
+                 << "    r = syscall(SYS_pselect6, " << f["nfds"]
+                 << ", in, out, ex, &zero, &pack); e = errno;\n";
+            }
+            os << "    fmt_sets(got, GOT_SIZE, r, e, in, out, ex);\n";
           } else if constexpr (std::is_same_v<T, EventfdRead>) {
             os << "    unsigned long long v = 0;\n"
                << "    r = read(" << f["fd"] << ", &v, 8); e = errno;\n"

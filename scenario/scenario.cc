@@ -183,6 +183,18 @@ std::optional<Outcome> ParseOutcome(std::string_view text) {
     }
     rest = Trim(rest.substr(close + 1));
   }
+  if (rest.substr(0, 6) == "sets=[") {
+    const size_t close = rest.find(']');
+    if (close == std::string_view::npos)
+      return std::nullopt;
+    for (std::string_view n : SplitArgs(rest.substr(6, close - 6))) {
+      const std::optional<uint64_t> v = ParseFieldString(FieldKind::kData, n);
+      if (!v)
+        return std::nullopt;
+      out.sets.push_back(*v);
+    }
+    rest = Trim(rest.substr(close + 1));
+  }
   if (rest.substr(0, 6) == "value=") {
     const size_t end = rest.find(' ');
     const std::optional<uint64_t> v =

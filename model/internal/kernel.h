@@ -68,6 +68,13 @@ Outcome UnixGetSockOpt(World& world, FileId file, int32_t name);
 uint32_t UnixPoll(World& world, FileId file, uint32_t requested);
 void UnixRelease(World& world, FileId file);
 
+// poll/ppoll and select/pselect6 with a zero timeout (fs/select.c);
+// `sigsetsize` -1 is a NULL sigmask.
+Outcome PollStep(World& world, const int32_t (&fds)[3],
+                 const uint32_t (&events)[3], int32_t nfds, int32_t sigsetsize);
+Outcome SelectStep(World& world, int32_t nfds, uint64_t in, uint64_t out_set,
+                   uint64_t ex, int32_t sigsetsize);
+
 // epoll syscalls (fs/eventpoll.c).
 Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
                      uint32_t events, uint64_t data, bool null_event);

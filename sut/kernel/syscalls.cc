@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -71,6 +73,11 @@ void* ScratchBuffer(size_t bytes, const char* what, Buf which = Buf::kRead) {
   mapping.size = bytes;
   return addr;
 }
+
+// The sigmask ppoll and pselect6 install for the call: SIGPIPE stays blocked,
+// since a SIGPIPE left pending by an earlier EPIPE would otherwise be
+// delivered (and kill the process) the moment the mask is swapped.
+constexpr uint64_t kSigpipeOnly = uint64_t{1} << (SIGPIPE - 1);
 
 // The abstract namespace generation of this thread (NewAbstractNamespace).
 thread_local uint64_t abstract_generation = 0;
@@ -228,6 +235,80 @@ Outcome RunSyscall(const Op& op) {
         } else if constexpr (std::is_same_v<T, Accept4>) {
           return FromRet(
               accept4(o.fd, nullptr, nullptr, static_cast<int>(o.flags)));
+        } else if constexpr (std::is_same_v<T, Poll> ||
+                             std::is_same_v<T, PPoll>) {
+          // Entries past the third are {-1}: the kernel ignores them (and
+          // refuses nfds above RLIMIT_NOFILE before reading any).
+          const size_t entries =
+              static_cast<uint32_t>(o.nfds) <= (1u << 21)
+                  ? std::max<size_t>(static_cast<uint32_t>(o.nfds), 3)
+                  : 3;
+          auto* pfd = static_cast<pollfd*>(
+              ScratchBuffer(entries * sizeof(pollfd), "poll nfds"));
+          for (size_t i = 0; i < entries; ++i)
+            pfd[i] = pollfd{.fd = -1, .events = 0, .revents = 0};
+          const int32_t fds[3] = {o.fd0, o.fd1, o.fd2};
+          const uint32_t events[3] = {o.events0, o.events1, o.events2};
+          for (int i = 0; i < 3; ++i) {
+            pfd[i].fd = fds[i];
+            pfd[i].events = static_cast<short>(events[i]);
+          }
+          long ret = 0;
+          if constexpr (std::is_same_v<T, Poll>) {
+            ret = poll(pfd, static_cast<nfds_t>(static_cast<uint32_t>(o.nfds)),
+                       0);
+          } else {
+            const timespec zero{};
+            uint64_t mask = kSigpipeOnly;
+            ret = syscall(SYS_ppoll, pfd,
+                          static_cast<nfds_t>(static_cast<uint32_t>(o.nfds)),
+                          &zero, o.sigsetsize < 0 ? nullptr : &mask,
+                          static_cast<size_t>(o.sigsetsize));
+          }
+          if (ret < 0)
+            return Outcome::Error(errno);
+          Outcome out = Outcome::Value(ret);
+          const int32_t listed = std::min<int32_t>(o.nfds, 3);
+          for (int32_t i = 0; i < listed; ++i) {
+            out.events.push_back(
+                ReadyEvent{.events = static_cast<uint16_t>(pfd[i].revents),
+                           .data = static_cast<uint64_t>(i)});
+          }
+          return out;
+        } else if constexpr (std::is_same_v<T, Select> ||
+                             std::is_same_v<T, PSelect>) {
+          // The kernel reads min(nfds, table size) bits of each set: one
+          // word up to 64, else bitmaps of 1 << 20 bits (larger than any
+          // table it clamps to here).
+          const size_t words = o.nfds <= 64 ? 1 : (size_t{1} << 20) / 64;
+          auto* sets = static_cast<uint64_t*>(
+              ScratchBuffer(3 * words * sizeof(uint64_t), "fd_set"));
+          std::memset(sets, 0, 3 * words * sizeof(uint64_t));
+          uint64_t* in = sets;
+          uint64_t* out_set = sets + words;
+          uint64_t* ex = sets + 2 * words;
+          in[0] = o.readfds;
+          out_set[0] = o.writefds;
+          ex[0] = o.exceptfds;
+          timespec zero{};
+          long ret = 0;
+          if constexpr (std::is_same_v<T, Select>) {
+            timeval tv{};
+            ret = syscall(SYS_select, o.nfds, in, out_set, ex, &tv);
+          } else {
+            uint64_t mask = kSigpipeOnly;
+            struct {
+              const void* p;
+              size_t size;
+            } pack{o.sigsetsize < 0 ? nullptr : &mask,
+                   static_cast<size_t>(o.sigsetsize)};
+            ret = syscall(SYS_pselect6, o.nfds, in, out_set, ex, &zero, &pack);
+          }
+          if (ret < 0)
+            return Outcome::Error(errno);
+          Outcome result = Outcome::Value(ret);
+          result.sets = {in[0], out_set[0], ex[0]};
+          return result;
         } else {
           static_assert(std::is_same_v<T, SendTo>, "unhandled op");
           const auto [addr, len] = UnixAddress(o.name);

@@ -104,7 +104,8 @@ Outcome SimSut::Execute(const Op& op) {
           // entry leaves kFamilyUnix out, so no generated or replayed
           // sequence reaches here.
           static_assert(FamilyOf<T>() == kFamilyUnix ||
-                            FamilyOf<T>() == kFamilyUnixAddr,
+                            FamilyOf<T>() == kFamilyUnixAddr ||
+                            FamilyOf<T>() == kFamilyPoll,
                         "unhandled op");
           EP_CHECK(false);
           return Outcome{};
