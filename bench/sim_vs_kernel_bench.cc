@@ -1,10 +1,11 @@
 // Scratch (the userspace eventpoll of sut/sim) against the running kernel,
 // per operation: epoll_ctl ADD+DEL; epoll_wait with N registered idle fds
-// and k ready ones (N = 10, 1000, 100000; k = 1, 10); and a write -> wait ->
-// read round trip on a pipe. Both sides do the same calls: the kernel side
-// through real system calls in this process (RLIMIT_NOFILE raised to 1024 if
-// lower, and restored after; skipped with a message if that is not
-// allowed), the scratch side through a SimProcess.
+// and k ready ones (N = 10, 1000, 100000; k = 1, 10); a write -> wait ->
+// read round trip on a pipe; and a send -> wait -> recv round trip on an
+// AF_UNIX socketpair (SOCK_STREAM and SOCK_DGRAM, 1 and 4096 bytes). Both sides
+// do the same calls: the kernel side through real system calls in this process
+// (RLIMIT_NOFILE raised to 1024 if lower, and restored after; skipped with a
+// message if that is not allowed), the scratch side through a SimProcess.
 //
 //   build/epollcheck_sim_bench --benchmark_filter=Wait
 //
@@ -18,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -96,6 +98,13 @@ struct KernelCalls {
   int Wait(int ep, epoll_event* out, int max) {
     return epoll_wait(ep, out, max, 0);
   }
+  int Socketpair(int type, int sv[2]) {
+    return socketpair(AF_UNIX, type | SOCK_NONBLOCK, 0, sv);
+  }
+  long Send(int fd, const char* b, size_t n) {
+    return send(fd, b, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  long Recv(int fd, char* b, size_t n) { return recv(fd, b, n, MSG_DONTWAIT); }
   using Event = epoll_event;
 };
 
@@ -120,6 +129,16 @@ struct ScratchCalls {
   int Close(int fd) { return proc->Close(fd); }
   int Wait(int ep, EpollEvent* out, int max) {
     return proc->EpollWait(ep, out, max, 0);
+  }
+  int Socketpair(int type, int sv[2]) {
+    return proc->Socketpair(abi::kAfUnix,
+                            type | static_cast<int>(abi::kSockNonblock), 0, sv);
+  }
+  long Send(int fd, const char* b, size_t n) {
+    return proc->Send(fd, b, n, abi::kMsgDontwait | abi::kMsgNosignal);
+  }
+  long Recv(int fd, char* b, size_t n) {
+    return proc->Recv(fd, b, n, abi::kMsgDontwait);
   }
   using Event = EpollEvent;
 };
@@ -238,6 +257,53 @@ void RunWriteWaitRead(benchmark::State& state, Calls calls) {
   calls.Close(p[0]);
   calls.Close(p[1]);
 }
+
+// send n bytes on one end of a socketpair -> epoll_wait on the other end
+// (must return the event) -> recv them. Args: SOCK_STREAM or SOCK_DGRAM, n.
+template <class Calls>
+void RunSendWaitRecv(benchmark::State& state, Calls calls) {
+  const int type = static_cast<int>(state.range(0));
+  const auto n = static_cast<size_t>(state.range(1));
+  int sv[2];
+  const int ep = calls.EpollCreate();
+  if (calls.Socketpair(type, sv) != 0 || ep < 0 ||
+      calls.AddIn(ep, sv[1]) != 0) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  std::vector<char> buf(n, 'x');
+  typename Calls::Event out[4];
+  for (auto _ : state) {
+    if (calls.Send(sv[0], buf.data(), n) != static_cast<long>(n) ||
+        calls.Wait(ep, out, 4) != 1 ||
+        calls.Recv(sv[1], buf.data(), n) != static_cast<long>(n)) {
+      state.SkipWithError("send/wait/recv failed");
+      break;
+    }
+  }
+  calls.Close(ep);
+  calls.Close(sv[0]);
+  calls.Close(sv[1]);
+}
+
+void SocketArgs(benchmark::internal::Benchmark* b) {
+  for (int64_t type : {int64_t{SOCK_STREAM}, int64_t{SOCK_DGRAM}})
+    for (int64_t n : {1, 4096})
+      b->Args({type, n});
+  b->ArgNames({"type", "bytes"});
+}
+
+void BM_SendWaitRecv_Scratch(benchmark::State& state) {
+  SimKernel kernel;
+  auto proc = kernel.NewProcess();
+  RunSendWaitRecv(state, ScratchCalls{proc.get()});
+}
+BENCHMARK(BM_SendWaitRecv_Scratch)->Apply(SocketArgs);
+
+void BM_SendWaitRecv_Kernel(benchmark::State& state) {
+  RunSendWaitRecv(state, KernelCalls{});
+}
+BENCHMARK(BM_SendWaitRecv_Kernel)->Apply(SocketArgs);
 
 void BM_CtlAddDel_Scratch(benchmark::State& state) {
   SimKernel kernel;

@@ -11,7 +11,7 @@
 // check: the last line is always `epollcheck: SUT: N sequences, D divergences`
 // and the exit status is 0 iff D is 0. replay: exit 0 iff every step holds;
 // a scenario using a family of operations the SUT does not implement is not
-// run: one line on stdout (`epollcheck: FILE: scratch does not implement unix
+// run: one line on stdout (`epollcheck: FILE: SUT does not implement FAMILY
 // (skipped)`), exit 77 (kSkipExitCode, ctest's SKIP_RETURN_CODE).
 // Bad usage or input: exactly one line on stderr (`epollcheck: what is wrong`,
 // or `file:line: what is wrong` for a scenario), exit 2. --help prints the

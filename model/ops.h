@@ -64,10 +64,11 @@ enum Family : uint32_t {
   kFamilyUnix = 1u << 3,      // AF_UNIX socketpairs and socket options
   kFamilyUnixAddr = 1u << 4,  // AF_UNIX socket/bind/listen/connect/accept4
   kFamilyPoll = 1u << 5,      // poll, ppoll, select, pselect6
+  kFamilyUnixOob = 1u << 6,   // MSG_OOB sends on AF_UNIX sockets
 };
-inline constexpr uint32_t kAllFamilies = kFamilyPipe | kFamilyEpoll |
-                                         kFamilyEventfd | kFamilyUnix |
-                                         kFamilyUnixAddr | kFamilyPoll;
+inline constexpr uint32_t kAllFamilies =
+    kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix |
+    kFamilyUnixAddr | kFamilyPoll | kFamilyUnixOob;
 
 // What an operation's success returns, for binding scenario handles: nothing,
 // one new descriptor (the return value), or a pair (Outcome::fds).
@@ -564,7 +565,9 @@ template <class T> constexpr Returns ReturnsOf() {
     return Returns::kNothing;
 }
 Returns ReturnsOf(const Op& op);
-// The op's Family bit (kFamilyCore for operations on any descriptor).
+// The op kind's Family bit (kFamilyCore for operations on any descriptor).
+// FamilyOf(op) adds what its arguments use (kFamilyUnixOob for a send with
+// MSG_OOB).
 template <class T> constexpr uint32_t FamilyOf() {
   if constexpr (requires { T::kFamily; })
     return T::kFamily;

@@ -395,7 +395,16 @@ Returns ReturnsOf(const Op& op) {
 
 uint32_t FamilyOf(const Op& op) {
   return std::visit(
-      [](const auto& o) { return FamilyOf<std::decay_t<decltype(o)>>(); }, op);
+      [](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        uint32_t family = FamilyOf<T>();
+        if constexpr (std::is_same_v<T, Send> || std::is_same_v<T, SendTo>) {
+          if ((o.flags & abi::kMsgOob) != 0)
+            family |= kFamilyUnixOob;
+        }
+        return family;
+      },
+      op);
 }
 
 namespace {

@@ -14,17 +14,14 @@ namespace {
 
 // Linux: fs/select.c POLLIN_SET, POLLOUT_SET, POLLEX_SET.
 constexpr uint32_t kPollInSet = abi::kEpollRdNorm | abi::kEpollRdBand |
-                                abi::kEpollIn | abi::kEpollHup |
-                                abi::kEpollErr;
+                                abi::kEpollIn | abi::kEpollHup | abi::kEpollErr;
 constexpr uint32_t kPollOutSet =
     abi::kEpollWrBand | abi::kEpollWrNorm | abi::kEpollOut | abi::kEpollErr;
 constexpr uint32_t kPollExSet = abi::kEpollPri;
 
 // Linux: kernel/signal.c set_user_sigmask: NULL is fine, a set must be
 // sizeof(sigset_t) (8) bytes.
-bool SigmaskOk(int32_t sigsetsize) {
-  return sigsetsize < 0 || sigsetsize == 8;
-}
+bool SigmaskOk(int32_t sigsetsize) { return sigsetsize < 0 || sigsetsize == 8; }
 
 }  // namespace
 
@@ -54,8 +51,8 @@ Outcome PollStep(World& world, const int32_t (&fds)[3],
     }
     if (revents != 0)
       ++out.ret;
-    out.events.push_back(ReadyEvent{.events = revents,
-                                    .data = static_cast<uint64_t>(i)});
+    out.events.push_back(
+        ReadyEvent{.events = revents, .data = static_cast<uint64_t>(i)});
   }
   return out;
 }
@@ -105,9 +102,8 @@ Outcome SelectStep(World& world, int32_t nfds, uint64_t in, uint64_t out_set,
     if ((mask & kPollExSet) != 0 && (ex & bit) != 0)
       res_ex |= bit;
   }
-  Outcome result = Outcome::Value(std::popcount(res_in) +
-                                  std::popcount(res_out) +
-                                  std::popcount(res_ex));
+  Outcome result = Outcome::Value(
+      std::popcount(res_in) + std::popcount(res_out) + std::popcount(res_ex));
   result.sets = {res_in, res_out, res_ex};
   return result;
 }

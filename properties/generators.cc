@@ -366,6 +366,7 @@ Gen<Swarm> GenSwarm(Families families) {
       gen::container<std::vector<int>>(kOpKinds, gen::inRange(0, 10)),
       [families](const std::vector<int>& draw) {
         Swarm s;
+        s.families = families;
         for (size_t i = 0; i < kOpKinds; ++i) {
           const int d = draw[i];
           s.weights[i] = d < 3 ? 0 : d;
@@ -590,12 +591,14 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
           gen::map(GenFd(w, IsEventfd),
                    [](int32_t fd) -> Op { return EventfdRead{.fd = fd}; }));
     } else if constexpr (std::is_same_v<T, Send>) {
-      const Gen<uint32_t> extra_flags =
-          gen::weightedElement<uint32_t>({{12, 0u},
-                                          {2, kMsgPeek},
-                                          {1, kMsgTrunc},
-                                          {1, kMsgWaitall},
-                                          {3, kMsgOob}});
+      std::vector<std::pair<uint32_t, Gen<uint32_t>>> extra = {
+          {12, gen::just(0u)},
+          {2, gen::just(kMsgPeek)},
+          {1, gen::just(kMsgTrunc)},
+          {1, gen::just(kMsgWaitall)}};
+      if ((swarm.families & kFamilyUnixOob) != 0)
+        extra.emplace_back(3, gen::just(kMsgOob));
+      const Gen<uint32_t> extra_flags = WeightedOneOf(std::move(extra));
       add(IndexOf<Send>(),
           gen::apply(
               [](int32_t fd, uint32_t count, uint32_t extra) -> Op {

@@ -21,12 +21,13 @@ namespace epollcheck {
 inline constexpr size_t kOpKinds = std::variant_size_v<Op>;
 
 // Per-sequence weights over op kinds, indexed like Op's alternatives.
-struct Swarm {
-  std::array<int, kOpKinds> weights{};
-};
-
 // The Family bits whose operations a sequence may use (kFamilyCore always).
 using Families = uint32_t;
+
+struct Swarm {
+  std::array<int, kOpKinds> weights{};
+  Families families = kAllFamilies;  // also gates argument-level families
+};
 
 // Limits that keep every generated operation fast and non-blocking.
 inline constexpr size_t kMaxOpenFds = 48;  // no allocation beyond this

@@ -174,7 +174,9 @@ bool EventsAvailableLocked(Eventpoll* ep) {
 
 // Linux: ep_poll_safewake: wake the instance's own watchers with key IN.
 void PollSafewake(Eventpoll* ep) {
-  ep->poll_wait_.WakeUp(abi::kEpollIn, 1);  // wake_up_poll
+  // The callers' waitqueue_active(&ep->poll_wait) test, made locklessly.
+  if (ep->poll_wait_.HasSleeper())
+    ep->poll_wait_.WakeUp(abi::kEpollIn, 1);  // wake_up_poll
 }
 
 // Whether a thread sleeps in epoll_wait. ep->wq_'s entries are added,
@@ -205,6 +207,12 @@ uint32_t ItemPoll(Epitem* epi, PollTable* pt, int depth) {
   File* file = epi->file;
   if (!file->TryGet())
     return 0;
+  // The kernel always passes a table: without a queue proc for a plain
+  // re-poll, and with the item's events as the key either way.
+  PollTable no_queue(false);
+  if (pt == nullptr)
+    pt = &no_queue;
+  pt->key = epi->events;
   uint32_t res = 0;
   if (Eventpoll* tep = file->EventpollOf()) {
     res = EventpollPoll(tep, file, pt, depth);
@@ -453,7 +461,7 @@ int EpInsert(Eventpoll* ep, const EpollEvent& event, File* tfile, int fd,
     if (revents != 0 && !epi->Linked()) {
       ep->rdllist_.PushBack(epi);
       WakeWaitersLocked(ep);
-      pwake = true;  // waitqueue_active(&ep->poll_wait) is left to the wakeup
+      pwake = true;  // waitqueue_active(&ep->poll_wait) is PollSafewake's
     }
   }
   if (pwake)
@@ -691,7 +699,7 @@ int EppollEntry::Wake(uint32_t pollflags) {
         }
         ep->wq_.WakeUpLocked(0, 1);
       }
-      pwake = true;  // waitqueue_active(&ep->poll_wait) is left to the wakeup
+      pwake = true;  // waitqueue_active(&ep->poll_wait) is PollSafewake's
     }
   }
   // "We have to call this outside the lock."

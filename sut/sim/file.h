@@ -29,6 +29,7 @@ class File;
 class SimKernel;
 class Eventpoll;
 class PipeInodeInfo;
+class SocketFile;
 struct Epitem;
 struct FileLinkTag;  // Epitem's link on File::f_ep (Linux: epi->fllink)
 
@@ -36,20 +37,36 @@ struct FileLinkTag;  // Epitem's link on File::f_ep (Linux: epi->fllink)
 inline constexpr uint32_t kFmodeRead = 1;
 inline constexpr uint32_t kFmodeWrite = 2;
 
-// Linux: struct poll_table_struct. A poll with a table registers the caller
-// on the file's wait queue(s) through QueueProc; a poll with nullptr only
-// reads the readiness mask.
+// Linux: struct poll_table_struct. A poll with a table that queues
+// (`queues()`) registers the caller on the file's wait queue(s) through
+// QueueProc; a poll with nullptr, or with a table that does not queue, only
+// reads the readiness mask. `key` is what the poller asks for (epoll: the
+// item's events), which a file may use to skip expensive tests.
 class PollTable {
 public:
+  explicit PollTable(bool queues = true) : queues_(queues) {}
   virtual ~PollTable() = default;
-  // Linux: poll_queue_proc (for epoll: ep_ptable_queue_proc).
-  virtual void QueueProc(File* file, WaitQueueHead* whead) = 0;
+  // Linux: poll_queue_proc (for epoll: ep_ptable_queue_proc); only called
+  // if queues().
+  virtual void QueueProc(File* /*file*/, WaitQueueHead* /*whead*/) {}
+  // Linux: pt->_qproc != NULL.
+  bool queues() const { return queues_; }
+
+  uint32_t key = ~0u;  // Linux: pt->_key (~0: every event)
+
+private:
+  const bool queues_;
 };
 
 // Linux: poll_wait.
 inline void PollWait(File* file, WaitQueueHead* whead, PollTable* pt) {
-  if (pt != nullptr && whead != nullptr)
+  if (pt != nullptr && pt->queues() && whead != nullptr)
     pt->QueueProc(file, whead);
+}
+
+// Linux: poll_requested_events: every event unless the table says.
+inline uint32_t PollRequestedEvents(const PollTable* pt) {
+  return pt != nullptr ? pt->key : ~0u;
 }
 
 // Linux: struct file. Subclasses are the file types (pipe ends, eventfd,
@@ -77,6 +94,8 @@ public:
   virtual PipeInodeInfo* PipeInfo() { return nullptr; }
   // Linux: is_file_epoll(file) ? file->private_data : NULL.
   virtual Eventpoll* EventpollOf() { return nullptr; }
+  // Linux: sock_from_file(file): the socket behind a socket file.
+  virtual SocketFile* SocketOf() { return nullptr; }
 
   SimKernel* kernel() const { return kernel_; }
   uint32_t f_mode() const { return f_mode_; }

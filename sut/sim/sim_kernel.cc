@@ -2,7 +2,9 @@
 // checks, dispatching to the file types. Linux: fs/file.c (alloc_fd,
 // fd_install, close_fd, do_dup2, ksys_dup3, dup_fd), fs/read_write.c
 // (ksys_read, vfs_read, ...), fs/fcntl.c, fs/pipe.c do_pipe2,
-// fs/eventpoll.c (the syscall entry points), fs/eventfd.c do_eventfd.
+// fs/eventpoll.c (the syscall entry points), fs/eventfd.c do_eventfd,
+// net/socket.c (__sys_socketpair, __sys_sendto, __sys_recvfrom,
+// __sys_shutdown, __sys_setsockopt, __sys_getsockopt).
 
 #include "sut/sim/sim_kernel.h"
 
@@ -16,6 +18,7 @@
 #include "sut/sim/eventpoll.h"
 #include "sut/sim/file.h"
 #include "sut/sim/pipe.h"
+#include "sut/sim/unix.h"
 
 namespace epollcheck::sim {
 namespace {
@@ -23,6 +26,8 @@ namespace {
 // Linux: MAX_RW_COUNT = INT_MAX & PAGE_MASK.
 constexpr size_t kMaxRwCount =
     static_cast<size_t>(INT_MAX) & ~static_cast<size_t>(abi::kPageSize - 1);
+// Linux: SOCK_MAX (SOCK_PACKET + 1).
+constexpr uint32_t kSockMax = 11;
 
 }  // namespace
 
@@ -45,6 +50,7 @@ SimObjectCounts SimKernel::Counts() const {
       .eventpolls = live_eventpolls_.load(),
       .epitems = epoll_watches_.load(),
       .eventfds = live_eventfds_.load(),
+      .socks = live_socks_.load(),
   };
 }
 
@@ -95,8 +101,12 @@ int SimProcess::Pipe2(int fds[2], uint32_t flags) {
   FileRef read_end;
   FileRef write_end;
   CreatePipeFiles(kernel_, flags, &read_end, &write_end);
+  // The read end's number is allocated first, so it is the lower.
+  return InstallLowestPair(std::move(read_end), std::move(write_end), fds);
+}
+
+int SimProcess::InstallLowestPair(FileRef first, FileRef second, int fds[2]) {
   std::lock_guard<std::mutex> guard(file_lock_);
-  // Two numbers, the read end's allocated first (so it is the lower).
   int got[2] = {-1, -1};
   int fd = next_fd_;
   for (int i = 0; i < 2; ++i) {
@@ -107,8 +117,8 @@ int SimProcess::Pipe2(int fds[2], uint32_t flags) {
     got[i] = fd++;
   }
   ExpandTo(got[1]);
-  fd_[got[0]] = read_end.Detach();
-  fd_[got[1]] = write_end.Detach();
+  fd_[got[0]] = first.Detach();
+  fd_[got[1]] = second.Detach();
   next_fd_ = got[0] + 1;
   fds[0] = got[0];
   fds[1] = got[1];
@@ -292,6 +302,117 @@ int SimProcess::Eventfd2(unsigned int initval, int flags) {
   if ((flags & ~(kEfdCloexec | kEfdNonblock | kEfdSemaphore)) != 0)
     return -abi::kEinval;  // EFD_FLAGS_SET
   return InstallLowest(CreateEventfd(kernel_, initval, flags));
+}
+
+int SimProcess::Socketpair(int domain, int type, int protocol, int sv[2]) {
+  SyscallScope scope;
+  const auto utype = static_cast<uint32_t>(type);
+  const uint32_t flags = utype & ~abi::kSockTypeMask;
+  if ((flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0)
+    return -abi::kEinval;
+  const uint32_t bare = utype & abi::kSockTypeMask;
+  {
+    // get_unused_fd_flags twice: EMFILE before any socket is made. (The
+    // kernel reserves the two numbers here; the sim picks them when it
+    // installs the files, which only differs for a racing thread.)
+    std::lock_guard<std::mutex> guard(file_lock_);
+    int free_fds = 0;
+    for (int fd = next_fd_; free_fds < 2; ++fd) {
+      if (fd >= kernel_->config().nofile)
+        return -abi::kEmfile;
+      if (static_cast<size_t>(fd) >= fd_.size() || fd_[fd] == nullptr)
+        ++free_fds;
+    }
+  }
+  if (sv == nullptr)
+    return -abi::kEfault;  // put_user
+  if (domain != abi::kAfUnix)
+    return -abi::kEafnosupport;  // no other family is simulated
+  if (bare >= kSockMax)
+    return -abi::kEinval;  // __sock_create
+  if (protocol != 0 && protocol != abi::kAfUnix)
+    return -abi::kEprotonosupport;  // unix_create
+  FileRef a;
+  FileRef b;
+  if (const int err = CreateUnixSocketpair(kernel_, bare, flags, &a, &b);
+      err < 0) {
+    return err;
+  }
+  return InstallLowestPair(std::move(a), std::move(b), sv);
+}
+
+SocketFile* SimProcess::SockfdLookup(int fd, FileRef* ref, int* err) {
+  *ref = Fget(fd);
+  if (!*ref) {
+    *err = -abi::kEbadf;
+    return nullptr;
+  }
+  SocketFile* sock = (*ref)->SocketOf();
+  if (sock == nullptr)
+    *err = -abi::kEnotsock;
+  return sock;
+}
+
+int64_t SimProcess::Send(int fd, const void* buf, size_t len, uint32_t flags) {
+  SyscallScope scope;
+  len = std::min(len, kMaxRwCount);  // import_ubuf
+  FileRef ref;
+  int err = 0;
+  SocketFile* sock = SockfdLookup(fd, &ref, &err);
+  if (sock == nullptr)
+    return err;
+  if (buf == nullptr && len != 0)
+    return -abi::kEfault;  // the copy from user memory fails
+  if ((sock->f_flags() & abi::kONonblock) != 0)
+    flags |= abi::kMsgDontwait;
+  return sock->Sendmsg(buf, len, flags);
+}
+
+int64_t SimProcess::Recv(int fd, void* buf, size_t len, uint32_t flags) {
+  SyscallScope scope;
+  len = std::min(len, kMaxRwCount);
+  FileRef ref;
+  int err = 0;
+  SocketFile* sock = SockfdLookup(fd, &ref, &err);
+  if (sock == nullptr)
+    return err;
+  if (buf == nullptr && len != 0)
+    return -abi::kEfault;
+  if ((sock->f_flags() & abi::kONonblock) != 0)
+    flags |= abi::kMsgDontwait;
+  return sock->Recvmsg(buf, len, flags);
+}
+
+int SimProcess::Shutdown(int fd, int how) {
+  SyscallScope scope;
+  FileRef ref;
+  int err = 0;
+  SocketFile* sock = SockfdLookup(fd, &ref, &err);
+  if (sock == nullptr)
+    return err;
+  return sock->Shutdown(how);
+}
+
+int SimProcess::Setsockopt(int fd, int optname, const void* optval,
+                           uint32_t optlen) {
+  SyscallScope scope;
+  FileRef ref;
+  int err = 0;
+  SocketFile* sock = SockfdLookup(fd, &ref, &err);
+  if (sock == nullptr)
+    return err;
+  return sock->Setsockopt(optname, optval, optlen);
+}
+
+int SimProcess::Getsockopt(int fd, int optname, void* optval,
+                           uint32_t* optlen) {
+  SyscallScope scope;
+  FileRef ref;
+  int err = 0;
+  SocketFile* sock = SockfdLookup(fd, &ref, &err);
+  if (sock == nullptr)
+    return err;
+  return sock->Getsockopt(optname, optval, optlen);
 }
 
 int SimProcess::SleepingWaiters(int epfd) {

@@ -4,7 +4,8 @@
 // SimProcesses (a descriptor table each) whose methods mirror the system
 // calls and return -errno like the kernel. Objects are built the way Linux
 // builds them: reference-counted open files with f_op-like methods, pipes
-// with a slot ring, eventfds, and epoll instances that are files themselves.
+// with a slot ring, eventfds, AF_UNIX socketpairs, and epoll instances that
+// are files themselves.
 // Calls may come from several threads; epoll_wait, and reads and writes on
 // blocking descriptors, sleep and are woken by other threads.
 //
@@ -20,7 +21,7 @@
 //   proc->EpollWait(ep, out, 4, -1);                  // 1: {IN, 7}
 //
 // Linux: fs/eventpoll.c, fs/pipe.c, fs/eventfd.c, fs/file.c, fs/fcntl.c,
-// fs/read_write.c, kernel/fork.c (dup_fd).
+// fs/read_write.c, kernel/fork.c (dup_fd), net/socket.c, net/unix/af_unix.c.
 #pragma once
 
 #include <atomic>
@@ -34,6 +35,7 @@ namespace epollcheck::sim {
 
 class File;
 class FileRef;
+class SocketFile;
 
 // Linux: struct epoll_event (packed on x86-64; here a plain struct).
 struct EpollEvent {
@@ -62,6 +64,15 @@ struct SimConfig {
   // /proc/sys/fs/pipe-max-size and CAP_SYS_RESOURCE (F_SETPIPE_SZ EPERM).
   unsigned pipe_max_size = 1048576;
   bool cap_sys_resource = true;
+  // /proc/sys/net/core/{w,r}mem_{default,max}: a new socket's
+  // sk_sndbuf/sk_rcvbuf and the SO_SNDBUF/SO_RCVBUF clamps. Linux:
+  // net/core/sock.c sock_init_data, sk_setsockopt.
+  int wmem_default = 212992;
+  int rmem_default = 212992;
+  int wmem_max = 212992;
+  int rmem_max = 212992;
+  // /proc/sys/net/unix/max_dgram_qlen (sk_max_ack_backlog of AF_UNIX).
+  int max_dgram_qlen = 10;
   // Fault injection, for showing that the differential property bites: a
   // delivered level-triggered item is not put back on the ready list (the
   // list_add_tail in ep_send_events is skipped). Never set in real use.
@@ -75,6 +86,7 @@ struct SimObjectCounts {
   long eventpolls = 0;
   long epitems = 0;
   long eventfds = 0;
+  long socks = 0;  // AF_UNIX struct socks (alive until their skbs are freed)
   friend bool operator==(const SimObjectCounts&,
                          const SimObjectCounts&) = default;
 };
@@ -110,6 +122,7 @@ public:
   std::atomic<long> live_pipes_{0};
   std::atomic<long> live_eventpolls_{0};
   std::atomic<long> live_eventfds_{0};
+  std::atomic<long> live_socks_{0};
 
 private:
   const SimConfig config_;
@@ -152,6 +165,20 @@ public:
   int Fcntl(int fd, int cmd, unsigned long arg = 0);
   // Linux: fs/eventfd.c SYSCALL_DEFINE2(eventfd2), do_eventfd.
   int Eventfd2(unsigned int initval, int flags);
+  // Linux: net/socket.c __sys_socketpair: AF_UNIX only (other domains are
+  // EAFNOSUPPORT: not simulated); `type` may carry SOCK_NONBLOCK and
+  // SOCK_CLOEXEC. sv[0] is the lower number.
+  int Socketpair(int domain, int type, int protocol, int sv[2]);
+  // Linux: __sys_sendto / __sys_recvfrom without an address: EBADF, then
+  // ENOTSOCK, then the socket's sendmsg / recvmsg (MSG_DONTWAIT added for an
+  // O_NONBLOCK file).
+  int64_t Send(int fd, const void* buf, size_t len, uint32_t flags);
+  int64_t Recv(int fd, void* buf, size_t len, uint32_t flags);
+  // Linux: __sys_shutdown.
+  int Shutdown(int fd, int how);
+  // Linux: __sys_setsockopt / __sys_getsockopt at SOL_SOCKET.
+  int Setsockopt(int fd, int optname, const void* optval, uint32_t optlen);
+  int Getsockopt(int fd, int optname, void* optval, uint32_t* optlen);
   // Linux: kernel/fork.c copy_files / dup_fd: a child whose table refers to
   // the same open file descriptions (each gains a reference).
   std::unique_ptr<SimProcess> Fork();
@@ -173,6 +200,12 @@ private:
   // (adopting the caller's reference) at the lowest free number, or returns
   // -EMFILE and drops the reference.
   int InstallLowest(FileRef file);
+  // The same for two files (pipe2, socketpair): the lowest two free
+  // numbers, `first`'s the lower, or -EMFILE (both dropped).
+  int InstallLowestPair(FileRef first, FileRef second, int fds[2]);
+  // Linux: sockfd_lookup_light: the socket at `fd`, or null with *err set
+  // (EBADF, ENOTSOCK). `ref` keeps the file.
+  SocketFile* SockfdLookup(int fd, FileRef* ref, int* err);
   int ExpandTo(int fd);  // Requires: file_lock_ held.
 
   SimKernel* const kernel_;

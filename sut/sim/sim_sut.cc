@@ -99,12 +99,41 @@ Outcome SimSut::Execute(const Op& op) {
           if (!out.IsError())
             out.value = value;
           return out;
+        } else if constexpr (std::is_same_v<T, Socketpair>) {
+          int fds[2] = {-1, -1};
+          Outcome out = FromRet(
+              p.Socketpair(abi::kAfUnix, static_cast<int>(o.type), 0, fds));
+          if (!out.IsError())
+            out.fds = {fds[0], fds[1]};
+          return out;
+        } else if constexpr (std::is_same_v<T, Send>) {
+          if (buffer_.size() < o.count)
+            buffer_.resize(o.count, kIoFillByte);
+          return FromRet(p.Send(o.fd, buffer_.data(), o.count, o.flags));
+        } else if constexpr (std::is_same_v<T, Recv>) {
+          if (read_buffer_.size() < o.count)
+            read_buffer_.resize(o.count);
+          return FromRet(p.Recv(o.fd, read_buffer_.data(), o.count, o.flags));
+        } else if constexpr (std::is_same_v<T, Shutdown>) {
+          return FromRet(p.Shutdown(o.fd, o.how));
+        } else if constexpr (std::is_same_v<T, SetSockOpt>) {
+          if (o.name == abi::kSoLinger) {
+            const int linger[2] = {1, o.value};  // struct linger {1, value}
+            return FromRet(p.Setsockopt(o.fd, o.name, linger, sizeof linger));
+          }
+          const int value = o.value;
+          return FromRet(p.Setsockopt(o.fd, o.name, &value, sizeof value));
+        } else if constexpr (std::is_same_v<T, GetSockOpt>) {
+          int value = 0;
+          uint32_t len = sizeof value;
+          Outcome out = FromRet(p.Getsockopt(o.fd, o.name, &value, &len));
+          if (!out.IsError())
+            out.value = static_cast<uint64_t>(int64_t{value});
+          return out;
         } else {
-          // AF_UNIX sockets are not in the scratch kernel yet: its registry
-          // entry leaves kFamilyUnix out, so no generated or replayed
-          // sequence reaches here.
-          static_assert(FamilyOf<T>() == kFamilyUnix ||
-                            FamilyOf<T>() == kFamilyUnixAddr ||
+          // Not in the scratch kernel yet: its registry entry leaves these
+          // families out, so no generated or replayed sequence reaches here.
+          static_assert(FamilyOf<T>() == kFamilyUnixAddr ||
                             FamilyOf<T>() == kFamilyPoll,
                         "unhandled op");
           EP_CHECK(false);
@@ -123,7 +152,7 @@ std::string SimSut::Finish() {
   os << "scratch kernel objects left after closing every descriptor: "
      << left.files << " files, " << left.pipes << " pipes, " << left.eventpolls
      << " epoll instances, " << left.epitems << " epoll items, "
-     << left.eventfds << " eventfds";
+     << left.eventfds << " eventfds, " << left.socks << " AF_UNIX socks";
   return os.str();
 }
 

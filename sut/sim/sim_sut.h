@@ -10,7 +10,8 @@
 //   sut.Execute(Op{EpollCreate1{}});                      // 2
 //   std::string leaks = sut.Finish();                     // "" if clean
 //
-// Linux: the syscalls of sut/sim/sim_kernel.h (fs/eventpoll.c, fs/pipe.c).
+// Linux: the syscalls of sut/sim/sim_kernel.h (fs/eventpoll.c, fs/pipe.c,
+// fs/eventfd.c, net/unix/af_unix.c).
 #pragma once
 
 #include <memory>
@@ -22,9 +23,9 @@
 
 namespace epollcheck {
 
-// The Family bits the scratch kernel implements (no sockets yet).
+// The Family bits the scratch kernel implements.
 inline constexpr uint32_t kScratchFamilies =
-    kFamilyPipe | kFamilyEpoll | kFamilyEventfd;
+    kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix;
 
 class SimSut final : public Sut {
 public:

@@ -5,7 +5,8 @@
 // exactly one (§I1: ep_done_scan re-wakes only when the ready list is not
 // empty); an EXCLUSIVE item wakes one sleeper across instances (§I2);
 // timeouts are lower bounds (§C3, §C4 — no upper bound on time is ever
-// asserted); blocking pipe and eventfd reads sleep until data arrives; and
+// asserted); blocking pipe, eventfd and AF_UNIX reads sleep until data
+// arrives, blocking writers until there is room; and
 // concurrent writers and waiters lose no event. Built under TSan by the
 // `tsan` preset (label scratch-threads).
 
@@ -246,6 +247,61 @@ TEST_F(SimThreadsTest, BlockingWriterSleepsUntilRoom) {
   char c = 0;
   EXPECT_EQ(proc_->Read(p[0], &c, 1), 1);
   EXPECT_EQ(c, 'b');
+}
+
+// Blocking AF_UNIX sockets: a stream reader sleeps until data arrives
+// (unix_stream_data_wait), a datagram reader until the peer shuts its side
+// down (__skb_wait_for_more_packets: 0, no datagram), a stream writer at the
+// send-buffer limit until the reader frees an skb (sock_wait_for_wmem); an
+// epoll waiter on the writer sees the OUT wakeup of sock_wfree.
+TEST_F(SimThreadsTest, BlockingSocketsSleepUntilDataOrRoom) {
+  int s[2];
+  ASSERT_EQ(proc_->Socketpair(abi::kAfUnix, abi::kSockStream, 0, s), 0);
+  char buf[8] = {};
+  int64_t recv_ret = -1;
+  std::thread reader([&] { recv_ret = proc_->Recv(s[1], buf, sizeof buf, 0); });
+  std::this_thread::sleep_for(milliseconds(20));  // let it block (or not)
+  EXPECT_EQ(proc_->Send(s[0], "abc", 3, 0), 3);
+  reader.join();
+  EXPECT_EQ(recv_ret, 3);
+  EXPECT_EQ(std::string(buf, 3), "abc");
+
+  int d[2];
+  ASSERT_EQ(proc_->Socketpair(abi::kAfUnix, abi::kSockDgram, 0, d), 0);
+  int64_t dgram_ret = -1;
+  std::thread dgram_reader(
+      [&] { dgram_ret = proc_->Recv(d[0], buf, sizeof buf, 0); });
+  std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_EQ(proc_->Shutdown(d[0], abi::kShutRd), 0);
+  dgram_reader.join();
+  EXPECT_EQ(dgram_ret, 0);
+
+  const int minimum = 0;  // SO_SNDBUF 0: the minimum, 4608
+  ASSERT_EQ(proc_->Setsockopt(s[0], abi::kSoSndbuf, &minimum, sizeof minimum),
+            0);
+  std::vector<char> chunk(2240, 'x');
+  // Two skbs of 2240 bytes (4352 each) reach the limit.
+  ASSERT_EQ(proc_->Send(s[0], chunk.data(), chunk.size(), abi::kMsgDontwait),
+            2240);
+  ASSERT_EQ(proc_->Send(s[0], chunk.data(), chunk.size(), abi::kMsgDontwait),
+            2240);
+  const int ep = proc_->EpollCreate1(0);
+  ASSERT_EQ(Add(ep, s[0], abi::kEpollOut | abi::kEpollEt, 7), 0);
+  EpollEvent got{};
+  ASSERT_EQ(proc_->EpollWait(ep, &got, 1, 0), 0);  // 4 * 8705 > 4608
+  int64_t send_ret = -1;
+  std::thread writer([&] { send_ret = proc_->Send(s[0], chunk.data(), 1, 0); });
+  int wait_ret = -1;
+  std::thread waiter([&] { wait_ret = proc_->EpollWait(ep, &got, 1, -1); });
+  AwaitSleepers(ep, 1);
+  std::vector<char> sink(size_t{2} * 2240);
+  EXPECT_EQ(proc_->Recv(s[1], sink.data(), sink.size(), abi::kMsgDontwait),
+            2 * 2240);
+  writer.join();
+  waiter.join();
+  EXPECT_EQ(send_ret, 1);
+  EXPECT_EQ(wait_ret, 1);
+  EXPECT_EQ(got.data, 7u);
 }
 
 // Concurrency stress: writers bump eventfds while waiters harvest them with

@@ -27,17 +27,22 @@ void WaitQueueHead::AddExclusive(WaitQueueEntry* entry) {
 void WaitQueueHead::AddLocked(WaitQueueEntry* entry) {
   EP_CHECK(entry->Unlinked());
   entries_.PushFront(entry);  // __add_wait_queue: list_add
+  maybe_active_.store(true, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs: HasSleeper
 }
 
 void WaitQueueHead::AddTailLocked(WaitQueueEntry* entry) {
   EP_CHECK(entry->Unlinked());
   entries_.PushBack(entry);  // __add_wait_queue_entry_tail
+  maybe_active_.store(true, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs: HasSleeper
 }
 
 void WaitQueueHead::Remove(WaitQueueEntry* entry) {
   std::lock_guard<std::mutex> guard(lock_);
   if (!entry->Unlinked())
     entry->Unlink();
+  maybe_active_.store(!entries_.Empty(), std::memory_order_relaxed);
 }
 
 void WaitQueueHead::WakeUp(uint32_t key, int nr_exclusive) {
@@ -57,6 +62,7 @@ void WaitQueueHead::WakeUpLocked(uint32_t key, int nr_exclusive) {
       return false;
     return true;
   });
+  maybe_active_.store(!entries_.Empty(), std::memory_order_relaxed);
 }
 
 void Sleeper::PrepareToSleep() {

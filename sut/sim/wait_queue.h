@@ -15,6 +15,7 @@
 // prepare_to_wait_exclusive), kernel/sched/core.c try_to_wake_up.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -65,6 +66,16 @@ public:
   void WakeUpLocked(uint32_t key, int nr_exclusive);
   // Linux: waitqueue_active. Requires: lock() held.
   bool ActiveLocked() const { return !entries_.Empty(); }
+  // Linux: wq_has_sleeper: whether the queue may have entries, without its
+  // lock. A full barrier first, paired with the one after every add, so a
+  // waker that changed state and sees no entry cannot miss a waiter that
+  // queued itself and then tests that state. It may say true for a queue
+  // that just emptied (the caller then finds nobody), never false for one
+  // that has an entry.
+  bool HasSleeper() const {
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // smp_mb
+    return maybe_active_.load(std::memory_order_relaxed);
+  }
   // How many entries are queued (O(n); for tests). Requires: lock() held.
   size_t SizeLocked() const { return entries_.Size(); }
 
@@ -73,6 +84,10 @@ public:
 private:
   std::mutex lock_;  // Linux: wq_head->lock (a spinlock)
   IntrusiveList<WaitQueueEntry, WaitQueueTag> entries_;  // guarded by lock_
+  // !entries_.Empty() for lockless readers (HasSleeper): set by every add,
+  // recomputed after removals and wakeups; written under lock_. An entry
+  // that unlinks itself leaves it true until the next recomputation.
+  std::atomic<bool> maybe_active_{false};
 };
 
 // A thread that can sleep in the simulated kernel. Linux: the task state
@@ -130,6 +145,32 @@ template <class Cond> void WaitEventExclusive(WaitQueueHead& wq, Cond&& cond) {
       std::lock_guard<std::mutex> guard(wq.lock());
       if (entry.Unlinked())
         wq.AddTailLocked(&entry);  // prepare_to_wait_exclusive
+      task.PrepareToSleep();
+    }
+    if (cond())
+      break;
+    task.Sleep(std::nullopt);
+  }
+  task.SetRunning();
+  std::lock_guard<std::mutex> guard(wq.lock());  // finish_wait
+  if (!entry.Unlinked())
+    entry.Unlink();
+}
+
+// Sleeps on `wq` until `cond()` holds, as a non-exclusive waiter at the
+// head; `cond` as for WaitEventExclusive. Linux: the prepare_to_wait /
+// schedule / finish_wait loops of the socket layer (sock_wait_for_wmem,
+// unix_stream_data_wait), without signals or timeouts.
+template <class Cond> void WaitEvent(WaitQueueHead& wq, Cond&& cond) {
+  if (cond())
+    return;
+  Sleeper task;
+  AutoremoveWaitEntry entry(&task);
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> guard(wq.lock());
+      if (entry.Unlinked())
+        wq.AddLocked(&entry);  // prepare_to_wait
       task.PrepareToSleep();
     }
     if (cond())

@@ -1,0 +1,289 @@
+// Claims about the scratch kernel's AF_UNIX socketpairs, checked directly:
+// the poll masks after shutdown and close (§D5, and the tables of
+// unix_poll / unix_dgram_poll), the edge-triggered wakeups of §F4, the 25 %
+// writability threshold and EAGAIN at the send-buffer limit, ECONNREFUSED
+// then ENOTCONN on a datagram socket whose peer closed, MSG_OOB errors, the
+// skb truesize against the model's default calibration, and that a sock
+// outlives its file while skbs it sent are queued. Facts from
+// ../shared/reference/epoll-semantics.md.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "model/abi.h"
+#include "model/profile.h"
+#include "sut/sim/sim_fixture.h"
+#include "sut/sim/sim_kernel.h"
+#include "sut/sim/unix.h"
+
+namespace epollcheck::sim {
+namespace {
+
+constexpr uint32_t kIn = abi::kEpollIn | abi::kEpollRdNorm;
+constexpr uint32_t kOut =
+    abi::kEpollOut | abi::kEpollWrNorm | abi::kEpollWrBand;
+constexpr uint32_t kRdHup = abi::kEpollRdHup;
+constexpr uint32_t kHup = abi::kEpollHup;
+constexpr uint32_t kErr = abi::kEpollErr;
+// Everything a socket can report.
+constexpr uint32_t kAll =
+    kIn | kOut | kRdHup | abi::kEpollPri | abi::kEpollRdBand;
+
+using Events = std::vector<std::pair<uint32_t, uint64_t>>;
+
+class SimUnixTest : public SimFixture {
+protected:
+  // socketpair(AF_UNIX, type | SOCK_NONBLOCK): {a, b}.
+  std::pair<int, int> Pair(uint32_t type) {
+    int sv[2] = {-1, -1};
+    EXPECT_EQ(proc_->Socketpair(abi::kAfUnix,
+                                static_cast<int>(type | abi::kSockNonblock), 0,
+                                sv),
+              0);
+    return {sv[0], sv[1]};
+  }
+  int64_t Send(int fd, uint32_t n, uint32_t flags = 0) {
+    std::vector<char> buf(n, 'x');
+    return proc_->Send(fd, buf.data(), n, flags);
+  }
+  int64_t Recv(int fd, uint32_t n, uint32_t flags = 0) {
+    std::vector<char> buf(n + 1);
+    return proc_->Recv(fd, buf.data(), n, flags);
+  }
+  int SetInt(int fd, int name, int value) {
+    return proc_->Setsockopt(fd, name, &value, sizeof value);
+  }
+  int GetInt(int fd, int name) {
+    int v = -1;
+    uint32_t len = sizeof v;
+    EXPECT_EQ(proc_->Getsockopt(fd, name, &v, &len), 0);
+    return v;
+  }
+  // The mask an LT item asking for everything reports now (0: none).
+  uint32_t Mask(int fd) {
+    const int ep = proc_->EpollCreate1(0);
+    EXPECT_EQ(Add(ep, fd, kAll, 0), 0);
+    EpollEvent out[1];
+    const int n = proc_->EpollWait(ep, out, 1, 0);
+    proc_->Close(ep);
+    return n == 1 ? out[0].events : 0;
+  }
+  Events Wait(int ep) {
+    EpollEvent out[8];
+    const int n = proc_->EpollWait(ep, out, 8, 0);
+    Events got;
+    for (int i = 0; i < n; ++i)
+      got.emplace_back(out[i].events, out[i].data);
+    return got;
+  }
+};
+
+// unix_poll / unix_shutdown: SHUT_RD on a is SEND_SHUTDOWN on b, SHUT_WR on
+// a is RCV_SHUTDOWN on b; RDHUP|IN with RCV_SHUTDOWN, HUP with both; a
+// stream socket stays writable whatever its shutdown state (§D5).
+TEST_F(SimUnixTest, StreamShutdownMasks) {
+  const auto [a, b] = Pair(abi::kSockStream);
+  EXPECT_EQ(Mask(a), kOut);
+  EXPECT_EQ(proc_->Shutdown(a, abi::kShutRd), 0);
+  EXPECT_EQ(Mask(a), kRdHup | kIn | kOut);
+  EXPECT_EQ(Mask(b), kOut);
+  EXPECT_EQ(Send(b, 1), -abi::kEpipe);  // b may not send any more
+  EXPECT_EQ(Send(a, 1), 1);             // a still may
+  EXPECT_EQ(proc_->Shutdown(a, abi::kShutWr), 0);
+  EXPECT_EQ(Mask(a), kHup | kRdHup | kIn | kOut);
+  EXPECT_EQ(Mask(b), kHup | kRdHup | kIn | kOut);
+  EXPECT_EQ(Recv(b, 8), 1);  // queued data first, then EOF
+  EXPECT_EQ(Recv(b, 8), 0);
+  EXPECT_EQ(proc_->Shutdown(a, 3), -abi::kEinval);
+  EXPECT_EQ(proc_->Shutdown(a, -1), -abi::kEinval);
+}
+
+// unix_shutdown mirrors nothing onto a datagram peer; unix_dgram_poll
+// reports the same bits for the socket's own state.
+TEST_F(SimUnixTest, DgramShutdownIsOneSided) {
+  const auto [a, b] = Pair(abi::kSockDgram);
+  EXPECT_EQ(proc_->Shutdown(a, abi::kShutRdwr), 0);
+  EXPECT_EQ(Mask(a), kHup | kRdHup | kIn | kOut);
+  EXPECT_EQ(Mask(b), kOut);
+  EXPECT_EQ(Send(b, 5), -abi::kEpipe);   // a's receive side is shut
+  EXPECT_EQ(Send(a, 5), -abi::kEpipe);   // and so is its send side
+  EXPECT_EQ(Recv(a, 5), -abi::kEagain);  // no EOF for SOCK_DGRAM
+}
+
+// unix_release_sock: the stream/seqpacket peer gets SHUTDOWN_MASK, and
+// ECONNRESET if the closed socket had unread data; a datagram peer gets
+// nothing until it sends: ECONNREFUSED (and it is disconnected), then
+// ENOTCONN.
+TEST_F(SimUnixTest, CloseMasksAndErrors) {
+  const auto [sa, sb] = Pair(abi::kSockStream);
+  EXPECT_EQ(Send(sa, 3), 3);  // unread at sb when it closes
+  EXPECT_EQ(proc_->Close(sb), 0);
+  EXPECT_EQ(Mask(sa), kErr | kHup | kRdHup | kIn | kOut);
+  EXPECT_EQ(Recv(sa, 4), -abi::kEconnreset);  // the error first, cleared
+  EXPECT_EQ(Recv(sa, 4), 0);
+  EXPECT_EQ(Send(sa, 1), -abi::kEpipe);
+  EXPECT_EQ(Mask(sa), kHup | kRdHup | kIn | kOut);
+
+  const auto [qa, qb] = Pair(abi::kSockSeqpacket);
+  EXPECT_EQ(proc_->Close(qb), 0);  // nothing unread: no error
+  EXPECT_EQ(Mask(qa), kHup | kRdHup | kIn | kOut);
+  EXPECT_EQ(Recv(qa, 4), 0);  // EOF on a disconnected SEQPACKET socket
+  EXPECT_EQ(Send(qa, 1), -abi::kEpipe);
+
+  const auto [da, db] = Pair(abi::kSockDgram);
+  EXPECT_EQ(Send(db, 7), 7);  // queued at da, lost with it
+  EXPECT_EQ(Send(da, 9), 9);  // queued at db, purged by the disconnect
+  EXPECT_EQ(proc_->Close(da), 0);
+  EXPECT_EQ(Mask(db), kIn | kOut);
+  EXPECT_EQ(Send(db, 1), -abi::kEconnrefused);
+  EXPECT_EQ(Mask(db), kOut);
+  EXPECT_EQ(Send(db, 1), -abi::kEnotconn);
+  EXPECT_EQ(Recv(db, 16), -abi::kEagain);
+}
+
+// §F4: every send wakes the receiver (a new ET event with data still
+// unread); every skb the receiver fully consumes wakes the sender with OUT
+// if it is under the 25 % mark (an ET writer gets an event though it never
+// blocked), a partial read gives none; a peer SHUT_RD fires a keyless
+// state-change wakeup, hence an ET OUT event.
+TEST_F(SimUnixTest, EdgeTriggeredWakeupsF4) {
+  const auto [a, b] = Pair(abi::kSockStream);
+  const int ep = proc_->EpollCreate1(0);
+  ASSERT_EQ(Add(ep, b, abi::kEpollIn | abi::kEpollEt, 0xb), 0);
+  ASSERT_EQ(Add(ep, a, abi::kEpollOut | abi::kEpollEt, 0xa), 0);
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollOut, 0xa}}));
+  EXPECT_EQ(Wait(ep), Events{});
+  EXPECT_EQ(Send(a, 2), 2);
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollIn, 0xb}}));
+  EXPECT_EQ(Send(a, 2), 2);  // data still unread: a new edge anyway
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollIn, 0xb}}));
+  EXPECT_EQ(Recv(b, 1), 1);  // half of the first skb: no wakeup
+  EXPECT_EQ(Wait(ep), Events{});
+  EXPECT_EQ(Recv(b, 1), 1);  // the first skb is freed: OUT for a
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollOut, 0xa}}));
+  EXPECT_EQ(Recv(b, 1, abi::kMsgPeek), 1);  // a peek frees nothing
+  EXPECT_EQ(Wait(ep), Events{});
+  EXPECT_EQ(proc_->Shutdown(b, abi::kShutRd), 0);
+  // Both ends are woken: b (its own state change) first, then a.
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollIn, 0xb}, {abi::kEpollOut, 0xa}}));
+  // Reading the last skb frees it: OUT for a again.
+  EXPECT_EQ(Recv(b, 8), 2);
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollOut, 0xa}}));
+}
+
+// unix_writable: OUT iff 4 * sk_wmem_alloc <= sk_sndbuf, and
+// sock_alloc_send_pskb: EAGAIN once sk_wmem_alloc_get >= sk_sndbuf. With
+// the minimum send buffer (4608) a 1-byte skb costs 768: one in flight is
+// writable (4 * 769 <= 4608), two are not; six fit, the seventh does not.
+TEST_F(SimUnixTest, WritabilityThresholdAndSendBufferLimit) {
+  const auto [a, b] = Pair(abi::kSockDgram);
+  EXPECT_EQ(SetInt(a, abi::kSoSndbuf, 0), 0);
+  EXPECT_EQ(GetInt(a, abi::kSoSndbuf), 4608);
+  const int ep = proc_->EpollCreate1(0);
+  ASSERT_EQ(Add(ep, a, abi::kEpollOut | abi::kEpollEt, 1), 0);
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollOut, 1}}));
+  EXPECT_EQ(Send(a, 1), 1);
+  EXPECT_EQ(Mask(a), kOut);
+  EXPECT_EQ(Send(a, 1), 1);
+  EXPECT_EQ(Mask(a), 0u);
+  for (int i = 2; i < 6; ++i)
+    EXPECT_EQ(Send(a, 1), 1);
+  EXPECT_EQ(Send(a, 1), -abi::kEagain);
+  EXPECT_EQ(Send(a, 4577), -abi::kEmsgsize);  // sk_sndbuf - 32 < len
+  // Freeing skbs: no OUT edge until the sender is under the mark again.
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(Recv(b, 1), 1);
+  EXPECT_EQ(Wait(ep), Events{});
+  EXPECT_EQ(Recv(b, 1), 1);  // one skb left: 4 * 769 <= 4608
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollOut, 1}}));
+  // Raising the buffer wakes writers (sk_write_space from SO_SNDBUF).
+  EXPECT_EQ(SetInt(a, abi::kSoSndbuf, 65536), 0);
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollOut, 1}}));
+
+  // A stream send splits into skbs of at most sk_sndbuf / 2 - 64 bytes and
+  // stops short at the limit: 2240-byte skbs cost 4352 each.
+  const auto [sa, sb] = Pair(abi::kSockStream);
+  EXPECT_EQ(SetInt(sa, abi::kSoSndbuf, 1), 0);
+  EXPECT_EQ(Send(sa, 10000), 2 * 2240);
+  EXPECT_EQ(Send(sa, 1), -abi::kEagain);
+  EXPECT_EQ(Recv(sb, 10000), 2 * 2240);
+  (void)b;
+}
+
+// recv(MSG_OOB) with nothing pending: unix_stream_recv_urg is EINVAL, the
+// datagram types EOPNOTSUPP. Socket calls on other files: ENOTSOCK.
+TEST_F(SimUnixTest, OobAndNotSocket) {
+  const auto [sa, sb] = Pair(abi::kSockStream);
+  EXPECT_EQ(Recv(sa, 1, abi::kMsgOob), -abi::kEinval);
+  const auto [da, db] = Pair(abi::kSockDgram);
+  EXPECT_EQ(Recv(da, 1, abi::kMsgOob), -abi::kEopnotsupp);
+  const auto [qa, qb] = Pair(abi::kSockSeqpacket);
+  EXPECT_EQ(Recv(qa, 1, abi::kMsgOob), -abi::kEopnotsupp);
+  const int ep = proc_->EpollCreate1(0);
+  EXPECT_EQ(Send(ep, 1), -abi::kEnotsock);
+  EXPECT_EQ(proc_->Shutdown(ep, abi::kShutRd), -abi::kEnotsock);
+  EXPECT_EQ(Send(99, 1), -abi::kEbadf);
+  EXPECT_EQ(GetInt(sb, abi::kSoRcvlowat), 1);
+  EXPECT_EQ(SetInt(sb, abi::kSoError, 1), -abi::kEnoprotoopt);
+  int sv[2];
+  EXPECT_EQ(proc_->Socketpair(abi::kAfUnix, 4, 0, sv), -abi::kEsocktnosupport);
+  EXPECT_EQ(proc_->Socketpair(abi::kAfUnix, 11, 0, sv), -abi::kEinval);
+  EXPECT_EQ(proc_->Socketpair(abi::kAfUnix, 1 | 0x10, 0, sv), -abi::kEinval);
+  (void)db;
+  (void)qb;
+}
+
+// The skb truesize the sim computes (alloc_skb_with_frags of the sizes
+// unix_stream_sendmsg and unix_dgram_sendmsg ask for) equals the model's
+// default calibration for every payload size it tabulates.
+TEST_F(SimUnixTest, TruesizeMatchesDefaultCalibration) {
+  const SocketCalibration cal = DefaultSocketCalibration();
+  for (uint32_t n = 1; n <= cal.unix_stream_max_skb; ++n) {
+    const uint32_t over = n > 3776 ? n - 3776 : 0;
+    const uint32_t data_len = std::min(n, (over + 4095) & ~4095u);
+    ASSERT_EQ(SkbTruesize(n - data_len, data_len, 3),
+              StepValue(cal.unix_stream_truesize, n))
+        << "stream skb of " << n;
+  }
+  const uint32_t dgram_max = cal.unix_dgram_truesize.back().max;
+  for (uint32_t n = 0; n <= dgram_max; ++n) {
+    uint32_t data_len = 0;
+    if (n > 16064)
+      data_len = (std::min(n - 16064, 17u * 4096) + 4095) & ~4095u;
+    ASSERT_EQ(SkbTruesize(n - data_len, data_len, 3),
+              StepValue(cal.unix_dgram_truesize, n))
+        << "datagram of " << n;
+  }
+  EXPECT_EQ(SkbTruesize(1, 0, 0), 768u);
+  EXPECT_EQ(SkbTruesize(193, 0, 0), 1280u);
+}
+
+// sk_free / sock_wfree: a closed socket's sock lives on while its peer
+// points at it (unix_peer holds a reference) and the receiver still reads
+// what it sent; the peer's release drops that reference before it flushes
+// its queue, so the last skb's sock_wfree is what frees the sock.
+TEST_F(SimUnixTest, SockOutlivesItsFile) {
+  const auto [a, b] = Pair(abi::kSockStream);
+  EXPECT_EQ(Send(a, 100), 100);
+  EXPECT_EQ(proc_->Close(a), 0);
+  EXPECT_EQ(kernel_.Counts().socks, 2);
+  EXPECT_EQ(Recv(b, 60), 60);
+  EXPECT_EQ(Recv(b, 60), 40);
+  EXPECT_EQ(Recv(b, 60), 0);
+  EXPECT_EQ(kernel_.Counts().socks, 2);
+  EXPECT_EQ(Send(b, 1), -abi::kEpipe);
+  EXPECT_EQ(Send(a, 1), -abi::kEbadf);
+  const auto [c, d] = Pair(abi::kSockStream);
+  EXPECT_EQ(Send(c, 100), 100);
+  EXPECT_EQ(proc_->Close(c), 0);
+  EXPECT_EQ(proc_->Close(d), 0);  // c's sock goes with d's flush
+  EXPECT_EQ(proc_->Close(b), 0);
+  EXPECT_EQ(kernel_.Counts().socks, 0);
+}
+
+}  // namespace
+}  // namespace epollcheck::sim

@@ -1,0 +1,1057 @@
+// AF_UNIX socketpairs. Linux 6.18: net/unix/af_unix.c, net/core/sock.c,
+// net/core/skbuff.c, net/core/datagram.c. Not simulated: MSG_OOB data (a
+// send with MSG_OOB is EOPNOTSUPP here), SCM rights and credentials,
+// SO_PEEK_OFF, timeouts (SO_SNDTIMEO/SO_RCVTIMEO: a blocking call waits
+// without limit), signals (no SIGPIPE), listening and non-mutual datagram
+// peers (a socketpair's peers are mutual until one is released).
+//
+// LOCKING (per struct sock; the kernel's names in brackets):
+//  1. UnixSock::iolock [u->iolock]: serialises the receivers of one socket;
+//     guards `consumed` of the skbs on its receive queue. A receiver holds it
+//     while it unlinks and frees an skb, never while it sleeps.
+//  2. UnixSock::lock [unix_state_lock, u->lock]: `peer`, and the writes of
+//     sk_state and sk_shutdown. A sender holds the receiver's lock across
+//     "is it alive, is its receive side open" and the queueing, so a release
+//     or shutdown cannot slip in between. Never two socks' locks at once.
+//  3. UnixSock::rq_lock [sk_receive_queue.lock]: the receive queue.
+//     Senders append holding the receiver's lock too, and only the receiver
+//     holding iolock (or a release or purge, when no receiver runs) unlinks,
+//     so the stream receiver may peek under lock alone, like the kernel's
+//     skb_peek under unix_state_lock.
+//  4. The socket's wait queue (struct socket_wq) has its own lock. sk_wq
+//     points at it until sock_orphan clears it; wakers read sk_wq locklessly
+//     (the kernel's RCU). The queue lives as long as the sock here (the
+//     kernel frees it an RCU grace period after the file), so a waker that
+//     read sk_wq just before the orphaning wakes an empty queue: the file's
+//     epoll items were removed before its release, and nobody sleeps on a
+//     file without holding a reference to it.
+//  Order: iolock -> lock -> rq_lock, and lock -> the wait queue's lock ->
+//  (ep_poll_callback) ep->lock_. Poll runs under ep->mtx_, takes lock at
+//  most (unix_dgram_poll) and reads the rest lockless (atomics: the
+//  kernel's READ_ONCE). No wakeup is made under rq_lock.
+//  Lifetimes: a sock lives while sk_refcnt > 0 (its socket file, and a peer
+//  pointing at it) and then until sk_wmem_alloc drops to 0 (skbs it sent
+//  still queued somewhere), exactly like sk_free / __sk_free.
+
+#include "sut/sim/unix.h"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <climits>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <new>
+
+#include "model/abi.h"
+#include "model/check.h"
+#include "sut/sim/sim_kernel.h"
+#include "sut/sim/wait_queue.h"
+
+namespace epollcheck::sim {
+namespace {
+
+// --- Build constants (x86-64, Linux 6.18, 4 KiB pages). ---
+constexpr uint32_t kPageSize = abi::kPageSize;
+// SKB_DATA_ALIGN(sizeof(struct sk_buff)).
+constexpr uint32_t kSkBuffSize = 256;
+// SKB_DATA_ALIGN(sizeof(struct skb_shared_info)).
+constexpr uint32_t kShinfoSize = 320;
+// SMP_CACHE_BYTES: SKB_DATA_ALIGN's unit.
+constexpr uint32_t kSmpCacheBytes = 64;
+// The smallest slab object an skb head comes from (a head is at least
+// kShinfoSize bytes, so it never fits a smaller kmalloc cache).
+constexpr uint32_t kSmallestHeadObject = 512;
+// MAX_SKB_FRAGS.
+constexpr uint32_t kMaxSkbFrags = 17;
+// SKB_WITH_OVERHEAD(PAGE_SIZE << order - x): SKB_MAX_HEAD(0), SKB_MAX_ALLOC.
+constexpr uint32_t kSkbMaxHead0 = kPageSize - kShinfoSize;
+constexpr uint32_t kSkbMaxAlloc = (kPageSize << 2) - kShinfoSize;
+// UNIX_SKB_FRAGS_SZ (PAGE_SIZE << get_order(32768)) and that order.
+constexpr uint32_t kUnixSkbFragsSz = 32768;
+constexpr int kUnixSkbFragsOrder = 3;
+// PAGE_ALLOC_COSTLY_ORDER.
+constexpr int kPageAllocCostlyOrder = 3;
+// TCP_SKB_MIN_TRUESIZE, and SOCK_MIN_SNDBUF / SOCK_MIN_RCVBUF from it.
+constexpr int kTcpSkbMinTruesize = 2048 + static_cast<int>(kSkBuffSize);
+constexpr int kSockMinSndbuf = 2 * kTcpSkbMinTruesize;
+constexpr int kSockMinRcvbuf = kTcpSkbMinTruesize;
+
+// sk_state values. Linux: include/net/tcp_states.h.
+constexpr int kTcpEstablished = 1;
+constexpr int kTcpClose = 7;
+constexpr int kTcpListen = 10;
+
+// Wakeup keys. Linux: sock_def_readable, unix_write_space.
+constexpr uint32_t kReadableKey =
+    abi::kEpollIn | abi::kEpollPri | abi::kEpollRdNorm | abi::kEpollRdBand;
+constexpr uint32_t kWritableKey =
+    abi::kEpollOut | abi::kEpollWrNorm | abi::kEpollWrBand;
+
+uint32_t PageAlign(uint32_t n) {
+  return (n + kPageSize - 1) & ~(kPageSize - 1);
+}
+
+// Linux: kmalloc_size_roundup as kmalloc_reserve sees it: power-of-two
+// caches up to KMALLOC_MAX_CACHE_SIZE, then whole page orders (also powers
+// of two).
+uint32_t KmallocSizeRoundup(uint32_t size) {
+  return std::max(kSmallestHeadObject, std::bit_ceil(size));
+}
+
+class UnixSock;
+
+// Linux: struct sk_buff, with UNIXCB(skb).consumed. The payload follows
+// the struct in the same block, flat; `data_len` says how much of it the
+// kernel would hold in page frags (it only matters for truesize).
+struct Skb {
+  uint32_t len = 0;       // skb->len: payload bytes
+  uint32_t data_len = 0;  // skb->data_len: bytes in page frags
+  uint32_t truesize = 0;  // skb->truesize: charged to `sk`
+  // UNIXCB(skb).consumed: bytes a stream reader took; guarded by the
+  // receiver's iolock.
+  uint32_t consumed = 0;
+  UnixSock* sk = nullptr;  // skb->sk (skb_set_owner_w; destructor sock_wfree)
+  size_t capacity = 0;     // payload bytes the block has room for
+
+  std::byte* data() { return reinterpret_cast<std::byte*>(this + 1); }
+};
+
+// A few freed skb blocks per thread, handed to the next allocation they fit
+// (what the slab allocator's per-CPU freelists do for the kernel's skb heads
+// and kmalloc objects). Freed with the thread.
+class SkbCache {
+public:
+  SkbCache() = default;
+  SkbCache(const SkbCache&) = delete;
+  SkbCache& operator=(const SkbCache&) = delete;
+  ~SkbCache() {
+    for (int i = 0; i < count_; ++i)
+      ::operator delete(blocks_[i].memory);
+  }
+  // A block for an Skb with `len` payload bytes.
+  Skb* Alloc(uint32_t len) {
+    for (int i = 0; i < count_; ++i) {
+      const Block block = blocks_[i];
+      if (block.capacity >= len && block.capacity / 4 <= len) {
+        blocks_[i] = blocks_[--count_];
+        auto* skb = new (block.memory) Skb;
+        skb->capacity = block.capacity;
+        return skb;
+      }
+    }
+    // Room rounded up to 64 bytes, so near sizes share blocks.
+    const size_t capacity = (size_t{len} + 63) & ~size_t{63};
+    auto* skb = new (::operator new(sizeof(Skb) + capacity)) Skb;
+    skb->capacity = capacity;
+    return skb;
+  }
+  void Free(Skb* skb) {
+    const Block block{.memory = skb, .capacity = skb->capacity};
+    skb->~Skb();
+    if (count_ < kBlocks) {
+      blocks_[count_++] = block;
+    } else {
+      ::operator delete(block.memory);
+    }
+  }
+
+private:
+  struct Block {
+    void* memory = nullptr;
+    size_t capacity = 0;
+  };
+  static constexpr int kBlocks = 8;
+  Block blocks_[kBlocks] = {};
+  int count_ = 0;
+};
+
+thread_local SkbCache skb_cache;
+
+// Linux: struct unix_sock (with its struct sock).
+class UnixSock {
+public:
+  UnixSock(SimKernel* kernel, int type) : kernel_(kernel), type_(type) {
+    const SimConfig& c = kernel->config();
+    sk_sndbuf.store(c.wmem_default, std::memory_order_relaxed);
+    sk_rcvbuf.store(c.rmem_default, std::memory_order_relaxed);
+    kernel_->live_socks_.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~UnixSock() {
+    EP_CHECK(receive_queue.empty());
+    kernel_->live_socks_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  UnixSock(const UnixSock&) = delete;
+  UnixSock& operator=(const UnixSock&) = delete;
+
+  SimKernel* kernel() const { return kernel_; }
+  int type() const { return type_; }  // sk->sk_type; immutable
+
+  std::mutex iolock;   // u->iolock
+  std::mutex lock;     // u->lock (unix_state_lock)
+  std::mutex rq_lock;  // sk_receive_queue.lock
+  // sk_receive_queue; guarded by rq_lock (see LOCKING). rq_len mirrors its
+  // length for lockless readers (skb_queue_empty_lockless,
+  // skb_queue_len_lockless).
+  std::deque<Skb*> receive_queue;
+  std::atomic<uint32_t> rq_len{0};
+  // unix_peer(sk): holds a sk_refcnt on the peer. Written under `lock`.
+  std::atomic<UnixSock*> peer{nullptr};
+  // The socket's wait queue (struct socket_wq's wait): the file's pollers
+  // and sleepers.
+  WaitQueueHead wq;
+  // sk->sk_wq: &wq from sock_graft until sock_orphan.
+  std::atomic<WaitQueueHead*> sk_wq{nullptr};
+  std::atomic<int> sk_refcnt{1};  // sk->sk_refcnt: the socket's reference
+  // sk->sk_wmem_alloc: 1 (sk_alloc) + the truesize of every skb this sock
+  // sent that is not freed yet.
+  std::atomic<uint32_t> sk_wmem_alloc{1};
+  // sk->sk_sndbuf, sk->sk_rcvbuf, sk->sk_rcvlowat: written by setsockopt
+  // without a lock (WRITE_ONCE), read locklessly.
+  std::atomic<int> sk_sndbuf{0};
+  std::atomic<int> sk_rcvbuf{0};
+  std::atomic<int> sk_rcvlowat{1};
+  // sk->sk_shutdown: RCV_SHUTDOWN | SEND_SHUTDOWN; written under `lock`.
+  std::atomic<uint8_t> sk_shutdown{0};
+  // sk->sk_err (a positive errno): set under `lock` (unix_release_sock of
+  // the peer), read and cleared locklessly by sock_error.
+  std::atomic<int> sk_err{0};
+  // sk->sk_state: TCP_CLOSE until unix_socketpair; written under `lock`.
+  std::atomic<int> sk_state{kTcpClose};
+  std::atomic<bool> dead{false};    // sock_flag(sk, SOCK_DEAD)
+  std::atomic<bool> linger{false};  // sock_flag(sk, SOCK_LINGER)
+  std::atomic<long> lingertime{0};  // sk->sk_lingertime, in seconds here
+  // sysctl_max_dgram_qlen at creation: sk->sk_max_ack_backlog.
+  int max_ack_backlog = 0;
+
+private:
+  SimKernel* const kernel_;
+  const int type_;
+};
+
+bool ConnectionBased(const UnixSock* sk) {
+  return sk->type() == abi::kSockStream || sk->type() == abi::kSockSeqpacket;
+}
+
+// Linux: sock_hold.
+void SockHold(UnixSock* sk) {
+  sk->sk_refcnt.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Linux: __sk_free -> sk_destruct -> unix_sock_destructor.
+void SkDestruct(UnixSock* sk) { delete sk; }
+
+// Linux: sk_free: the base sk_wmem_alloc reference goes; the sock is freed
+// now, or by the last sock_wfree of an skb it sent.
+void SkFree(UnixSock* sk) {
+  if (sk->sk_wmem_alloc.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    SkDestruct(sk);
+}
+
+// Linux: sock_put.
+void SockPut(UnixSock* sk) {
+  if (sk->sk_refcnt.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    SkFree(sk);
+}
+
+// Linux: sock_error: reads and clears sk_err; -errno or 0.
+int SockError(UnixSock* sk) {
+  if (sk->sk_err.load(std::memory_order_relaxed) == 0)
+    return 0;
+  return -sk->sk_err.exchange(0, std::memory_order_relaxed);
+}
+
+// Wakes the socket's wait queue, if it still has one with an entry. Linux:
+// the rcu_dereference(sk->sk_wq) + skwq_has_sleeper + wake_up_* pattern of
+// the sk callbacks. nr_exclusive 1 is wake_up_interruptible_sync_poll /
+// _poll, 0 is wake_up_interruptible_all.
+void WakeSkWq(UnixSock* sk, uint32_t key, int nr_exclusive) {
+  WaitQueueHead* wq = sk->sk_wq.load(std::memory_order_acquire);
+  if (wq != nullptr && wq->HasSleeper())
+    wq->WakeUp(key, nr_exclusive);
+}
+
+// Linux: sock_def_readable (sk->sk_data_ready of AF_UNIX).
+void SockDefReadable(UnixSock* sk) { WakeSkWq(sk, kReadableKey, 1); }
+
+// Linux: sock_def_wakeup (sk->sk_state_change of AF_UNIX): no key, all.
+void SockDefWakeup(UnixSock* sk) { WakeSkWq(sk, 0, 0); }
+
+// Linux: unix_writable: a quarter of the send buffer or less in flight.
+bool UnixWritable(const UnixSock* sk, int state) {
+  return state != kTcpListen && (static_cast<uint64_t>(sk->sk_wmem_alloc.load(
+                                     std::memory_order_relaxed))
+                                 << 2) <=
+                                    static_cast<uint64_t>(sk->sk_sndbuf.load(
+                                        std::memory_order_relaxed));
+}
+
+// Linux: unix_write_space (sk->sk_write_space of AF_UNIX).
+void UnixWriteSpace(UnixSock* sk) {
+  if (UnixWritable(sk, sk->sk_state.load(std::memory_order_relaxed)))
+    WakeSkWq(sk, kWritableKey, 1);
+}
+
+// Linux: sock_wfree (the destructor of an skb charged to its sender): the
+// truesize goes back but for one reference kept across sk_write_space.
+void SockWfree(Skb* skb) {
+  UnixSock* sk = skb->sk;
+  EP_CHECK(skb->truesize >= 1);
+  const uint32_t before =
+      sk->sk_wmem_alloc.fetch_sub(skb->truesize - 1, std::memory_order_acq_rel);
+  EP_CHECK(before >= skb->truesize);  // one reference is kept
+  UnixWriteSpace(sk);
+  if (sk->sk_wmem_alloc.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    SkDestruct(sk);  // "we must finish what sk_free() could not do"
+}
+
+// Linux: consume_skb / kfree_skb of an skb nobody else holds.
+void KfreeSkb(Skb* skb) {
+  if (skb->sk != nullptr)
+    SockWfree(skb);
+  skb_cache.Free(skb);
+}
+
+// Linux: __alloc_skb's truesize for a head of `size` bytes:
+// SKB_TRUESIZE of the kmalloc-rounded SKB_DATA_ALIGN(size) + shinfo.
+uint32_t HeadTruesize(uint32_t size) {
+  const uint32_t aligned = (size + kSmpCacheBytes - 1) & ~(kSmpCacheBytes - 1);
+  const uint32_t object = KmallocSizeRoundup(aligned + kShinfoSize);
+  return object - kShinfoSize + kSkBuffSize + kShinfoSize;  // SKB_TRUESIZE
+}
+
+// Linux: skb_set_owner_w: the skb is charged to `sk` until sock_wfree.
+void SkbSetOwnerW(Skb* skb, UnixSock* sk) {
+  skb->sk = sk;
+  sk->sk_wmem_alloc.fetch_add(skb->truesize, std::memory_order_relaxed);
+}
+
+// Linux: sock_alloc_send_pskb: a pending error first (and cleared), then
+// SEND_SHUTDOWN, then room (sk_wmem_alloc_get < sk_sndbuf), waiting for it
+// unless `noblock`. Returns the new skb charged to `sk`, or null with *err.
+Skb* SockAllocSendPskb(UnixSock* sk, WaitQueueHead* sleep, uint32_t header_len,
+                       uint32_t data_len, bool noblock, int* err,
+                       int max_page_order) {
+  for (;;) {
+    if (const int e = SockError(sk); e != 0) {
+      *err = e;
+      return nullptr;
+    }
+    if ((sk->sk_shutdown.load(std::memory_order_relaxed) &
+         abi::kSendShutdown) != 0) {
+      *err = -abi::kEpipe;
+      return nullptr;
+    }
+    // sk_wmem_alloc_get: the refcount minus the base reference.
+    if (sk->sk_wmem_alloc.load(std::memory_order_relaxed) - 1 <
+        static_cast<uint32_t>(sk->sk_sndbuf.load(std::memory_order_relaxed))) {
+      break;
+    }
+    if (noblock) {
+      *err = -abi::kEagain;
+      return nullptr;
+    }
+    // sock_wait_for_wmem.
+    WaitEvent(*sleep, [sk] {
+      return sk->sk_wmem_alloc.load(std::memory_order_acquire) <
+                 static_cast<uint32_t>(
+                     sk->sk_sndbuf.load(std::memory_order_acquire)) ||
+             (sk->sk_shutdown.load(std::memory_order_acquire) &
+              abi::kSendShutdown) != 0 ||
+             sk->sk_err.load(std::memory_order_acquire) != 0;
+    });
+  }
+  Skb* skb = skb_cache.Alloc(header_len + data_len);
+  skb->len = header_len + data_len;
+  skb->data_len = data_len;
+  skb->truesize = SkbTruesize(header_len, data_len, max_page_order);
+  SkbSetOwnerW(skb, sk);
+  return skb;
+}
+
+// Puts `skb` on `other`'s receive queue. Linux: skb_queue_tail.
+// Requires: other->lock held.
+void QueueTail(UnixSock* other, Skb* skb) {
+  std::lock_guard<std::mutex> guard(other->rq_lock);
+  other->receive_queue.push_back(skb);
+  other->rq_len.store(static_cast<uint32_t>(other->receive_queue.size()),
+                      std::memory_order_release);
+}
+
+// Takes every skb off `sk`'s receive queue. Linux: the skb_dequeue loop of
+// skb_queue_purge / unix_release_sock.
+std::deque<Skb*> DequeueAll(UnixSock* sk) {
+  std::deque<Skb*> all;
+  std::lock_guard<std::mutex> guard(sk->rq_lock);
+  all.swap(sk->receive_queue);
+  sk->rq_len.store(0, std::memory_order_release);
+  return all;
+}
+
+// The socket file. Linux: struct socket (sock->wq, sock->sk, the proto_ops
+// of its type) and the file sock_alloc_file made for it.
+class UnixSocketFile final : public SocketFile {
+public:
+  UnixSocketFile(SimKernel* kernel, UnixSock* sk, uint32_t f_flags)
+      : SocketFile(kernel, kFmodeRead | kFmodeWrite, f_flags), sk_(sk) {
+    sk->sk_wq.store(&sk->wq, std::memory_order_release);  // sock_graft
+  }
+  ~UnixSocketFile() override { EP_CHECK(sk_ == nullptr); }
+
+  bool CanRead() const override { return true; }
+  bool CanWrite() const override { return true; }
+  // Linux: sock_read_iter: "Match SYS5 behaviour" for a 0-byte read.
+  int64_t Read(void* buf, size_t count) override {
+    if (count == 0)
+      return 0;
+    return Recvmsg(buf, count, NonblockFlag());
+  }
+  // Linux: sock_write_iter (MSG_EOR for SOCK_SEQPACKET changes nothing here).
+  int64_t Write(const void* buf, size_t count) override {
+    return Sendmsg(buf, count, NonblockFlag());
+  }
+  uint32_t Poll(PollTable* pt) override;  // sock_poll
+  void Release() override;                // sock_close -> unix_release
+
+  int64_t Sendmsg(const void* buf, size_t len, uint32_t flags) override;
+  int64_t Recvmsg(void* buf, size_t len, uint32_t flags) override;
+  int Shutdown(int how) override;
+  int Setsockopt(int optname, const void* optval, uint32_t optlen) override;
+  int Getsockopt(int optname, void* optval, uint32_t* optlen) override;
+
+private:
+  uint32_t NonblockFlag() const {
+    return (f_flags() & abi::kONonblock) != 0 ? abi::kMsgDontwait : 0;
+  }
+  int64_t StreamSendmsg(const std::byte* buf, uint32_t len, uint32_t flags);
+  int64_t DgramSendmsg(const std::byte* buf, uint32_t len, uint32_t flags);
+  int64_t StreamReadGeneric(std::byte* buf, uint32_t size, uint32_t flags);
+  int64_t DgramRecvmsg(std::byte* buf, uint32_t size, uint32_t flags);
+  uint32_t StreamPoll();
+  uint32_t DgramPoll(const PollTable* pt);
+
+  // Linux: sock->sk; cleared by Release. Only the file's own calls use it,
+  // and they hold a reference to the file, so it is set while they run.
+  UnixSock* sk_;
+};
+
+// Linux: unix_stream_sendmsg.
+int64_t UnixSocketFile::StreamSendmsg(const std::byte* buf, uint32_t len,
+                                      uint32_t flags) {
+  UnixSock* sk = sk_;
+  if ((flags & abi::kMsgOob) != 0)
+    return -abi::kEopnotsupp;  // OOB data is not simulated
+  UnixSock* other = sk->peer.load(std::memory_order_acquire);
+  if (other == nullptr)
+    return -abi::kEnotconn;
+  if ((sk->sk_shutdown.load(std::memory_order_relaxed) & abi::kSendShutdown) !=
+      0) {
+    return -abi::kEpipe;  // out_pipe (no SIGPIPE: there are no signals)
+  }
+  const bool noblock = (flags & abi::kMsgDontwait) != 0;
+  uint32_t sent = 0;
+  int err = 0;
+  while (sent < len) {
+    // "Keep two messages in the pipe so it schedules better", and "allow
+    // fallback to order-0 allocations".
+    const int64_t room =
+        (static_cast<int64_t>(sk->sk_sndbuf.load(std::memory_order_relaxed)) >>
+         1) -
+        64;
+    const auto size = static_cast<uint32_t>(
+        std::min<int64_t>({static_cast<int64_t>(len - sent), room,
+                           int64_t{kSkbMaxHead0} + kUnixSkbFragsSz}));
+    uint32_t data_len = size > kSkbMaxHead0 ? size - kSkbMaxHead0 : 0;
+    data_len = std::min(size, PageAlign(data_len));
+    Skb* skb = SockAllocSendPskb(sk, &sk->wq, size - data_len, data_len,
+                                 noblock, &err, kUnixSkbFragsOrder);
+    if (skb == nullptr)
+      break;
+    if (size != 0)
+      std::memcpy(skb->data(), buf + sent,
+                  size);  // skb_copy_datagram_from_iter
+    {
+      std::unique_lock<std::mutex> other_lock(other->lock);
+      if (other->dead.load(std::memory_order_relaxed) ||
+          (other->sk_shutdown.load(std::memory_order_relaxed) &
+           abi::kRcvShutdown) != 0) {
+        other_lock.unlock();  // out_pipe_unlock
+        KfreeSkb(skb);
+        err = -abi::kEpipe;
+        break;
+      }
+      QueueTail(other, skb);
+    }
+    SockDefReadable(other);  // other->sk_data_ready
+    sent += size;
+  }
+  return sent != 0 ? static_cast<int64_t>(sent) : err;
+}
+
+// Linux: unix_seqpacket_sendmsg (its checks) and unix_dgram_sendmsg.
+int64_t UnixSocketFile::DgramSendmsg(const std::byte* buf, uint32_t len,
+                                     uint32_t flags) {
+  UnixSock* sk = sk_;
+  if (sk->type() == abi::kSockSeqpacket) {
+    if (const int err = SockError(sk); err != 0)
+      return err;
+    if (sk->sk_state.load(std::memory_order_relaxed) != kTcpEstablished)
+      return -abi::kEnotconn;
+  }
+  if ((flags & abi::kMsgOob) != 0)
+    return -abi::kEopnotsupp;
+  if (static_cast<int64_t>(len) >
+      static_cast<int64_t>(sk->sk_sndbuf.load(std::memory_order_relaxed)) -
+          32) {
+    return -abi::kEmsgsize;
+  }
+  uint32_t data_len = 0;
+  if (len > kSkbMaxAlloc)
+    data_len =
+        PageAlign(std::min(len - kSkbMaxAlloc, kMaxSkbFrags * kPageSize));
+  int err = 0;
+  Skb* skb = SockAllocSendPskb(sk, &sk->wq, len - data_len, data_len,
+                               (flags & abi::kMsgDontwait) != 0, &err,
+                               kPageAllocCostlyOrder);
+  if (skb == nullptr)
+    return err;
+  if (len != 0)
+    std::memcpy(skb->data(), buf, len);
+  // unix_peer_get: the peer is looked up only now.
+  UnixSock* other = nullptr;
+  {
+    std::lock_guard<std::mutex> guard(sk->lock);
+    other = sk->peer.load(std::memory_order_relaxed);
+    if (other != nullptr)
+      SockHold(other);
+  }
+  if (other == nullptr) {
+    KfreeSkb(skb);
+    return -abi::kEnotconn;
+  }
+  std::unique_lock<std::mutex> other_lock(other->lock);
+  // unix_may_send: the receiver is unconnected or connected to us.
+  const UnixSock* other_peer = other->peer.load(std::memory_order_relaxed);
+  if (other_peer != nullptr && other_peer != sk) {
+    other_lock.unlock();
+    SockPut(other);
+    KfreeSkb(skb);
+    return -abi::kEperm;
+  }
+  if (other->dead.load(std::memory_order_relaxed)) {
+    other_lock.unlock();
+    if (sk->type() == abi::kSockSeqpacket) {
+      SockPut(other);
+      KfreeSkb(skb);
+      return -abi::kEpipe;
+    }
+    // The peer is gone: disconnect from it.
+    std::unique_lock<std::mutex> sk_lock(sk->lock);
+    int ret = -abi::kEconnrefused;
+    if (sk->peer.load(std::memory_order_relaxed) == other) {
+      sk->peer.store(nullptr, std::memory_order_release);
+      // unix_dgram_peer_wake_disconnect_wakeup.
+      WakeSkWq(sk, kWritableKey, 1);
+      sk->sk_state.store(kTcpClose, std::memory_order_relaxed);
+      sk_lock.unlock();
+      // unix_dgram_disconnected: our queue held the dead peer's datagrams
+      // (the "peer was not connected to us" ECONNRESET cannot apply: it is
+      // dead).
+      {
+        // (The kernel's peeking readers hold skb references; here they
+        // hold the iolock, so the purge waits for them.)
+        std::lock_guard<std::mutex> io(sk->iolock);
+        for (Skb* lost : DequeueAll(sk))
+          KfreeSkb(lost);
+      }
+      SockPut(other);  // unix_peer's reference
+    }
+    SockPut(other);
+    KfreeSkb(skb);
+    return ret;
+  }
+  if ((other->sk_shutdown.load(std::memory_order_relaxed) &
+       abi::kRcvShutdown) != 0) {
+    other_lock.unlock();
+    SockPut(other);
+    KfreeSkb(skb);
+    return -abi::kEpipe;
+  }
+  // A non-mutual receiver with a full queue (unix_recvq_full_lockless) would
+  // make us wait or fail; socketpair peers are mutual while both live.
+  EP_CHECK(other_peer == sk);
+  QueueTail(other, skb);
+  other_lock.unlock();
+  SockDefReadable(other);
+  SockPut(other);
+  return len;
+}
+
+int64_t UnixSocketFile::Sendmsg(const void* buf, size_t len, uint32_t flags) {
+  const auto n = static_cast<uint32_t>(std::min<size_t>(len, INT_MAX));
+  const auto* from = static_cast<const std::byte*>(buf);
+  return sk_->type() == abi::kSockStream ? StreamSendmsg(from, n, flags)
+                                         : DgramSendmsg(from, n, flags);
+}
+
+// Linux: unix_stream_read_generic with unix_stream_read_actor.
+int64_t UnixSocketFile::StreamReadGeneric(std::byte* buf, uint32_t size,
+                                          uint32_t flags) {
+  UnixSock* sk = sk_;
+  if (sk->sk_state.load(std::memory_order_relaxed) != kTcpEstablished)
+    return -abi::kEinval;
+  // unix_stream_recv_urg: no OOB byte is ever pending.
+  if ((flags & abi::kMsgOob) != 0)
+    return -abi::kEinval;
+  // sock_rcvlowat.
+  const int64_t lowat =
+      (flags & abi::kMsgWaitall) != 0
+          ? size
+          : std::min<int64_t>(sk->sk_rcvlowat.load(std::memory_order_relaxed),
+                              size);
+  const int64_t target = lowat == 0 ? 1 : lowat;
+  const bool noblock = (flags & abi::kMsgDontwait) != 0;
+  const bool peek = (flags & abi::kMsgPeek) != 0;
+  int64_t copied = 0;
+  int err = 0;
+  std::unique_lock<std::mutex> io(sk->iolock);
+  size_t index = 0;  // MSG_PEEK: the skb the walk is at (skb_peek_next)
+  do {
+    Skb* skb = nullptr;
+    {
+      std::lock_guard<std::mutex> state(sk->lock);  // unix_state_lock
+      if (sk->dead.load(std::memory_order_relaxed)) {
+        err = -abi::kEconnreset;
+        break;
+      }
+      // skb_peek under unix_state_lock alone: senders queue holding it, and
+      // only this reader (iolock) unlinks.
+      if (index < sk->receive_queue.size())
+        skb = sk->receive_queue[index];
+      if (skb == nullptr) {
+        // A peek that walked off the end stops, whatever it copied.
+        if (copied >= target || index != 0)
+          break;
+        // "POSIX 1003.1g mandates this order."
+        err = SockError(sk);
+        if (err != 0)
+          break;
+        if ((sk->sk_shutdown.load(std::memory_order_relaxed) &
+             abi::kRcvShutdown) != 0) {
+          break;
+        }
+      }
+    }
+    if (skb == nullptr) {
+      if (noblock) {
+        err = -abi::kEagain;
+        break;
+      }
+      io.unlock();
+      // unix_stream_data_wait.
+      WaitEvent(sk->wq, [sk] {
+        return sk->rq_len.load(std::memory_order_acquire) != 0 ||
+               sk->sk_err.load(std::memory_order_acquire) != 0 ||
+               (sk->sk_shutdown.load(std::memory_order_acquire) &
+                abi::kRcvShutdown) != 0;
+      });
+      io.lock();
+      continue;
+    }
+    const uint32_t chunk = std::min(skb->len - skb->consumed, size);
+    if (chunk != 0) {
+      std::memcpy(buf + copied, skb->data() + skb->consumed, chunk);
+    }
+    copied += chunk;
+    size -= chunk;
+    if (!peek) {
+      skb->consumed += chunk;  // "Mark read part of skb as used"
+      if (skb->len != skb->consumed)
+        break;
+      {
+        std::lock_guard<std::mutex> q(sk->rq_lock);  // skb_unlink
+        EP_CHECK(!sk->receive_queue.empty() &&
+                 sk->receive_queue.front() == skb);
+        sk->receive_queue.pop_front();
+        sk->rq_len.store(static_cast<uint32_t>(sk->receive_queue.size()),
+                         std::memory_order_release);
+      }
+      KfreeSkb(skb);  // consume_skb -> sock_wfree of the sender
+    } else {
+      ++index;  // and on, even with nothing left to copy
+      continue;
+    }
+  } while (size != 0);
+  return copied != 0 ? copied : err;
+}
+
+// Linux: unix_seqpacket_recvmsg (its check), __unix_dgram_recvmsg and
+// __skb_try_recv_datagram / __skb_wait_for_more_packets.
+int64_t UnixSocketFile::DgramRecvmsg(std::byte* buf, uint32_t size,
+                                     uint32_t flags) {
+  UnixSock* sk = sk_;
+  const bool seqpacket = sk->type() == abi::kSockSeqpacket;
+  if (seqpacket &&
+      sk->sk_state.load(std::memory_order_relaxed) != kTcpEstablished) {
+    return -abi::kEnotconn;
+  }
+  if ((flags & abi::kMsgOob) != 0)
+    return -abi::kEopnotsupp;
+  const bool peek = (flags & abi::kMsgPeek) != 0;
+  Skb* skb = nullptr;
+  std::unique_lock<std::mutex> io(sk->iolock, std::defer_lock);
+  for (;;) {
+    io.lock();
+    // __skb_try_recv_datagram: the pending error before any datagram.
+    if (const int err = SockError(sk); err != 0)
+      return err;
+    {
+      std::lock_guard<std::mutex> q(sk->rq_lock);
+      if (!sk->receive_queue.empty()) {
+        skb = sk->receive_queue.front();
+        if (!peek) {  // a peek takes a reference instead (skb->users)
+          sk->receive_queue.pop_front();
+          sk->rq_len.store(static_cast<uint32_t>(sk->receive_queue.size()),
+                           std::memory_order_release);
+        }
+      }
+    }
+    if (skb != nullptr)
+      break;
+    io.unlock();
+    if ((flags & abi::kMsgDontwait) != 0) {
+      // "Signal EOF on disconnected non-blocking SEQPACKET socket."
+      std::lock_guard<std::mutex> state(sk->lock);
+      if (seqpacket && (sk->sk_shutdown.load(std::memory_order_relaxed) &
+                        abi::kRcvShutdown) != 0) {
+        return 0;
+      }
+      return -abi::kEagain;
+    }
+    // __skb_wait_for_more_packets: an exclusive sleeper.
+    WaitEventExclusive(sk->wq, [sk] {
+      return sk->rq_len.load(std::memory_order_acquire) != 0 ||
+             sk->sk_err.load(std::memory_order_acquire) != 0 ||
+             (sk->sk_shutdown.load(std::memory_order_acquire) &
+              abi::kRcvShutdown) != 0;
+    });
+    if (sk->sk_err.load(std::memory_order_relaxed) != 0)
+      continue;  // reported (and cleared) by the retry
+    if (sk->rq_len.load(std::memory_order_acquire) != 0)
+      continue;
+    return 0;  // RCV_SHUTDOWN: out_noerr, no datagram
+  }
+  const uint32_t copy = std::min(size, skb->len);
+  if (copy != 0)
+    std::memcpy(buf, skb->data(), copy);  // skb_copy_datagram_msg
+  const int64_t ret = (flags & abi::kMsgTrunc) != 0 ? skb->len : copy;
+  if (!peek)
+    KfreeSkb(skb);  // skb_free_datagram of the last reference
+  return ret;
+}
+
+int64_t UnixSocketFile::Recvmsg(void* buf, size_t len, uint32_t flags) {
+  const auto n = static_cast<uint32_t>(std::min<size_t>(len, INT_MAX));
+  auto* to = static_cast<std::byte*>(buf);
+  return sk_->type() == abi::kSockStream ? StreamReadGeneric(to, n, flags)
+                                         : DgramRecvmsg(to, n, flags);
+}
+
+// Linux: unix_shutdown: our side, a keyless state-change wakeup, then for
+// connection-based types the mirrored mode on the peer and its wakeup.
+int UnixSocketFile::Shutdown(int how) {
+  if (how < abi::kShutRd || how > abi::kShutRdwr)
+    return -abi::kEinval;
+  // SHUT_RD -> RCV_SHUTDOWN, SHUT_WR -> SEND_SHUTDOWN, SHUT_RDWR -> both.
+  const auto mode = static_cast<uint8_t>(how + 1);
+  UnixSock* sk = sk_;
+  UnixSock* other = nullptr;
+  {
+    std::lock_guard<std::mutex> state(sk->lock);
+    sk->sk_shutdown.fetch_or(mode, std::memory_order_relaxed);
+    other = sk->peer.load(std::memory_order_relaxed);
+    if (other != nullptr)
+      SockHold(other);
+  }
+  SockDefWakeup(sk);  // sk->sk_state_change
+  if (other != nullptr && ConnectionBased(sk)) {
+    uint8_t peer_mode = 0;
+    if ((mode & abi::kRcvShutdown) != 0)
+      peer_mode |= abi::kSendShutdown;
+    if ((mode & abi::kSendShutdown) != 0)
+      peer_mode |= abi::kRcvShutdown;
+    {
+      std::lock_guard<std::mutex> state(other->lock);
+      other->sk_shutdown.fetch_or(peer_mode, std::memory_order_relaxed);
+    }
+    SockDefWakeup(other);
+  }
+  if (other != nullptr)
+    SockPut(other);
+  return 0;
+}
+
+// Linux: sk_setsockopt (SOL_SOCKET), for the options of the vocabulary.
+int UnixSocketFile::Setsockopt(int optname, const void* optval,
+                               uint32_t optlen) {
+  if (optlen < sizeof(int))
+    return -abi::kEinval;
+  if (optval == nullptr)
+    return -abi::kEfault;  // copy_from_sockptr
+  int val = 0;
+  std::memcpy(&val, optval, sizeof val);
+  UnixSock* sk = sk_;
+  const SimConfig& config = kernel()->config();
+  switch (optname) {
+  case abi::kSoSndbuf: {
+    // "RCVBUF/SNDBUF are treated in BSD as hints": clamp, never fail.
+    int v = static_cast<int>(std::min<uint32_t>(
+        static_cast<uint32_t>(val), static_cast<uint32_t>(config.wmem_max)));
+    v = std::min(v, INT_MAX / 2);  // so that val * 2 fits an int
+    sk->sk_sndbuf.store(std::max(v * 2, kSockMinSndbuf),
+                        std::memory_order_relaxed);
+    // "Wake up sending tasks if we upped the value."
+    UnixWriteSpace(sk);
+    return 0;
+  }
+  case abi::kSoRcvbuf: {
+    // __sock_set_rcvbuf.
+    int v = static_cast<int>(std::min<uint32_t>(
+        static_cast<uint32_t>(val), static_cast<uint32_t>(config.rmem_max)));
+    v = std::min(v, INT_MAX / 2);
+    sk->sk_rcvbuf.store(std::max(v * 2, kSockMinRcvbuf),
+                        std::memory_order_relaxed);
+    return 0;
+  }
+  case abi::kSoRcvlowat: {
+    // AF_UNIX has no ->set_rcvlowat.
+    const int v = val < 0 ? INT_MAX : val;
+    sk->sk_rcvlowat.store(v == 0 ? 1 : v, std::memory_order_relaxed);
+    return 0;
+  }
+  case abi::kSoLinger: {
+    int ling[2] = {0, 0};  // struct linger {l_onoff, l_linger}
+    if (optlen < sizeof ling)
+      return -abi::kEinval;  // 1003.1g
+    std::memcpy(ling, optval, sizeof ling);
+    if (ling[0] == 0) {
+      sk->linger.store(false, std::memory_order_relaxed);
+    } else {
+      sk->lingertime.store(static_cast<unsigned>(ling[1]),
+                           std::memory_order_relaxed);
+      sk->linger.store(true, std::memory_order_relaxed);
+    }
+    return 0;
+  }
+  default:
+    return -abi::kEnoprotoopt;
+  }
+}
+
+// Linux: sk_getsockopt (SOL_SOCKET), for the options of the vocabulary.
+int UnixSocketFile::Getsockopt(int optname, void* optval, uint32_t* optlen) {
+  if (optlen == nullptr)
+    return -abi::kEfault;  // get_user(len, optlen)
+  if (static_cast<int>(*optlen) < 0)
+    return -abi::kEinval;
+  UnixSock* sk = sk_;
+  int v[2] = {0, 0};
+  uint32_t lv = sizeof(int);
+  switch (optname) {
+  case abi::kSoError:
+    v[0] = -SockError(sk);  // then sk_err_soft, never set for AF_UNIX
+    break;
+  case abi::kSoSndbuf:
+    v[0] = sk->sk_sndbuf.load(std::memory_order_relaxed);
+    break;
+  case abi::kSoRcvbuf:
+    v[0] = sk->sk_rcvbuf.load(std::memory_order_relaxed);
+    break;
+  case abi::kSoRcvlowat:
+    v[0] = sk->sk_rcvlowat.load(std::memory_order_relaxed);
+    break;
+  case abi::kSoLinger:
+    lv = sizeof v;
+    v[0] = sk->linger.load(std::memory_order_relaxed) ? 1 : 0;
+    v[1] = static_cast<int>(sk->lingertime.load(std::memory_order_relaxed));
+    break;
+  default:
+    return -abi::kEnoprotoopt;
+  }
+  const uint32_t len = std::min(*optlen, lv);
+  if (len != 0) {
+    if (optval == nullptr)
+      return -abi::kEfault;  // copy_to_sockptr
+    std::memcpy(optval, v, len);
+  }
+  *optlen = len;
+  return 0;
+}
+
+// Linux: unix_poll (SOCK_STREAM).
+uint32_t UnixSocketFile::StreamPoll() {
+  const UnixSock* sk = sk_;
+  const uint8_t shutdown = sk->sk_shutdown.load(std::memory_order_relaxed);
+  const int state = sk->sk_state.load(std::memory_order_relaxed);
+  uint32_t mask = 0;
+  if (sk->sk_err.load(std::memory_order_relaxed) != 0)
+    mask |= abi::kEpollErr;
+  if (shutdown == abi::kShutdownMask)
+    mask |= abi::kEpollHup;
+  if ((shutdown & abi::kRcvShutdown) != 0)
+    mask |= abi::kEpollRdHup | abi::kEpollIn | abi::kEpollRdNorm;
+  if (sk->rq_len.load(std::memory_order_acquire) != 0)
+    mask |= abi::kEpollIn | abi::kEpollRdNorm;
+  if (state == kTcpClose)
+    mask |= abi::kEpollHup;
+  // "we set writable also when the other side has shut down the
+  // connection. This prevents stuck sockets."
+  if (UnixWritable(sk, state))
+    mask |= kWritableKey;
+  return mask;
+}
+
+// Linux: unix_dgram_poll (SOCK_DGRAM, SOCK_SEQPACKET).
+uint32_t UnixSocketFile::DgramPoll(const PollTable* pt) {
+  UnixSock* sk = sk_;
+  const uint8_t shutdown = sk->sk_shutdown.load(std::memory_order_relaxed);
+  uint32_t mask = 0;
+  if (sk->sk_err.load(std::memory_order_relaxed) != 0)
+    mask |= abi::kEpollErr;
+  if ((shutdown & abi::kRcvShutdown) != 0)
+    mask |= abi::kEpollRdHup | abi::kEpollIn | abi::kEpollRdNorm;
+  if (shutdown == abi::kShutdownMask)
+    mask |= abi::kEpollHup;
+  if (sk->rq_len.load(std::memory_order_acquire) != 0)
+    mask |= abi::kEpollIn | abi::kEpollRdNorm;
+  if (sk->type() == abi::kSockSeqpacket &&
+      sk->sk_state.load(std::memory_order_relaxed) == kTcpClose) {
+    mask |= abi::kEpollHup;
+  }
+  // "No write status requested, avoid expensive OUT tests."
+  if ((PollRequestedEvents(pt) & kWritableKey) == 0)
+    return mask;
+  bool writable =
+      UnixWritable(sk, sk->sk_state.load(std::memory_order_relaxed));
+  if (writable) {
+    std::lock_guard<std::mutex> state(sk->lock);
+    const UnixSock* other = sk->peer.load(std::memory_order_relaxed);
+    // A non-mutual peer whose queue is over its backlog (the kernel then
+    // also hooks us on its peer_wait via unix_dgram_peer_wake_me; in a
+    // socketpair the only non-mutual peer is a dead one, whose queue is
+    // empty).
+    if (other != nullptr && other->peer.load(std::memory_order_relaxed) != sk &&
+        other->rq_len.load(std::memory_order_relaxed) >
+            static_cast<uint32_t>(other->max_ack_backlog)) {
+      writable = false;
+    }
+  }
+  if (writable)
+    mask |= kWritableKey;
+  return mask;
+}
+
+// Linux: sock_poll -> ops->poll; sock_poll_wait on sock->wq.wait first.
+uint32_t UnixSocketFile::Poll(PollTable* pt) {
+  PollWait(this, &sk_->wq, pt);  // sock_poll_wait
+  return sk_->type() == abi::kSockStream ? StreamPoll() : DgramPoll(pt);
+}
+
+// Linux: sock_close -> unix_release -> unix_release_sock. Runs after the
+// file's epoll items are gone (eventpoll_release comes first in __fput).
+void UnixSocketFile::Release() {
+  UnixSock* sk = sk_;
+  sk_ = nullptr;
+  UnixSock* skpair = nullptr;
+  int state = 0;
+  {
+    std::lock_guard<std::mutex> guard(sk->lock);
+    // sock_orphan: no more wakeups through our wait queue.
+    sk->dead.store(true, std::memory_order_relaxed);
+    sk->sk_wq.store(nullptr, std::memory_order_release);
+    sk->sk_shutdown.store(abi::kShutdownMask, std::memory_order_relaxed);
+    state = sk->sk_state.exchange(kTcpClose, std::memory_order_relaxed);
+    skpair = sk->peer.exchange(nullptr, std::memory_order_acq_rel);
+  }
+  EP_CHECK(state != kTcpListen);  // no listening sockets are simulated
+  if (skpair != nullptr) {
+    if (ConnectionBased(sk)) {
+      // "Don't set -ECONNRESET for consumed OOB skb": a first skb with
+      // nothing left to read does not count, the next one does.
+      bool unread = false;
+      {
+        std::lock_guard<std::mutex> q(sk->rq_lock);
+        const auto& rq = sk->receive_queue;
+        if (!rq.empty()) {
+          unread = rq.front()->len != rq.front()->consumed || rq.size() > 1;
+        }
+      }
+      {
+        std::lock_guard<std::mutex> pair_state(skpair->lock);
+        // "No more writes."
+        skpair->sk_shutdown.store(abi::kShutdownMask,
+                                  std::memory_order_relaxed);
+        if (unread)
+          skpair->sk_err.store(abi::kEconnreset, std::memory_order_relaxed);
+      }
+      SockDefWakeup(skpair);  // skpair->sk_state_change
+    }
+    SockPut(skpair);  // unix_peer's reference
+  }
+  // "Try to flush out this socket. Throw out buffers at least."
+  for (Skb* skb : DequeueAll(sk))
+    KfreeSkb(skb);
+  SockPut(sk);  // the socket's reference
+}
+
+}  // namespace
+
+uint32_t SkbTruesize(uint32_t header_len, uint32_t data_len,
+                     int max_page_order) {
+  // alloc_skb(header_len), then page frags, each PAGE_SIZE << order with the
+  // order lowered while the rest fits a smaller one.
+  EP_CHECK(data_len <= kMaxSkbFrags * (kPageSize << max_page_order));
+  uint32_t truesize = HeadTruesize(header_len);
+  int order = max_page_order;
+  uint32_t nr_frags = 0;
+  while (data_len != 0) {
+    EP_CHECK(nr_frags < kMaxSkbFrags);
+    while (order > 0 && PageAlign(data_len) < (kPageSize << order))
+      --order;
+    const uint32_t chunk = std::min(data_len, kPageSize << order);
+    truesize += kPageSize << order;
+    data_len -= chunk;
+    ++nr_frags;
+  }
+  return truesize;
+}
+
+int CreateUnixSocketpair(SimKernel* kernel, uint32_t type, uint32_t f_flags,
+                         FileRef* a, FileRef* b) {
+  // unix_create.
+  if (type == 3)  // SOCK_RAW: "Believe it or not BSD has AF_UNIX, SOCK_RAW"
+    type = abi::kSockDgram;
+  if (type != abi::kSockStream && type != abi::kSockDgram &&
+      type != abi::kSockSeqpacket) {
+    return -abi::kEsocktnosupport;
+  }
+  const auto sock_type = static_cast<int>(type);
+  auto* ska = new UnixSock(kernel, sock_type);  // sk_alloc + sock_init_data
+  auto* skb = new UnixSock(kernel, sock_type);
+  for (UnixSock* sk : {ska, skb})
+    sk->max_ack_backlog = kernel->config().max_dgram_qlen;
+  // unix_socketpair: each holds the other, both established.
+  SockHold(ska);
+  SockHold(skb);
+  ska->peer.store(skb, std::memory_order_relaxed);
+  skb->peer.store(ska, std::memory_order_relaxed);
+  ska->sk_state.store(kTcpEstablished, std::memory_order_relaxed);
+  skb->sk_state.store(kTcpEstablished, std::memory_order_relaxed);
+  const uint32_t flags = f_flags & abi::kONonblock;
+  *a = FileRef(new UnixSocketFile(kernel, ska, flags));  // sock_alloc_file
+  *b = FileRef(new UnixSocketFile(kernel, skb, flags));
+  return 0;
+}
+
+}  // namespace epollcheck::sim
