@@ -435,8 +435,11 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                << "    fmt_value(got, GOT_SIZE, r, e, "
                   "(unsigned long long)(long long)v);\n";
           } else if constexpr (std::is_same_v<T, EpollWait>) {
-            os << "    r = epoll_wait(" << f["epfd"] << ", events, "
-               << f["maxevents"] << ", " << f["timeout_ms"] << "); e = errno;\n"
+            // The raw system call: glibc's prototype makes gcc reject a
+            // negative maxevents at compile time, and that is an operand.
+            os << "    r = syscall(SYS_epoll_wait, " << f["epfd"]
+               << ", events, " << f["maxevents"] << ", " << f["timeout_ms"]
+               << "); e = errno;\n"
                << "    fmt_wait(got, GOT_SIZE, r, e);\n";
           } else if constexpr (std::is_same_v<T, ListFds>) {
             os << "    fmt_list_fds(got, GOT_SIZE);\n";
