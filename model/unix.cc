@@ -158,6 +158,33 @@ Outcome Returned(uint64_t done, int err) {
                   : Outcome::Error(err);
 }
 
+// One skb of a stream send: allocate (pending error, SEND_SHUTDOWN, room),
+// then queue it on the peer and wake it, or EPIPE if the peer is gone or shut
+// for reading (the skb is freed again). `oob` makes it the peer's pending
+// out-of-band skb. Returns 0 or the positive errno. Linux: net/unix/af_unix.c
+// unix_stream_sendmsg's loop body, queue_oob.
+int QueueStreamSkb(World& world, SockId sid, uint32_t len, uint32_t truesize,
+                   bool oob) {
+  UnixSock& s = world.socks.at(sid);
+  if (const int err = AllocSendSkb(s); err != 0)
+    return err;
+  const Skb skb{
+      .len = len, .truesize = truesize, .owner = sid, .id = world.next_id++};
+  s.wmem += skb.truesize;
+  const SockId other = s.peer;
+  UnixSock& o = world.socks.at(other);
+  if (o.dead || (o.shutdown & abi::kRcvShutdown) != 0) {
+    FreeSkb(world, skb);  // out_pipe_unlock -> consume_skb
+    return abi::kEpipe;
+  }
+  if (oob)
+    o.oob_skb = skb.id;
+  o.receive_queue.push_back(skb);
+  // sk_data_ready: sock_def_readable (after sk_send_sigurg for OOB).
+  WakeSock(world, other, kReadableKey);
+  return 0;
+}
+
 // Linux: net/unix/af_unix.c unix_stream_sendmsg. With MSG_OOB the last byte
 // goes alone, as the peer's new out-of-band skb (queue_oob).
 Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
@@ -180,47 +207,25 @@ Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
   const SocketCalibration& cal = world.profile.sockets;
   uint64_t sent = 0;
   while (sent < len) {
-    UnixSock& s = world.socks.at(sid);
+    const UnixSock& s = world.socks.at(sid);
     // "Keep two messages in the pipe so it schedules better."
     const auto size = static_cast<uint32_t>(
         std::min<int64_t>({static_cast<int64_t>(len - sent),
                            (s.sndbuf >> 1) - 64, cal.unix_stream_max_skb}));
-    if (const int err = AllocSendSkb(s); err != 0)
+    if (const int err = QueueStreamSkb(
+            world, sid, size, Truesize(cal.unix_stream_truesize, size), false);
+        err != 0) {
       return Returned(sent, err);
-    const Skb skb{.len = size,
-                  .truesize = Truesize(cal.unix_stream_truesize, size),
-                  .owner = sid,
-                  .id = world.next_id++};
-    s.wmem += skb.truesize;
-    const SockId other = s.peer;
-    UnixSock& o = world.socks.at(other);
-    if (o.dead || (o.shutdown & abi::kRcvShutdown) != 0) {
-      FreeSkb(world, skb);  // out_pipe_unlock -> consume_skb
-      return Returned(sent, abi::kEpipe);
     }
-    o.receive_queue.push_back(skb);
-    WakeSock(world, other, kReadableKey);  // sk_data_ready: sock_def_readable
     sent += size;
   }
   if (oob) {
-    // queue_oob: a 1-byte skb of its own.
-    UnixSock& s = world.socks.at(sid);
-    if (const int err = AllocSendSkb(s); err != 0)
+    // queue_oob: a 1-byte skb of its own (sock_alloc_send_skb(sk, 1)).
+    if (const int err = QueueStreamSkb(
+            world, sid, 1, Truesize(cal.unix_dgram_truesize, 1), true);
+        err != 0) {
       return Returned(sent, err);
-    const Skb skb{.len = 1,
-                  .truesize = Truesize(cal.unix_dgram_truesize, 1),
-                  .owner = sid,
-                  .id = world.next_id++};
-    s.wmem += skb.truesize;
-    const SockId other = s.peer;
-    UnixSock& o = world.socks.at(other);
-    if (o.dead || (o.shutdown & abi::kRcvShutdown) != 0) {
-      FreeSkb(world, skb);
-      return Returned(sent, abi::kEpipe);
     }
-    o.oob_skb = skb.id;
-    o.receive_queue.push_back(skb);
-    WakeSock(world, other, kReadableKey);  // after sk_send_sigurg
     ++sent;
   }
   return Outcome::Value(static_cast<int64_t>(sent));
