@@ -433,7 +433,35 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
   const size_t sockets = OpenFdsWhere(w, IsSocket).size();
   const size_t eventfds = OpenFdsWhere(w, IsEventfd).size();
   const size_t epolls = OpenFdsWhere(w, IsEpoll).size();
+  // Where the AF_UNIX connection life cycle stands: each next step (bind,
+  // listen, connect, accept4) gets likelier once the one before it has
+  // happened, so listeners with pending connections are reached.
+  bool unbound = false;     // a socket() socket without a name
+  bool listenable = false;  // a bound STREAM/SEQPACKET socket not connected
+  bool listening = false;
+  bool pending = false;  // a listener with a connection to accept
+  bool dgram_bound = false;
+  for (const auto& [fd, id] : w.fd_table) {
+    const File& f = w.files.at(id);
+    if (f.kind != FileKind::kUnixSocket)
+      continue;
+    const UnixSock& u = w.socks.at(f.sock);
+    unbound |= u.name < 0 && u.state == SockState::kClose;
+    listenable |= u.name >= 0 && u.type != abi::kSockDgram &&
+                  u.state == SockState::kClose;
+    listening |= u.state == SockState::kListen;
+    pending |= u.state == SockState::kListen && !u.receive_queue.empty();
+    dgram_bound |= u.name >= 0 && u.type == abi::kSockDgram;
+  }
   const auto scale = [&](size_t kind, int weight) {
+    if (kind == IndexOf<Bind>())
+      return unbound ? weight * 2 : weight;
+    if (kind == IndexOf<Listen>())
+      return listenable ? weight * 4 : (weight + 3) / 4;
+    if (kind == IndexOf<Connect>())
+      return listening || dgram_bound ? weight * 3 : (weight + 1) / 2;
+    if (kind == IndexOf<Accept4>())
+      return pending ? weight * 6 : listening ? weight : (weight + 3) / 4;
     if (kind == IndexOf<Pipe2>()) {
       return pipes < 2 ? weight * 4 : pipes < 8 ? weight : (weight + 3) / 4;
     }
@@ -695,18 +723,41 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
               gen::weightedElement<int32_t>(
                   {{4, 0}, {6, 1}, {4, 2}, {2, 5}, {1, -1}, {1, 100000}})));
     } else if constexpr (std::is_same_v<T, Connect>) {
-      add(IndexOf<Connect>(),
-          gen::apply(
-              [](int32_t fd, int32_t name) -> Op {
-                return Connect{.fd = fd, .name = name};
-              },
-              PreferFds(w, SocketFdsWhere(w,
-                                          [](const UnixSock& u) {
-                                            return u.state ==
-                                                       SockState::kClose ||
-                                                   u.type == kSockDgram;
-                                          })),
-              GenBoundName(w)));
+      const Gen<Op> any = gen::apply(
+          [](int32_t fd, int32_t name) -> Op {
+            return Connect{.fd = fd, .name = name};
+          },
+          PreferFds(w, SocketFdsWhere(w,
+                                      [](const UnixSock& u) {
+                                        return u.state == SockState::kClose ||
+                                               u.type == kSockDgram;
+                                      })),
+          GenBoundName(w));
+      // Pairs that can connect: an unconnected socket and a name its type
+      // can reach (a listener's, or any datagram socket's).
+      std::vector<Op> matched;
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind != FileKind::kUnixSocket)
+          continue;
+        const UnixSock& u = w.socks.at(f.sock);
+        if (u.state != SockState::kClose && u.type != kSockDgram)
+          continue;
+        for (const auto& [key, holder] : w.unix_names) {
+          const UnixSock& h = w.socks.at(holder);
+          if (key.first == u.type &&
+              (h.state == SockState::kListen || u.type == kSockDgram)) {
+            matched.push_back(Connect{.fd = fd, .name = key.second});
+          }
+        }
+      }
+      if (matched.empty()) {
+        add(IndexOf<Connect>(), any);
+      } else {
+        add(IndexOf<Connect>(),
+            WeightedOneOf<Op>(
+                {{3, gen::elementOf(std::move(matched))}, {1, any}}));
+      }
     } else if constexpr (std::is_same_v<T, Accept4>) {
       if (can_allocate) {
         add(IndexOf<Accept4>(),
