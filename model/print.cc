@@ -412,6 +412,7 @@ constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
     {kFamilyPipe, "pipe"},         {kFamilyEpoll, "epoll"},
     {kFamilyEventfd, "eventfd"},   {kFamilyUnix, "unix"},
     {kFamilyUnixAddr, "unixaddr"}, {kFamilyPoll, "poll"},
+    {kFamilyUnixOob, "unixoob"},
 };
 }  // namespace
 

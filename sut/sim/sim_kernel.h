@@ -35,6 +35,7 @@ namespace epollcheck::sim {
 
 class File;
 class FileRef;
+class PollTable;
 class SocketFile;
 
 // Linux: struct epoll_event (packed on x86-64; here a plain struct).
@@ -47,6 +48,19 @@ struct EpollEvent {
 struct Timespec {
   int64_t tv_sec = 0;
   int64_t tv_nsec = 0;
+};
+
+// Linux: struct timeval (for select).
+struct Timeval {
+  int64_t tv_sec = 0;
+  int64_t tv_usec = 0;
+};
+
+// Linux: struct pollfd.
+struct PollFd {
+  int fd = -1;
+  int16_t events = 0;
+  int16_t revents = 0;
 };
 
 // eventfd2 flags. Linux: include/uapi/linux/eventfd.h (x86-64 values).
@@ -179,6 +193,25 @@ public:
   // Linux: __sys_setsockopt / __sys_getsockopt at SOL_SOCKET.
   int Setsockopt(int fd, int optname, const void* optval, uint32_t optlen);
   int Getsockopt(int fd, int optname, void* optval, uint32_t* optlen);
+  // Linux: fs/select.c SYSCALL_DEFINE3(poll), SYSCALL_DEFINE5(ppoll):
+  // do_sys_poll over `nfds` entries (above RLIMIT_NOFILE: EINVAL), each
+  // entry's revents written (negative fd: 0, closed: POLLNVAL, otherwise
+  // the file's mask & (events | ERR | HUP)); returns how many are nonzero.
+  // Only the zero timeout is simulated (timeout_ms 0, *tsp {0, 0}; an
+  // invalid timespec is EINVAL); `sigmask` null passes NULL, otherwise
+  // `sigsetsize` must be 8 (EINVAL, checked before nfds).
+  int Poll(PollFd* ufds, unsigned int nfds, int timeout_ms);
+  int Ppoll(PollFd* ufds, unsigned int nfds, const Timespec* tsp,
+            const uint64_t* sigmask, size_t sigsetsize);
+  // Linux: fs/select.c SYSCALL_DEFINE5(select), SYSCALL_DEFINE6(pselect6):
+  // core_sys_select over fd_sets given as arrays of 64-bit words (null: no
+  // set), FDS_LONGS(min(n, table size)) words each; n < 0 is EINVAL, a set
+  // bit on a closed descriptor EBADF, n == 0 leaves the sets untouched.
+  // Only the zero timeout is simulated; sigmask as for Ppoll.
+  int Select(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp,
+             const Timeval* tvp);
+  int Pselect6(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp,
+               const Timespec* tsp, const uint64_t* sigmask, size_t sigsetsize);
   // Linux: kernel/fork.c copy_files / dup_fd: a child whose table refers to
   // the same open file descriptions (each gains a reference).
   std::unique_ptr<SimProcess> Fork();
@@ -207,6 +240,13 @@ private:
   // (EBADF, ENOTSOCK). `ref` keeps the file.
   SocketFile* SockfdLookup(int fd, FileRef* ref, int* err);
   int ExpandTo(int fd);  // Requires: file_lock_ held.
+  // fs/select.c internals (sut/sim/select.cc).
+  uint32_t DoPollfd(PollFd* pollfd, PollTable* pt);
+  int DoSysPoll(PollFd* ufds, unsigned int nfds);
+  int DoSelect(int n, const uint64_t* in, const uint64_t* out,
+               const uint64_t* ex, uint64_t* res_in, uint64_t* res_out,
+               uint64_t* res_ex);
+  int CoreSysSelect(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp);
 
   SimKernel* const kernel_;
   std::mutex file_lock_;   // Linux: files->file_lock
