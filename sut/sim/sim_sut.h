@@ -24,8 +24,9 @@
 namespace epollcheck {
 
 // The Family bits the scratch kernel implements.
-inline constexpr uint32_t kScratchFamilies =
-    kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix | kFamilyPoll;
+inline constexpr uint32_t kScratchFamilies = kFamilyPipe | kFamilyEpoll |
+                                             kFamilyEventfd | kFamilyUnix |
+                                             kFamilyPoll | kFamilyUnixOob;
 
 class SimSut final : public Sut {
 public:

@@ -2,7 +2,8 @@
 // the poll masks after shutdown and close (§D5, and the tables of
 // unix_poll / unix_dgram_poll), the edge-triggered wakeups of §F4, the 25 %
 // writability threshold and EAGAIN at the send-buffer limit, ECONNREFUSED
-// then ENOTCONN on a datagram socket whose peer closed, MSG_OOB errors, the
+// then ENOTCONN on a datagram socket whose peer closed, MSG_OOB (errors,
+// PRI, the consumed skb left queued, the mark that stops a read), the
 // skb truesize against the model's default calibration, and that a sock
 // outlives its file while skbs it sent are queued. Facts from
 // ../shared/reference/epoll-semantics.md.
@@ -212,6 +213,57 @@ TEST_F(SimUnixTest, WritabilityThresholdAndSendBufferLimit) {
   EXPECT_EQ(Send(sa, 1), -abi::kEagain);
   EXPECT_EQ(Recv(sb, 10000), 2 * 2240);
   (void)b;
+}
+
+// queue_oob / unix_stream_recv_urg / manage_oob (6.18, no SO_OOBINLINE):
+// the last byte of a MSG_OOB send is the peer's oob_skb, PRI while it is
+// pending; taking it leaves its skb queued, consumed (IN with nothing to
+// read) until a normal read drops it; a read stops before a pending OOB
+// byte once it copied something and drops it unread if it is first.
+TEST_F(SimUnixTest, OobMarkPriAndConsumedSkb) {
+  const auto [a, b] = Pair(abi::kSockStream);
+  EXPECT_EQ(Send(a, 0, abi::kMsgOob), -abi::kEopnotsupp);
+  EXPECT_EQ(Send(a, 3, abi::kMsgOob), 3);
+  EXPECT_EQ(Mask(b), kIn | abi::kEpollPri | kOut);
+  // A peek stops at the mark; a read too, leaving the OOB byte pending.
+  EXPECT_EQ(Recv(b, 10, abi::kMsgPeek), 2);
+  EXPECT_EQ(Recv(b, 1), 1);
+  EXPECT_EQ(Recv(b, 10, abi::kMsgOob | abi::kMsgPeek), 1);
+  EXPECT_EQ(Recv(b, 10, abi::kMsgOob), 1);
+  EXPECT_EQ(Recv(b, 10, abi::kMsgOob), -abi::kEinval);
+  EXPECT_EQ(Mask(b), kIn | kOut);  // 1 in-band byte left
+  EXPECT_EQ(Recv(b, 10), 1);
+  EXPECT_EQ(Mask(b), kIn | kOut);         // only the consumed OOB skb is queued
+  EXPECT_EQ(Recv(b, 10), -abi::kEagain);  // ... and that read dropped it
+  EXPECT_EQ(Mask(b), kOut);
+
+  // A newer OOB byte demotes the older one to in-band data; a first read
+  // that meets the pending one drops it unread.
+  EXPECT_EQ(Send(a, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(Send(a, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(Recv(b, 10), 1);  // the demoted byte; stops at the mark
+  EXPECT_EQ(Mask(b), kIn | abi::kEpollPri | kOut);
+  EXPECT_EQ(Send(a, 2), 2);
+  EXPECT_EQ(Recv(b, 10), 2);  // the pending byte is dropped, not read
+  EXPECT_EQ(Recv(b, 10, abi::kMsgOob), -abi::kEinval);
+  EXPECT_EQ(Mask(b), kOut);
+
+  // Closing with only a consumed OOB skb queued is no ECONNRESET for the
+  // peer; a second skb behind it is.
+  EXPECT_EQ(Send(a, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(Recv(b, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(proc_->Close(b), 0);
+  EXPECT_EQ(GetInt(a, abi::kSoError), 0);
+  const auto [c, d] = Pair(abi::kSockStream);
+  EXPECT_EQ(Send(c, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(Recv(d, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(Send(c, 1), 1);
+  EXPECT_EQ(proc_->Close(d), 0);
+  EXPECT_EQ(GetInt(c, abi::kSoError), abi::kEconnreset);
+  // MSG_OOB on the datagram types is EOPNOTSUPP.
+  const auto [da, db] = Pair(abi::kSockDgram);
+  EXPECT_EQ(Send(da, 1, abi::kMsgOob), -abi::kEopnotsupp);
+  (void)db;
 }
 
 // recv(MSG_OOB) with nothing pending: unix_stream_recv_urg is EINVAL, the

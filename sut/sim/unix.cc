@@ -1,9 +1,10 @@
 // AF_UNIX socketpairs. Linux 6.18: net/unix/af_unix.c, net/core/sock.c,
-// net/core/skbuff.c, net/core/datagram.c. Not simulated: MSG_OOB data (a
-// send with MSG_OOB is EOPNOTSUPP here), SCM rights and credentials,
-// SO_PEEK_OFF, timeouts (SO_SNDTIMEO/SO_RCVTIMEO: a blocking call waits
-// without limit), signals (no SIGPIPE), listening and non-mutual datagram
-// peers (a socketpair's peers are mutual until one is released).
+// net/core/skbuff.c, net/core/datagram.c, with CONFIG_AF_UNIX_OOB (MSG_OOB
+// on SOCK_STREAM: queue_oob, manage_oob, unix_stream_recv_urg; no
+// SO_OOBINLINE). Not simulated: SCM rights and credentials, SO_PEEK_OFF,
+// timeouts (SO_SNDTIMEO/SO_RCVTIMEO: a blocking call waits without limit),
+// signals (no SIGPIPE), listening and non-mutual datagram peers (a socketpair's
+// peers are mutual until one is released).
 //
 // LOCKING (per struct sock; the kernel's names in brackets):
 //  1. UnixSock::iolock [u->iolock]: serialises the receivers of one socket;
@@ -13,7 +14,9 @@
 //     sk_state and sk_shutdown. A sender holds the receiver's lock across
 //     "is it alive, is its receive side open" and the queueing, so a release
 //     or shutdown cannot slip in between. Never two socks' locks at once.
-//  3. UnixSock::rq_lock [sk_receive_queue.lock]: the receive queue.
+//  3. UnixSock::rq_lock [sk_receive_queue.lock]: the receive queue and
+//     oob_skb (queue_oob sets it holding the receiver's lock too;
+//     manage_oob and unix_stream_recv_urg clear it; poll reads it lockless).
 //     Senders append holding the receiver's lock too, and only the receiver
 //     holding iolock (or a release or purge, when no receiver runs) unlinks,
 //     so the stream receiver may peek under lock alone, like the kernel's
@@ -196,6 +199,10 @@ public:
   // skb_queue_len_lockless).
   std::deque<Skb*> receive_queue;
   std::atomic<uint32_t> rq_len{0};
+  // u->oob_skb: the pending out-of-band skb, one of receive_queue's (SOCK_
+  // STREAM only), or null. Written under rq_lock (see LOCKING); unix_poll
+  // reads it locklessly (READ_ONCE) for EPOLLPRI.
+  std::atomic<Skb*> oob_skb{nullptr};
   // unix_peer(sk): holds a sk_refcnt on the peer. Written under `lock`.
   std::atomic<UnixSock*> peer{nullptr};
   // The socket's wait queue (struct socket_wq's wait): the file's pollers
@@ -370,6 +377,24 @@ Skb* SockAllocSendPskb(UnixSock* sk, WaitQueueHead* sleep, uint32_t header_len,
   return skb;
 }
 
+// Linux: unix_skb_len: the bytes of `skb` a stream reader has not taken.
+// Requires: the receiver's iolock or rq_lock held.
+uint32_t UnixSkbLen(const Skb* skb) { return skb->len - skb->consumed; }
+
+// The skb at `index` of `sk`'s receive queue, or null past the end.
+// Linux: skb_peek / skb_peek_next. Requires: sk->rq_lock held.
+Skb* PeekAtLocked(UnixSock* sk, size_t index) {
+  return index < sk->receive_queue.size() ? sk->receive_queue[index] : nullptr;
+}
+
+// Unlinks the skb at `index`. Linux: __skb_unlink. Requires: sk->rq_lock.
+void UnlinkAtLocked(UnixSock* sk, size_t index) {
+  sk->receive_queue.erase(sk->receive_queue.begin() +
+                          static_cast<std::ptrdiff_t>(index));
+  sk->rq_len.store(static_cast<uint32_t>(sk->receive_queue.size()),
+                   std::memory_order_release);
+}
+
 // Puts `skb` on `other`'s receive queue. Linux: skb_queue_tail.
 // Requires: other->lock held.
 void QueueTail(UnixSock* other, Skb* skb) {
@@ -426,7 +451,9 @@ private:
   }
   int64_t StreamSendmsg(const std::byte* buf, uint32_t len, uint32_t flags);
   int64_t DgramSendmsg(const std::byte* buf, uint32_t len, uint32_t flags);
+  int QueueOob(const std::byte* buf, UnixSock* other, bool noblock);
   int64_t StreamReadGeneric(std::byte* buf, uint32_t size, uint32_t flags);
+  int64_t StreamRecvUrg(std::byte* buf, uint32_t size, uint32_t flags);
   int64_t DgramRecvmsg(std::byte* buf, uint32_t size, uint32_t flags);
   uint32_t StreamPoll();
   uint32_t DgramPoll(const PollTable* pt);
@@ -436,12 +463,48 @@ private:
   UnixSock* sk_;
 };
 
-// Linux: unix_stream_sendmsg.
+// Linux: queue_oob: the out-of-band byte as a 1-byte skb of its own (from
+// sock_alloc_send_skb: order-0, no frags), queued on `other` as its new
+// oob_skb (a previous one stays queued as ordinary data).
+int UnixSocketFile::QueueOob(const std::byte* buf, UnixSock* other,
+                             bool noblock) {
+  UnixSock* sk = sk_;
+  int err = 0;
+  Skb* skb = SockAllocSendPskb(sk, &sk->wq, 1, 0, noblock, &err, 0);
+  if (skb == nullptr)
+    return err;
+  std::memcpy(skb->data(), buf, 1);  // skb_copy_datagram_from_iter
+  {
+    std::unique_lock<std::mutex> other_lock(other->lock);
+    if (other->dead.load(std::memory_order_relaxed) ||
+        (other->sk_shutdown.load(std::memory_order_relaxed) &
+         abi::kRcvShutdown) != 0) {
+      other_lock.unlock();  // out_unlock
+      KfreeSkb(skb);        // consume_skb
+      return -abi::kEpipe;
+    }
+    std::lock_guard<std::mutex> q(other->rq_lock);
+    other->oob_skb.store(skb, std::memory_order_release);
+    other->receive_queue.push_back(skb);  // __skb_queue_tail
+    other->rq_len.store(static_cast<uint32_t>(other->receive_queue.size()),
+                        std::memory_order_release);
+    // sk_send_sigurg: SIGURG and SOCK_WAKE_URG only (no signals here).
+  }
+  SockDefReadable(other);  // other->sk_data_ready
+  return 0;
+}
+
+// Linux: unix_stream_sendmsg. With MSG_OOB the last byte is held back and
+// sent by queue_oob once the rest is queued.
 int64_t UnixSocketFile::StreamSendmsg(const std::byte* buf, uint32_t len,
                                       uint32_t flags) {
   UnixSock* sk = sk_;
-  if ((flags & abi::kMsgOob) != 0)
-    return -abi::kEopnotsupp;  // OOB data is not simulated
+  const bool oob = (flags & abi::kMsgOob) != 0;
+  if (oob) {
+    if (len == 0)
+      return -abi::kEopnotsupp;
+    --len;
+  }
   UnixSock* other = sk->peer.load(std::memory_order_acquire);
   if (other == nullptr)
     return -abi::kEnotconn;
@@ -485,6 +548,11 @@ int64_t UnixSocketFile::StreamSendmsg(const std::byte* buf, uint32_t len,
     }
     SockDefReadable(other);  // other->sk_data_ready
     sent += size;
+  }
+  if (err == 0 && oob) {
+    err = QueueOob(buf + len, other, noblock);
+    if (err == 0)
+      ++sent;
   }
   return sent != 0 ? static_cast<int64_t>(sent) : err;
 }
@@ -595,15 +663,108 @@ int64_t UnixSocketFile::Sendmsg(const void* buf, size_t len, uint32_t flags) {
                                          : DgramSendmsg(from, n, flags);
 }
 
-// Linux: unix_stream_read_generic with unix_stream_read_actor.
+// Linux: manage_oob: what a stream reader at `skb` (position *pos of the
+// queue) takes next, once a consumed out-of-band skb at the head is dropped
+// (or, peeking, stepped over) and the pending out-of-band skb is dropped
+// unread (not SO_OOBINLINE) or, after data was copied, ends the read (null).
+// Requires: sk->iolock and sk->lock held; takes rq_lock. The freed skbs
+// are freed after rq_lock is dropped.
+Skb* ManageOob(UnixSock* sk, Skb* skb, size_t* pos, bool peek, int64_t copied) {
+  if (UnixSkbLen(skb) != 0 &&
+      skb != sk->oob_skb.load(std::memory_order_relaxed))
+    return skb;  // likely()
+  Skb* read_skb = nullptr;
+  Skb* unread_skb = nullptr;
+  {
+    std::lock_guard<std::mutex> q(sk->rq_lock);
+    Skb* const oob = sk->oob_skb.load(std::memory_order_relaxed);
+    [&] {
+      if (UnixSkbLen(skb) == 0) {
+        if (copied != 0 && (oob == nullptr || skb == oob)) {
+          skb = nullptr;
+        } else if (peek) {
+          skb = PeekAtLocked(sk, ++*pos);  // skb_peek_next
+        } else {
+          read_skb = skb;
+          UnlinkAtLocked(sk, *pos);  // the next one moves up to *pos
+          skb = PeekAtLocked(sk, *pos);
+        }
+        if (skb == nullptr)
+          return;
+      }
+      if (skb != oob)
+        return;
+      if (copied != 0) {
+        skb = nullptr;
+      } else if (!peek) {
+        sk->oob_skb.store(nullptr, std::memory_order_relaxed);
+        UnlinkAtLocked(sk, *pos);  // not SOCK_URGINLINE: dropped unread
+        unread_skb = skb;
+        *pos = 0;
+        skb = PeekAtLocked(sk, 0);  // skb_peek
+      } else {
+        skb = PeekAtLocked(sk, ++*pos);  // skb_peek_next
+      }
+    }();
+  }
+  if (read_skb != nullptr)
+    KfreeSkb(read_skb);  // consume_skb
+  if (unread_skb != nullptr)
+    KfreeSkb(unread_skb);  // kfree_skb_reason(UNIX_SKIP_OOB)
+  return skb;
+}
+
+// Linux: unix_stream_recv_urg: the pending out-of-band byte (EINVAL if
+// none). Taking it (not MSG_PEEK) clears oob_skb and marks the skb
+// consumed, leaving it queued, and drops a consumed skb just before it.
+int64_t UnixSocketFile::StreamRecvUrg(std::byte* buf, uint32_t size,
+                                      uint32_t flags) {
+  UnixSock* sk = sk_;
+  const bool peek = (flags & abi::kMsgPeek) != 0;
+  Skb* read_skb = nullptr;
+  {
+    std::lock_guard<std::mutex> io(sk->iolock);
+    Skb* oob_skb = nullptr;
+    {
+      std::lock_guard<std::mutex> state(sk->lock);
+      std::lock_guard<std::mutex> q(sk->rq_lock);
+      oob_skb = sk->oob_skb.load(std::memory_order_relaxed);
+      if (oob_skb == nullptr)
+        return -abi::kEinval;  // (or SOCK_URGINLINE: never set here)
+      if (!peek) {
+        sk->oob_skb.store(nullptr, std::memory_order_relaxed);
+        const auto& rq = sk->receive_queue;
+        const size_t at = static_cast<size_t>(
+            std::find(rq.begin(), rq.end(), oob_skb) - rq.begin());
+        EP_CHECK(at < rq.size());
+        // oob_skb->prev, if it is an skb and has nothing left to read.
+        if (at > 0 && UnixSkbLen(rq[at - 1]) == 0) {
+          read_skb = rq[at - 1];
+          UnlinkAtLocked(sk, at - 1);
+        }
+      }
+    }
+    // recv_actor of one byte at offset 0 (a 0-byte buffer takes nothing,
+    // and that is no fault).
+    if (size != 0)
+      std::memcpy(buf, oob_skb->data(), 1);
+    if (!peek)
+      oob_skb->consumed += 1;
+  }
+  if (read_skb != nullptr)
+    KfreeSkb(read_skb);  // consume_skb
+  return 1;
+}
+
+// Linux: unix_stream_read_generic with unix_stream_read_actor (peek offset
+// 0: `skip` only steps over skbs with nothing left to read).
 int64_t UnixSocketFile::StreamReadGeneric(std::byte* buf, uint32_t size,
                                           uint32_t flags) {
   UnixSock* sk = sk_;
   if (sk->sk_state.load(std::memory_order_relaxed) != kTcpEstablished)
     return -abi::kEinval;
-  // unix_stream_recv_urg: no OOB byte is ever pending.
   if ((flags & abi::kMsgOob) != 0)
-    return -abi::kEinval;
+    return StreamRecvUrg(buf, size, flags);
   // sock_rcvlowat.
   const int64_t lowat =
       (flags & abi::kMsgWaitall) != 0
@@ -616,73 +777,116 @@ int64_t UnixSocketFile::StreamReadGeneric(std::byte* buf, uint32_t size,
   int64_t copied = 0;
   int err = 0;
   std::unique_lock<std::mutex> io(sk->iolock);
-  size_t index = 0;  // MSG_PEEK: the skb the walk is at (skb_peek_next)
-  do {
-    Skb* skb = nullptr;
+  // Each round of the outer loop is the kernel's `redo:` (the queue's head
+  // under unix_state_lock); the inner loop is `again:` (manage_oob, then
+  // skip empty skbs, then copy). The queue only grows while we hold iolock
+  // (senders append; only iolock holders and release unlink), so a
+  // position in it stays valid.
+  enum class Next { kStop, kWait, kRedo };
+  // The last skb looked at and its length: unix_stream_data_wait sleeps
+  // until the queue's tail is another skb or grew.
+  Skb* last = nullptr;
+  uint32_t last_len = 0;
+  for (;;) {
+    Next next = Next::kStop;
     {
-      std::lock_guard<std::mutex> state(sk->lock);  // unix_state_lock
+      std::unique_lock<std::mutex> state(sk->lock);  // unix_state_lock
       if (sk->dead.load(std::memory_order_relaxed)) {
         err = -abi::kEconnreset;
         break;
       }
-      // skb_peek under unix_state_lock alone: senders queue holding it, and
-      // only this reader (iolock) unlinks.
-      if (index < sk->receive_queue.size())
-        skb = sk->receive_queue[index];
-      if (skb == nullptr) {
-        // A peek that walked off the end stops, whatever it copied.
-        if (copied >= target || index != 0)
-          break;
-        // "POSIX 1003.1g mandates this order."
-        err = SockError(sk);
-        if (err != 0)
-          break;
-        if ((sk->sk_shutdown.load(std::memory_order_relaxed) &
-             abi::kRcvShutdown) != 0) {
+      size_t pos = 0;
+      Skb* skb = nullptr;
+      {
+        std::lock_guard<std::mutex> q(sk->rq_lock);
+        skb = PeekAtLocked(sk, 0);  // skb_peek
+      }
+      last = skb;
+      last_len = skb != nullptr ? skb->len : 0;
+      for (;;) {  // again:
+        if (skb != nullptr) {
+          skb = ManageOob(sk, skb, &pos, peek, copied);
+          if (skb == nullptr && copied != 0)
+            break;  // kStop
+        }
+        if (skb == nullptr) {
+          if (copied >= target)
+            break;
+          // "POSIX 1003.1g mandates this order."
+          err = SockError(sk);
+          if (err != 0)
+            break;
+          if ((sk->sk_shutdown.load(std::memory_order_relaxed) &
+               abi::kRcvShutdown) != 0) {
+            break;
+          }
+          next = Next::kWait;
           break;
         }
+        {
+          std::lock_guard<std::mutex> q(sk->rq_lock);
+          while (skb != nullptr && UnixSkbLen(skb) == 0) {  // skip 0
+            last = skb;
+            last_len = skb->len;
+            skb = PeekAtLocked(sk, ++pos);
+          }
+        }
+        if (skb == nullptr)
+          continue;  // goto again
+        state.unlock();
+        const uint32_t chunk = std::min(UnixSkbLen(skb), size);
+        if (chunk != 0)
+          std::memcpy(buf + copied, skb->data() + skb->consumed, chunk);
+        copied += chunk;
+        size -= chunk;
+        if (!peek) {
+          skb->consumed += chunk;  // "Mark read part of skb as used"
+          if (UnixSkbLen(skb) != 0)
+            break;  // kStop
+          {
+            std::lock_guard<std::mutex> q(sk->rq_lock);
+            EP_CHECK(PeekAtLocked(sk, pos) == skb);
+            UnlinkAtLocked(sk, pos);  // __skb_unlink
+          }
+          KfreeSkb(skb);  // consume_skb -> sock_wfree of the sender
+          next = size != 0 ? Next::kRedo : Next::kStop;  // while (size)
+          break;
+        }
+        last = skb;
+        last_len = skb->len;
+        state.lock();
+        {
+          std::lock_guard<std::mutex> q(sk->rq_lock);
+          skb = PeekAtLocked(sk, ++pos);  // skb_peek_next
+        }
+        if (skb == nullptr)
+          break;  // kStop: a peek stops at the end, whatever it copied
       }
     }
-    if (skb == nullptr) {
+    if (next == Next::kStop)
+      break;
+    if (next == Next::kWait) {
       if (noblock) {
         err = -abi::kEagain;
         break;
       }
       io.unlock();
       // unix_stream_data_wait.
-      WaitEvent(sk->wq, [sk] {
-        return sk->rq_len.load(std::memory_order_acquire) != 0 ||
-               sk->sk_err.load(std::memory_order_acquire) != 0 ||
+      WaitEvent(sk->wq, [sk, last, last_len] {
+        {
+          std::lock_guard<std::mutex> q(sk->rq_lock);
+          const Skb* tail =
+              sk->receive_queue.empty() ? nullptr : sk->receive_queue.back();
+          if (tail != last || (tail != nullptr && tail->len != last_len))
+            return true;
+        }
+        return sk->sk_err.load(std::memory_order_acquire) != 0 ||
                (sk->sk_shutdown.load(std::memory_order_acquire) &
                 abi::kRcvShutdown) != 0;
       });
       io.lock();
-      continue;
     }
-    const uint32_t chunk = std::min(skb->len - skb->consumed, size);
-    if (chunk != 0) {
-      std::memcpy(buf + copied, skb->data() + skb->consumed, chunk);
-    }
-    copied += chunk;
-    size -= chunk;
-    if (!peek) {
-      skb->consumed += chunk;  // "Mark read part of skb as used"
-      if (skb->len != skb->consumed)
-        break;
-      {
-        std::lock_guard<std::mutex> q(sk->rq_lock);  // skb_unlink
-        EP_CHECK(!sk->receive_queue.empty() &&
-                 sk->receive_queue.front() == skb);
-        sk->receive_queue.pop_front();
-        sk->rq_len.store(static_cast<uint32_t>(sk->receive_queue.size()),
-                         std::memory_order_release);
-      }
-      KfreeSkb(skb);  // consume_skb -> sock_wfree of the sender
-    } else {
-      ++index;  // and on, even with nothing left to copy
-      continue;
-    }
-  } while (size != 0);
+  }
   return copied != 0 ? copied : err;
 }
 
@@ -903,6 +1107,8 @@ uint32_t UnixSocketFile::StreamPoll() {
     mask |= abi::kEpollRdHup | abi::kEpollIn | abi::kEpollRdNorm;
   if (sk->rq_len.load(std::memory_order_acquire) != 0)
     mask |= abi::kEpollIn | abi::kEpollRdNorm;
+  if (sk->oob_skb.load(std::memory_order_relaxed) != nullptr)
+    mask |= abi::kEpollPri;  // READ_ONCE(u->oob_skb)
   if (state == kTcpClose)
     mask |= abi::kEpollHup;
   // "we set writable also when the other side has shut down the
@@ -975,6 +1181,7 @@ void UnixSocketFile::Release() {
     skpair = sk->peer.exchange(nullptr, std::memory_order_acq_rel);
   }
   EP_CHECK(state != kTcpListen);  // no listening sockets are simulated
+  sk->oob_skb.store(nullptr, std::memory_order_relaxed);  // u->oob_skb = NULL
   if (skpair != nullptr) {
     if (ConnectionBased(sk)) {
       // "Don't set -ECONNRESET for consumed OOB skb": a first skb with
