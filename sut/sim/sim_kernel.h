@@ -4,7 +4,7 @@
 // SimProcesses (a descriptor table each) whose methods mirror the system
 // calls and return -errno like the kernel. Objects are built the way Linux
 // builds them: reference-counted open files with f_op-like methods, pipes
-// with a slot ring, eventfds, AF_UNIX socketpairs, and epoll instances that
+// with a slot ring, eventfds, AF_UNIX sockets, and epoll instances that
 // are files themselves.
 // Calls may come from several threads; epoll_wait, and reads and writes on
 // blocking descriptors, sleep and are woken by other threads.
@@ -27,8 +27,11 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace epollcheck::sim {
@@ -37,6 +40,7 @@ class File;
 class FileRef;
 class PollTable;
 class SocketFile;
+class UnixSock;
 
 // Linux: struct epoll_event (packed on x86-64; here a plain struct).
 struct EpollEvent {
@@ -54,6 +58,24 @@ struct Timespec {
 struct Timeval {
   int64_t tv_sec = 0;
   int64_t tv_usec = 0;
+};
+
+// Linux: struct sockaddr_un. A name whose sun_path starts with a NUL byte
+// is abstract: the addrlen - 2 bytes of sun_path are the name. AF_UNSPEC
+// (sun_family 0) disconnects a datagram socket.
+struct SockaddrUn {
+  uint16_t sun_family = 0;
+  char sun_path[108] = {};
+};
+
+// Linux: the per-namespace table of bound AF_UNIX sockets (net->unx.table),
+// here for abstract names only, keyed by (sk_type, name) as
+// unix_abstract_hash and unix_find_socket_byname key them. A sock is in it
+// from unix_bind_abstract to unix_remove_socket (release); the table holds
+// no reference (a sock removes itself before it can be freed).
+struct UnixTable {
+  std::mutex lock;  // Linux: net->unx.table.locks[hash] (one lock here)
+  std::map<std::pair<int, std::string>, UnixSock*> abstract;  // guarded by lock
 };
 
 // Linux: struct pollfd.
@@ -87,6 +109,8 @@ struct SimConfig {
   int rmem_max = 212992;
   // /proc/sys/net/unix/max_dgram_qlen (sk_max_ack_backlog of AF_UNIX).
   int max_dgram_qlen = 10;
+  // /proc/sys/net/core/somaxconn: listen() clamps its backlog to it.
+  int somaxconn = 4096;
   // Fault injection, for showing that the differential property bites: a
   // delivered level-triggered item is not put back on the ready list (the
   // list_add_tail in ep_send_events is skipped). Never set in real use.
@@ -137,6 +161,8 @@ public:
   std::atomic<long> live_eventpolls_{0};
   std::atomic<long> live_eventfds_{0};
   std::atomic<long> live_socks_{0};
+  // Bound AF_UNIX abstract names.
+  UnixTable unix_table_;
 
 private:
   const SimConfig config_;
@@ -183,10 +209,28 @@ public:
   // EAFNOSUPPORT: not simulated); `type` may carry SOCK_NONBLOCK and
   // SOCK_CLOEXEC. sv[0] is the lower number.
   int Socketpair(int domain, int type, int protocol, int sv[2]);
-  // Linux: __sys_sendto / __sys_recvfrom without an address: EBADF, then
-  // ENOTSOCK, then the socket's sendmsg / recvmsg (MSG_DONTWAIT added for an
-  // O_NONBLOCK file).
+  // Linux: net/socket.c __sys_socket: AF_UNIX only (others
+  // EAFNOSUPPORT); flags (EINVAL), type (SOCK_MAX: EINVAL; unix_create:
+  // EPROTONOSUPPORT, ESOCKTNOSUPPORT), then the descriptor (EMFILE).
+  int Socket(int domain, int type, int protocol);
+  // Linux: __sys_bind, __sys_listen (backlog clamped to somaxconn as an
+  // unsigned), __sys_connect (the file's O_NONBLOCK decides blocking):
+  // EBADF, ENOTSOCK, then unix_bind / unix_listen / unix_*_connect.
+  // Abstract names only: a filesystem name is not simulated (bind
+  // EOPNOTSUPP; a lookup finds nothing, ENOENT).
+  int Bind(int fd, const SockaddrUn* addr, uint32_t addrlen);
+  int Listen(int fd, int backlog);
+  int Connect(int fd, const SockaddrUn* addr, uint32_t addrlen);
+  // Linux: __sys_accept4 without a peer address: EBADF, flags (EINVAL), a
+  // descriptor (EMFILE), ENOTSOCK, then unix_accept (the listener's
+  // O_NONBLOCK decides blocking; `flags` the new file's).
+  int Accept4(int fd, int flags);
+  // Linux: __sys_sendto / __sys_recvfrom: EBADF, then ENOTSOCK, then the
+  // socket's sendmsg / recvmsg (MSG_DONTWAIT added for an O_NONBLOCK file).
+  // Send is SendTo without an address.
   int64_t Send(int fd, const void* buf, size_t len, uint32_t flags);
+  int64_t SendTo(int fd, const void* buf, size_t len, uint32_t flags,
+                 const SockaddrUn* addr, uint32_t addrlen);
   int64_t Recv(int fd, void* buf, size_t len, uint32_t flags);
   // Linux: __sys_shutdown.
   int Shutdown(int fd, int how);

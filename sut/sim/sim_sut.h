@@ -24,9 +24,9 @@
 namespace epollcheck {
 
 // The Family bits the scratch kernel implements.
-inline constexpr uint32_t kScratchFamilies = kFamilyPipe | kFamilyEpoll |
-                                             kFamilyEventfd | kFamilyUnix |
-                                             kFamilyPoll | kFamilyUnixOob;
+inline constexpr uint32_t kScratchFamilies =
+    kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix | kFamilyPoll |
+    kFamilyUnixOob | kFamilyUnixAddr;
 
 class SimSut final : public Sut {
 public:
