@@ -6,7 +6,7 @@
 # abi.h and EP_CHECK.
 add_library(epollcheck_sim STATIC
   sut/sim/eventfd.cc sut/sim/eventpoll.cc sut/sim/file.cc sut/sim/pipe.cc
-  sut/sim/sim_kernel.cc sut/sim/unix.cc sut/sim/wait_queue.cc)
+  sut/sim/select.cc sut/sim/sim_kernel.cc sut/sim/unix.cc sut/sim/wait_queue.cc)
 target_link_libraries(epollcheck_sim PUBLIC epollcheck_model Threads::Threads)
 
 # The Sut adapter, and its registration under the name "scratch".
@@ -20,6 +20,8 @@ epollcheck_test(sim_test scratch sut/sim/sim_test.cc)
 target_link_libraries(sim_test PRIVATE epollcheck_sut_sim)
 epollcheck_test(sim_unix_test scratch sut/sim/sim_unix_test.cc)
 target_link_libraries(sim_unix_test PRIVATE epollcheck_sut_sim)
+epollcheck_test(sim_poll_test scratch sut/sim/sim_poll_test.cc)
+target_link_libraries(sim_poll_test PRIVATE epollcheck_sut_sim)
 epollcheck_test(sim_threads_test scratch-threads sut/sim/sim_threads_test.cc)
 target_link_libraries(sim_threads_test PRIVATE epollcheck_sut_sim)
 epollcheck_test(scratch_props_test scratch properties/scratch_props_test.cc)

@@ -28,6 +28,8 @@ constexpr size_t kMaxRwCount =
     static_cast<size_t>(INT_MAX) & ~static_cast<size_t>(abi::kPageSize - 1);
 // Linux: SOCK_MAX (SOCK_PACKET + 1).
 constexpr uint32_t kSockMax = 11;
+// Linux: sizeof(struct sockaddr_storage): move_addr_to_kernel's limit.
+constexpr uint32_t kSockaddrStorageSize = 128;
 
 }  // namespace
 
@@ -353,7 +355,100 @@ SocketFile* SimProcess::SockfdLookup(int fd, FileRef* ref, int* err) {
   return sock;
 }
 
+int SimProcess::Socket(int domain, int type, int protocol) {
+  SyscallScope scope;
+  const auto utype = static_cast<uint32_t>(type);
+  const uint32_t flags = utype & ~abi::kSockTypeMask;
+  if ((flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0)
+    return -abi::kEinval;  // __sys_socket_create
+  const uint32_t bare = utype & abi::kSockTypeMask;
+  if (domain != abi::kAfUnix)
+    return -abi::kEafnosupport;  // no other family is simulated
+  if (bare >= kSockMax)
+    return -abi::kEinval;  // __sock_create
+  if (protocol != 0 && protocol != abi::kAfUnix)
+    return -abi::kEprotonosupport;  // unix_create
+  FileRef file;
+  if (const int err = CreateUnixSocket(kernel_, bare, flags, &file); err < 0)
+    return err;
+  return InstallLowest(std::move(file));  // sock_map_fd: EMFILE releases it
+}
+
+int SimProcess::Bind(int fd, const SockaddrUn* addr, uint32_t addrlen) {
+  SyscallScope scope;
+  FileRef ref;
+  int err = 0;
+  SocketFile* sock = SockfdLookup(fd, &ref, &err);
+  if (sock == nullptr)
+    return err;
+  if (addrlen > kSockaddrStorageSize)  // move_addr_to_kernel
+    return -abi::kEinval;
+  return sock->Bind(addr, addrlen);
+}
+
+int SimProcess::Listen(int fd, int backlog) {
+  SyscallScope scope;
+  FileRef ref;
+  int err = 0;
+  SocketFile* sock = SockfdLookup(fd, &ref, &err);
+  if (sock == nullptr)
+    return err;
+  const auto somaxconn = static_cast<unsigned>(kernel_->config().somaxconn);
+  if (static_cast<unsigned>(backlog) > somaxconn)
+    backlog = static_cast<int>(somaxconn);
+  return sock->Listen(backlog);
+}
+
+int SimProcess::Connect(int fd, const SockaddrUn* addr, uint32_t addrlen) {
+  SyscallScope scope;
+  FileRef ref;
+  int err = 0;
+  SocketFile* sock = SockfdLookup(fd, &ref, &err);
+  if (sock == nullptr)
+    return err;
+  if (addrlen > kSockaddrStorageSize)  // move_addr_to_kernel
+    return -abi::kEinval;
+  return sock->Connect(addr, addrlen, sock->f_flags());
+}
+
+int SimProcess::Accept4(int fd, int flags) {
+  SyscallScope scope;
+  FileRef ref = Fget(fd);
+  if (!ref)
+    return -abi::kEbadf;
+  const auto uflags = static_cast<uint32_t>(flags);
+  if ((uflags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0)
+    return -abi::kEinval;
+  {
+    // get_unused_fd_flags: EMFILE before do_accept. (The kernel reserves
+    // the number here; the sim picks it when it installs the file.)
+    std::lock_guard<std::mutex> guard(file_lock_);
+    int fd_free = next_fd_;
+    while (static_cast<size_t>(fd_free) < fd_.size() &&
+           fd_[fd_free] != nullptr) {
+      ++fd_free;
+    }
+    if (fd_free >= kernel_->config().nofile)
+      return -abi::kEmfile;
+  }
+  SocketFile* sock = ref->SocketOf();
+  if (sock == nullptr)
+    return -abi::kEnotsock;  // do_accept
+  FileRef newfile;
+  if (const int err =
+          sock->Accept(sock->f_flags(), uflags & abi::kSockNonblock, &newfile);
+      err < 0) {
+    return err;
+  }
+  return InstallLowest(std::move(newfile));
+}
+
 int64_t SimProcess::Send(int fd, const void* buf, size_t len, uint32_t flags) {
+  return SendTo(fd, buf, len, flags, nullptr, 0);
+}
+
+int64_t SimProcess::SendTo(int fd, const void* buf, size_t len, uint32_t flags,
+                           const SockaddrUn* addr, uint32_t addrlen) {
   SyscallScope scope;
   len = std::min(len, kMaxRwCount);  // import_ubuf
   FileRef ref;
@@ -361,11 +456,15 @@ int64_t SimProcess::Send(int fd, const void* buf, size_t len, uint32_t flags) {
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
   if (sock == nullptr)
     return err;
+  if (addr == nullptr)
+    addrlen = 0;
+  else if (addrlen > kSockaddrStorageSize)  // move_addr_to_kernel
+    return -abi::kEinval;
   if (buf == nullptr && len != 0)
     return -abi::kEfault;  // the copy from user memory fails
   if ((sock->f_flags() & abi::kONonblock) != 0)
     flags |= abi::kMsgDontwait;
-  return sock->Sendmsg(buf, len, flags);
+  return sock->Sendmsg(buf, len, flags, addr, addrlen);
 }
 
 int64_t SimProcess::Recv(int fd, void* buf, size_t len, uint32_t flags) {

@@ -4,7 +4,7 @@
 // SimProcesses (a descriptor table each) whose methods mirror the system
 // calls and return -errno like the kernel. Objects are built the way Linux
 // builds them: reference-counted open files with f_op-like methods, pipes
-// with a slot ring, eventfds, AF_UNIX socketpairs, and epoll instances that
+// with a slot ring, eventfds, AF_UNIX sockets, and epoll instances that
 // are files themselves.
 // Calls may come from several threads; epoll_wait, and reads and writes on
 // blocking descriptors, sleep and are woken by other threads.
@@ -27,15 +27,20 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace epollcheck::sim {
 
 class File;
 class FileRef;
+class PollTable;
 class SocketFile;
+class UnixSock;
 
 // Linux: struct epoll_event (packed on x86-64; here a plain struct).
 struct EpollEvent {
@@ -47,6 +52,37 @@ struct EpollEvent {
 struct Timespec {
   int64_t tv_sec = 0;
   int64_t tv_nsec = 0;
+};
+
+// Linux: struct timeval (for select).
+struct Timeval {
+  int64_t tv_sec = 0;
+  int64_t tv_usec = 0;
+};
+
+// Linux: struct sockaddr_un. A name whose sun_path starts with a NUL byte
+// is abstract: the addrlen - 2 bytes of sun_path are the name. AF_UNSPEC
+// (sun_family 0) disconnects a datagram socket.
+struct SockaddrUn {
+  uint16_t sun_family = 0;
+  char sun_path[108] = {};
+};
+
+// Linux: the per-namespace table of bound AF_UNIX sockets (net->unx.table),
+// here for abstract names only, keyed by (sk_type, name) as
+// unix_abstract_hash and unix_find_socket_byname key them. A sock is in it
+// from unix_bind_abstract to unix_remove_socket (release); the table holds
+// no reference (a sock removes itself before it can be freed).
+struct UnixTable {
+  std::mutex lock;  // Linux: net->unx.table.locks[hash] (one lock here)
+  std::map<std::pair<int, std::string>, UnixSock*> abstract;  // guarded by lock
+};
+
+// Linux: struct pollfd.
+struct PollFd {
+  int fd = -1;
+  int16_t events = 0;
+  int16_t revents = 0;
 };
 
 // eventfd2 flags. Linux: include/uapi/linux/eventfd.h (x86-64 values).
@@ -73,6 +109,8 @@ struct SimConfig {
   int rmem_max = 212992;
   // /proc/sys/net/unix/max_dgram_qlen (sk_max_ack_backlog of AF_UNIX).
   int max_dgram_qlen = 10;
+  // /proc/sys/net/core/somaxconn: listen() clamps its backlog to it.
+  int somaxconn = 4096;
   // Fault injection, for showing that the differential property bites: a
   // delivered level-triggered item is not put back on the ready list (the
   // list_add_tail in ep_send_events is skipped). Never set in real use.
@@ -123,6 +161,8 @@ public:
   std::atomic<long> live_eventpolls_{0};
   std::atomic<long> live_eventfds_{0};
   std::atomic<long> live_socks_{0};
+  // Bound AF_UNIX abstract names.
+  UnixTable unix_table_;
 
 private:
   const SimConfig config_;
@@ -169,16 +209,53 @@ public:
   // EAFNOSUPPORT: not simulated); `type` may carry SOCK_NONBLOCK and
   // SOCK_CLOEXEC. sv[0] is the lower number.
   int Socketpair(int domain, int type, int protocol, int sv[2]);
-  // Linux: __sys_sendto / __sys_recvfrom without an address: EBADF, then
-  // ENOTSOCK, then the socket's sendmsg / recvmsg (MSG_DONTWAIT added for an
-  // O_NONBLOCK file).
+  // Linux: net/socket.c __sys_socket: AF_UNIX only (others
+  // EAFNOSUPPORT); flags (EINVAL), type (SOCK_MAX: EINVAL; unix_create:
+  // EPROTONOSUPPORT, ESOCKTNOSUPPORT), then the descriptor (EMFILE).
+  int Socket(int domain, int type, int protocol);
+  // Linux: __sys_bind, __sys_listen (backlog clamped to somaxconn as an
+  // unsigned), __sys_connect (the file's O_NONBLOCK decides blocking):
+  // EBADF, ENOTSOCK, then unix_bind / unix_listen / unix_*_connect.
+  // Abstract names only: a filesystem name is not simulated (bind
+  // EOPNOTSUPP; a lookup finds nothing, ENOENT).
+  int Bind(int fd, const SockaddrUn* addr, uint32_t addrlen);
+  int Listen(int fd, int backlog);
+  int Connect(int fd, const SockaddrUn* addr, uint32_t addrlen);
+  // Linux: __sys_accept4 without a peer address: EBADF, flags (EINVAL), a
+  // descriptor (EMFILE), ENOTSOCK, then unix_accept (the listener's
+  // O_NONBLOCK decides blocking; `flags` the new file's).
+  int Accept4(int fd, int flags);
+  // Linux: __sys_sendto / __sys_recvfrom: EBADF, then ENOTSOCK, then the
+  // socket's sendmsg / recvmsg (MSG_DONTWAIT added for an O_NONBLOCK file).
+  // Send is SendTo without an address.
   int64_t Send(int fd, const void* buf, size_t len, uint32_t flags);
+  int64_t SendTo(int fd, const void* buf, size_t len, uint32_t flags,
+                 const SockaddrUn* addr, uint32_t addrlen);
   int64_t Recv(int fd, void* buf, size_t len, uint32_t flags);
   // Linux: __sys_shutdown.
   int Shutdown(int fd, int how);
   // Linux: __sys_setsockopt / __sys_getsockopt at SOL_SOCKET.
   int Setsockopt(int fd, int optname, const void* optval, uint32_t optlen);
   int Getsockopt(int fd, int optname, void* optval, uint32_t* optlen);
+  // Linux: fs/select.c SYSCALL_DEFINE3(poll), SYSCALL_DEFINE5(ppoll):
+  // do_sys_poll over `nfds` entries (above RLIMIT_NOFILE: EINVAL), each
+  // entry's revents written (negative fd: 0, closed: POLLNVAL, otherwise
+  // the file's mask & (events | ERR | HUP)); returns how many are nonzero.
+  // Only the zero timeout is simulated (timeout_ms 0, *tsp {0, 0}; an
+  // invalid timespec is EINVAL); `sigmask` null passes NULL, otherwise
+  // `sigsetsize` must be 8 (EINVAL, checked before nfds).
+  int Poll(PollFd* ufds, unsigned int nfds, int timeout_ms);
+  int Ppoll(PollFd* ufds, unsigned int nfds, const Timespec* tsp,
+            const uint64_t* sigmask, size_t sigsetsize);
+  // Linux: fs/select.c SYSCALL_DEFINE5(select), SYSCALL_DEFINE6(pselect6):
+  // core_sys_select over fd_sets given as arrays of 64-bit words (null: no
+  // set), FDS_LONGS(min(n, table size)) words each; n < 0 is EINVAL, a set
+  // bit on a closed descriptor EBADF, n == 0 leaves the sets untouched.
+  // Only the zero timeout is simulated; sigmask as for Ppoll.
+  int Select(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp,
+             const Timeval* tvp);
+  int Pselect6(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp,
+               const Timespec* tsp, const uint64_t* sigmask, size_t sigsetsize);
   // Linux: kernel/fork.c copy_files / dup_fd: a child whose table refers to
   // the same open file descriptions (each gains a reference).
   std::unique_ptr<SimProcess> Fork();
@@ -207,6 +284,13 @@ private:
   // (EBADF, ENOTSOCK). `ref` keeps the file.
   SocketFile* SockfdLookup(int fd, FileRef* ref, int* err);
   int ExpandTo(int fd);  // Requires: file_lock_ held.
+  // fs/select.c internals (sut/sim/select.cc).
+  uint32_t DoPollfd(PollFd* pollfd, PollTable* pt);
+  int DoSysPoll(PollFd* ufds, unsigned int nfds);
+  int DoSelect(int n, const uint64_t* in, const uint64_t* out,
+               const uint64_t* ex, uint64_t* res_in, uint64_t* res_out,
+               uint64_t* res_ex);
+  int CoreSysSelect(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp);
 
   SimKernel* const kernel_;
   std::mutex file_lock_;   // Linux: files->file_lock

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <sstream>
+#include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 #include "model/abi.h"
@@ -20,6 +22,19 @@ constexpr int kWaitCapacity = 4096;
 
 Outcome FromRet(int64_t ret) {
   return ret < 0 ? Outcome::Error(static_cast<int>(-ret)) : Outcome::Value(ret);
+}
+
+// The address of sequence name `name`: the abstract AF_UNIX name
+// "\0epollcheck.<name>" (each SimSut has its own kernel, so names need no
+// more to be unique), or for -1 an AF_UNSPEC address of just the family.
+std::pair<sim::SockaddrUn, uint32_t> UnixAddress(int32_t name) {
+  sim::SockaddrUn a{};
+  if (name < 0)
+    return {a, static_cast<uint32_t>(sizeof a.sun_family)};
+  a.sun_family = static_cast<uint16_t>(abi::kAfUnix);
+  const std::string path = "epollcheck." + std::to_string(name);
+  std::copy(path.begin(), path.end(), a.sun_path + 1);
+  return {a, static_cast<uint32_t>(sizeof a.sun_family + 1 + path.size())};
 }
 
 }  // namespace
@@ -130,14 +145,94 @@ Outcome SimSut::Execute(const Op& op) {
           if (!out.IsError())
             out.value = static_cast<uint64_t>(int64_t{value});
           return out;
+        } else if constexpr (std::is_same_v<T, Poll> ||
+                             std::is_same_v<T, PPoll>) {
+          // Entries past the third are {-1}; above RLIMIT_NOFILE the call
+          // fails before reading any, so three are enough then.
+          const auto nfds = static_cast<uint32_t>(o.nfds);
+          const size_t entries =
+              nfds <= static_cast<uint32_t>(kernel_.config().nofile)
+                  ? std::max<size_t>(nfds, 3)
+                  : 3;
+          pollfds_.assign(entries, sim::PollFd{});
+          const int32_t fds[3] = {o.fd0, o.fd1, o.fd2};
+          const uint32_t events[3] = {o.events0, o.events1, o.events2};
+          for (size_t i = 0; i < 3; ++i) {
+            pollfds_[i].fd = fds[i];
+            pollfds_[i].events = static_cast<int16_t>(events[i]);
+          }
+          int ret = 0;
+          if constexpr (std::is_same_v<T, Poll>) {
+            ret = p.Poll(pollfds_.data(), nfds, 0);
+          } else {
+            const sim::Timespec zero{};
+            const uint64_t mask = 0;
+            ret = p.Ppoll(pollfds_.data(), nfds, &zero,
+                          o.sigsetsize < 0 ? nullptr : &mask,
+                          static_cast<size_t>(o.sigsetsize));
+          }
+          Outcome out = FromRet(ret);
+          if (ret < 0)
+            return out;
+          const int32_t listed = std::min<int32_t>(o.nfds, 3);
+          for (int32_t i = 0; i < listed; ++i) {
+            out.events.push_back(
+                ReadyEvent{.events = static_cast<uint16_t>(pollfds_[i].revents),
+                           .data = static_cast<uint64_t>(i)});
+          }
+          return out;
+        } else if constexpr (std::is_same_v<T, Select> ||
+                             std::is_same_v<T, PSelect>) {
+          // Three fd_sets of FDS_LONGS(n) words (n up to RLIMIT_NOFILE,
+          // more than the sim reads after clamping n to its table size),
+          // the first word of each from the op, the rest zero.
+          const size_t words =
+              o.nfds <= 64 ? 1
+                           : (static_cast<size_t>(
+                                  std::min(o.nfds, kernel_.config().nofile)) +
+                              63) /
+                                 64;
+          fd_sets_.assign(3 * words, 0);
+          uint64_t* in = fd_sets_.data();
+          uint64_t* out_set = in + words;
+          uint64_t* ex = in + 2 * words;
+          in[0] = o.readfds;
+          out_set[0] = o.writefds;
+          ex[0] = o.exceptfds;
+          int ret = 0;
+          if constexpr (std::is_same_v<T, Select>) {
+            const sim::Timeval zero{};
+            ret = p.Select(o.nfds, in, out_set, ex, &zero);
+          } else {
+            const sim::Timespec zero{};
+            const uint64_t mask = 0;
+            ret = p.Pselect6(o.nfds, in, out_set, ex, &zero,
+                             o.sigsetsize < 0 ? nullptr : &mask,
+                             static_cast<size_t>(o.sigsetsize));
+          }
+          Outcome out = FromRet(ret);
+          if (ret >= 0)
+            out.sets = {in[0], out_set[0], ex[0]};
+          return out;
+        } else if constexpr (std::is_same_v<T, UnixSocket>) {
+          return FromRet(p.Socket(abi::kAfUnix, static_cast<int>(o.type), 0));
+        } else if constexpr (std::is_same_v<T, Bind>) {
+          const auto [addr, len] = UnixAddress(o.name);
+          return FromRet(p.Bind(o.fd, &addr, len));
+        } else if constexpr (std::is_same_v<T, Listen>) {
+          return FromRet(p.Listen(o.fd, o.backlog));
+        } else if constexpr (std::is_same_v<T, Connect>) {
+          const auto [addr, len] = UnixAddress(o.name);
+          return FromRet(p.Connect(o.fd, &addr, len));
+        } else if constexpr (std::is_same_v<T, Accept4>) {
+          return FromRet(p.Accept4(o.fd, static_cast<int>(o.flags)));
         } else {
-          // Not in the scratch kernel yet: its registry entry leaves these
-          // families out, so no generated or replayed sequence reaches here.
-          static_assert(FamilyOf<T>() == kFamilyUnixAddr ||
-                            FamilyOf<T>() == kFamilyPoll,
-                        "unhandled op");
-          EP_CHECK(false);
-          return Outcome{};
+          static_assert(std::is_same_v<T, SendTo>, "unhandled op");
+          if (buffer_.size() < o.count)
+            buffer_.resize(o.count, kIoFillByte);
+          const auto [addr, len] = UnixAddress(o.name);
+          return FromRet(
+              p.SendTo(o.fd, buffer_.data(), o.count, o.flags, &addr, len));
         }
       },
       op);

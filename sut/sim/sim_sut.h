@@ -25,7 +25,8 @@ namespace epollcheck {
 
 // The Family bits the scratch kernel implements.
 inline constexpr uint32_t kScratchFamilies =
-    kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix;
+    kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix | kFamilyPoll |
+    kFamilyUnixOob | kFamilyUnixAddr;
 
 class SimSut final : public Sut {
 public:
@@ -41,6 +42,8 @@ private:
   std::vector<char> buffer_;             // write payloads (kIoFillByte)
   std::vector<char> read_buffer_;        // read payloads
   std::vector<sim::EpollEvent> events_;  // epoll_wait output
+  std::vector<sim::PollFd> pollfds_;     // poll / ppoll entries
+  std::vector<uint64_t> fd_sets_;        // select / pselect6 sets
 };
 
 }  // namespace epollcheck

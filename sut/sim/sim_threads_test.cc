@@ -6,7 +6,8 @@
 // empty); an EXCLUSIVE item wakes one sleeper across instances (§I2);
 // timeouts are lower bounds (§C3, §C4 — no upper bound on time is ever
 // asserted); blocking pipe, eventfd and AF_UNIX reads sleep until data
-// arrives, blocking writers until there is room; and
+// arrives, blocking writers until there is room, blocking sendto, connect
+// and accept until there is room or a connection; and
 // concurrent writers and waiters lose no event. Built under TSan by the
 // `tsan` preset (label scratch-threads).
 
@@ -302,6 +303,53 @@ TEST_F(SimThreadsTest, BlockingSocketsSleepUntilDataOrRoom) {
   EXPECT_EQ(send_ret, 1);
   EXPECT_EQ(wait_ret, 1);
   EXPECT_EQ(got.data, 7u);
+}
+
+// Blocking AF_UNIX address calls (unix_wait_for_peer on the receiver's
+// peer_wait, skb_recv_datagram on the listener): a sendto to a full
+// non-mutual receiver sleeps until it takes a datagram; a connect to a full
+// backlog sleeps until an accept; an accept sleeps until a connect.
+TEST_F(SimThreadsTest, BlockingAddressCallsSleepUntilRoomOrConnection) {
+  SockaddrUn name{};
+  name.sun_family = static_cast<uint16_t>(abi::kAfUnix);
+  name.sun_path[1] = 'r';
+  const uint32_t len = 2 + 2;
+  const int r = proc_->Socket(abi::kAfUnix, abi::kSockDgram, 0);
+  ASSERT_EQ(proc_->Bind(r, &name, len), 0);
+  const int s = proc_->Socket(abi::kAfUnix, abi::kSockDgram, 0);
+  const int qlen = kernel_.config().max_dgram_qlen;
+  for (int i = 0; i <= qlen; ++i)
+    ASSERT_EQ(proc_->SendTo(s, "x", 1, 0, &name, len), 1);
+  int64_t send_ret = -1;
+  std::thread sender(
+      [&] { send_ret = proc_->SendTo(s, "y", 1, 0, &name, len); });
+  std::this_thread::sleep_for(milliseconds(20));  // let it block (or not)
+  char c = 0;
+  EXPECT_EQ(proc_->Recv(r, &c, 1, abi::kMsgDontwait), 1);
+  sender.join();
+  EXPECT_EQ(send_ret, 1);
+
+  SockaddrUn lname = name;
+  lname.sun_path[1] = 'l';
+  const int l = proc_->Socket(abi::kAfUnix, abi::kSockStream, 0);
+  ASSERT_EQ(proc_->Bind(l, &lname, len), 0);
+  ASSERT_EQ(proc_->Listen(l, 0), 0);
+  int accepted = -1;
+  std::thread acceptor([&] { accepted = proc_->Accept4(l, 0); });
+  std::this_thread::sleep_for(milliseconds(20));
+  const int c1 = proc_->Socket(abi::kAfUnix, abi::kSockStream, 0);
+  EXPECT_EQ(proc_->Connect(c1, &lname, len), 0);
+  acceptor.join();
+  EXPECT_GE(accepted, 0);
+  const int c2 = proc_->Socket(abi::kAfUnix, abi::kSockStream, 0);
+  const int c3 = proc_->Socket(abi::kAfUnix, abi::kSockStream, 0);
+  EXPECT_EQ(proc_->Connect(c2, &lname, len), 0);  // 1 queued > backlog 0
+  int connect_ret = -1;
+  std::thread connector([&] { connect_ret = proc_->Connect(c3, &lname, len); });
+  std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_GE(proc_->Accept4(l, 0), 0);  // room: wakes the connector
+  connector.join();
+  EXPECT_EQ(connect_ret, 0);
 }
 
 // Concurrency stress: writers bump eventfds while waiters harvest them with

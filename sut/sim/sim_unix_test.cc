@@ -2,9 +2,13 @@
 // the poll masks after shutdown and close (§D5, and the tables of
 // unix_poll / unix_dgram_poll), the edge-triggered wakeups of §F4, the 25 %
 // writability threshold and EAGAIN at the send-buffer limit, ECONNREFUSED
-// then ENOTCONN on a datagram socket whose peer closed, MSG_OOB errors, the
+// then ENOTCONN on a datagram socket whose peer closed, MSG_OOB (errors,
+// PRI, the consumed skb left queued, the mark that stops a read), the
 // skb truesize against the model's default calibration, and that a sock
-// outlives its file while skbs it sent are queued. Facts from
+// outlives its file while skbs it sent are queued; and addresses
+// (unix_bind_abstract, unix_listen, unix_stream_connect with its embryo,
+// unix_accept, unix_dgram_connect, sendto, the peer_wait relay, release of
+// a listener with embryos). Facts from
 // ../shared/reference/epoll-semantics.md.
 
 #include <gtest/gtest.h>
@@ -56,6 +60,32 @@ protected:
   }
   int SetInt(int fd, int name, int value) {
     return proc_->Setsockopt(fd, name, &value, sizeof value);
+  }
+  // socket(AF_UNIX, type | SOCK_NONBLOCK, 0).
+  int Socket(uint32_t type) {
+    return proc_->Socket(abi::kAfUnix,
+                         static_cast<int>(type | abi::kSockNonblock), 0);
+  }
+  // The abstract address "\0n<name>".
+  static std::pair<SockaddrUn, uint32_t> Name(int name) {
+    SockaddrUn a{};
+    a.sun_family = static_cast<uint16_t>(abi::kAfUnix);
+    a.sun_path[1] = 'n';
+    a.sun_path[2] = static_cast<char>('0' + name);
+    return {a, 2 + 3};
+  }
+  int Bind(int fd, int name) {
+    const auto [a, len] = Name(name);
+    return proc_->Bind(fd, &a, len);
+  }
+  int Connect(int fd, int name) {
+    const auto [a, len] = Name(name);
+    return proc_->Connect(fd, &a, len);
+  }
+  int64_t SendTo(int fd, uint32_t n, int name) {
+    std::vector<char> buf(n, 'x');
+    const auto [a, len] = Name(name);
+    return proc_->SendTo(fd, buf.data(), n, 0, &a, len);
   }
   int GetInt(int fd, int name) {
     int v = -1;
@@ -214,6 +244,57 @@ TEST_F(SimUnixTest, WritabilityThresholdAndSendBufferLimit) {
   (void)b;
 }
 
+// queue_oob / unix_stream_recv_urg / manage_oob (6.18, no SO_OOBINLINE):
+// the last byte of a MSG_OOB send is the peer's oob_skb, PRI while it is
+// pending; taking it leaves its skb queued, consumed (IN with nothing to
+// read) until a normal read drops it; a read stops before a pending OOB
+// byte once it copied something and drops it unread if it is first.
+TEST_F(SimUnixTest, OobMarkPriAndConsumedSkb) {
+  const auto [a, b] = Pair(abi::kSockStream);
+  EXPECT_EQ(Send(a, 0, abi::kMsgOob), -abi::kEopnotsupp);
+  EXPECT_EQ(Send(a, 3, abi::kMsgOob), 3);
+  EXPECT_EQ(Mask(b), kIn | abi::kEpollPri | kOut);
+  // A peek stops at the mark; a read too, leaving the OOB byte pending.
+  EXPECT_EQ(Recv(b, 10, abi::kMsgPeek), 2);
+  EXPECT_EQ(Recv(b, 1), 1);
+  EXPECT_EQ(Recv(b, 10, abi::kMsgOob | abi::kMsgPeek), 1);
+  EXPECT_EQ(Recv(b, 10, abi::kMsgOob), 1);
+  EXPECT_EQ(Recv(b, 10, abi::kMsgOob), -abi::kEinval);
+  EXPECT_EQ(Mask(b), kIn | kOut);  // 1 in-band byte left
+  EXPECT_EQ(Recv(b, 10), 1);
+  EXPECT_EQ(Mask(b), kIn | kOut);         // only the consumed OOB skb is queued
+  EXPECT_EQ(Recv(b, 10), -abi::kEagain);  // ... and that read dropped it
+  EXPECT_EQ(Mask(b), kOut);
+
+  // A newer OOB byte demotes the older one to in-band data; a first read
+  // that meets the pending one drops it unread.
+  EXPECT_EQ(Send(a, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(Send(a, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(Recv(b, 10), 1);  // the demoted byte; stops at the mark
+  EXPECT_EQ(Mask(b), kIn | abi::kEpollPri | kOut);
+  EXPECT_EQ(Send(a, 2), 2);
+  EXPECT_EQ(Recv(b, 10), 2);  // the pending byte is dropped, not read
+  EXPECT_EQ(Recv(b, 10, abi::kMsgOob), -abi::kEinval);
+  EXPECT_EQ(Mask(b), kOut);
+
+  // Closing with only a consumed OOB skb queued is no ECONNRESET for the
+  // peer; a second skb behind it is.
+  EXPECT_EQ(Send(a, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(Recv(b, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(proc_->Close(b), 0);
+  EXPECT_EQ(GetInt(a, abi::kSoError), 0);
+  const auto [c, d] = Pair(abi::kSockStream);
+  EXPECT_EQ(Send(c, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(Recv(d, 1, abi::kMsgOob), 1);
+  EXPECT_EQ(Send(c, 1), 1);
+  EXPECT_EQ(proc_->Close(d), 0);
+  EXPECT_EQ(GetInt(c, abi::kSoError), abi::kEconnreset);
+  // MSG_OOB on the datagram types is EOPNOTSUPP.
+  const auto [da, db] = Pair(abi::kSockDgram);
+  EXPECT_EQ(Send(da, 1, abi::kMsgOob), -abi::kEopnotsupp);
+  (void)db;
+}
+
 // recv(MSG_OOB) with nothing pending: unix_stream_recv_urg is EINVAL, the
 // datagram types EOPNOTSUPP. Socket calls on other files: ENOTSOCK.
 TEST_F(SimUnixTest, OobAndNotSocket) {
@@ -283,6 +364,144 @@ TEST_F(SimUnixTest, SockOutlivesItsFile) {
   EXPECT_EQ(proc_->Close(d), 0);  // c's sock goes with d's flush
   EXPECT_EQ(proc_->Close(b), 0);
   EXPECT_EQ(kernel_.Counts().socks, 0);
+}
+
+// unix_bind_abstract: one name per socket, one socket per (type, name);
+// the name is free again once its socket is released.
+TEST_F(SimUnixTest, BindNamesAreUniquePerType) {
+  const int s1 = Socket(abi::kSockStream);
+  const int s2 = Socket(abi::kSockStream);
+  const int d1 = Socket(abi::kSockDgram);
+  EXPECT_EQ(Bind(s1, 1), 0);
+  EXPECT_EQ(Bind(s1, 2), -abi::kEinval);  // already bound
+  EXPECT_EQ(Bind(s2, 1), -abi::kEaddrinuse);
+  EXPECT_EQ(Bind(d1, 1), 0);  // another type: another table key
+  SockaddrUn unspec{};
+  EXPECT_EQ(proc_->Bind(s2, &unspec, 2), -abi::kEinval);
+  EXPECT_EQ(proc_->Close(s1), 0);
+  EXPECT_EQ(Bind(s2, 1), 0);
+  EXPECT_EQ(proc_->Listen(d1, 1), -abi::kEopnotsupp);
+}
+
+// unix_stream_connect makes the listener's end (the embryo) at once: the
+// connector is established and may send before accept; the listener reads
+// IN; accept4 hands the embryo over with the data, bound to the listener's
+// name (bind fails) but not holding it. A full backlog is EAGAIN.
+TEST_F(SimUnixTest, ListenerEmbryoAndAccept) {
+  const int l = Socket(abi::kSockStream);
+  const int c = Socket(abi::kSockStream);
+  EXPECT_EQ(Connect(c, 0), -abi::kEconnrefused);  // nobody has the name
+  EXPECT_EQ(Bind(l, 0), 0);
+  EXPECT_EQ(Connect(c, 0), -abi::kEconnrefused);  // bound, not listening
+  EXPECT_EQ(proc_->Accept4(l, 0), -abi::kEinval);
+  EXPECT_EQ(proc_->Listen(l, 0), 0);
+  EXPECT_EQ(Mask(l), 0u);           // a listener is never writable
+  EXPECT_EQ(Mask(c), kOut | kHup);  // unconnected: TCP_CLOSE
+  EXPECT_EQ(Connect(c, 0), 0);
+  // The backlog is checked before our own state: EAGAIN, not EISCONN.
+  EXPECT_EQ(Connect(c, 0), -abi::kEagain);
+  EXPECT_EQ(Mask(l), kIn);
+  EXPECT_EQ(Send(c, 5), 5);  // queued on the embryo
+  const int c2 = Socket(abi::kSockStream);
+  EXPECT_EQ(Connect(c2, 0), -abi::kEagain);  // 1 queued > backlog 0
+  const int a = proc_->Accept4(l, static_cast<int>(abi::kSockNonblock));
+  ASSERT_GE(a, 0);
+  EXPECT_EQ(Mask(l), 0u);
+  EXPECT_EQ(proc_->Accept4(l, 0), -abi::kEagain);
+  EXPECT_EQ(Recv(a, 10), 5);
+  EXPECT_EQ(Bind(a, 3), -abi::kEinval);  // has the listener's address
+  EXPECT_EQ(Send(a, 2), 2);
+  EXPECT_EQ(Recv(c, 10), 2);
+  EXPECT_EQ(proc_->Accept4(c, 0), -abi::kEinval);  // not listening
+  const int d = Socket(abi::kSockDgram);
+  EXPECT_EQ(proc_->Accept4(d, 0), -abi::kEopnotsupp);
+  EXPECT_EQ(proc_->Accept4(d, 0x10), -abi::kEinval);  // flags first
+  // The accepted socket does not hold the name: closing the listener frees
+  // it.
+  EXPECT_EQ(proc_->Close(l), 0);
+  const int l2 = Socket(abi::kSockStream);
+  EXPECT_EQ(Bind(l2, 0), 0);
+}
+
+// unix_release_sock of a listener releases the embryos still queued on it
+// (embrion): their connectors get ECONNRESET and HUP.
+TEST_F(SimUnixTest, ClosingAListenerResetsPendingConnections) {
+  const int l = Socket(abi::kSockSeqpacket);
+  ASSERT_EQ(Bind(l, 0), 0);
+  ASSERT_EQ(proc_->Listen(l, 5), 0);
+  const int c = Socket(abi::kSockSeqpacket);
+  ASSERT_EQ(Connect(c, 0), 0);
+  EXPECT_EQ(Send(c, 3), 3);
+  EXPECT_EQ(proc_->Close(l), 0);
+  EXPECT_EQ(Mask(c), kHup | kRdHup | kIn | kErr | kOut);
+  EXPECT_EQ(GetInt(c, abi::kSoError), abi::kEconnreset);
+  EXPECT_EQ(Send(c, 1), -abi::kEpipe);
+}
+
+// A datagram socket connected to a peer that is not connected back stops
+// being writable when the peer holds more than max_dgram_qlen datagrams;
+// its relay on the peer's peer_wait gives it an OUT edge when the peer
+// takes one. sendto reaches any bound socket unless it is connected
+// elsewhere (EPERM); AF_UNSPEC disconnects.
+TEST_F(SimUnixTest, DgramPeerWaitRelay) {
+  const int r = Socket(abi::kSockDgram);
+  ASSERT_EQ(Bind(r, 0), 0);
+  const int s = Socket(abi::kSockDgram);
+  EXPECT_EQ(Send(s, 1), -abi::kEnotconn);
+  ASSERT_EQ(Connect(s, 0), 0);
+  const int ep = proc_->EpollCreate1(0);
+  ASSERT_EQ(Add(ep, s, abi::kEpollOut | abi::kEpollEt, 1), 0);
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollOut, 1}}));
+  const int qlen = kernel_.config().max_dgram_qlen;
+  for (int i = 0; i <= qlen; ++i)
+    ASSERT_EQ(Send(s, 1), 1);
+  EXPECT_EQ(Send(s, 1), -abi::kEagain);
+  EXPECT_EQ(Mask(s), 0u);
+  EXPECT_EQ(Wait(ep), Events{});
+  EXPECT_EQ(Recv(r, 1), 1);  // wakes the relay: an OUT edge
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollOut, 1}}));
+  EXPECT_EQ(SendTo(s, 1, 1), -abi::kEconnrefused);  // nobody at name 1
+  const int t = Socket(abi::kSockDgram);
+  ASSERT_EQ(Bind(t, 1), 0);
+  ASSERT_EQ(Connect(r, 1), 0);
+  EXPECT_EQ(SendTo(s, 1, 0), -abi::kEperm);  // r is connected to t now
+  // AF_UNSPEC disconnects r from t, which purges r's queue
+  // (unix_dgram_disconnected).
+  SockaddrUn unspec{};
+  EXPECT_EQ(proc_->Connect(r, &unspec, 2), 0);
+  EXPECT_EQ(Recv(r, 1), -abi::kEagain);
+  EXPECT_EQ(SendTo(t, 1, 0), 1);
+  // Releasing the full receiver wakes the relay too; the sender then
+  // learns of the death.
+  int sent = 0;
+  while (Send(s, 1) == 1)
+    ++sent;
+  EXPECT_EQ(sent, qlen);  // t's datagram and ours: qlen + 1 queued
+  EXPECT_EQ(Mask(s), 0u);
+  EXPECT_EQ(Wait(ep), Events{});
+  EXPECT_EQ(proc_->Close(r), 0);
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollOut, 1}}));
+  EXPECT_EQ(Send(s, 1), -abi::kEconnrefused);
+  EXPECT_EQ(Send(s, 1), -abi::kEnotconn);
+}
+
+// The relay is woken by the receiver's recv (__unix_dgram_recvmsg wakes
+// peer_wait), not by the freed skb's sender: a queue filled by a third
+// socket still gives the polling peer its OUT edge. (Random sequences
+// rarely reach this; it was once missing here without a divergence.)
+TEST_F(SimUnixTest, RelayWakesOnRecvOfAnotherSendersDatagram) {
+  const int r = Socket(abi::kSockDgram);
+  ASSERT_EQ(Bind(r, 0), 0);
+  const int s = Socket(abi::kSockDgram);
+  ASSERT_EQ(Connect(s, 0), 0);
+  const int t = Socket(abi::kSockDgram);
+  for (int i = 0; i <= kernel_.config().max_dgram_qlen; ++i)
+    ASSERT_EQ(SendTo(t, 1, 0), 1);
+  const int ep = proc_->EpollCreate1(0);
+  ASSERT_EQ(Add(ep, s, abi::kEpollOut | abi::kEpollEt, 1), 0);
+  EXPECT_EQ(Wait(ep), Events{});  // full: the relay is hooked on r
+  EXPECT_EQ(Recv(r, 1), 1);
+  EXPECT_EQ(Wait(ep), (Events{{abi::kEpollOut, 1}}));
 }
 
 }  // namespace

@@ -1,19 +1,28 @@
-// AF_UNIX socketpairs. Linux 6.18: net/unix/af_unix.c, net/core/sock.c,
-// net/core/skbuff.c, net/core/datagram.c. Not simulated: MSG_OOB data (a
-// send with MSG_OOB is EOPNOTSUPP here), SCM rights and credentials,
-// SO_PEEK_OFF, timeouts (SO_SNDTIMEO/SO_RCVTIMEO: a blocking call waits
-// without limit), signals (no SIGPIPE), listening and non-mutual datagram
-// peers (a socketpair's peers are mutual until one is released).
+// AF_UNIX sockets: socketpairs, and sockets joined over abstract names
+// (bind, listen, connect with its embryo sock, accept, sendto, non-mutual
+// datagram peers with the peer_wait relay). Linux 6.18: net/unix/af_unix.c,
+// net/core/sock.c, net/core/skbuff.c, net/core/datagram.c, with
+// CONFIG_AF_UNIX_OOB (MSG_OOB on SOCK_STREAM: queue_oob, manage_oob,
+// unix_stream_recv_urg; no SO_OOBINLINE). Not simulated: filesystem names,
+// autobind, SCM rights and credentials, SO_PEEK_OFF, timeouts
+// (SO_SNDTIMEO/SO_RCVTIMEO: a blocking call waits without limit), signals
+// (no SIGPIPE), the fd garbage collector.
 //
 // LOCKING (per struct sock; the kernel's names in brackets):
 //  1. UnixSock::iolock [u->iolock]: serialises the receivers of one socket;
 //     guards `consumed` of the skbs on its receive queue. A receiver holds it
 //     while it unlinks and frees an skb, never while it sleeps.
 //  2. UnixSock::lock [unix_state_lock, u->lock]: `peer`, and the writes of
-//     sk_state and sk_shutdown. A sender holds the receiver's lock across
-//     "is it alive, is its receive side open" and the queueing, so a release
-//     or shutdown cannot slip in between. Never two socks' locks at once.
-//  3. UnixSock::rq_lock [sk_receive_queue.lock]: the receive queue.
+//     sk_state, sk_shutdown and sk_max_ack_backlog. A sender holds the
+//     receiver's lock across "is it alive, is its receive side open" and
+//     the queueing, so a release or shutdown cannot slip in between. Two
+//     socks' locks are held at once only as the kernel does: datagram
+//     connect and a datagram send to a full peer (unix_state_double_lock,
+//     the lower address first) and stream connect (the listener's, then
+//     ours, U_LOCK_SECOND; a connecting socket is never a listener).
+//  3. UnixSock::rq_lock [sk_receive_queue.lock]: the receive queue and
+//     oob_skb (queue_oob sets it holding the receiver's lock too;
+//     manage_oob and unix_stream_recv_urg clear it; poll reads it lockless).
 //     Senders append holding the receiver's lock too, and only the receiver
 //     holding iolock (or a release or purge, when no receiver runs) unlinks,
 //     so the stream receiver may peek under lock alone, like the kernel's
@@ -25,13 +34,26 @@
 //     read sk_wq just before the orphaning wakes an empty queue: the file's
 //     epoll items were removed before its release, and nobody sleeps on a
 //     file without holding a reference to it.
-//  Order: iolock -> lock -> rq_lock, and lock -> the wait queue's lock ->
-//  (ep_poll_callback) ep->lock_. Poll runs under ep->mtx_, takes lock at
-//  most (unix_dgram_poll) and reads the rest lockless (atomics: the
-//  kernel's READ_ONCE). No wakeup is made under rq_lock.
-//  Lifetimes: a sock lives while sk_refcnt > 0 (its socket file, and a peer
-//  pointing at it) and then until sk_wmem_alloc drops to 0 (skbs it sent
-//  still queued somewhere), exactly like sk_free / __sk_free.
+//  5. UnixSock::peer_wait [u->peer_wait] has its own lock, which also
+//     guards whose peer_wait a sock's peer_wake relay hangs on
+//     (peer_wake.private). The relay runs under it and wakes its own sock's
+//     wait queue.
+//  6. UnixSock::bindlock [u->bindlock] serialises binds of one socket;
+//     UnixTable::lock [the unix_table locks] guards the name table; u->addr
+//     is set once under both and then only read.
+//  Order: iolock -> lock -> rq_lock; lock -> peer_wait's lock -> the wait
+//  queue's lock -> (ep_poll_callback) ep->lock_; bindlock -> the table
+//  lock (a leaf). Poll runs under ep->mtx_, takes lock at most
+//  (unix_dgram_poll, and peer_wait's lock under it for the relay) and
+//  reads the rest lockless (atomics: the kernel's READ_ONCE). No wakeup is
+//  made under rq_lock.
+//  Lifetimes: a sock lives while sk_refcnt > 0 (its socket file, or for an
+//  embryo its creation reference until it is accepted or released with its
+//  listener; and a peer pointing at it) and then until sk_wmem_alloc drops
+//  to 0 (skbs it sent still queued somewhere, e.g. an embryo's connection
+//  skb on its listener), exactly like sk_free / __sk_free. The name table
+//  holds no reference: a sock leaves it in unix_release_sock, before its
+//  socket reference goes.
 
 #include "sut/sim/unix.h"
 
@@ -100,8 +122,6 @@ uint32_t KmallocSizeRoundup(uint32_t size) {
   return std::max(kSmallestHeadObject, std::bit_ceil(size));
 }
 
-class UnixSock;
-
 // Linux: struct sk_buff, with UNIXCB(skb).consumed. The payload follows
 // the struct in the same block, flat; `data_len` says how much of it the
 // kernel would hold in page frags (it only matters for truesize).
@@ -169,6 +189,43 @@ private:
 
 thread_local SkbCache skb_cache;
 
+}  // namespace
+
+// The sock and what it embeds are outside the anonymous namespace only so
+// that SimKernel's UnixTable can name the sock.
+
+// Linux: struct unix_address: a bound name, shared (refcnt) by a listener
+// and the sockets accepted from it.
+struct UnixAddress {
+  std::atomic<int> refcnt{1};
+  std::string name;  // sun_path's first addrlen - 2 bytes (abstract: "\0...")
+};
+
+// Linux: unix_release_addr.
+void UnixReleaseAddr(UnixAddress* addr) {
+  if (addr != nullptr && addr->refcnt.fetch_sub(1) == 1)
+    delete addr;
+}
+
+// Linux: u->peer_wake, the entry a datagram socket hangs on its peer's
+// peer_wait while that peer's queue is full (unix_dgram_peer_wake_me), with
+// unix_dgram_peer_wake_relay as its function: a wakeup there unhooks it and
+// is passed on to our own wait queue with the same key, so our pollers
+// learn that the peer has room.
+class PeerWakeEntry final : public WaitQueueEntry {
+public:
+  explicit PeerWakeEntry(UnixSock* u) : u_(u) {}
+  int Wake(uint32_t key) override;
+  // peer_wake.private: the sock whose peer_wait holds the entry, or null.
+  // Written under that sock's peer_wait lock; atomic because
+  // unix_dgram_peer_wake_connect tests it under the lock of the sock it is
+  // about to hook on, which may be another one.
+  std::atomic<UnixSock*> private_{nullptr};
+
+private:
+  UnixSock* const u_;
+};
+
 // Linux: struct unix_sock (with its struct sock).
 class UnixSock {
 public:
@@ -176,10 +233,15 @@ public:
     const SimConfig& c = kernel->config();
     sk_sndbuf.store(c.wmem_default, std::memory_order_relaxed);
     sk_rcvbuf.store(c.rmem_default, std::memory_order_relaxed);
+    // unix_create1: sk_max_ack_backlog = sysctl_max_dgram_qlen.
+    max_ack_backlog.store(c.max_dgram_qlen, std::memory_order_relaxed);
+    sk_wq.store(&wq, std::memory_order_relaxed);  // until a file is grafted
     kernel_->live_socks_.fetch_add(1, std::memory_order_relaxed);
   }
   ~UnixSock() {
     EP_CHECK(receive_queue.empty());
+    EP_CHECK(peer_wake.Unlinked());
+    UnixReleaseAddr(addr.load(std::memory_order_relaxed));
     kernel_->live_socks_.fetch_sub(1, std::memory_order_relaxed);
   }
   UnixSock(const UnixSock&) = delete;
@@ -196,6 +258,10 @@ public:
   // skb_queue_len_lockless).
   std::deque<Skb*> receive_queue;
   std::atomic<uint32_t> rq_len{0};
+  // u->oob_skb: the pending out-of-band skb, one of receive_queue's (SOCK_
+  // STREAM only), or null. Written under rq_lock (see LOCKING); unix_poll
+  // reads it locklessly (READ_ONCE) for EPOLLPRI.
+  std::atomic<Skb*> oob_skb{nullptr};
   // unix_peer(sk): holds a sk_refcnt on the peer. Written under `lock`.
   std::atomic<UnixSock*> peer{nullptr};
   // The socket's wait queue (struct socket_wq's wait): the file's pollers
@@ -222,13 +288,37 @@ public:
   std::atomic<bool> dead{false};    // sock_flag(sk, SOCK_DEAD)
   std::atomic<bool> linger{false};  // sock_flag(sk, SOCK_LINGER)
   std::atomic<long> lingertime{0};  // sk->sk_lingertime, in seconds here
-  // sysctl_max_dgram_qlen at creation: sk->sk_max_ack_backlog.
-  int max_ack_backlog = 0;
+  // sk->sk_max_ack_backlog: max_dgram_qlen, or a listener's backlog.
+  // Written under `lock` (unix_listen), read locklessly
+  // (unix_recvq_full_lockless).
+  std::atomic<int> max_ack_backlog{0};
+  // u->peer_wait: senders waiting for room in our receive queue (blocked
+  // connects and sends, exclusive) and the peer_wake relays of datagram
+  // sockets whose peer we are (non-exclusive). Woken when a datagram or a
+  // connection is taken, when the backlog grows, and on release.
+  WaitQueueHead peer_wait;
+  PeerWakeEntry peer_wake{this};  // u->peer_wake (see PeerWakeEntry)
+  // u->addr: the bound name (bind, or the listener's for an accepted
+  // socket), set once under bindlock; released with the sock.
+  std::atomic<UnixAddress*> addr{nullptr};
+  std::mutex bindlock;  // u->bindlock
 
 private:
   SimKernel* const kernel_;
   const int type_;
 };
+
+int PeerWakeEntry::Wake(uint32_t key) {
+  // Linux: unix_dgram_peer_wake_relay (the waker holds the queue's lock).
+  Unlink();  // __remove_wait_queue
+  private_.store(nullptr, std::memory_order_relaxed);
+  // "relaying can only happen while the wq still exists"
+  if (WaitQueueHead* u_sleep = u_->sk_wq.load(std::memory_order_acquire))
+    u_sleep->WakeUp(key, 1);  // wake_up_interruptible_poll
+  return 0;
+}
+
+namespace {
 
 bool ConnectionBased(const UnixSock* sk) {
   return sk->type() == abi::kSockStream || sk->type() == abi::kSockSeqpacket;
@@ -370,6 +460,24 @@ Skb* SockAllocSendPskb(UnixSock* sk, WaitQueueHead* sleep, uint32_t header_len,
   return skb;
 }
 
+// Linux: unix_skb_len: the bytes of `skb` a stream reader has not taken.
+// Requires: the receiver's iolock or rq_lock held.
+uint32_t UnixSkbLen(const Skb* skb) { return skb->len - skb->consumed; }
+
+// The skb at `index` of `sk`'s receive queue, or null past the end.
+// Linux: skb_peek / skb_peek_next. Requires: sk->rq_lock held.
+Skb* PeekAtLocked(UnixSock* sk, size_t index) {
+  return index < sk->receive_queue.size() ? sk->receive_queue[index] : nullptr;
+}
+
+// Unlinks the skb at `index`. Linux: __skb_unlink. Requires: sk->rq_lock.
+void UnlinkAtLocked(UnixSock* sk, size_t index) {
+  sk->receive_queue.erase(sk->receive_queue.begin() +
+                          static_cast<std::ptrdiff_t>(index));
+  sk->rq_len.store(static_cast<uint32_t>(sk->receive_queue.size()),
+                   std::memory_order_release);
+}
+
 // Puts `skb` on `other`'s receive queue. Linux: skb_queue_tail.
 // Requires: other->lock held.
 void QueueTail(UnixSock* other, Skb* skb) {
@@ -387,6 +495,222 @@ std::deque<Skb*> DequeueAll(UnixSock* sk) {
   all.swap(sk->receive_queue);
   sk->rq_len.store(0, std::memory_order_release);
   return all;
+}
+
+// Linux: unix_recvq_full_lockless: more queued skbs than the backlog.
+bool RecvqFull(const UnixSock* sk) {
+  return sk->rq_len.load(std::memory_order_acquire) >
+         static_cast<uint32_t>(
+             sk->max_ack_backlog.load(std::memory_order_relaxed));
+}
+
+// Linux: unix_dgram_peer_wake_connect: hooks sk's relay on other's
+// peer_wait unless it already hangs somewhere. True if it hooked it now.
+bool PeerWakeConnect(UnixSock* sk, UnixSock* other) {
+  std::lock_guard<std::mutex> guard(other->peer_wait.lock());
+  if (sk->peer_wake.private_.load(std::memory_order_relaxed) != nullptr)
+    return false;
+  sk->peer_wake.private_.store(other, std::memory_order_relaxed);
+  other->peer_wait.AddLocked(&sk->peer_wake);  // __add_wait_queue
+  return true;
+}
+
+// Linux: unix_dgram_peer_wake_disconnect.
+void PeerWakeDisconnect(UnixSock* sk, UnixSock* other) {
+  std::lock_guard<std::mutex> guard(other->peer_wait.lock());
+  if (sk->peer_wake.private_.load(std::memory_order_relaxed) == other) {
+    sk->peer_wake.Unlink();  // __remove_wait_queue
+    sk->peer_wake.private_.store(nullptr, std::memory_order_relaxed);
+  }
+}
+
+// Linux: unix_dgram_peer_wake_disconnect_wakeup: unhooked, and our
+// pollers hear that we may write (to get the error).
+void PeerWakeDisconnectWakeup(UnixSock* sk, UnixSock* other) {
+  PeerWakeDisconnect(sk, other);
+  WakeSkWq(sk, kWritableKey, 1);  // wake_up_interruptible_poll(sk_sleep)
+}
+
+// Linux: unix_dgram_peer_wake_me: true if `other` (our peer) is full and
+// alive, with our relay left on its peer_wait; otherwise unhooks a relay it
+// just hooked and says false ("If other is SOCK_DEAD, we want to make sure
+// we signal POLLOUT, such that a subsequent write() can get a
+// -ECONNREFUSED.").
+bool PeerWakeMe(UnixSock* sk, UnixSock* other) {
+  const bool connected = PeerWakeConnect(sk, other);
+  if (RecvqFull(other) && !other->dead.load(std::memory_order_relaxed))
+    return true;
+  if (connected)
+    PeerWakeDisconnect(sk, other);
+  return false;
+}
+
+// Linux: wake_up_interruptible*(&u->peer_wait, key): `nr_exclusive` 1 wakes
+// one blocked sender and every relay, 0 all of them.
+void WakePeerWait(UnixSock* sk, uint32_t key, int nr_exclusive) {
+  if (sk->peer_wait.HasSleeper())
+    sk->peer_wait.WakeUp(key, nr_exclusive);
+}
+
+// Linux: unix_may_send: `other` is unconnected or connected to us.
+// Requires: other->lock held.
+bool UnixMaySend(const UnixSock* sk, const UnixSock* other) {
+  const UnixSock* peer = other->peer.load(std::memory_order_relaxed);
+  return peer == nullptr || peer == sk;
+}
+
+// Linux: unix_peer_get: our peer with a reference, or null.
+UnixSock* UnixPeerGet(UnixSock* sk) {
+  std::lock_guard<std::mutex> state(sk->lock);
+  UnixSock* other = sk->peer.load(std::memory_order_relaxed);
+  if (other != nullptr)
+    SockHold(other);
+  return other;
+}
+
+// Linux: unix_state_double_lock: both socks' locks, the lower address
+// first; one lock if they are the same sock. `a` and `b` must be deferred
+// unique_locks of a->lock and b->lock.
+void StateDoubleLock(UnixSock* a, std::unique_lock<std::mutex>& la, UnixSock* b,
+                     std::unique_lock<std::mutex>& lb) {
+  if (a == b) {
+    la.lock();
+    return;
+  }
+  if (a < b) {
+    la.lock();
+    lb.lock();
+  } else {
+    lb.lock();
+    la.lock();
+  }
+}
+
+// Linux: unix_validate_addr: a family and at least one byte of sun_path.
+int UnixValidateAddr(const SockaddrUn* addr, uint32_t addr_len) {
+  if (addr_len <= offsetof(SockaddrUn, sun_path) || addr_len > sizeof *addr)
+    return -abi::kEinval;
+  if (addr == nullptr)
+    return -abi::kEfault;  // (the syscall's copy in)
+  if (addr->sun_family != abi::kAfUnix)
+    return -abi::kEinval;
+  return 0;
+}
+
+// The table key of a validated address: its sun_path bytes.
+std::string AddrName(const SockaddrUn* addr, uint32_t addr_len) {
+  return std::string(addr->sun_path, addr_len - offsetof(SockaddrUn, sun_path));
+}
+
+// Linux: unix_find_other: the bound sock of `type` with this (validated)
+// name, with a reference; null with *err = -ECONNREFUSED if there is none
+// (abstract), -ENOENT for a filesystem name (no filesystem is simulated, so
+// every path lookup fails).
+UnixSock* UnixFindOther(SimKernel* kernel, const SockaddrUn* addr,
+                        uint32_t addr_len, int type, int* err) {
+  if (addr->sun_path[0] != '\0') {
+    *err = -abi::kEnoent;  // unix_find_bsd: kern_path
+    return nullptr;
+  }
+  UnixTable& table = kernel->unix_table_;
+  std::lock_guard<std::mutex> guard(table.lock);  // unix_find_socket_byname
+  auto it = table.abstract.find({type, AddrName(addr, addr_len)});
+  if (it == table.abstract.end()) {
+    *err = -abi::kEconnrefused;
+    return nullptr;
+  }
+  SockHold(it->second);
+  return it->second;
+}
+
+// Linux: unix_remove_socket: out of the table, if it is in it (an accepted
+// socket shares its listener's address without being hashed).
+void UnixRemoveSocket(UnixSock* sk) {
+  const UnixAddress* addr = sk->addr.load(std::memory_order_acquire);
+  if (addr == nullptr)
+    return;
+  UnixTable& table = sk->kernel()->unix_table_;
+  std::lock_guard<std::mutex> guard(table.lock);
+  auto it = table.abstract.find({sk->type(), addr->name});
+  if (it != table.abstract.end() && it->second == sk)
+    table.abstract.erase(it);
+}
+
+// Linux: unix_dgram_disconnected: our queue held what `other` (our old
+// peer) could have sent; it is purged, blocked senders and relays hear of
+// the room, and if `other` still points at us it gets ECONNRESET
+// (sk_error_report: an ERR-keyed wakeup).
+void UnixDgramDisconnected(UnixSock* sk, UnixSock* other) {
+  std::deque<Skb*> purged;
+  {
+    // (The kernel's peeking readers hold skb references; here they hold
+    // the iolock, so the purge waits for them.)
+    std::lock_guard<std::mutex> io(sk->iolock);
+    purged = DequeueAll(sk);  // skb_queue_purge
+    for (Skb* lost : purged)
+      KfreeSkb(lost);
+  }
+  if (purged.empty())
+    return;
+  WakePeerWait(sk, 0, 0);  // wake_up_interruptible_all
+  if (!other->dead.load(std::memory_order_relaxed) &&
+      other->peer.load(std::memory_order_relaxed) == sk) {
+    other->sk_err.store(abi::kEconnreset, std::memory_order_relaxed);
+    WakeSkWq(other, abi::kEpollErr, 1);  // sock_def_error_report
+  }
+}
+
+// Linux: unix_release_sock(sk, embrion): out of the name table, orphaned
+// and shut down; blocked senders and relays are woken; a connection-based
+// peer is shut down too (and gets ECONNRESET if we leave unread data or
+// were never accepted); the receive queue is flushed, releasing the embryos
+// of a listener's pending connections. Drops the socket's reference.
+void UnixReleaseSock(UnixSock* sk, bool embrion) {
+  UnixRemoveSocket(sk);
+  UnixSock* skpair = nullptr;
+  int state = 0;
+  {
+    std::lock_guard<std::mutex> guard(sk->lock);
+    // sock_orphan: no more wakeups through our wait queue.
+    sk->dead.store(true, std::memory_order_relaxed);
+    sk->sk_wq.store(nullptr, std::memory_order_release);
+    sk->sk_shutdown.store(abi::kShutdownMask, std::memory_order_relaxed);
+    state = sk->sk_state.exchange(kTcpClose, std::memory_order_relaxed);
+    skpair = sk->peer.exchange(nullptr, std::memory_order_acq_rel);
+  }
+  sk->oob_skb.store(nullptr, std::memory_order_relaxed);  // u->oob_skb = NULL
+  WakePeerWait(sk, 0, 0);  // wake_up_interruptible_all(&u->peer_wait)
+  if (skpair != nullptr) {
+    if (ConnectionBased(sk)) {
+      // "Don't set -ECONNRESET for consumed OOB skb": a first skb with
+      // nothing left to read does not count, the next one does.
+      bool unread = false;
+      {
+        std::lock_guard<std::mutex> q(sk->rq_lock);
+        const auto& rq = sk->receive_queue;
+        if (!rq.empty())
+          unread = UnixSkbLen(rq.front()) != 0 || rq.size() > 1;
+      }
+      {
+        std::lock_guard<std::mutex> pair_state(skpair->lock);
+        // "No more writes."
+        skpair->sk_shutdown.store(abi::kShutdownMask,
+                                  std::memory_order_relaxed);
+        if (unread || embrion)
+          skpair->sk_err.store(abi::kEconnreset, std::memory_order_relaxed);
+      }
+      SockDefWakeup(skpair);  // skpair->sk_state_change
+    }
+    PeerWakeDisconnect(sk, skpair);
+    SockPut(skpair);  // unix_peer's reference: "It may now die"
+  }
+  // "Try to flush out this socket. Throw out buffers at least."
+  for (Skb* skb : DequeueAll(sk)) {
+    if (state == kTcpListen)
+      UnixReleaseSock(skb->sk, true);  // the embryo the skb carries
+    KfreeSkb(skb);
+  }
+  SockPut(sk);  // the socket's reference
 }
 
 // The socket file. Linux: struct socket (sock->wq, sock->sk, the proto_ops
@@ -409,13 +733,19 @@ public:
   }
   // Linux: sock_write_iter (MSG_EOR for SOCK_SEQPACKET changes nothing here).
   int64_t Write(const void* buf, size_t count) override {
-    return Sendmsg(buf, count, NonblockFlag());
+    return Sendmsg(buf, count, NonblockFlag(), nullptr, 0);
   }
   uint32_t Poll(PollTable* pt) override;  // sock_poll
   void Release() override;                // sock_close -> unix_release
 
-  int64_t Sendmsg(const void* buf, size_t len, uint32_t flags) override;
+  int64_t Sendmsg(const void* buf, size_t len, uint32_t flags,
+                  const SockaddrUn* msg_name, uint32_t msg_namelen) override;
   int64_t Recvmsg(void* buf, size_t len, uint32_t flags) override;
+  int Bind(const SockaddrUn* addr, uint32_t addrlen) override;
+  int Listen(int backlog) override;
+  int Connect(const SockaddrUn* addr, uint32_t addrlen,
+              uint32_t f_flags) override;
+  int Accept(uint32_t f_flags, uint32_t new_f_flags, FileRef* newfile) override;
   int Shutdown(int how) override;
   int Setsockopt(int optname, const void* optval, uint32_t optlen) override;
   int Getsockopt(int optname, void* optval, uint32_t* optlen) override;
@@ -424,9 +754,15 @@ private:
   uint32_t NonblockFlag() const {
     return (f_flags() & abi::kONonblock) != 0 ? abi::kMsgDontwait : 0;
   }
-  int64_t StreamSendmsg(const std::byte* buf, uint32_t len, uint32_t flags);
-  int64_t DgramSendmsg(const std::byte* buf, uint32_t len, uint32_t flags);
+  int64_t StreamSendmsg(const std::byte* buf, uint32_t len, uint32_t flags,
+                        uint32_t msg_namelen);
+  int64_t DgramSendmsg(const std::byte* buf, uint32_t len, uint32_t flags,
+                       const SockaddrUn* msg_name, uint32_t msg_namelen);
+  int StreamConnect(const SockaddrUn* addr, uint32_t addrlen, uint32_t f_flags);
+  int DgramConnect(const SockaddrUn* addr, uint32_t addrlen);
+  int QueueOob(const std::byte* buf, UnixSock* other, bool noblock);
   int64_t StreamReadGeneric(std::byte* buf, uint32_t size, uint32_t flags);
+  int64_t StreamRecvUrg(std::byte* buf, uint32_t size, uint32_t flags);
   int64_t DgramRecvmsg(std::byte* buf, uint32_t size, uint32_t flags);
   uint32_t StreamPoll();
   uint32_t DgramPoll(const PollTable* pt);
@@ -436,12 +772,53 @@ private:
   UnixSock* sk_;
 };
 
-// Linux: unix_stream_sendmsg.
-int64_t UnixSocketFile::StreamSendmsg(const std::byte* buf, uint32_t len,
-                                      uint32_t flags) {
+// Linux: queue_oob: the out-of-band byte as a 1-byte skb of its own (from
+// sock_alloc_send_skb: order-0, no frags), queued on `other` as its new
+// oob_skb (a previous one stays queued as ordinary data).
+int UnixSocketFile::QueueOob(const std::byte* buf, UnixSock* other,
+                             bool noblock) {
   UnixSock* sk = sk_;
-  if ((flags & abi::kMsgOob) != 0)
-    return -abi::kEopnotsupp;  // OOB data is not simulated
+  int err = 0;
+  Skb* skb = SockAllocSendPskb(sk, &sk->wq, 1, 0, noblock, &err, 0);
+  if (skb == nullptr)
+    return err;
+  std::memcpy(skb->data(), buf, 1);  // skb_copy_datagram_from_iter
+  {
+    std::unique_lock<std::mutex> other_lock(other->lock);
+    if (other->dead.load(std::memory_order_relaxed) ||
+        (other->sk_shutdown.load(std::memory_order_relaxed) &
+         abi::kRcvShutdown) != 0) {
+      other_lock.unlock();  // out_unlock
+      KfreeSkb(skb);        // consume_skb
+      return -abi::kEpipe;
+    }
+    std::lock_guard<std::mutex> q(other->rq_lock);
+    other->oob_skb.store(skb, std::memory_order_release);
+    other->receive_queue.push_back(skb);  // __skb_queue_tail
+    other->rq_len.store(static_cast<uint32_t>(other->receive_queue.size()),
+                        std::memory_order_release);
+    // sk_send_sigurg: SIGURG and SOCK_WAKE_URG only (no signals here).
+  }
+  SockDefReadable(other);  // other->sk_data_ready
+  return 0;
+}
+
+// Linux: unix_stream_sendmsg. With MSG_OOB the last byte is held back and
+// sent by queue_oob once the rest is queued.
+int64_t UnixSocketFile::StreamSendmsg(const std::byte* buf, uint32_t len,
+                                      uint32_t flags, uint32_t msg_namelen) {
+  UnixSock* sk = sk_;
+  const bool oob = (flags & abi::kMsgOob) != 0;
+  if (oob) {
+    if (len == 0)
+      return -abi::kEopnotsupp;
+    --len;
+  }
+  if (msg_namelen != 0) {
+    return sk->sk_state.load(std::memory_order_relaxed) == kTcpEstablished
+               ? -abi::kEisconn
+               : -abi::kEopnotsupp;
+  }
   UnixSock* other = sk->peer.load(std::memory_order_acquire);
   if (other == nullptr)
     return -abi::kEnotconn;
@@ -486,21 +863,36 @@ int64_t UnixSocketFile::StreamSendmsg(const std::byte* buf, uint32_t len,
     SockDefReadable(other);  // other->sk_data_ready
     sent += size;
   }
+  if (err == 0 && oob) {
+    err = QueueOob(buf + len, other, noblock);
+    if (err == 0)
+      ++sent;
+  }
   return sent != 0 ? static_cast<int64_t>(sent) : err;
 }
 
-// Linux: unix_seqpacket_sendmsg (its checks) and unix_dgram_sendmsg.
+// Linux: unix_seqpacket_sendmsg (its checks) and unix_dgram_sendmsg: to
+// `msg_name` if given (looked up again if that sock died meanwhile), else
+// to the peer. A receiver that is not connected to us and has more than
+// its backlog queued makes us wait on its peer_wait, or, non-blocking, fail
+// with EAGAIN after hooking our relay on it if it is our peer.
 int64_t UnixSocketFile::DgramSendmsg(const std::byte* buf, uint32_t len,
-                                     uint32_t flags) {
+                                     uint32_t flags, const SockaddrUn* msg_name,
+                                     uint32_t msg_namelen) {
   UnixSock* sk = sk_;
   if (sk->type() == abi::kSockSeqpacket) {
     if (const int err = SockError(sk); err != 0)
       return err;
     if (sk->sk_state.load(std::memory_order_relaxed) != kTcpEstablished)
       return -abi::kEnotconn;
+    msg_namelen = 0;  // "if (msg->msg_namelen) msg->msg_namelen = 0;"
   }
   if ((flags & abi::kMsgOob) != 0)
     return -abi::kEopnotsupp;
+  if (msg_namelen != 0) {
+    if (const int err = UnixValidateAddr(msg_name, msg_namelen); err != 0)
+      return err;
+  }
   if (static_cast<int64_t>(len) >
       static_cast<int64_t>(sk->sk_sndbuf.load(std::memory_order_relaxed)) -
           32) {
@@ -510,100 +902,530 @@ int64_t UnixSocketFile::DgramSendmsg(const std::byte* buf, uint32_t len,
   if (len > kSkbMaxAlloc)
     data_len =
         PageAlign(std::min(len - kSkbMaxAlloc, kMaxSkbFrags * kPageSize));
+  const bool noblock = (flags & abi::kMsgDontwait) != 0;
   int err = 0;
-  Skb* skb = SockAllocSendPskb(sk, &sk->wq, len - data_len, data_len,
-                               (flags & abi::kMsgDontwait) != 0, &err,
-                               kPageAllocCostlyOrder);
+  Skb* skb = SockAllocSendPskb(sk, &sk->wq, len - data_len, data_len, noblock,
+                               &err, kPageAllocCostlyOrder);
   if (skb == nullptr)
     return err;
   if (len != 0)
     std::memcpy(skb->data(), buf, len);
-  // unix_peer_get: the peer is looked up only now.
+  // Each round is one lookup (`lookup:`) or one `restart:`.
   UnixSock* other = nullptr;
-  {
-    std::lock_guard<std::mutex> guard(sk->lock);
-    other = sk->peer.load(std::memory_order_relaxed);
-    if (other != nullptr)
-      SockHold(other);
-  }
-  if (other == nullptr) {
-    KfreeSkb(skb);
-    return -abi::kEnotconn;
-  }
-  std::unique_lock<std::mutex> other_lock(other->lock);
-  // unix_may_send: the receiver is unconnected or connected to us.
-  const UnixSock* other_peer = other->peer.load(std::memory_order_relaxed);
-  if (other_peer != nullptr && other_peer != sk) {
-    other_lock.unlock();
-    SockPut(other);
-    KfreeSkb(skb);
-    return -abi::kEperm;
-  }
-  if (other->dead.load(std::memory_order_relaxed)) {
-    other_lock.unlock();
-    if (sk->type() == abi::kSockSeqpacket) {
-      SockPut(other);
-      KfreeSkb(skb);
-      return -abi::kEpipe;
-    }
-    // The peer is gone: disconnect from it.
-    std::unique_lock<std::mutex> sk_lock(sk->lock);
-    int ret = -abi::kEconnrefused;
-    if (sk->peer.load(std::memory_order_relaxed) == other) {
-      sk->peer.store(nullptr, std::memory_order_release);
-      // unix_dgram_peer_wake_disconnect_wakeup.
-      WakeSkWq(sk, kWritableKey, 1);
-      sk->sk_state.store(kTcpClose, std::memory_order_relaxed);
-      sk_lock.unlock();
-      // unix_dgram_disconnected: our queue held the dead peer's datagrams
-      // (the "peer was not connected to us" ECONNRESET cannot apply: it is
-      // dead).
-      {
-        // (The kernel's peeking readers hold skb references; here they
-        // hold the iolock, so the purge waits for them.)
-        std::lock_guard<std::mutex> io(sk->iolock);
-        for (Skb* lost : DequeueAll(sk))
-          KfreeSkb(lost);
+  bool lookup = true;
+  for (;;) {
+    if (lookup) {
+      if (msg_namelen != 0) {
+        other =
+            UnixFindOther(kernel(), msg_name, msg_namelen, sk->type(), &err);
+      } else {
+        other = UnixPeerGet(sk);
+        err = -abi::kEnotconn;
       }
-      SockPut(other);  // unix_peer's reference
+      if (other == nullptr) {
+        KfreeSkb(skb);  // out_free
+        return err;
+      }
+      lookup = false;
     }
-    SockPut(other);
-    KfreeSkb(skb);
-    return ret;
-  }
-  if ((other->sk_shutdown.load(std::memory_order_relaxed) &
-       abi::kRcvShutdown) != 0) {
+    std::unique_lock<std::mutex> other_lock(other->lock, std::defer_lock);
+    std::unique_lock<std::mutex> sk_lock(sk->lock, std::defer_lock);
+    bool sk_locked = false;
+    other_lock.lock();
+    enum class Next { kQueue, kFail, kRestart, kLookup };
+    Next next = Next::kQueue;
+    for (;;) {  // restart_locked:
+      if (!UnixMaySend(sk, other)) {
+        err = -abi::kEperm;
+        next = Next::kFail;
+        break;
+      }
+      if (other->dead.load(std::memory_order_relaxed)) {
+        // "Check with 1003.1g - what should datagram error"
+        other_lock.unlock();
+        if (sk->type() == abi::kSockSeqpacket) {
+          err = -abi::kEpipe;  // racing unix_release_sock: keep our state
+          next = Next::kFail;
+          break;
+        }
+        if (!sk_locked)
+          sk_lock.lock();
+        if (sk->peer.load(std::memory_order_relaxed) == other) {
+          sk->peer.store(nullptr, std::memory_order_release);
+          PeerWakeDisconnectWakeup(sk, other);
+          sk->sk_state.store(kTcpClose, std::memory_order_relaxed);
+          sk_lock.unlock();
+          UnixDgramDisconnected(sk, other);
+          SockPut(other);  // unix_peer's reference
+          err = -abi::kEconnrefused;
+          next = Next::kFail;
+          break;
+        }
+        sk_lock.unlock();
+        if (msg_namelen == 0) {
+          err = -abi::kEconnreset;
+          next = Next::kFail;
+          break;
+        }
+        next = Next::kLookup;
+        break;
+      }
+      if ((other->sk_shutdown.load(std::memory_order_relaxed) &
+           abi::kRcvShutdown) != 0) {
+        err = -abi::kEpipe;
+        next = Next::kFail;
+        break;
+      }
+      // "other == sk && unix_peer(other) != sk if - unix_peer(sk) == NULL,
+      // destination address bound to sk - unix_peer(sk) == sk by time of
+      // get but disconnected before lock"
+      if (other != sk && other->peer.load(std::memory_order_relaxed) != sk &&
+          RecvqFull(other)) {
+        if (!noblock) {
+          // unix_wait_for_peer: an exclusive sleeper on other's peer_wait
+          // while it is alive, open and full.
+          if (sk_locked)
+            sk_lock.unlock();
+          other_lock.unlock();
+          WaitEventExclusive(other->peer_wait, [other] {
+            return other->dead.load(std::memory_order_acquire) ||
+                   (other->sk_shutdown.load(std::memory_order_acquire) &
+                    abi::kRcvShutdown) != 0 ||
+                   !RecvqFull(other);
+          });
+          next = Next::kRestart;
+          break;
+        }
+        if (!sk_locked) {
+          other_lock.unlock();
+          StateDoubleLock(sk, sk_lock, other, other_lock);
+        }
+        if (sk->peer.load(std::memory_order_relaxed) != other ||
+            PeerWakeMe(sk, other)) {
+          err = -abi::kEagain;
+          next = Next::kFail;
+          break;
+        }
+        if (!sk_locked) {
+          sk_locked = true;
+          continue;  // goto restart_locked
+        }
+      }
+      break;
+    }
+    if (next == Next::kRestart)
+      continue;
+    if (next == Next::kLookup) {
+      SockPut(other);
+      lookup = true;
+      continue;
+    }
+    if (sk_lock.owns_lock())
+      sk_lock.unlock();
+    if (next == Next::kFail) {
+      if (other_lock.owns_lock())
+        other_lock.unlock();  // out_unlock
+      SockPut(other);         // out_sock_put
+      KfreeSkb(skb);          // out_free
+      return err;
+    }
+    QueueTail(other, skb);  // skb_queue_tail
     other_lock.unlock();
+    SockDefReadable(other);  // other->sk_data_ready
     SockPut(other);
-    KfreeSkb(skb);
-    return -abi::kEpipe;
+    return len;
   }
-  // A non-mutual receiver with a full queue (unix_recvq_full_lockless) would
-  // make us wait or fail; socketpair peers are mutual while both live.
-  EP_CHECK(other_peer == sk);
-  QueueTail(other, skb);
-  other_lock.unlock();
-  SockDefReadable(other);
-  SockPut(other);
-  return len;
 }
 
-int64_t UnixSocketFile::Sendmsg(const void* buf, size_t len, uint32_t flags) {
+int64_t UnixSocketFile::Sendmsg(const void* buf, size_t len, uint32_t flags,
+                                const SockaddrUn* msg_name,
+                                uint32_t msg_namelen) {
   const auto n = static_cast<uint32_t>(std::min<size_t>(len, INT_MAX));
   const auto* from = static_cast<const std::byte*>(buf);
-  return sk_->type() == abi::kSockStream ? StreamSendmsg(from, n, flags)
-                                         : DgramSendmsg(from, n, flags);
+  return sk_->type() == abi::kSockStream
+             ? StreamSendmsg(from, n, flags, msg_namelen)
+             : DgramSendmsg(from, n, flags, msg_name, msg_namelen);
 }
 
-// Linux: unix_stream_read_generic with unix_stream_read_actor.
+// Linux: unix_bind -> unix_bind_abstract: a first name, unique among the
+// bound socks of this type (EADDRINUSE); a second bind is EINVAL.
+int UnixSocketFile::Bind(const SockaddrUn* addr, uint32_t addrlen) {
+  UnixSock* sk = sk_;
+  // (addr_len == offsetof(sun_path) with AF_UNIX would autobind: the
+  // validation below refuses it here, as autobind is not simulated.)
+  if (const int err = UnixValidateAddr(addr, addrlen); err != 0)
+    return err;
+  if (addr->sun_path[0] != '\0')
+    return -abi::kEopnotsupp;     // unix_bind_bsd: no filesystem is simulated
+  auto* uaddr = new UnixAddress;  // unix_create_addr
+  uaddr->name = AddrName(addr, addrlen);
+  std::lock_guard<std::mutex> bind(sk->bindlock);
+  if (sk->addr.load(std::memory_order_relaxed) != nullptr) {
+    UnixReleaseAddr(uaddr);
+    return -abi::kEinval;
+  }
+  UnixTable& table = kernel()->unix_table_;
+  std::lock_guard<std::mutex> guard(table.lock);
+  const auto [it, inserted] =
+      table.abstract.try_emplace({sk->type(), uaddr->name}, sk);
+  if (!inserted) {
+    UnixReleaseAddr(uaddr);
+    return -abi::kEaddrinuse;
+  }
+  sk->addr.store(uaddr, std::memory_order_release);  // __unix_set_addr_hash
+  return 0;
+}
+
+// Linux: unix_listen: stream and seqpacket sockets only (EOPNOTSUPP), bound
+// (EINVAL), not connected (EINVAL); a larger backlog wakes the senders
+// waiting for room.
+int UnixSocketFile::Listen(int backlog) {
+  UnixSock* sk = sk_;
+  if (!ConnectionBased(sk))
+    return -abi::kEopnotsupp;  // "Only stream/seqpacket sockets accept"
+  if (sk->addr.load(std::memory_order_acquire) == nullptr)
+    return -abi::kEinval;  // "No listens on an unbound socket"
+  std::lock_guard<std::mutex> state(sk->lock);
+  const int st = sk->sk_state.load(std::memory_order_relaxed);
+  if (st != kTcpClose && st != kTcpListen)
+    return -abi::kEinval;
+  if (backlog > sk->max_ack_backlog.load(std::memory_order_relaxed))
+    WakePeerWait(sk, 0, 0);  // wake_up_interruptible_all(&u->peer_wait)
+  sk->max_ack_backlog.store(backlog, std::memory_order_relaxed);
+  sk->sk_state.store(kTcpListen, std::memory_order_relaxed);
+  return 0;
+}
+
+// Linux: unix_stream_connect (SOCK_STREAM and SOCK_SEQPACKET): the embryo
+// (the listener's end of the connection, a new sock connected to us) and
+// the 1-byte skb that carries it are made first; then the listener is
+// found (ECONNREFUSED unless it listens and receives), its backlog checked
+// (EAGAIN, or wait on its peer_wait), our state (EISCONN, EINVAL); then the
+// embryo gets the listener's address and we become connected to it, and
+// the skb goes on the listener's queue.
+int UnixSocketFile::StreamConnect(const SockaddrUn* addr, uint32_t addrlen,
+                                  uint32_t f_flags) {
+  UnixSock* sk = sk_;
+  if (const int err = UnixValidateAddr(addr, addrlen); err != 0)
+    return err;
+  const bool noblock = (f_flags & abi::kONonblock) != 0;  // sock_sndtimeo
+  // "create new sock for complete connection": unix_create1.
+  auto* newsk = new UnixSock(kernel(), sk->type());
+  // "Allocate skb for sending to listening sock": sock_wmalloc(newsk, 1).
+  Skb* skb = skb_cache.Alloc(0);
+  skb->truesize = SkbTruesize(1, 0, 0);
+  SkbSetOwnerW(skb, newsk);
+  const auto fail = [&](int err) {
+    KfreeSkb(skb);                  // out_free_skb
+    UnixReleaseSock(newsk, false);  // out_free_sk
+    return err;
+  };
+  for (;;) {  // restart:
+    int err = 0;
+    UnixSock* other =
+        UnixFindOther(kernel(), addr, addrlen, sk->type(), &err);  // listener
+    if (other == nullptr)
+      return fail(err);
+    std::unique_lock<std::mutex> other_lock(other->lock);
+    // "Apparently VFS overslept socket death. Retry."
+    if (other->dead.load(std::memory_order_relaxed)) {
+      other_lock.unlock();
+      SockPut(other);
+      continue;
+    }
+    if (other->sk_state.load(std::memory_order_relaxed) != kTcpListen ||
+        (other->sk_shutdown.load(std::memory_order_relaxed) &
+         abi::kRcvShutdown) != 0) {
+      other_lock.unlock();
+      SockPut(other);
+      return fail(-abi::kEconnrefused);
+    }
+    if (RecvqFull(other)) {
+      other_lock.unlock();
+      if (noblock) {
+        SockPut(other);
+        return fail(-abi::kEagain);
+      }
+      // unix_wait_for_peer.
+      WaitEventExclusive(other->peer_wait, [other] {
+        return other->dead.load(std::memory_order_acquire) ||
+               (other->sk_shutdown.load(std::memory_order_acquire) &
+                abi::kRcvShutdown) != 0 ||
+               !RecvqFull(other);
+      });
+      SockPut(other);
+      continue;
+    }
+    // "self connect and simultaneous connect are eliminated by rejecting
+    // TCP_LISTEN socket to avoid deadlock."
+    const auto state_err = [](int st) {
+      return st == kTcpEstablished ? -abi::kEisconn : -abi::kEinval;
+    };
+    if (const int st = sk->sk_state.load(std::memory_order_relaxed);
+        st != kTcpClose) {
+      other_lock.unlock();
+      SockPut(other);
+      return fail(state_err(st));
+    }
+    {
+      std::lock_guard<std::mutex> sk_state(sk->lock);  // U_LOCK_SECOND
+      if (const int st = sk->sk_state.load(std::memory_order_relaxed);
+          st != kTcpClose) {
+        other_lock.unlock();
+        SockPut(other);
+        return fail(state_err(st));
+      }
+      // "The way is open! Fastly set all the necessary fields..."
+      SockHold(sk);
+      newsk->peer.store(sk, std::memory_order_relaxed);
+      newsk->sk_state.store(kTcpEstablished, std::memory_order_relaxed);
+      // "copy address information from listening to new sock"
+      UnixAddress* oaddr = other->addr.load(std::memory_order_acquire);
+      oaddr->refcnt.fetch_add(1);
+      newsk->addr.store(oaddr, std::memory_order_release);
+      sk->sk_state.store(kTcpEstablished, std::memory_order_relaxed);
+      SockHold(newsk);
+      sk->peer.store(newsk, std::memory_order_release);
+    }
+    // "take ten and send info to listening sock"
+    QueueTail(other, skb);
+    other_lock.unlock();
+    SockDefReadable(other);  // other->sk_data_ready
+    SockPut(other);
+    return 0;
+  }
+}
+
+// Linux: unix_dgram_connect: to a bound datagram sock (which must be
+// unconnected or connected to us: EPERM), or, with AF_UNSPEC, to nobody. A
+// previous peer is disconnected (its relay unhooked, and our queue purged
+// if the peer changed).
+int UnixSocketFile::DgramConnect(const SockaddrUn* addr, uint32_t addrlen) {
+  UnixSock* sk = sk_;
+  if (addrlen < offsetof(SockaddrUn, sun_path))  // offsetofend(sa_family)
+    return -abi::kEinval;
+  if (addr == nullptr)
+    return -abi::kEfault;
+  UnixSock* other = nullptr;
+  std::unique_lock<std::mutex> sk_lock(sk->lock, std::defer_lock);
+  std::unique_lock<std::mutex> other_lock;
+  if (addr->sun_family != 0) {  // not AF_UNSPEC
+    if (const int err = UnixValidateAddr(addr, addrlen); err != 0)
+      return err;
+    for (;;) {  // restart:
+      int err = 0;
+      other = UnixFindOther(kernel(), addr, addrlen, sk->type(), &err);
+      if (other == nullptr)
+        return err;
+      other_lock = std::unique_lock<std::mutex>(other->lock, std::defer_lock);
+      StateDoubleLock(sk, sk_lock, other, other_lock);
+      // "Apparently VFS overslept socket death. Retry."
+      if (other->dead.load(std::memory_order_relaxed)) {
+        if (other_lock.owns_lock())
+          other_lock.unlock();
+        sk_lock.unlock();
+        SockPut(other);
+        continue;
+      }
+      break;
+    }
+    if (!UnixMaySend(sk, other)) {
+      if (other_lock.owns_lock())
+        other_lock.unlock();
+      sk_lock.unlock();
+      SockPut(other);
+      return -abi::kEperm;
+    }
+    sk->sk_state.store(kTcpEstablished, std::memory_order_relaxed);
+    other->sk_state.store(kTcpEstablished, std::memory_order_relaxed);
+  } else {
+    // "1003.1g breaking connected state with AF_UNSPEC"
+    sk_lock.lock();
+  }
+  // "If it was connected, reconnect."
+  UnixSock* old_peer = sk->peer.load(std::memory_order_relaxed);
+  sk->peer.store(other, std::memory_order_release);  // takes other's ref
+  if (old_peer == nullptr) {
+    if (other_lock.owns_lock())
+      other_lock.unlock();
+    sk_lock.unlock();
+    return 0;
+  }
+  if (other == nullptr)
+    sk->sk_state.store(kTcpClose, std::memory_order_relaxed);
+  PeerWakeDisconnectWakeup(sk, old_peer);
+  if (other_lock.owns_lock())
+    other_lock.unlock();
+  sk_lock.unlock();
+  if (other != old_peer) {
+    UnixDgramDisconnected(sk, old_peer);
+    std::lock_guard<std::mutex> old_state(old_peer->lock);
+    if (old_peer->peer.load(std::memory_order_relaxed) == nullptr)
+      old_peer->sk_state.store(kTcpClose, std::memory_order_relaxed);
+  }
+  SockPut(old_peer);
+  return 0;
+}
+
+int UnixSocketFile::Connect(const SockaddrUn* addr, uint32_t addrlen,
+                            uint32_t f_flags) {
+  return sk_->type() == abi::kSockDgram ? DgramConnect(addr, addrlen)
+                                        : StreamConnect(addr, addrlen, f_flags);
+}
+
+// Linux: unix_accept: stream and seqpacket listeners only; the next skb
+// of the listener's queue (skb_recv_datagram: a pending error first; EAGAIN
+// or wait when empty; EINVAL once shut down) carries the embryo, which is
+// grafted onto the new socket file; a sender waiting for room is woken.
+int UnixSocketFile::Accept(uint32_t f_flags, uint32_t new_f_flags,
+                           FileRef* newfile) {
+  UnixSock* sk = sk_;
+  if (!ConnectionBased(sk))
+    return -abi::kEopnotsupp;
+  if (sk->sk_state.load(std::memory_order_relaxed) != kTcpListen)
+    return -abi::kEinval;
+  // "If socket state is TCP_LISTEN it cannot change (for now...), so that
+  // no locks are necessary."
+  Skb* skb = nullptr;
+  for (;;) {
+    if (const int err = SockError(sk); err != 0)
+      return err;  // __skb_try_recv_datagram
+    {
+      std::lock_guard<std::mutex> q(sk->rq_lock);
+      if (!sk->receive_queue.empty()) {
+        skb = sk->receive_queue.front();
+        UnlinkAtLocked(sk, 0);
+      }
+    }
+    if (skb != nullptr)
+      break;
+    if ((f_flags & abi::kONonblock) != 0)
+      return -abi::kEagain;
+    // __skb_wait_for_more_packets: an exclusive sleeper.
+    WaitEventExclusive(sk->wq, [sk] {
+      return sk->rq_len.load(std::memory_order_acquire) != 0 ||
+             sk->sk_err.load(std::memory_order_acquire) != 0 ||
+             (sk->sk_shutdown.load(std::memory_order_acquire) &
+              abi::kRcvShutdown) != 0;
+    });
+    if (sk->sk_err.load(std::memory_order_relaxed) == 0 &&
+        sk->rq_len.load(std::memory_order_acquire) == 0) {
+      return -abi::kEinval;  // "This means receive shutdown."
+    }
+  }
+  UnixSock* tsk = skb->sk;
+  KfreeSkb(skb);           // skb_free_datagram
+  WakePeerWait(sk, 0, 1);  // wake_up_interruptible(&u->peer_wait)
+  // "attach accepted sock to socket": sock_graft in sock_alloc_file's
+  // socket (the kernel made the file first; it is the same here).
+  std::lock_guard<std::mutex> state(tsk->lock);
+  *newfile =
+      FileRef(new UnixSocketFile(kernel(), tsk, new_f_flags & abi::kONonblock));
+  return 0;
+}
+
+// Linux: manage_oob: what a stream reader at `skb` (position *pos of the
+// queue) takes next, once a consumed out-of-band skb at the head is dropped
+// (or, peeking, stepped over) and the pending out-of-band skb is dropped
+// unread (not SO_OOBINLINE) or, after data was copied, ends the read (null).
+// Requires: sk->iolock and sk->lock held; takes rq_lock. The freed skbs
+// are freed after rq_lock is dropped.
+Skb* ManageOob(UnixSock* sk, Skb* skb, size_t* pos, bool peek, int64_t copied) {
+  if (UnixSkbLen(skb) != 0 &&
+      skb != sk->oob_skb.load(std::memory_order_relaxed))
+    return skb;  // likely()
+  Skb* read_skb = nullptr;
+  Skb* unread_skb = nullptr;
+  {
+    std::lock_guard<std::mutex> q(sk->rq_lock);
+    Skb* const oob = sk->oob_skb.load(std::memory_order_relaxed);
+    [&] {
+      if (UnixSkbLen(skb) == 0) {
+        if (copied != 0 && (oob == nullptr || skb == oob)) {
+          skb = nullptr;
+        } else if (peek) {
+          skb = PeekAtLocked(sk, ++*pos);  // skb_peek_next
+        } else {
+          read_skb = skb;
+          UnlinkAtLocked(sk, *pos);  // the next one moves up to *pos
+          skb = PeekAtLocked(sk, *pos);
+        }
+        if (skb == nullptr)
+          return;
+      }
+      if (skb != oob)
+        return;
+      if (copied != 0) {
+        skb = nullptr;
+      } else if (!peek) {
+        sk->oob_skb.store(nullptr, std::memory_order_relaxed);
+        UnlinkAtLocked(sk, *pos);  // not SOCK_URGINLINE: dropped unread
+        unread_skb = skb;
+        *pos = 0;
+        skb = PeekAtLocked(sk, 0);  // skb_peek
+      } else {
+        skb = PeekAtLocked(sk, ++*pos);  // skb_peek_next
+      }
+    }();
+  }
+  if (read_skb != nullptr)
+    KfreeSkb(read_skb);  // consume_skb
+  if (unread_skb != nullptr)
+    KfreeSkb(unread_skb);  // kfree_skb_reason(UNIX_SKIP_OOB)
+  return skb;
+}
+
+// Linux: unix_stream_recv_urg: the pending out-of-band byte (EINVAL if
+// none). Taking it (not MSG_PEEK) clears oob_skb and marks the skb
+// consumed, leaving it queued, and drops a consumed skb just before it.
+int64_t UnixSocketFile::StreamRecvUrg(std::byte* buf, uint32_t size,
+                                      uint32_t flags) {
+  UnixSock* sk = sk_;
+  const bool peek = (flags & abi::kMsgPeek) != 0;
+  Skb* read_skb = nullptr;
+  {
+    std::lock_guard<std::mutex> io(sk->iolock);
+    Skb* oob_skb = nullptr;
+    {
+      std::lock_guard<std::mutex> state(sk->lock);
+      std::lock_guard<std::mutex> q(sk->rq_lock);
+      oob_skb = sk->oob_skb.load(std::memory_order_relaxed);
+      if (oob_skb == nullptr)
+        return -abi::kEinval;  // (or SOCK_URGINLINE: never set here)
+      if (!peek) {
+        sk->oob_skb.store(nullptr, std::memory_order_relaxed);
+        const auto& rq = sk->receive_queue;
+        const size_t at = static_cast<size_t>(
+            std::find(rq.begin(), rq.end(), oob_skb) - rq.begin());
+        EP_CHECK(at < rq.size());
+        // oob_skb->prev, if it is an skb and has nothing left to read.
+        if (at > 0 && UnixSkbLen(rq[at - 1]) == 0) {
+          read_skb = rq[at - 1];
+          UnlinkAtLocked(sk, at - 1);
+        }
+      }
+    }
+    // recv_actor of one byte at offset 0 (a 0-byte buffer takes nothing,
+    // and that is no fault).
+    if (size != 0)
+      std::memcpy(buf, oob_skb->data(), 1);
+    if (!peek)
+      oob_skb->consumed += 1;
+  }
+  if (read_skb != nullptr)
+    KfreeSkb(read_skb);  // consume_skb
+  return 1;
+}
+
+// Linux: unix_stream_read_generic with unix_stream_read_actor (peek offset
+// 0: `skip` only steps over skbs with nothing left to read).
 int64_t UnixSocketFile::StreamReadGeneric(std::byte* buf, uint32_t size,
                                           uint32_t flags) {
   UnixSock* sk = sk_;
   if (sk->sk_state.load(std::memory_order_relaxed) != kTcpEstablished)
     return -abi::kEinval;
-  // unix_stream_recv_urg: no OOB byte is ever pending.
   if ((flags & abi::kMsgOob) != 0)
-    return -abi::kEinval;
+    return StreamRecvUrg(buf, size, flags);
   // sock_rcvlowat.
   const int64_t lowat =
       (flags & abi::kMsgWaitall) != 0
@@ -616,73 +1438,116 @@ int64_t UnixSocketFile::StreamReadGeneric(std::byte* buf, uint32_t size,
   int64_t copied = 0;
   int err = 0;
   std::unique_lock<std::mutex> io(sk->iolock);
-  size_t index = 0;  // MSG_PEEK: the skb the walk is at (skb_peek_next)
-  do {
-    Skb* skb = nullptr;
+  // Each round of the outer loop is the kernel's `redo:` (the queue's head
+  // under unix_state_lock); the inner loop is `again:` (manage_oob, then
+  // skip empty skbs, then copy). The queue only grows while we hold iolock
+  // (senders append; only iolock holders and release unlink), so a
+  // position in it stays valid.
+  enum class Next { kStop, kWait, kRedo };
+  // The last skb looked at and its length: unix_stream_data_wait sleeps
+  // until the queue's tail is another skb or grew.
+  Skb* last = nullptr;
+  uint32_t last_len = 0;
+  for (;;) {
+    Next next = Next::kStop;
     {
-      std::lock_guard<std::mutex> state(sk->lock);  // unix_state_lock
+      std::unique_lock<std::mutex> state(sk->lock);  // unix_state_lock
       if (sk->dead.load(std::memory_order_relaxed)) {
         err = -abi::kEconnreset;
         break;
       }
-      // skb_peek under unix_state_lock alone: senders queue holding it, and
-      // only this reader (iolock) unlinks.
-      if (index < sk->receive_queue.size())
-        skb = sk->receive_queue[index];
-      if (skb == nullptr) {
-        // A peek that walked off the end stops, whatever it copied.
-        if (copied >= target || index != 0)
-          break;
-        // "POSIX 1003.1g mandates this order."
-        err = SockError(sk);
-        if (err != 0)
-          break;
-        if ((sk->sk_shutdown.load(std::memory_order_relaxed) &
-             abi::kRcvShutdown) != 0) {
+      size_t pos = 0;
+      Skb* skb = nullptr;
+      {
+        std::lock_guard<std::mutex> q(sk->rq_lock);
+        skb = PeekAtLocked(sk, 0);  // skb_peek
+      }
+      last = skb;
+      last_len = skb != nullptr ? skb->len : 0;
+      for (;;) {  // again:
+        if (skb != nullptr) {
+          skb = ManageOob(sk, skb, &pos, peek, copied);
+          if (skb == nullptr && copied != 0)
+            break;  // kStop
+        }
+        if (skb == nullptr) {
+          if (copied >= target)
+            break;
+          // "POSIX 1003.1g mandates this order."
+          err = SockError(sk);
+          if (err != 0)
+            break;
+          if ((sk->sk_shutdown.load(std::memory_order_relaxed) &
+               abi::kRcvShutdown) != 0) {
+            break;
+          }
+          next = Next::kWait;
           break;
         }
+        {
+          std::lock_guard<std::mutex> q(sk->rq_lock);
+          while (skb != nullptr && UnixSkbLen(skb) == 0) {  // skip 0
+            last = skb;
+            last_len = skb->len;
+            skb = PeekAtLocked(sk, ++pos);
+          }
+        }
+        if (skb == nullptr)
+          continue;  // goto again
+        state.unlock();
+        const uint32_t chunk = std::min(UnixSkbLen(skb), size);
+        if (chunk != 0)
+          std::memcpy(buf + copied, skb->data() + skb->consumed, chunk);
+        copied += chunk;
+        size -= chunk;
+        if (!peek) {
+          skb->consumed += chunk;  // "Mark read part of skb as used"
+          if (UnixSkbLen(skb) != 0)
+            break;  // kStop
+          {
+            std::lock_guard<std::mutex> q(sk->rq_lock);
+            EP_CHECK(PeekAtLocked(sk, pos) == skb);
+            UnlinkAtLocked(sk, pos);  // __skb_unlink
+          }
+          KfreeSkb(skb);  // consume_skb -> sock_wfree of the sender
+          next = size != 0 ? Next::kRedo : Next::kStop;  // while (size)
+          break;
+        }
+        last = skb;
+        last_len = skb->len;
+        state.lock();
+        {
+          std::lock_guard<std::mutex> q(sk->rq_lock);
+          skb = PeekAtLocked(sk, ++pos);  // skb_peek_next
+        }
+        if (skb == nullptr)
+          break;  // kStop: a peek stops at the end, whatever it copied
       }
     }
-    if (skb == nullptr) {
+    if (next == Next::kStop)
+      break;
+    if (next == Next::kWait) {
       if (noblock) {
         err = -abi::kEagain;
         break;
       }
       io.unlock();
       // unix_stream_data_wait.
-      WaitEvent(sk->wq, [sk] {
-        return sk->rq_len.load(std::memory_order_acquire) != 0 ||
-               sk->sk_err.load(std::memory_order_acquire) != 0 ||
+      WaitEvent(sk->wq, [sk, last, last_len] {
+        {
+          std::lock_guard<std::mutex> q(sk->rq_lock);
+          const Skb* tail =
+              sk->receive_queue.empty() ? nullptr : sk->receive_queue.back();
+          if (tail != last || (tail != nullptr && tail->len != last_len))
+            return true;
+        }
+        return sk->sk_err.load(std::memory_order_acquire) != 0 ||
                (sk->sk_shutdown.load(std::memory_order_acquire) &
                 abi::kRcvShutdown) != 0;
       });
       io.lock();
-      continue;
     }
-    const uint32_t chunk = std::min(skb->len - skb->consumed, size);
-    if (chunk != 0) {
-      std::memcpy(buf + copied, skb->data() + skb->consumed, chunk);
-    }
-    copied += chunk;
-    size -= chunk;
-    if (!peek) {
-      skb->consumed += chunk;  // "Mark read part of skb as used"
-      if (skb->len != skb->consumed)
-        break;
-      {
-        std::lock_guard<std::mutex> q(sk->rq_lock);  // skb_unlink
-        EP_CHECK(!sk->receive_queue.empty() &&
-                 sk->receive_queue.front() == skb);
-        sk->receive_queue.pop_front();
-        sk->rq_len.store(static_cast<uint32_t>(sk->receive_queue.size()),
-                         std::memory_order_release);
-      }
-      KfreeSkb(skb);  // consume_skb -> sock_wfree of the sender
-    } else {
-      ++index;  // and on, even with nothing left to copy
-      continue;
-    }
-  } while (size != 0);
+  }
   return copied != 0 ? copied : err;
 }
 
@@ -742,6 +1607,9 @@ int64_t UnixSocketFile::DgramRecvmsg(std::byte* buf, uint32_t size,
       continue;
     return 0;  // RCV_SHUTDOWN: out_noerr, no datagram
   }
+  // A datagram was taken (or peeked): senders waiting for room in our
+  // queue, and the relays of sockets polling for it, hear of it.
+  WakePeerWait(sk, kWritableKey, 1);  // wake_up_interruptible_sync_poll
   const uint32_t copy = std::min(size, skb->len);
   if (copy != 0)
     std::memcpy(buf, skb->data(), copy);  // skb_copy_datagram_msg
@@ -903,6 +1771,8 @@ uint32_t UnixSocketFile::StreamPoll() {
     mask |= abi::kEpollRdHup | abi::kEpollIn | abi::kEpollRdNorm;
   if (sk->rq_len.load(std::memory_order_acquire) != 0)
     mask |= abi::kEpollIn | abi::kEpollRdNorm;
+  if (sk->oob_skb.load(std::memory_order_relaxed) != nullptr)
+    mask |= abi::kEpollPri;  // READ_ONCE(u->oob_skb)
   if (state == kTcpClose)
     mask |= abi::kEpollHup;
   // "we set writable also when the other side has shut down the
@@ -936,14 +1806,11 @@ uint32_t UnixSocketFile::DgramPoll(const PollTable* pt) {
       UnixWritable(sk, sk->sk_state.load(std::memory_order_relaxed));
   if (writable) {
     std::lock_guard<std::mutex> state(sk->lock);
-    const UnixSock* other = sk->peer.load(std::memory_order_relaxed);
-    // A non-mutual peer whose queue is over its backlog (the kernel then
-    // also hooks us on its peer_wait via unix_dgram_peer_wake_me; in a
-    // socketpair the only non-mutual peer is a dead one, whose queue is
-    // empty).
+    UnixSock* other = sk->peer.load(std::memory_order_relaxed);
+    // A non-mutual peer whose queue is over its backlog: not writable, and
+    // our relay waits on its peer_wait for room.
     if (other != nullptr && other->peer.load(std::memory_order_relaxed) != sk &&
-        other->rq_len.load(std::memory_order_relaxed) >
-            static_cast<uint32_t>(other->max_ack_backlog)) {
+        RecvqFull(other) && PeerWakeMe(sk, other)) {
       writable = false;
     }
   }
@@ -958,51 +1825,13 @@ uint32_t UnixSocketFile::Poll(PollTable* pt) {
   return sk_->type() == abi::kSockStream ? StreamPoll() : DgramPoll(pt);
 }
 
-// Linux: sock_close -> unix_release -> unix_release_sock. Runs after the
-// file's epoll items are gone (eventpoll_release comes first in __fput).
+// Linux: sock_close -> unix_release -> unix_release_sock(sk, 0). Runs
+// after the file's epoll items are gone (eventpoll_release comes first in
+// __fput).
 void UnixSocketFile::Release() {
   UnixSock* sk = sk_;
   sk_ = nullptr;
-  UnixSock* skpair = nullptr;
-  int state = 0;
-  {
-    std::lock_guard<std::mutex> guard(sk->lock);
-    // sock_orphan: no more wakeups through our wait queue.
-    sk->dead.store(true, std::memory_order_relaxed);
-    sk->sk_wq.store(nullptr, std::memory_order_release);
-    sk->sk_shutdown.store(abi::kShutdownMask, std::memory_order_relaxed);
-    state = sk->sk_state.exchange(kTcpClose, std::memory_order_relaxed);
-    skpair = sk->peer.exchange(nullptr, std::memory_order_acq_rel);
-  }
-  EP_CHECK(state != kTcpListen);  // no listening sockets are simulated
-  if (skpair != nullptr) {
-    if (ConnectionBased(sk)) {
-      // "Don't set -ECONNRESET for consumed OOB skb": a first skb with
-      // nothing left to read does not count, the next one does.
-      bool unread = false;
-      {
-        std::lock_guard<std::mutex> q(sk->rq_lock);
-        const auto& rq = sk->receive_queue;
-        if (!rq.empty()) {
-          unread = rq.front()->len != rq.front()->consumed || rq.size() > 1;
-        }
-      }
-      {
-        std::lock_guard<std::mutex> pair_state(skpair->lock);
-        // "No more writes."
-        skpair->sk_shutdown.store(abi::kShutdownMask,
-                                  std::memory_order_relaxed);
-        if (unread)
-          skpair->sk_err.store(abi::kEconnreset, std::memory_order_relaxed);
-      }
-      SockDefWakeup(skpair);  // skpair->sk_state_change
-    }
-    SockPut(skpair);  // unix_peer's reference
-  }
-  // "Try to flush out this socket. Throw out buffers at least."
-  for (Skb* skb : DequeueAll(sk))
-    KfreeSkb(skb);
-  SockPut(sk);  // the socket's reference
+  UnixReleaseSock(sk, false);
 }
 
 }  // namespace
@@ -1027,20 +1856,29 @@ uint32_t SkbTruesize(uint32_t header_len, uint32_t data_len,
   return truesize;
 }
 
-int CreateUnixSocketpair(SimKernel* kernel, uint32_t type, uint32_t f_flags,
-                         FileRef* a, FileRef* b) {
-  // unix_create.
+namespace {
+
+// Linux: unix_create's type check (SOCK_RAW is taken as SOCK_DGRAM):
+// the type, or -ESOCKTNOSUPPORT.
+int UnixCreateType(uint32_t type) {
   if (type == 3)  // SOCK_RAW: "Believe it or not BSD has AF_UNIX, SOCK_RAW"
     type = abi::kSockDgram;
   if (type != abi::kSockStream && type != abi::kSockDgram &&
       type != abi::kSockSeqpacket) {
     return -abi::kEsocktnosupport;
   }
-  const auto sock_type = static_cast<int>(type);
-  auto* ska = new UnixSock(kernel, sock_type);  // sk_alloc + sock_init_data
+  return static_cast<int>(type);
+}
+
+}  // namespace
+
+int CreateUnixSocketpair(SimKernel* kernel, uint32_t type, uint32_t f_flags,
+                         FileRef* a, FileRef* b) {
+  const int sock_type = UnixCreateType(type);
+  if (sock_type < 0)
+    return sock_type;
+  auto* ska = new UnixSock(kernel, sock_type);  // unix_create1
   auto* skb = new UnixSock(kernel, sock_type);
-  for (UnixSock* sk : {ska, skb})
-    sk->max_ack_backlog = kernel->config().max_dgram_qlen;
   // unix_socketpair: each holds the other, both established.
   SockHold(ska);
   SockHold(skb);
@@ -1051,6 +1889,16 @@ int CreateUnixSocketpair(SimKernel* kernel, uint32_t type, uint32_t f_flags,
   const uint32_t flags = f_flags & abi::kONonblock;
   *a = FileRef(new UnixSocketFile(kernel, ska, flags));  // sock_alloc_file
   *b = FileRef(new UnixSocketFile(kernel, skb, flags));
+  return 0;
+}
+
+int CreateUnixSocket(SimKernel* kernel, uint32_t type, uint32_t f_flags,
+                     FileRef* file) {
+  const int sock_type = UnixCreateType(type);
+  if (sock_type < 0)
+    return sock_type;
+  auto* sk = new UnixSock(kernel, sock_type);  // unix_create1: TCP_CLOSE
+  *file = FileRef(new UnixSocketFile(kernel, sk, f_flags & abi::kONonblock));
   return 0;
 }
 
