@@ -784,10 +784,14 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
               },
               GenFd(w, IsSocket), GenSockCount(), GenBoundName(w)));
     } else if constexpr (std::is_same_v<T, Poll> || std::is_same_v<T, PPoll>) {
+      // RLIMIT_NOFILE itself is allowed, one more is EINVAL (at the limit
+      // only while the SUTs' buffers of that many entries stay small).
       const auto over_limit = static_cast<int32_t>(
           std::min<int64_t>(w.profile.fd_limit + 1, INT32_MAX));
+      const auto at_limit = static_cast<int32_t>(
+          w.profile.fd_limit <= (1 << 20) ? w.profile.fd_limit : 3);
       const Gen<int32_t> nfds = gen::weightedElement<int32_t>(
-          {{10, 3}, {1, 0}, {1, 1}, {1, 2}, {1, over_limit}});
+          {{10, 3}, {1, 0}, {1, 1}, {1, 2}, {1, at_limit}, {1, over_limit}});
       const Gen<int32_t> sigsetsize =
           gen::weightedElement<int32_t>({{4, -1}, {4, 8}, {1, 4}, {1, 16}});
       add(IndexOf<T>(),
