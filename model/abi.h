@@ -44,6 +44,14 @@ inline constexpr uint32_t kEpollExclusiveOkBits =
     kEpollIn | kEpollOut | kEpollErr | kEpollHup | kEpollWakeup | kEpollEt |
     kEpollExclusive;
 
+// Linux: fs/select.c POLLIN_SET, POLLOUT_SET, POLLEX_SET: which poll bits
+// put a descriptor in select's read, write and except result sets.
+inline constexpr uint32_t kPollInSet =
+    kEpollRdNorm | kEpollRdBand | kEpollIn | kEpollHup | kEpollErr;
+inline constexpr uint32_t kPollOutSet =
+    kEpollWrBand | kEpollWrNorm | kEpollOut | kEpollErr;
+inline constexpr uint32_t kPollExSet = kEpollPri;
+
 // epoll_ctl ops.
 inline constexpr int32_t kEpollCtlAdd = 1;
 inline constexpr int32_t kEpollCtlDel = 2;

@@ -12,12 +12,9 @@
 namespace epollcheck::internal {
 namespace {
 
-// Linux: fs/select.c POLLIN_SET, POLLOUT_SET, POLLEX_SET.
-constexpr uint32_t kPollInSet = abi::kEpollRdNorm | abi::kEpollRdBand |
-                                abi::kEpollIn | abi::kEpollHup | abi::kEpollErr;
-constexpr uint32_t kPollOutSet =
-    abi::kEpollWrBand | abi::kEpollWrNorm | abi::kEpollOut | abi::kEpollErr;
-constexpr uint32_t kPollExSet = abi::kEpollPri;
+using abi::kPollExSet;
+using abi::kPollInSet;
+using abi::kPollOutSet;
 
 // Linux: kernel/signal.c set_user_sigmask: NULL is fine, a set must be
 // sizeof(sigset_t) (8) bytes.

@@ -21,12 +21,9 @@
 namespace epollcheck::sim {
 namespace {
 
-// Linux: fs/select.c POLLIN_SET, POLLOUT_SET, POLLEX_SET.
-constexpr uint32_t kPollInSet = abi::kEpollRdNorm | abi::kEpollRdBand |
-                                abi::kEpollIn | abi::kEpollHup | abi::kEpollErr;
-constexpr uint32_t kPollOutSet =
-    abi::kEpollWrBand | abi::kEpollWrNorm | abi::kEpollOut | abi::kEpollErr;
-constexpr uint32_t kPollExSet = abi::kEpollPri;
+using abi::kPollExSet;
+using abi::kPollInSet;
+using abi::kPollOutSet;
 
 // Linux: sizeof(sigset_t) on x86-64.
 constexpr size_t kSigsetSize = 8;
