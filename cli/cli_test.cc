@@ -14,8 +14,10 @@
 #include <string>
 #include <vector>
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 
 #include "fixtures/child_process.h"
@@ -154,7 +156,19 @@ TEST(Cli, BadUsageIsOneLineAndExitTwo) {
       {{"check", "--sut", "kernel", "--sequences", "5", "--only-sequence", "5"},
        "epollcheck: --only-sequence: 5 is not below --sequences 5"},
       {{"check", "--sut", "kernel", "--mask", "epoll_wait"},
-       "epollcheck: --mask: 'epoll_wait' is not op:part:family"},
+       "epollcheck: --mask: 'epoll_wait' is not op:part:family, crash:SIGNAL "
+       "or hang"},
+      {{"check", "--sut", "kernel", "--jobs", "0"},
+       "epollcheck: --jobs: '0' is not a number in [1, 1024]"},
+      {{"check", "--sut", "kernel", "--duration", "10x"},
+       "epollcheck: --duration: '10x' is not a duration (e.g. 300ms, 30s, "
+       "10m, 2h)"},
+      {{"check", "--sut", "kernel", "--hang-timeout", "-1s"},
+       "epollcheck: --hang-timeout: '-1s' is not a duration (e.g. 300ms, 30s, "
+       "10m, 2h)"},
+      {{"replay", "x.scn", "--hang-timeout", "soon"},
+       "epollcheck: --hang-timeout: 'soon' is not a duration (e.g. 300ms, "
+       "30s, 10m, 2h)"},
       {{"replay"}, "epollcheck: replay needs a scenario file"},
       {{"repro"}, "epollcheck: repro takes exactly one scenario file"},
   };
@@ -170,6 +184,9 @@ TEST(Cli, BadUsageIsOneLineAndExitTwo) {
   EXPECT_EQ(help.out.rfind("usage: epollcheck check --sut NAME", 0), 0u)
       << help.out;
   EXPECT_NE(help.out.find("epollcheck replay FILE"), std::string::npos);
+  EXPECT_NE(help.out.find("[--jobs N] [--duration D] [--hang-timeout D]"),
+            std::string::npos)
+      << help.out;
   EXPECT_TRUE(help.err.empty()) << help.err;
 }
 
@@ -408,6 +425,190 @@ TEST(CliCheck, EveryRerunCommandFindsItsDivergence) {
   }
   // Divergences after the first are in the mix (masks matter for them).
   EXPECT_GE(checked, 4u);
+}
+
+}  // namespace
+}  // namespace epollcheck
+
+namespace epollcheck {
+namespace {
+
+// Everything after the header line (which names the number of jobs).
+std::string AfterHeader(const std::string& out) {
+  return out.substr(std::min(out.find('\n'), out.size()));
+}
+
+// --jobs changes how fast, not what: with the diverging test double, one
+// worker and three workers find the same divergences in the same sequences,
+// print the same reports, tables, rerun commands and coverage, and save the
+// same scenarios.
+TEST(CliJobs, SameRunWhateverTheNumberOfJobs) {
+  const auto run = [](const std::string& jobs, const std::string& dir) {
+    const ChildResult r = RunChild(
+        EPOLLCHECK_BINARY,
+        {"check", "--sut", "mutant", "--sequences", "300", "--seed", "3",
+         "--families", "pipe,epoll", "--stats", "--jobs", jobs, "--out", dir},
+        seconds(180));
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("; " + jobs + (jobs == "1" ? " job\n" : " jobs\n")),
+              std::string::npos)
+        << r.out;
+    return ReplaceAll(AfterHeader(r.out), dir, "OUT");
+  };
+  const std::string dir_1 = TempDir();
+  const std::string dir_3 = TempDir();
+  const std::string one = run("1", dir_1);
+  const std::string three = run("3", dir_3);
+  EXPECT_GE(LinesAfter(one, "rerun: ").size(), 2u) << one;
+  EXPECT_EQ(one, three);
+  EXPECT_EQ(ReadDir(dir_1), ReadDir(dir_3));
+  for (const std::string& dir : {dir_1, dir_3})
+    std::filesystem::remove_all(dir);
+}
+
+// --duration: the run stops starting sequences when the time is up, and ends
+// with the usual summary of the sequences it ran.
+TEST(CliJobs, DurationRunsUntilTheTimeIsUp) {
+  const auto start = std::chrono::steady_clock::now();
+  const ChildResult r =
+      RunChild(EPOLLCHECK_BINARY,
+               {"check", "--sut", "scratch", "--duration", "2s", "--seed", "1"},
+               seconds(60));
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("sequences of up to 100 ops for 2s;"), std::string::npos)
+      << r.out;
+  EXPECT_GE(took, std::chrono::seconds(2));
+  EXPECT_LT(took, std::chrono::seconds(30));
+  const std::vector<std::string> words = Words(LastLine(r.out));
+  ASSERT_EQ(words.size(), 6u) << r.out;
+  EXPECT_EQ(words[0] + words[1], "epollcheck:scratch:") << r.out;
+  EXPECT_GT(std::stoi(words[2]), 0) << r.out;
+  EXPECT_EQ(words[4] + " " + words[5], "0 divergences") << r.out;
+}
+
+// The report of a crash or hang: its block of output, from its header to
+// its rerun line.
+std::string ReportOf(const std::string& out, const std::string& signature) {
+  const size_t sig = out.find("\nsignature " + signature + ";");
+  if (sig == std::string::npos)
+    return "";
+  const size_t begin = out.rfind("epollcheck: divergence ", sig);
+  const size_t end = out.find('\n', out.find("\nrerun: ", sig) + 1);
+  return out.substr(begin, end - begin);
+}
+
+// Runs the rerun command printed in `report` (with its own --out) and
+// returns the result.
+ChildResult RunRerun(const std::string& report) {
+  std::vector<std::string> rerun = Words(LinesAfter(report, "rerun: ").at(0));
+  rerun.erase(rerun.begin());
+  const std::string dir = TempDir();
+  rerun.insert(rerun.end(), {"--out", dir});
+  ChildResult r = RunChild(EPOLLCHECK_BINARY, rerun, seconds(120));
+  std::filesystem::remove_all(dir);
+  return r;
+}
+
+// A SUT that crashes (`mutant-crash`: scratch writing through a wild pointer
+// when a wait has two or more events) takes down a worker, not the run: the
+// crash is a divergence `crash:SIGSEGV` with its sequence, minimized with
+// each replay in a fresh process to the few steps that make a wait return
+// two events, saved (the file passes on scratch and kills the double), and
+// the run goes on to its last sequence, each later crash of the same kind
+// masked like any reported signature.
+TEST(CliSupervised, CrashIsAFindingAndTheRunGoesOn) {
+  const std::string dir = TempDir();
+  const ChildResult r =
+      RunChild(EPOLLCHECK_BINARY,
+               {"check", "--sut", "mutant-crash", "--seed", "1", "--sequences",
+                "300", "--jobs", "2", "--out", dir},
+               seconds(180));
+  ASSERT_FALSE(r.timed_out) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "epollcheck: mutant-crash: 300 sequences, 1 "
+                             "divergences")
+      << r.out;
+  const std::string report = ReportOf(r.out, "crash:SIGSEGV");
+  ASSERT_NE(report, "") << r.out;
+  EXPECT_NE(report.find(" killed its worker at step "), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("<- CRASHES (SIGSEGV)"), std::string::npos) << report;
+  EXPECT_NE(report.find("killed by SIGSEGV"), std::string::npos) << report;
+  // The minimal scenario: an epoll instance, two ready items, the wait.
+  const std::vector<std::string> rows = LinesAfter(
+      r.out.substr(r.out.find("distinct divergences:")), "  crash:SIGSEGV");
+  ASSERT_EQ(rows.size(), 1u) << r.out;
+  const std::vector<std::string> row = Words(rows[0]);
+  ASSERT_EQ(row.size(), 2u) << rows[0];
+  EXPECT_GE(std::stoi(row[0]), 4) << report;
+  EXPECT_LE(std::stoi(row[0]), 8) << report;
+  const std::string& path = row[1];
+  EXPECT_NE(report.find("saved: " + path), std::string::npos) << report;
+  EXPECT_EQ(MarkedStep(report, "<- CRASHES"), std::stoi(row[0]) - 1) << report;
+  // The saved scenario: the model's results hold on scratch; the double
+  // dies replaying it.
+  const ChildResult scratch = RunChild(
+      EPOLLCHECK_BINARY, {"replay", path, "--sut", "scratch"}, seconds(30));
+  EXPECT_EQ(scratch.exit_code, 0) << scratch.out << scratch.err;
+  const ChildResult crash =
+      RunChild(EPOLLCHECK_BINARY, {"replay", path, "--sut", "mutant-crash"},
+               seconds(30));
+  EXPECT_EQ(crash.signal, SIGSEGV) << crash.out << crash.err;
+  // The rerun command finds it again, alone.
+  const ChildResult again = RunRerun(report);
+  EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
+  EXPECT_NE(ReportOf(again.out, "crash:SIGSEGV"), "") << again.out;
+  EXPECT_EQ(LastLine(again.out),
+            "epollcheck: mutant-crash: 1 sequences, 1 divergences");
+  std::filesystem::remove_all(dir);
+}
+
+// A SUT that never returns (`mutant-hang`: the kernel, stuck in ppoll when a
+// wait for one event finds nothing) is a divergence `hang` once an operation
+// has run longer than --hang-timeout: minimized to its two steps (each
+// replay in a fresh process, each with the timeout), and the run goes on.
+// The saved scenario's replay line stops at the same timeout.
+TEST(CliSupervised, HangIsAFindingAndTheRunGoesOn) {
+  const std::string dir = TempDir();
+  const ChildResult r =
+      RunChild(EPOLLCHECK_BINARY,
+               {"check", "--sut", "mutant-hang", "--seed", "1", "--sequences",
+                "60", "--jobs", "2", "--hang-timeout", "300ms", "--out", dir},
+               seconds(240));
+  ASSERT_FALSE(r.timed_out) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "epollcheck: mutant-hang: 60 sequences, 1 "
+                             "divergences")
+      << r.out;
+  const std::string report = ReportOf(r.out, "hang");
+  ASSERT_NE(report, "") << r.out;
+  EXPECT_NE(report.find(" hung its worker at step "), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("minimized to 2:\n"
+                        "   0  e0 = epoll_create1(0)  -> 0\n"
+                        "   1  epoll_wait(e0, 1)      <- HANGS (no return "
+                        "within 300 ms)\n"),
+            std::string::npos)
+      << report;
+  const std::vector<std::string> replay =
+      Words(LinesAfter(report, "replay: ").at(0));
+  ASSERT_EQ(replay.size(), 7u) << report;
+  EXPECT_EQ(replay[5], "--hang-timeout") << report;
+  const ChildResult hung = RunChild(
+      EPOLLCHECK_BINARY,
+      std::vector<std::string>(replay.begin() + 1, replay.end()), seconds(30));
+  EXPECT_FALSE(hung.timed_out);
+  EXPECT_EQ(hung.exit_code, 1) << hung.out << hung.err;
+  EXPECT_NE(hung.err.find("step 1 did not return within 300 ms (hang)"),
+            std::string::npos)
+      << hung.err;
+  const ChildResult again = RunRerun(report);
+  EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
+  EXPECT_NE(ReportOf(again.out, "hang"), "") << again.out;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

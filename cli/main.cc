@@ -3,37 +3,47 @@
 //   epollcheck check --sut NAME [--sequences N] [--max-ops M] [--seed S]
 //                    [--kernel-era MAJOR.MINOR] [--stats] [--out DIR]
 //                    [--known FILE] [--only-sequence I] [--mask SIGNATURE]...
+//                    [--families F,...] [--jobs N] [--duration D]
+//                    [--hang-timeout D]
 //   epollcheck replay FILE [--sut model|kernel|...] [--kernel-era MAJOR.MINOR]
-//                    [--against-model]
+//                    [--against-model] [--hang-timeout D]
 //   epollcheck repro FILE > repro.c
 //   epollcheck --help
 //
 // check: the last line is always `epollcheck: SUT: N sequences, D divergences`
-// and the exit status is 0 iff D is 0. replay: exit 0 iff every step holds;
-// a scenario using a family of operations the SUT does not implement is not
-// run: one line on stdout (`epollcheck: FILE: SUT does not implement FAMILY
-// (skipped)`), exit 77 (kSkipExitCode, ctest's SKIP_RETURN_CODE).
-// Bad usage or input: exactly one line on stderr (`epollcheck: what is wrong`,
-// or `file:line: what is wrong` for a scenario), exit 2. --help prints the
-// usage on stdout, exit 0.
+// and the exit status is 0 iff D is 0. It runs the sequences in supervised
+// worker processes (properties/supervisor.h), which are this binary started
+// as `epollcheck check-worker PARENT_PID <check options>` (not for users).
+// replay: exit 0 iff every step holds; a scenario using a family of operations
+// the SUT does not implement is not run: one line on stdout (`epollcheck: FILE:
+// SUT does not implement FAMILY (skipped)`), exit 77 (kSkipExitCode, ctest's
+// SKIP_RETURN_CODE). Bad usage or input: exactly one line on stderr
+// (`epollcheck: what is wrong`, or `file:line: what is wrong` for a scenario),
+// exit 2. --help prints the usage on stdout, exit 0.
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <rapidcheck/detail/Configuration.h>
 
 #include "properties/runner.h"
+#include "properties/supervisor.h"
+#include "properties/watchdog.h"
+#include "properties/worker.h"
 #include "scenario/replay.h"
 #include "scenario/repro.h"
 #include "scenario/scenario.h"
@@ -50,10 +60,19 @@ constexpr const char* kUsage =
     "                        [--kernel-era MAJOR.MINOR] [--stats] [--out DIR]\n"
     "                        [--known FILE] [--only-sequence I] "
     "[--mask SIGNATURE]...\n"
+    "                        [--families F,...] [--jobs N] [--duration D] "
+    "[--hang-timeout D]\n"
     "       epollcheck replay FILE [--sut NAME] [--kernel-era MAJOR.MINOR] "
     "[--against-model]\n"
+    "                         [--hang-timeout D]\n"
     "       epollcheck repro FILE\n"
-    "       epollcheck --help";
+    "       epollcheck --help\n"
+    "\n"
+    "check runs N sequences (default 1000; with --duration, as many as fit)\n"
+    "in --jobs worker processes (default: one per core); a worker that\n"
+    "crashes, or whose SUT does not return from an operation within\n"
+    "--hang-timeout (default 10s), is a divergence (crash:SIGNAL, hang) and\n"
+    "the run goes on. Durations: 300ms, 30s, 10m, 2h.";
 
 // Bad usage: one line naming what is wrong, exit 2 (the usage itself is
 // `epollcheck --help`).
@@ -121,8 +140,30 @@ void SilenceRapidCheckBanner() {
   std::cerr.rdbuf(saved);
 }
 
-int Check(const std::vector<std::string_view>& args) {
+// A duration flag's value, or a one-line usage error.
+std::chrono::milliseconds ParseDurationFlag(std::string_view flag,
+                                            std::string_view text) {
+  const std::optional<std::chrono::milliseconds> d =
+      epollcheck::ParseDuration(text);
+  if (!d) {
+    UsageError(std::string(flag) + ": '" + std::string(text) +
+               "' is not a duration (e.g. 300ms, 30s, 10m, 2h)");
+  }
+  return *d;
+}
+
+// What `check` was asked to do.
+struct CheckArgs {
   CheckOptions options;
+  int jobs = 0;  // 0: one per core
+  std::optional<std::chrono::milliseconds> duration;
+  std::string duration_arg;  // as given, for the header line
+  bool sequences_given = false;
+};
+
+CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
+  CheckArgs parsed;
+  CheckOptions& options = parsed.options;
   options.seed = std::random_device{}();
   options.out_dir = "epollcheck-out";
   std::string era;
@@ -139,6 +180,7 @@ int Check(const std::vector<std::string_view>& args) {
       options.sut_name = std::string(value());
     } else if (flag == "--sequences") {
       options.sequences = ParseNumber<int>(flag, value(), 1, 1000000000);
+      parsed.sequences_given = true;
     } else if (flag == "--max-ops") {
       options.max_ops = ParseNumber<int>(flag, value(), 1, 100000);
     } else if (flag == "--seed") {
@@ -157,15 +199,32 @@ int Check(const std::vector<std::string_view>& args) {
       options.only_sequence = ParseNumber<int>(flag, value(), 0, 999999999);
     } else if (flag == "--mask") {
       const std::string signature(value());
-      if (std::count(signature.begin(), signature.end(), ':') != 2)
-        UsageError("--mask: '" + signature + "' is not op:part:family");
+      const bool fatal =
+          signature == "hang" ||
+          (signature.rfind("crash:", 0) == 0 && signature.size() > 6 &&
+           std::count(signature.begin(), signature.end(), ':') == 1);
+      if (!fatal && std::count(signature.begin(), signature.end(), ':') != 2) {
+        UsageError("--mask: '" + signature +
+                   "' is not op:part:family, crash:SIGNAL or hang");
+      }
       options.masked.insert(signature);
+    } else if (flag == "--jobs") {
+      parsed.jobs = ParseNumber<int>(flag, value(), 1, 1024);
+    } else if (flag == "--duration") {
+      parsed.duration_arg = std::string(value());
+      parsed.duration = ParseDurationFlag(flag, parsed.duration_arg);
+    } else if (flag == "--hang-timeout") {
+      const std::string_view text = value();
+      options.hang_timeout = ParseDurationFlag(flag, text);
+      options.hang_timeout_arg = std::string(text);
     } else {
       UsageError("unknown argument '" + std::string(flag) + "'");
     }
   }
   if (options.sut_name.empty())
     UsageError("--sut is required");
+  if (parsed.duration && !parsed.sequences_given)
+    options.sequences = 1000000000;  // as many as fit in the time
   if (options.only_sequence >= options.sequences) {
     UsageError("--only-sequence: " + std::to_string(options.only_sequence) +
                " is not below --sequences " +
@@ -210,19 +269,100 @@ int Check(const std::vector<std::string_view>& args) {
     options.known = std::get<epollcheck::KnownDivergences>(loaded);
     options.known_path = known_path;
   }
+  return parsed;
+}
+
+// The cores this process may run on.
+int Cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+    return CPU_COUNT(&set);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// This binary, for the workers: /proc/self/exe, else argv[0].
+std::string SelfPath(const char* argv0) {
+  std::error_code ec;
+  const std::filesystem::path self =
+      std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec)
+    return self.string();
+  return std::filesystem::absolute(argv0, ec).string();
+}
+
+// The arguments that make this binary a worker of this run.
+std::vector<std::string> WorkerArgs(const CheckOptions& options) {
+  std::vector<std::string> args = {
+      "check-worker", std::to_string(getpid()),
+      "--sut",        options.sut_name,
+      "--seed",       std::to_string(options.seed),
+      "--sequences",  std::to_string(options.sequences),
+      "--max-ops",    std::to_string(options.max_ops),
+      "--out",        options.out_dir};
+  if (!options.kernel_era.empty())
+    args.insert(args.end(), {"--kernel-era", options.kernel_era});
+  if (!options.known_path.empty())
+    args.insert(args.end(), {"--known", options.known_path});
+  if (!options.families_arg.empty())
+    args.insert(args.end(), {"--families", options.families_arg});
+  if (!options.hang_timeout_arg.empty())
+    args.insert(args.end(), {"--hang-timeout", options.hang_timeout_arg});
+  if (options.stats)
+    args.emplace_back("--stats");
+  return args;
+}
+
+int Check(const std::vector<std::string_view>& args, const char* argv0) {
+  const CheckArgs parsed = ParseCheck(args);
+  const CheckOptions& options = parsed.options;
+  epollcheck::SuperviseOptions supervise;
+  supervise.jobs = parsed.jobs > 0 ? parsed.jobs : Cores();
+  if (options.only_sequence >= 0)
+    supervise.jobs = 1;
+  supervise.duration = parsed.duration;
+  supervise.program = SelfPath(argv0);
+  supervise.worker_args = WorkerArgs(options);
   std::cout << "epollcheck: checking model vs " << options.sut_name << " ("
-            << options.sut_description << "), seed " << options.seed << ", "
-            << options.sequences << " sequences of up to " << options.max_ops
-            << " ops; families " << epollcheck::FamiliesString(options.families)
-            << std::endl;
+            << options.sut_description << "), seed " << options.seed << ", ";
+  if (parsed.duration) {
+    std::cout << (parsed.sequences_given
+                      ? "up to " + std::to_string(options.sequences) + " "
+                      : std::string())
+              << "sequences of up to " << options.max_ops << " ops for "
+              << parsed.duration_arg;
+  } else {
+    std::cout << options.sequences << " sequences of up to " << options.max_ops
+              << " ops";
+  }
+  std::cout << "; families " << epollcheck::FamiliesString(options.families)
+            << "; " << supervise.jobs
+            << (supervise.jobs == 1 ? " job" : " jobs") << std::endl;
   SilenceRapidCheckBanner();
   std::ostream* progress = isatty(STDERR_FILENO) ? &std::cerr : nullptr;
   const epollcheck::CheckReport report =
-      epollcheck::RunCheck(options, std::cout, progress);
+      epollcheck::RunSupervised(options, supervise, std::cout, progress);
   std::cout << "epollcheck: " << options.sut_name << ": "
             << report.sequences_run << " sequences, " << report.divergences
             << " divergences" << std::endl;
   return report.divergences == 0 ? 0 : 1;
+}
+
+// `epollcheck check-worker PARENT_PID <check options>`: a worker of a
+// supervised check (properties/worker.h); not for users.
+int CheckWorker(const std::vector<std::string_view>& args) {
+  // Boost 1.81's launcher leaves the supervisor's other descriptors open in
+  // its children (its close_range loop skips the range below the fd it
+  // whitelists): drop them before anything else, or a worker would hold the
+  // pipes of its siblings and a dead sibling's pipes would never report EOF.
+  (void)close_range(3, ~0u, 0);
+  if (args.empty())
+    UsageError("check-worker needs the supervisor's pid");
+  const int parent = ParseNumber<int>("check-worker", args[0], 1, INT32_MAX);
+  const CheckArgs parsed =
+      ParseCheck(std::vector<std::string_view>(args.begin() + 1, args.end()));
+  SilenceRapidCheckBanner();
+  return epollcheck::RunWorker(parsed.options, parent);
 }
 
 // Reads and parses a scenario file, or exits 2 with `file:line: ...`.
@@ -249,11 +389,17 @@ int Replay(const std::vector<std::string_view>& args) {
   std::string sut_name = "kernel";
   std::string era;
   bool against_model = false;
+  std::chrono::milliseconds hang_timeout{10000};
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--sut" || args[i] == "--kernel-era") {
       if (i + 1 >= args.size())
         UsageError(std::string(args[i]) + " needs a value");
       (args[i] == "--sut" ? sut_name : era) = std::string(args[i + 1]);
+      ++i;
+    } else if (args[i] == "--hang-timeout") {
+      if (i + 1 >= args.size())
+        UsageError("--hang-timeout needs a value");
+      hang_timeout = ParseDurationFlag(args[i], args[i + 1]);
       ++i;
     } else if (args[i] == "--against-model") {
       against_model = true;
@@ -290,6 +436,17 @@ int Replay(const std::vector<std::string_view>& args) {
   std::unique_ptr<epollcheck::Sut> instance =
       sut_name == "model" ? std::make_unique<epollcheck::ModelSut>(profile)
                           : sut.make();
+  // A step that never returns ends the replay with one line, exit 1.
+  epollcheck::Watchdog::Start(hang_timeout, [path, hang_timeout](int step) {
+    std::cout << std::flush;
+    std::fprintf(stderr,
+                 "epollcheck: %s: step %d did not return within %lld ms "
+                 "(hang)\n",
+                 path.c_str(), step,
+                 static_cast<long long>(hang_timeout.count()));
+    std::_Exit(1);
+  });
+  instance = std::make_unique<epollcheck::WatchedSut>(std::move(instance));
   const epollcheck::ReplayReport report =
       epollcheck::Replay(scenario, *instance, profile,
                          against_model ? epollcheck::ReplayMode::kModel
@@ -333,7 +490,9 @@ int main(int argc, char** argv) {
   }
   const std::vector<std::string_view> rest(args.begin() + 1, args.end());
   if (args[0] == "check")
-    return Check(rest);
+    return Check(rest, argv[0]);
+  if (args[0] == "check-worker")
+    return CheckWorker(rest);
   if (args[0] == "replay")
     return Replay(rest);
   if (args[0] == "repro")

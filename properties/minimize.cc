@@ -217,12 +217,24 @@ std::vector<Op> Minimize(const std::vector<Op>& ops,
                          const std::string& signature,
                          const SutFactory& make_sut, const Profile& profile,
                          int max_replays) {
+  return Minimize(
+      ops, signature,
+      [&](const std::vector<Op>& candidate, int& step) {
+        return ReplaySignature(candidate, make_sut, profile, step);
+      },
+      profile, max_replays);
+}
+
+std::vector<Op> Minimize(const std::vector<Op>& ops,
+                         const std::string& signature,
+                         const ReplayOracle& replay, const Profile& profile,
+                         int max_replays) {
   std::vector<Op> best = ops;
   int replays = 0;
   const auto still_diverges = [&](std::vector<Op>& candidate) {
     ++replays;
     int step = -1;
-    if (ReplaySignature(candidate, make_sut, profile, step) != signature)
+    if (replay(candidate, step) != signature || step < 0)
       return false;
     candidate.resize(static_cast<size_t>(step) + 1);
     return true;

@@ -11,6 +11,7 @@
 //                                    make_sut, profile);
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,19 @@ std::string ReplaySignature(const std::vector<Op>& ops,
 std::vector<Op> Minimize(const std::vector<Op>& ops,
                          const std::string& signature,
                          const SutFactory& make_sut, const Profile& profile,
+                         int max_replays = 3000);
+
+// Replays a candidate and returns the signature it fails with ("" if none),
+// setting `diverging_step` to the step where it did. `Minimize` above uses
+// ReplaySignature on a fresh SUT; the supervised runner replays each
+// candidate in a fresh process, so a crash or a hang is a signature too.
+using ReplayOracle =
+    std::function<std::string(const std::vector<Op>&, int& diverging_step)>;
+
+// Minimize with the replay of each candidate left to `replay`.
+std::vector<Op> Minimize(const std::vector<Op>& ops,
+                         const std::string& signature,
+                         const ReplayOracle& replay, const Profile& profile,
                          int max_replays = 3000);
 
 }  // namespace epollcheck

@@ -11,88 +11,153 @@
 #include "properties/minimize.h"
 #include "properties/sequence.h"
 #include "scenario/scenario.h"
+#include "sut/model_sut.h"
 
 namespace epollcheck {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Counts finished test cases and shrink attempts, and draws the progress line.
-class ProgressListener final : public rc::detail::TestListener {
+// Reports shrinking progress; a sequence's run itself draws nothing.
+class ShrinkListener final : public rc::detail::TestListener {
 public:
-  ProgressListener(const CheckOptions& options, std::ostream* progress)
-      : options_(options), progress_(progress) {}
-
-  // A new sequence starts; `found` divergences so far.
-  void StartSequence(int found) {
-    found_ = found;
-    shrinks_ = 0;
-    accepted_ = 0;
-  }
-
-  void onTestCaseFinished(const rc::detail::CaseDescription&) override {
-    ++cases_;
-    Draw(false);
-  }
+  explicit ShrinkListener(const ShrinkProgress& progress)
+      : progress_(progress) {}
+  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
   void onShrinkTried(const rc::detail::CaseDescription&,
                      bool accepted) override {
-    ++shrinks_;
+    ++tried_;
     if (accepted)
       ++accepted_;
-    Draw(false);
+    if (progress_)
+      progress_(tried_, accepted_);
   }
   void onTestFinished(const rc::detail::TestMetadata&,
-                      const rc::detail::TestResult&) override {
-    Draw(true);
-  }
-  int cases() const { return cases_; }
+                      const rc::detail::TestResult&) override {}
 
 private:
-  void Draw(bool force) {
+  const ShrinkProgress& progress_;
+  int tried_ = 0;
+  int accepted_ = 0;
+};
+
+// Draws the in-process run's progress line, at most every 200 ms.
+class ProgressLine {
+public:
+  ProgressLine(const CheckOptions& options, std::ostream* progress)
+      : options_(options), progress_(progress) {}
+  void Draw(int done, int found, int tried, int accepted, bool force) {
     if (progress_ == nullptr)
       return;
     const auto now = Clock::now();
     if (!force && now - last_draw_ < std::chrono::milliseconds(200))
       return;
     last_draw_ = now;
-    *progress_ << "\r" << options_.sut_name << ": " << cases_ << "/"
-               << options_.sequences << " sequences, " << found_
+    *progress_ << "\r" << options_.sut_name << ": " << done << "/"
+               << options_.sequences << " sequences, " << found
                << " divergences";
-    if (shrinks_ > 0) {
-      *progress_ << ", shrinking (" << shrinks_ << " tried, " << accepted_
+    if (tried > 0)
+      *progress_ << ", shrinking (" << tried << " tried, " << accepted
                  << " accepted)";
-    }
     *progress_ << "   " << std::flush;
   }
+  void End() {
+    if (progress_ != nullptr)
+      *progress_ << '\n' << std::flush;
+  }
 
+private:
   const CheckOptions& options_;
   std::ostream* progress_;
-  int found_ = 0;
-  int cases_ = 0;
-  int shrinks_ = 0;
-  int accepted_ = 0;
   Clock::time_point last_draw_{};
 };
-
-// The RapidCheck size of sequence `index` of `count`: RapidCheck's own
-// schedule (src/detail/Testing.cpp sizeFor), so sizes spread evenly over
-// 0..max_size whatever the count.
-int SequenceSize(int index, int count, int max_size) {
-  const int sizes = max_size + 1;
-  const int regular = (count / sizes) * sizes;
-  if (index < regular)
-    return index % sizes;
-  const int rest = count - regular;
-  if (rest == 1)
-    return 0;
-  return ((index % sizes) * max_size) / (rest - 1);
-}
 
 std::string FileSafe(const std::string& signature) {
   std::string out;
   for (char c : signature)
     out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-') ? c : '_';
   return out;
+}
+
+// Each sequence is its own RapidCheck test of one case, seeded from (seed,
+// index) and generated at a size fixed by the index, so it does not depend on
+// what ran before it.
+rc::detail::TestParams SequenceParams(const CheckOptions& options,
+                                      int sequence) {
+  rc::detail::TestParams params;
+  params.seed = SequenceSeed(options.seed, sequence);
+  params.maxSuccess = 1;
+  params.maxSize = options.max_ops - 1;  // a sequence has 1..size+1 commands
+  params.maxDiscardRatio = 10;
+  return params;
+}
+
+rc::detail::TestResult CheckOneSequence(const CheckOptions& options,
+                                        int sequence, const MaskSet& masks,
+                                        bool shrink,
+                                        rc::detail::TestListener& listener) {
+  rc::detail::TestParams params = SequenceParams(options, sequence);
+  params.disableShrinking = !shrink;
+  const int size = SequenceSize(sequence, options.sequences, params.maxSize);
+  rc::detail::TestMetadata metadata;
+  metadata.id = "model == " + options.sut_name;
+  metadata.description = metadata.id;
+  return rc::detail::checkTestable(
+      [make_sut = options.make_sut, profile = options.profile, masks, size,
+       families = options.families] {
+        CheckSequence(make_sut, profile, masks, size, families);
+      },
+      metadata, params, listener);
+}
+
+// Saves `ops` with the model's results as expectations (replaying the file
+// on the SUT shows the divergence, and on Linux passes). Returns the path, or
+// "" if there is no --out or it could not be written (said on `out`).
+std::string SaveScenario(const CheckOptions& options, const std::string& rerun,
+                         const std::string& signature, int index,
+                         const std::vector<Op>& ops, std::ostream& out) {
+  if (options.out_dir.empty())
+    return "";
+  World world;
+  world.profile = options.profile;
+  std::vector<Outcome> model_results;
+  for (const Op& op : ops)
+    model_results.push_back(Step(world, op));
+  Scenario scenario = ScenarioFromRun(ops, model_results, true);
+  scenario.profile = options.profile.name;
+  std::error_code ec;
+  std::filesystem::create_directories(options.out_dir, ec);
+  const std::string path = options.out_dir + "/" + std::to_string(index) + "-" +
+                           FileSafe(options.sut_name) + "-" +
+                           FileSafe(signature) + ".scn";
+  std::ofstream file(path);
+  file << FormatScenario(scenario,
+                         {"epollcheck divergence " + std::to_string(index) +
+                              ": model vs " + options.sut_name + " (" +
+                              options.sut_description + ")",
+                          "signature " + signature, "found by: " + rerun,
+                          "expected results below are the model's"});
+  if (!file) {
+    out << "could not save the scenario to " << path << '\n';
+    return "";
+  }
+  out << "saved: " << path << '\n'
+      << "replay: epollcheck replay " << path << " --sut " << options.sut_name
+      << (options.hang_timeout_arg.empty()
+              ? ""
+              : " --hang-timeout " + options.hang_timeout_arg)
+      << '\n';
+  return path;
+}
+
+// The model's state just before step `upto` of `ops`.
+void PrintStateBefore(const CheckOptions& options, const std::vector<Op>& ops,
+                      size_t upto, std::ostream& out) {
+  World before;
+  before.profile = options.profile;
+  for (size_t i = 0; i < upto && i < ops.size(); ++i)
+    (void)Step(before, ops[i]);
+  out << "model state before step " << upto << ":\n" << before;
 }
 
 // Reports one shrunk divergence and saves it as a scenario. Returns what was
@@ -127,56 +192,38 @@ FoundDivergence Report(const CheckOptions& options, const Transcript& last,
     PrintSteps(out, steps, diverged, options.sut_name);
     if (!finish.empty())
       out << "teardown: " << finish << '\n';
-    // The model's state just before the diverging step.
-    World before;
-    before.profile = options.profile;
-    const size_t upto =
-        diverged >= 0 ? static_cast<size_t>(diverged) : ops.size();
-    for (size_t i = 0; i < upto; ++i)
-      (void)Step(before, ops[i]);
-    out << "model state before step " << upto << ":\n" << before;
+    PrintStateBefore(options, ops,
+                     diverged >= 0 ? static_cast<size_t>(diverged) : ops.size(),
+                     out);
   } else {
     steps = last.steps;
+    ops.clear();
+    for (const StepRecord& s : steps)
+      ops.push_back(s.op);
     PrintSteps(out, steps, static_cast<int>(steps.size()) - 1,
                options.sut_name);
     out << "note: a fresh replay of these steps did not diverge; "
            "the original run said:\n"
         << last.failure << '\n';
   }
-  // Save: the model's results are the expectations, so replaying the file
-  // on the SUT shows the divergence, and on Linux passes.
-  std::vector<Outcome> model_results;
-  for (const StepRecord& s : steps)
-    model_results.push_back(s.want);
-  Scenario scenario = ScenarioFromRun(ops, model_results, true);
-  scenario.profile = options.profile.name;
-  if (!options.out_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(options.out_dir, ec);
-    const std::string path = options.out_dir + "/" + std::to_string(index) +
-                             "-" + FileSafe(options.sut_name) + "-" +
-                             FileSafe(last.signature) + ".scn";
-    std::ofstream file(path);
-    file << FormatScenario(
-        scenario,
-        {"epollcheck divergence " + std::to_string(index) + ": model vs " +
-             options.sut_name + " (" + options.sut_description + ")",
-         "signature " + last.signature, "found by: " + found.rerun,
-         "expected results below are the model's"});
-    if (file) {
-      found.scenario_path = path;
-      out << "saved: " << path << '\n'
-          << "replay: epollcheck replay " << path << " --sut "
-          << options.sut_name << '\n';
-    } else {
-      out << "could not save the scenario to " << path << '\n';
-    }
-  }
+  found.scenario_path =
+      SaveScenario(options, found.rerun, last.signature, index, ops, out);
   out << "rerun: " << found.rerun << '\n';
   return found;
 }
 
 }  // namespace
+
+int SequenceSize(int index, int count, int max_size) {
+  const int sizes = max_size + 1;
+  const int regular = (count / sizes) * sizes;
+  if (index < regular)
+    return index % sizes;
+  const int rest = count - regular;
+  if (rest == 1)
+    return 0;
+  return ((index % sizes) * max_size) / (rest - 1);
+}
 
 uint64_t SequenceSeed(uint64_t seed, int index) {
   // splitmix64 of the run seed advanced by the index: neighbouring seeds and
@@ -200,6 +247,8 @@ std::string RerunCommand(const CheckOptions& options, int sequence,
     command += " --known " + options.known_path;
   if (!options.families_arg.empty())
     command += " --families " + options.families_arg;
+  if (!options.hang_timeout_arg.empty())
+    command += " --hang-timeout " + options.hang_timeout_arg;
   command += " --only-sequence " + std::to_string(sequence);
   for (const std::string& signature : masked) {
     if (options.known.count(signature) == 0)
@@ -208,83 +257,135 @@ std::string RerunCommand(const CheckOptions& options, int sequence,
   return command;
 }
 
-CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
-                     std::ostream* progress) {
-  CheckReport report;
+SequenceRun RunSequence(const CheckOptions& options, int sequence) {
+  static const MaskSet kEverything =
+      std::make_shared<const std::set<std::string>>(
+          std::set<std::string>{kMaskAll});
+  SequenceRun run;
+  run.sequence = sequence;
   Coverage::Current() = Coverage{};
-  MaskedHits().clear();
-  std::set<std::string> masked = options.masked;
-  for (const auto& [signature, entry] : options.known)
-    masked.insert(signature);
-  const SutFactory make_sut = options.make_sut;
-  const Profile profile = options.profile;
-  ProgressListener listener(options, progress);
-  const int first = options.only_sequence >= 0 ? options.only_sequence : 0;
-  const int end = options.only_sequence >= 0 ? first + 1 : options.sequences;
-  for (int sequence = first; sequence < end; ++sequence) {
-    // Each sequence is its own RapidCheck test of one case, seeded from
-    // (seed, index) and generated at a size fixed by the index, so it does
-    // not depend on what ran before it (the masks only decide which
-    // divergences fail it).
-    rc::detail::TestParams params;
-    params.seed = SequenceSeed(options.seed, sequence);
-    params.maxSuccess = 1;
-    params.maxSize = options.max_ops - 1;  // a sequence has 1..size+1 commands
-    params.maxDiscardRatio = 10;
-    const int size = SequenceSize(sequence, options.sequences, params.maxSize);
-    rc::detail::TestMetadata metadata;
-    metadata.id = "model == " + options.sut_name;
-    metadata.description = metadata.id;
-    listener.StartSequence(static_cast<int>(report.found.size()));
-    Transcript::LastFailure() = Transcript{};
-    const auto sequence_masks =
-        std::make_shared<const std::set<std::string>>(masked);
-    const rc::detail::TestResult result = rc::detail::checkTestable(
-        [make_sut, profile, sequence_masks, size, families = options.families] {
-          CheckSequence(make_sut, profile, sequence_masks, size, families);
-        },
-        metadata, params, listener);
-    ++report.sequences_run;
-    rc::detail::FailureResult failure;
-    rc::detail::GaveUpResult gave_up;
-    if (result.match(gave_up)) {
-      if (progress != nullptr)
-        *progress << '\n' << std::flush;
-      out << "epollcheck: " << options.sut_name
-          << ": gave up: " << gave_up.description << '\n';
-      ++report.divergences;
-      break;
-    }
-    if (!result.match(failure))
-      continue;
-    if (progress != nullptr)
-      *progress << '\n' << std::flush;
-    const Transcript last = Transcript::LastFailure();
-    if (last.signature.empty()) {
-      // The property failed outside a step (e.g. the SUT threw).
-      out << "epollcheck: " << options.sut_name
-          << ": failure: " << failure.description << '\n';
-      ++report.divergences;
-      break;
-    }
-    report.found.push_back(Report(options, last,
-                                  static_cast<int>(report.found.size()) + 1,
-                                  sequence, masked, out));
-    ++report.divergences;
-    masked.insert(last.signature);
-    if (static_cast<int>(report.found.size()) >= options.max_divergences) {
-      out << "epollcheck: stopping after " << options.max_divergences
-          << " distinct divergences\n";
-      break;
-    }
+  const ShrinkProgress none;
+  ShrinkListener listener(none);
+  const rc::detail::TestResult result =
+      CheckOneSequence(options, sequence, kEverything, false, listener);
+  const Transcript& tr = Transcript::Current();
+  rc::detail::FailureResult failure;
+  rc::detail::GaveUpResult gave_up;
+  if (result.match(gave_up)) {
+    run.gave_up = true;
+    run.failure = gave_up.description;
+  } else if (result.match(failure)) {
+    run.failure = failure.description;  // every signature is masked
   }
-  if (progress != nullptr)
-    *progress << '\n' << std::flush;
-  report.known_hits = MaskedHits();
-  for (auto it = report.known_hits.begin(); it != report.known_hits.end();) {
-    it = options.known.count(it->first) ? std::next(it)
-                                        : report.known_hits.erase(it);
+  if (tr.masked) {
+    run.divergence = tr.masked_signature;
+    run.divergence_step = tr.masked_step;
   }
+  run.leak = tr.masked_leak;
+  run.coverage = std::move(Coverage::Current());
+  Coverage::Current() = Coverage{};
+  return run;
+}
+
+std::string FailingSignature(const SequenceRun& run,
+                             const std::set<std::string>& masked) {
+  if (!run.divergence.empty() && masked.count(run.divergence) == 0)
+    return run.divergence;
+  if (!run.fatal.empty())
+    return masked.count(run.fatal) == 0 ? run.fatal : "";
+  if (run.leak && masked.count(kLeakSignature) == 0)
+    return kLeakSignature;
+  return "";
+}
+
+void CountMaskedHits(const SequenceRun& run,
+                     const std::set<std::string>& masked,
+                     std::map<std::string, long>& hits) {
+  if (!run.divergence.empty() && masked.count(run.divergence) != 0)
+    ++hits[run.divergence];
+  if (!run.fatal.empty() && masked.count(run.fatal) != 0)
+    ++hits[run.fatal];
+  if (run.fatal.empty() && run.leak && masked.count(kLeakSignature) != 0)
+    ++hits[kLeakSignature];
+}
+
+std::optional<FoundDivergence>
+ShrinkAndReport(const CheckOptions& options, int sequence,
+                const std::set<std::string>& masked, int index,
+                std::ostream& out, const ShrinkProgress& progress,
+                Coverage& coverage) {
+  Coverage::Current() = Coverage{};
+  Transcript::LastFailure() = Transcript{};
+  ShrinkListener listener(progress);
+  const rc::detail::TestResult result = CheckOneSequence(
+      options, sequence, std::make_shared<const std::set<std::string>>(masked),
+      true, listener);
+  coverage.Add(Coverage::Current());
+  Coverage::Current() = Coverage{};
+  rc::detail::FailureResult failure;
+  if (!result.match(failure)) {
+    out << "\nepollcheck: sequence " << sequence
+        << " failed, but not when rerun to shrink it (a SUT whose results "
+           "vary?)\n";
+    return std::nullopt;
+  }
+  const Transcript last = Transcript::LastFailure();
+  if (last.signature.empty()) {
+    out << "\nepollcheck: sequence " << sequence
+        << ": failure while shrinking: " << failure.description << '\n';
+    return std::nullopt;
+  }
+  return Report(options, last, index, sequence, masked, out);
+}
+
+std::vector<Op> GenerateSequence(const CheckOptions& options, int sequence) {
+  CheckOptions model = options;
+  model.make_sut = [profile = options.profile]() -> std::unique_ptr<Sut> {
+    return std::make_unique<ModelSut>(profile);
+  };
+  (void)RunSequence(model, sequence);
+  std::vector<Op> ops;
+  for (const StepRecord& s : Transcript::Current().steps)
+    ops.push_back(s.op);
+  return ops;
+}
+
+FoundDivergence ReportReplayed(const CheckOptions& options,
+                               const ReplayedFailure& failure, int sequence,
+                               const std::set<std::string>& masked, int index,
+                               std::ostream& out) {
+  FoundDivergence found;
+  found.signature = failure.signature;
+  found.sequence = sequence;
+  found.rerun = RerunCommand(options, sequence, masked);
+  found.steps = failure.ops.size();
+  out << "\nepollcheck: divergence " << index << ": model vs "
+      << options.sut_name << " (" << options.sut_description << ")\n"
+      << "signature " << failure.signature << "; " << failure.how << " from "
+      << failure.original_steps << " steps, minimized to " << failure.ops.size()
+      << ":\n";
+  World world;
+  world.profile = options.profile;
+  std::vector<StepRecord> steps;
+  for (size_t i = 0; i < failure.ops.size(); ++i) {
+    const Outcome want = Step(world, failure.ops[i]);
+    const Outcome got = i < failure.got.size() ? failure.got[i] : want;
+    steps.push_back(StepRecord{.op = failure.ops[i], .want = want, .got = got});
+  }
+  PrintSteps(out, steps, failure.step, options.sut_name, failure.fatal,
+             failure.fatal_got);
+  PrintStateBefore(options, failure.ops, static_cast<size_t>(failure.step),
+                   out);
+  if (!failure.note.empty())
+    out << failure.note << '\n';
+  found.scenario_path = SaveScenario(options, found.rerun, failure.signature,
+                                     index, failure.ops, out);
+  out << "rerun: " << found.rerun << '\n';
+  return found;
+}
+
+void PrintRunEnd(const CheckOptions& options, const CheckReport& report,
+                 const Coverage& coverage, std::ostream& out) {
   if (!report.found.empty() || !report.known_hits.empty()) {
     out << "\ndistinct divergences:\n";
     out << "  " << std::left << std::setw(44) << "signature" << std::setw(7)
@@ -303,7 +404,67 @@ CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
     out << std::right;
   }
   if (options.stats)
-    Coverage::Current().Print(out);
+    coverage.Print(out);
+}
+
+CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
+                     std::ostream* progress) {
+  CheckReport report;
+  Coverage total;
+  std::map<std::string, long> hits;
+  std::set<std::string> masked = options.masked;
+  for (const auto& [signature, entry] : options.known)
+    masked.insert(signature);
+  ProgressLine line(options, progress);
+  const int first = options.only_sequence >= 0 ? options.only_sequence : 0;
+  const int end = options.only_sequence >= 0 ? first + 1 : options.sequences;
+  for (int sequence = first; sequence < end; ++sequence) {
+    const int found = static_cast<int>(report.found.size());
+    SequenceRun run = RunSequence(options, sequence);
+    ++report.sequences_run;
+    line.Draw(report.sequences_run, found, 0, 0, false);
+    if (run.gave_up || !run.failure.empty()) {
+      line.End();
+      out << "epollcheck: " << options.sut_name
+          << (run.gave_up ? ": gave up: " : ": failure: ") << run.failure
+          << '\n';
+      ++report.divergences;
+      break;
+    }
+    const std::string signature = FailingSignature(run, masked);
+    if (signature.empty()) {
+      CountMaskedHits(run, masked, hits);
+      total.Add(run.coverage);
+      continue;
+    }
+    line.End();
+    const ShrinkProgress shrinking = [&](int tried, int accepted) {
+      line.Draw(report.sequences_run, found, tried, accepted, false);
+    };
+    std::optional<FoundDivergence> d = ShrinkAndReport(
+        options, sequence, masked, found + 1, out, shrinking, total);
+    if (!d) {
+      d = FoundDivergence{.signature = signature,
+                          .sequence = sequence,
+                          .rerun = RerunCommand(options, sequence, masked),
+                          .reproduced = false};
+    }
+    ++report.divergences;
+    masked.insert(d->signature);
+    masked.insert(signature);
+    report.found.push_back(*d);
+    if (static_cast<int>(report.found.size()) >= options.max_divergences) {
+      out << "epollcheck: stopping after " << options.max_divergences
+          << " distinct divergences\n";
+      break;
+    }
+  }
+  line.End();
+  for (const auto& [signature, n] : hits) {
+    if (options.known.count(signature) != 0)
+      report.known_hits[signature] = n;
+  }
+  PrintRunEnd(options, report, total, out);
   return report;
 }
 

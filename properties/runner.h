@@ -18,8 +18,11 @@
 //   CheckReport r = RunCheck(o, std::cout, &std::cerr);  // r.divergences
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -27,6 +30,7 @@
 
 #include "model/profile.h"
 #include "properties/generators.h"
+#include "properties/sequence.h"
 #include "properties/triage.h"
 #include "sut/sut.h"
 
@@ -53,6 +57,10 @@ struct CheckOptions {
   std::string known_path;            // --known, "" if not given
   Families families = kAllFamilies;  // operation families generated
   std::string families_arg;          // --families, "" if not given
+  // Supervised runs (properties/supervisor.h): an operation that has not
+  // returned after this long is a hang.
+  std::chrono::milliseconds hang_timeout{10000};
+  std::string hang_timeout_arg;  // --hang-timeout, "" if not given
 };
 
 // The command line that reruns sequence `sequence` of the run `options`
@@ -64,6 +72,11 @@ std::string RerunCommand(const CheckOptions& options, int sequence,
 
 // The seed of sequence `index` of a run with seed `seed` (splitmix64).
 uint64_t SequenceSeed(uint64_t seed, int index);
+
+// The RapidCheck size of sequence `index` of `count`: RapidCheck's own
+// schedule (src/detail/Testing.cpp sizeFor), so sizes spread evenly over
+// 0..max_size whatever the count.
+int SequenceSize(int index, int count, int max_size);
 
 struct FoundDivergence {
   std::string signature;
@@ -81,9 +94,94 @@ struct CheckReport {
   std::map<std::string, long> known_hits;  // known signature -> sequences
 };
 
-// Runs the check. `progress` (may be null) receives a one-line progress
-// display rewritten in place with '\r'.
+// Runs the check in this process, one sequence after the other. `progress`
+// (may be null) receives a one-line progress display rewritten in place with
+// '\r'. (`epollcheck check` runs the same engine in supervised worker
+// processes: properties/supervisor.h.)
 CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
                      std::ostream* progress);
+
+// The pieces RunCheck and the supervised runner share. A run decides
+// sequence by sequence, in order, whether each one fails: sequence i fails
+// if its first divergence (or its crash, hang or teardown leak) has a
+// signature not masked by then, and a failure masks its signature for the
+// sequences after it. What a sequence *does* does not depend on the masks
+// (a masked divergence only ends comparisons), so sequences can be run in
+// any order, on any number of workers, each with every divergence masked
+// (RunSequence), and the decisions taken afterwards in order
+// (FailingSignature): the divergences found do not depend on the number of
+// workers.
+
+// What one sequence did, run with every divergence masked (so it runs to
+// its end) and without shrinking.
+struct SequenceRun {
+  int sequence = 0;
+  std::string divergence;  // the first divergence's signature, "" if none
+  int divergence_step = -1;
+  bool leak = false;  // Sut::Finish reported something left behind
+  // Set by the supervisor when the worker running it died: "crash:SIGSEGV",
+  // "hang" (an operation did not return within the hang timeout).
+  std::string fatal;
+  int fatal_step = -1;  // the step in progress then (-1: not known)
+  std::string failure;  // the property failed outside a step, or gave up
+  bool gave_up = false;
+  Coverage coverage;  // what it exercised
+};
+
+SequenceRun RunSequence(const CheckOptions& options, int sequence);
+
+// The signature `run` fails with when `masked` are masked, "" if it passes.
+std::string FailingSignature(const SequenceRun& run,
+                             const std::set<std::string>& masked);
+
+// Adds the masked signatures `run` hit to `hits` (the known-divergence
+// table counts sequences).
+void CountMaskedHits(const SequenceRun& run,
+                     const std::set<std::string>& masked,
+                     std::map<std::string, long>& hits);
+
+// Shrinking progress: (shrinks tried, accepted).
+using ShrinkProgress = std::function<void(int tried, int accepted)>;
+
+// Reruns sequence `sequence` with `masked` masked, shrinks its failure
+// (RapidCheck, then Minimize), prints report number `index` to `out` and
+// saves its scenario. nullopt if it did not fail again; what it exercised
+// (the run and every shrink) is added to `coverage`.
+std::optional<FoundDivergence>
+ShrinkAndReport(const CheckOptions& options, int sequence,
+                const std::set<std::string>& masked, int index,
+                std::ostream& out, const ShrinkProgress& progress,
+                Coverage& coverage);
+
+// The operations of sequence `sequence` (generated against the model alone,
+// no SUT), ending with the list_fds that ends every sequence.
+std::vector<Op> GenerateSequence(const CheckOptions& options, int sequence);
+
+// A failure minimized outside this process (a crash, a hang, or a divergence
+// whose shrinking crashed), to be reported and saved like the others.
+struct ReplayedFailure {
+  std::string signature;
+  std::vector<Op> ops;  // minimized, ending at `step`
+  int step = 0;         // the failing step
+  // The SUT's results up to `step` (empty for a crash or hang: the model's
+  // results stand in for the steps before it).
+  std::vector<Outcome> got;
+  std::string fatal;          // "CRASHES (SIGSEGV)"; "" for a divergence
+  std::string fatal_got;      // "killed by SIGSEGV"
+  size_t original_steps = 0;  // steps before minimization
+  std::string how;            // "minimized, each replay in a fresh process"
+  std::string note;           // printed after the steps ("worker stderr: ...")
+};
+
+// Prints report `index` for `failure` of sequence `sequence` and saves it.
+FoundDivergence ReportReplayed(const CheckOptions& options,
+                               const ReplayedFailure& failure, int sequence,
+                               const std::set<std::string>& masked, int index,
+                               std::ostream& out);
+
+// The table of distinct divergences and known hits that ends a run, and the
+// --stats block.
+void PrintRunEnd(const CheckOptions& options, const CheckReport& report,
+                 const Coverage& coverage, std::ostream& out);
 
 }  // namespace epollcheck

@@ -53,6 +53,16 @@ void Coverage::Record(const World& before, const Op& op,
   ++counts[std::string(OpName(op))][result];
 }
 
+void Coverage::Add(const Coverage& other) {
+  for (const auto& [name, results] : other.counts) {
+    for (const auto& [result, n] : results)
+      counts[name][result] += n;
+  }
+  for (const auto& [family, n] : other.family_steps)
+    family_steps[family] += n;
+  steps += other.steps;
+}
+
 void Coverage::Print(std::ostream& os) const {
   os << "coverage: " << steps << " steps; by file family:";
   for (const auto& [family, n] : family_steps)
@@ -84,6 +94,20 @@ std::map<std::string, long>& MaskedHits() {
   return hits;
 }
 
+std::function<void(const Transcript&)>& MaskedDivergenceHook() {
+  thread_local std::function<void(const Transcript&)> hook;
+  return hook;
+}
+
+namespace {
+
+bool IsMasked(const MaskSet& masked, const std::string& signature) {
+  return masked != nullptr &&
+         (masked->count(signature) != 0 || masked->count(kMaskAll) != 0);
+}
+
+}  // namespace
+
 void OpCommand::run(const World& s0, Sut& sut) const {
   Transcript& tr = Transcript::Current();
   if (tr.masked) {
@@ -99,9 +123,13 @@ void OpCommand::run(const World& s0, Sut& sut) const {
   if (got == want)
     return;
   const std::string signature = DivergenceSignature(s0, op, want, got);
-  if (masked != nullptr && masked->count(signature) != 0) {
+  if (IsMasked(masked, signature)) {
     tr.masked = true;
+    tr.masked_signature = signature;
+    tr.masked_step = static_cast<int>(tr.steps.size()) - 1;
     ++MaskedHits()[signature];
+    if (MaskedDivergenceHook())
+      MaskedDivergenceHook()(tr);
     return;
   }
   std::ostringstream os;
@@ -145,12 +173,17 @@ void CheckSequence(const SutFactory& make_sut, const Profile& profile,
     OpCommand(list, masked).run(tr.last_world, *sut);
   }
   const std::string report = sut->Finish();
-  if (!report.empty()) {
-    tr.failure = "teardown: " + report;
-    tr.signature = "teardown:leak:none";
-    Transcript::LastFailure() = tr;
-    RC_FAIL(tr.failure);
+  if (report.empty())
+    return;
+  if (IsMasked(masked, kLeakSignature)) {
+    tr.masked_leak = true;
+    ++MaskedHits()[kLeakSignature];
+    return;
   }
+  tr.failure = "teardown: " + report;
+  tr.signature = kLeakSignature;
+  Transcript::LastFailure() = tr;
+  RC_FAIL(tr.failure);
 }
 
 int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
@@ -175,7 +208,8 @@ int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
 }
 
 void PrintSteps(std::ostream& os, const std::vector<StepRecord>& steps,
-                int diverging_step, const std::string& sut_name) {
+                int diverging_step, const std::string& sut_name,
+                const std::string& fatal, const std::string& fatal_got) {
   std::vector<Op> ops;
   std::vector<Outcome> outcomes;
   for (const StepRecord& s : steps) {
@@ -199,10 +233,13 @@ void PrintSteps(std::ostream& os, const std::vector<StepRecord>& steps,
     std::ostringstream want;
     want << steps[i].want;
     std::ostringstream got;
-    got << steps[i].got;
+    if (fatal.empty())
+      got << steps[i].got;
+    else
+      got << fatal_got;
     const int col =
         static_cast<int>(std::max<size_t>(want.str().size(), 6) + 2);
-    os << "  <- DIVERGES\n"
+    os << "  <- " << (fatal.empty() ? "DIVERGES" : fatal) << "\n"
        << "        " << std::left << std::setw(col) << "model" << sut_name
        << '\n'
        << "        " << std::setw(col) << want.str() << got.str() << std::right

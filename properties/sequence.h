@@ -10,6 +10,7 @@
 //   }
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -30,6 +31,9 @@ namespace epollcheck {
 
 // Divergence signatures that end comparisons instead of failing the run.
 using MaskSet = std::shared_ptr<const std::set<std::string>>;
+// A mask entry that masks every signature: the sequence runs to its end and
+// records its first divergence (the check engine's runs, properties/runner.h).
+inline constexpr const char* kMaskAll = "*";
 
 // One generated operation as a RapidCheck command. A divergence whose
 // signature is in `masked` does not fail the sequence (see CheckSequence).
@@ -67,6 +71,11 @@ struct Transcript {
   std::string signature;  // the failure's signature (properties/triage.h)
   // A divergence with a masked signature ended comparisons in this run.
   bool masked = false;
+  std::string masked_signature;  // that divergence's signature
+  int masked_step = -1;          // and its step
+  // The SUT's Finish reported something left behind and the signature
+  // teardown:leak:none was masked (unmasked, the run fails instead).
+  bool masked_leak = false;
   static Transcript& Current();
   static Transcript& LastFailure();
 };
@@ -82,6 +91,7 @@ struct Coverage {
   std::map<std::string, long> family_steps;
   long steps = 0;
   void Record(const World& before, const Op& op, const Outcome& outcome);
+  void Add(const Coverage& other);  // sums the counts
   void Print(std::ostream& os) const;
   static Coverage& Current();
 };
@@ -98,6 +108,14 @@ void CheckSequence(const SutFactory& make_sut, const Profile& profile,
                    Families families = kAllFamilies);
 std::map<std::string, long>& MaskedHits();
 
+// Called (if set, on this thread) when a masked divergence ends comparisons,
+// before the sequence runs on: a worker process tells its supervisor at once,
+// so the divergence is known even if the SUT then crashes the process.
+std::function<void(const Transcript&)>& MaskedDivergenceHook();
+
+// The signature of a teardown that left something behind (Sut::Finish).
+inline constexpr const char* kLeakSignature = "teardown:leak:none";
+
 // Replays `ops` on a fresh model and a fresh SUT, recording every step; stops
 // after the first divergence. Returns the index of the diverging step, or -1.
 int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
@@ -105,8 +123,13 @@ int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
               std::string& finish_report);
 
 // Writes the steps as numbered lines `  3  write(fd=1, count=1)  -> 1`, the
-// diverging step (if any) with both results side by side.
+// diverging step (if any) with both results side by side. With `fatal`
+// ("CRASHES (SIGSEGV)", "HANGS (...)"), the diverging step is the one the SUT
+// never returned from: it is marked `<- CRASHES (SIGSEGV)` and `fatal_got`
+// stands in for its result.
 void PrintSteps(std::ostream& os, const std::vector<StepRecord>& steps,
-                int diverging_step, const std::string& sut_name);
+                int diverging_step, const std::string& sut_name,
+                const std::string& fatal = "",
+                const std::string& fatal_got = "");
 
 }  // namespace epollcheck

@@ -56,6 +56,31 @@ std::variant<SutEntry, std::string> MakeMutant() {
   return made;
 }
 
+// The supervised runner's test doubles (sut/mutant_sut.h): scratch that
+// crashes on a wait with 2+ events; the kernel hanging on an empty wait with
+// maxevents 1.
+SutEntry MakeMutantCrash() {
+  SutEntry entry = MakeScratch();
+  entry.make = [inner = entry.make]() -> std::unique_ptr<Sut> {
+    return std::make_unique<CrashesOnTwoEvents>(inner());
+  };
+  entry.description = "test double: " + entry.description +
+                      ", SIGSEGV on a wait returning 2+ events";
+  return entry;
+}
+
+std::variant<SutEntry, std::string> MakeMutantHang() {
+  auto made = MakeKernel();
+  if (auto* kernel = std::get_if<SutEntry>(&made)) {
+    kernel->make = [inner = kernel->make]() -> std::unique_ptr<Sut> {
+      return std::make_unique<HangsOnEmptyWait>(inner());
+    };
+    kernel->description = "test double: " + kernel->description +
+                          ", never returns from an empty wait for 1 event";
+  }
+  return made;
+}
+
 }  // namespace
 
 std::vector<std::string> SutNames() { return {"kernel", "scratch"}; }
@@ -65,6 +90,10 @@ std::variant<SutEntry, std::string> MakeSut(const std::string& name) {
     return MakeKernel();
   if (name == "mutant")
     return MakeMutant();
+  if (name == "mutant-crash")
+    return MakeMutantCrash();
+  if (name == "mutant-hang")
+    return MakeMutantHang();
   if (name == "scratch")
     return MakeScratch();
   std::string known;
