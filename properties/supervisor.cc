@@ -116,7 +116,7 @@ struct WorkerProc {
   std::string fatal_kind;  // "crash SIGSEGV" or "hang" from a `fatal` frame
   int fatal_step = -1;
   bool killed_silent = false;  // no frame for too long: killed as a hang
-  bool did_a_job = false;
+  bool ready = false;          // it started (a `ready` frame)
   Clock::time_point last_heard = Clock::now();
 };
 
@@ -235,7 +235,6 @@ private:
         Fail("worker protocol: unexpected result");
         return;
       }
-      w->did_a_job = true;
       results_[run->sequence] = std::move(*run);
       if (++w->run_next >= w->run_end)
         w->job = WorkerProc::Job::kIdle;
@@ -259,6 +258,9 @@ private:
       }
       w->fatal_kind = kind;
       in >> w->fatal_step;
+    } else if (frame.tag == "ready") {
+      w->ready = true;
+      failed_starts_ = 0;
     } else if (frame.tag == "alive") {
       // last_heard is already updated
     } else {
@@ -268,7 +270,6 @@ private:
 
   void OnReport(const WorkerPtr& w, std::string payload) {
     w->job = WorkerProc::Job::kIdle;
-    w->did_a_job = true;
     std::optional<FoundDivergence> found;
     Coverage coverage;
     std::string text;
@@ -330,6 +331,22 @@ private:
     std::erase(workers_, w);
     if (done_)
       return;
+    if (!w->ready) {
+      // It never started: not a finding. Its job goes to another worker.
+      if (w->job == WorkerProc::Job::kRun) {
+        requeue_.emplace_front(w->run_next, w->run_end);
+      } else if (w->job == WorkerProc::Job::kReport && finding_) {
+        finding_->assigned = false;
+      }
+      if (++failed_starts_ >= 3) {
+        Fail("workers do not start" +
+             (w->err_tail.empty() ? std::string() : ": " + w->err_tail));
+        return;
+      }
+      Spawn();
+      Pump();
+      return;
+    }
     std::string signature;
     if (w->killed_silent || w->fatal_kind == "hang") {
       signature = "hang";
@@ -364,15 +381,8 @@ private:
       }
       break;
     case WorkerProc::Job::kIdle:
-      if (!w->did_a_job && ++failed_starts_ >= 3) {
-        Fail("workers die before doing anything (" + signature + ")" +
-             (w->err_tail.empty() ? "" : ": " + w->err_tail));
-        return;
-      }
-      break;
+      break;  // it died between jobs: nothing was lost
     }
-    if (w->did_a_job)
-      failed_starts_ = 0;
     Spawn();
     Pump();
   }
@@ -596,9 +606,12 @@ private:
     replay.run.sequence = -1;
     std::string buffer = child.out;
     bool finished = false;
+    bool ready = false;
     std::string fatal;
     for (const Frame& f : DecodeFrames(buffer)) {
-      if (f.tag == "div") {
+      if (f.tag == "ready") {
+        ready = true;
+      } else if (f.tag == "div") {
         std::istringstream in(f.payload);
         int sequence = 0;
         in >> sequence >> replay.run.divergence_step >> replay.run.divergence;
@@ -628,7 +641,7 @@ private:
         }
       }
     }
-    if (!finished) {
+    if (!finished && ready) {
       if (child.timed_out || fatal == "hang") {
         replay.run.fatal = "hang";
       } else if (!fatal.empty()) {

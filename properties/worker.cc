@@ -480,6 +480,7 @@ int RunWorker(const CheckOptions& options, int parent) {
       },
       [] { SendFrame("alive", ""); });
   Worker worker(options);
+  SendFrame("ready", "");
   std::string buffer;
   std::vector<char> chunk(1 << 16);
   for (;;) {

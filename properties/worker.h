@@ -12,6 +12,8 @@
 //     replay    masked signatures, a line "--", then operations (EncodeOps):
 //               run them like RunSequence runs a sequence, then `replayed`
 //   worker -> supervisor
+//     ready     started (the SUT could be made): a worker that dies before
+//               this failed to start, which is not a finding
 //     div       "SEQUENCE STEP SIGNATURE": the first divergence of the
 //               sequence in progress (sent at once, in case the SUT then
 //               crashes the worker)
