@@ -127,7 +127,7 @@ std::string SaveScenario(const CheckOptions& options, const std::string& rerun,
   scenario.profile = options.profile.name;
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir, ec);
-  const std::string path = options.out_dir + "/" + std::to_string(index) + "-" +
+  std::string path = options.out_dir + "/" + std::to_string(index) + "-" +
                            FileSafe(options.sut_name) + "-" +
                            FileSafe(signature) + ".scn";
   std::ofstream file(path);

@@ -447,7 +447,8 @@ private:
         coverage_.Add(run.coverage);
         continue;
       }
-      finding_ = Finding{.sequence = run.sequence,
+      const int sequence = run.sequence;
+      finding_ = Finding{.sequence = sequence,
                          .signature = signature,
                          .run = std::move(run),
                          .index = static_cast<int>(report_.found.size()) + 1};
@@ -662,7 +663,7 @@ private:
                                        int& step,
                                        ProcessReplay* keep = nullptr) const {
     ProcessReplay replay = ReplayInProcess(ops, masked);
-    const std::string signature = FailingSignature(replay.run, masked);
+    std::string signature = FailingSignature(replay.run, masked);
     const int last = static_cast<int>(ops.size()) - 1;
     step = -1;
     if (signature.empty()) {
