@@ -414,8 +414,9 @@ private:
           return w->job == WorkerProc::Job::kRun;
         });
     const bool all_committed = next_commit_ >= end_;
-    const bool no_more = stop_ || time_up_;
-    if (!finding_ && (all_committed || (no_more && !running))) {
+    // Stopped: what is still running would not be counted. Time up: what is
+    // running is counted once it ends.
+    if (!finding_ && (all_committed || stop_ || (time_up_ && !running))) {
       Finish();
       return;
     }
