@@ -128,8 +128,8 @@ std::string SaveScenario(const CheckOptions& options, const std::string& rerun,
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir, ec);
   std::string path = options.out_dir + "/" + std::to_string(index) + "-" +
-                           FileSafe(options.sut_name) + "-" +
-                           FileSafe(signature) + ".scn";
+                     FileSafe(options.sut_name) + "-" + FileSafe(signature) +
+                     ".scn";
   std::ofstream file(path);
   file << FormatScenario(scenario,
                          {"epollcheck divergence " + std::to_string(index) +

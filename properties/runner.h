@@ -14,6 +14,12 @@
 // same options and the signatures masked at that point (--known, --mask)
 // reruns exactly that sequence; every divergence report prints that command.
 //
+// RunCheck runs the sequences one after the other in this process (the
+// property tests use it with SUT factories of their own); `epollcheck check`
+// runs the same pieces (RunSequence, FailingSignature, ShrinkAndReport) in
+// supervised worker processes (properties/supervisor.h) and gets the same
+// divergences, reports and saved scenarios.
+//
 //   CheckOptions o{.sut_name = "kernel", .make_sut = ..., .sequences = 1000};
 //   CheckReport r = RunCheck(o, std::cout, &std::cerr);  // r.divergences
 #pragma once
