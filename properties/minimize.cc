@@ -162,6 +162,7 @@ std::vector<Op> Simplifications(const Op& op) {
                              std::is_same_v<T, SetSockOpt> ||
                              std::is_same_v<T, GetSockOpt> ||
                              std::is_same_v<T, UnixSocket> ||
+                             std::is_same_v<T, InetSocket> ||
                              std::is_same_v<T, Bind> ||
                              std::is_same_v<T, Listen> ||
                              std::is_same_v<T, Connect> ||
