@@ -323,7 +323,7 @@ TEST_P(MinimizerOnDoubles, FoundDivergencesMinimizeFaithfully) {
 // Raw divergences: a generated sequence on a scratch double, cut after its
 // first divergence and minimized without RapidCheck's shrinking first (long
 // inputs, many descriptors to renumber).
-RC_GTEST_PROP(MinimizerOnDoubles, RawDivergencesMinimizeFaithfully, ()) {
+RC_GTEST_PROP(RawDivergencesOnScratchDoubles, MinimizeFaithfully, ()) {
   const std::vector<ScratchMutant>& mutants = ScratchMutants();
   // One more choice: LosesLastEvent over scratch (`mutant` is the kernel).
   const size_t which = *rc::gen::inRange<size_t>(0, mutants.size() + 1);
