@@ -236,7 +236,7 @@ std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
     if (!ok)
       return std::nullopt;
     table.Run(op, i);
-    out.push_back(std::move(op));
+    out.push_back(op);
     if (kept != nullptr)
       kept->push_back(i);
   }
