@@ -44,6 +44,7 @@ enum class FieldKind {
   kCtlOp,       // ADD/DEL/MOD or a raw number
   kEvents,      // IN|OUT|ET|... or raw bits
   kData,        // 64-bit user data, printed in hex
+  kFdSet,       // bitmap of descriptors 0..63 (select's sets), printed in hex
   kFlag,        // optional 0/1 switch, written `name=1` only when set
   kTimeoutMs,   // optional timeout, written `timeout_ms=N` only when not 0
   kEfdFlags,    // EFD_SEMAPHORE|EFD_NONBLOCK|EFD_CLOEXEC
@@ -556,9 +557,9 @@ struct Select {
   uint64_t exceptfds = 0;
   template <class S, class F> static void Fields(S& s, F&& f) {
     f("nfds", FieldKind::kInt, s.nfds);
-    f("readfds", FieldKind::kData, s.readfds);
-    f("writefds", FieldKind::kData, s.writefds);
-    f("exceptfds", FieldKind::kData, s.exceptfds);
+    f("readfds", FieldKind::kFdSet, s.readfds);
+    f("writefds", FieldKind::kFdSet, s.writefds);
+    f("exceptfds", FieldKind::kFdSet, s.exceptfds);
   }
   friend bool operator==(const Select&, const Select&) = default;
 };
@@ -645,6 +646,24 @@ template <class OpRef, class F> void ForEachFdField(OpRef& op, F&& f) {
           if constexpr (std::is_same_v<std::decay_t<decltype(field)>,
                                        int32_t>) {
             if (kind == FieldKind::kFd)
+              f(name, field);
+          }
+        });
+      },
+      op);
+}
+
+// Calls `f(field_name, bits)` for every descriptor-set field of `op`
+// (FieldKind::kFdSet: bit n names descriptor n), in Fields() order.
+//   ForEachFdSetField(op, [](std::string_view name, uint64_t& bits) { ... });
+template <class OpRef, class F> void ForEachFdSetField(OpRef& op, F&& f) {
+  std::visit(
+      [&](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        T::Fields(o, [&](std::string_view name, FieldKind kind, auto& field) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(field)>,
+                                       uint64_t>) {
+            if (kind == FieldKind::kFdSet)
               f(name, field);
           }
         });

@@ -163,7 +163,8 @@ std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
     return ValueString(static_cast<int32_t>(value), kShutHows);
   case FieldKind::kSockOpt:
     return ValueString(static_cast<int32_t>(value), kSockOpts);
-  case FieldKind::kData: {
+  case FieldKind::kData:
+  case FieldKind::kFdSet: {
     char buf[24];
     std::snprintf(buf, sizeof buf, "0x%llx",
                   static_cast<unsigned long long>(raw));
@@ -312,6 +313,7 @@ std::optional<uint64_t> ParseFieldString(FieldKind kind,
   case FieldKind::kInt:
   case FieldKind::kCount:
   case FieldKind::kData:
+  case FieldKind::kFdSet:
   case FieldKind::kFlag:
   case FieldKind::kTimeoutMs:
     return ParseNumber(text);

@@ -335,6 +335,7 @@ std::string FieldExpr(const ScenarioStep& step, std::string_view field,
   }
   switch (kind) {
   case FieldKind::kData:
+  case FieldKind::kFdSet:
     return std::to_string(raw) + "ull";
   case FieldKind::kEvents:
   case FieldKind::kPipeFlags:

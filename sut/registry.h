@@ -24,7 +24,8 @@ struct SutEntry {
 // Names accepted by MakeSut, in the order they are listed to users. MakeSut
 // also accepts `mutant`, a test double for the CLI's own tests (the kernel
 // minus the last event of waits returning two or more, sut/mutant_sut.h),
-// which is not listed.
+// which is not listed, and the `mutant-*` doubles of ScratchMutants (scratch
+// with one fault each), not listed either.
 std::vector<std::string> SutNames();
 
 // A factory for the named SUT (after checking it can start here), or one line
