@@ -611,11 +611,18 @@ Outcome InetConnect(World& world, FileId file, int32_t name) {
   if (s.state != TcpState::kClose)
     return Outcome::Error(abi::kEisconn);
   // A former listener cannot connect (measured on 6.18: EINVAL after a
-  // listen() undone by shutdown(SHUT_RD) or an AF_UNSPEC connect).
-  if (s.listened)
+  // listen() undone by shutdown(SHUT_RD) or an AF_UNSPEC connect), and the
+  // failed attempt gives back a port bound since (bind works again).
+  if (s.listened) {
+    s.name = -1;
+    s.bound = false;
     return Outcome::Error(abi::kEinval);
+  }
   s.bound = true;  // inet_hash_connect
   s.connected = true;
+  // tcp_connect_init: a pending error and SOCK_DONE are cleared.
+  s.err = 0;
+  s.done = false;
   s.state = TcpState::kSynSent;
   s.ss = SocketState::kConnecting;
   Handshake(world, sid, name);

@@ -544,11 +544,16 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
     pending |= u.state == SockState::kListen && !u.receive_queue.empty();
     dgram_bound |= u.name >= 0 && u.type == abi::kSockDgram;
   }
+  size_t inet = 0;
+  bool tcp_client = false;  // a TCP socket that could connect
   for (const auto& [fd, id] : w.fd_table) {
     const File& f = w.files.at(id);
     if (f.kind != FileKind::kInetSocket)
       continue;
     const InetSock& s = w.inet_socks.at(f.sock);
+    ++inet;
+    tcp_client |= s.tcp && s.state == TcpState::kClose &&
+                  s.ss == SocketState::kUnconnected && !s.listened;
     unbound |= !s.bound && s.state == TcpState::kClose;
     listenable |= s.tcp && s.name >= 0 && s.state == TcpState::kClose &&
                   s.ss == SocketState::kUnconnected;
@@ -583,6 +588,10 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
     if (kind == IndexOf<EpollCreate1>() || kind == IndexOf<EpollCreate>()) {
       return epolls == 0 ? weight * 4 : epolls < 3 ? weight / 2 : weight / 8;
     }
+    // A listener and no socket to connect to it: make one.
+    if (kind == IndexOf<InetSocket>() &&
+        (inet < 2 || (listening && !tcp_client)))
+      return weight * 4;
     if (kind == IndexOf<Socketpair>() || kind == IndexOf<UnixSocket>() ||
         kind == IndexOf<InetSocket>()) {
       return sockets < 2 ? weight * 3 : sockets < 8 ? weight : (weight + 3) / 4;

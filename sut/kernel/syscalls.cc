@@ -165,37 +165,6 @@ bool Transient(int state) {
          state == TCP_CLOSING || state == TCP_LAST_ACK;
 }
 
-// Whether /proc/net/tcp lists a connection of this sequence (one end on a
-// named port: every connection the sequence makes goes to a listener's
-// name) in a transient state. Covers sockets without descriptors too
-// (connections not yet accepted, closed ones). nullopt without /proc.
-std::optional<bool> ProcNetTcpBusy() {
-  std::set<unsigned> ports;
-  for (const auto& [key, port] : inet_ports) {
-    if (key.first)
-      ports.insert(ntohs(port));
-  }
-  FILE* f = std::fopen("/proc/net/tcp", "re");
-  if (f == nullptr)
-    return std::nullopt;
-  char line[512];
-  bool busy = false;
-  // "  sl  local_address rem_address   st ..."
-  if (std::fgets(line, sizeof line, f) != nullptr) {
-    while (!busy && std::fgets(line, sizeof line, f) != nullptr) {
-      unsigned laddr = 0, lport = 0, raddr = 0, rport = 0, st = 0;
-      if (std::sscanf(line, "%*u: %x:%x %x:%x %x", &laddr, &lport, &raddr,
-                      &rport, &st) != 5) {
-        continue;
-      }
-      busy = Transient(static_cast<int>(st)) &&
-             (ports.count(lport) != 0 || ports.count(rport) != 0);
-    }
-  }
-  std::fclose(f);
-  return busy;
-}
-
 // Whether a TCP socket at a descriptor of the sequence is in a transient
 // state or has bytes not yet sent.
 bool FdsBusy() {
@@ -220,18 +189,16 @@ bool FdsBusy() {
 }
 
 // Lets loopback TCP settle after a step: waits (boundedly) while a TCP
-// connection of the sequence is in a state only a segment still in flight
-// or a delayed ACK ends (SYN_RECV, FIN_WAIT1, CLOSING, LAST_ACK), or a
-// socket has bytes not yet sent, so the next step sees what the model
-// predicts for this one.
+// socket at a descriptor of the sequence is in a state only a segment still
+// in flight or a delayed ACK ends (SYN_RECV, FIN_WAIT1, CLOSING, LAST_ACK),
+// or has bytes not yet sent, so the next step sees what the model predicts
+// for this one. Sockets without a descriptor need no wait: a closed one has
+// no wait queue, and a connection not yet accepted is waited for by the
+// accept4 step that gives it one, before any epoll item can watch it.
 void Settle() {
   if (inet_fds.empty())
     return;
-  const auto busy = [] {
-    if (FdsBusy())
-      return true;
-    return ProcNetTcpBusy().value_or(false);
-  };
+  const auto busy = [] { return FdsBusy(); };
   // Delayed ACKs take up to ~40 ms (TCP_DELACK_MIN, or the ATO); give up
   // after 2 s and let the comparison speak.
   for (int i = 0; i < 2000 && busy(); ++i) {
