@@ -95,6 +95,7 @@ inline constexpr uint32_t kEfdCloexec = kOCloexec;
 
 // Sockets (include/linux/socket.h, include/linux/net.h, asm-generic/socket.h).
 inline constexpr int32_t kAfUnix = 1;
+inline constexpr int32_t kAfInet = 2;
 inline constexpr uint32_t kSockStream = 1;
 inline constexpr uint32_t kSockDgram = 2;
 inline constexpr uint32_t kSockSeqpacket = 5;
@@ -147,5 +148,9 @@ inline constexpr int kEisconn = 106;
 inline constexpr int kEnotconn = 107;
 inline constexpr int kEconnrefused = 111;
 inline constexpr int kEnoprotoopt = 92;
+inline constexpr int kEdestaddrreq = 89;
+inline constexpr int kEconnaborted = 103;
+inline constexpr int kEalready = 114;
+inline constexpr int kEinprogress = 115;
 
 }  // namespace epollcheck::abi

@@ -210,6 +210,8 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested) {
     return EventfdPoll(world, file);
   case FileKind::kUnixSocket:
     return UnixPoll(world, file, requested);
+  case FileKind::kInetSocket:
+    return InetPoll(world, file);
   }
   EP_CHECK(false);
 }

@@ -44,6 +44,7 @@ enum class FieldKind {
   kCtlOp,       // ADD/DEL/MOD or a raw number
   kEvents,      // IN|OUT|ET|... or raw bits
   kData,        // 64-bit user data, printed in hex
+  kFdSet,       // bitmap of descriptors 0..63 (select's sets), printed in hex
   kFlag,        // optional 0/1 switch, written `name=1` only when set
   kTimeoutMs,   // optional timeout, written `timeout_ms=N` only when not 0
   kEfdFlags,    // EFD_SEMAPHORE|EFD_NONBLOCK|EFD_CLOEXEC
@@ -65,10 +66,18 @@ enum Family : uint32_t {
   kFamilyUnixAddr = 1u << 4,  // AF_UNIX socket/bind/listen/connect/accept4
   kFamilyPoll = 1u << 5,      // poll, ppoll, select, pselect6
   kFamilyUnixOob = 1u << 6,   // MSG_OOB sends on AF_UNIX sockets
+  kFamilyTcp = 1u << 7,       // TCP over 127.0.0.1
+  kFamilyUdp = 1u << 8,       // UDP over 127.0.0.1
 };
 inline constexpr uint32_t kAllFamilies =
     kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix |
-    kFamilyUnixAddr | kFamilyPoll | kFamilyUnixOob;
+    kFamilyUnixAddr | kFamilyPoll | kFamilyUnixOob | kFamilyTcp | kFamilyUdp;
+// Operations on an existing socket of any family are offered (generated)
+// whenever one of these families is on: `kOffered` below.
+inline constexpr uint32_t kAnySocketFamily =
+    kFamilyUnix | kFamilyUnixAddr | kFamilyTcp | kFamilyUdp;
+inline constexpr uint32_t kAddressFamilies =
+    kFamilyUnixAddr | kFamilyTcp | kFamilyUdp;
 
 // What an operation's success returns, for binding scenario handles: nothing,
 // one new descriptor (the return value), or a pair (Outcome::fds).
@@ -296,6 +305,7 @@ struct Socketpair {
 struct Send {
   static constexpr std::string_view kName = "send";
   static constexpr uint32_t kFamily = kFamilyUnix;
+  static constexpr uint32_t kOffered = kAnySocketFamily;
   int32_t fd = -1;
   uint32_t count = 1;
   uint32_t flags = 0;
@@ -312,6 +322,7 @@ struct Send {
 struct Recv {
   static constexpr std::string_view kName = "recv";
   static constexpr uint32_t kFamily = kFamilyUnix;
+  static constexpr uint32_t kOffered = kAnySocketFamily;
   int32_t fd = -1;
   uint32_t count = 1;
   uint32_t flags = 0;
@@ -328,6 +339,7 @@ struct Recv {
 struct Shutdown {
   static constexpr std::string_view kName = "shutdown";
   static constexpr uint32_t kFamily = kFamilyUnix;
+  static constexpr uint32_t kOffered = kAnySocketFamily;
   int32_t fd = -1;
   int32_t how = 0;
   template <class S, class F> static void Fields(S& s, F&& f) {
@@ -342,6 +354,7 @@ struct Shutdown {
 struct SetSockOpt {
   static constexpr std::string_view kName = "setsockopt";
   static constexpr uint32_t kFamily = kFamilyUnix;
+  static constexpr uint32_t kOffered = kAnySocketFamily;
   int32_t fd = -1;
   int32_t name = 7;
   int32_t value = 0;
@@ -359,6 +372,7 @@ struct SetSockOpt {
 struct GetSockOpt {
   static constexpr std::string_view kName = "getsockopt";
   static constexpr uint32_t kFamily = kFamilyUnix;
+  static constexpr uint32_t kOffered = kAnySocketFamily;
   int32_t fd = -1;
   int32_t name = 4;
   template <class S, class F> static void Fields(S& s, F&& f) {
@@ -382,14 +396,34 @@ struct UnixSocket {
   friend bool operator==(const UnixSocket&, const UnixSocket&) = default;
 };
 
+// socket(AF_INET, type, 0): a TCP (SOCK_STREAM) or UDP (SOCK_DGRAM) socket
+// on the loopback interface only. A TCP socket also gets TCP_NODELAY, so
+// every send leaves at once (no Nagle delay waiting for a delayed ACK).
+// Linux: net/ipv4/af_inet.c inet_create.
+struct InetSocket {
+  static constexpr std::string_view kName = "inet_socket";
+  static constexpr uint32_t kFamily = kFamilyTcp;  // FamilyOf(op): or UDP
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "t";
+  uint32_t type = 1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("type", FieldKind::kSockType, s.type);
+  }
+  friend bool operator==(const InetSocket&, const InetSocket&) = default;
+};
+
 // Addresses are names: AF_UNIX abstract addresses numbered 0, 1, 2... that
 // each SUT makes unique to the sequence (the kernel SUT: "\0epollcheck.<pid>.
-// <thread>.<sequence>.<name>"); -1 is an AF_UNSPEC address.
+// <thread>.<sequence>.<name>"); -1 is an AF_UNSPEC address. On an AF_INET
+// socket a name is a port of 127.0.0.1, one table per protocol: the first
+// successful bind() of a name binds port 0 and the name then stands for the
+// port the kernel chose; a name never bound stands for port 0.
 
 // bind(fd, name). Linux: net/unix/af_unix.c unix_bind, unix_bind_abstract.
 struct Bind {
   static constexpr std::string_view kName = "bind";
   static constexpr uint32_t kFamily = kFamilyUnixAddr;
+  static constexpr uint32_t kOffered = kAddressFamilies;
   int32_t fd = -1;
   int32_t name = 0;
   template <class S, class F> static void Fields(S& s, F&& f) {
@@ -403,6 +437,7 @@ struct Bind {
 struct Listen {
   static constexpr std::string_view kName = "listen";
   static constexpr uint32_t kFamily = kFamilyUnixAddr;
+  static constexpr uint32_t kOffered = kAddressFamilies;
   int32_t fd = -1;
   int32_t backlog = 1;
   template <class S, class F> static void Fields(S& s, F&& f) {
@@ -417,6 +452,7 @@ struct Listen {
 struct Connect {
   static constexpr std::string_view kName = "connect";
   static constexpr uint32_t kFamily = kFamilyUnixAddr;
+  static constexpr uint32_t kOffered = kAddressFamilies;
   int32_t fd = -1;
   int32_t name = 0;
   template <class S, class F> static void Fields(S& s, F&& f) {
@@ -431,6 +467,7 @@ struct Connect {
 struct Accept4 {
   static constexpr std::string_view kName = "accept4";
   static constexpr uint32_t kFamily = kFamilyUnixAddr;
+  static constexpr uint32_t kOffered = kAddressFamilies;
   static constexpr Returns kReturns = Returns::kFd;
   static constexpr std::string_view kHandle = "a";
   int32_t fd = -1;
@@ -446,6 +483,7 @@ struct Accept4 {
 struct SendTo {
   static constexpr std::string_view kName = "sendto";
   static constexpr uint32_t kFamily = kFamilyUnixAddr;
+  static constexpr uint32_t kOffered = kAddressFamilies;
   int32_t fd = -1;
   uint32_t count = 1;
   uint32_t flags = 0;
@@ -519,9 +557,9 @@ struct Select {
   uint64_t exceptfds = 0;
   template <class S, class F> static void Fields(S& s, F&& f) {
     f("nfds", FieldKind::kInt, s.nfds);
-    f("readfds", FieldKind::kData, s.readfds);
-    f("writefds", FieldKind::kData, s.writefds);
-    f("exceptfds", FieldKind::kData, s.exceptfds);
+    f("readfds", FieldKind::kFdSet, s.readfds);
+    f("writefds", FieldKind::kFdSet, s.writefds);
+    f("exceptfds", FieldKind::kFdSet, s.exceptfds);
   }
   friend bool operator==(const Select&, const Select&) = default;
 };
@@ -549,12 +587,12 @@ struct ListFds {
   friend bool operator==(const ListFds&, const ListFds&) = default;
 };
 
-using Op =
-    std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write,
-                 Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize, ListFds,
-                 Eventfd, EventfdWrite, EventfdRead, Socketpair, Send, Recv,
-                 Shutdown, SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen,
-                 Connect, Accept4, SendTo, Poll, PPoll, Select, PSelect>;
+using Op = std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait,
+                        Write, Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize,
+                        ListFds, Eventfd, EventfdWrite, EventfdRead, Socketpair,
+                        Send, Recv, Shutdown, SetSockOpt, GetSockOpt,
+                        UnixSocket, Bind, Listen, Connect, Accept4, SendTo,
+                        Poll, PPoll, Select, PSelect, InetSocket>;
 
 // What `op` returns on success (Returns), and the handle prefix a scenario
 // binds it to ("" if it binds none).
@@ -575,6 +613,15 @@ template <class T> constexpr uint32_t FamilyOf() {
     return kFamilyCore;
 }
 uint32_t FamilyOf(const Op& op);
+// The families whose switching on makes generators offer the op kind: its
+// kOffered if it has one (operations on an existing socket of any family),
+// else FamilyOf<T>().
+template <class T> constexpr uint32_t OfferedFamiliesOf() {
+  if constexpr (requires { T::kOffered; })
+    return T::kOffered;
+  else
+    return FamilyOf<T>();
+}
 // "pipe,epoll,eventfd,unix" <-> bits; nullopt names the unknown word.
 std::string FamiliesString(uint32_t families);
 std::optional<uint32_t> ParseFamilies(std::string_view text,
@@ -599,6 +646,24 @@ template <class OpRef, class F> void ForEachFdField(OpRef& op, F&& f) {
           if constexpr (std::is_same_v<std::decay_t<decltype(field)>,
                                        int32_t>) {
             if (kind == FieldKind::kFd)
+              f(name, field);
+          }
+        });
+      },
+      op);
+}
+
+// Calls `f(field_name, bits)` for every descriptor-set field of `op`
+// (FieldKind::kFdSet: bit n names descriptor n), in Fields() order.
+//   ForEachFdSetField(op, [](std::string_view name, uint64_t& bits) { ... });
+template <class OpRef, class F> void ForEachFdSetField(OpRef& op, F&& f) {
+  std::visit(
+      [&](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        T::Fields(o, [&](std::string_view name, FieldKind kind, auto& field) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(field)>,
+                                       uint64_t>) {
+            if (kind == FieldKind::kFdSet)
               f(name, field);
           }
         });

@@ -163,7 +163,8 @@ std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
     return ValueString(static_cast<int32_t>(value), kShutHows);
   case FieldKind::kSockOpt:
     return ValueString(static_cast<int32_t>(value), kSockOpts);
-  case FieldKind::kData: {
+  case FieldKind::kData:
+  case FieldKind::kFdSet: {
     char buf[24];
     std::snprintf(buf, sizeof buf, "0x%llx",
                   static_cast<unsigned long long>(raw));
@@ -312,6 +313,7 @@ std::optional<uint64_t> ParseFieldString(FieldKind kind,
   case FieldKind::kInt:
   case FieldKind::kCount:
   case FieldKind::kData:
+  case FieldKind::kFdSet:
   case FieldKind::kFlag:
   case FieldKind::kTimeoutMs:
     return ParseNumber(text);
@@ -381,6 +383,14 @@ std::string ErrnoName(int err) {
     return "EISCONN";
   case abi::kEnotconn:
     return "ENOTCONN";
+  case abi::kEdestaddrreq:
+    return "EDESTADDRREQ";
+  case abi::kEconnaborted:
+    return "ECONNABORTED";
+  case abi::kEalready:
+    return "EALREADY";
+  case abi::kEinprogress:
+    return "EINPROGRESS";
   case abi::kEconnrefused:
     return "ECONNREFUSED";
   default:
@@ -402,6 +412,10 @@ uint32_t FamilyOf(const Op& op) {
           if ((o.flags & abi::kMsgOob) != 0)
             family |= kFamilyUnixOob;
         }
+        if constexpr (std::is_same_v<T, InetSocket>) {
+          if ((o.type & abi::kSockTypeMask) == abi::kSockDgram)
+            family = kFamilyUdp;
+        }
         return family;
       },
       op);
@@ -412,7 +426,8 @@ constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
     {kFamilyPipe, "pipe"},         {kFamilyEpoll, "epoll"},
     {kFamilyEventfd, "eventfd"},   {kFamilyUnix, "unix"},
     {kFamilyUnixAddr, "unixaddr"}, {kFamilyPoll, "poll"},
-    {kFamilyUnixOob, "unixoob"},
+    {kFamilyUnixOob, "unixoob"},   {kFamilyTcp, "tcp"},
+    {kFamilyUdp, "udp"},
 };
 }  // namespace
 
@@ -631,6 +646,9 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
       return "eventfd#" + std::to_string(id);
     case FileKind::kUnixSocket:
       return "unix#" + std::to_string(f.sock);
+    case FileKind::kInetSocket:
+      return std::string(world.inet_socks.at(f.sock).tcp ? "tcp#" : "udp#") +
+             std::to_string(f.sock);
     }
     return std::string("?");
   };
@@ -667,6 +685,18 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
        << ", shutdown " << int{sock.shutdown} << ", err " << sock.err << ", "
        << sock.receive_queue.size() << " skbs/" << queued << " bytes queued"
        << ", wmem " << sock.wmem << '/' << sock.sndbuf << '\n';
+  }
+  for (const auto& [id, s] : world.inet_socks) {
+    static constexpr const char* kStates[] = {"CLOSE",     "LISTEN",
+                                              "SYN_SENT",  "ESTABLISHED",
+                                              "FIN_WAIT2", "CLOSE_WAIT"};
+    os << "  " << (s.tcp ? "tcp#" : "udp#") << id << ": "
+       << kStates[static_cast<int>(s.state)] << (s.dead ? " (closed)" : "")
+       << ", name " << s.name << ", peer " << s.peer << ", shutdown "
+       << int{s.shutdown} << ", err " << s.err << ", unread " << s.unread
+       << ", urg " << int{s.urg} << '@' << s.urg_offset << ", "
+       << s.accept_queue.size() << " to accept, " << s.datagrams.size()
+       << " datagrams\n";
   }
   for (const auto& [id, file] : world.files) {
     if (!file.epoll)

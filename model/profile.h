@@ -57,6 +57,11 @@ struct SocketCalibration {
   int32_t max_dgram_qlen = 10;
   // /proc/sys/net/core/somaxconn: listen() clamps its backlog to it.
   int32_t somaxconn = 4096;
+  // /proc/sys/net/ipv4/tcp_wmem and tcp_rmem: a TCP socket's initial
+  // sk_sndbuf and sk_rcvbuf, and the cap of its SO_RCVLOWAT (tcp_rmem[2] / 2).
+  int32_t tcp_wmem_default = 16384;
+  int32_t tcp_rmem_default = 131072;
+  int32_t tcp_rmem_max = 6291456;
   friend bool operator==(const SocketCalibration&,
                          const SocketCalibration&) = default;
 };

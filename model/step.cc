@@ -85,6 +85,9 @@ void PutFile(World& world, FileId file) {
   case FileKind::kUnixSocket:
     UnixRelease(world, file);
     break;
+  case FileKind::kInetSocket:
+    InetRelease(world, file);
+    break;
   }
   EP_CHECK(world.files.at(file).wait_queue.empty());
   world.files.erase(file);
@@ -168,6 +171,8 @@ Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
     return internal::EventfdWrite(world, *file, count, value);
   case FileKind::kUnixSocket:
     return internal::UnixSend(world, *file, count, IterFlags(f));
+  case FileKind::kInetSocket:
+    return internal::InetSend(world, *file, count, IterFlags(f));
   }
   EP_CHECK(false);
 }
@@ -198,6 +203,10 @@ Outcome ReadFile(World& world, int32_t fd, uint32_t count, bool want_value) {
     out = count == 0 ? Outcome::Value(0)
                      : internal::UnixRecv(world, *file, count, IterFlags(f));
     break;
+  case FileKind::kInetSocket:
+    out = count == 0 ? Outcome::Value(0)
+                     : internal::InetRecv(world, *file, count, IterFlags(f));
+    break;
   }
   if (want_value && !out.IsError())
     out.value = FillValue(static_cast<uint32_t>(out.ret));
@@ -209,9 +218,32 @@ std::variant<FileId, Outcome> SocketAt(const World& world, int32_t fd) {
   const std::optional<FileId> file = world.FileIdAt(fd);
   if (!file)
     return Outcome::Error(abi::kEbadf);
-  if (world.files.at(*file).kind != FileKind::kUnixSocket)
+  const FileKind kind = world.files.at(*file).kind;
+  if (kind != FileKind::kUnixSocket && kind != FileKind::kInetSocket)
     return Outcome::Error(abi::kEnotsock);
   return *file;
+}
+
+bool IsInet(const World& world, FileId file) {
+  return world.files.at(file).kind == FileKind::kInetSocket;
+}
+
+// Linux: net/socket.c __sys_accept4_file: the flags, then a free descriptor,
+// then do_accept (ENOTSOCK), then the protocol's accept.
+Outcome DoAccept(World& world, const Accept4& op) {
+  const std::optional<FileId> file = world.FileIdAt(op.fd);
+  if (!file)
+    return Outcome::Error(abi::kEbadf);
+  if ((op.flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0)
+    return Outcome::Error(abi::kEinval);
+  if (!internal::HasFreeFds(world, 1))
+    return Outcome::Error(abi::kEmfile);
+  const FileKind kind = world.files.at(*file).kind;
+  if (kind == FileKind::kInetSocket)
+    return internal::InetAccept(world, *file, op.flags);
+  if (kind != FileKind::kUnixSocket)
+    return Outcome::Error(abi::kEnotsock);
+  return internal::UnixAccept(world, *file, op.flags);
 }
 
 // send/recv: net/socket.c __sys_sendto / __sys_recvfrom add MSG_DONTWAIT for
@@ -344,42 +376,56 @@ Outcome Step(World& world, const Op& op) {
           return internal::UnixSocketpair(world, o.type);
         } else if constexpr (std::is_same_v<T, Send>) {
           return OnSocket(world, o.fd, [&](FileId f) {
-            return internal::UnixSend(world, f, o.count,
-                                      o.flags | IterFlags(world.files.at(f)));
+            const uint32_t flags = o.flags | IterFlags(world.files.at(f));
+            return IsInet(world, f)
+                       ? internal::InetSend(world, f, o.count, flags)
+                       : internal::UnixSend(world, f, o.count, flags);
           });
         } else if constexpr (std::is_same_v<T, Recv>) {
           return OnSocket(world, o.fd, [&](FileId f) {
-            return internal::UnixRecv(world, f, o.count,
-                                      o.flags | IterFlags(world.files.at(f)));
+            const uint32_t flags = o.flags | IterFlags(world.files.at(f));
+            return IsInet(world, f)
+                       ? internal::InetRecv(world, f, o.count, flags)
+                       : internal::UnixRecv(world, f, o.count, flags);
           });
         } else if constexpr (std::is_same_v<T, Shutdown>) {
           return OnSocket(world, o.fd, [&](FileId f) {
-            return internal::UnixShutdown(world, f, o.how);
+            return IsInet(world, f) ? internal::InetShutdown(world, f, o.how)
+                                    : internal::UnixShutdown(world, f, o.how);
           });
         } else if constexpr (std::is_same_v<T, SetSockOpt>) {
           return OnSocket(world, o.fd, [&](FileId f) {
-            return internal::UnixSetSockOpt(world, f, o.name, o.value);
+            return IsInet(world, f)
+                       ? internal::InetSetSockOpt(world, f, o.name, o.value)
+                       : internal::UnixSetSockOpt(world, f, o.name, o.value);
           });
         } else if constexpr (std::is_same_v<T, GetSockOpt>) {
           return OnSocket(world, o.fd, [&](FileId f) {
-            return internal::UnixGetSockOpt(world, f, o.name);
+            return IsInet(world, f)
+                       ? internal::InetGetSockOpt(world, f, o.name)
+                       : internal::UnixGetSockOpt(world, f, o.name);
           });
         } else if constexpr (std::is_same_v<T, UnixSocket>) {
           return internal::UnixSocketCreate(world, o.type);
         } else if constexpr (std::is_same_v<T, Bind>) {
           return OnSocket(world, o.fd, [&](FileId f) {
-            return internal::UnixBind(world, f, o.name);
+            return IsInet(world, f) ? internal::InetBind(world, f, o.name)
+                                    : internal::UnixBind(world, f, o.name);
           });
         } else if constexpr (std::is_same_v<T, Listen>) {
           return OnSocket(world, o.fd, [&](FileId f) {
-            return internal::UnixListen(world, f, o.backlog);
+            return IsInet(world, f) ? internal::InetListen(world, f, o.backlog)
+                                    : internal::UnixListen(world, f, o.backlog);
           });
         } else if constexpr (std::is_same_v<T, Connect>) {
           return OnSocket(world, o.fd, [&](FileId f) {
-            return internal::UnixConnect(world, f, o.name);
+            return IsInet(world, f) ? internal::InetConnect(world, f, o.name)
+                                    : internal::UnixConnect(world, f, o.name);
           });
         } else if constexpr (std::is_same_v<T, Accept4>) {
-          return internal::UnixAccept(world, o.fd, o.flags);
+          return DoAccept(world, o);
+        } else if constexpr (std::is_same_v<T, InetSocket>) {
+          return internal::InetSocketCreate(world, o.type);
         } else if constexpr (std::is_same_v<T, Poll> ||
                              std::is_same_v<T, PPoll>) {
           int32_t sigsetsize = -1;
@@ -398,9 +444,10 @@ Outcome Step(World& world, const Op& op) {
         } else {
           static_assert(std::is_same_v<T, SendTo>, "unhandled op");
           return OnSocket(world, o.fd, [&](FileId f) {
-            return internal::UnixSend(world, f, o.count,
-                                      o.flags | IterFlags(world.files.at(f)),
-                                      o.name);
+            const uint32_t flags = o.flags | IterFlags(world.files.at(f));
+            return IsInet(world, f)
+                       ? internal::InetSend(world, f, o.count, flags, o.name)
+                       : internal::UnixSend(world, f, o.count, flags, o.name);
           });
         }
       },

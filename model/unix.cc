@@ -708,19 +708,10 @@ Outcome UnixConnect(World& world, FileId file, int32_t name) {
   return Outcome::Value(0);
 }
 
-// Linux: net/socket.c __sys_accept4_file (flags, then the new descriptor,
-// then do_accept: ENOTSOCK), net/unix/af_unix.c unix_accept.
-Outcome UnixAccept(World& world, int32_t fd, uint32_t flags) {
-  const std::optional<FileId> file = world.FileIdAt(fd);
-  if (!file)
-    return Outcome::Error(abi::kEbadf);
-  if ((flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0)
-    return Outcome::Error(abi::kEinval);
-  if (!HasFreeFds(world, 1))
-    return Outcome::Error(abi::kEmfile);
-  if (world.files.at(*file).kind != FileKind::kUnixSocket)
-    return Outcome::Error(abi::kEnotsock);
-  const SockId sid = world.files.at(*file).sock;
+// Called by the shared accept4 checks (model/step.cc) with a validated socket
+// file. Linux: net/unix/af_unix.c unix_accept.
+Outcome UnixAccept(World& world, FileId file, uint32_t flags) {
+  const SockId sid = world.files.at(file).sock;
   UnixSock& l = world.socks.at(sid);
   if (l.type != abi::kSockStream && l.type != abi::kSockSeqpacket)
     return Outcome::Error(abi::kEopnotsupp);

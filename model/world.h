@@ -136,7 +136,82 @@ struct UnixSock {
   friend bool operator==(const UnixSock&, const UnixSock&) = default;
 };
 
-enum class FileKind { kPipeRead, kPipeWrite, kEpoll, kEventfd, kUnixSocket };
+// Linux: include/net/tcp_states.h, the states an AF_INET socket rests in
+// between operations (a step waits out SYN_SENT, SYN_RECV, FIN_WAIT1,
+// CLOSING and LAST_ACK on loopback: the kernel SUT settles). kSynSent stays
+// only when a listener's accept queue was full (the SYN was dropped).
+enum class TcpState : uint8_t {
+  kClose,
+  kListen,
+  kSynSent,
+  kEstablished,
+  kFinWait2,   // our FIN sent and acknowledged
+  kCloseWait,  // the peer's FIN received
+};
+
+// socket->state for AF_INET stream sockets. Linux: include/uapi/linux/net.h
+// socket_state (SS_UNCONNECTED, SS_CONNECTING, SS_CONNECTED,
+// SS_DISCONNECTING).
+enum class SocketState : uint8_t {
+  kUnconnected,
+  kConnecting,
+  kConnected,
+  kDisconnecting
+};
+
+// An AF_INET socket on 127.0.0.1: TCP or UDP. Linux: struct inet_sock,
+// struct tcp_sock / struct udp_sock.
+struct InetSock {
+  bool tcp = true;                    // SOCK_STREAM (TCP) or SOCK_DGRAM (UDP)
+  TcpState state = TcpState::kClose;  // Kernel: sk_state (UDP: CLOSE or
+                                      // ESTABLISHED once connected)
+  SocketState ss = SocketState::kUnconnected;  // Kernel: sock->state
+  uint8_t shutdown = 0;  // RCV_SHUTDOWN | SEND_SHUTDOWN; Kernel: sk_shutdown
+  int32_t err = 0;       // pending error (positive); Kernel: sk_err
+  bool done = false;     // the peer's FIN was received; Kernel: SOCK_DONE
+  // TCP: the other end of the connection (0: none); UDP: the socket the
+  // connected destination name stood for. Kernel: inet_daddr/inet_dport.
+  SockId peer = 0;
+  int32_t dest_name = -1;  // UDP: the connected destination's name
+  // The name whose port this socket holds (-1: none); an accepted socket
+  // shares its listener's. Kernel: inet_num with the bind hash.
+  int32_t name = -1;
+  bool bound = false;      // has a local port (bind or autobind); inet_num != 0
+  bool listened = false;   // listen() succeeded once (connect: EINVAL)
+  bool connected = false;  // connect() sent a SYN once (listen: EINVAL)
+  // TCP receive side: bytes between copied_seq and rcv_nxt, the urgent byte
+  // (if any) included. Kernel: tp->rcv_nxt - tp->copied_seq.
+  uint64_t unread = 0;
+  // TCP urgent data: none, valid (EPOLLPRI, readable with MSG_OOB) or
+  // already read; `urg_offset` is its position from copied_seq.
+  // Kernel: tp->urg_data (TCP_URG_VALID / TCP_URG_READ), tp->urg_seq.
+  uint8_t urg = 0;
+  uint64_t urg_offset = 0;
+  std::deque<SockId> accept_queue;  // listeners; Kernel: icsk_accept_queue
+  int32_t max_ack_backlog = 0;      // Kernel: sk_max_ack_backlog
+  std::deque<uint32_t> datagrams;   // UDP receive queue (datagram sizes)
+  // Segments (datagrams) and bytes received over the socket's life, for the
+  // generators' limits (windows, receive buffers).
+  uint32_t rx_segs = 0;
+  uint64_t rx_bytes = 0;
+  int32_t sndbuf = 0;       // Kernel: sk_sndbuf
+  int32_t rcvbuf = 0;       // Kernel: sk_rcvbuf
+  int32_t rcvlowat = 1;     // Kernel: sk_rcvlowat
+  bool linger = false;      // SO_LINGER on; Kernel: SOCK_LINGER
+  int32_t linger_time = 0;  // Kernel: sk_lingertime (seconds here)
+  bool dead = false;        // closed: orphaned or gone; Kernel: SOCK_DEAD
+  FileId file = 0;          // owner of the wait queue (0 once released)
+  friend bool operator==(const InetSock&, const InetSock&) = default;
+};
+
+enum class FileKind {
+  kPipeRead,
+  kPipeWrite,
+  kEpoll,
+  kEventfd,
+  kUnixSocket,
+  kInetSocket
+};
 
 // Linux: include/linux/fs.h struct file.
 struct File {
@@ -164,6 +239,10 @@ struct World {
   // so a STREAM and a DGRAM socket may hold the same name. Kernel:
   // unix_socket_table (unix_abstract_hash).
   std::map<std::pair<uint32_t, int32_t>, SockId> unix_names;
+  std::map<SockId, InetSock> inet_socks;  // AF_INET sockets, by SockId
+  // Names bound by AF_INET sockets, by (tcp, name): the socket whose bind
+  // gave the name its port (it keeps the name while InetSock::name says so).
+  std::map<std::pair<bool, int32_t>, SockId> inet_names;
   uint32_t next_id = 1;  // next FileId / PipeId / SockId
 
   // The file open at `fd`, if any.

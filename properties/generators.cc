@@ -63,7 +63,7 @@ using GenOrder =
            Read, Close, Dup2, SetPipeSize, GetPipeSize, ListFds, Eventfd,
            EventfdWrite, EventfdRead, Socketpair, Send, Recv, Shutdown,
            SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
-           SendTo, Poll, PPoll, Select, PSelect>;
+           SendTo, Poll, PPoll, Select, PSelect, InetSocket>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -93,7 +93,10 @@ bool IsPipe(const File& f) {
   return f.kind == FileKind::kPipeRead || f.kind == FileKind::kPipeWrite;
 }
 bool IsEventfd(const File& f) { return f.kind == FileKind::kEventfd; }
-bool IsSocket(const File& f) { return f.kind == FileKind::kUnixSocket; }
+bool IsSocket(const File& f) {
+  return f.kind == FileKind::kUnixSocket || f.kind == FileKind::kInetSocket;
+}
+bool IsInet(const File& f) { return f.kind == FileKind::kInetSocket; }
 // What epoll_ctl mostly targets: any file but an epoll.
 bool IsWatchable(const File& f) { return f.kind != FileKind::kEpoll; }
 bool IsWriteTarget(const File& f) {
@@ -257,6 +260,74 @@ std::vector<int32_t> SocketFdsWhere(const World& w, Pred&& pred) {
   return out;
 }
 
+// Open AF_INET socket descriptors whose socket satisfies `pred`.
+template <class Pred>
+std::vector<int32_t> InetFdsWhere(const World& w, Pred&& pred) {
+  std::vector<int32_t> out;
+  for (const auto& [fd, id] : w.fd_table) {
+    const File& f = w.files.at(id);
+    if (f.kind == FileKind::kInetSocket && pred(w.inet_socks.at(f.sock)))
+      out.push_back(fd);
+  }
+  return out;
+}
+
+// The socket that holds AF_INET name `name` now (0: none). Accepted sockets
+// share their listener's port; the listener (or the name's first binder) is
+// the one returned when it still holds it.
+SockId InetHolder(const World& w, bool tcp, int32_t name) {
+  SockId holder = 0;
+  for (const auto& [id, s] : w.inet_socks) {
+    if (s.tcp == tcp && s.name == name && !s.dead &&
+        (holder == 0 || s.state == TcpState::kListen)) {
+      holder = id;
+    }
+  }
+  return holder;
+}
+
+// TCP payloads stay far from window and receive-buffer limits (see
+// Admissible), UDP payloads far from the receive buffer; EMSGSIZE bounds.
+Gen<uint32_t> GenInetCount() {
+  return gen::weightedOneOf<uint32_t>(
+      {{8, OneOf<uint32_t>({1, 2, 7, 100, 512, 1000})},
+       {3, OneOf<uint32_t>({1448, 2048, 4095, 4096})},
+       {1, OneOf<uint32_t>({65508, 65536})},
+       {1, gen::just<uint32_t>(0)}});
+}
+
+// Send sizes for the socket at `fd`, given the open AF_INET descriptors.
+Gen<uint32_t> GenSendCount(const std::vector<int32_t>& inet_fds, int32_t fd) {
+  return std::find(inet_fds.begin(), inet_fds.end(), fd) != inet_fds.end()
+             ? GenInetCount()
+             : GenSockCount();
+}
+
+std::vector<int32_t> Concat(std::vector<int32_t> a,
+                            const std::vector<int32_t>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// Sockets data can move on: AF_UNIX ones (socketpair ends and connected
+// sockets mostly), TCP connections, UDP sockets with a name or a peer.
+std::vector<int32_t> DataFds(const World& w) {
+  std::vector<int32_t> out;
+  for (const auto& [fd, id] : w.fd_table) {
+    const File& f = w.files.at(id);
+    if (f.kind == FileKind::kUnixSocket) {
+      out.push_back(fd);
+    } else if (f.kind == FileKind::kInetSocket) {
+      const InetSock& s = w.inet_socks.at(f.sock);
+      if (s.state == TcpState::kEstablished ||
+          s.state == TcpState::kCloseWait || (!s.tcp && s.name >= 0)) {
+        out.push_back(fd);
+      }
+    }
+  }
+  return out;
+}
+
 // Mostly one of `preferred` (when there are any), else GenFd(IsSocket).
 Gen<int32_t> PreferFds(const World& w, std::vector<int32_t> preferred) {
   if (preferred.empty())
@@ -271,6 +342,10 @@ Gen<int32_t> GenBoundName(const World& w) {
   for (const auto& [key, sock] : w.unix_names) {
     const UnixSock& u = w.socks.at(sock);
     if (u.state == SockState::kListen || u.type == abi::kSockDgram)
+      bound.push_back(key.second);
+  }
+  for (const auto& [key, sock] : w.inet_names) {
+    if (InetHolder(w, key.first, key.second) != 0)
       bound.push_back(key.second);
   }
   if (bound.empty())
@@ -408,12 +483,28 @@ Gen<Swarm> GenSwarm(Families families) {
           s.weights[IndexOf<Accept4>()] =
               std::max(s.weights[IndexOf<Accept4>()], 3);
         }
+        if ((families & (kFamilyTcp | kFamilyUdp)) != 0) {
+          s.weights[IndexOf<InetSocket>()] =
+              std::max(s.weights[IndexOf<InetSocket>()], 4);
+          s.weights[IndexOf<Send>()] = std::max(s.weights[IndexOf<Send>()], 5);
+          s.weights[IndexOf<Recv>()] = std::max(s.weights[IndexOf<Recv>()], 4);
+          s.weights[IndexOf<Bind>()] = std::max(s.weights[IndexOf<Bind>()], 3);
+          s.weights[IndexOf<Connect>()] =
+              std::max(s.weights[IndexOf<Connect>()], 4);
+          if ((families & kFamilyTcp) != 0) {
+            s.weights[IndexOf<Listen>()] =
+                std::max(s.weights[IndexOf<Listen>()], 3);
+            s.weights[IndexOf<Accept4>()] =
+                std::max(s.weights[IndexOf<Accept4>()], 3);
+          }
+        }
         if ((families & kFamilyPipe) == 0)
           s.weights[IndexOf<Pipe2>()] = 0;
         // Families switched off: none of their op kinds.
         [&]<size_t... I>(std::index_sequence<I...>) {
-          ((FamilyOf<std::variant_alternative_t<I, Op>>() != kFamilyCore &&
-                    (FamilyOf<std::variant_alternative_t<I, Op>>() &
+          ((OfferedFamiliesOf<std::variant_alternative_t<I, Op>>() !=
+                        kFamilyCore &&
+                    (OfferedFamiliesOf<std::variant_alternative_t<I, Op>>() &
                      families) == 0
                 ? (void)(s.weights[I] = 0)
                 : (void)0),
@@ -453,7 +544,36 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
     pending |= u.state == SockState::kListen && !u.receive_queue.empty();
     dgram_bound |= u.name >= 0 && u.type == abi::kSockDgram;
   }
+  size_t inet = 0;
+  bool tcp_client = false;  // a TCP socket that could connect
+  for (const auto& [fd, id] : w.fd_table) {
+    const File& f = w.files.at(id);
+    if (f.kind != FileKind::kInetSocket)
+      continue;
+    const InetSock& s = w.inet_socks.at(f.sock);
+    ++inet;
+    tcp_client |= s.tcp && s.state == TcpState::kClose &&
+                  s.ss == SocketState::kUnconnected && !s.listened;
+    unbound |= !s.bound && s.state == TcpState::kClose;
+    listenable |= s.tcp && s.name >= 0 && s.state == TcpState::kClose &&
+                  s.ss == SocketState::kUnconnected;
+    listening |= s.state == TcpState::kListen;
+    pending |= s.state == TcpState::kListen && !s.accept_queue.empty();
+    dgram_bound |= !s.tcp && s.name >= 0;
+  }
+  // Operations on an existing socket, while there is none: mostly errors.
+  const auto socket_op = [](size_t kind) {
+    return kind == IndexOf<Send>() || kind == IndexOf<Recv>() ||
+           kind == IndexOf<Shutdown>() || kind == IndexOf<SetSockOpt>() ||
+           kind == IndexOf<GetSockOpt>() || kind == IndexOf<SendTo>();
+  };
   const auto scale = [&](size_t kind, int weight) {
+    if (sockets == 0 &&
+        (socket_op(kind) || kind == IndexOf<Bind>() ||
+         kind == IndexOf<Listen>() || kind == IndexOf<Connect>() ||
+         kind == IndexOf<Accept4>())) {
+      return (weight + 3) / 4;
+    }
     if (kind == IndexOf<Bind>())
       return unbound ? weight * 2 : weight;
     if (kind == IndexOf<Listen>())
@@ -468,7 +588,12 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
     if (kind == IndexOf<EpollCreate1>() || kind == IndexOf<EpollCreate>()) {
       return epolls == 0 ? weight * 4 : epolls < 3 ? weight / 2 : weight / 8;
     }
-    if (kind == IndexOf<Socketpair>() || kind == IndexOf<UnixSocket>()) {
+    // A listener and no socket to connect to it: make one.
+    if (kind == IndexOf<InetSocket>() &&
+        (inet < 2 || (listening && !tcp_client)))
+      return weight * 4;
+    if (kind == IndexOf<Socketpair>() || kind == IndexOf<UnixSocket>() ||
+        kind == IndexOf<InetSocket>()) {
       return sockets < 2 ? weight * 3 : sockets < 8 ? weight : (weight + 3) / 4;
     }
     if (kind == IndexOf<Eventfd>())
@@ -628,13 +753,16 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
         extra.emplace_back(3, gen::just(kMsgOob));
       const Gen<uint32_t> extra_flags = WeightedOneOf(std::move(extra));
       add(IndexOf<Send>(),
-          gen::apply(
-              [](int32_t fd, uint32_t count, uint32_t extra) -> Op {
-                return Send{.fd = fd,
-                            .count = count,
-                            .flags = kMsgDontwait | kMsgNosignal | extra};
-              },
-              GenFd(w, IsSocket), GenSockCount(), extra_flags));
+          gen::mapcat(PreferFds(w, DataFds(w)), [inet = OpenFdsWhere(w, IsInet),
+                                                 extra_flags](int32_t fd) {
+            return gen::apply(
+                [fd](uint32_t count, uint32_t extra) -> Op {
+                  return Send{.fd = fd,
+                              .count = count,
+                              .flags = kMsgDontwait | kMsgNosignal | extra};
+                },
+                GenSendCount(inet, fd), extra_flags);
+          }));
     } else if constexpr (std::is_same_v<T, Recv>) {
       add(IndexOf<Recv>(),
           gen::apply(
@@ -642,7 +770,7 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
                 return Recv{
                     .fd = fd, .count = count, .flags = kMsgDontwait | extra};
               },
-              GenFd(w, IsSocket), GenSockCount(),
+              PreferFds(w, DataFds(w)), GenSockCount(),
               gen::weightedElement<uint32_t>({{10, 0u},
                                               {4, kMsgPeek},
                                               {2, kMsgTrunc},
@@ -703,9 +831,16 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
               [](int32_t fd, int32_t name) -> Op {
                 return Bind{.fd = fd, .name = name};
               },
-              PreferFds(w,
-                        SocketFdsWhere(
-                            w, [](const UnixSock& u) { return u.name < 0; })),
+              PreferFds(w, Concat(SocketFdsWhere(w,
+                                                 [](const UnixSock& u) {
+                                                   return u.name < 0;
+                                                 }),
+                                  InetFdsWhere(w,
+                                               [](const InetSock& s) {
+                                                 return !s.bound &&
+                                                        s.state ==
+                                                            TcpState::kClose;
+                                               }))),
               GenName()));
     } else if constexpr (std::is_same_v<T, Listen>) {
       add(IndexOf<Listen>(),
@@ -713,13 +848,19 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
               [](int32_t fd, int32_t backlog) -> Op {
                 return Listen{.fd = fd, .backlog = backlog};
               },
-              PreferFds(w, SocketFdsWhere(w,
-                                          [](const UnixSock& u) {
-                                            return u.name >= 0 &&
-                                                   u.type != kSockDgram &&
-                                                   u.state !=
-                                                       SockState::kEstablished;
-                                          })),
+              PreferFds(
+                  w, Concat(SocketFdsWhere(w,
+                                           [](const UnixSock& u) {
+                                             return u.name >= 0 &&
+                                                    u.type != kSockDgram &&
+                                                    u.state !=
+                                                        SockState::kEstablished;
+                                           }),
+                            InetFdsWhere(w,
+                                         [](const InetSock& s) {
+                                           return s.tcp && s.bound &&
+                                                  s.state == TcpState::kClose;
+                                         }))),
               gen::weightedElement<int32_t>(
                   {{4, 0}, {6, 1}, {4, 2}, {2, 5}, {1, -1}, {1, 100000}})));
     } else if constexpr (std::is_same_v<T, Connect>) {
@@ -727,11 +868,17 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
           [](int32_t fd, int32_t name) -> Op {
             return Connect{.fd = fd, .name = name};
           },
-          PreferFds(w, SocketFdsWhere(w,
-                                      [](const UnixSock& u) {
-                                        return u.state == SockState::kClose ||
-                                               u.type == kSockDgram;
-                                      })),
+          PreferFds(w, Concat(SocketFdsWhere(w,
+                                             [](const UnixSock& u) {
+                                               return u.state ==
+                                                          SockState::kClose ||
+                                                      u.type == kSockDgram;
+                                             }),
+                              InetFdsWhere(w,
+                                           [](const InetSock& s) {
+                                             return !s.tcp ||
+                                                    s.state == TcpState::kClose;
+                                           }))),
           GenBoundName(w));
       // Pairs that can connect: an unconnected socket and a name its type
       // can reach (a listener's, or any datagram socket's).
@@ -751,6 +898,23 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
           }
         }
       }
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind != FileKind::kInetSocket)
+          continue;
+        const InetSock& s = w.inet_socks.at(f.sock);
+        if (s.tcp && (s.state != TcpState::kClose ||
+                      s.ss != SocketState::kUnconnected)) {
+          continue;
+        }
+        for (const auto& [key, first] : w.inet_names) {
+          const SockId holder = InetHolder(w, key.first, key.second);
+          if (key.first == s.tcp && holder != 0 &&
+              (!s.tcp || w.inet_socks.at(holder).state == TcpState::kListen)) {
+            matched.push_back(Connect{.fd = fd, .name = key.second});
+          }
+        }
+      }
       if (matched.empty()) {
         add(IndexOf<Connect>(), any);
       } else {
@@ -761,17 +925,24 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
     } else if constexpr (std::is_same_v<T, Accept4>) {
       if (can_allocate) {
         add(IndexOf<Accept4>(),
-            gen::apply([](int32_t fd, uint32_t flags)
-                           -> Op { return Accept4{.fd = fd, .flags = flags}; },
-                       PreferFds(w, SocketFdsWhere(w,
+            gen::apply(
+                [](int32_t fd, uint32_t flags) -> Op {
+                  return Accept4{.fd = fd, .flags = flags};
+                },
+                PreferFds(w, Concat(SocketFdsWhere(w,
                                                    [](const UnixSock& u) {
                                                      return u.state ==
                                                             SockState::kListen;
-                                                   })),
-                       gen::weightedElement<uint32_t>(
-                           {{10, kSockNonblock},
-                            {2, kSockNonblock | kSockCloexec},
-                            {1, kSockNonblock | 0x10u}})));
+                                                   }),
+                                    InetFdsWhere(w,
+                                                 [](const InetSock& s) {
+                                                   return s.state ==
+                                                          TcpState::kListen;
+                                                 }))),
+                gen::weightedElement<uint32_t>(
+                    {{10, kSockNonblock},
+                     {2, kSockNonblock | kSockCloexec},
+                     {1, kSockNonblock | 0x10u}})));
       }
     } else if constexpr (std::is_same_v<T, SendTo>) {
       add(IndexOf<SendTo>(),
@@ -783,6 +954,38 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
                               .name = name};
               },
               GenFd(w, IsSocket), GenSockCount(), GenBoundName(w)));
+      // Datagrams to a name from a UDP socket.
+      const std::vector<int32_t> udp =
+          InetFdsWhere(w, [](const InetSock& s) { return !s.tcp; });
+      if (!udp.empty()) {
+        add(IndexOf<SendTo>(),
+            gen::apply(
+                [](int32_t fd, uint32_t count, int32_t name) -> Op {
+                  return SendTo{.fd = fd,
+                                .count = count,
+                                .flags = kMsgDontwait | kMsgNosignal,
+                                .name = name};
+                },
+                gen::elementOf(udp), GenInetCount(), GenBoundName(w)));
+      }
+    } else if constexpr (std::is_same_v<T, InetSocket>) {
+      if (can_allocate) {
+        std::vector<std::pair<uint32_t, Gen<uint32_t>>> types;
+        if ((swarm.families & kFamilyTcp) != 0)
+          types.emplace_back(6, gen::just(kSockStream));
+        if ((swarm.families & kFamilyUdp) != 0)
+          types.emplace_back(4, gen::just(kSockDgram));
+        if (!types.empty()) {
+          add(IndexOf<InetSocket>(),
+              gen::apply([](uint32_t type, uint32_t flags)
+                             -> Op { return InetSocket{.type = type | flags}; },
+                         WeightedOneOf(std::move(types)),
+                         gen::weightedElement<uint32_t>(
+                             {{10, kSockNonblock},
+                              {2, kSockNonblock | kSockCloexec},
+                              {1, kSockNonblock | 0x10u}})));
+        }
+      }
     } else if constexpr (std::is_same_v<T, Poll> || std::is_same_v<T, PPoll>) {
       // RLIMIT_NOFILE itself is allowed, one more is EINVAL (at the limit
       // only while the SUTs' buffers of that many entries stay small).
@@ -842,8 +1045,122 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
   return WeightedOneOf(std::move(choices));
 }
 
+namespace {
+
+// Whether a send of `count` bytes from the AF_INET socket `s` (to `name`, if
+// given) stays where the kernel is deterministic and the model exact: a TCP
+// receiver far from its window, receive buffer and rcv_mss clause
+// (tcp_epollin_ready), a UDP receiver far from its receive buffer, and no
+// datagram that would draw an ICMP error a connected sender sees (ICMP is
+// globally rate-limited: icmp_global_allow).
+bool InetSendAdmissible(const World& w, const InetSock& s, uint32_t count,
+                        uint32_t flags, std::optional<int32_t> name) {
+  if (s.tcp) {
+    const bool delivers = (s.state == TcpState::kEstablished ||
+                           s.state == TcpState::kCloseWait) &&
+                          s.err == 0 &&
+                          (s.shutdown & abi::kSendShutdown) == 0 && count > 0;
+    if (!delivers)
+      return count <= kMaxSocketIo;
+    if (count > kMaxTcpSend)
+      return false;
+    if (s.peer == 0)
+      return true;
+    const InetSock& p = w.inet_socks.at(s.peer);
+    return p.unread + count <= kMaxTcpUnread && p.rx_segs < kMaxTcpSegs;
+  }
+  if (count > 65507 || (flags & abi::kMsgOob) != 0)
+    return count <= 65536;  // EMSGSIZE or EOPNOTSUPP
+  int32_t dest = -1;
+  if (name) {
+    if (*name < 0 || w.inet_names.count({false, *name}) == 0)
+      return true;  // EINVAL: port 0
+    dest = *name;
+  } else {
+    if (s.state != TcpState::kEstablished)
+      return true;  // EDESTADDRREQ
+    dest = s.dest_name;
+  }
+  if (count > kMaxUdpSend)
+    return false;
+  // The receiver as the model's UdpReceiver finds it.
+  for (const auto& [id, r] : w.inet_socks) {
+    if (r.tcp || r.dead || r.name != dest)
+      continue;
+    if (r.state == TcpState::kEstablished &&
+        (s.name < 0 || r.dest_name != s.name)) {
+      continue;
+    }
+    uint64_t queued = 0;
+    for (const uint32_t d : r.datagrams)
+      queued += d;
+    return r.datagrams.size() < kMaxUdpQueued &&
+           queued + count <= kMaxUdpQueuedBytes;
+  }
+  return !(s.state == TcpState::kEstablished && s.dest_name == dest);
+}
+
+// AF_INET rules of Admissible for an op on the socket file `f`.
+bool InetAdmissible(const World& w, const File& f, const Op& op) {
+  const InetSock& s = w.inet_socks.at(f.sock);
+  if (const auto* o = std::get_if<Write>(&op))
+    return InetSendAdmissible(w, s, o->count, 0, std::nullopt);
+  if (const auto* o = std::get_if<Send>(&op))
+    return InetSendAdmissible(w, s, o->count, o->flags, std::nullopt);
+  if (const auto* o = std::get_if<SendTo>(&op))
+    return InetSendAdmissible(w, s, o->count, o->flags, o->name);
+  if (const auto* o = std::get_if<Bind>(&op)) {
+    if (o->name < 0)
+      return false;  // AF_UNSPEC binds 0.0.0.0
+    const bool bindable = s.state == TcpState::kClose && !s.bound;
+    // A name whose port nobody of ours holds any more may be anyone's.
+    return !bindable || w.inet_names.count({s.tcp, o->name}) == 0 ||
+           InetHolder(w, s.tcp, o->name) != 0;
+  }
+  if (const auto* o = std::get_if<Connect>(&op)) {
+    if (o->name < 0)
+      return true;
+    const SockId holder = InetHolder(w, s.tcp, o->name);
+    if (!s.tcp)
+      return holder != 0;
+    if (s.state != TcpState::kClose || s.ss != SocketState::kUnconnected)
+      return true;  // EISCONN, EALREADY, ...: no SYN
+    if (holder == 0 || holder == f.sock)
+      return false;  // a port that may be anyone's, or a self-connect
+    const InetSock& h = w.inet_socks.at(holder);
+    // A full accept queue drops the SYN; it is retransmitted a second later.
+    return h.state != TcpState::kListen ||
+           h.accept_queue.size() <= static_cast<size_t>(h.max_ack_backlog);
+  }
+  if (const auto* o = std::get_if<SetSockOpt>(&op)) {
+    if (o->name == abi::kSoRcvbuf)
+      return false;  // windows (TCP), drops (UDP)
+    if (s.tcp && o->name == abi::kSoSndbuf)
+      return false;
+    // A TCP close with a positive linger waits for the FIN's ACK.
+    return !(s.tcp && o->name == abi::kSoLinger && o->value != 0);
+  }
+  if (const auto* o = std::get_if<GetSockOpt>(&op)) {
+    // TCP grows its buffers once connected (tcp_sndbuf_expand, autotuning).
+    return !(s.tcp && (o->name == abi::kSoSndbuf || o->name == abi::kSoRcvbuf));
+  }
+  return true;
+}
+
+}  // namespace
+
 bool Admissible(const World& w, const Op& op) {
   const bool room = w.fd_table.size() + 2 <= kMaxOpenFds;
+  bool inet_ok = true;
+  ForEachFdField(op, [&](std::string_view, const int32_t& fd) {
+    const File* f = w.FileAt(fd);
+    if (f != nullptr && f->kind == FileKind::kInetSocket &&
+        !std::holds_alternative<EpollCtl>(op)) {
+      inet_ok = inet_ok && InetAdmissible(w, *f, op);
+    }
+  });
+  if (!inet_ok)
+    return false;
   return std::visit(
       [&](const auto& o) -> bool {
         using T = std::decay_t<decltype(o)>;
@@ -859,7 +1176,7 @@ bool Admissible(const World& w, const Op& op) {
         } else if constexpr (std::is_same_v<T, Write> ||
                              std::is_same_v<T, Read>) {
           const File* f = w.FileAt(o.fd);
-          if (f != nullptr && f->kind == FileKind::kUnixSocket)
+          if (f != nullptr && IsSocket(*f))
             return o.count <= kMaxSocketIo;
           return o.count <= kMaxGeneratedIo;
         } else if constexpr (std::is_same_v<T, Eventfd>) {
@@ -872,7 +1189,8 @@ bool Admissible(const World& w, const Op& op) {
           return f == nullptr || f->kind == FileKind::kEventfd ||
                  f->kind == FileKind::kEpoll;
         } else if constexpr (std::is_same_v<T, Socketpair> ||
-                             std::is_same_v<T, UnixSocket>) {
+                             std::is_same_v<T, UnixSocket> ||
+                             std::is_same_v<T, InetSocket>) {
           return room && (o.type & abi::kSockNonblock) != 0;
         } else if constexpr (std::is_same_v<T, Accept4>) {
           return room && (o.flags & abi::kSockNonblock) != 0;

@@ -35,6 +35,19 @@ inline constexpr int32_t kMaxDup2Target = 64;
 inline constexpr uint32_t kMaxGeneratedIo = (1u << 20) + 3 * 4096;
 // Socket sends stay inside the calibrated datagram truesize table.
 inline constexpr uint32_t kMaxSocketIo = 70000;
+// AF_INET limits (Admissible): TCP sends that arrive stay at most
+// kMaxTcpSend bytes, with at most kMaxTcpUnread bytes unread at the receiver
+// and kMaxTcpSegs segments over a connection's life (far from the ~64 KiB
+// loopback window, the receive buffer and the rcv_mss clause of
+// tcp_epollin_ready); UDP datagrams that arrive stay at most kMaxUdpSend
+// bytes, with at most kMaxUdpQueued datagrams of kMaxUdpQueuedBytes in all
+// queued (far from the 212992-byte receive buffer).
+inline constexpr uint32_t kMaxTcpSend = 4096;
+inline constexpr uint64_t kMaxTcpUnread = 8192;
+inline constexpr uint32_t kMaxTcpSegs = 64;
+inline constexpr uint32_t kMaxUdpSend = 8192;
+inline constexpr size_t kMaxUdpQueued = 32;
+inline constexpr uint64_t kMaxUdpQueuedBytes = 32768;
 
 // Weights over the op kinds of `families` (other kinds get weight 0).
 rc::Gen<Swarm> GenSwarm(Families families = kAllFamilies);

@@ -10,92 +10,86 @@
 namespace epollcheck {
 namespace {
 
-// Where a file came from: the index of the op that created it (in the
-// sequence being minimized) and its position among that op's new files.
-using Origin = std::pair<size_t, size_t>;
+// The model's run of a sequence, with the descriptor (DescriptorId) behind
+// each open number.
+class DescriptorTable {
+public:
+  explicit DescriptorTable(const Profile& profile) { world_.profile = profile; }
 
-// Records the origin of every file `op` (at index `index`) created.
-void NoteNewFiles(const World& before, const World& after, size_t index,
-                  std::map<FileId, Origin>& origin) {
-  size_t slot = 0;
-  for (const auto& [id, file] : after.files) {
-    if (id >= before.next_id)
-      origin[id] = Origin{index, slot++};
-  }
-}
-
-// For each op of `ops`, for each descriptor field, the origin of the file the
-// field named when the op ran (if it named an open file).
-std::vector<std::map<std::string, Origin>>
-OperandOrigins(const std::vector<Op>& ops, const Profile& profile) {
-  std::vector<std::map<std::string, Origin>> out(ops.size());
-  World world;
-  world.profile = profile;
-  std::map<FileId, Origin> origin;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    ForEachFdField(ops[i], [&](std::string_view name, const int32_t& fd) {
-      const auto id = world.FileIdAt(fd);
-      if (id && origin.count(*id))
-        out[i][std::string(name)] = origin.at(*id);
-    });
-    const World before = world;
-    (void)Step(world, ops[i]);
-    NoteNewFiles(before, world, i, origin);
-  }
-  return out;
-}
-
-// Builds the sequence without op `drop`, renumbering descriptor operands so
-// they name the files they named before. Returns nullopt if an operand's
-// file was created by the dropped op (the candidate would mean something
-// else).
-std::optional<std::vector<Op>> DropAndRenumber(const std::vector<Op>& ops,
-                                               size_t drop,
-                                               const Profile& profile) {
-  const auto origins = OperandOrigins(ops, profile);
-  std::vector<Op> out;
-  World world;
-  world.profile = profile;
-  std::map<Origin, FileId> file_of;  // origin (old indices) -> candidate file
-  for (size_t i = 0; i < ops.size(); ++i) {
-    if (i == drop)
-      continue;
-    Op op = ops[i];
-    bool ok = true;
-    ForEachFdField(op, [&](std::string_view name, int32_t& fd) {
-      auto want = origins[i].find(std::string(name));
-      if (want == origins[i].end())
-        return;  // a literal (closed number, -1): keep it
-      if (want->second.first == drop) {
-        ok = false;
-        return;
-      }
-      auto file = file_of.find(want->second);
-      if (file == file_of.end()) {
-        ok = false;
-        return;
-      }
-      if (world.FileIdAt(fd) == file->second)
-        return;  // same number still names it
-      for (const auto& [number, id] : world.fd_table) {
-        if (id == file->second) {
-          fd = number;
-          return;
-        }
-      }
-      ok = false;  // the file has no descriptor here
-    });
-    if (!ok)
+  // The descriptor open at `number`, or nullopt.
+  std::optional<DescriptorId> At(int32_t number) const {
+    const auto it = bound_.find(number);
+    if (it == bound_.end())
       return std::nullopt;
-    const World before = world;
-    (void)Step(world, op);
-    size_t slot = 0;
-    for (const auto& [id, file] : world.files) {
-      if (id >= before.next_id)
-        file_of[Origin{i, slot++}] = id;
-    }
-    out.push_back(op);
+    return it->second;
   }
+  // The number of descriptor `id`, or nullopt if it is not open.
+  std::optional<int32_t> NumberOf(const DescriptorId& id) const {
+    for (const auto& [number, bound] : bound_) {
+      if (bound == id)
+        return number;
+    }
+    return std::nullopt;
+  }
+  bool IsOpen(int32_t number) const { return world_.IsOpen(number); }
+
+  // Runs `op` on the model as step `step`: the numbers it closed lose their
+  // descriptor, the ones its result returns (ReturnsOf) become (step, end).
+  void Run(const Op& op, size_t step) {
+    const Outcome outcome = Step(world_, op);
+    std::erase_if(bound_,
+                  [&](const auto& entry) { return !IsOpen(entry.first); });
+    if (!outcome.IsError()) {
+      switch (ReturnsOf(op)) {
+      case Returns::kFd:
+        Bind(static_cast<int32_t>(outcome.ret), DescriptorId{step, 0});
+        break;
+      case Returns::kFdPair:
+        for (size_t end = 0; end < outcome.fds.size() && end < 2; ++end)
+          Bind(outcome.fds[end], DescriptorId{step, end});
+        break;
+      case Returns::kNothing:
+        break;
+      }
+    }
+    // A number opened without being returned (no such op today) is the
+    // step's too, after its returned ends.
+    size_t slot = 2;
+    for (const auto& [number, file] : world_.fd_table) {
+      if (bound_.count(number) == 0)
+        bound_[number] = DescriptorId{step, slot++};
+    }
+  }
+
+private:
+  void Bind(int32_t number, const DescriptorId& id) {
+    if (IsOpen(number))
+      bound_[number] = id;  // dup2 onto an open number: a new descriptor
+  }
+
+  World world_;
+  std::map<int32_t, DescriptorId> bound_;  // open number -> descriptor
+};
+
+// The descriptor operands of `op` about to run on `table`: the kFd fields in
+// Fields() order, then every set bit of the kFdSet fields.
+std::vector<DescriptorOperand> OperandsOf(const Op& op,
+                                          const DescriptorTable& table) {
+  std::vector<DescriptorOperand> out;
+  ForEachFdField(op, [&](std::string_view name, const int32_t& fd) {
+    out.push_back(DescriptorOperand{
+        .field = std::string(name), .number = fd, .id = table.At(fd)});
+  });
+  ForEachFdSetField(op, [&](std::string_view name, const uint64_t& bits) {
+    for (int bit = 0; bit < 64; ++bit) {
+      if (((bits >> bit) & 1u) != 0) {
+        out.push_back(DescriptorOperand{.field = std::string(name),
+                                        .bit = bit,
+                                        .number = bit,
+                                        .id = table.At(bit)});
+      }
+    }
+  });
   return out;
 }
 
@@ -162,6 +156,7 @@ std::vector<Op> Simplifications(const Op& op) {
                              std::is_same_v<T, SetSockOpt> ||
                              std::is_same_v<T, GetSockOpt> ||
                              std::is_same_v<T, UnixSocket> ||
+                             std::is_same_v<T, InetSocket> ||
                              std::is_same_v<T, Bind> ||
                              std::is_same_v<T, Listen> ||
                              std::is_same_v<T, Connect> ||
@@ -189,6 +184,66 @@ std::vector<Op> Simplifications(const Op& op) {
 
 }  // namespace
 
+std::vector<std::vector<DescriptorOperand>>
+DescriptorOperands(const std::vector<Op>& ops, const Profile& profile) {
+  std::vector<std::vector<DescriptorOperand>> out;
+  DescriptorTable table(profile);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    out.push_back(OperandsOf(ops[i], table));
+    table.Run(ops[i], i);
+  }
+  return out;
+}
+
+std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
+                                           const std::set<size_t>& drop,
+                                           const Profile& profile,
+                                           std::vector<size_t>* kept) {
+  const auto operands = DescriptorOperands(ops, profile);
+  // The deleted steps and, transitively, the steps naming their descriptors.
+  std::vector<bool> gone(ops.size(), false);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    gone[i] = drop.count(i) != 0;
+    for (const DescriptorOperand& o : operands[i])
+      gone[i] = gone[i] || (o.id && gone[o.id->step]);
+  }
+  std::vector<Op> out;
+  if (kept != nullptr)
+    kept->clear();
+  // The candidate's run, its descriptors named by the steps of `ops`.
+  DescriptorTable table(profile);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (gone[i])
+      continue;
+    Op op = ops[i];
+    const std::vector<DescriptorOperand>& want = operands[i];
+    size_t k = 0;
+    bool ok = true;
+    ForEachFdField(op, [&](std::string_view, int32_t& fd) {
+      const DescriptorOperand& w = want[k++];
+      if (!w.id) {
+        ok = ok && !table.IsOpen(fd);  // a literal stays a closed number
+        return;
+      }
+      const std::optional<int32_t> number = table.NumberOf(*w.id);
+      if (number)
+        fd = *number;
+      ok = ok && number.has_value();
+    });
+    for (; k < want.size(); ++k) {  // descriptor-set bits keep their numbers
+      const DescriptorOperand& w = want[k];
+      ok = ok && (w.id ? table.NumberOf(*w.id) == w.bit : !table.IsOpen(w.bit));
+    }
+    if (!ok)
+      return std::nullopt;
+    table.Run(op, i);
+    out.push_back(op);
+    if (kept != nullptr)
+      kept->push_back(i);
+  }
+  return out;
+}
+
 std::string ReplaySignature(const std::vector<Op>& ops,
                             const SutFactory& make_sut, const Profile& profile,
                             int& diverging_step) {
@@ -213,11 +268,11 @@ std::string ReplaySignature(const std::vector<Op>& ops,
   return "teardown:leak:none";
 }
 
-std::vector<Op> Minimize(const std::vector<Op>& ops,
-                         const std::string& signature,
-                         const SutFactory& make_sut, const Profile& profile,
-                         int max_replays) {
-  return Minimize(
+Minimized MinimizeTracked(const std::vector<Op>& ops,
+                          const std::string& signature,
+                          const SutFactory& make_sut, const Profile& profile,
+                          int max_replays) {
+  return MinimizeTracked(
       ops, signature,
       [&](const std::vector<Op>& candidate, int& step) {
         return ReplaySignature(candidate, make_sut, profile, step);
@@ -225,48 +280,86 @@ std::vector<Op> Minimize(const std::vector<Op>& ops,
       profile, max_replays);
 }
 
-std::vector<Op> Minimize(const std::vector<Op>& ops,
-                         const std::string& signature,
-                         const ReplayOracle& replay, const Profile& profile,
-                         int max_replays) {
-  std::vector<Op> best = ops;
-  int replays = 0;
-  const auto still_diverges = [&](std::vector<Op>& candidate) {
-    ++replays;
+Minimized MinimizeTracked(const std::vector<Op>& ops,
+                          const std::string& signature,
+                          const ReplayOracle& replay, const Profile& profile,
+                          int max_replays) {
+  Minimized best;
+  best.ops = ops;
+  for (size_t i = 0; i < ops.size(); ++i)
+    best.origin.push_back(i);
+  // Replays `candidate`; if it diverges with `signature`, cuts it (and
+  // `origin`) after its diverging step and makes it the best.
+  const auto try_candidate = [&](std::vector<Op> candidate,
+                                 std::vector<size_t> origin) {
+    ++best.replays;
     int step = -1;
     if (replay(candidate, step) != signature || step < 0)
       return false;
     candidate.resize(static_cast<size_t>(step) + 1);
+    origin.resize(candidate.size());
+    best.ops = std::move(candidate);
+    best.origin = std::move(origin);
     return true;
   };
-  bool changed = true;
-  while (changed && replays < max_replays) {
-    changed = false;
+  for (;;) {
+    bool changed = false;
+    bool out_of_budget = false;
     // Deletions, last op first (later ops depend on earlier ones).
-    for (size_t i = best.size(); i-- > 0 && replays < max_replays;) {
-      if (i >= best.size())
+    for (size_t i = best.ops.size(); i-- > 0;) {
+      if (i >= best.ops.size())
         continue;
+      std::vector<size_t> kept;
       std::optional<std::vector<Op>> candidate =
-          DropAndRenumber(best, i, profile);
-      if (candidate && still_diverges(*candidate)) {
-        best = std::move(*candidate);
-        changed = true;
+          DeleteSteps(best.ops, {i}, profile, &kept);
+      if (!candidate)
+        continue;
+      if (best.replays >= max_replays) {
+        out_of_budget = true;
+        break;
       }
+      std::vector<size_t> origin;
+      for (size_t k : kept)
+        origin.push_back(best.origin[k]);
+      if (try_candidate(std::move(*candidate), std::move(origin)))
+        changed = true;
     }
     // Argument simplifications.
-    for (size_t i = 0; i < best.size() && replays < max_replays; ++i) {
-      for (const Op& simpler : Simplifications(best[i])) {
-        std::vector<Op> candidate = best;
+    for (size_t i = 0; i < best.ops.size() && !out_of_budget; ++i) {
+      for (const Op& simpler : Simplifications(best.ops[i])) {
+        if (best.replays >= max_replays) {
+          out_of_budget = true;
+          break;
+        }
+        std::vector<Op> candidate = best.ops;
         candidate[i] = simpler;
-        if (still_diverges(candidate)) {
-          best = std::move(candidate);
+        if (try_candidate(std::move(candidate), best.origin)) {
           changed = true;
           break;
         }
       }
     }
+    if (out_of_budget)
+      return best;
+    if (!changed) {
+      best.one_minimal = true;
+      return best;
+    }
   }
-  return best;
+}
+
+std::vector<Op> Minimize(const std::vector<Op>& ops,
+                         const std::string& signature,
+                         const SutFactory& make_sut, const Profile& profile,
+                         int max_replays) {
+  return MinimizeTracked(ops, signature, make_sut, profile, max_replays).ops;
+}
+
+std::vector<Op> Minimize(const std::vector<Op>& ops,
+                         const std::string& signature,
+                         const ReplayOracle& replay, const Profile& profile,
+                         int max_replays) {
+  return MinimizeTracked(ops, signature, replay, profile, max_replays).ops;
 }
 
 }  // namespace epollcheck

@@ -1,17 +1,36 @@
 // File: properties/minimize.h
 // A second shrinking pass after RapidCheck's. RapidCheck removes commands
 // but cannot renumber descriptors, so a shrunk sequence keeps pipes whose
-// only role is to hold fd numbers. This pass deletes one operation at a time
-// *and renumbers the later operands* so they still name the same files (by
-// which operation created them), then simplifies arguments (plain flags,
-// fewer event bits, small counts, data = fd). A candidate is kept only if a
-// fresh replay still diverges with the same signature.
+// only role is to hold fd numbers. This pass deletes operations and
+// renumbers the later descriptor operands so that each still names the same
+// *descriptor*, then simplifies arguments (plain flags, fewer event bits,
+// small counts, data = fd). A candidate is kept only if a fresh replay still
+// diverges with the same signature.
 //
-//   std::vector<Op> small = Minimize(ops, "epoll_wait:events.count:epoll",
-//                                    make_sut, profile);
+// Descriptor identity. Every open descriptor number was bound by one earlier
+// step: the step whose result returned it (Returns in model/ops.h: pipe2 and
+// socketpair ends, epoll_create, dup, the dup2 target, eventfd, socket,
+// accept4...). An operand that names an open number is tied to that step and
+// end (DescriptorId), whatever file the descriptor refers to: a dup'ed
+// descriptor stays the dup, never becomes the original. Deleting a step
+// deletes with it every later step that names one of its descriptors
+// (transitively: the uses of a dup of it too), so no operand is ever
+// re-pointed at another descriptor. A number that was not open when its
+// step ran (closed, never opened, -1) is a literal: it is kept and must still
+// be closed there. The bits of a descriptor set (select's, FieldKind::kFdSet)
+// keep their numbers: a candidate that would move one is not tried.
+//
+//   Minimized m = MinimizeTracked(ops, "epoll_wait:events.count:epoll",
+//                                 make_sut, profile);
+//   m.ops;     // the smallest sequence found, ending at its diverging step
+//   m.origin;  // m.ops[k] is (a simplification of) ops[m.origin[k]]
 #pragma once
 
+#include <compare>
+#include <cstddef>
 #include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,28 +40,87 @@
 
 namespace epollcheck {
 
+// Which descriptor an operand names: the step (index in its sequence) whose
+// result bound the number, and which of that step's new descriptors it is
+// (0 for a returned descriptor, 0 and 1 for a pair's ends).
+struct DescriptorId {
+  size_t step = 0;
+  size_t slot = 0;
+  friend auto operator<=>(const DescriptorId&, const DescriptorId&) = default;
+};
+
+// One descriptor operand of a step: a FieldKind::kFd field, or one set bit
+// of a FieldKind::kFdSet field (`bit` >= 0), with the number it holds and the
+// descriptor that number named when the step ran (nullopt: not open then, a
+// literal number).
+struct DescriptorOperand {
+  std::string field;  // "epfd", "readfds"
+  int bit = -1;       // the bit of a kFdSet field; -1 for a kFd field
+  int32_t number = -1;
+  std::optional<DescriptorId> id;
+  friend bool operator==(const DescriptorOperand&,
+                         const DescriptorOperand&) = default;
+};
+
+// The descriptor operands of every step of `ops`, replayed on the model
+// with `profile`.
+std::vector<std::vector<DescriptorOperand>>
+DescriptorOperands(const std::vector<Op>& ops, const Profile& profile);
+
+// `ops` without the steps in `drop` and without every later step that names
+// a descriptor one of the deleted steps bound (transitively), the remaining
+// descriptor operands renumbered to name the same descriptors as in `ops`.
+// nullopt if that cannot be done: a descriptor a kept step names no longer
+// exists where it runs (its creating step now fails), a literal number is
+// now open there, or a descriptor-set bit would have to move. `kept`, if
+// given, receives the index in `ops` of each step of the result.
+std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
+                                           const std::set<size_t>& drop,
+                                           const Profile& profile,
+                                           std::vector<size_t>* kept = nullptr);
+
 // The signature of the first divergence of `ops` replayed on a fresh SUT and
 // model, or "" if none. Sets `diverging_step` to its index.
 std::string ReplaySignature(const std::vector<Op>& ops,
                             const SutFactory& make_sut, const Profile& profile,
                             int& diverging_step);
 
+struct Minimized {
+  std::vector<Op> ops;         // ends at its diverging step
+  std::vector<size_t> origin;  // ops[k] comes from input step origin[k]
+  int replays = 0;             // candidates replayed
+  // The last round changed nothing: no single step can be deleted (with its
+  // dependents, as DeleteSteps does) and no argument simplified without
+  // losing the divergence. False if the replay budget ran out first.
+  bool one_minimal = false;
+};
+
 // Shrinks `ops` (which must diverge with `signature`) as described above,
-// trying at most `max_replays` candidates. Returns the smallest sequence
-// found, ending at its diverging step.
+// trying at most `max_replays` candidates.
+Minimized MinimizeTracked(const std::vector<Op>& ops,
+                          const std::string& signature,
+                          const SutFactory& make_sut, const Profile& profile,
+                          int max_replays = 3000);
+
+// MinimizeTracked(...).ops.
 std::vector<Op> Minimize(const std::vector<Op>& ops,
                          const std::string& signature,
                          const SutFactory& make_sut, const Profile& profile,
                          int max_replays = 3000);
 
 // Replays a candidate and returns the signature it fails with ("" if none),
-// setting `diverging_step` to the step where it did. `Minimize` above uses
+// setting `diverging_step` to the step where it did. The overloads above use
 // ReplaySignature on a fresh SUT; the supervised runner replays each
 // candidate in a fresh process, so a crash or a hang is a signature too.
 using ReplayOracle =
     std::function<std::string(const std::vector<Op>&, int& diverging_step)>;
 
-// Minimize with the replay of each candidate left to `replay`.
+// MinimizeTracked and Minimize with the replay of each candidate left to
+// `replay`.
+Minimized MinimizeTracked(const std::vector<Op>& ops,
+                          const std::string& signature,
+                          const ReplayOracle& replay, const Profile& profile,
+                          int max_replays = 3000);
 std::vector<Op> Minimize(const std::vector<Op>& ops,
                          const std::string& signature,
                          const ReplayOracle& replay, const Profile& profile,

@@ -8,7 +8,6 @@
 #include <set>
 
 #include "model/step.h"
-#include "properties/minimize.h"
 #include "properties/sequence.h"
 #include "scenario/scenario.h"
 #include "sut/model_sut.h"
@@ -177,10 +176,11 @@ FoundDivergence Report(const CheckOptions& options, const Transcript& last,
       << last.steps.size() << " steps";
   // Replay the shrunk sequence on fresh instances: the report shows what a
   // rerun does, and says so if the divergence did not reproduce.
-  std::vector<Op> ops;
   for (const StepRecord& s : last.steps)
-    ops.push_back(s.op);
-  ops = Minimize(ops, last.signature, options.make_sut, options.profile);
+    found.shrunk.push_back(s.op);
+  found.minimized = MinimizeTracked(found.shrunk, last.signature,
+                                    options.make_sut, options.profile);
+  std::vector<Op> ops = found.minimized.ops;
   found.steps = ops.size();
   std::vector<StepRecord> steps;
   std::string finish;

@@ -36,6 +36,7 @@
 
 #include "model/profile.h"
 #include "properties/generators.h"
+#include "properties/minimize.h"
 #include "properties/sequence.h"
 #include "properties/triage.h"
 #include "sut/sut.h"
@@ -91,6 +92,8 @@ struct FoundDivergence {
   size_t steps = 0;
   std::string scenario_path;  // "" if not saved
   bool reproduced = true;     // a fresh replay diverged again
+  std::vector<Op> shrunk;     // the sequence RapidCheck shrank it to
+  Minimized minimized;        // shrunk, minimized (properties/minimize.h)
 };
 
 struct CheckReport {

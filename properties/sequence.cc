@@ -68,6 +68,17 @@ void Coverage::Print(std::ostream& os) const {
   for (const auto& [family, n] : family_steps)
     os << ' ' << family << ' ' << n;
   os << '\n';
+  // The model predicts exactly one outcome per step (Step returns one
+  // Outcome; there is no set of allowed outcomes anywhere in it).
+  long socket_steps = 0;
+  for (const auto& [family, n] : family_steps) {
+    if (family.rfind("unix", 0) == 0 || family.rfind("tcp", 0) == 0 ||
+        family == "udp") {
+      socket_steps += n;
+    }
+  }
+  os << "allowed-outcome sets: 0 of " << socket_steps
+     << " socket steps (0%): the model predicts one outcome per step\n";
   for (const auto& [name, results] : counts) {
     long total = 0;
     for (const auto& [r, n] : results)

@@ -58,6 +58,12 @@ std::string FileFamilyName(const World& world, int32_t fd) {
     const uint32_t type = world.socks.at(f->sock).type;
     return kTypes[type < 6 ? type : 0];
   }
+  case FileKind::kInetSocket: {
+    const InetSock& s = world.inet_socks.at(f->sock);
+    if (!s.tcp)
+      return "udp";
+    return s.state == TcpState::kListen ? "tcp-listen" : "tcp";
+  }
   case FileKind::kEpoll:
     break;
   }

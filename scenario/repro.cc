@@ -60,6 +60,10 @@ std::string Prelude(const Layout& layout) {
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <time.h>
 
 )";
   os << "#define OUT_FD " << layout.out_fd
@@ -188,6 +192,81 @@ HELPER socklen_t unix_addr(int name, struct sockaddr_un *a) {
   return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 }
 
+/* AF_INET names of this run: the port of 127.0.0.1 each name's first
+ * successful bind got, per protocol (index 1: TCP). */
+static in_port_t inet_port[2][256];
+static int inet_named[2][256];
+
+/* The address `name` stands for on the socket at `fd`: on an AF_INET socket
+ * 127.0.0.1 and the name's port (0 before its first bind; AF_UNSPEC if
+ * negative), else the abstract AF_UNIX name. */
+HELPER socklen_t name_addr(int fd, int name, struct sockaddr_storage *ss) {
+  int domain = -1, type = -1;
+  socklen_t l = sizeof domain;
+  memset(ss, 0, sizeof *ss);
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) != 0 ||
+      domain != AF_INET)
+    return unix_addr(name, (struct sockaddr_un *)ss);
+  l = sizeof type;
+  getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l);
+  struct sockaddr_in *in = (struct sockaddr_in *)ss;
+  if (name < 0) {
+    in->sin_family = AF_UNSPEC;
+    return sizeof *in;
+  }
+  in->sin_family = AF_INET;
+  in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (name < 256 && inet_named[type == SOCK_STREAM][name])
+    in->sin_port = inet_port[type == SOCK_STREAM][name];
+  return sizeof *in;
+}
+
+/* After a successful bind: the name now stands for the port it got. */
+HELPER void name_bound(int fd, int name) {
+  struct sockaddr_in in;
+  socklen_t l = sizeof in;
+  int type = -1;
+  socklen_t tl = sizeof type;
+  if (name < 0 || name >= 256 || getsockname(fd, (struct sockaddr *)&in, &l) ||
+      in.sin_family != AF_INET)
+    return;
+  getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl);
+  if (!inet_named[type == SOCK_STREAM][name]) {
+    inet_named[type == SOCK_STREAM][name] = 1;
+    inet_port[type == SOCK_STREAM][name] = in.sin_port;
+  }
+}
+
+/* socket(AF_INET, type, 0), with TCP_NODELAY on a TCP socket. */
+HELPER int inet_socket(int type) {
+  int fd = socket(AF_INET, type, 0), one = 1;
+  if (fd >= 0 && (type & 0xf) == SOCK_STREAM)
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+/* Lets loopback TCP settle after a step (as epollcheck's kernel SUT does):
+ * waits up to 2 s while a TCP socket is in SYN_RECV, FIN_WAIT1, CLOSING or
+ * LAST_ACK (a delayed ACK still to come). */
+HELPER void settle(void) {
+  for (int i = 0; i < 2000; i++) {
+    int busy = 0;
+    for (int fd = 0; fd < 256 && !busy; fd++) {
+      struct tcp_info ti;
+      socklen_t l = sizeof ti;
+      if (fd == OUT_FD || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l))
+        continue;
+      busy = ti.tcpi_state == TCP_SYN_RECV ||
+             ti.tcpi_state == TCP_FIN_WAIT1 || ti.tcpi_state == TCP_CLOSING ||
+             ti.tcpi_state == TCP_LAST_ACK;
+    }
+    if (!busy)
+      return;
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+  }
+}
+
 /* Address space for `n` bytes, committed only where the kernel writes. */
 HELPER void *scratch(unsigned long long n) {
   void *p = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE,
@@ -256,6 +335,7 @@ std::string FieldExpr(const ScenarioStep& step, std::string_view field,
   }
   switch (kind) {
   case FieldKind::kData:
+  case FieldKind::kFdSet:
     return std::to_string(raw) + "ull";
   case FieldKind::kEvents:
   case FieldKind::kPipeFlags:
@@ -294,6 +374,10 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
   World model;
   model.profile = profile;
   HandleEnv env;
+  // Scenarios with AF_INET sockets let loopback TCP settle after each step.
+  bool inet = false;
+  for (const ScenarioStep& step : scenario.steps)
+    inet |= std::holds_alternative<InetSocket>(step.op);
   for (size_t i = 0; i < scenario.steps.size(); ++i) {
     const ScenarioStep& step = scenario.steps[i];
     auto resolved = ResolveStep(step, env);
@@ -445,6 +529,7 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
             os << "    fmt_list_fds(got, GOT_SIZE);\n";
           } else {
             std::string expr;
+            std::string after;  // C run after the call, before formatting
             if constexpr (std::is_same_v<T, EpollCreate>) {
               expr = "epoll_create(" + f["size"] + ")";
             } else if constexpr (std::is_same_v<T, EpollCreate1>) {
@@ -485,17 +570,22 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
               expr = "shutdown(" + f["fd"] + ", " + f["how"] + ")";
             } else if constexpr (std::is_same_v<T, UnixSocket>) {
               expr = "socket(AF_UNIX, " + f["type"] + ", 0)";
+            } else if constexpr (std::is_same_v<T, InetSocket>) {
+              expr = "inet_socket(" + f["type"] + ")";
             } else if constexpr (std::is_same_v<T, Bind> ||
                                  std::is_same_v<T, Connect>) {
-              os << "    struct sockaddr_un a;\n"
-                 << "    socklen_t alen = unix_addr(" << f["name"]
-                 << ", &a);\n";
+              os << "    struct sockaddr_storage a;\n"
+                 << "    socklen_t alen = name_addr(" << f["fd"] << ", "
+                 << f["name"] << ", &a);\n";
               expr = std::string(T::kName) + "(" + f["fd"] +
                      ", (struct sockaddr *)&a, alen)";
+              if constexpr (std::is_same_v<T, Bind>)
+                after = "    if (r == 0) name_bound(" + f["fd"] + ", " +
+                        f["name"] + ");\n";
             } else if constexpr (std::is_same_v<T, SendTo>) {
-              os << "    struct sockaddr_un a;\n"
-                 << "    socklen_t alen = unix_addr(" << f["name"]
-                 << ", &a);\n";
+              os << "    struct sockaddr_storage a;\n"
+                 << "    socklen_t alen = name_addr(" << f["fd"] << ", "
+                 << f["name"] << ", &a);\n";
               expr = "sendto(" + f["fd"] + ", io_buf, " + f["count"] + ", " +
                      f["flags"] + ", (struct sockaddr *)&a, alen)";
             } else if constexpr (std::is_same_v<T, Listen>) {
@@ -515,13 +605,15 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
               }
             }
             os << "    r = " << expr << "; e = errno;\n"
-               << "    fmt_ret(got, GOT_SIZE, r, e);\n";
+               << after << "    fmt_ret(got, GOT_SIZE, r, e);\n";
             if (!step.bind.empty())
               os << "    if (r >= 0) " << HandleVar(step.bind)
                  << " = (int)r;\n";
           }
         },
         step.op);
+    if (inet)
+      os << "    settle();\n";
     os << "    check(" << i << ", " << CString(call) << ", "
        << CString(want.str()) << ", got);\n  }\n";
   }

@@ -1,14 +1,27 @@
 // File: sut/mutant_sut.h
-// Deliberately broken SUTs, the test doubles of the check engine's tests.
+// Deliberately broken SUTs, the test doubles of the check engine's and the
+// minimizer's tests. Each diverges from the model in one small, realistic
+// way, so `check` must catch it, shrink it and print commands that find it
+// again.
 //
-// LosesLastEvent (`--sut mutant`):
-// another SUT (the kernel, for `--sut mutant`) except that every epoll_wait
-// that returns two or more events loses its last one (the return value drops
-// by one too). A wait that returns 0 or 1 event, and every other operation,
-// is passed through unchanged. The kind of bug an epoll re-implementation has;
-// `check` must catch it, shrink it and print commands that find it again.
+// `--sut mutant` is LosesLastEvent over the kernel: every epoll_wait that
+// returns two or more events loses its last one (the return value drops by
+// one too). A wait that returns 0 or 1 event, and every other operation, is
+// passed through unchanged. The kind of bug an epoll re-implementation has.
+//
+// `--sut mutant-NAME` is the from-scratch kernel (sut/sim) with one fault of
+// sim::SimConfig switched on, one per class of model rule (ScratchMutants):
+// errno precedence, readiness, wakeups, delivery order, descriptor
+// numbering, and the level-triggered re-queue. Checked against the 6.18
+// profile, like `scratch`.
+//
+// `--sut mutant-crash` (CrashesOnTwoEvents, over scratch) and `--sut
+// mutant-hang` (HangsOnEmptyWait, over the kernel) are the supervised
+// runner's: one kills its process, the other never returns.
 //
 //   LosesLastEvent sut(kernel_factory());  // wait -> 2 events becomes 1
+//   for (const ScratchMutant& m : ScratchMutants())
+//     auto sut = std::make_unique<SimSut>(m.config);  // --sut m.name
 #pragma once
 
 #include <poll.h>
@@ -16,9 +29,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
+#include "sut/sim/sim_kernel.h"
 #include "sut/sut.h"
 
 namespace epollcheck {
@@ -91,5 +107,40 @@ public:
 private:
   std::unique_ptr<Sut> inner_;
 };
+// The scratch kernel with one fault (sut/sim/sim_kernel.h SimConfig).
+struct ScratchMutant {
+  std::string_view name;         // what `--sut` accepts: "mutant-lifo"
+  std::string_view rule_class;   // errno, readiness, wakeup, order, numbering
+  std::string_view description;  // what it gets wrong
+  sim::SimConfig config;
+};
+
+inline const std::vector<ScratchMutant>& ScratchMutants() {
+  static const std::vector<ScratchMutant> mutants = {
+      {"mutant-exclusive-mod", "errno",
+       "EPOLLEXCLUSIVE on MOD rejected after the item lookup (ENOENT, not "
+       "EINVAL, for an unregistered fd)",
+       sim::SimConfig{.fault_exclusive_mod_after_lookup = true}},
+      {"mutant-pipe-err", "readiness",
+       "no EPOLLERR on a pipe's write end once the last reader is gone",
+       sim::SimConfig{.fault_no_pipe_writer_err = true}},
+      {"mutant-pipe-wake", "wakeup",
+       "pipe_write wakes readers only if the pipe was empty (5.5-5.13): an "
+       "edge-triggered item misses a second write",
+       sim::SimConfig{.fault_pipe_wake_only_if_empty = true}},
+      {"mutant-lifo", "order",
+       "ep_poll_callback queues a newly ready item at the head of the ready "
+       "list",
+       sim::SimConfig{.fault_lifo_ready_list = true}},
+      {"mutant-dup-high", "numbering",
+       "dup takes one more than the highest open descriptor, not the lowest "
+       "free one",
+       sim::SimConfig{.fault_dup_above_highest = true}},
+      {"mutant-no-lt-requeue", "wakeup",
+       "a delivered level-triggered item is not put back on the ready list",
+       sim::SimConfig{.fault_skip_lt_requeue = true}},
+  };
+  return mutants;
+}
 
 }  // namespace epollcheck

@@ -81,6 +81,18 @@ std::variant<SutEntry, std::string> MakeMutantHang() {
   return made;
 }
 
+// A test double of sut/mutant_sut.h ScratchMutants: scratch with one fault.
+SutEntry MakeScratchMutant(const ScratchMutant& mutant) {
+  SutEntry entry = MakeScratch();
+  entry.make = [config = mutant.config]() -> std::unique_ptr<Sut> {
+    return std::make_unique<SimSut>(config);
+  };
+  entry.description = "test double: from-scratch eventpoll (sut/sim) with " +
+                      std::string(mutant.description) + ", model profile " +
+                      entry.profile.name;
+  return entry;
+}
+
 }  // namespace
 
 std::vector<std::string> SutNames() { return {"kernel", "scratch"}; }
@@ -96,6 +108,10 @@ std::variant<SutEntry, std::string> MakeSut(const std::string& name) {
     return MakeMutantHang();
   if (name == "scratch")
     return MakeScratch();
+  for (const ScratchMutant& mutant : ScratchMutants()) {
+    if (name == mutant.name)
+      return MakeScratchMutant(mutant);
+  }
   std::string known;
   for (const std::string& n : SutNames())
     known += (known.empty() ? "" : ", ") + n;

@@ -24,9 +24,10 @@ struct SutEntry {
 // Names accepted by MakeSut, in the order they are listed to users. MakeSut
 // also accepts test doubles for the CLI's own tests (sut/mutant_sut.h), which
 // are not listed: `mutant` (the kernel minus the last event of waits
-// returning two or more), `mutant-crash` (scratch, dying of SIGSEGV on a
-// wait returning two or more) and `mutant-hang` (the kernel, never returning
-// from an empty wait with maxevents 1).
+// returning two or more), the `mutant-*` doubles of ScratchMutants (scratch
+// with one fault each), `mutant-crash` (scratch, dying of SIGSEGV on a wait
+// returning two or more) and `mutant-hang` (the kernel, never returning from
+// an empty wait with maxevents 1).
 std::vector<std::string> SutNames();
 
 // A factory for the named SUT (after checking it can start here), or one line

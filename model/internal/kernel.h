@@ -60,13 +60,28 @@ Outcome UnixSocketCreate(World& world, uint32_t type_and_flags);
 Outcome UnixBind(World& world, FileId file, int32_t name);
 Outcome UnixListen(World& world, FileId file, int32_t backlog);
 Outcome UnixConnect(World& world, FileId file, int32_t name);
-Outcome UnixAccept(World& world, int32_t fd, uint32_t flags);
+Outcome UnixAccept(World& world, FileId file, uint32_t flags);
 Outcome UnixRecv(World& world, FileId file, uint32_t len, uint32_t flags);
 Outcome UnixShutdown(World& world, FileId file, int32_t how);
 Outcome UnixSetSockOpt(World& world, FileId file, int32_t name, int32_t value);
 Outcome UnixGetSockOpt(World& world, FileId file, int32_t name);
 uint32_t UnixPoll(World& world, FileId file, uint32_t requested);
 void UnixRelease(World& world, FileId file);
+
+// AF_INET sockets on loopback (net/ipv4) on already validated socket files.
+Outcome InetSocketCreate(World& world, uint32_t type_and_flags);
+Outcome InetBind(World& world, FileId file, int32_t name);
+Outcome InetListen(World& world, FileId file, int32_t backlog);
+Outcome InetConnect(World& world, FileId file, int32_t name);
+Outcome InetAccept(World& world, FileId file, uint32_t flags);
+Outcome InetSend(World& world, FileId file, uint32_t len, uint32_t flags,
+                 std::optional<int32_t> name = std::nullopt);
+Outcome InetRecv(World& world, FileId file, uint32_t len, uint32_t flags);
+Outcome InetShutdown(World& world, FileId file, int32_t how);
+Outcome InetSetSockOpt(World& world, FileId file, int32_t name, int32_t value);
+Outcome InetGetSockOpt(World& world, FileId file, int32_t name);
+uint32_t InetPoll(World& world, FileId file);
+void InetRelease(World& world, FileId file);
 
 // poll/ppoll and select/pselect6 with a zero timeout (fs/select.c);
 // `sigsetsize` -1 is a NULL sigmask.

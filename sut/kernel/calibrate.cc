@@ -127,6 +127,24 @@ int ReadProcInt(const char* path, int fallback) {
   return v;
 }
 
+// Reads "min default max" (tcp_wmem, tcp_rmem) into the non-null outputs;
+// leaves them as they are if the file is missing or malformed.
+void ReadProcTriple(const char* path, int32_t* min, int32_t* def,
+                    int32_t* max) {
+  FILE* f = std::fopen(path, "re");
+  if (f == nullptr)
+    return;
+  int v[3] = {0, 0, 0};
+  if (std::fscanf(f, "%d %d %d", &v[0], &v[1], &v[2]) == 3) {
+    for (const auto& [out, value] :
+         {std::pair{min, v[0]}, std::pair{def, v[1]}, std::pair{max, v[2]}}) {
+      if (out != nullptr)
+        *out = value;
+    }
+  }
+  std::fclose(f);
+}
+
 SocketCalibration Measure() {
   SocketCalibration c = DefaultSocketCalibration();
   {
@@ -146,6 +164,10 @@ SocketCalibration Measure() {
   c.max_dgram_qlen =
       ReadProcInt("/proc/sys/net/unix/max_dgram_qlen", c.max_dgram_qlen);
   c.somaxconn = ReadProcInt("/proc/sys/net/core/somaxconn", c.somaxconn);
+  ReadProcTriple("/proc/sys/net/ipv4/tcp_wmem", nullptr, &c.tcp_wmem_default,
+                 nullptr);
+  ReadProcTriple("/proc/sys/net/ipv4/tcp_rmem", nullptr, &c.tcp_rmem_default,
+                 &c.tcp_rmem_max);
   c.unix_stream_max_skb = StreamMaxSkb();
   c.unix_stream_truesize = Steps(1, c.unix_stream_max_skb, [](uint32_t n) {
     return SendTruesize(SOCK_STREAM, n);
@@ -181,7 +203,7 @@ std::string CalibrationSummary(const SocketCalibration& c) {
      << c.wmem_default << " min " << c.min_sndbuf << " max 2*" << c.wmem_max
      << "; rcvbuf default " << c.rmem_default << " min " << c.min_rcvbuf
      << " max 2*" << c.rmem_max << "; max_dgram_qlen " << c.max_dgram_qlen
-     << ", somaxconn " << c.somaxconn;
+     << ", somaxconn " << c.somaxconn << "; tcp_rmem max " << c.tcp_rmem_max;
   return os.str();
 }
 

@@ -41,19 +41,18 @@ void FutexWake(std::atomic<uint32_t>& word) {
 }
 
 // Spins briefly (the other side usually answers within microseconds; a
-// futex sleep and wake costs more than a whole operation), yielding now and
-// then in case both threads share one core, then sleeps on the futex. Returns
-// false if `word` still equals `value` after `limit`.
-constexpr int kSpins = 2000;
+// futex sleep and wake costs more than a whole operation), then sleeps on
+// the futex. No sched_yield: on a loaded machine (the other core busy) a
+// yield gives the CPU to another process for a whole slice, which made a
+// handover cost milliseconds. Returns false if `word` still equals `value`
+// after `limit`.
+constexpr int kSpins = 400;
 bool AwaitChange(std::atomic<uint32_t>& word, uint32_t value,
                  std::chrono::seconds limit) {
   for (int i = 0; i < kSpins; ++i) {
     if (word.load(std::memory_order_acquire) != value)
       return true;
-    if (i % 128 == 127)
-      sched_yield();
-    else
-      __builtin_ia32_pause();
+    __builtin_ia32_pause();
   }
   const auto deadline = std::chrono::steady_clock::now() + limit;
   const timespec slice{.tv_sec = 1, .tv_nsec = 0};

@@ -2,14 +2,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +22,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -98,6 +106,107 @@ std::pair<sockaddr_un, socklen_t> UnixAddress(int32_t name) {
   return {a, static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + n)};
 }
 
+// AF_INET names of this thread's sequence: (tcp, name) -> the port of
+// 127.0.0.1 that the name's first successful bind() got (network order).
+thread_local std::map<std::pair<bool, int32_t>, in_port_t> inet_ports;
+// Descriptor numbers that have held an AF_INET socket in this sequence
+// (where Settle looks).
+thread_local std::set<int> inet_fds;
+
+// The socket at `fd`'s (domain, type), or (-1, -1) if it is not a socket.
+std::pair<int, int> SocketKind(int fd) {
+  int domain = -1;
+  int type = -1;
+  socklen_t len = sizeof domain;
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+    return {-1, -1};
+  len = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+    return {-1, -1};
+  return {domain, type};
+}
+
+// A sockaddr big enough for either family.
+union SockAddr {
+  sockaddr sa;
+  sockaddr_un un;
+  sockaddr_in in;
+};
+
+// The address name `name` stands for on the socket at `fd`: an abstract
+// AF_UNIX name, or on an AF_INET socket 127.0.0.1 with the name's port (0 if
+// it has none yet; AF_UNSPEC for a negative name). `tcp` tells which port
+// table an AF_INET socket uses.
+std::pair<SockAddr, socklen_t> NameAddress(int fd, int32_t name, bool* inet,
+                                           bool* tcp) {
+  const auto [domain, type] = SocketKind(fd);
+  *inet = domain == AF_INET;
+  *tcp = type == SOCK_STREAM;
+  SockAddr a{};
+  if (!*inet) {
+    const auto [un, len] = UnixAddress(name);
+    a.un = un;
+    return {a, len};
+  }
+  if (name < 0) {
+    a.in.sin_family = AF_UNSPEC;
+    return {a, static_cast<socklen_t>(sizeof a.in)};
+  }
+  a.in.sin_family = AF_INET;
+  a.in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const auto it = inet_ports.find({*tcp, name});
+  a.in.sin_port = it == inet_ports.end() ? 0 : it->second;
+  return {a, static_cast<socklen_t>(sizeof a.in)};
+}
+
+// TCP states only a segment in flight or a delayed ACK ends.
+bool Transient(int state) {
+  return state == TCP_SYN_RECV || state == TCP_FIN_WAIT1 ||
+         state == TCP_CLOSING || state == TCP_LAST_ACK;
+}
+
+// Whether a TCP socket at a descriptor of the sequence is in a transient
+// state or has bytes not yet sent.
+bool FdsBusy() {
+  for (const int fd : inet_fds) {
+    const auto [domain, type] = SocketKind(fd);
+    if (domain != AF_INET || type != SOCK_STREAM)
+      continue;
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0)
+      continue;
+    if (Transient(info.tcpi_state))
+      return true;
+    int unsent = 0;
+    if ((info.tcpi_state == TCP_ESTABLISHED ||
+         info.tcpi_state == TCP_CLOSE_WAIT) &&
+        ioctl(fd, SIOCOUTQNSD, &unsent) == 0 && unsent != 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Lets loopback TCP settle after a step: waits (boundedly) while a TCP
+// socket at a descriptor of the sequence is in a state only a segment still
+// in flight or a delayed ACK ends (SYN_RECV, FIN_WAIT1, CLOSING, LAST_ACK),
+// or has bytes not yet sent, so the next step sees what the model predicts
+// for this one. Sockets without a descriptor need no wait: a closed one has
+// no wait queue, and a connection not yet accepted is waited for by the
+// accept4 step that gives it one, before any epoll item can watch it.
+void Settle() {
+  if (inet_fds.empty())
+    return;
+  const auto busy = [] { return FdsBusy(); };
+  // Delayed ACKs take up to ~40 ms (TCP_DELACK_MIN, or the ATO); give up
+  // after 2 s and let the comparison speak.
+  for (int i = 0; i < 2000 && busy(); ++i) {
+    const timespec ms{0, 1000000};
+    nanosleep(&ms, nullptr);
+  }
+}
+
 Outcome WithValue(long ret, uint64_t value) {
   Outcome out = FromRet(ret);
   if (!out.IsError())
@@ -119,9 +228,31 @@ Outcome ListOpenFds() {
 
 }  // namespace
 
-void NewAbstractNamespace() { ++abstract_generation; }
+void NewAbstractNamespace() {
+  ++abstract_generation;
+  inet_ports.clear();
+  inet_fds.clear();
+}
+
+namespace {
+Outcome RunOne(const Op& op);
+}  // namespace
 
 Outcome RunSyscall(const Op& op) {
+  Outcome out = RunOne(op);
+  // Descriptors that may now hold AF_INET sockets.
+  if (!out.IsError()) {
+    const bool returns_fd =
+        ReturnsOf(op) == Returns::kFd || std::holds_alternative<Dup2>(op);
+    if (returns_fd && SocketKind(static_cast<int>(out.ret)).first == AF_INET)
+      inet_fds.insert(static_cast<int>(out.ret));
+  }
+  Settle();
+  return out;
+}
+
+namespace {
+Outcome RunOne(const Op& op) {
   return std::visit(
       [](const auto& o) -> Outcome {
         using T = std::decay_t<decltype(o)>;
@@ -222,16 +353,34 @@ Outcome RunSyscall(const Op& op) {
           return WithValue(ret, static_cast<uint64_t>(int64_t{v}));
         } else if constexpr (std::is_same_v<T, UnixSocket>) {
           return FromRet(socket(AF_UNIX, static_cast<int>(o.type), 0));
+        } else if constexpr (std::is_same_v<T, InetSocket>) {
+          const int fd = socket(AF_INET, static_cast<int>(o.type), 0);
+          if (fd >= 0 && (o.type & abi::kSockTypeMask) == SOCK_STREAM) {
+            const int one = 1;
+            EP_CHECK(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+                                sizeof one) == 0);
+          }
+          return FromRet(fd);
         } else if constexpr (std::is_same_v<T, Bind>) {
-          const auto [addr, len] = UnixAddress(o.name);
-          return FromRet(
-              bind(o.fd, reinterpret_cast<const sockaddr*>(&addr), len));
+          bool inet = false;
+          bool tcp = false;
+          const auto [a, len] = NameAddress(o.fd, o.name, &inet, &tcp);
+          const long ret = bind(o.fd, &a.sa, len);
+          if (ret == 0 && inet && o.name >= 0 &&
+              inet_ports.count({tcp, o.name}) == 0) {
+            SockAddr got{};
+            socklen_t got_len = sizeof got.in;
+            EP_CHECK(getsockname(o.fd, &got.sa, &got_len) == 0);
+            inet_ports[{tcp, o.name}] = got.in.sin_port;
+          }
+          return FromRet(ret);
         } else if constexpr (std::is_same_v<T, Listen>) {
           return FromRet(listen(o.fd, o.backlog));
         } else if constexpr (std::is_same_v<T, Connect>) {
-          const auto [addr, len] = UnixAddress(o.name);
-          return FromRet(
-              connect(o.fd, reinterpret_cast<const sockaddr*>(&addr), len));
+          bool inet = false;
+          bool tcp = false;
+          const auto [a, len] = NameAddress(o.fd, o.name, &inet, &tcp);
+          return FromRet(connect(o.fd, &a.sa, len));
         } else if constexpr (std::is_same_v<T, Accept4>) {
           return FromRet(
               accept4(o.fd, nullptr, nullptr, static_cast<int>(o.flags)));
@@ -311,14 +460,17 @@ Outcome RunSyscall(const Op& op) {
           return result;
         } else {
           static_assert(std::is_same_v<T, SendTo>, "unhandled op");
-          const auto [addr, len] = UnixAddress(o.name);
+          bool inet = false;
+          bool tcp = false;
+          const auto [a, len] = NameAddress(o.fd, o.name, &inet, &tcp);
           return FromRet(
               sendto(o.fd, ScratchBuffer(o.count, "sendto count", Buf::kWrite),
                      o.count, static_cast<int>(o.flags),
-                     reinterpret_cast<const sockaddr*>(&addr), len));
+                     reinterpret_cast<const sockaddr*>(&a.sa), len));
         }
       },
       op);
 }
+}  // namespace
 
 }  // namespace epollcheck

@@ -676,7 +676,10 @@ int EppollEntry::Wake(uint32_t pollflags) {
           ep->ovflist_ = epi;
         }
       } else if (!epi->Linked()) {
-        ep->rdllist_.PushBack(epi);  // list_add_tail_lockless
+        if (ep->kernel_->config().fault_lifo_ready_list)
+          ep->rdllist_.PushFront(epi);  // the fault: list_add
+        else
+          ep->rdllist_.PushBack(epi);  // list_add_tail_lockless
       }
       // "Wake up ( if active ) both the eventpoll wait list and the ->poll()
       // wait list."
@@ -727,17 +730,19 @@ int DoEpollCtl(File* ep_file, File* tfile, int op, int fd, EpollEvent epds) {
   if (ep_file == tfile || ep == nullptr)
     return -abi::kEinval;
   Eventpoll* tep = tfile->EventpollOf();
+  SimKernel* kernel = ep->kernel_;
+  const bool exclusive_mod_after_lookup =
+      kernel->config().fault_exclusive_mod_after_lookup;
   // "EPOLLEXCLUSIVE is not allowed for a EPOLL_CTL_MOD operation. Also, we
   // do not currently supported nested exclusive wakeups."
   if (has_event && (epds.events & abi::kEpollExclusive) != 0) {
-    if (op == abi::kEpollCtlMod)
+    if (op == abi::kEpollCtlMod && !exclusive_mod_after_lookup)
       return -abi::kEinval;
     if (op == abi::kEpollCtlAdd &&
         (tep != nullptr || (epds.events & ~abi::kEpollExclusiveOkBits) != 0)) {
       return -abi::kEinval;
     }
   }
-  SimKernel* kernel = ep->kernel_;
   std::unique_lock<std::mutex> nested;  // epnested_mutex, if full_check
   // Linux: tfile_check_list: files whose wakeup paths the new link may
   // multiply, each with a reference (dropped, deferred, when it goes out of
@@ -792,6 +797,10 @@ int DoEpollCtl(File* ep_file, File* tfile, int op, int fd, EpollEvent epds) {
     }
     break;
   case abi::kEpollCtlMod:
+    if (epi != nullptr && exclusive_mod_after_lookup &&
+        (epds.events & abi::kEpollExclusive) != 0) {
+      break;  // the fault's EINVAL, after the lookup
+    }
     if (epi != nullptr) {
       // An item added with EPOLLEXCLUSIVE can never be modified.
       if ((epi->events & abi::kEpollExclusive) == 0) {

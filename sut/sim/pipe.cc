@@ -164,8 +164,11 @@ int64_t PipeInodeInfo::Write(uint32_t f_flags, const void* buf, size_t count) {
   // nonsensically wants a wakeup whether the pipe was already empty or not"
   // (5.14+: only if it was empty or has ever been polled). This runs whatever
   // the result, EAGAIN included.
-  if (was_empty || poll_usage_.load(std::memory_order_relaxed))
+  const bool wake_if_polled = !kernel_->config().fault_pipe_wake_only_if_empty;
+  if (was_empty ||
+      (wake_if_polled && poll_usage_.load(std::memory_order_relaxed))) {
     rd_wait_.WakeUp(kPollIn, 1);
+  }
   if (wake_next_writer)
     wr_wait_.WakeUp(kPollOut, 1);
   return ret;
@@ -266,8 +269,10 @@ uint32_t PipeInodeInfo::Poll(File* file, uint32_t f_mode, PollTable* pt) {
       mask |= kPollOut;
     // "Most Unices do not set EPOLLERR for FIFOs but on Linux they behave
     // exactly like pipes for poll()."
-    if (readers_.load(std::memory_order_acquire) == 0)
+    if (readers_.load(std::memory_order_acquire) == 0 &&
+        !kernel_->config().fault_no_pipe_writer_err) {
       mask |= abi::kEpollErr;
+    }
   }
   return mask;
 }

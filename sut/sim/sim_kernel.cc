@@ -250,7 +250,23 @@ int SimProcess::Dup(int fd) {
   FileRef f = Fget(fd);
   if (!f)
     return -abi::kEbadf;
+  if (kernel_->config().fault_dup_above_highest)
+    return InstallAboveHighest(std::move(f));
   return InstallLowest(std::move(f));
+}
+
+// The numbering fault of SimConfig: one more than the highest open
+// descriptor, holes never reused.
+int SimProcess::InstallAboveHighest(FileRef file) {
+  std::lock_guard<std::mutex> guard(file_lock_);
+  int fd = static_cast<int>(fd_.size());
+  while (fd > 0 && fd_[fd - 1] == nullptr)
+    --fd;
+  if (fd >= kernel_->config().nofile)
+    return -abi::kEmfile;
+  ExpandTo(fd);
+  fd_[fd] = file.Detach();
+  return fd;
 }
 
 // Linux: SYSCALL_DEFINE2(dup2), ksys_dup3, do_dup2: the new file is

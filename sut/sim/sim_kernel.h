@@ -115,6 +115,24 @@ struct SimConfig {
   // delivered level-triggered item is not put back on the ready list (the
   // list_add_tail in ep_send_events is skipped). Never set in real use.
   bool fault_skip_lt_requeue = false;
+  // More faults, one per class of model rule, each a small mistake a real
+  // re-implementation makes (the test doubles of sut/mutant_sut.h, `--sut
+  // mutant-*`). Never set in real use.
+  // errno: EPOLLEXCLUSIVE on EPOLL_CTL_MOD is rejected only after the item
+  // lookup, so MOD of an unregistered fd fails with ENOENT, not EINVAL.
+  bool fault_exclusive_mod_after_lookup = false;
+  // readiness: a pipe's write end does not report EPOLLERR once the last
+  // reader is gone (pipe_poll's `!pipe->readers` test is missing).
+  bool fault_no_pipe_writer_err = false;
+  // wakeup: pipe_write wakes the readers only if the pipe was empty (the
+  // 5.5-5.13 rule), so an edge-triggered item misses a second write.
+  bool fault_pipe_wake_only_if_empty = false;
+  // order: ep_poll_callback puts a newly ready item at the head of the
+  // ready list (list_add, not list_add_tail): last ready, first delivered.
+  bool fault_lifo_ready_list = false;
+  // numbering: dup takes one more than the highest open descriptor instead
+  // of the lowest free one (holes are never reused).
+  bool fault_dup_above_highest = false;
 };
 
 // How many kernel objects are alive, for leak checks.
@@ -280,6 +298,9 @@ private:
   // The same for two files (pipe2, socketpair): the lowest two free
   // numbers, `first`'s the lower, or -EMFILE (both dropped).
   int InstallLowestPair(FileRef first, FileRef second, int fds[2]);
+  // SimConfig::fault_dup_above_highest: one more than the highest open
+  // number instead of the lowest free one.
+  int InstallAboveHighest(FileRef file);
   // Linux: sockfd_lookup_light: the socket at `fd`, or null with *err set
   // (EBADF, ENOTSOCK). `ref` keeps the file.
   SocketFile* SockfdLookup(int fd, FileRef* ref, int* err);

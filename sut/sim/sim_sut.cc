@@ -216,6 +216,9 @@ Outcome SimSut::Execute(const Op& op) {
           return out;
         } else if constexpr (std::is_same_v<T, UnixSocket>) {
           return FromRet(p.Socket(abi::kAfUnix, static_cast<int>(o.type), 0));
+        } else if constexpr (std::is_same_v<T, InetSocket>) {
+          // AF_INET is not simulated: EAFNOSUPPORT (families tcp, udp).
+          return FromRet(p.Socket(abi::kAfInet, static_cast<int>(o.type), 0));
         } else if constexpr (std::is_same_v<T, Bind>) {
           const auto [addr, len] = UnixAddress(o.name);
           return FromRet(p.Bind(o.fd, &addr, len));
