@@ -58,7 +58,11 @@ SimObjectCounts SimKernel::Counts() const {
 
 SimProcess::SimProcess(SimKernel* kernel) : kernel_(kernel) {}
 
-SimProcess::~SimProcess() { CloseAll(); }
+SimProcess::~SimProcess() {
+  // Every thread that shared the table has left it (exit_files).
+  EP_CHECK(files_count_.load(std::memory_order_acquire) == 1);
+  CloseAll();
+}
 
 FileRef SimProcess::Fget(int fd) {
   std::lock_guard<SpinLock> guard(file_lock_);

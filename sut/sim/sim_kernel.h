@@ -156,7 +156,7 @@ class SimProcess;
 // One more thread's share of a process's descriptor table. Linux: a task
 // made by clone(CLONE_FILES) (copy_files: files->count + 1) until its
 // exit_files (put_files_struct: files->count - 1), which Reset or the
-// destructor does. Move-only.
+// destructor does, before the process is destroyed. Move-only.
 class FilesRef {
 public:
   FilesRef() = default;
