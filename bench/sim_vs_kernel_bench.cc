@@ -7,6 +7,23 @@
 // (RLIMIT_NOFILE raised to 1024 if lower, and restored after; skipped with a
 // message if that is not allowed), the scratch side through a SimProcess.
 //
+// The BM_Pair_* benchmarks measure both SUTs in one benchmark: batches of
+// the same socket sequence run alternately on scratch and on the kernel,
+// each batch timed by this thread's CPU time (system time included), so
+// load from other processes affects both alike. Counters: scratch_ns and
+// kernel_ns per system call, and ratio = kernel_ns / scratch_ns. The
+// sequences: send + recv on an AF_UNIX socketpair (STREAM, DGRAM, SEQPACKET;
+// 1 and 4096 bytes), send -> epoll_wait -> recv, socketpair + close + close,
+// and epoll_wait returning k ready socket items (k = 1, 8, 32).
+//
+//   build/epollcheck_sim_bench --benchmark_filter=Pair
+//       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//   (one command line)
+//
+// The scratch kernel runs its uniprocessor primitives while the process has
+// one thread (sut/sim/smp.h); `--smp` (this program's own flag) starts and
+// joins a thread first, so the whole run uses the SMP ones instead.
+//
 //   build/epollcheck_sim_bench --benchmark_filter=Wait
 //
 // Idle items are (file, number) ghosts of a few idle eventfds (see RunWait),
@@ -26,11 +43,15 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "model/abi.h"
 #include "sut/sim/sim_kernel.h"
+#include "sut/sim/smp.h"
 
 namespace {
 
@@ -329,6 +350,275 @@ void BM_WriteWaitRead_Kernel(benchmark::State& state) {
 }
 BENCHMARK(BM_WriteWaitRead_Kernel);
 
+// --- Socket sequences, scratch and kernel in one benchmark. ---
+
+// This thread's CPU time (user + system) in ns.
+int64_t ThreadCpuNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+// send n bytes on one end of a socketpair, recv them on the other: 2 calls.
+// Args: the socket type, n.
+template <class Calls> class SendRecvSeq {
+public:
+  SendRecvSeq(Calls calls, const benchmark::State& state)
+      : calls_(calls), n_(static_cast<size_t>(state.range(1))), buf_(n_, 'x') {
+    ok_ = calls_.Socketpair(static_cast<int>(state.range(0)), sv_) == 0;
+  }
+  ~SendRecvSeq() {
+    if (ok_) {
+      calls_.Close(sv_[0]);
+      calls_.Close(sv_[1]);
+    }
+  }
+  SendRecvSeq(const SendRecvSeq&) = delete;
+  SendRecvSeq& operator=(const SendRecvSeq&) = delete;
+  bool ok() const { return ok_; }
+  int Round() {
+    const auto n = static_cast<long>(n_);
+    if (calls_.Send(sv_[0], buf_.data(), n_) != n ||
+        calls_.Recv(sv_[1], buf_.data(), n_) != n) {
+      return -1;
+    }
+    return 2;
+  }
+
+private:
+  Calls calls_;
+  size_t n_;
+  std::vector<char> buf_;
+  int sv_[2] = {-1, -1};
+  bool ok_ = false;
+};
+
+// send -> epoll_wait on the receiving end (one event) -> recv: 3 calls.
+// Args: the socket type, n.
+template <class Calls> class SendWaitRecvSeq {
+public:
+  SendWaitRecvSeq(Calls calls, const benchmark::State& state)
+      : calls_(calls), n_(static_cast<size_t>(state.range(1))), buf_(n_, 'x') {
+    ep_ = calls_.EpollCreate();
+    ok_ = ep_ >= 0 &&
+          calls_.Socketpair(static_cast<int>(state.range(0)), sv_) == 0 &&
+          calls_.AddIn(ep_, sv_[1]) == 0;
+  }
+  ~SendWaitRecvSeq() {
+    for (int fd : {ep_, sv_[0], sv_[1]}) {
+      if (fd >= 0)
+        calls_.Close(fd);
+    }
+  }
+  SendWaitRecvSeq(const SendWaitRecvSeq&) = delete;
+  SendWaitRecvSeq& operator=(const SendWaitRecvSeq&) = delete;
+  bool ok() const { return ok_; }
+  int Round() {
+    const auto n = static_cast<long>(n_);
+    if (calls_.Send(sv_[0], buf_.data(), n_) != n ||
+        calls_.Wait(ep_, out_, 4) != 1 ||
+        calls_.Recv(sv_[1], buf_.data(), n_) != n) {
+      return -1;
+    }
+    return 3;
+  }
+
+private:
+  Calls calls_;
+  size_t n_;
+  std::vector<char> buf_;
+  typename Calls::Event out_[4];
+  int ep_ = -1;
+  int sv_[2] = {-1, -1};
+  bool ok_ = false;
+};
+
+// socketpair, then close both ends: 3 calls. Arg: the socket type.
+template <class Calls> class SocketpairCloseSeq {
+public:
+  SocketpairCloseSeq(Calls calls, const benchmark::State& state)
+      : calls_(calls), type_(static_cast<int>(state.range(0))) {}
+  bool ok() const { return true; }
+  int Round() {
+    int sv[2];
+    if (calls_.Socketpair(type_, sv) != 0 || calls_.Close(sv[0]) != 0 ||
+        calls_.Close(sv[1]) != 0) {
+      return -1;
+    }
+    return 3;
+  }
+
+private:
+  Calls calls_;
+  int type_;
+};
+
+// epoll_wait on an instance whose k items are the receiving ends of k
+// SOCK_STREAM socketpairs, each with 1 byte queued and watched
+// level-triggered for IN, so every wait returns k events: 1 call. Arg: k.
+template <class Calls> class WaitSocketsSeq {
+public:
+  WaitSocketsSeq(Calls calls, const benchmark::State& state)
+      : calls_(calls), k_(static_cast<int>(state.range(0))) {
+    ep_ = calls_.EpollCreate();
+    ok_ = ep_ >= 0;
+    for (int i = 0; ok_ && i < k_; ++i) {
+      int sv[2];
+      ok_ = calls_.Socketpair(SOCK_STREAM, sv) == 0;
+      if (!ok_)
+        break;
+      fds_.push_back(sv[0]);
+      fds_.push_back(sv[1]);
+      ok_ = calls_.Send(sv[0], "x", 1) == 1 && calls_.AddIn(ep_, sv[1]) == 0;
+    }
+  }
+  ~WaitSocketsSeq() {
+    for (int fd : fds_)
+      calls_.Close(fd);
+    if (ep_ >= 0)
+      calls_.Close(ep_);
+  }
+  WaitSocketsSeq(const WaitSocketsSeq&) = delete;
+  WaitSocketsSeq& operator=(const WaitSocketsSeq&) = delete;
+  bool ok() const { return ok_; }
+  int Round() { return calls_.Wait(ep_, out_, 64) == k_ ? 1 : -1; }
+
+private:
+  Calls calls_;
+  int k_;
+  typename Calls::Event out_[64];  // (not cleared per round)
+  int ep_ = -1;
+  std::vector<int> fds_;
+  bool ok_ = false;
+};
+
+// Runs `rounds` rounds; returns the system calls made, or -1 on a failure.
+template <class S> int64_t RunBatch(S& seq, int rounds) {
+  int64_t calls = 0;
+  for (int i = 0; i < rounds; ++i) {
+    const int n = seq.Round();
+    if (n < 0)
+      return -1;
+    calls += n;
+  }
+  return calls;
+}
+
+// The paired benchmark of sequence `Seq`: each iteration runs one batch of
+// rounds on scratch and one on the kernel (alternating which goes first),
+// each timed by the thread's CPU time. The batch is sized so that a scratch
+// batch takes about 100 us (the clock itself then costs well under 1 %).
+template <template <class> class Seq> void RunPair(benchmark::State& state) {
+  SimKernel kernel;
+  auto proc = kernel.NewProcess();
+  bool ok = true;
+  {
+    Seq<ScratchCalls> scratch(ScratchCalls{proc.get()}, state);
+    Seq<KernelCalls> real(KernelCalls{}, state);
+    if (!scratch.ok() || !real.ok()) {
+      state.SkipWithError("setup failed");
+      ok = false;
+    }
+    int rounds = 16;
+    while (ok) {  // calibrate (and warm up) on scratch
+      const int64_t start = ThreadCpuNs();
+      ok = RunBatch(scratch, rounds) >= 0;
+      if (ThreadCpuNs() - start >= 100000 || rounds >= (1 << 20))
+        break;
+      rounds *= 2;
+    }
+    ok = ok && RunBatch(real, rounds) >= 0;  // warm up
+    int64_t scratch_ns = 0;
+    int64_t kernel_ns = 0;
+    int64_t scratch_calls = 0;
+    int64_t kernel_calls = 0;
+    bool scratch_first = true;
+    for (auto _ : state) {
+      if (!ok)
+        break;
+      for (int side = 0; side < 2 && ok; ++side) {
+        const bool on_scratch = (side == 0) == scratch_first;
+        const int64_t start = ThreadCpuNs();
+        const int64_t calls =
+            on_scratch ? RunBatch(scratch, rounds) : RunBatch(real, rounds);
+        const int64_t spent = ThreadCpuNs() - start;
+        ok = calls >= 0;
+        (on_scratch ? scratch_ns : kernel_ns) += spent;
+        (on_scratch ? scratch_calls : kernel_calls) += calls;
+      }
+      scratch_first = !scratch_first;
+    }
+    if (!ok) {
+      state.SkipWithError("a system call failed");
+    } else if (scratch_calls > 0 && kernel_calls > 0) {
+      const double s =
+          static_cast<double>(scratch_ns) / static_cast<double>(scratch_calls);
+      const double k =
+          static_cast<double>(kernel_ns) / static_cast<double>(kernel_calls);
+      state.counters["scratch_ns"] = s;
+      state.counters["kernel_ns"] = k;
+      state.counters["ratio"] = k / s;
+      state.counters["calls_per_batch"] =
+          static_cast<double>(scratch_calls) /
+          static_cast<double>(state.iterations());
+    }
+  }
+}
+
+void PairTypeBytesArgs(benchmark::internal::Benchmark* b) {
+  for (int64_t type :
+       {int64_t{SOCK_STREAM}, int64_t{SOCK_DGRAM}, int64_t{SOCK_SEQPACKET}})
+    for (int64_t n : {1, 4096})
+      b->Args({type, n});
+  b->ArgNames({"type", "bytes"});
+}
+
+void BM_Pair_SendRecv(benchmark::State& state) { RunPair<SendRecvSeq>(state); }
+BENCHMARK(BM_Pair_SendRecv)->Apply(PairTypeBytesArgs);
+
+void BM_Pair_SendWaitRecv(benchmark::State& state) {
+  RunPair<SendWaitRecvSeq>(state);
+}
+BENCHMARK(BM_Pair_SendWaitRecv)->Apply(PairTypeBytesArgs);
+
+void BM_Pair_SocketpairClose(benchmark::State& state) {
+  RunPair<SocketpairCloseSeq>(state);
+}
+BENCHMARK(BM_Pair_SocketpairClose)
+    ->ArgName("type")
+    ->Arg(SOCK_STREAM)
+    ->Arg(SOCK_DGRAM)
+    ->Arg(SOCK_SEQPACKET);
+
+void BM_Pair_WaitSockets(benchmark::State& state) {
+  RunPair<WaitSocketsSeq>(state);
+}
+BENCHMARK(BM_Pair_WaitSockets)->ArgName("k")->Arg(1)->Arg(8)->Arg(32);
+
 }  // namespace
 
-BENCHMARK_MAIN();
+// BENCHMARK_MAIN, plus this program's own flag --smp (see the top).
+int main(int argc, char** argv) {
+  std::vector<char*> args;
+  bool smp = false;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0 && std::string_view(argv[i]) == "--smp") {
+      smp = true;
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  if (smp)
+    std::thread([] {}).join();  // the process is no longer single-threaded
+  benchmark::AddCustomContext(
+      "scratch_mode", epollcheck::sim::SmpRunning()
+                          ? "SMP (atomic locks and refcounts)"
+                          : "UP (one thread: no LOCK prefix, no smp_mb)");
+  int n = static_cast<int>(args.size());
+  benchmark::Initialize(&n, args.data());
+  if (benchmark::ReportUnrecognizedArguments(n, args.data()))
+    return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

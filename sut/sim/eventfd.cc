@@ -9,6 +9,7 @@
 
 #include "model/abi.h"
 #include "sut/sim/sim_kernel.h"
+#include "sut/sim/smp.h"
 #include "sut/sim/wait_queue.h"
 
 namespace epollcheck::sim {
@@ -28,10 +29,10 @@ public:
       : File(kernel, kFmodeRead | kFmodeWrite,
              static_cast<uint32_t>(flags) & abi::kONonblock),
         count_(count), semaphore_((flags & kEfdSemaphore) != 0) {
-    kernel->live_eventfds_.fetch_add(1, std::memory_order_relaxed);
+    AtomicFetchAdd(kernel->live_eventfds_, 1, std::memory_order_relaxed);
   }
   ~EventfdFile() override {
-    kernel()->live_eventfds_.fetch_sub(1, std::memory_order_relaxed);
+    AtomicFetchSub(kernel()->live_eventfds_, 1, std::memory_order_relaxed);
   }
 
   bool CanRead() const override { return true; }
@@ -41,7 +42,7 @@ public:
   int64_t Read(void* buf, size_t count) override {
     if (count < sizeof(uint64_t))
       return -abi::kEinval;
-    std::unique_lock<std::mutex> lock(wqh_.lock());
+    std::unique_lock<SpinLock> lock(wqh_.lock());
     if (count_.load(std::memory_order_relaxed) == 0) {
       if ((f_flags() & abi::kONonblock) != 0)
         return -abi::kEagain;
@@ -69,7 +70,7 @@ public:
     std::memcpy(&ucnt, buf, sizeof(ucnt));  // copy_from_user
     if (ucnt == kUllongMax)
       return -abi::kEinval;
-    std::unique_lock<std::mutex> lock(wqh_.lock());
+    std::unique_lock<SpinLock> lock(wqh_.lock());
     int64_t res = -abi::kEagain;
     const auto room = [&] {
       return kUllongMax - count_.load(std::memory_order_relaxed) > ucnt;

@@ -8,19 +8,22 @@
 //     holds that user calls change (ADD/MOD/DEL, delivery, release). Held
 //     across f_op->poll of the items, so an outer instance's mtx_ is taken
 //     before an inner one's (nesting order = topology order, a DAG).
-//  3. Eventpoll::lock_ (ep->lock): the ready list, the overflow list, each
-//     item's ready-list link and ovflist link, and the epoll_wait waiters
-//     queue (wq_); item masks are written under mtx_ *and* lock_, so the
-//     callback may read them under lock_ alone. While a delivery scan runs
-//     (ovflist_ active), the scanned items' ready-list links belong to the
-//     scanning thread, which holds mtx_: callbacks chain on ovflist_
-//     instead, so the scan moves those links without lock_
-//     (ep_send_events, __ep_eventpoll_poll).
+//  3. Eventpoll::lock_ (ep->lock, a spinlock): the ready list, the overflow
+//     list, each item's ready-list link and ovflist link, and the
+//     epoll_wait waiters queue (wq_); item masks are written under mtx_
+//     *and* lock_, so the callback may read them under lock_ alone. While a
+//     delivery scan runs (ovflist_ active), the scanned items' ready-list
+//     links belong to the scanning thread, which holds mtx_: callbacks chain
+//     on ovflist_ instead, so the scan moves those links without lock_
+//     (ep_send_events, __ep_eventpoll_poll). avail_ republishes "events
+//     available" at the end of each lock_ section that changes either list,
+//     for ep_poll's lockless first test.
 //  Eventpoll::refcount_ is atomic (ep->refcount: the file plus each item).
-//  Leaf locks: a wait queue's lock (taken by a waker before it runs the
-//  callbacks, so the order is: watched file's queue lock -> ep lock_ ->
-//  ep wq_ lock; and, for nested instances, inner poll_wait_ lock -> outer
-//  lock_), File::f_lock_ (the f_ep list and Epitem::dying).
+//  Leaf locks (spinlocks, sut/sim/spinlock.h): a wait queue's lock (taken
+//  by a waker before it runs the callbacks, so the order is: watched file's
+//  queue lock -> ep lock_ -> ep wq_ lock; and, for nested instances, inner
+//  poll_wait_ lock -> outer lock_), File::f_lock_ (the f_ep list and
+//  Epitem::dying).
 //  Nothing ever takes mtx_ while holding lock_ or a wait queue lock, and no
 //  callback takes mtx_.
 
@@ -39,6 +42,8 @@
 
 #include "model/abi.h"
 #include "model/check.h"
+#include "sut/sim/smp.h"
+#include "sut/sim/spinlock.h"
 #include "sut/sim/wait_queue.h"
 
 namespace epollcheck::sim {
@@ -112,17 +117,17 @@ struct FileFd {
 class Eventpoll {
 public:
   explicit Eventpoll(SimKernel* kernel) : kernel_(kernel) {
-    kernel_->live_eventpolls_.fetch_add(1, std::memory_order_relaxed);
+    AtomicFetchAdd(kernel_->live_eventpolls_, 1, std::memory_order_relaxed);
   }
   ~Eventpoll() {
     EP_CHECK(rbr_.empty());
     EP_CHECK(rdllist_.Empty());
-    kernel_->live_eventpolls_.fetch_sub(1, std::memory_order_relaxed);
+    AtomicFetchSub(kernel_->live_eventpolls_, 1, std::memory_order_relaxed);
   }
 
   SimKernel* const kernel_;
-  std::mutex mtx_;   // Linux: ep->mtx
-  std::mutex lock_;  // Linux: ep->lock
+  std::mutex mtx_;  // Linux: ep->mtx
+  SpinLock lock_;   // Linux: ep->lock
   // Threads sleeping in epoll_wait (exclusive entries). Linux: ep->wq.
   // Entries are added and removed with lock_ held.
   WaitQueueHead wq_;
@@ -131,6 +136,11 @@ public:
   WaitQueueHead poll_wait_;
   ReadyList rdllist_;                // Linux: ep->rdllist; guarded by lock_
   Epitem* ovflist_ = UnactivePtr();  // Linux: ep->ovflist; guarded by lock_
+  // ep_events_available() as the last holder of lock_ left it (rdllist_
+  // not empty, or ovflist_ active), for the lockless first test of ep_poll
+  // (the kernel's list_empty_careful / READ_ONCE). Written under lock_ by
+  // every section that changes rdllist_ or ovflist_ (UpdateAvailLocked).
+  std::atomic<bool> avail_{false};
   // The interest set. Linux: ep->rbr; guarded by mtx_.
   std::map<FileFd, std::unique_ptr<Epitem>> rbr_;
   // One reference for the file and one per item. Linux: ep->refcount.
@@ -151,17 +161,15 @@ namespace {
 class EpollFile final : public File {
 public:
   EpollFile(SimKernel* kernel, Eventpoll* ep)
-      : File(kernel, kFmodeRead | kFmodeWrite, 0), ep_(ep) {}
+      : File(kernel, kFmodeRead | kFmodeWrite, 0) {
+    eventpoll_ = ep;  // private_data
+  }
   uint32_t Poll(PollTable* pt) override;  // ep_eventpoll_poll
   void Release() override;                // ep_eventpoll_release
-  Eventpoll* EventpollOf() override { return ep_; }
-
-private:
-  Eventpoll* ep_;
 };
 
 bool RefcountDecAndTest(Eventpoll* ep) {
-  return ep->refcount_.fetch_sub(1, std::memory_order_acq_rel) == 1;
+  return AtomicFetchSub(ep->refcount_, 1, std::memory_order_acq_rel) == 1;
 }
 
 // Linux: ep_free.
@@ -170,6 +178,20 @@ void EpFree(Eventpoll* ep) { delete ep; }
 // Linux: ep_events_available. Requires: ep->lock_ held.
 bool EventsAvailableLocked(Eventpoll* ep) {
   return !ep->rdllist_.Empty() || ep->ovflist_ != UnactivePtr();
+}
+
+// Publishes EventsAvailableLocked for EventsAvailableLockless; called at the
+// end of every lock_ section that changes rdllist_ or ovflist_.
+// Requires: ep->lock_ held.
+void UpdateAvailLocked(Eventpoll* ep) {
+  ep->avail_.store(EventsAvailableLocked(ep), std::memory_order_relaxed);
+}
+
+// Linux: ep_events_available without ep->lock (ep_poll's first test): may
+// be stale, as the kernel's racy read may; every decision to sleep is taken
+// again under the lock.
+bool EventsAvailableLockless(Eventpoll* ep) {
+  return ep->avail_.load(std::memory_order_relaxed);
 }
 
 // Linux: ep_poll_safewake: wake the instance's own watchers with key IN.
@@ -193,7 +215,7 @@ bool WaitersActiveLocked(Eventpoll* ep) {
 bool WakeWaitersLocked(Eventpoll* ep) {
   if (!WaitersActiveLocked(ep))
     return false;
-  std::lock_guard<std::mutex> guard(ep->wq_.lock());
+  std::lock_guard<SpinLock> guard(ep->wq_.lock());
   ep->wq_.WakeUpLocked(0, 1);
   return true;
 }
@@ -226,9 +248,10 @@ uint32_t ItemPoll(Epitem* epi, PollTable* pt, int depth) {
 // Linux: ep_start_scan: steal the ready list and activate the overflow list.
 // Requires: ep->mtx_ held.
 void StartScan(Eventpoll* ep, ReadyList& txlist) {
-  std::lock_guard<std::mutex> guard(ep->lock_);
+  std::lock_guard<SpinLock> guard(ep->lock_);
   ep->rdllist_.SpliceInitToFront(txlist);
   ep->ovflist_ = nullptr;
+  UpdateAvailLocked(ep);  // true: the overflow list is active
 }
 
 // Linux: ep_done_scan: items that callbacks chained on the overflow list go
@@ -241,7 +264,7 @@ void StartScan(Eventpoll* ep, ReadyList& txlist) {
 // ([undelivered] ++ [overflow, FIFO] ++ [re-queued]) with one lock round.
 // Requires: ep->mtx_ held.
 void DoneScan(Eventpoll* ep, ReadyList& txlist, ReadyList& requeued) {
-  std::lock_guard<std::mutex> guard(ep->lock_);
+  std::lock_guard<SpinLock> guard(ep->lock_);
   EP_CHECK(ep->rdllist_.Empty());  // callbacks used the overflow list
   requeued.SpliceInitToFront(ep->rdllist_);
   for (Epitem *epi = ep->ovflist_, *nepi = nullptr; epi != nullptr;
@@ -255,6 +278,7 @@ void DoneScan(Eventpoll* ep, ReadyList& txlist, ReadyList& requeued) {
   }
   ep->ovflist_ = UnactivePtr();
   txlist.SpliceInitToFront(ep->rdllist_);  // list_splice
+  UpdateAvailLocked(ep);
   if (!ep->rdllist_.Empty())
     WakeWaitersLocked(ep);
 }
@@ -283,7 +307,7 @@ uint32_t EventpollPoll(Eventpoll* ep, File* file, PollTable* pt, int depth) {
 }
 
 uint32_t EpollFile::Poll(PollTable* pt) {
-  return EventpollPoll(ep_, this, pt, 0);
+  return EventpollPoll(eventpoll_, this, pt, 0);
 }
 
 // Linux: ep_remove_wait_queue for every hook: the callback can no longer
@@ -303,7 +327,7 @@ bool EpRemove(Eventpoll* ep, Epitem* epi, bool force) {
   File* file = epi->file;
   UnregisterPollwait(epi);
   {
-    std::lock_guard<std::mutex> guard(file->f_lock_);
+    std::lock_guard<SpinLock> guard(file->f_lock_);
     if (epi->dying && !force)
       return false;
     epi->ListNode<FileLinkTag>::Unlink();  // hlist_del_rcu(&epi->fllink)
@@ -311,13 +335,15 @@ bool EpRemove(Eventpoll* ep, Epitem* epi, bool force) {
   auto node = ep->rbr_.extract(FileFd{file, epi->fd});
   EP_CHECK(!node.empty());
   {
-    std::lock_guard<std::mutex> guard(ep->lock_);
+    std::lock_guard<SpinLock> guard(ep->lock_);
     EP_CHECK(epi->next == UnactivePtr());  // no scan runs: we hold mtx_
-    if (epi->Linked())
+    if (epi->Linked()) {
       epi->UnlinkReady();
+      UpdateAvailLocked(ep);
+    }
   }
   node.mapped().reset();  // kfree_rcu(epi)
-  ep->kernel_->epoll_watches_.fetch_sub(1, std::memory_order_relaxed);
+  AtomicFetchSub(ep->kernel_->epoll_watches_, 1, std::memory_order_relaxed);
   return RefcountDecAndTest(ep);
 }
 
@@ -353,8 +379,8 @@ void ClearAndPut(Eventpoll* ep) {
 }
 
 void EpollFile::Release() {
-  ClearAndPut(ep_);
-  ep_ = nullptr;
+  ClearAndPut(eventpoll_);
+  eventpoll_ = nullptr;
 }
 
 // Linux: struct ep_pqueue + ep_ptable_queue_proc: hooks the item being
@@ -384,14 +410,14 @@ bool ReversePathProc(File* file, int depth, int (&path_count)[5]) {
   if (depth > abi::kEpMaxNests)
     return true;  // too deep nesting
   bool fail = false;
-  std::lock_guard<std::mutex> guard(file->f_lock_);
+  std::lock_guard<SpinLock> guard(file->f_lock_);
   file->f_ep_.ForEachSafe([&](Epitem* epi) {
     if (epi->dying)
       return true;
     File* above = epi->ep->file_;
     bool watched = false;
     if (above != nullptr) {
-      std::lock_guard<std::mutex> above_guard(above->f_lock_);
+      std::lock_guard<SpinLock> above_guard(above->f_lock_);
       watched = !above->f_ep_.Empty();
     }
     if (!watched) {
@@ -426,7 +452,7 @@ int EpInsert(Eventpoll* ep, const EpollEvent& event, File* tfile, int fd,
       kernel->config().max_user_watches) {
     return -abi::kEnospc;
   }
-  kernel->epoll_watches_.fetch_add(1, std::memory_order_relaxed);
+  AtomicFetchAdd(kernel->epoll_watches_, 1, std::memory_order_relaxed);
   auto owned = std::make_unique<Epitem>();
   Epitem* epi = owned.get();
   epi->ep = ep;
@@ -440,12 +466,12 @@ int EpInsert(Eventpoll* ep, const EpollEvent& event, File* tfile, int fd,
       tep_lock = std::unique_lock<std::mutex>(tep->mtx_);
     {
       // attach_epitem: hlist_add_head_rcu.
-      std::lock_guard<std::mutex> guard(tfile->f_lock_);
+      std::lock_guard<SpinLock> guard(tfile->f_lock_);
       tfile->f_ep_.PushFront(epi);
     }
     ep->rbr_.emplace(FileFd{tfile, fd}, std::move(owned));
   }
-  ep->refcount_.fetch_add(1, std::memory_order_relaxed);  // ep_get
+  AtomicFetchAdd(ep->refcount_, 1, std::memory_order_relaxed);  // ep_get
   // ep_insert: now check if we've created too many backpaths.
   if (tfile_check_list != nullptr && ReversePathCheckFails(*tfile_check_list)) {
     EpRemoveSafe(ep, epi);
@@ -456,10 +482,11 @@ int EpInsert(Eventpoll* ep, const EpollEvent& event, File* tfile, int fd,
   const uint32_t revents = ItemPoll(epi, &pt, 1);
   bool pwake = false;
   {
-    std::lock_guard<std::mutex> guard(ep->lock_);
+    std::lock_guard<SpinLock> guard(ep->lock_);
     // "If the file is already "ready" we drop it inside the ready list."
     if (revents != 0 && !epi->Linked()) {
       ep->rdllist_.PushBack(epi);
+      UpdateAvailLocked(ep);
       WakeWaitersLocked(ep);
       pwake = true;  // waitqueue_active(&ep->poll_wait) is PollSafewake's
     }
@@ -473,15 +500,16 @@ int EpInsert(Eventpoll* ep, const EpollEvent& event, File* tfile, int fd,
 int EpModify(Eventpoll* ep, Epitem* epi, const EpollEvent& event) {
   {
     // "Set the new event interest mask before calling f_op->poll()."
-    std::lock_guard<std::mutex> guard(ep->lock_);
+    std::lock_guard<SpinLock> guard(ep->lock_);
     epi->events = event.events;
     epi->data = event.data;
   }
   bool pwake = false;
   if (ItemPoll(epi, nullptr, 1) != 0) {
-    std::lock_guard<std::mutex> guard(ep->lock_);
+    std::lock_guard<SpinLock> guard(ep->lock_);
     if (!epi->Linked()) {
       ep->rdllist_.PushBack(epi);
+      UpdateAvailLocked(ep);
       WakeWaitersLocked(ep);
       pwake = true;
     }
@@ -511,7 +539,7 @@ int SendEvents(Eventpoll* ep, EpollEvent* events, int maxevents) {
     events[res] = EpollEvent{.events = revents, .data = epi->data};
     ++res;
     if ((epi->events & abi::kEpollOneShot) != 0) {
-      std::lock_guard<std::mutex> lock(ep->lock_);
+      std::lock_guard<SpinLock> lock(ep->lock_);
       epi->events &= abi::kEpPrivateBits;  // disarm, ERR/HUP included
     } else if ((epi->events & abi::kEpollEt) == 0 && requeue_lt) {
       // "If this file has been added with Level Trigger mode, we need to
@@ -533,12 +561,7 @@ int EpPoll(Eventpoll* ep, EpollEvent* events, int maxevents,
   std::optional<std::chrono::steady_clock::time_point> deadline;
   if (timeout.kind == WaitTimeout::Kind::kDeadline)
     deadline = timeout.deadline;
-  bool eavail = false;
-  {
-    // The kernel reads this racily; the sim reads it under the lock.
-    std::lock_guard<std::mutex> guard(ep->lock_);
-    eavail = EventsAvailableLocked(ep);
-  }
+  bool eavail = EventsAvailableLockless(ep);  // racy, as in the kernel
   for (;;) {
     if (eavail) {
       // ep_try_send_events: "In case we get 0 events and there's still
@@ -553,11 +576,11 @@ int EpPoll(Eventpoll* ep, EpollEvent* events, int maxevents,
     AutoremoveWaitEntry wait(&task, /*always_unlink=*/true);
     wait.exclusive = true;
     {
-      std::lock_guard<std::mutex> guard(ep->lock_);
+      std::lock_guard<SpinLock> guard(ep->lock_);
       task.PrepareToSleep();
       eavail = EventsAvailableLocked(ep);
       if (!eavail) {
-        std::lock_guard<std::mutex> wq_guard(ep->wq_.lock());
+        std::lock_guard<SpinLock> wq_guard(ep->wq_.lock());
         ep->wq_.AddLocked(&wait);  // __add_wait_queue_exclusive
       }
     }
@@ -568,8 +591,8 @@ int EpPoll(Eventpoll* ep, EpollEvent* events, int maxevents,
     // out and still on the wait queue, recheck eavail carefully under lock."
     eavail = true;
     {
-      std::lock_guard<std::mutex> guard(ep->lock_);
-      std::lock_guard<std::mutex> wq_guard(ep->wq_.lock());
+      std::lock_guard<SpinLock> guard(ep->lock_);
+      std::lock_guard<SpinLock> wq_guard(ep->wq_.lock());
       if (!wait.Unlinked()) {
         if (timed_out)
           eavail = false;
@@ -627,7 +650,7 @@ int UpwardsDepthProc(Eventpoll* ep, uint64_t gen) {
   int result = 0;
   File* file = ep->file_;
   if (file != nullptr) {
-    std::lock_guard<std::mutex> guard(file->f_lock_);
+    std::lock_guard<SpinLock> guard(file->f_lock_);
     file->f_ep_.ForEachSafe([&](Epitem* epi) {
       if (!epi->dying)
         result = std::max(UpwardsDepthProc(epi->ep, gen) + 1, result);
@@ -661,7 +684,7 @@ int EppollEntry::Wake(uint32_t pollflags) {
   bool pwake = false;
   uint32_t events = 0;
   {
-    std::lock_guard<std::mutex> guard(ep->lock_);
+    std::lock_guard<SpinLock> guard(ep->lock_);
     events = epi->events;
     // "If the event mask does not contain any poll(2) event, we consider the
     // descriptor to be disabled" (a disarmed ONESHOT item).
@@ -681,10 +704,11 @@ int EppollEntry::Wake(uint32_t pollflags) {
         else
           ep->rdllist_.PushBack(epi);  // list_add_tail_lockless
       }
+      UpdateAvailLocked(ep);
       // "Wake up ( if active ) both the eventpoll wait list and the ->poll()
       // wait list."
       if (WaitersActiveLocked(ep)) {
-        std::lock_guard<std::mutex> wq_guard(ep->wq_.lock());
+        std::lock_guard<SpinLock> wq_guard(ep->wq_.lock());
         if ((events & abi::kEpollExclusive) != 0) {
           switch (pollflags & kEpollInOutBits) {
           case abi::kEpollIn:
@@ -702,12 +726,15 @@ int EppollEntry::Wake(uint32_t pollflags) {
         }
         ep->wq_.WakeUpLocked(0, 1);
       }
-      pwake = true;  // waitqueue_active(&ep->poll_wait) is PollSafewake's
+      // waitqueue_active(&ep->poll_wait), without a barrier: a watcher
+      // hooks itself on poll_wait_ before it takes lock_ to scan, so either
+      // it finds this item ready or we find its hook.
+      pwake = ep->poll_wait_.ActiveLockless();
     }
   }
-  // "We have to call this outside the lock."
+  // "We have to call this outside the lock": ep_poll_safewake.
   if (pwake)
-    PollSafewake(ep);
+    ep->poll_wait_.WakeUp(abi::kEpollIn, 1);
   if ((events & abi::kEpollExclusive) == 0)
     ewake = 1;
   return ewake;
@@ -753,7 +780,7 @@ int DoEpollCtl(File* ep_file, File* tfile, int op, int fd, EpollEvent epds) {
   if (op == abi::kEpollCtlAdd) {
     bool watched = false;
     {
-      std::lock_guard<std::mutex> guard(ep_file->f_lock_);
+      std::lock_guard<SpinLock> guard(ep_file->f_lock_);
       watched = !ep_file->f_ep_.Empty();
     }
     if (watched || tep != nullptr ||
@@ -837,8 +864,8 @@ int SleepingWaiters(File* ep_file) {
   Eventpoll* ep = ep_file->EventpollOf();
   if (ep == nullptr)
     return -1;
-  std::lock_guard<std::mutex> guard(ep->lock_);
-  std::lock_guard<std::mutex> wq_guard(ep->wq_.lock());
+  std::lock_guard<SpinLock> guard(ep->lock_);
+  std::lock_guard<SpinLock> wq_guard(ep->wq_.lock());
   return static_cast<int>(ep->wq_.SizeLocked());
 }
 
@@ -849,7 +876,7 @@ void EventpollRelease(File* file) {
   for (;;) {
     Epitem* epi = nullptr;
     {
-      std::lock_guard<std::mutex> guard(file->f_lock_);
+      std::lock_guard<SpinLock> guard(file->f_lock_);
       epi = file->f_ep_.Front();
       if (epi == nullptr)
         return;

@@ -3,24 +3,17 @@
 
 #include "sut/sim/file.h"
 
-#include <vector>
-
 #include "model/abi.h"
 #include "model/check.h"
 #include "sut/sim/eventpoll.h"
 #include "sut/sim/sim_kernel.h"
+#include "sut/sim/smp.h"
 
 namespace epollcheck::sim {
+
+constinit thread_local TaskWork task_work;
+
 namespace {
-
-// The current thread's simulated system-call nesting and its pending
-// releases. Linux: current->task_works.
-struct TaskWork {
-  int depth = 0;
-  std::vector<File*> pending_fput;
-};
-
-thread_local TaskWork task_work;
 
 // Linux: __fput: eventpoll_release() before f_op->release, then the file
 // is freed.
@@ -34,12 +27,12 @@ void DoFput(File* file) {
 
 File::File(SimKernel* kernel, uint32_t f_mode, uint32_t f_flags)
     : kernel_(kernel), f_mode_(f_mode), f_flags_(f_flags) {
-  kernel_->live_files_.fetch_add(1, std::memory_order_relaxed);
+  AtomicFetchAdd(kernel_->live_files_, 1, std::memory_order_relaxed);
 }
 
 File::~File() {
   EP_CHECK(f_ep_.Empty());
-  kernel_->live_files_.fetch_sub(1, std::memory_order_relaxed);
+  AtomicFetchSub(kernel_->live_files_, 1, std::memory_order_relaxed);
 }
 
 int64_t File::Read(void* /*buf*/, size_t /*count*/) { return -abi::kEinval; }
@@ -50,6 +43,11 @@ int64_t File::Write(const void* /*buf*/, size_t /*count*/) {
 
 bool File::TryGet() {
   long count = f_count_.load(std::memory_order_relaxed);
+  if (!SmpRunning()) {  // atomic_long_inc_not_zero without LOCK
+    if (count > 0)
+      f_count_.store(count + 1, std::memory_order_relaxed);
+    return count > 0;
+  }
   while (count > 0) {
     if (f_count_.compare_exchange_weak(count, count + 1,
                                        std::memory_order_acquire)) {
@@ -60,12 +58,14 @@ bool File::TryGet() {
 }
 
 void Fput(File* file) {
-  const long before = file->f_count_.fetch_sub(1, std::memory_order_acq_rel);
+  const long before =
+      AtomicFetchSub(file->f_count_, 1, std::memory_order_acq_rel);
   EP_CHECK(before > 0);
   if (before != 1)
     return;
   if (task_work.depth > 0) {
-    task_work.pending_fput.push_back(file);  // task_work_add(____fput)
+    file->fput_next_ = task_work.pending;  // task_work_add(____fput)
+    task_work.pending = file;
   } else {
     DoFput(file);  // outside any call: nothing is held, release now
   }
@@ -73,24 +73,23 @@ void Fput(File* file) {
 
 void RunDeferredFputs() {
   // A release may drop further last references (none do today); loop until
-  // the list stays empty.
-  while (!task_work.pending_fput.empty()) {
-    std::vector<File*> batch;
-    batch.swap(task_work.pending_fput);
-    for (File* file : batch)
-      DoFput(file);
+  // the list stays empty. Each batch runs in the order the references were
+  // dropped.
+  while (File* batch = task_work.pending) {
+    task_work.pending = nullptr;
+    File* fifo = nullptr;
+    while (batch != nullptr) {  // reverse: newest first -> oldest first
+      File* next = batch->fput_next_;
+      batch->fput_next_ = fifo;
+      fifo = batch;
+      batch = next;
+    }
+    while (fifo != nullptr) {
+      File* next = fifo->fput_next_;
+      DoFput(fifo);
+      fifo = next;
+    }
   }
-}
-
-SyscallScope::SyscallScope() { ++task_work.depth; }
-
-// The releases run while the depth is still 1, so a last reference dropped
-// by a release is queued (and picked up by the loop) rather than released
-// under the locks the first release holds.
-SyscallScope::~SyscallScope() {
-  if (task_work.depth == 1)
-    RunDeferredFputs();
-  --task_work.depth;
 }
 
 FileRef& FileRef::operator=(FileRef&& other) noexcept {

@@ -7,7 +7,7 @@
 // to the end of that call (task_work), so no release ever runs while the
 // dropping code holds kernel locks.
 //
-//   FileRef f = process.Fget(fd);        // CLASS(fd, f)(fd): one reference
+//   Fd f = process.Fdget(fd);            // CLASS(fd, f)(fd)
 //   if (!f) return -abi::kEbadf;
 //   return f->Read(buf, count);          // f_op->read
 //
@@ -21,6 +21,8 @@
 #include <mutex>
 
 #include "sut/sim/list.h"
+#include "sut/sim/smp.h"
+#include "sut/sim/spinlock.h"
 #include "sut/sim/wait_queue.h"
 
 namespace epollcheck::sim {
@@ -92,17 +94,19 @@ public:
   virtual void Release() {}
   // Linux: get_pipe_info(file, false): the pipe behind a pipe end.
   virtual PipeInodeInfo* PipeInfo() { return nullptr; }
-  // Linux: is_file_epoll(file) ? file->private_data : NULL.
-  virtual Eventpoll* EventpollOf() { return nullptr; }
-  // Linux: sock_from_file(file): the socket behind a socket file.
-  virtual SocketFile* SocketOf() { return nullptr; }
+  // Linux: is_file_epoll(file) ? file->private_data : NULL (a comparison
+  // of f_op, no call).
+  Eventpoll* EventpollOf() const { return eventpoll_; }
+  // Linux: sock_from_file(file): the socket behind a socket file (f_op ==
+  // &socket_file_ops), or null.
+  SocketFile* SocketOf() const { return socket_; }
 
   SimKernel* kernel() const { return kernel_; }
   uint32_t f_mode() const { return f_mode_; }
   uint32_t f_flags() const { return f_flags_; }
 
   // Linux: get_file. Requires: the caller already holds a reference.
-  void Get() { f_count_.fetch_add(1, std::memory_order_relaxed); }
+  void Get() { AtomicFetchAdd(f_count_, 1, std::memory_order_relaxed); }
   // Linux: get_file_rcu / epi_fget: a reference unless the count already
   // reached zero (the file is being torn down).
   bool TryGet();
@@ -110,15 +114,25 @@ public:
 
   // Epoll items watching this file. Linux: file->f_ep (for an epoll file,
   // ep->refs). Guarded by f_lock_.
-  std::mutex f_lock_;
+  SpinLock f_lock_;  // Linux: file->f_lock
   IntrusiveList<Epitem, FileLinkTag> f_ep_;
+
+protected:
+  // What EventpollOf / SocketOf return: set by the epoll and socket file
+  // types (their f_op and private_data); null for the others.
+  Eventpoll* eventpoll_ = nullptr;  // until the epoll file's release
+  SocketFile* socket_ = nullptr;    // immutable
 
 private:
   friend void Fput(File* file);
+  friend void RunDeferredFputs();
   SimKernel* const kernel_;
   const uint32_t f_mode_;         // FMODE_READ | FMODE_WRITE; immutable
   const uint32_t f_flags_;        // O_NONBLOCK, O_DIRECT...; immutable here
   std::atomic<long> f_count_{1};  // Linux: f_count
+  // Linux: f_task_work: the link on the releasing thread's list of
+  // deferred releases (see Fput); owned by that thread once f_count_ is 0.
+  File* fput_next_ = nullptr;
 };
 
 // Linux: fput. Dropping the last reference queues __fput to run when the
@@ -128,18 +142,34 @@ void Fput(File* file);
 // whose last reference this thread dropped.
 void RunDeferredFputs();
 
+// The current thread's simulated system-call nesting and its pending
+// releases, newest first, linked through File::fput_next_. Linux:
+// current->task_works (each file's f_task_work). Constant-initialized and
+// trivially destroyed, so reaching it costs no initialization check.
+struct TaskWork {
+  int depth = 0;
+  File* pending = nullptr;
+};
+extern constinit thread_local TaskWork task_work;
+
 // Marks one simulated system call on this thread; at the end of the
-// outermost one the deferred releases run.
+// outermost one the deferred releases run (while the depth is still 1, so a
+// last reference dropped by a release is queued, and picked up by the loop,
+// rather than released under the locks the first release holds).
 class SyscallScope {
 public:
-  SyscallScope();
-  ~SyscallScope();
+  SyscallScope() { ++task_work.depth; }
+  ~SyscallScope() {
+    if (task_work.depth == 1 && task_work.pending != nullptr)
+      RunDeferredFputs();
+    --task_work.depth;
+  }
   SyscallScope(const SyscallScope&) = delete;
   SyscallScope& operator=(const SyscallScope&) = delete;
 };
 
-// One counted reference to a File, dropped on destruction. Linux: the fd
-// class (CLASS(fd, f)) / a struct file * obtained with get_file.
+// One counted reference to a File, dropped on destruction. Linux: a struct
+// file * obtained with get_file / fget.
 class FileRef {
 public:
   FileRef() = default;
@@ -165,6 +195,51 @@ public:
 
 private:
   File* file_ = nullptr;
+};
+
+// A file looked up by descriptor for the length of one system call. Linux:
+// struct fd (CLASS(fd, f), fdget / fdput). Borrowed when the descriptor
+// table is not shared (__fget_light's files->count == 1: no other task can
+// close the descriptor before the call returns, so the table's reference
+// keeps the file alive and no reference is taken); otherwise it holds a
+// reference of its own (FDPUT_FPUT), dropped on destruction.
+class Fd {
+public:
+  Fd() = default;
+  // Linux: BORROWED_FD(file).
+  static Fd Borrowed(File* file) { return Fd(file, false); }
+  // Linux: CLONED_FD(file): adopts the caller's reference.
+  static Fd Cloned(File* file) { return Fd(file, true); }
+  Fd(Fd&& other) noexcept : file_(other.file_), put_(other.put_) {
+    other.file_ = nullptr;
+    other.put_ = false;
+  }
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      if (put_)
+        Fput(file_);
+      file_ = other.file_;
+      put_ = other.put_;
+      other.file_ = nullptr;
+      other.put_ = false;
+    }
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (put_)
+      Fput(file_);  // fdput
+  }
+
+  File* get() const { return file_; }
+  File* operator->() const { return file_; }
+  explicit operator bool() const { return file_ != nullptr; }
+
+private:
+  Fd(File* file, bool put) : file_(file), put_(put && file != nullptr) {}
+  File* file_ = nullptr;
+  bool put_ = false;  // FDPUT_FPUT: a reference of our own to drop
 };
 
 }  // namespace epollcheck::sim

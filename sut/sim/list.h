@@ -50,6 +50,24 @@ public:
   // Linux: list_add.
   void PushFront(T* item) { InsertBetween(item, &head_, head_.next_); }
   T* Front() { return Empty() ? nullptr : static_cast<T*>(head_.next_); }
+  T* Back() { return Empty() ? nullptr : static_cast<T*>(head_.prev_); }
+  // The node after / before `item` (on this list), or null at the end.
+  // Linux: skb_peek_next / the prev pointer, list_next_entry.
+  T* Next(T* item) {
+    Node* n = static_cast<Node*>(item)->next_;
+    return n == &head_ ? nullptr : static_cast<T*>(n);
+  }
+  T* Prev(T* item) {
+    Node* n = static_cast<Node*>(item)->prev_;
+    return n == &head_ ? nullptr : static_cast<T*>(n);
+  }
+  // Unlinks and returns the first node, or null. Linux: __skb_dequeue.
+  T* PopFront() {
+    T* item = Front();
+    if (item != nullptr)
+      static_cast<Node*>(item)->Unlink();
+    return item;
+  }
   // Linux: list_splice_init(this, to): moves every node of this list, in
   // order, to the front of `to`, and leaves this list empty.
   void SpliceInitToFront(IntrusiveList& to) {

@@ -9,6 +9,7 @@
 #include "model/abi.h"
 #include "model/check.h"
 #include "sut/sim/sim_kernel.h"
+#include "sut/sim/smp.h"
 
 namespace epollcheck::sim {
 namespace {
@@ -54,11 +55,11 @@ private:
 PipeInodeInfo::PipeInodeInfo(SimKernel* kernel)
     : kernel_(kernel), bufs_(abi::kPipeDefBuffers),
       max_usage_(abi::kPipeDefBuffers) {
-  kernel_->live_pipes_.fetch_add(1, std::memory_order_relaxed);
+  AtomicFetchAdd(kernel_->live_pipes_, 1, std::memory_order_relaxed);
 }
 
 PipeInodeInfo::~PipeInodeInfo() {
-  kernel_->live_pipes_.fetch_sub(1, std::memory_order_relaxed);
+  AtomicFetchSub(kernel_->live_pipes_, 1, std::memory_order_relaxed);
 }
 
 std::unique_ptr<std::byte[]> PipeInodeInfo::TakePage() {
@@ -282,16 +283,16 @@ bool PipeInodeInfo::Release(uint32_t f_mode) {
   {
     std::lock_guard<std::mutex> guard(mutex_);
     if ((f_mode & kFmodeRead) != 0)
-      readers_.fetch_sub(1, std::memory_order_release);
+      AtomicFetchSub(readers_, 1, std::memory_order_release);
     if ((f_mode & kFmodeWrite) != 0)
-      writers_.fetch_sub(1, std::memory_order_release);
+      AtomicFetchSub(writers_, 1, std::memory_order_release);
     // "Was that the last reader or writer, but not the other side?"
     if ((readers_.load() == 0) != (writers_.load() == 0)) {
       rd_wait_.WakeUp(0, 0);  // wake_up_interruptible_all
       wr_wait_.WakeUp(0, 0);
     }
   }
-  return files_.fetch_sub(1, std::memory_order_acq_rel) == 1;
+  return AtomicFetchSub(files_, 1, std::memory_order_acq_rel) == 1;
 }
 
 // Linux: pipe_set_size, round_pipe_size, pipe_resize_ring.
@@ -314,7 +315,7 @@ int64_t PipeInodeInfo::SetSize(unsigned int arg) {
   }
   {
     // pipe_resize_ring runs under rd_wait.lock as well.
-    std::lock_guard<std::mutex> ring_guard(rd_wait_.lock());
+    std::lock_guard<SpinLock> ring_guard(rd_wait_.lock());
     const unsigned head = head_.load();
     const unsigned tail = tail_.load();
     const unsigned n = head - tail;

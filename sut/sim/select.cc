@@ -62,7 +62,7 @@ uint32_t SimProcess::DoPollfd(PollFd* pollfd, PollTable* pt) {
   const int fd = pollfd->fd;
   uint32_t mask = 0;
   if (fd >= 0) {
-    FileRef f = Fget(fd);  // CLASS(fd, f)(fd)
+    Fd f = Fdget(fd);  // CLASS(fd, f)(fd)
     mask = abi::kEpollNval;
     if (f) {
       // demangle_poll is the identity on x86-64; events is a u16.
@@ -128,7 +128,7 @@ int SimProcess::DoSelect(int n, const uint64_t* in, const uint64_t* out,
   // the fd table's open_fds under RCU; here under file_lock_).
   int max = 0;
   {
-    std::lock_guard<std::mutex> guard(file_lock_);
+    std::lock_guard<SpinLock> guard(file_lock_);
     for (int word = 0; word < words; ++word) {
       const uint64_t set = bits(in, word) | bits(out, word) | bits(ex, word);
       for (int b = 0; b < kBitsPerLong; ++b) {
@@ -158,7 +158,7 @@ int SimProcess::DoSelect(int n, const uint64_t* in, const uint64_t* out,
       // select_poll_one: EPOLLNVAL if the descriptor went away meanwhile;
       // wait_key_set: POLLEX_SET plus the sets the descriptor is in.
       uint32_t mask = abi::kEpollNval;
-      if (FileRef f = Fget(word * kBitsPerLong + b)) {
+      if (Fd f = Fdget(word * kBitsPerLong + b)) {
         table.key = kPollExSet;
         if ((w_in & bit) != 0)
           table.key |= kPollInSet;
@@ -194,7 +194,7 @@ int SimProcess::CoreSysSelect(int n, uint64_t* inp, uint64_t* outp,
   if (n < 0)
     return -abi::kEinval;
   {
-    std::lock_guard<std::mutex> guard(file_lock_);
+    std::lock_guard<SpinLock> guard(file_lock_);
     const int max_fds =
         static_cast<int>(std::max<size_t>(kBitsPerLong, fd_.size()));
     n = std::min(n, max_fds);

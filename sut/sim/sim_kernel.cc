@@ -58,14 +58,45 @@ SimObjectCounts SimKernel::Counts() const {
 
 SimProcess::SimProcess(SimKernel* kernel) : kernel_(kernel) {}
 
-SimProcess::~SimProcess() { CloseAll(); }
+SimProcess::~SimProcess() {
+  // Every thread that shared the table has left it (exit_files).
+  EP_CHECK(files_count_.load(std::memory_order_acquire) == 1);
+  CloseAll();
+}
 
 FileRef SimProcess::Fget(int fd) {
-  std::lock_guard<std::mutex> guard(file_lock_);
+  std::lock_guard<SpinLock> guard(file_lock_);
   if (fd < 0 || static_cast<size_t>(fd) >= fd_.size() || fd_[fd] == nullptr)
     return FileRef();
   fd_[fd]->Get();
   return FileRef(fd_[fd]);
+}
+
+Fd SimProcess::FdgetShared(int fd) {
+  return Fd::Cloned(Fget(fd).Detach());  // __fget_files
+}
+
+FilesRef SimProcess::CloneFiles() {
+  files_count_.fetch_add(1, std::memory_order_relaxed);  // atomic_inc
+  return FilesRef(this);
+}
+
+FilesRef& FilesRef::operator=(FilesRef&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    proc_ = other.proc_;
+    other.proc_ = nullptr;
+  }
+  return *this;
+}
+
+// Linux: put_files_struct's atomic_dec_and_test (a full barrier there; a
+// release here is what Fdget's acquire needs).
+void FilesRef::Reset() {
+  if (proc_ != nullptr) {
+    proc_->files_count_.fetch_sub(1, std::memory_order_release);
+    proc_ = nullptr;
+  }
 }
 
 int SimProcess::ExpandTo(int fd) {
@@ -80,7 +111,7 @@ int SimProcess::ExpandTo(int fd) {
 
 // Linux: alloc_fd (lowest free number from next_fd) + fd_install.
 int SimProcess::InstallLowest(FileRef file) {
-  std::lock_guard<std::mutex> guard(file_lock_);
+  std::lock_guard<SpinLock> guard(file_lock_);
   int fd = next_fd_;
   while (static_cast<size_t>(fd) < fd_.size() && fd_[fd] != nullptr)
     ++fd;
@@ -108,7 +139,7 @@ int SimProcess::Pipe2(int fds[2], uint32_t flags) {
 }
 
 int SimProcess::InstallLowestPair(FileRef first, FileRef second, int fds[2]) {
-  std::lock_guard<std::mutex> guard(file_lock_);
+  std::lock_guard<SpinLock> guard(file_lock_);
   int got[2] = {-1, -1};
   int fd = next_fd_;
   for (int i = 0; i < 2; ++i) {
@@ -148,10 +179,10 @@ int SimProcess::EpollCtl(int epfd, int op, int fd, const EpollEvent* event) {
       return -abi::kEfault;  // copy_from_user
     epds = *event;
   }
-  FileRef f = Fget(epfd);
+  Fd f = Fdget(epfd);
   if (!f)
     return -abi::kEbadf;
-  FileRef tf = Fget(fd);
+  Fd tf = Fdget(fd);
   if (!tf)
     return -abi::kEbadf;
   // Every simulated file type has ->poll, so file_can_poll never fails.
@@ -168,7 +199,7 @@ int SimProcess::EpollWait(int epfd, EpollEvent* events, int maxevents,
   } else if (timeout_ms > 0) {
     timeout = WaitTimeout::After(std::chrono::milliseconds(timeout_ms));
   }
-  FileRef f = Fget(epfd);  // 6.15+: EBADF before the parameter checks
+  Fd f = Fdget(epfd);  // 6.15+: EBADF before the parameter checks
   if (!f)
     return -abi::kEbadf;
   return DoEpollWait(f.get(), events, maxevents, timeout);
@@ -191,7 +222,7 @@ int SimProcess::EpollPwait2(int epfd, EpollEvent* events, int maxevents,
                               std::chrono::nanoseconds(timeout->tv_nsec));
     }
   }
-  FileRef f = Fget(epfd);
+  Fd f = Fdget(epfd);
   if (!f)
     return -abi::kEbadf;
   return DoEpollWait(f.get(), events, maxevents, to);
@@ -201,7 +232,7 @@ int SimProcess::EpollPwait2(int epfd, EpollEvent* events, int maxevents,
 // memory (access_ok fails: EFAULT).
 int64_t SimProcess::Read(int fd, void* buf, size_t count) {
   SyscallScope scope;
-  FileRef f = Fget(fd);
+  Fd f = Fdget(fd);
   if (!f)
     return -abi::kEbadf;
   if ((f->f_mode() & kFmodeRead) == 0)
@@ -215,7 +246,7 @@ int64_t SimProcess::Read(int fd, void* buf, size_t count) {
 
 int64_t SimProcess::Write(int fd, const void* buf, size_t count) {
   SyscallScope scope;
-  FileRef f = Fget(fd);
+  Fd f = Fdget(fd);
   if (!f)
     return -abi::kEbadf;
   if ((f->f_mode() & kFmodeWrite) == 0)
@@ -233,7 +264,7 @@ int SimProcess::Close(int fd) {
   SyscallScope scope;
   File* file = nullptr;
   {
-    std::lock_guard<std::mutex> guard(file_lock_);
+    std::lock_guard<SpinLock> guard(file_lock_);
     if (fd < 0 || static_cast<size_t>(fd) >= fd_.size() || fd_[fd] == nullptr) {
       return -abi::kEbadf;
     }
@@ -247,7 +278,7 @@ int SimProcess::Close(int fd) {
 
 int SimProcess::Dup(int fd) {
   SyscallScope scope;
-  FileRef f = Fget(fd);
+  FileRef f = Fget(fd);  // fget_raw: the new descriptor's reference
   if (!f)
     return -abi::kEbadf;
   if (kernel_->config().fault_dup_above_highest)
@@ -258,7 +289,7 @@ int SimProcess::Dup(int fd) {
 // The numbering fault of SimConfig: one more than the highest open
 // descriptor, holes never reused.
 int SimProcess::InstallAboveHighest(FileRef file) {
-  std::lock_guard<std::mutex> guard(file_lock_);
+  std::lock_guard<SpinLock> guard(file_lock_);
   int fd = static_cast<int>(fd_.size());
   while (fd > 0 && fd_[fd - 1] == nullptr)
     --fd;
@@ -274,7 +305,7 @@ int SimProcess::InstallAboveHighest(FileRef file) {
 int SimProcess::Dup2(int oldfd, int newfd) {
   SyscallScope scope;
   if (newfd == oldfd) {
-    FileRef f = Fget(oldfd);
+    Fd f = Fdget(oldfd);
     return f ? newfd : -abi::kEbadf;
   }
   // newfd is unsigned in the kernel: negative numbers are huge.
@@ -282,7 +313,7 @@ int SimProcess::Dup2(int oldfd, int newfd) {
     return -abi::kEbadf;
   File* tofree = nullptr;
   {
-    std::lock_guard<std::mutex> guard(file_lock_);
+    std::lock_guard<SpinLock> guard(file_lock_);
     ExpandTo(newfd);
     if (oldfd < 0 || static_cast<size_t>(oldfd) >= fd_.size() ||
         fd_[oldfd] == nullptr) {
@@ -302,7 +333,7 @@ int SimProcess::Dup2(int oldfd, int newfd) {
 // file is a pipe.
 int SimProcess::Fcntl(int fd, int cmd, unsigned long arg) {
   SyscallScope scope;
-  FileRef f = Fget(fd);
+  Fd f = Fdget(fd);
   if (!f)
     return -abi::kEbadf;
   if (cmd != abi::kFSetPipeSz && cmd != abi::kFGetPipeSz)
@@ -333,7 +364,7 @@ int SimProcess::Socketpair(int domain, int type, int protocol, int sv[2]) {
     // get_unused_fd_flags twice: EMFILE before any socket is made. (The
     // kernel reserves the two numbers here; the sim picks them when it
     // installs the files, which only differs for a racing thread.)
-    std::lock_guard<std::mutex> guard(file_lock_);
+    std::lock_guard<SpinLock> guard(file_lock_);
     int free_fds = 0;
     for (int fd = next_fd_; free_fds < 2; ++fd) {
       if (fd >= kernel_->config().nofile)
@@ -359,8 +390,8 @@ int SimProcess::Socketpair(int domain, int type, int protocol, int sv[2]) {
   return InstallLowestPair(std::move(a), std::move(b), sv);
 }
 
-SocketFile* SimProcess::SockfdLookup(int fd, FileRef* ref, int* err) {
-  *ref = Fget(fd);
+SocketFile* SimProcess::SockfdLookup(int fd, Fd* ref, int* err) {
+  *ref = Fdget(fd);
   if (!*ref) {
     *err = -abi::kEbadf;
     return nullptr;
@@ -392,7 +423,7 @@ int SimProcess::Socket(int domain, int type, int protocol) {
 
 int SimProcess::Bind(int fd, const SockaddrUn* addr, uint32_t addrlen) {
   SyscallScope scope;
-  FileRef ref;
+  Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
   if (sock == nullptr)
@@ -404,7 +435,7 @@ int SimProcess::Bind(int fd, const SockaddrUn* addr, uint32_t addrlen) {
 
 int SimProcess::Listen(int fd, int backlog) {
   SyscallScope scope;
-  FileRef ref;
+  Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
   if (sock == nullptr)
@@ -417,7 +448,7 @@ int SimProcess::Listen(int fd, int backlog) {
 
 int SimProcess::Connect(int fd, const SockaddrUn* addr, uint32_t addrlen) {
   SyscallScope scope;
-  FileRef ref;
+  Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
   if (sock == nullptr)
@@ -429,7 +460,7 @@ int SimProcess::Connect(int fd, const SockaddrUn* addr, uint32_t addrlen) {
 
 int SimProcess::Accept4(int fd, int flags) {
   SyscallScope scope;
-  FileRef ref = Fget(fd);
+  Fd ref = Fdget(fd);
   if (!ref)
     return -abi::kEbadf;
   const auto uflags = static_cast<uint32_t>(flags);
@@ -438,7 +469,7 @@ int SimProcess::Accept4(int fd, int flags) {
   {
     // get_unused_fd_flags: EMFILE before do_accept. (The kernel reserves
     // the number here; the sim picks it when it installs the file.)
-    std::lock_guard<std::mutex> guard(file_lock_);
+    std::lock_guard<SpinLock> guard(file_lock_);
     int fd_free = next_fd_;
     while (static_cast<size_t>(fd_free) < fd_.size() &&
            fd_[fd_free] != nullptr) {
@@ -467,7 +498,7 @@ int64_t SimProcess::SendTo(int fd, const void* buf, size_t len, uint32_t flags,
                            const SockaddrUn* addr, uint32_t addrlen) {
   SyscallScope scope;
   len = std::min(len, kMaxRwCount);  // import_ubuf
-  FileRef ref;
+  Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
   if (sock == nullptr)
@@ -486,7 +517,7 @@ int64_t SimProcess::SendTo(int fd, const void* buf, size_t len, uint32_t flags,
 int64_t SimProcess::Recv(int fd, void* buf, size_t len, uint32_t flags) {
   SyscallScope scope;
   len = std::min(len, kMaxRwCount);
-  FileRef ref;
+  Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
   if (sock == nullptr)
@@ -500,7 +531,7 @@ int64_t SimProcess::Recv(int fd, void* buf, size_t len, uint32_t flags) {
 
 int SimProcess::Shutdown(int fd, int how) {
   SyscallScope scope;
-  FileRef ref;
+  Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
   if (sock == nullptr)
@@ -511,7 +542,7 @@ int SimProcess::Shutdown(int fd, int how) {
 int SimProcess::Setsockopt(int fd, int optname, const void* optval,
                            uint32_t optlen) {
   SyscallScope scope;
-  FileRef ref;
+  Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
   if (sock == nullptr)
@@ -522,7 +553,7 @@ int SimProcess::Setsockopt(int fd, int optname, const void* optval,
 int SimProcess::Getsockopt(int fd, int optname, void* optval,
                            uint32_t* optlen) {
   SyscallScope scope;
-  FileRef ref;
+  Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
   if (sock == nullptr)
@@ -532,7 +563,7 @@ int SimProcess::Getsockopt(int fd, int optname, void* optval,
 
 int SimProcess::SleepingWaiters(int epfd) {
   SyscallScope scope;
-  FileRef f = Fget(epfd);
+  Fd f = Fdget(epfd);
   if (!f)
     return -abi::kEbadf;
   const int n = sim::SleepingWaiters(f.get());
@@ -541,7 +572,7 @@ int SimProcess::SleepingWaiters(int epfd) {
 
 std::unique_ptr<SimProcess> SimProcess::Fork() {
   auto child = std::make_unique<SimProcess>(kernel_);
-  std::lock_guard<std::mutex> guard(file_lock_);
+  std::lock_guard<SpinLock> guard(file_lock_);
   child->fd_ = fd_;
   child->next_fd_ = next_fd_;
   for (File* file : child->fd_) {
@@ -553,7 +584,7 @@ std::unique_ptr<SimProcess> SimProcess::Fork() {
 
 std::vector<int> SimProcess::OpenFds() {
   std::vector<int> out;
-  std::lock_guard<std::mutex> guard(file_lock_);
+  std::lock_guard<SpinLock> guard(file_lock_);
   for (size_t i = 0; i < fd_.size(); ++i) {
     if (fd_[i] != nullptr)
       out.push_back(static_cast<int>(i));
@@ -565,7 +596,7 @@ void SimProcess::CloseAll() {
   SyscallScope scope;
   std::vector<File*> table;
   {
-    std::lock_guard<std::mutex> guard(file_lock_);
+    std::lock_guard<SpinLock> guard(file_lock_);
     table.swap(fd_);
     next_fd_ = 0;
   }

@@ -6,8 +6,11 @@
 // builds them: reference-counted open files with f_op-like methods, pipes
 // with a slot ring, eventfds, AF_UNIX sockets, and epoll instances that
 // are files themselves.
-// Calls may come from several threads; epoll_wait, and reads and writes on
-// blocking descriptors, sleep and are woken by other threads.
+// Calls may come from several threads (each one that overlaps another's
+// calls into the same process holds a FilesRef, see SimProcess); epoll_wait,
+// and reads and writes on blocking descriptors, sleep and are woken by other
+// threads. While the program has a single thread, locks and refcounts take
+// their uniprocessor forms (sut/sim/smp.h).
 //
 //   SimKernel kernel;
 //   auto proc = kernel.NewProcess();
@@ -34,10 +37,11 @@
 #include <utility>
 #include <vector>
 
+#include "sut/sim/file.h"
+#include "sut/sim/spinlock.h"
+
 namespace epollcheck::sim {
 
-class File;
-class FileRef;
 class PollTable;
 class SocketFile;
 class UnixSock;
@@ -74,7 +78,7 @@ struct SockaddrUn {
 // from unix_bind_abstract to unix_remove_socket (release); the table holds
 // no reference (a sock removes itself before it can be freed).
 struct UnixTable {
-  std::mutex lock;  // Linux: net->unx.table.locks[hash] (one lock here)
+  SpinLock lock;  // Linux: net->unx.table.locks[hash] (one lock here)
   std::map<std::pair<int, std::string>, UnixSock*> abstract;  // guarded by lock
 };
 
@@ -149,6 +153,30 @@ struct SimObjectCounts {
 
 class SimProcess;
 
+// One more thread's share of a process's descriptor table. Linux: a task
+// made by clone(CLONE_FILES) (copy_files: files->count + 1) until its
+// exit_files (put_files_struct: files->count - 1), which Reset or the
+// destructor does, before the process is destroyed. Move-only.
+class FilesRef {
+public:
+  FilesRef() = default;
+  FilesRef(FilesRef&& other) noexcept : proc_(other.proc_) {
+    other.proc_ = nullptr;
+  }
+  FilesRef& operator=(FilesRef&& other) noexcept;
+  FilesRef(const FilesRef&) = delete;
+  FilesRef& operator=(const FilesRef&) = delete;
+  ~FilesRef() { Reset(); }
+  // Linux: exit_files. Requires: the thread holding it makes no more calls
+  // into the process.
+  void Reset();
+
+private:
+  friend class SimProcess;
+  explicit FilesRef(SimProcess* proc) : proc_(proc) {}
+  SimProcess* proc_ = nullptr;
+};
+
 class SimKernel {
 public:
   explicit SimKernel(SimConfig config = {});
@@ -188,6 +216,16 @@ private:
 
 // One process: a descriptor table (Linux: struct files_struct) and the
 // system calls. Destroying a process closes all its descriptors (exit).
+//
+// Threads. A process starts with one task: any one thread at a time may
+// call into it (a hand-over between threads must be ordered by the caller,
+// e.g. by a join). Each further thread that may call while others do is a
+// clone(CLONE_FILES) of it and holds a FilesRef from CloneFiles() while it
+// runs, like the kernel's files->count. While no FilesRef is alive, a
+// descriptor lookup borrows the file without a lock or a reference
+// (__fget_light); otherwise it takes file_lock_ and a reference.
+//
+//   std::thread t([share = proc->CloneFiles(), &proc] { proc->Read(...); });
 class SimProcess {
 public:
   explicit SimProcess(SimKernel* kernel);
@@ -277,6 +315,11 @@ public:
   // Linux: kernel/fork.c copy_files / dup_fd: a child whose table refers to
   // the same open file descriptions (each gains a reference).
   std::unique_ptr<SimProcess> Fork();
+  // Linux: copy_files with CLONE_FILES: a share of this table for one more
+  // thread (see Threads above). Requires: called by a thread that may call
+  // into the process now (the parent of the clone), not by a stranger while
+  // the process's only thread runs.
+  FilesRef CloneFiles();
   // The open descriptor numbers, ascending.
   std::vector<int> OpenFds();
   // Closes every descriptor (what exit does).
@@ -287,10 +330,29 @@ public:
 
   SimKernel* kernel() const { return kernel_; }
 
-  // Linux: fdget: a reference to the file open at `fd`, or null.
+  // Linux: fget: a reference to the file open at `fd`, or null.
   FileRef Fget(int fd);
+  // Linux: fdget (__fget_light): the file open at `fd` for the rest of the
+  // calling system call, borrowed if the table is not shared; or empty.
+  // "If another thread is concurrently calling close_fd() followed by
+  // put_files_struct(), we must not observe the old table entry combined
+  // with the new refcount": the acquire load pairs with FilesRef::Reset's
+  // release.
+  Fd Fdget(int fd) {
+    if (files_count_.load(std::memory_order_acquire) == 1) {
+      // files_lookup_fd_raw: nobody else can change the table meanwhile.
+      if (fd < 0 || static_cast<size_t>(fd) >= fd_.size())
+        return Fd();
+      return Fd::Borrowed(fd_[fd]);
+    }
+    return FdgetShared(fd);
+  }
 
 private:
+  friend class FilesRef;
+  // Fdget of a shared table: __fget_files (file_lock_ and a reference).
+  Fd FdgetShared(int fd);
+
   // Linux: fd_install after alloc_fd (get_unused_fd_flags): installs `file`
   // (adopting the caller's reference) at the lowest free number, or returns
   // -EMFILE and drops the reference.
@@ -303,7 +365,7 @@ private:
   int InstallAboveHighest(FileRef file);
   // Linux: sockfd_lookup_light: the socket at `fd`, or null with *err set
   // (EBADF, ENOTSOCK). `ref` keeps the file.
-  SocketFile* SockfdLookup(int fd, FileRef* ref, int* err);
+  SocketFile* SockfdLookup(int fd, Fd* ref, int* err);
   int ExpandTo(int fd);  // Requires: file_lock_ held.
   // fs/select.c internals (sut/sim/select.cc).
   uint32_t DoPollfd(PollFd* pollfd, PollTable* pt);
@@ -314,9 +376,18 @@ private:
   int CoreSysSelect(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp);
 
   SimKernel* const kernel_;
-  std::mutex file_lock_;   // Linux: files->file_lock
-  std::vector<File*> fd_;  // guarded by file_lock_; null = free
-  int next_fd_ = 0;        // lowest possibly free; guarded by file_lock_
+  SpinLock file_lock_;  // Linux: files->file_lock
+  // The open files by number (null = free), each holding a reference.
+  // Written under file_lock_; read under it, or without it by Fdget while
+  // files_count_ is 1 (then no other thread calls into the process).
+  std::vector<File*> fd_;
+  int next_fd_ = 0;  // lowest possibly free; guarded by file_lock_
+  // Linux: files->count: 1 plus the live FilesRefs. Incremented by a
+  // thread that uses the table (before the new thread starts); decremented
+  // with release after the leaving thread's last call, and read with
+  // acquire by Fdget, so a lookup that sees 1 also sees every change the
+  // departed threads made to the table.
+  std::atomic<long> files_count_{1};
 };
 
 }  // namespace epollcheck::sim

@@ -146,7 +146,7 @@ TEST_F(SimPollTest, ZeroTimeoutRegistersNothing) {
   PipeInodeInfo* pipe = file->PipeInfo();
   ASSERT_NE(pipe, nullptr);
   const auto entries = [](WaitQueueHead& wq) {
-    std::lock_guard<std::mutex> guard(wq.lock());
+    std::lock_guard<SpinLock> guard(wq.lock());
     return wq.SizeLocked();
   };
   PollFd fds[2] = {{.fd = r, .events = kPollIn}, {.fd = w, .events = kPollOut}};

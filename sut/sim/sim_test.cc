@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "model/abi.h"
+#include "sut/sim/file.h"
 #include "sut/sim/sim_fixture.h"
 #include "sut/sim/sim_kernel.h"
 
@@ -117,6 +119,32 @@ TEST_F(SimTest, ForkSharesInstanceAndKeepsItemsAlive) {
   EXPECT_EQ(Wait(ep), Events{});
   EXPECT_EQ(kernel_.Counts().epitems, 0);
   child.reset();
+}
+
+// The descriptor lookup of a system call (fdget) borrows the file while
+// the process's table is not shared (__fget_light: files->count == 1), and
+// takes a reference of its own while another thread shares it
+// (clone(CLONE_FILES) until exit_files); a forked child's table is its own.
+TEST_F(SimTest, FdgetBorrowsUnlessTheTableIsShared) {
+  int p[2];
+  ASSERT_EQ(proc_->Pipe2(p, abi::kONonblock), 0);
+  const auto count_seen = [&] {
+    Fd f = proc_->Fdget(p[0]);
+    return f ? f->Count() : -1;
+  };
+  EXPECT_EQ(count_seen(), 1);  // the table's reference only
+  FilesRef share = proc_->CloneFiles();
+  EXPECT_EQ(count_seen(), 2);  // CLONED_FD: one more while it is held
+  std::unique_ptr<SimProcess> child = proc_->Fork();  // dup_fd: + 1
+  {
+    Fd f = child->Fdget(p[0]);  // the child's table is not shared
+    EXPECT_EQ(f->Count(), 2);
+  }
+  child.reset();
+  share.Reset();  // exit_files
+  EXPECT_EQ(count_seen(), 1);
+  EXPECT_FALSE(proc_->Fdget(64));  // past the table: empty
+  EXPECT_FALSE(proc_->Fdget(-1));
 }
 
 // §C3: the timespec is validated before everything else; {0, 0} polls.

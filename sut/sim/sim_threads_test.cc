@@ -34,6 +34,16 @@ constexpr uint32_t kIn = abi::kEpollIn;
 // test expects a wakeup, so it bounds a failure rather than a pass.
 constexpr int kLongTimeoutMs = 20000;
 
+// A thread of `proc` made the way clone(CLONE_FILES) makes one: it holds a
+// share of the descriptor table while it runs `f`, so its calls may overlap
+// the caller's (see SimProcess: Threads).
+template <class F> std::thread CloneThread(SimProcess& proc, F f) {
+  return std::thread([share = proc.CloneFiles(), f = std::move(f)]() mutable {
+    f();
+    share.Reset();  // exit_files
+  });
+}
+
 class SimThreadsTest : public SimFixture {
 protected:
   // Spins until `n` threads sleep in epoll_wait on `ep` (bounded by the
@@ -51,7 +61,8 @@ TEST_F(SimThreadsTest, WaiterIsWokenByAWriter) {
   ASSERT_EQ(Add(ep, p[0], kIn, 42), 0);
   EpollEvent got{};
   int ret = -1;
-  std::thread waiter([&] { ret = proc_->EpollWait(ep, &got, 1, -1); });
+  std::thread waiter =
+      CloneThread(*proc_, [&] { ret = proc_->EpollWait(ep, &got, 1, -1); });
   AwaitSleepers(ep, 1);
   EXPECT_EQ(proc_->Write(p[1], "x", 1), 1);
   waiter.join();
@@ -69,7 +80,7 @@ TEST_F(SimThreadsTest, WaiterOnAnOuterInstanceIsWokenThroughTheInner) {
   ASSERT_EQ(Add(outer, inner, kIn | abi::kEpollEt, 2), 0);
   EpollEvent got{};
   int ret = -1;
-  std::thread waiter([&] {
+  std::thread waiter = CloneThread(*proc_, [&] {
     const Timespec forever_ish{.tv_sec = kLongTimeoutMs / 1000, .tv_nsec = 0};
     ret = proc_->EpollPwait2(outer, &got, 1, &forever_ish);
   });
@@ -94,9 +105,9 @@ TEST_F(SimThreadsTest, SleepersOnSeparateInstancesAreAllWoken) {
   std::vector<EpollEvent> got(kThreads);
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([&, i] {
+    threads.push_back(CloneThread(*proc_, [&, i] {
       rets[i] = proc_->EpollWait(eps[i], &got[i], 1, kLongTimeoutMs);
-    });
+    }));
   }
   for (int ep : eps)
     AwaitSleepers(ep, 1);
@@ -121,11 +132,11 @@ int WokenByOneWrite(SimProcess& proc, uint32_t mode, int timeout_ms) {
   std::atomic<int> timed_out{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 2; ++i) {
-    threads.emplace_back([&] {
+    threads.push_back(CloneThread(proc, [&] {
       EpollEvent got{};
       const int ret = proc.EpollWait(ep, &got, 1, timeout_ms);
       (ret == 1 ? woken : timed_out).fetch_add(1);
-    });
+    }));
   }
   while (proc.SleepingWaiters(ep) != 2)
     std::this_thread::yield();
@@ -164,11 +175,11 @@ TEST_F(SimThreadsTest, ExclusiveItemWakesOneSleeperAcrossInstances) {
   std::atomic<int> woken{0};
   std::vector<std::thread> threads;
   for (int ep : eps) {
-    threads.emplace_back([&, ep] {
+    threads.push_back(CloneThread(*proc_, [&, ep] {
       EpollEvent got{};
       if (proc_->EpollWait(ep, &got, 1, 300) == 1)
         woken.fetch_add(1);
-    });
+    }));
   }
   for (int ep : eps)
     AwaitSleepers(ep, 1);
@@ -217,8 +228,10 @@ TEST_F(SimThreadsTest, BlockingReadsSleepUntilData) {
   int64_t pipe_ret = -1;
   uint64_t value = 0;
   int64_t efd_ret = -1;
-  std::thread reader([&] { pipe_ret = proc_->Read(p[0], buf, sizeof buf); });
-  std::thread counter([&] { efd_ret = proc_->Read(efd, &value, 8); });
+  std::thread reader = CloneThread(
+      *proc_, [&] { pipe_ret = proc_->Read(p[0], buf, sizeof buf); });
+  std::thread counter =
+      CloneThread(*proc_, [&] { efd_ret = proc_->Read(efd, &value, 8); });
   std::this_thread::sleep_for(milliseconds(20));  // let them block (or not)
   EXPECT_EQ(proc_->Write(p[1], "abc", 3), 3);
   const uint64_t five = 5;
@@ -239,7 +252,8 @@ TEST_F(SimThreadsTest, BlockingWriterSleepsUntilRoom) {
   std::vector<char> page(4096, 'a');
   ASSERT_EQ(proc_->Write(p[1], page.data(), page.size()), 4096);
   int64_t ret = -1;
-  std::thread writer([&] { ret = proc_->Write(p[1], "b", 1); });
+  std::thread writer =
+      CloneThread(*proc_, [&] { ret = proc_->Write(p[1], "b", 1); });
   std::this_thread::sleep_for(milliseconds(20));
   std::vector<char> sink(4096);
   EXPECT_EQ(proc_->Read(p[0], sink.data(), sink.size()), 4096);
@@ -260,7 +274,8 @@ TEST_F(SimThreadsTest, BlockingSocketsSleepUntilDataOrRoom) {
   ASSERT_EQ(proc_->Socketpair(abi::kAfUnix, abi::kSockStream, 0, s), 0);
   char buf[8] = {};
   int64_t recv_ret = -1;
-  std::thread reader([&] { recv_ret = proc_->Recv(s[1], buf, sizeof buf, 0); });
+  std::thread reader = CloneThread(
+      *proc_, [&] { recv_ret = proc_->Recv(s[1], buf, sizeof buf, 0); });
   std::this_thread::sleep_for(milliseconds(20));  // let it block (or not)
   EXPECT_EQ(proc_->Send(s[0], "abc", 3, 0), 3);
   reader.join();
@@ -270,8 +285,8 @@ TEST_F(SimThreadsTest, BlockingSocketsSleepUntilDataOrRoom) {
   int d[2];
   ASSERT_EQ(proc_->Socketpair(abi::kAfUnix, abi::kSockDgram, 0, d), 0);
   int64_t dgram_ret = -1;
-  std::thread dgram_reader(
-      [&] { dgram_ret = proc_->Recv(d[0], buf, sizeof buf, 0); });
+  std::thread dgram_reader = CloneThread(
+      *proc_, [&] { dgram_ret = proc_->Recv(d[0], buf, sizeof buf, 0); });
   std::this_thread::sleep_for(milliseconds(20));
   EXPECT_EQ(proc_->Shutdown(d[0], abi::kShutRd), 0);
   dgram_reader.join();
@@ -291,9 +306,11 @@ TEST_F(SimThreadsTest, BlockingSocketsSleepUntilDataOrRoom) {
   EpollEvent got{};
   ASSERT_EQ(proc_->EpollWait(ep, &got, 1, 0), 0);  // 4 * 8705 > 4608
   int64_t send_ret = -1;
-  std::thread writer([&] { send_ret = proc_->Send(s[0], chunk.data(), 1, 0); });
+  std::thread writer = CloneThread(
+      *proc_, [&] { send_ret = proc_->Send(s[0], chunk.data(), 1, 0); });
   int wait_ret = -1;
-  std::thread waiter([&] { wait_ret = proc_->EpollWait(ep, &got, 1, -1); });
+  std::thread waiter = CloneThread(
+      *proc_, [&] { wait_ret = proc_->EpollWait(ep, &got, 1, -1); });
   AwaitSleepers(ep, 1);
   std::vector<char> sink(size_t{2} * 2240);
   EXPECT_EQ(proc_->Recv(s[1], sink.data(), sink.size(), abi::kMsgDontwait),
@@ -321,8 +338,8 @@ TEST_F(SimThreadsTest, BlockingAddressCallsSleepUntilRoomOrConnection) {
   for (int i = 0; i <= qlen; ++i)
     ASSERT_EQ(proc_->SendTo(s, "x", 1, 0, &name, len), 1);
   int64_t send_ret = -1;
-  std::thread sender(
-      [&] { send_ret = proc_->SendTo(s, "y", 1, 0, &name, len); });
+  std::thread sender = CloneThread(
+      *proc_, [&] { send_ret = proc_->SendTo(s, "y", 1, 0, &name, len); });
   std::this_thread::sleep_for(milliseconds(20));  // let it block (or not)
   char c = 0;
   EXPECT_EQ(proc_->Recv(r, &c, 1, abi::kMsgDontwait), 1);
@@ -335,7 +352,8 @@ TEST_F(SimThreadsTest, BlockingAddressCallsSleepUntilRoomOrConnection) {
   ASSERT_EQ(proc_->Bind(l, &lname, len), 0);
   ASSERT_EQ(proc_->Listen(l, 0), 0);
   int accepted = -1;
-  std::thread acceptor([&] { accepted = proc_->Accept4(l, 0); });
+  std::thread acceptor =
+      CloneThread(*proc_, [&] { accepted = proc_->Accept4(l, 0); });
   std::this_thread::sleep_for(milliseconds(20));
   const int c1 = proc_->Socket(abi::kAfUnix, abi::kSockStream, 0);
   EXPECT_EQ(proc_->Connect(c1, &lname, len), 0);
@@ -345,7 +363,8 @@ TEST_F(SimThreadsTest, BlockingAddressCallsSleepUntilRoomOrConnection) {
   const int c3 = proc_->Socket(abi::kAfUnix, abi::kSockStream, 0);
   EXPECT_EQ(proc_->Connect(c2, &lname, len), 0);  // 1 queued > backlog 0
   int connect_ret = -1;
-  std::thread connector([&] { connect_ret = proc_->Connect(c3, &lname, len); });
+  std::thread connector = CloneThread(
+      *proc_, [&] { connect_ret = proc_->Connect(c3, &lname, len); });
   std::this_thread::sleep_for(milliseconds(20));
   EXPECT_GE(proc_->Accept4(l, 0), 0);  // room: wakes the connector
   connector.join();
@@ -368,7 +387,7 @@ TEST_F(SimThreadsTest, ConcurrentWritersAndWaitersLoseNothing) {
   std::atomic<bool> done{false};
   std::vector<std::thread> threads;
   for (int w = 0; w < 2; ++w) {
-    threads.emplace_back([&] {
+    threads.push_back(CloneThread(*proc_, [&] {
       EpollEvent got[kPairs];
       while (!done.load()) {
         const int n = proc_->EpollWait(ep, got, kPairs, 10);
@@ -378,15 +397,15 @@ TEST_F(SimThreadsTest, ConcurrentWritersAndWaitersLoseNothing) {
             harvested.fetch_add(v);
         }
       }
-    });
+    }));
   }
   std::vector<std::thread> writers;
   for (int i = 0; i < kPairs; ++i) {
-    writers.emplace_back([&, i] {
+    writers.push_back(CloneThread(*proc_, [&, i] {
       const uint64_t one = 1;
       for (int n = 0; n < kWrites; ++n)
         EXPECT_EQ(proc_->Write(efds[i], &one, 8), 8);
-    });
+    }));
   }
   for (std::thread& t : writers)
     t.join();
@@ -396,6 +415,38 @@ TEST_F(SimThreadsTest, ConcurrentWritersAndWaitersLoseNothing) {
   for (std::thread& t : threads)
     t.join();
   EXPECT_EQ(harvested.load(), static_cast<uint64_t>(kPairs * kWrites));
+}
+
+// Threads that share the table and leave again: while one shares it, the
+// lookups of both take file_lock_ and references; once it has left
+// (exit_files, a release), the first thread's lookups borrow without a
+// lock, and must see what the other did to the table before it left: the
+// acquire in fdget pairs with that release, the only synchronization
+// between the sharer's dup2 and a borrowed lookup that finds its
+// descriptor (TSan checks the pairing). The table also grows under the
+// sharer (fd_ is reallocated at the first round).
+TEST_F(SimThreadsTest, ThreadsThatLeaveHandTheTableBack) {
+  constexpr int kRounds = 20;
+  int p[2];
+  ASSERT_EQ(proc_->Pipe2(p, abi::kONonblock), 0);
+  for (int round = 0; round < kRounds; ++round) {
+    const int fd = 100 + round;
+    std::atomic<bool> finish{false};
+    std::thread sharer([&, share = proc_->CloneFiles()]() mutable {
+      EXPECT_EQ(proc_->Dup2(p[1], fd), fd);
+      share.Reset();  // exit_files: no more calls from here on
+      while (!finish.load())
+        std::this_thread::yield();
+    });
+    // EBADF until the dup2; borrowed lookups once the sharer has left.
+    while (proc_->Write(fd, "m", 1) != 1) {
+    }
+    EXPECT_EQ(proc_->Close(fd), 0);
+    char c = 0;
+    EXPECT_EQ(proc_->Read(p[0], &c, 1), 1);
+    finish.store(true);
+    sharer.join();
+  }
 }
 
 // Every lock path at once: one thread churns items (ADD/MOD/DEL, new pipes
@@ -414,7 +465,7 @@ TEST_F(SimThreadsTest, ControlReleaseAndDeliveryRaceSafely) {
   ASSERT_EQ(Add(outer, inner, kIn, 2), 0);
   std::atomic<bool> done{false};
   std::vector<std::thread> threads;
-  threads.emplace_back([&] {  // item churn and file release
+  threads.push_back(CloneThread(*proc_, [&] {  // item churn and file release
     for (int i = 0; i < kRounds; ++i) {
       int q[2];
       ASSERT_EQ(proc_->Pipe2(q, abi::kONonblock), 0);
@@ -426,29 +477,29 @@ TEST_F(SimThreadsTest, ControlReleaseAndDeliveryRaceSafely) {
       EXPECT_EQ(proc_->Close(q[0]), 0);
       EXPECT_EQ(proc_->Close(q[1]), 0);  // removes the item on the fly
     }
-  });
-  threads.emplace_back([&] {  // nesting churn
+  }));
+  threads.push_back(CloneThread(*proc_, [&] {  // nesting churn
     for (int i = 0; i < kRounds; ++i) {
       EXPECT_EQ(Add(top, outer, kIn, 5), 0);
       EXPECT_EQ(Add(inner, top, kIn, 6), -abi::kEloop);  // would be a cycle
       EXPECT_EQ(proc_->EpollCtl(top, abi::kEpollCtlDel, outer, nullptr), 0);
     }
-  });
-  threads.emplace_back([&] {  // data
+  }));
+  threads.push_back(CloneThread(*proc_, [&] {  // data
     char buf[64];
     for (int i = 0; i < kRounds * 4; ++i) {
       EXPECT_EQ(proc_->Write(p[1], "z", 1), 1);
       EXPECT_EQ(proc_->Read(p[0], buf, sizeof buf), 1);
     }
-  });
+  }));
   for (int ep : {inner, outer}) {
-    threads.emplace_back([&, ep] {
+    threads.push_back(CloneThread(*proc_, [&, ep] {
       EpollEvent got[8];
       while (!done.load()) {
         const int n = proc_->EpollWait(ep, got, 8, 1);
         EXPECT_GE(n, 0);
       }
-    });
+    }));
   }
   for (int i = 0; i < 3; ++i)
     threads[i].join();

@@ -20,13 +20,14 @@
 //     connect and a datagram send to a full peer (unix_state_double_lock,
 //     the lower address first) and stream connect (the listener's, then
 //     ours, U_LOCK_SECOND; a connecting socket is never a listener).
-//  3. UnixSock::rq_lock [sk_receive_queue.lock]: the receive queue and
-//     oob_skb (queue_oob sets it holding the receiver's lock too;
-//     manage_oob and unix_stream_recv_urg clear it; poll reads it lockless).
-//     Senders append holding the receiver's lock too, and only the receiver
-//     holding iolock (or a release or purge, when no receiver runs) unlinks,
-//     so the stream receiver may peek under lock alone, like the kernel's
-//     skb_peek under unix_state_lock.
+//  3. UnixSock::rq_lock [sk_receive_queue.lock]: the receive queue (a
+//     list of skbs, like struct sk_buff_head) and oob_skb (queue_oob sets
+//     it holding the receiver's lock too; manage_oob and
+//     unix_stream_recv_urg clear it; poll reads it lockless). Senders append
+//     holding the receiver's lock too, and only the receiver holding iolock
+//     (or a release or purge, when no receiver runs) unlinks, so the stream
+//     receiver peeks (the head, the next skb, the tail) under lock alone,
+//     like the kernel's skb_peek under unix_state_lock.
 //  4. The socket's wait queue (struct socket_wq) has its own lock. sk_wq
 //     points at it until sock_orphan clears it; wakers read sk_wq locklessly
 //     (the kernel's RCU). The queue lives as long as the sock here (the
@@ -46,7 +47,10 @@
 //  lock (a leaf). Poll runs under ep->mtx_, takes lock at most
 //  (unix_dgram_poll, and peer_wait's lock under it for the relay) and
 //  reads the rest lockless (atomics: the kernel's READ_ONCE). No wakeup is
-//  made under rq_lock.
+//  made under rq_lock. As in the kernel, iolock and bindlock are mutexes
+//  (a reader holds iolock across its copy to user memory), and lock,
+//  rq_lock, the wait queues' locks and the table lock are spinlocks
+//  (sut/sim/spinlock.h).
 //  Lifetimes: a sock lives while sk_refcnt > 0 (its socket file, or for an
 //  embryo its creation reference until it is accepted or released with its
 //  listener; and a peer pointing at it) and then until sk_wmem_alloc drops
@@ -62,13 +66,14 @@
 #include <bit>
 #include <climits>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <new>
 
 #include "model/abi.h"
 #include "model/check.h"
 #include "sut/sim/sim_kernel.h"
+#include "sut/sim/smp.h"
+#include "sut/sim/spinlock.h"
 #include "sut/sim/wait_queue.h"
 
 namespace epollcheck::sim {
@@ -122,10 +127,14 @@ uint32_t KmallocSizeRoundup(uint32_t size) {
   return std::max(kSmallestHeadObject, std::bit_ceil(size));
 }
 
+struct SkbQueueTag;  // Skb's link on a receive queue (skb->next, skb->prev)
+
 // Linux: struct sk_buff, with UNIXCB(skb).consumed. The payload follows
 // the struct in the same block, flat; `data_len` says how much of it the
-// kernel would hold in page frags (it only matters for truesize).
-struct Skb {
+// kernel would hold in page frags (it only matters for truesize). The
+// queue link is guarded by the queue's lock (see LOCKING).
+// The struct is cache-line aligned, so the payload after it is too.
+struct alignas(64) Skb : ListNode<SkbQueueTag> {
   uint32_t len = 0;       // skb->len: payload bytes
   uint32_t data_len = 0;  // skb->data_len: bytes in page frags
   uint32_t truesize = 0;  // skb->truesize: charged to `sk`
@@ -138,53 +147,82 @@ struct Skb {
   std::byte* data() { return reinterpret_cast<std::byte*>(this + 1); }
 };
 
-// A few freed skb blocks per thread, handed to the next allocation they fit
-// (what the slab allocator's per-CPU freelists do for the kernel's skb heads
-// and kmalloc objects). Freed with the thread.
+// Linux: struct sk_buff_head (without its lock and qlen, which the sock
+// keeps beside it).
+using SkbQueue = IntrusiveList<Skb, SkbQueueTag>;
+
+// Per-thread freelists of skb blocks by size class (room for 64 bytes of
+// payload, 128, ... 64 KiB), like the slab allocator's per-CPU freelists of
+// the kmalloc caches that the kernel's skb heads come from: a block freed by
+// a receiver is the next send's, without a trip to malloc. A few blocks per
+// class are kept; larger blocks are not cached. Freed with the thread.
 class SkbCache {
 public:
   SkbCache() = default;
   SkbCache(const SkbCache&) = delete;
   SkbCache& operator=(const SkbCache&) = delete;
   ~SkbCache() {
-    for (int i = 0; i < count_; ++i)
-      ::operator delete(blocks_[i].memory);
-  }
-  // A block for an Skb with `len` payload bytes.
-  Skb* Alloc(uint32_t len) {
-    for (int i = 0; i < count_; ++i) {
-      const Block block = blocks_[i];
-      if (block.capacity >= len && block.capacity / 4 <= len) {
-        blocks_[i] = blocks_[--count_];
-        auto* skb = new (block.memory) Skb;
-        skb->capacity = block.capacity;
-        return skb;
+    for (FreeBlock*& head : free_) {
+      while (FreeBlock* block = head) {
+        head = block->next;
+        Release(block);
       }
     }
-    // Room rounded up to 64 bytes, so near sizes share blocks.
-    const size_t capacity = (size_t{len} + 63) & ~size_t{63};
-    auto* skb = new (::operator new(sizeof(Skb) + capacity)) Skb;
+  }
+  // A new Skb with room for `len` payload bytes.
+  Skb* Alloc(uint32_t len) {
+    const int c = ClassOf(len);
+    void* memory = nullptr;
+    size_t capacity = 0;
+    if (c < kClasses) {
+      capacity = kMinRoom << c;
+      if (FreeBlock* block = free_[c]) {
+        free_[c] = block->next;
+        --count_[c];
+        memory = block;
+      }
+    } else {
+      capacity = (size_t{len} + kMinRoom - 1) & ~(kMinRoom - 1);
+    }
+    if (memory == nullptr)
+      memory = ::operator new(sizeof(Skb) + capacity, kAlign);
+    auto* skb = new (memory) Skb;
     skb->capacity = capacity;
     return skb;
   }
   void Free(Skb* skb) {
-    const Block block{.memory = skb, .capacity = skb->capacity};
+    const size_t capacity = skb->capacity;
     skb->~Skb();
-    if (count_ < kBlocks) {
-      blocks_[count_++] = block;
+    const int c = ClassOf(capacity);
+    if (c < kClasses && (kMinRoom << c) == capacity && count_[c] < kPerClass) {
+      auto* block = new (static_cast<void*>(skb)) FreeBlock;
+      block->next = free_[c];
+      free_[c] = block;
+      ++count_[c];
     } else {
-      ::operator delete(block.memory);
+      Release(skb);
     }
   }
 
 private:
-  struct Block {
-    void* memory = nullptr;
-    size_t capacity = 0;
+  struct FreeBlock {
+    FreeBlock* next = nullptr;
   };
-  static constexpr int kBlocks = 8;
-  Block blocks_[kBlocks] = {};
-  int count_ = 0;
+  static constexpr size_t kMinRoom = 64;  // the smallest class
+  static constexpr int kClasses = 11;     // 64 << 10 = 64 KiB
+  static constexpr int kPerClass = 8;
+  static constexpr std::align_val_t kAlign{alignof(Skb)};
+  // The class whose room fits `len`: 0 for up to 64 bytes, c for up to
+  // 64 << c.
+  static int ClassOf(size_t len) {
+    return len <= kMinRoom ? 0
+                           : static_cast<int>(std::bit_width(len - 1)) -
+                                 std::countr_zero(kMinRoom);
+  }
+  static void Release(void* memory) { ::operator delete(memory, kAlign); }
+
+  FreeBlock* free_[kClasses] = {};  // one freelist per class
+  int count_[kClasses] = {};        // their lengths
 };
 
 thread_local SkbCache skb_cache;
@@ -203,7 +241,7 @@ struct UnixAddress {
 
 // Linux: unix_release_addr.
 void UnixReleaseAddr(UnixAddress* addr) {
-  if (addr != nullptr && addr->refcnt.fetch_sub(1) == 1)
+  if (addr != nullptr && AtomicFetchSub(addr->refcnt, 1) == 1)
     delete addr;
 }
 
@@ -236,13 +274,13 @@ public:
     // unix_create1: sk_max_ack_backlog = sysctl_max_dgram_qlen.
     max_ack_backlog.store(c.max_dgram_qlen, std::memory_order_relaxed);
     sk_wq.store(&wq, std::memory_order_relaxed);  // until a file is grafted
-    kernel_->live_socks_.fetch_add(1, std::memory_order_relaxed);
+    AtomicFetchAdd(kernel_->live_socks_, 1, std::memory_order_relaxed);
   }
   ~UnixSock() {
-    EP_CHECK(receive_queue.empty());
+    EP_CHECK(receive_queue.Empty());
     EP_CHECK(peer_wake.Unlinked());
     UnixReleaseAddr(addr.load(std::memory_order_relaxed));
-    kernel_->live_socks_.fetch_sub(1, std::memory_order_relaxed);
+    AtomicFetchSub(kernel_->live_socks_, 1, std::memory_order_relaxed);
   }
   UnixSock(const UnixSock&) = delete;
   UnixSock& operator=(const UnixSock&) = delete;
@@ -250,13 +288,13 @@ public:
   SimKernel* kernel() const { return kernel_; }
   int type() const { return type_; }  // sk->sk_type; immutable
 
-  std::mutex iolock;   // u->iolock
-  std::mutex lock;     // u->lock (unix_state_lock)
-  std::mutex rq_lock;  // sk_receive_queue.lock
-  // sk_receive_queue; guarded by rq_lock (see LOCKING). rq_len mirrors its
+  std::mutex iolock;  // u->iolock
+  SpinLock lock;      // u->lock (unix_state_lock)
+  SpinLock rq_lock;   // sk_receive_queue.lock
+  // sk_receive_queue; guarded by rq_lock (see LOCKING). rq_len (qlen) is its
   // length for lockless readers (skb_queue_empty_lockless,
   // skb_queue_len_lockless).
-  std::deque<Skb*> receive_queue;
+  SkbQueue receive_queue;
   std::atomic<uint32_t> rq_len{0};
   // u->oob_skb: the pending out-of-band skb, one of receive_queue's (SOCK_
   // STREAM only), or null. Written under rq_lock (see LOCKING); unix_poll
@@ -326,7 +364,7 @@ bool ConnectionBased(const UnixSock* sk) {
 
 // Linux: sock_hold.
 void SockHold(UnixSock* sk) {
-  sk->sk_refcnt.fetch_add(1, std::memory_order_relaxed);
+  AtomicFetchAdd(sk->sk_refcnt, 1, std::memory_order_relaxed);
 }
 
 // Linux: __sk_free -> sk_destruct -> unix_sock_destructor.
@@ -335,13 +373,13 @@ void SkDestruct(UnixSock* sk) { delete sk; }
 // Linux: sk_free: the base sk_wmem_alloc reference goes; the sock is freed
 // now, or by the last sock_wfree of an skb it sent.
 void SkFree(UnixSock* sk) {
-  if (sk->sk_wmem_alloc.fetch_sub(1, std::memory_order_acq_rel) == 1)
+  if (AtomicFetchSub(sk->sk_wmem_alloc, 1, std::memory_order_acq_rel) == 1)
     SkDestruct(sk);
 }
 
 // Linux: sock_put.
 void SockPut(UnixSock* sk) {
-  if (sk->sk_refcnt.fetch_sub(1, std::memory_order_acq_rel) == 1)
+  if (AtomicFetchSub(sk->sk_refcnt, 1, std::memory_order_acq_rel) == 1)
     SkFree(sk);
 }
 
@@ -388,11 +426,11 @@ void UnixWriteSpace(UnixSock* sk) {
 void SockWfree(Skb* skb) {
   UnixSock* sk = skb->sk;
   EP_CHECK(skb->truesize >= 1);
-  const uint32_t before =
-      sk->sk_wmem_alloc.fetch_sub(skb->truesize - 1, std::memory_order_acq_rel);
+  const uint32_t before = AtomicFetchSub(sk->sk_wmem_alloc, skb->truesize - 1,
+                                         std::memory_order_acq_rel);
   EP_CHECK(before >= skb->truesize);  // one reference is kept
   UnixWriteSpace(sk);
-  if (sk->sk_wmem_alloc.fetch_sub(1, std::memory_order_acq_rel) == 1)
+  if (AtomicFetchSub(sk->sk_wmem_alloc, 1, std::memory_order_acq_rel) == 1)
     SkDestruct(sk);  // "we must finish what sk_free() could not do"
 }
 
@@ -414,7 +452,7 @@ uint32_t HeadTruesize(uint32_t size) {
 // Linux: skb_set_owner_w: the skb is charged to `sk` until sock_wfree.
 void SkbSetOwnerW(Skb* skb, UnixSock* sk) {
   skb->sk = sk;
-  sk->sk_wmem_alloc.fetch_add(skb->truesize, std::memory_order_relaxed);
+  AtomicFetchAdd(sk->sk_wmem_alloc, skb->truesize, std::memory_order_relaxed);
 }
 
 // Linux: sock_alloc_send_pskb: a pending error first (and cleared), then
@@ -464,37 +502,29 @@ Skb* SockAllocSendPskb(UnixSock* sk, WaitQueueHead* sleep, uint32_t header_len,
 // Requires: the receiver's iolock or rq_lock held.
 uint32_t UnixSkbLen(const Skb* skb) { return skb->len - skb->consumed; }
 
-// The skb at `index` of `sk`'s receive queue, or null past the end.
-// Linux: skb_peek / skb_peek_next. Requires: sk->rq_lock held.
-Skb* PeekAtLocked(UnixSock* sk, size_t index) {
-  return index < sk->receive_queue.size() ? sk->receive_queue[index] : nullptr;
-}
-
-// Unlinks the skb at `index`. Linux: __skb_unlink. Requires: sk->rq_lock.
-void UnlinkAtLocked(UnixSock* sk, size_t index) {
-  sk->receive_queue.erase(sk->receive_queue.begin() +
-                          static_cast<std::ptrdiff_t>(index));
-  sk->rq_len.store(static_cast<uint32_t>(sk->receive_queue.size()),
+// Unlinks `skb` from `sk`'s receive queue. Linux: __skb_unlink.
+// Requires: sk->rq_lock held.
+void UnlinkLocked(UnixSock* sk, Skb* skb) {
+  skb->ListNode<SkbQueueTag>::Unlink();
+  sk->rq_len.store(sk->rq_len.load(std::memory_order_relaxed) - 1,
                    std::memory_order_release);
 }
 
 // Puts `skb` on `other`'s receive queue. Linux: skb_queue_tail.
 // Requires: other->lock held.
 void QueueTail(UnixSock* other, Skb* skb) {
-  std::lock_guard<std::mutex> guard(other->rq_lock);
-  other->receive_queue.push_back(skb);
-  other->rq_len.store(static_cast<uint32_t>(other->receive_queue.size()),
+  std::lock_guard<SpinLock> guard(other->rq_lock);
+  other->receive_queue.PushBack(skb);
+  other->rq_len.store(other->rq_len.load(std::memory_order_relaxed) + 1,
                       std::memory_order_release);
 }
 
-// Takes every skb off `sk`'s receive queue. Linux: the skb_dequeue loop of
-// skb_queue_purge / unix_release_sock.
-std::deque<Skb*> DequeueAll(UnixSock* sk) {
-  std::deque<Skb*> all;
-  std::lock_guard<std::mutex> guard(sk->rq_lock);
-  all.swap(sk->receive_queue);
+// Moves every skb of `sk`'s receive queue to the empty `all`. Linux: the
+// skb_dequeue loop of skb_queue_purge / unix_release_sock.
+void DequeueAll(UnixSock* sk, SkbQueue& all) {
+  std::lock_guard<SpinLock> guard(sk->rq_lock);
+  sk->receive_queue.SpliceInitToFront(all);
   sk->rq_len.store(0, std::memory_order_release);
-  return all;
 }
 
 // Linux: unix_recvq_full_lockless: more queued skbs than the backlog.
@@ -507,7 +537,7 @@ bool RecvqFull(const UnixSock* sk) {
 // Linux: unix_dgram_peer_wake_connect: hooks sk's relay on other's
 // peer_wait unless it already hangs somewhere. True if it hooked it now.
 bool PeerWakeConnect(UnixSock* sk, UnixSock* other) {
-  std::lock_guard<std::mutex> guard(other->peer_wait.lock());
+  std::lock_guard<SpinLock> guard(other->peer_wait.lock());
   if (sk->peer_wake.private_.load(std::memory_order_relaxed) != nullptr)
     return false;
   sk->peer_wake.private_.store(other, std::memory_order_relaxed);
@@ -517,7 +547,7 @@ bool PeerWakeConnect(UnixSock* sk, UnixSock* other) {
 
 // Linux: unix_dgram_peer_wake_disconnect.
 void PeerWakeDisconnect(UnixSock* sk, UnixSock* other) {
-  std::lock_guard<std::mutex> guard(other->peer_wait.lock());
+  std::lock_guard<SpinLock> guard(other->peer_wait.lock());
   if (sk->peer_wake.private_.load(std::memory_order_relaxed) == other) {
     sk->peer_wake.Unlink();  // __remove_wait_queue
     sk->peer_wake.private_.store(nullptr, std::memory_order_relaxed);
@@ -561,7 +591,7 @@ bool UnixMaySend(const UnixSock* sk, const UnixSock* other) {
 
 // Linux: unix_peer_get: our peer with a reference, or null.
 UnixSock* UnixPeerGet(UnixSock* sk) {
-  std::lock_guard<std::mutex> state(sk->lock);
+  std::lock_guard<SpinLock> state(sk->lock);
   UnixSock* other = sk->peer.load(std::memory_order_relaxed);
   if (other != nullptr)
     SockHold(other);
@@ -571,8 +601,8 @@ UnixSock* UnixPeerGet(UnixSock* sk) {
 // Linux: unix_state_double_lock: both socks' locks, the lower address
 // first; one lock if they are the same sock. `a` and `b` must be deferred
 // unique_locks of a->lock and b->lock.
-void StateDoubleLock(UnixSock* a, std::unique_lock<std::mutex>& la, UnixSock* b,
-                     std::unique_lock<std::mutex>& lb) {
+void StateDoubleLock(UnixSock* a, std::unique_lock<SpinLock>& la, UnixSock* b,
+                     std::unique_lock<SpinLock>& lb) {
   if (a == b) {
     la.lock();
     return;
@@ -613,7 +643,7 @@ UnixSock* UnixFindOther(SimKernel* kernel, const SockaddrUn* addr,
     return nullptr;
   }
   UnixTable& table = kernel->unix_table_;
-  std::lock_guard<std::mutex> guard(table.lock);  // unix_find_socket_byname
+  std::lock_guard<SpinLock> guard(table.lock);  // unix_find_socket_byname
   auto it = table.abstract.find({type, AddrName(addr, addr_len)});
   if (it == table.abstract.end()) {
     *err = -abi::kEconnrefused;
@@ -630,7 +660,7 @@ void UnixRemoveSocket(UnixSock* sk) {
   if (addr == nullptr)
     return;
   UnixTable& table = sk->kernel()->unix_table_;
-  std::lock_guard<std::mutex> guard(table.lock);
+  std::lock_guard<SpinLock> guard(table.lock);
   auto it = table.abstract.find({sk->type(), addr->name});
   if (it != table.abstract.end() && it->second == sk)
     table.abstract.erase(it);
@@ -641,16 +671,19 @@ void UnixRemoveSocket(UnixSock* sk) {
 // the room, and if `other` still points at us it gets ECONNRESET
 // (sk_error_report: an ERR-keyed wakeup).
 void UnixDgramDisconnected(UnixSock* sk, UnixSock* other) {
-  std::deque<Skb*> purged;
+  bool purged = false;
   {
     // (The kernel's peeking readers hold skb references; here they hold
     // the iolock, so the purge waits for them.)
     std::lock_guard<std::mutex> io(sk->iolock);
-    purged = DequeueAll(sk);  // skb_queue_purge
-    for (Skb* lost : purged)
-      KfreeSkb(lost);
+    SkbQueue lost;
+    DequeueAll(sk, lost);  // skb_queue_purge
+    while (Skb* skb = lost.PopFront()) {
+      KfreeSkb(skb);
+      purged = true;
+    }
   }
-  if (purged.empty())
+  if (!purged)
     return;
   WakePeerWait(sk, 0, 0);  // wake_up_interruptible_all
   if (!other->dead.load(std::memory_order_relaxed) &&
@@ -670,7 +703,7 @@ void UnixReleaseSock(UnixSock* sk, bool embrion) {
   UnixSock* skpair = nullptr;
   int state = 0;
   {
-    std::lock_guard<std::mutex> guard(sk->lock);
+    std::lock_guard<SpinLock> guard(sk->lock);
     // sock_orphan: no more wakeups through our wait queue.
     sk->dead.store(true, std::memory_order_relaxed);
     sk->sk_wq.store(nullptr, std::memory_order_release);
@@ -686,13 +719,12 @@ void UnixReleaseSock(UnixSock* sk, bool embrion) {
       // nothing left to read does not count, the next one does.
       bool unread = false;
       {
-        std::lock_guard<std::mutex> q(sk->rq_lock);
-        const auto& rq = sk->receive_queue;
-        if (!rq.empty())
-          unread = UnixSkbLen(rq.front()) != 0 || rq.size() > 1;
+        std::lock_guard<SpinLock> q(sk->rq_lock);
+        if (Skb* head = sk->receive_queue.Front())
+          unread = UnixSkbLen(head) != 0 || sk->receive_queue.Next(head);
       }
       {
-        std::lock_guard<std::mutex> pair_state(skpair->lock);
+        std::lock_guard<SpinLock> pair_state(skpair->lock);
         // "No more writes."
         skpair->sk_shutdown.store(abi::kShutdownMask,
                                   std::memory_order_relaxed);
@@ -705,7 +737,9 @@ void UnixReleaseSock(UnixSock* sk, bool embrion) {
     SockPut(skpair);  // unix_peer's reference: "It may now die"
   }
   // "Try to flush out this socket. Throw out buffers at least."
-  for (Skb* skb : DequeueAll(sk)) {
+  SkbQueue flushed;
+  DequeueAll(sk, flushed);
+  while (Skb* skb = flushed.PopFront()) {
     if (state == kTcpListen)
       UnixReleaseSock(skb->sk, true);  // the embryo the skb carries
     KfreeSkb(skb);
@@ -784,7 +818,7 @@ int UnixSocketFile::QueueOob(const std::byte* buf, UnixSock* other,
     return err;
   std::memcpy(skb->data(), buf, 1);  // skb_copy_datagram_from_iter
   {
-    std::unique_lock<std::mutex> other_lock(other->lock);
+    std::unique_lock<SpinLock> other_lock(other->lock);
     if (other->dead.load(std::memory_order_relaxed) ||
         (other->sk_shutdown.load(std::memory_order_relaxed) &
          abi::kRcvShutdown) != 0) {
@@ -792,10 +826,10 @@ int UnixSocketFile::QueueOob(const std::byte* buf, UnixSock* other,
       KfreeSkb(skb);        // consume_skb
       return -abi::kEpipe;
     }
-    std::lock_guard<std::mutex> q(other->rq_lock);
+    std::lock_guard<SpinLock> q(other->rq_lock);
     other->oob_skb.store(skb, std::memory_order_release);
-    other->receive_queue.push_back(skb);  // __skb_queue_tail
-    other->rq_len.store(static_cast<uint32_t>(other->receive_queue.size()),
+    other->receive_queue.PushBack(skb);  // __skb_queue_tail
+    other->rq_len.store(other->rq_len.load(std::memory_order_relaxed) + 1,
                         std::memory_order_release);
     // sk_send_sigurg: SIGURG and SOCK_WAKE_URG only (no signals here).
   }
@@ -849,7 +883,7 @@ int64_t UnixSocketFile::StreamSendmsg(const std::byte* buf, uint32_t len,
       std::memcpy(skb->data(), buf + sent,
                   size);  // skb_copy_datagram_from_iter
     {
-      std::unique_lock<std::mutex> other_lock(other->lock);
+      std::unique_lock<SpinLock> other_lock(other->lock);
       if (other->dead.load(std::memory_order_relaxed) ||
           (other->sk_shutdown.load(std::memory_order_relaxed) &
            abi::kRcvShutdown) != 0) {
@@ -928,8 +962,8 @@ int64_t UnixSocketFile::DgramSendmsg(const std::byte* buf, uint32_t len,
       }
       lookup = false;
     }
-    std::unique_lock<std::mutex> other_lock(other->lock, std::defer_lock);
-    std::unique_lock<std::mutex> sk_lock(sk->lock, std::defer_lock);
+    std::unique_lock<SpinLock> other_lock(other->lock, std::defer_lock);
+    std::unique_lock<SpinLock> sk_lock(sk->lock, std::defer_lock);
     bool sk_locked = false;
     other_lock.lock();
     enum class Next { kQueue, kFail, kRestart, kLookup };
@@ -1065,7 +1099,7 @@ int UnixSocketFile::Bind(const SockaddrUn* addr, uint32_t addrlen) {
     return -abi::kEinval;
   }
   UnixTable& table = kernel()->unix_table_;
-  std::lock_guard<std::mutex> guard(table.lock);
+  std::lock_guard<SpinLock> guard(table.lock);
   const auto [it, inserted] =
       table.abstract.try_emplace({sk->type(), uaddr->name}, sk);
   if (!inserted) {
@@ -1085,7 +1119,7 @@ int UnixSocketFile::Listen(int backlog) {
     return -abi::kEopnotsupp;  // "Only stream/seqpacket sockets accept"
   if (sk->addr.load(std::memory_order_acquire) == nullptr)
     return -abi::kEinval;  // "No listens on an unbound socket"
-  std::lock_guard<std::mutex> state(sk->lock);
+  std::lock_guard<SpinLock> state(sk->lock);
   const int st = sk->sk_state.load(std::memory_order_relaxed);
   if (st != kTcpClose && st != kTcpListen)
     return -abi::kEinval;
@@ -1126,7 +1160,7 @@ int UnixSocketFile::StreamConnect(const SockaddrUn* addr, uint32_t addrlen,
         UnixFindOther(kernel(), addr, addrlen, sk->type(), &err);  // listener
     if (other == nullptr)
       return fail(err);
-    std::unique_lock<std::mutex> other_lock(other->lock);
+    std::unique_lock<SpinLock> other_lock(other->lock);
     // "Apparently VFS overslept socket death. Retry."
     if (other->dead.load(std::memory_order_relaxed)) {
       other_lock.unlock();
@@ -1168,7 +1202,7 @@ int UnixSocketFile::StreamConnect(const SockaddrUn* addr, uint32_t addrlen,
       return fail(state_err(st));
     }
     {
-      std::lock_guard<std::mutex> sk_state(sk->lock);  // U_LOCK_SECOND
+      std::lock_guard<SpinLock> sk_state(sk->lock);  // U_LOCK_SECOND
       if (const int st = sk->sk_state.load(std::memory_order_relaxed);
           st != kTcpClose) {
         other_lock.unlock();
@@ -1181,7 +1215,7 @@ int UnixSocketFile::StreamConnect(const SockaddrUn* addr, uint32_t addrlen,
       newsk->sk_state.store(kTcpEstablished, std::memory_order_relaxed);
       // "copy address information from listening to new sock"
       UnixAddress* oaddr = other->addr.load(std::memory_order_acquire);
-      oaddr->refcnt.fetch_add(1);
+      AtomicFetchAdd(oaddr->refcnt, 1);
       newsk->addr.store(oaddr, std::memory_order_release);
       sk->sk_state.store(kTcpEstablished, std::memory_order_relaxed);
       SockHold(newsk);
@@ -1207,8 +1241,8 @@ int UnixSocketFile::DgramConnect(const SockaddrUn* addr, uint32_t addrlen) {
   if (addr == nullptr)
     return -abi::kEfault;
   UnixSock* other = nullptr;
-  std::unique_lock<std::mutex> sk_lock(sk->lock, std::defer_lock);
-  std::unique_lock<std::mutex> other_lock;
+  std::unique_lock<SpinLock> sk_lock(sk->lock, std::defer_lock);
+  std::unique_lock<SpinLock> other_lock;
   if (addr->sun_family != 0) {  // not AF_UNSPEC
     if (const int err = UnixValidateAddr(addr, addrlen); err != 0)
       return err;
@@ -1217,7 +1251,7 @@ int UnixSocketFile::DgramConnect(const SockaddrUn* addr, uint32_t addrlen) {
       other = UnixFindOther(kernel(), addr, addrlen, sk->type(), &err);
       if (other == nullptr)
         return err;
-      other_lock = std::unique_lock<std::mutex>(other->lock, std::defer_lock);
+      other_lock = std::unique_lock<SpinLock>(other->lock, std::defer_lock);
       StateDoubleLock(sk, sk_lock, other, other_lock);
       // "Apparently VFS overslept socket death. Retry."
       if (other->dead.load(std::memory_order_relaxed)) {
@@ -1259,7 +1293,7 @@ int UnixSocketFile::DgramConnect(const SockaddrUn* addr, uint32_t addrlen) {
   sk_lock.unlock();
   if (other != old_peer) {
     UnixDgramDisconnected(sk, old_peer);
-    std::lock_guard<std::mutex> old_state(old_peer->lock);
+    std::lock_guard<SpinLock> old_state(old_peer->lock);
     if (old_peer->peer.load(std::memory_order_relaxed) == nullptr)
       old_peer->sk_state.store(kTcpClose, std::memory_order_relaxed);
   }
@@ -1291,11 +1325,10 @@ int UnixSocketFile::Accept(uint32_t f_flags, uint32_t new_f_flags,
     if (const int err = SockError(sk); err != 0)
       return err;  // __skb_try_recv_datagram
     {
-      std::lock_guard<std::mutex> q(sk->rq_lock);
-      if (!sk->receive_queue.empty()) {
-        skb = sk->receive_queue.front();
-        UnlinkAtLocked(sk, 0);
-      }
+      std::lock_guard<SpinLock> q(sk->rq_lock);
+      skb = sk->receive_queue.Front();
+      if (skb != nullptr)
+        UnlinkLocked(sk, skb);
     }
     if (skb != nullptr)
       break;
@@ -1318,40 +1351,41 @@ int UnixSocketFile::Accept(uint32_t f_flags, uint32_t new_f_flags,
   WakePeerWait(sk, 0, 1);  // wake_up_interruptible(&u->peer_wait)
   // "attach accepted sock to socket": sock_graft in sock_alloc_file's
   // socket (the kernel made the file first; it is the same here).
-  std::lock_guard<std::mutex> state(tsk->lock);
+  std::lock_guard<SpinLock> state(tsk->lock);
   *newfile =
       FileRef(new UnixSocketFile(kernel(), tsk, new_f_flags & abi::kONonblock));
   return 0;
 }
 
-// Linux: manage_oob: what a stream reader at `skb` (position *pos of the
-// queue) takes next, once a consumed out-of-band skb at the head is dropped
-// (or, peeking, stepped over) and the pending out-of-band skb is dropped
-// unread (not SO_OOBINLINE) or, after data was copied, ends the read (null).
-// Requires: sk->iolock and sk->lock held; takes rq_lock. The freed skbs
-// are freed after rq_lock is dropped.
-Skb* ManageOob(UnixSock* sk, Skb* skb, size_t* pos, bool peek, int64_t copied) {
+// Linux: manage_oob: what a stream reader at `skb` takes next, once a
+// consumed skb at the head is dropped (or, peeking, stepped over) and the
+// pending out-of-band skb is dropped unread (not SO_OOBINLINE) or, after
+// data was copied, ends the read (null).
+// Requires: sk->iolock and sk->lock held; takes rq_lock. The dropped skbs
+// are freed after rq_lock is released.
+Skb* ManageOob(UnixSock* sk, Skb* skb, bool peek, int64_t copied) {
   if (UnixSkbLen(skb) != 0 &&
       skb != sk->oob_skb.load(std::memory_order_relaxed))
     return skb;  // likely()
   Skb* read_skb = nullptr;
   Skb* unread_skb = nullptr;
   {
-    std::lock_guard<std::mutex> q(sk->rq_lock);
+    std::lock_guard<SpinLock> q(sk->rq_lock);
+    SkbQueue& rq = sk->receive_queue;
     Skb* const oob = sk->oob_skb.load(std::memory_order_relaxed);
     [&] {
       if (UnixSkbLen(skb) == 0) {
         if (copied != 0 && (oob == nullptr || skb == oob)) {
           skb = nullptr;
         } else if (peek) {
-          skb = PeekAtLocked(sk, ++*pos);  // skb_peek_next
+          skb = rq.Next(skb);  // skb_peek_next
         } else {
           read_skb = skb;
-          UnlinkAtLocked(sk, *pos);  // the next one moves up to *pos
-          skb = PeekAtLocked(sk, *pos);
+          skb = rq.Next(skb);  // skb_peek_next
+          UnlinkLocked(sk, read_skb);
         }
         if (skb == nullptr)
-          return;
+          return;  // goto unlock
       }
       if (skb != oob)
         return;
@@ -1359,12 +1393,11 @@ Skb* ManageOob(UnixSock* sk, Skb* skb, size_t* pos, bool peek, int64_t copied) {
         skb = nullptr;
       } else if (!peek) {
         sk->oob_skb.store(nullptr, std::memory_order_relaxed);
-        UnlinkAtLocked(sk, *pos);  // not SOCK_URGINLINE: dropped unread
+        UnlinkLocked(sk, skb);  // not SOCK_URGINLINE: dropped unread
         unread_skb = skb;
-        *pos = 0;
-        skb = PeekAtLocked(sk, 0);  // skb_peek
+        skb = rq.Front();  // skb_peek
       } else {
-        skb = PeekAtLocked(sk, ++*pos);  // skb_peek_next
+        skb = rq.Next(skb);  // skb_peek_next
       }
     }();
   }
@@ -1387,21 +1420,18 @@ int64_t UnixSocketFile::StreamRecvUrg(std::byte* buf, uint32_t size,
     std::lock_guard<std::mutex> io(sk->iolock);
     Skb* oob_skb = nullptr;
     {
-      std::lock_guard<std::mutex> state(sk->lock);
-      std::lock_guard<std::mutex> q(sk->rq_lock);
+      std::lock_guard<SpinLock> state(sk->lock);
+      std::lock_guard<SpinLock> q(sk->rq_lock);
       oob_skb = sk->oob_skb.load(std::memory_order_relaxed);
       if (oob_skb == nullptr)
         return -abi::kEinval;  // (or SOCK_URGINLINE: never set here)
       if (!peek) {
         sk->oob_skb.store(nullptr, std::memory_order_relaxed);
-        const auto& rq = sk->receive_queue;
-        const size_t at = static_cast<size_t>(
-            std::find(rq.begin(), rq.end(), oob_skb) - rq.begin());
-        EP_CHECK(at < rq.size());
         // oob_skb->prev, if it is an skb and has nothing left to read.
-        if (at > 0 && UnixSkbLen(rq[at - 1]) == 0) {
-          read_skb = rq[at - 1];
-          UnlinkAtLocked(sk, at - 1);
+        Skb* prev = sk->receive_queue.Prev(oob_skb);
+        if (prev != nullptr && UnixSkbLen(prev) == 0) {
+          read_skb = prev;
+          UnlinkLocked(sk, prev);
         }
       }
     }
@@ -1435,14 +1465,15 @@ int64_t UnixSocketFile::StreamReadGeneric(std::byte* buf, uint32_t size,
   const int64_t target = lowat == 0 ? 1 : lowat;
   const bool noblock = (flags & abi::kMsgDontwait) != 0;
   const bool peek = (flags & abi::kMsgPeek) != 0;
+  SkbQueue& rq = sk->receive_queue;
   int64_t copied = 0;
   int err = 0;
   std::unique_lock<std::mutex> io(sk->iolock);
   // Each round of the outer loop is the kernel's `redo:` (the queue's head
   // under unix_state_lock); the inner loop is `again:` (manage_oob, then
-  // skip empty skbs, then copy). The queue only grows while we hold iolock
-  // (senders append; only iolock holders and release unlink), so a
-  // position in it stays valid.
+  // skip empty skbs, then copy). While we hold iolock the queue only grows
+  // at its tail (senders append holding `lock`; only iolock holders and
+  // release unlink), so the skb we stand on stays queued.
   enum class Next { kStop, kWait, kRedo };
   // The last skb looked at and its length: unix_stream_data_wait sleeps
   // until the queue's tail is another skb or grew.
@@ -1451,22 +1482,17 @@ int64_t UnixSocketFile::StreamReadGeneric(std::byte* buf, uint32_t size,
   for (;;) {
     Next next = Next::kStop;
     {
-      std::unique_lock<std::mutex> state(sk->lock);  // unix_state_lock
+      std::unique_lock<SpinLock> state(sk->lock);  // unix_state_lock
       if (sk->dead.load(std::memory_order_relaxed)) {
         err = -abi::kEconnreset;
         break;
       }
-      size_t pos = 0;
-      Skb* skb = nullptr;
-      {
-        std::lock_guard<std::mutex> q(sk->rq_lock);
-        skb = PeekAtLocked(sk, 0);  // skb_peek
-      }
+      Skb* skb = rq.Front();  // skb_peek
       last = skb;
       last_len = skb != nullptr ? skb->len : 0;
       for (;;) {  // again:
         if (skb != nullptr) {
-          skb = ManageOob(sk, skb, &pos, peek, copied);
+          skb = ManageOob(sk, skb, peek, copied);
           if (skb == nullptr && copied != 0)
             break;  // kStop
         }
@@ -1484,13 +1510,10 @@ int64_t UnixSocketFile::StreamReadGeneric(std::byte* buf, uint32_t size,
           next = Next::kWait;
           break;
         }
-        {
-          std::lock_guard<std::mutex> q(sk->rq_lock);
-          while (skb != nullptr && UnixSkbLen(skb) == 0) {  // skip 0
-            last = skb;
-            last_len = skb->len;
-            skb = PeekAtLocked(sk, ++pos);
-          }
+        while (skb != nullptr && UnixSkbLen(skb) == 0) {  // skip 0
+          last = skb;
+          last_len = skb->len;
+          skb = rq.Next(skb);  // skb_peek_next
         }
         if (skb == nullptr)
           continue;  // goto again
@@ -1505,9 +1528,8 @@ int64_t UnixSocketFile::StreamReadGeneric(std::byte* buf, uint32_t size,
           if (UnixSkbLen(skb) != 0)
             break;  // kStop
           {
-            std::lock_guard<std::mutex> q(sk->rq_lock);
-            EP_CHECK(PeekAtLocked(sk, pos) == skb);
-            UnlinkAtLocked(sk, pos);  // __skb_unlink
+            std::lock_guard<SpinLock> q(sk->rq_lock);
+            UnlinkLocked(sk, skb);  // skb_unlink
           }
           KfreeSkb(skb);  // consume_skb -> sock_wfree of the sender
           next = size != 0 ? Next::kRedo : Next::kStop;  // while (size)
@@ -1516,10 +1538,7 @@ int64_t UnixSocketFile::StreamReadGeneric(std::byte* buf, uint32_t size,
         last = skb;
         last_len = skb->len;
         state.lock();
-        {
-          std::lock_guard<std::mutex> q(sk->rq_lock);
-          skb = PeekAtLocked(sk, ++pos);  // skb_peek_next
-        }
+        skb = rq.Next(skb);  // skb_peek_next
         if (skb == nullptr)
           break;  // kStop: a peek stops at the end, whatever it copied
       }
@@ -1535,9 +1554,10 @@ int64_t UnixSocketFile::StreamReadGeneric(std::byte* buf, uint32_t size,
       // unix_stream_data_wait.
       WaitEvent(sk->wq, [sk, last, last_len] {
         {
-          std::lock_guard<std::mutex> q(sk->rq_lock);
-          const Skb* tail =
-              sk->receive_queue.empty() ? nullptr : sk->receive_queue.back();
+          // (The kernel peeks under unix_state_lock; without iolock another
+          // reader may be unlinking the tail, which only rq_lock excludes.)
+          std::lock_guard<SpinLock> q(sk->rq_lock);
+          const Skb* tail = sk->receive_queue.Back();  // skb_peek_tail
           if (tail != last || (tail != nullptr && tail->len != last_len))
             return true;
         }
@@ -1572,22 +1592,17 @@ int64_t UnixSocketFile::DgramRecvmsg(std::byte* buf, uint32_t size,
     if (const int err = SockError(sk); err != 0)
       return err;
     {
-      std::lock_guard<std::mutex> q(sk->rq_lock);
-      if (!sk->receive_queue.empty()) {
-        skb = sk->receive_queue.front();
-        if (!peek) {  // a peek takes a reference instead (skb->users)
-          sk->receive_queue.pop_front();
-          sk->rq_len.store(static_cast<uint32_t>(sk->receive_queue.size()),
-                           std::memory_order_release);
-        }
-      }
+      std::lock_guard<SpinLock> q(sk->rq_lock);
+      skb = sk->receive_queue.Front();
+      if (skb != nullptr && !peek)  // a peek takes a reference (skb->users)
+        UnlinkLocked(sk, skb);
     }
     if (skb != nullptr)
       break;
     io.unlock();
     if ((flags & abi::kMsgDontwait) != 0) {
       // "Signal EOF on disconnected non-blocking SEQPACKET socket."
-      std::lock_guard<std::mutex> state(sk->lock);
+      std::lock_guard<SpinLock> state(sk->lock);
       if (seqpacket && (sk->sk_shutdown.load(std::memory_order_relaxed) &
                         abi::kRcvShutdown) != 0) {
         return 0;
@@ -1636,7 +1651,7 @@ int UnixSocketFile::Shutdown(int how) {
   UnixSock* sk = sk_;
   UnixSock* other = nullptr;
   {
-    std::lock_guard<std::mutex> state(sk->lock);
+    std::lock_guard<SpinLock> state(sk->lock);
     sk->sk_shutdown.fetch_or(mode, std::memory_order_relaxed);
     other = sk->peer.load(std::memory_order_relaxed);
     if (other != nullptr)
@@ -1650,7 +1665,7 @@ int UnixSocketFile::Shutdown(int how) {
     if ((mode & abi::kSendShutdown) != 0)
       peer_mode |= abi::kRcvShutdown;
     {
-      std::lock_guard<std::mutex> state(other->lock);
+      std::lock_guard<SpinLock> state(other->lock);
       other->sk_shutdown.fetch_or(peer_mode, std::memory_order_relaxed);
     }
     SockDefWakeup(other);
@@ -1805,7 +1820,7 @@ uint32_t UnixSocketFile::DgramPoll(const PollTable* pt) {
   bool writable =
       UnixWritable(sk, sk->sk_state.load(std::memory_order_relaxed));
   if (writable) {
-    std::lock_guard<std::mutex> state(sk->lock);
+    std::lock_guard<SpinLock> state(sk->lock);
     UnixSock* other = sk->peer.load(std::memory_order_relaxed);
     // A non-mutual peer whose queue is over its backlog: not writable, and
     // our relay waits on its peer_wait for room.

@@ -39,8 +39,10 @@ struct SockaddrUn;
 // reaches after sockfd_lookup_light. Methods return a count or -errno.
 class SocketFile : public File {
 public:
-  using File::File;
-  SocketFile* SocketOf() override { return this; }
+  SocketFile(SimKernel* kernel, uint32_t f_mode, uint32_t f_flags)
+      : File(kernel, f_mode, f_flags) {
+    socket_ = this;
+  }
 
   // ops->sendmsg / ops->recvmsg of `len` bytes with MSG_* `flags` (the
   // caller has already or-ed in MSG_DONTWAIT for an O_NONBLOCK file);

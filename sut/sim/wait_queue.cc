@@ -14,13 +14,13 @@ WaitQueueHead::~WaitQueueHead() {
 }
 
 void WaitQueueHead::Add(WaitQueueEntry* entry) {
-  std::lock_guard<std::mutex> guard(lock_);
+  std::lock_guard<SpinLock> guard(lock_);
   AddLocked(entry);
 }
 
 void WaitQueueHead::AddExclusive(WaitQueueEntry* entry) {
   entry->exclusive = true;
-  std::lock_guard<std::mutex> guard(lock_);
+  std::lock_guard<SpinLock> guard(lock_);
   AddTailLocked(entry);
 }
 
@@ -28,25 +28,25 @@ void WaitQueueHead::AddLocked(WaitQueueEntry* entry) {
   EP_CHECK(entry->Unlinked());
   entries_.PushFront(entry);  // __add_wait_queue: list_add
   maybe_active_.store(true, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs: HasSleeper
+  SmpMb();  // pairs with HasSleeper's
 }
 
 void WaitQueueHead::AddTailLocked(WaitQueueEntry* entry) {
   EP_CHECK(entry->Unlinked());
   entries_.PushBack(entry);  // __add_wait_queue_entry_tail
   maybe_active_.store(true, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs: HasSleeper
+  SmpMb();  // pairs with HasSleeper's
 }
 
 void WaitQueueHead::Remove(WaitQueueEntry* entry) {
-  std::lock_guard<std::mutex> guard(lock_);
+  std::lock_guard<SpinLock> guard(lock_);
   if (!entry->Unlinked())
     entry->Unlink();
   maybe_active_.store(!entries_.Empty(), std::memory_order_relaxed);
 }
 
 void WaitQueueHead::WakeUp(uint32_t key, int nr_exclusive) {
-  std::lock_guard<std::mutex> guard(lock_);
+  std::lock_guard<SpinLock> guard(lock_);
   WakeUpLocked(key, nr_exclusive);
 }
 

@@ -23,6 +23,8 @@
 #include <optional>
 
 #include "sut/sim/list.h"
+#include "sut/sim/smp.h"
+#include "sut/sim/spinlock.h"
 
 namespace epollcheck::sim {
 
@@ -73,16 +75,23 @@ public:
   // that just emptied (the caller then finds nobody), never false for one
   // that has an entry.
   bool HasSleeper() const {
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // smp_mb
+    SmpMb();
+    return maybe_active_.load(std::memory_order_relaxed);
+  }
+  // Linux: waitqueue_active without the queue's lock and without a
+  // barrier: for a caller whose ordering with the entries' adders comes
+  // from another lock that both take. May say true for a queue that just
+  // emptied.
+  bool ActiveLockless() const {
     return maybe_active_.load(std::memory_order_relaxed);
   }
   // How many entries are queued (O(n); for tests). Requires: lock() held.
   size_t SizeLocked() const { return entries_.Size(); }
 
-  std::mutex& lock() { return lock_; }
+  SpinLock& lock() { return lock_; }
 
 private:
-  std::mutex lock_;  // Linux: wq_head->lock (a spinlock)
+  SpinLock lock_;                                        // Linux: wq_head->lock
   IntrusiveList<WaitQueueEntry, WaitQueueTag> entries_;  // guarded by lock_
   // !entries_.Empty() for lockless readers (HasSleeper): set by every add,
   // recomputed after removals and wakeups; written under lock_. An entry
@@ -142,7 +151,7 @@ template <class Cond> void WaitEventExclusive(WaitQueueHead& wq, Cond&& cond) {
   entry.exclusive = true;
   for (;;) {
     {
-      std::lock_guard<std::mutex> guard(wq.lock());
+      std::lock_guard<SpinLock> guard(wq.lock());
       if (entry.Unlinked())
         wq.AddTailLocked(&entry);  // prepare_to_wait_exclusive
       task.PrepareToSleep();
@@ -152,7 +161,7 @@ template <class Cond> void WaitEventExclusive(WaitQueueHead& wq, Cond&& cond) {
     task.Sleep(std::nullopt);
   }
   task.SetRunning();
-  std::lock_guard<std::mutex> guard(wq.lock());  // finish_wait
+  std::lock_guard<SpinLock> guard(wq.lock());  // finish_wait
   if (!entry.Unlinked())
     entry.Unlink();
 }
@@ -168,7 +177,7 @@ template <class Cond> void WaitEvent(WaitQueueHead& wq, Cond&& cond) {
   AutoremoveWaitEntry entry(&task);
   for (;;) {
     {
-      std::lock_guard<std::mutex> guard(wq.lock());
+      std::lock_guard<SpinLock> guard(wq.lock());
       if (entry.Unlinked())
         wq.AddLocked(&entry);  // prepare_to_wait
       task.PrepareToSleep();
@@ -178,7 +187,7 @@ template <class Cond> void WaitEvent(WaitQueueHead& wq, Cond&& cond) {
     task.Sleep(std::nullopt);
   }
   task.SetRunning();
-  std::lock_guard<std::mutex> guard(wq.lock());  // finish_wait
+  std::lock_guard<SpinLock> guard(wq.lock());  // finish_wait
   if (!entry.Unlinked())
     entry.Unlink();
 }
@@ -187,7 +196,7 @@ template <class Cond> void WaitEvent(WaitQueueHead& wq, Cond&& cond) {
 // lock), which is dropped while sleeping. Linux:
 // wait_event_interruptible_locked_irq (non-exclusive, tail).
 template <class Cond>
-void WaitEventLocked(WaitQueueHead& wq, std::unique_lock<std::mutex>& held,
+void WaitEventLocked(WaitQueueHead& wq, std::unique_lock<SpinLock>& held,
                      Cond&& cond) {
   Sleeper task;
   AutoremoveWaitEntry entry(&task);
