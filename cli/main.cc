@@ -384,6 +384,44 @@ epollcheck::Scenario LoadScenario(const std::string& path) {
 // automake/ctest "skipped" convention).
 constexpr int kSkipExitCode = 77;
 
+// The replay's hang line, `epollcheck: FILE: step ` ... ` did not return
+// within N ms (hang)`, composed before the watchdog starts: its handler runs
+// in a signal handler and may only append the step and write.
+char g_hang_prefix[512];
+char g_hang_suffix[96];
+
+void OnReplayHang(int step) {
+  char line[700];
+  size_t at = 0;
+  const auto append = [&](const char* text) {
+    while (*text != '\0' && at + 1 < sizeof line)
+      line[at++] = *text++;
+  };
+  append(g_hang_prefix);
+  char digits[16];
+  size_t n = 0;
+  unsigned value = step < 0 ? 0u : static_cast<unsigned>(step);
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0 && n < sizeof digits);
+  while (n > 0 && at + 1 < sizeof line)
+    line[at++] = digits[--n];
+  append(g_hang_suffix);
+  (void)!write(STDERR_FILENO, line, at);
+  _exit(1);
+}
+
+void StartReplayWatchdog(const std::string& path,
+                         std::chrono::milliseconds timeout) {
+  std::snprintf(g_hang_prefix, sizeof g_hang_prefix, "epollcheck: %s: step ",
+                path.c_str());
+  std::snprintf(g_hang_suffix, sizeof g_hang_suffix,
+                " did not return within %lld ms (hang)\n",
+                static_cast<long long>(timeout.count()));
+  (void)epollcheck::Watchdog::Start(timeout, OnReplayHang);
+}
+
 int Replay(const std::vector<std::string_view>& args) {
   std::string path;
   std::string sut_name = "kernel";
@@ -437,15 +475,7 @@ int Replay(const std::vector<std::string_view>& args) {
       sut_name == "model" ? std::make_unique<epollcheck::ModelSut>(profile)
                           : sut.make();
   // A step that never returns ends the replay with one line, exit 1.
-  epollcheck::Watchdog::Start(hang_timeout, [path, hang_timeout](int step) {
-    std::cout << std::flush;
-    std::fprintf(stderr,
-                 "epollcheck: %s: step %d did not return within %lld ms "
-                 "(hang)\n",
-                 path.c_str(), step,
-                 static_cast<long long>(hang_timeout.count()));
-    std::_Exit(1);
-  });
+  StartReplayWatchdog(path, hang_timeout);
   instance = std::make_unique<epollcheck::WatchedSut>(std::move(instance));
   const epollcheck::ReplayReport report =
       epollcheck::Replay(scenario, *instance, profile,

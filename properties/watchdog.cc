@@ -1,58 +1,89 @@
 #include "properties/watchdog.h"
 
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
-#include <thread>
 
 namespace epollcheck {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// 0 when no operation is in progress, else its start (steady clock, ns + 1).
+// 0 when no operation is in progress, else its start (CLOCK_MONOTONIC, ns + 1).
 std::atomic<int64_t> g_started{0};
 std::atomic<int> g_step{-1};
 std::atomic<uint64_t> g_completed{0};
 
+// Set once by Start, read by the handler.
+int64_t g_limit_ns = 0;
+Watchdog::OnHang g_on_hang = nullptr;
+Watchdog::OnAlive g_on_alive = nullptr;
+// The handler's own state (only the handler touches these).
+uint64_t g_completed_at_alive = 0;
+int64_t g_last_alive_ns = 0;
+
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             Clock::now().time_since_epoch())
-      .count();
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);  // async-signal-safe
+  return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+void OnTick(int /*signal*/) {
+  const int saved_errno = errno;
+  const int64_t now = NowNs();
+  const int64_t started = g_started.load(std::memory_order_acquire);
+  if (started != 0 && now - (started - 1) > g_limit_ns)
+    g_on_hang(g_step.load(std::memory_order_relaxed));
+  const uint64_t completed = g_completed.load(std::memory_order_relaxed);
+  if (g_on_alive != nullptr && completed != g_completed_at_alive &&
+      now - g_last_alive_ns >= 1000000000) {
+    g_completed_at_alive = completed;
+    g_last_alive_ns = now;
+    g_on_alive();
+  }
+  errno = saved_errno;
 }
 
 }  // namespace
 
-void Watchdog::Start(std::chrono::milliseconds timeout, OnHang on_hang,
+bool Watchdog::Start(std::chrono::milliseconds timeout, OnHang on_hang,
                      OnAlive on_alive) {
-  static std::atomic<bool> started{false};
-  if (started.exchange(true))
-    return;
-  const int64_t limit_ns =
+  static bool started = false;
+  if (started)
+    return true;
+  started = true;
+  g_limit_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
-  // Check ten times per timeout, but not more often than every 5 ms nor
-  // less often than every 250 ms.
-  const auto period = std::clamp<std::chrono::milliseconds>(
+  g_on_hang = on_hang;
+  g_on_alive = on_alive;
+  g_last_alive_ns = NowNs();
+  struct sigaction action {};
+  action.sa_handler = OnTick;
+  action.sa_flags = SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  if (sigaction(SIGALRM, &action, nullptr) != 0)
+    return false;
+  // Ten checks per timeout, but not more often than every 5 ms nor less
+  // often than every 250 ms; to this thread only (the kernel SUT's executor
+  // threads never see it, so no system call of the SUT is interrupted).
+  const auto period = std::clamp<std::chrono::nanoseconds>(
       timeout / 10, std::chrono::milliseconds(5),
       std::chrono::milliseconds(250));
-  std::thread([limit_ns, period, on_hang = std::move(on_hang),
-               on_alive = std::move(on_alive)] {
-    uint64_t completed_at_last_alive = 0;
-    auto last_alive = Clock::now();
-    for (;;) {
-      std::this_thread::sleep_for(period);
-      const int64_t started_ns = g_started.load(std::memory_order_acquire);
-      if (started_ns != 0 && NowNs() - (started_ns - 1) > limit_ns)
-        on_hang(g_step.load(std::memory_order_relaxed));
-      const uint64_t completed = g_completed.load(std::memory_order_relaxed);
-      if (on_alive && completed != completed_at_last_alive &&
-          Clock::now() - last_alive >= std::chrono::seconds(1)) {
-        completed_at_last_alive = completed;
-        last_alive = Clock::now();
-        on_alive();
-      }
-    }
-  }).detach();
+  sigevent event{};
+  event.sigev_notify = SIGEV_THREAD_ID;
+  event.sigev_signo = SIGALRM;
+  event._sigev_un._tid = gettid();
+  timer_t timer{};
+  if (timer_create(CLOCK_MONOTONIC, &event, &timer) != 0)
+    return false;
+  itimerspec spec{};
+  spec.it_interval.tv_sec = static_cast<time_t>(period.count() / 1000000000);
+  spec.it_interval.tv_nsec = static_cast<long>(period.count() % 1000000000);
+  spec.it_value = spec.it_interval;
+  return timer_settime(timer, 0, &spec, nullptr) == 0;
 }
 
 void Watchdog::Begin(int step) {

@@ -1,21 +1,24 @@
 // File: properties/watchdog.h
 // Notices an operation of the SUT that does not return. A WatchedSut wraps
 // any SUT and marks each Execute (and the Finish) as an operation in
-// progress, numbered by its step in the sequence; a watchdog thread checks
-// the operation in progress and, once it has run longer than the timeout,
-// calls the hang handler, which ends the process (the stuck thread cannot be
-// unwound). One watchdog per process: the worker processes of a supervised
-// check and `epollcheck replay` use it.
+// progress, numbered by its step in the sequence; a timer signal (SIGALRM,
+// sent to the thread that started the watchdog, ten times per timeout)
+// checks the operation in progress and, once it has run longer than the
+// timeout, calls the hang handler, which ends the process (the stuck thread
+// cannot be unwound). A signal and not a thread: a second thread would turn
+// off glibc's and libstdc++'s single-threaded fast paths (malloc, shared_ptr
+// counts) and cost a single-threaded SUT such as scratch ~7% of its
+// throughput. One watchdog per process: the worker processes of a
+// supervised check and `epollcheck replay` use it.
 //
 //   Watchdog::Start(std::chrono::seconds(10), [](int step) {
-//     std::fprintf(stderr, "step %d hangs\n", step);
-//     std::_Exit(1);
+//     (void)write(2, "hang\n", 5);  // async-signal-safe code only
+//     _exit(1);
 //   });
 //   std::unique_ptr<Sut> sut = std::make_unique<WatchedSut>(make_sut());
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,21 +28,22 @@ namespace epollcheck {
 
 class Watchdog {
 public:
-  // Called on the watchdog thread with the step that hangs (-1 outside a
-  // sequence); must not return.
-  using OnHang = std::function<void(int step)>;
-  // Called on the watchdog thread about once a second while operations keep
-  // completing (a supervisor's sign of life).
-  using OnAlive = std::function<void()>;
+  // Runs in the signal handler with the step that hangs (-1 outside a
+  // sequence): async-signal-safe code only; must not return.
+  using OnHang = void (*)(int step);
+  // Runs in the signal handler about once a second while operations keep
+  // completing (a supervisor's sign of life): async-signal-safe code only.
+  using OnAlive = void (*)();
 
-  // Starts the process's watchdog thread (once; later calls do nothing).
-  static void Start(std::chrono::milliseconds timeout, OnHang on_hang,
-                    OnAlive on_alive = {});
-  // Marks operation `step` as started / finished (cheap: two atomic stores).
+  // Starts the process's watchdog on the calling thread (once; later calls
+  // do nothing). Returns false if the timer could not be set up.
+  static bool Start(std::chrono::milliseconds timeout, OnHang on_hang,
+                    OnAlive on_alive = nullptr);
+  // Marks operation `step` as started / finished (cheap: atomic stores).
   static void Begin(int step);
   static void End();
-  // The step of the operation in progress, or of the last one (for a crash
-  // handler: async-signal-safe).
+  // The step of the operation in progress, or of the last one
+  // (async-signal-safe, for a crash handler).
   static int CurrentStep();
 };
 

@@ -5,11 +5,11 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstring>
-#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -24,7 +24,8 @@ namespace {
 // The supervisor's end of the result channel (the worker's original stdout;
 // fd 1 itself then points at stderr, so a stray print cannot corrupt it).
 int g_result_fd = -1;
-std::mutex g_write_mutex;
+// A frame is being written: the watchdog's `alive` must not cut into it.
+std::atomic<bool> g_sending{false};
 
 void WriteAll(int fd, const char* data, size_t size) {
   while (size > 0) {
@@ -41,8 +42,9 @@ void WriteAll(int fd, const char* data, size_t size) {
 
 void SendFrame(std::string_view tag, std::string_view payload) {
   const std::string frame = EncodeFrame(tag, payload);
-  const std::lock_guard<std::mutex> lock(g_write_mutex);
+  g_sending.store(true);
   WriteAll(g_result_fd, frame.data(), frame.size());
+  g_sending.store(false);
 }
 
 // Appends `text` to the buffer at `at` (async-signal-safe helpers for the
@@ -91,6 +93,29 @@ void OnCrash(int signal) {
     frame[f++] = payload[i];
   WriteAll(g_result_fd, frame, f);
   raise(signal);
+}
+
+// The watchdog's handlers (properties/watchdog.h): run in a signal handler.
+void OnHang(int step) {
+  char payload[48];
+  size_t p = 0;
+  Append(payload, p, sizeof payload, "hang ");
+  AppendNumber(payload, p, sizeof payload, step);
+  char frame[80];
+  size_t f = 0;
+  Append(frame, f, sizeof frame, "fatal ");
+  AppendNumber(frame, f, sizeof frame, static_cast<long>(p));
+  Append(frame, f, sizeof frame, "\n");
+  for (size_t i = 0; i < p && f + 1 < sizeof frame; ++i)
+    frame[f++] = payload[i];
+  WriteAll(g_result_fd, frame, f);
+  _exit(kHangExitCode);
+}
+
+void OnAlive() {
+  static constexpr char kAlive[] = "alive 0\n";
+  if (!g_sending.load())
+    WriteAll(g_result_fd, kAlive, sizeof kAlive - 1);
 }
 
 void InstallCrashHandlers() {
@@ -472,13 +497,8 @@ int RunWorker(const CheckOptions& options, int parent) {
   if (g_result_fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
     return 1;
   InstallCrashHandlers();
-  Watchdog::Start(
-      options.hang_timeout,
-      [](int step) {
-        SendFrame("fatal", "hang " + std::to_string(step));
-        std::_Exit(kHangExitCode);
-      },
-      [] { SendFrame("alive", ""); });
+  if (!Watchdog::Start(options.hang_timeout, OnHang, OnAlive))
+    return 1;
   Worker worker(options);
   SendFrame("ready", "");
   std::string buffer;
