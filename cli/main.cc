@@ -1,8 +1,9 @@
 // epollcheck: the command-line front end.
 //
 //   epollcheck check --sut NAME [--sequences N] [--max-ops M] [--seed S]
-//                    [--kernel-era MAJOR.MINOR] [--stats] [--out DIR]
-//                    [--known FILE] [--only-sequence I] [--mask SIGNATURE]...
+//                    [--kernel-era MAJOR.MINOR] [--stats] [--stats-json FILE]
+//                    [--out DIR] [--known FILE] [--only-sequence I]
+//                    [--mask SIGNATURE]...
 //   epollcheck replay FILE [--sut model|kernel|...] [--kernel-era MAJOR.MINOR]
 //                    [--against-model]
 //   epollcheck repro FILE > repro.c
@@ -47,9 +48,10 @@ using epollcheck::CheckOptions;
 constexpr const char* kUsage =
     "usage: epollcheck check --sut NAME [--sequences N] [--max-ops M] "
     "[--seed S]\n"
-    "                        [--kernel-era MAJOR.MINOR] [--stats] [--out DIR]\n"
-    "                        [--known FILE] [--only-sequence I] "
-    "[--mask SIGNATURE]...\n"
+    "                        [--kernel-era MAJOR.MINOR] [--stats] "
+    "[--stats-json FILE]\n"
+    "                        [--out DIR] [--known FILE] [--only-sequence I]\n"
+    "                        [--mask SIGNATURE]...\n"
     "       epollcheck replay FILE [--sut NAME] [--kernel-era MAJOR.MINOR] "
     "[--against-model]\n"
     "       epollcheck repro FILE\n"
@@ -145,6 +147,11 @@ int Check(const std::vector<std::string_view>& args) {
       options.seed = ParseNumber<uint64_t>(flag, value(), 0, UINT64_MAX);
     } else if (flag == "--stats") {
       options.stats = true;
+    } else if (flag == "--stats-json") {
+      options.stats_json = std::string(value());
+      // Fail before the run, not after it.
+      if (!std::ofstream(options.stats_json, std::ios::app))
+        UsageError("--stats-json: cannot write " + options.stats_json);
     } else if (flag == "--kernel-era") {
       era = std::string(value());
     } else if (flag == "--out") {
@@ -219,6 +226,9 @@ int Check(const std::vector<std::string_view>& args) {
   std::ostream* progress = isatty(STDERR_FILENO) ? &std::cerr : nullptr;
   const epollcheck::CheckReport report =
       epollcheck::RunCheck(options, std::cout, progress);
+  if (!report.stats_json_error.empty())
+    std::cerr << "epollcheck: --stats-json: " << report.stats_json_error
+              << '\n';
   std::cout << "epollcheck: " << options.sut_name << ": "
             << report.sequences_run << " sequences, " << report.divergences
             << " divergences" << std::endl;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "model/step.h"
+#include "properties/rule_stats.h"
 #include "properties/sequence.h"
 #include "scenario/scenario.h"
 
@@ -302,8 +303,18 @@ CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
     }
     out << std::right;
   }
-  if (options.stats)
-    Coverage::Current().Print(out);
+  if (options.stats || !options.stats_json.empty()) {
+    const Coverage& coverage = Coverage::Current();
+    const RuleReport rules = MakeRuleReport(coverage.rules, options.profile);
+    if (options.stats) {
+      coverage.Print(out);
+      PrintRuleReport(out, rules);
+    }
+    if (!options.stats_json.empty()) {
+      report.stats_json_error =
+          WriteStatsJson(options.stats_json, coverage, rules, options.profile);
+    }
+  }
   return report;
 }
 

@@ -42,6 +42,7 @@ struct CheckOptions {
   int max_ops = 100;
   uint64_t seed = 0;
   bool stats = false;        // print Coverage at the end
+  std::string stats_json;    // also write it (and the rules) here as JSON
   std::string out_dir;       // where shrunk scenarios are saved ("" = none)
   KnownDivergences known;    // masked from the start, listed if hit
   int max_divergences = 20;  // stop searching after this many
@@ -82,6 +83,7 @@ struct CheckReport {
   int divergences = 0;  // new (not known) distinct divergences
   std::vector<FoundDivergence> found;
   std::map<std::string, long> known_hits;  // known signature -> sequences
+  std::string stats_json_error;  // "" unless --stats-json could not be written
 };
 
 // Runs the check. `progress` (may be null) receives a one-line progress
