@@ -212,7 +212,6 @@ void CheckUrg(World& world, SockId sid, uint64_t ptr) {
   InetSock& s = Sock(world, sid);
   // "Do not replay urg ptr."
   if (s.urg != 0 && ptr <= s.urg_offset) {
-    RULE("tcp.urg.no_replay");
     return;
   }
   // An urgent byte already at the head of the stream is dropped from it
@@ -237,7 +236,6 @@ void CheckUrg(World& world, SockId sid, uint64_t ptr) {
 void Deliver(World& world, SockId sid, uint32_t len, bool oob) {
   const SockId peer = Sock(world, sid).peer;
   if (peer == 0) {
-    RULE("tcp.deliver.no_peer_rst");
     Reset(world, sid);  // nobody at the other end answers with an RST
     return;
   }
@@ -283,7 +281,6 @@ Outcome TcpSend(World& world, SockId sid, uint32_t len, uint32_t flags) {
     return Outcome::Error(abi::kEagain);
   }
   if (s.err != 0) {
-    RULE("tcp.send.err");
     return Outcome::Error(TakeError(s));
   }
   if ((s.shutdown & abi::kSendShutdown) != 0) {
@@ -683,7 +680,6 @@ Outcome InetListen(World& world, FileId file, int32_t backlog) {
     return Outcome::Error(abi::kEinval);
   }
   if (s.state != TcpState::kClose && s.state != TcpState::kListen) {
-    RULE("tcp.listen.einval.state");
     return Outcome::Error(abi::kEinval);
   }
   if (s.state == TcpState::kListen) {

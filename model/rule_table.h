@@ -141,7 +141,9 @@ inline constexpr RuleInfo kRules[] = {
      "reachable below the target epoll: ELOOP"},
     {"epoll_ctl.eloop.depth_below",
      "fs/eventpoll.c ep_loop_check_proc: an epoll sits more than EP_MAX_NESTS "
-     "levels below the target: ELOOP"},
+     "levels below the target: ELOOP (6.17+ refuses a chain that long "
+     "before it can be built)",
+     RuleEra::kLoopDownward},
     {"epoll_ctl.eloop.depth_upward",
      "fs/eventpoll.c ep_loop_check (6.17+, f2e467a48287): the levels below the "
      "target, the new link and the levels above (ep_get_upwards_depth_proc) "
@@ -530,8 +532,6 @@ inline constexpr RuleInfo kRules[] = {
      "net/unix/af_unix.c unix_accept: a SOCK_DGRAM socket: EOPNOTSUPP"},
     {"unix.accept.einval.not_listening",
      "net/unix/af_unix.c unix_accept: not a listener: EINVAL"},
-    {"unix.accept.err", "net/core/datagram.c skb_recv_datagram: a pending "
-                        "error comes before the queue"},
     {"unix.accept.eagain",
      "net/unix/af_unix.c unix_accept: no connection pending: EAGAIN"},
     {"unix.accept.graft",
@@ -578,9 +578,6 @@ inline constexpr RuleInfo kRules[] = {
     {"unix.stream.send.split_skb",
      "net/unix/af_unix.c unix_stream_sendmsg: a send larger than sk_sndbuf/2 - "
      "64 or the largest skb is split into several skbs"},
-    {"unix.stream.send.epipe.peer_gone",
-     "net/unix/af_unix.c unix_stream_sendmsg: the peer is dead or shut for "
-     "reading: EPIPE"},
     {"unix.oob.send", "net/unix/af_unix.c queue_oob: MSG_OOB's last byte is "
                       "its own skb and the peer's oob_skb"},
     {"unix.oob.send.replaces_mark", "net/unix/af_unix.c queue_oob: a new "
@@ -595,8 +592,6 @@ inline constexpr RuleInfo kRules[] = {
     {"unix.seqpacket.sendto.name_ignored",
      "net/unix/af_unix.c unix_seqpacket_sendmsg: an address is ignored "
      "(msg_namelen = 0)"},
-    {"unix.seqpacket.send.epipe.peer_dead",
-     "net/unix/af_unix.c unix_dgram_sendmsg: a SEQPACKET peer is dead: EPIPE"},
     {"unix.dgram.send.eopnotsupp.oob",
      "net/unix/af_unix.c unix_dgram_sendmsg: MSG_OOB: EOPNOTSUPP"},
     {"unix.dgram.sendto.einval.unspec",
@@ -794,8 +789,6 @@ inline constexpr RuleInfo kRules[] = {
     {"tcp.listen.einval.connected_before",
      "net/ipv4/inet_connection_sock.c inet_csk_listen_start: a socket that "
      "sent a SYN once cannot listen (measured on 6.18): EINVAL"},
-    {"tcp.listen.einval.state", "net/ipv4/af_inet.c __inet_listen_sk: not "
-                                "TCP_CLOSE or TCP_LISTEN: EINVAL"},
     {"tcp.listen.again", "net/ipv4/af_inet.c __inet_listen_sk: listen on a "
                          "listener updates the backlog"},
     {"tcp.listen.autobind",
@@ -854,17 +847,12 @@ inline constexpr RuleInfo kRules[] = {
                                    "not connected, not connecting: EPIPE"},
     {"tcp.send.syn_sent.eagain", "net/core/stream.c sk_stream_wait_connect: "
                                  "still in SYN_SENT, non-blocking: EAGAIN"},
-    {"tcp.send.err",
-     "net/ipv4/tcp.c tcp_sendmsg_locked: a pending error (sk_stream_error)"},
     {"tcp.send.epipe.shutdown",
      "net/ipv4/tcp.c tcp_sendmsg_locked: SEND_SHUTDOWN: EPIPE"},
     {"tcp.send.zero", "net/ipv4/tcp.c tcp_sendmsg_locked: a send of 0 bytes on "
                       "a connection returns 0"},
     {"tcp.send.oob",
      "net/ipv4/tcp.c tcp_sendmsg_locked: MSG_OOB marks the last byte urgent"},
-    {"tcp.deliver.no_peer_rst",
-     "net/ipv4/tcp_ipv4.c tcp_v4_rcv: data to a connection that is gone is "
-     "answered with an RST"},
     {"tcp.deliver.after_shut_rd_resets",
      "net/ipv4/tcp_input.c tcp_rcv_state_process: data to a FIN_WAIT socket "
      "shut for reading resets both ends"},
@@ -877,9 +865,6 @@ inline constexpr RuleInfo kRules[] = {
                       "byte arrives: PRI, and the receiver is woken"},
     {"tcp.urg.moves_mark",
      "net/ipv4/tcp_input.c tcp_check_urg: a later urgent byte moves the mark"},
-    {"tcp.urg.no_replay",
-     "net/ipv4/tcp_input.c tcp_check_urg: \"Do not replay urg ptr\": an urgent "
-     "pointer not past the last one is ignored"},
     {"tcp.urg.old_byte_lost", "net/ipv4/tcp_input.c tcp_check_urg: an old "
                               "urgent byte at the head of the stream is lost"},
     {"tcp.recv.enotconn.listen",
@@ -1090,6 +1075,26 @@ inline constexpr UngeneratedRule kUngeneratedRules[] = {
     {"udp.send.icmp_econnrefused",
      "ICMP errors are globally rate-limited (icmp_global_allow), so the "
      "kernel's result depends on timing (Admissible)"},
+    // A UDP socket's only error is that ICMP one.
+    {"udp.send.err",
+     "a UDP socket's only error is an ICMP one (not generated)"},
+    {"udp.recv.err",
+     "a UDP socket's only error is an ICMP one (not generated)"},
+    {"udp.poll.err",
+     "a UDP socket's only error is an ICMP one (not generated)"},
+    // A TCP socket stays in SYN_SENT only when its SYN was dropped.
+    {"tcp.send.syn_sent.eagain",
+     "SYN_SENT lasts only after a dropped SYN (not generated)"},
+    {"tcp.connect.ealready",
+     "SYN_SENT lasts only after a dropped SYN (not generated)"},
+    {"tcp.poll.syn_sent",
+     "SYN_SENT lasts only after a dropped SYN (not generated)"},
+    {"tcp.shutdown.syn_sent_disconnects",
+     "SYN_SENT lasts only after a dropped SYN (not generated)"},
+    {"tcp.disconnect.syn_sent",
+     "SYN_SENT lasts only after a dropped SYN (not generated)"},
+    {"tcp.close.syn_sent",
+     "SYN_SENT lasts only after a dropped SYN (not generated)"},
 };
 
 }  // namespace epollcheck

@@ -194,7 +194,6 @@ int QueueStreamSkb(World& world, SockId sid, uint32_t len, uint32_t truesize,
   const SockId other = s.peer;
   UnixSock& o = world.socks.at(other);
   if (o.dead || (o.shutdown & abi::kRcvShutdown) != 0) {
-    RULE("unix.stream.send.epipe.peer_gone");
     FreeSkb(world, skb);  // out_pipe_unlock -> consume_skb
     return abi::kEpipe;
   }
@@ -375,7 +374,6 @@ Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags,
     }
     if (o.dead) {
       if (world.socks.at(sid).type == abi::kSockSeqpacket) {
-        RULE("unix.seqpacket.send.epipe.peer_dead");
         return fail(abi::kEpipe);
       }
       if (world.socks.at(sid).peer == other) {
@@ -917,7 +915,6 @@ Outcome UnixAccept(World& world, FileId file, uint32_t flags) {
   }
   // skb_recv_datagram: the pending error, then the queue.
   if (const int err = TakeError(l); err != 0) {
-    RULE("unix.accept.err");
     return Outcome::Error(err);
   }
   if (l.receive_queue.empty()) {
