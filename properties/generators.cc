@@ -15,14 +15,22 @@ namespace {
 using rc::Gen;
 namespace gen = rc::gen;
 
+// An integer in [min, max) drawn from the whole range at every size
+// (gen::inRange scales the range with the size: at size 10 it only draws
+// from the first tenth), shrinking towards min.
+template <class T> Gen<T> UnsizedInRange(T min, T max) {
+  return gen::resize(rc::kNominalSize, gen::inRange<T>(min, max));
+}
+
 // gen::weightedOneOf over a list built at run time (RapidCheck's takes only
-// an initializer_list). Shrinks towards the first choice.
+// an initializer_list). Every choice is reachable at every size, like
+// RapidCheck's own; shrinks towards the first choice.
 template <class T>
 Gen<T> WeightedOneOf(std::vector<std::pair<uint32_t, Gen<T>>> choices) {
   uint32_t total = 0;
   for (const auto& c : choices)
     total += c.first;
-  return gen::mapcat(gen::inRange<uint32_t>(0, total),
+  return gen::mapcat(UnsizedInRange<uint32_t>(0, total),
                      [choices = std::move(choices)](uint32_t ticket) {
                        for (const auto& [weight, g] : choices) {
                          if (ticket < weight)
@@ -438,7 +446,7 @@ Gen<Op> GenCtl(const World& w) {
 Gen<Swarm> GenSwarm(Families families) {
   // Core kinds always on; the others are switched off a third of the time.
   return gen::map(
-      gen::container<std::vector<int>>(kOpKinds, gen::inRange(0, 10)),
+      gen::container<std::vector<int>>(kOpKinds, UnsizedInRange(0, 10)),
       [families](const std::vector<int>& draw) {
         Swarm s;
         s.families = families;
