@@ -239,6 +239,10 @@ void Deliver(World& world, SockId sid, uint32_t len, bool oob) {
     Reset(world, sid);  // nobody at the other end answers with an RST
     return;
   }
+  // tcp_rcv_state_process: step 6 (tcp_urg) comes before step 7, which
+  // resets a receiver shut for reading, so the urgent byte stays valid.
+  if (oob)
+    CheckUrg(world, peer, Sock(world, peer).unread + len - 1);
   InetSock& p = Sock(world, peer);
   if (p.state == TcpState::kFinWait2 && (p.shutdown & abi::kRcvShutdown) != 0) {
     RULE("tcp.deliver.after_shut_rd_resets");
@@ -249,8 +253,6 @@ void Deliver(World& world, SockId sid, uint32_t len, bool oob) {
     Reset(world, sid);
     return;
   }
-  if (oob)
-    CheckUrg(world, peer, p.unread + len - 1);
   InetSock& q = Sock(world, peer);
   q.unread += len;
   q.rx_segs += 1;
@@ -764,6 +766,10 @@ Outcome InetConnect(World& world, FileId file, int32_t name) {
   }
   s.bound = true;  // inet_hash_connect
   s.connected = true;
+  // tcp_connect_init: a new connection starts without the error an old one
+  // left (an AF_UNSPEC disconnect's ECONNRESET) and without SOCK_DONE.
+  s.err = 0;
+  s.done = false;
   s.state = TcpState::kSynSent;
   s.ss = SocketState::kConnecting;
   Handshake(world, sid, name);
