@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/abi.h"
+#include "properties/focus.h"
 
 namespace epollcheck {
 namespace {
@@ -443,13 +444,42 @@ Gen<Op> GenCtl(const World& w) {
 
 }  // namespace
 
+// The focus of a sequence (properties/focus.h) from a ticket in [0, 100):
+// none for 30, the rest shared by weight among the focuses whose families
+// are switched on.
+Focus DrawFocus(Families families, int ticket) {
+  constexpr std::pair<Focus, int> kWeights[] = {
+      {Focus::kNesting, 3},    {Focus::kWaits, 2},     {Focus::kBuffers, 2},
+      {Focus::kUnixStream, 3}, {Focus::kUnixDgram, 3}, {Focus::kTcp, 5},
+      {Focus::kUdp, 2}};
+  if (ticket < 30)
+    return Focus::kNone;
+  int total = 0;
+  for (const auto& [focus, weight] : kWeights) {
+    if ((FocusFamilies(focus) & families) != 0)
+      total += weight;
+  }
+  if (total == 0)
+    return Focus::kNone;
+  int at = (ticket - 30) * total / 70;
+  for (const auto& [focus, weight] : kWeights) {
+    if ((FocusFamilies(focus) & families) == 0)
+      continue;
+    if (at < weight)
+      return focus;
+    at -= weight;
+  }
+  return Focus::kNone;
+}
+
 Gen<Swarm> GenSwarm(Families families) {
   // Core kinds always on; the others are switched off a third of the time.
-  return gen::map(
-      gen::container<std::vector<int>>(kOpKinds, UnsizedInRange(0, 10)),
-      [families](const std::vector<int>& draw) {
+  return gen::apply(
+      [families](const std::vector<int>& draw, int focus, uint32_t recipe) {
         Swarm s;
         s.families = families;
+        s.focus = DrawFocus(families, focus);
+        s.recipe = recipe;
         for (size_t i = 0; i < kOpKinds; ++i) {
           const int d = draw[i];
           s.weights[i] = d < 3 ? 0 : d;
@@ -520,7 +550,9 @@ Gen<Swarm> GenSwarm(Families families) {
         }
         (std::make_index_sequence<kOpKinds>{});
         return s;
-      });
+      },
+      gen::container<std::vector<int>>(kOpKinds, UnsizedInRange(0, 10)),
+      UnsizedInRange(0, 100), UnsizedInRange<uint32_t>(0, UINT32_MAX));
 }
 
 Gen<Op> GenOp(const World& w, const Swarm& swarm) {
@@ -1041,6 +1073,18 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
   [&]<class... T>(OpList<T...>) {
     (offer.template operator()<T>(), ...);
   }(GenOrder{});
+  // The focus's next steps (properties/focus.h) take as much weight as all
+  // the random choices together.
+  std::vector<std::pair<uint32_t, Gen<Op>>> focused;
+  for (FocusMove& move : FocusMoves(w, swarm))
+    focused.emplace_back(move.weight, gen::just(std::move(move.op)));
+  if (!focused.empty()) {
+    uint32_t total = 0;
+    for (const auto& c : choices)
+      total += c.first;
+    choices.emplace_back(std::max<uint32_t>(total, 1),
+                         WeightedOneOf(std::move(focused)));
+  }
   return WeightedOneOf(std::move(choices));
 }
 
