@@ -286,7 +286,6 @@ Outcome TcpSend(World& world, SockId sid, uint32_t len, uint32_t flags) {
     return Outcome::Error(TakeError(s));
   }
   if ((s.shutdown & abi::kSendShutdown) != 0) {
-    RULE("tcp.send.epipe.shutdown");
     return Outcome::Error(abi::kEpipe);
   }
   if (len == 0) {

@@ -631,9 +631,6 @@ inline constexpr RuleInfo kRules[] = {
     {"unix.stream.recv.einval.state",
      "net/unix/af_unix.c unix_stream_read_generic: not TCP_ESTABLISHED: "
      "EINVAL"},
-    {"unix.stream.recv.skip_empty",
-     "net/unix/af_unix.c unix_stream_read_generic: an skb with nothing left to "
-     "read is skipped"},
     {"unix.stream.recv.below_target",
      "net/unix/af_unix.c unix_stream_read_generic: less than the target "
      "(SO_RCVLOWAT, MSG_WAITALL) copied: the error and shutdown checks run"},
@@ -847,8 +844,6 @@ inline constexpr RuleInfo kRules[] = {
                                    "not connected, not connecting: EPIPE"},
     {"tcp.send.syn_sent.eagain", "net/core/stream.c sk_stream_wait_connect: "
                                  "still in SYN_SENT, non-blocking: EAGAIN"},
-    {"tcp.send.epipe.shutdown",
-     "net/ipv4/tcp.c tcp_sendmsg_locked: SEND_SHUTDOWN: EPIPE"},
     {"tcp.send.zero", "net/ipv4/tcp.c tcp_sendmsg_locked: a send of 0 bytes on "
                       "a connection returns 0"},
     {"tcp.send.oob",
