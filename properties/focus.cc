@@ -211,15 +211,24 @@ private:
 
 void NestingMoves(const World& w, uint32_t recipe, Moves& m) {
   const EpollGraph g(w);
-  const size_t want = 3 + Bits(recipe, 0, 2);        // 3..6 instances
-  const int mult = 1 + int(Bits(recipe, 2, 3) % 5);  // 1..5 items per link
+  // A chain of `want` instances over a pipe, each link (the pipe's
+  // included) `mult` items deep: path_count_inc allows 100, 50 and 10 paths
+  // from the pipe to a top 3, 4 and 5 levels up, so 5, 3 and 2 items per
+  // link pass the limit of their chain and one fewer stays just below it;
+  // 6 instances pass EP_MAX_NESTS links.
+  constexpr int kPastLimit[] = {5, 3, 2, 1};  // for 3, 4, 5, 6 instances
+  const size_t want = 3 + Bits(recipe, 0, 2);
+  const int mult =
+      std::max(1, kPastLimit[want - 3] - (Bits(recipe, 2, 2) == 0 ? 1 : 0));
+  // Building the structure outweighs exercising it.
+  constexpr uint32_t kBuild = 32;
   if (g.fd.size() < want && m.room())
-    m.Add(8, EpollCreate1{});
+    m.Add(kBuild, EpollCreate1{});
   // The file at the bottom: a pipe's read end.
   const std::vector<int32_t> readers =
       FdsWhere(w, [](const File& f) { return f.kind == FileKind::kPipeRead; });
   if (readers.empty() && m.room(2))
-    m.Add(4, Pipe2{.flags = kONonblock});
+    m.Add(kBuild / 2, Pipe2{.flags = kONonblock});
   if (g.fd.empty())
     return;
   // The top of the highest chain, and the bottom below it.
@@ -239,9 +248,10 @@ void NestingMoves(const World& w, uint32_t recipe, Moves& m) {
   }
   // Extend the chain upwards (past EP_MAX_NESTS links: ELOOP) or downwards.
   if (!fresh.empty()) {
-    m.Add(8,
+    const bool at_limit = g.height.at(top) >= kEpMaxNests;
+    m.Add(at_limit ? 2 : kBuild,
           Ctl(g.fd.at(fresh.front()), kEpollCtlAdd, g.fd.at(top), kEpollIn, 1));
-    if (bottom != top || g.up.at(bottom) > 0)
+    if (mult == 1 && (bottom != top || g.up.at(bottom) > 0))
       m.Add(3, Ctl(g.fd.at(bottom), kEpollCtlAdd, g.fd.at(fresh.back()),
                    kEpollIn, 2));
   }
@@ -249,7 +259,7 @@ void NestingMoves(const World& w, uint32_t recipe, Moves& m) {
   if (!readers.empty()) {
     const FileId pipe = *w.FileIdAt(readers.front());
     if (ItemsOn(w, bottom, pipe) == 0)
-      m.Add(6,
+      m.Add(kBuild,
             Ctl(g.fd.at(bottom), kEpollCtlAdd, readers.front(), kEpollIn, 3));
   }
   // Multiplicity, bottom-up: the lowest link with fewer than `mult` items.
@@ -272,19 +282,17 @@ void NestingMoves(const World& w, uint32_t recipe, Moves& m) {
     if (ItemsOn(w, parent, child) >= mult)
       continue;
     if (const std::optional<int32_t> fd = UnregisteredFd(w, parent, child)) {
-      m.Add(8, Ctl(g.fd.at(parent), kEpollCtlAdd, *fd, kEpollIn, 4));
+      m.Add(kBuild, Ctl(g.fd.at(parent), kEpollCtlAdd, *fd, kEpollIn, 4));
     } else if (m.room()) {
-      m.Add(8, Dup{.fd = FdsOf(w, child).front()});
+      m.Add(kBuild, Dup{.fd = FdsOf(w, child).front()});
     }
     break;
   }
-  // A loop: an instance into one below it.
-  for (const auto& [a, afd] : g.fd) {
-    for (const auto& [b, bfd] : g.fd) {
-      if (a != b && g.Reaches(a, b)) {
-        m.Add(2, Ctl(bfd, kEpollCtlAdd, afd, kEpollIn, 5));
-        break;
-      }
+  // A loop: the top into an instance below it.
+  for (const auto& [b, bfd] : g.fd) {
+    if (b != top && g.Reaches(top, b)) {
+      m.Add(2, Ctl(bfd, kEpollCtlAdd, g.fd.at(top), kEpollIn, 5));
+      break;
     }
   }
   // EPOLLEXCLUSIVE on an epoll target.
@@ -368,6 +376,17 @@ void WaitsMoves(const World& w, uint32_t recipe, Moves& m) {
   }
   if (fds.size() > 1)
     m.Add(1, Close{.fd = fds.back()});
+  // An EPOLLEXCLUSIVE item (at the tail of the wait queue), which MOD
+  // refuses.
+  if (!eps.empty()) {
+    const int32_t epfd = eps.begin()->second;
+    m.Add(2,
+          Ctl(epfd, kEpollCtlAdd, fds.back(), kEpollIn | kEpollExclusive, 8));
+    m.Add(2, Ctl(epfd, kEpollCtlMod, fds.back(), kEpollIn, 9));
+    EpollCtl del{.epfd = epfd, .op = kEpollCtlDel, .fd = fds.front()};
+    del.null_event = true;  // DEL never reads the event
+    m.Add(1, del);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -406,6 +425,8 @@ void BuffersMoves(const World& w, uint32_t recipe, Moves& m,
       }
       m.Add(1, SetPipeSize{.fd = wfd, .size = 2 * kPageSize});
       m.Add(1, GetPipeSize{.fd = wfd});
+      m.Add(1, Read{.fd = wfd, .count = 1});  // the wrong end: EBADF
+      m.Add(1, Close{.fd = wfd});
       for (const auto& [fd, id] : w.fd_table) {
         const File& f = w.files.at(id);
         if (f.kind == FileKind::kPipeRead && f.pipe == w.files.at(file).pipe) {
@@ -413,6 +434,9 @@ void BuffersMoves(const World& w, uint32_t recipe, Moves& m,
           m.Add(2, Read{.fd = fd, .count = kPageSize});
           m.Add(1, Read{.fd = fd, .count = 100});
           m.Add(1, Read{.fd = fd, .count = 5 * kPageSize});
+          m.Add(1, Read{.fd = fd, .count = 0});
+          m.Add(1, Write{.fd = wfd, .count = 0});
+          m.Add(1, Write{.fd = fd, .count = 1});  // the wrong end: EBADF
           break;
         }
       }
@@ -425,6 +449,12 @@ void BuffersMoves(const World& w, uint32_t recipe, Moves& m,
     WatchAndWait(w, m, ends, kEpollIn | kEpollOut, recipe, families);
     if (!ends.empty())
       m.Add(1, Close{.fd = ends[Bits(recipe, 5, 1) % ends.size()]});
+    // A read end without writers: EOF once empty, HUP.
+    for (const auto& [fd, id] : w.fd_table) {
+      const File& f = w.files.at(id);
+      if (f.kind == FileKind::kPipeRead && w.pipes.at(f.pipe).writers == 0)
+        m.Add(4, Read{.fd = fd, .count = 5 * kPageSize});
+    }
   }
   if ((families & kFamilyEventfd) != 0) {
     const std::map<FileId, int32_t> evs = FilesWhere(
@@ -506,7 +536,7 @@ void UnixStreamMoves(const World& w, uint32_t recipe, Moves& m,
         listener = &u;
     }
     if (socks.size() < 6 && m.room())
-      m.Add(3, UnixSocket{.type = type | kSockNonblock});
+      m.Add(5, UnixSocket{.type = type | kSockNonblock});
     for (const UnixFd& u : socks) {
       if (u.s->state != SockState::kClose)
         continue;
@@ -514,25 +544,44 @@ void UnixStreamMoves(const World& w, uint32_t recipe, Moves& m,
         if (const std::optional<int32_t> name = FreeUnixName(w, type);
             name && listener == nullptr) {
           m.Add(4, Bind{.fd = u.fd, .name = *name});
-        } else if (listener != nullptr) {
-          m.Add(6, Connect{.fd = u.fd, .name = listener->s->name});
+        } else if (listener == nullptr) {
+          // A name bound by a socket that does not listen: refused.
+          for (const UnixFd& v : socks) {
+            if (v.s->name >= 0 && v.s->state == SockState::kClose &&
+                v.sid != u.sid)
+              m.Add(2, Connect{.fd = u.fd, .name = v.s->name});
+          }
+        } else {
+          const bool backlog_full =
+              listener->s->receive_queue.size() >
+              static_cast<size_t>(listener->s->max_ack_backlog);
+          m.Add(backlog_full ? 10 : 6,
+                Connect{.fd = u.fd, .name = listener->s->name});
         }
+        m.Add(1, Connect{.fd = u.fd, .name = -1});
       } else if (listener == nullptr) {
-        m.Add(5, Listen{.fd = u.fd,
-                        .backlog = static_cast<int32_t>(Bits(recipe, 2, 2))});
+        // A backlog of 0 or 1 fills after one or two connects (EAGAIN).
+        m.Add(5,
+              Listen{.fd = u.fd,
+                     .backlog = static_cast<int32_t>(Bits(recipe, 2, 2) % 3)});
       }
     }
     if (listener != nullptr) {
-      if (!listener->s->receive_queue.empty() && m.room())
-        m.Add(6, Accept4{.fd = listener->fd, .flags = kSockNonblock});
+      const size_t pending = listener->s->receive_queue.size();
+      const bool backlog_full =
+          pending > static_cast<size_t>(listener->s->max_ack_backlog);
+      if (pending != 0 && m.room())
+        m.Add(backlog_full ? 6 : 2,
+              Accept4{.fd = listener->fd, .flags = kSockNonblock});
       m.Add(1, Listen{.fd = listener->fd, .backlog = 5});
       m.Add(1, Shutdown{.fd = listener->fd, .how = kShutRd});
       if (!listener->s->receive_queue.empty())
-        m.Add(2, Close{.fd = listener->fd});
+        m.Add(10, Close{.fd = listener->fd});
       for (const UnixFd& u : socks) {
         if (u.s->state == SockState::kEstablished)
           m.Add(1, Connect{.fd = u.fd, .name = listener->s->name});
       }
+      m.Add(1, Connect{.fd = listener->fd, .name = listener->s->name});
     }
   }
   // Data both ways on connected sockets: out-of-band bytes, peeks, reads
@@ -540,23 +589,43 @@ void UnixStreamMoves(const World& w, uint32_t recipe, Moves& m,
   for (const UnixFd& u : socks) {
     if (u.s->state != SockState::kEstablished)
       continue;
-    m.Add(3, SendOp(u.fd, 1 + Bits(recipe, 4, 2) * 3));
+    // Exercising outweighs ending it (shutdown, close, a tiny buffer).
+    m.Add(6, SendOp(u.fd, 1 + Bits(recipe, 4, 2) * 3));
     m.Add(1, SendOp(u.fd, 70000));
+    const bool has_oob = u.s->oob_skb != 0;
+    // The peer's queue ends with a consumed out-of-band skb: another
+    // out-of-band byte right after it (recv_urg then drops the consumed one).
+    const std::deque<Skb>* peer_q =
+        u.s->peer != 0 && w.socks.count(u.s->peer) != 0
+            ? &w.socks.at(u.s->peer).receive_queue
+            : nullptr;
+    const bool peer_tail_consumed =
+        peer_q != nullptr && !peer_q->empty() &&
+        peer_q->back().consumed == peer_q->back().len;
     if (oob) {
-      m.Add(4, SendOp(u.fd, 1 + Bits(recipe, 6, 1), kMsgOob));
+      m.Add(peer_tail_consumed ? 24 : 10,
+            SendOp(u.fd, Bits(recipe, 6, 2) == 0 ? 2 : 1, kMsgOob));
       m.Add(1, SendOp(u.fd, 0, kMsgOob));
-      m.Add(3, RecvOp(u.fd, 1, kMsgOob));
-      m.Add(1, RecvOp(u.fd, 1, kMsgOob | kMsgPeek));
+      m.Add(has_oob ? 12 : 1, RecvOp(u.fd, 1, kMsgOob));
+      m.Add(has_oob ? 4 : 1, RecvOp(u.fd, 1, kMsgOob | kMsgPeek));
     }
-    m.Add(4, RecvOp(u.fd, 1 + Bits(recipe, 8, 2)));
-    m.Add(2, RecvOp(u.fd, 100, kMsgPeek));
-    m.Add(1, RecvOp(u.fd, 100, kMsgWaitall));
-    m.Add(1, SetSockOpt{.fd = u.fd, .name = kSoRcvlowat, .value = 3});
+    m.Add(8, RecvOp(u.fd, 1 + Bits(recipe, 8, 2)));
+    m.Add(4, RecvOp(u.fd, 100, kMsgPeek));
+    m.Add(3, RecvOp(u.fd, 100, kMsgWaitall));
+    m.Add(2, SetSockOpt{.fd = u.fd, .name = kSoRcvlowat, .value = 3});
     m.Add(1, SetSockOpt{.fd = u.fd, .name = kSoSndbuf, .value = 0});
-    m.Add(1, GetSockOpt{.fd = u.fd, .name = kSoError});
+    m.Add(u.s->err != 0 ? 3 : 1, GetSockOpt{.fd = u.fd, .name = kSoError});
+    m.Add(1, GetSockOpt{.fd = u.fd, .name = 9999});
+    m.Add(1, Listen{.fd = u.fd, .backlog = 1});
+    if (u.s->err != 0 && (families & kFamilyPoll) != 0)
+      m.Add(3, Poll{.fd0 = u.fd, .events0 = kEpollIn, .nfds = 1});
     m.Add(1, Shutdown{.fd = u.fd,
                       .how = static_cast<int32_t>(Bits(recipe, 10, 2) % 3)});
-    m.Add(1, Close{.fd = u.fd});
+    // A close with only a consumed out-of-band skb left: no ECONNRESET.
+    const auto& q = u.s->receive_queue;
+    const bool consumed_only =
+        q.size() == 1 && q.front().consumed == q.front().len;
+    m.Add(consumed_only ? 10 : 1, Close{.fd = u.fd});
   }
   std::vector<int32_t> fds;
   for (const UnixFd& u : socks)
@@ -567,64 +636,159 @@ void UnixStreamMoves(const World& w, uint32_t recipe, Moves& m,
                recipe, families);
 }
 
+// The socket of `sid` as a descriptor, if it has one.
+std::optional<int32_t> SockFd(const World& w, SockId sid) {
+  for (const auto& [fd, id] : w.fd_table) {
+    const File& f = w.files.at(id);
+    if (f.kind == FileKind::kUnixSocket && f.sock == sid)
+      return fd;
+  }
+  return std::nullopt;
+}
+
+// A named receiver R; senders connected to it (non-mutual, or for some
+// recipes R connected back: mutual) filling its queue past max_dgram_qlen;
+// then sends that hit the full queue (EAGAIN, the relay registered on R's
+// peer_wait), OUT polls, a third socket's sendto, and R making room (the
+// relay fires); disconnects, reconnects and closes around it.
 void UnixDgramMoves(const World& w, uint32_t recipe, Moves& m,
                     Families families) {
   const bool addr = (families & kFamilyUnixAddr) != 0;
+  // Mutual pairs either flood (no max_dgram_qlen between them) or
+  // disconnect with datagrams queued (the peer's ECONNRESET).
+  const bool mutual = Bits(recipe, 0, 2) <= 1;
+  const bool mutual_flood = Bits(recipe, 0, 2) == 1;
   const std::vector<UnixFd> socks = UnixFds(w, kSockDgram);
   if (!addr) {
     if (socks.size() < 2 && m.room(2))
       m.Add(6, Socketpair{.type = kSockDgram | kSockNonblock});
-  } else if (socks.size() < 3 + Bits(recipe, 0, 1) && m.room()) {
-    m.Add(6, UnixSocket{.type = kSockDgram | kSockNonblock});
+  } else if (socks.size() < (mutual ? 2 : 3 + Bits(recipe, 2, 1)) && m.room()) {
+    m.Add(12, UnixSocket{.type = kSockDgram | kSockNonblock});
   }
-  // A receiver with a name; senders connected to it (non-mutual), some
-  // mutual; floods past max_dgram_qlen; reconnects and closes.
-  std::vector<const UnixFd*> named;
+  // R: the named socket most others are connected to (the first named one
+  // before anyone connects), so roles stay put once the flood starts.
+  const UnixFd* receiver = nullptr;
+  int best = -1;
   for (const UnixFd& u : socks) {
-    if (u.s->name >= 0)
-      named.push_back(&u);
-  }
-  for (const UnixFd& u : socks) {
-    if (addr && u.s->name < 0 && named.size() < 2) {
-      if (const std::optional<int32_t> name = FreeUnixName(w, kSockDgram))
-        m.Add(4, Bind{.fd = u.fd, .name = *name});
+    if (u.s->name < 0)
+      continue;
+    int senders = 0;
+    for (const UnixFd& v : socks)
+      senders += v.s->peer == u.sid ? 1 : 0;
+    if (senders > best) {
+      best = senders;
+      receiver = &u;
     }
-    for (const UnixFd* r : named) {
-      if (r->sid == u.sid)
-        continue;
-      if (u.s->peer != r->sid)
-        m.Add(u.s->peer == 0 ? 5 : 1, Connect{.fd = u.fd, .name = r->s->name});
-      m.Add(2, SendTo{.fd = u.fd,
+  }
+  if (receiver == nullptr && addr) {
+    for (const UnixFd& u : socks) {
+      if (u.s->name < 0) {
+        if (const std::optional<int32_t> name = FreeUnixName(w, kSockDgram))
+          m.Add(12, Bind{.fd = u.fd, .name = *name});
+        break;
+      }
+    }
+  }
+  const auto full = [&](SockId sid) {
+    return w.socks.at(sid).receive_queue.size() >
+           static_cast<size_t>(w.socks.at(sid).max_ack_backlog);
+  };
+  for (const UnixFd& u : socks) {
+    // With three sockets or more the last stays unconnected: its sendto
+    // meets R's full queue without the relay.
+    const bool stranger =
+        !mutual && socks.size() >= 3 && u.sid == socks.back().sid;
+    if (receiver != nullptr && u.sid != receiver->sid) {
+      const UnixSock& r = *receiver->s;
+      if (u.s->peer == 0 && !stranger) {
+        m.Add(10, Connect{.fd = u.fd, .name = r.name});
+        m.Add(1, Connect{.fd = u.fd, .name = -1});
+      } else if (u.s->peer != receiver->sid) {
+        m.Add(2, Connect{.fd = u.fd, .name = r.name});
+      }
+      // A sender that is not connected to R: EAGAIN at once when R is full.
+      m.Add(full(receiver->sid) ? (u.s->peer != receiver->sid ? 12 : 5) : 1,
+            SendTo{.fd = u.fd,
+                   .count = 10,
+                   .flags = kMsgDontwait | kMsgNosignal,
+                   .name = r.name});
+      m.Add(1, SendTo{.fd = u.fd,
                       .count = 10,
                       .flags = kMsgDontwait | kMsgNosignal,
-                      .name = r->s->name});
+                      .name = -1});
+      // Mutual: R connects back (its queue then takes more than
+      // max_dgram_qlen from us), and sends to us.
+      if (mutual && r.peer == 0) {
+        if (u.s->name < 0 && addr) {
+          if (const std::optional<int32_t> name = FreeUnixName(w, kSockDgram))
+            m.Add(12, Bind{.fd = u.fd, .name = *name});
+        } else if (u.s->name >= 0) {
+          m.Add(12, Connect{.fd = receiver->fd, .name = u.s->name});
+        }
+      }
+      if (r.peer == u.sid) {
+        // Mutual: R sends back; then we disconnect with its datagrams
+        // queued (R gets ECONNRESET), or keep flooding R past
+        // max_dgram_qlen (no limit between mutual peers).
+        if (!mutual_flood) {
+          m.Add(4, SendOp(receiver->fd, 10));
+          m.Add(u.s->receive_queue.empty() ? 1 : 6,
+                Connect{.fd = u.fd, .name = -1});
+        } else if (full(receiver->sid)) {
+          m.Add(12, SendOp(u.fd, 10));
+        }
+      }
     }
-    if (u.s->peer != 0) {
-      m.Add(8, SendOp(u.fd, 1 + Bits(recipe, 1, 2) * 50));
+    // The peer closed: ECONNREFUSED (and a disconnect).
+    if (u.s->peer != 0 && w.socks.at(u.s->peer).dead)
+      m.Add(6, SendOp(u.fd, 10));
+    if (u.s->peer != 0 && w.socks.count(u.s->peer) != 0) {
+      const bool peer_full = full(u.s->peer);
+      const bool is_receiver = receiver != nullptr && u.sid == receiver->sid;
+      m.Add(peer_full || is_receiver ? 3 : 30,
+            SendOp(u.fd, 1 + Bits(recipe, 3, 2) * 50));
       m.Add(1, Connect{.fd = u.fd, .name = -1});
+      if (peer_full) {
+        WatchAndWait(w, m, {u.fd}, kEpollOut, recipe, families);
+        if ((families & kFamilyPoll) != 0)
+          m.Add(3, Poll{.fd0 = u.fd, .events0 = kEpollOut, .nfds = 1});
+        if (const std::optional<int32_t> rfd = SockFd(w, u.s->peer)) {
+          m.Add(w.socks.at(u.s->peer).peer_waiters.empty() ? 4 : 8,
+                RecvOp(*rfd, 100));
+        }
+      }
     }
-    if (!u.s->receive_queue.empty()) {
-      m.Add(3, RecvOp(u.fd, 1 + Bits(recipe, 3, 1) * 200));
+    if (u.s->receive_queue.size() > 2 && !full(u.sid)) {
+      m.Add(1, RecvOp(u.fd, 1 + Bits(recipe, 5, 1) * 200));
       m.Add(1, RecvOp(u.fd, 5, kMsgTrunc));
       m.Add(1, RecvOp(u.fd, 5, kMsgPeek));
     }
+    if (u.s->err != 0) {
+      m.Add(3, RecvOp(u.fd, 100));
+      m.Add(5, SendOp(u.fd, 10));
+    }
+    m.Add(1, RecvOp(u.fd, 10, kMsgOob));
+    m.Add(u.s->sndbuf < 8192 ? 3 : 1, SendOp(u.fd, 5000));
     m.Add(1, GetSockOpt{.fd = u.fd, .name = kSoError});
   }
-  if (!socks.empty()) {
+  // Once R holds a few: close, shut down, shrink a send buffer.
+  if (!socks.empty() &&
+      (receiver == nullptr || receiver->s->receive_queue.size() > 4)) {
     const UnixFd& victim = Pick(socks, recipe >> 8);
     m.Add(1, Close{.fd = victim.fd});
     m.Add(1, Shutdown{.fd = victim.fd, .how = kShutRd});
     m.Add(1, SetSockOpt{.fd = victim.fd, .name = kSoSndbuf, .value = 0});
   }
-  // SEQPACKET pairs: a close with unread data, EOF after it.
+  // SEQPACKET pairs: a close with unread data (the peer's ECONNRESET, then
+  // its sends and receives), EOF after it.
   const std::vector<UnixFd> seq = UnixFds(w, kSockSeqpacket);
-  if (Bits(recipe, 4, 1) != 0) {
+  if (Bits(recipe, 6, 1) != 0) {
     if (seq.size() < 2 && m.room(2))
-      m.Add(3, Socketpair{.type = kSockSeqpacket | kSockNonblock});
+      m.Add(6, Socketpair{.type = kSockSeqpacket | kSockNonblock});
     for (const UnixFd& u : seq) {
-      m.Add(2, SendOp(u.fd, 7));
+      m.Add(u.s->err != 0 ? 8 : 4, SendOp(u.fd, 7));
       m.Add(2, RecvOp(u.fd, 100));
-      m.Add(1, Close{.fd = u.fd});
+      m.Add(u.s->receive_queue.empty() ? 1 : 3, Close{.fd = u.fd});
     }
   }
   std::vector<int32_t> fds;
@@ -704,6 +868,17 @@ void TcpMoves(const World& w, uint32_t recipe, Moves& m, Families families) {
       refusing.push_back(key.second);
     }
   }
+  // Until a connection stands, building it (one listener, a client,
+  // accept4) outweighs the rest, which would tear it down early.
+  bool connection = false;
+  bool idle_bound = false;  // bound, will listen
+  for (const InetFd& t : socks) {
+    connection |= Connected(*t.s) && t.s->peer != 0;
+    idle_bound |= t.s->bound && t.s->state == TcpState::kClose &&
+                  t.s->ss == SocketState::kUnconnected && !t.s->connected &&
+                  !t.s->listened;
+  }
+  const uint32_t chaos = connection ? 1 : 0;
   for (const InetFd& t : socks) {
     const InetSock& s = *t.s;
     const bool fresh = s.state == TcpState::kClose &&
@@ -711,45 +886,57 @@ void TcpMoves(const World& w, uint32_t recipe, Moves& m, Families families) {
                        !s.listened;
     if (fresh && !s.bound) {
       if (const std::optional<int32_t> name = FreeInetName(w, true);
-          name && listening.empty()) {
-        m.Add(5, Bind{.fd = t.fd, .name = *name});
+          name && listening.empty() && !idle_bound) {
+        m.Add(8, Bind{.fd = t.fd, .name = *name});
       }
       for (int32_t name : listening)
         m.Add(8, Connect{.fd = t.fd, .name = name});
       for (int32_t name : refusing)
-        m.Add(2, Connect{.fd = t.fd, .name = name});
+        m.Add(3, Connect{.fd = t.fd, .name = name});
       if (listening.empty())
-        m.Add(1, Listen{.fd = t.fd, .backlog = 2});  // autobind
+        m.Add(chaos, Listen{.fd = t.fd, .backlog = 2});  // autobind
     }
+    // shutdown(SHUT_WR) before listen: ENOTCONN, but its children inherit
+    // SEND_SHUTDOWN and send their FIN at once.
+    if (fresh)
+      m.Add(1, Shutdown{.fd = t.fd, .how = kShutWr});
     if (fresh && s.bound) {
-      m.Add(listening.empty() ? 6 : 1,
+      m.Add(listening.empty() ? 8 : 1,
             Listen{.fd = t.fd,
                    .backlog = static_cast<int32_t>(1 + Bits(recipe, 1, 2))});
-      m.Add(1, Bind{.fd = t.fd, .name = s.name});
+      m.Add(chaos, Bind{.fd = t.fd, .name = s.name});
     }
     if (s.state == TcpState::kListen) {
       if (!s.accept_queue.empty() && m.room())
         m.Add(10, Accept4{.fd = t.fd, .flags = kSockNonblock});
-      m.Add(1, Listen{.fd = t.fd, .backlog = 3});
-      m.Add(1, Shutdown{.fd = t.fd,
-                        .how = static_cast<int32_t>(
-                            Bits(recipe, 3, 1))});  // RD or WR
-      m.Add(1, Connect{.fd = t.fd, .name = s.name});
-      m.Add(1, Connect{.fd = t.fd, .name = -1});
-      m.Add(1, RecvOp(t.fd, 10));
-      if (!s.accept_queue.empty())
-        m.Add(1, Close{.fd = t.fd});
+      m.Add(chaos, Listen{.fd = t.fd, .backlog = 3});
+      m.Add(chaos, Shutdown{.fd = t.fd,
+                            .how = static_cast<int32_t>(
+                                Bits(recipe, 3, 1))});  // RD or WR
+      m.Add(chaos, Connect{.fd = t.fd, .name = s.name});
+      m.Add(chaos, Connect{.fd = t.fd, .name = -1});
+      m.Add(chaos, RecvOp(t.fd, 10));
+      m.Add(s.accept_queue.empty() ? chaos : 3, Close{.fd = t.fd});
     }
     // A refused or reset connect: its error, then connect, listen, send.
     if (s.ss == SocketState::kConnecting && s.state == TcpState::kClose) {
       m.Add(2, GetSockOpt{.fd = t.fd, .name = kSoError});
-      m.Add(2, Connect{.fd = t.fd, .name = s.name >= 0 ? s.name : 0});
+      // Its error already read: ECONNABORTED.
+      m.Add(s.err == 0 ? 8 : 4,
+            Connect{.fd = t.fd, .name = s.name >= 0 ? s.name : 0});
       m.Add(1, Shutdown{.fd = t.fd, .how = kShutWr});
-      m.Add(1, SendOp(t.fd, 1));
+      m.Add(s.err != 0 ? 3 : 1, SendOp(t.fd, 1));
       m.Add(1, Listen{.fd = t.fd, .backlog = 1});
     }
     if (s.ss == SocketState::kDisconnecting)
       m.Add(2, Connect{.fd = t.fd, .name = 0});
+    if (s.state == TcpState::kClose && s.urg != 0) {
+      m.Add(3, RecvOp(t.fd, 1, kMsgOob));
+      m.Add(1, RecvOp(t.fd, 1, kMsgOob | kMsgPeek));
+    }
+    // Reset: its error from a read.
+    if (s.state == TcpState::kClose && s.err != 0 && s.unread == 0)
+      m.Add(4, RecvOp(t.fd, 10));
     if (s.state == TcpState::kClose && s.ss == SocketState::kUnconnected &&
         (s.connected || s.listened)) {
       m.Add(2, Listen{.fd = t.fd, .backlog = 1});
@@ -768,27 +955,77 @@ void TcpMoves(const World& w, uint32_t recipe, Moves& m, Families families) {
       const InetSock& p = w.inet_socks.at(s.peer);
       const uint64_t room =
           p.unread < kMaxTcpUnread ? kMaxTcpUnread - p.unread : 0;
+      // The peer shut for reading in FIN_WAIT2: data resets both.
+      if (p.state == TcpState::kFinWait2 && (p.shutdown & kRcvShutdown) != 0) {
+        m.Add(4, SendOp(t.fd, 1));
+        m.Add(4, SendOp(t.fd, 1, kMsgOob));  // the urgent byte stays valid
+      }
       if (room > 0 && p.rx_segs < kMaxTcpSegs) {
         const auto n = static_cast<uint32_t>(
             std::min<uint64_t>(room, 1 + Bits(recipe, 4, 2) * 5));
         m.Add(4, SendOp(t.fd, n));
-        m.Add(3, SendOp(t.fd, std::min<uint32_t>(n, 2), kMsgOob));
+        // A 1-byte urgent send to an empty stream puts the mark at its head.
+        m.Add(3, SendOp(t.fd, 1, kMsgOob));
+        if (n > 1)
+          m.Add(2, SendOp(t.fd, 2, kMsgOob));
+        // An urgent byte at the head of the peer's stream: another one
+        // makes it lost.
+        if (p.urg != 0 && p.urg_offset == 0)
+          m.Add(6, SendOp(t.fd, 1, kMsgOob));
       }
     }
     m.Add(1, SendOp(t.fd, 0));
+    const bool urgent = s.urg == 1;  // TCP_URG_VALID
+    const bool at_mark = urgent && s.urg_offset == 0 && s.unread > 0;
     if (s.unread > 0 || s.urg != 0) {
-      m.Add(4, RecvOp(t.fd, 1 + Bits(recipe, 6, 2)));
-      m.Add(3, RecvOp(t.fd, 1, kMsgOob));
-      m.Add(1, RecvOp(t.fd, 1, kMsgOob | kMsgPeek));
+      m.Add(at_mark ? 8 : 4, RecvOp(t.fd, 1 + Bits(recipe, 6, 2)));
+      m.Add(urgent ? 5 : 2, RecvOp(t.fd, 1, kMsgOob));
+      m.Add(urgent ? 4 : 1, RecvOp(t.fd, 1, kMsgOob | kMsgPeek));
       m.Add(2, RecvOp(t.fd, 100, kMsgPeek));
       m.Add(2, RecvOp(t.fd, 4096));
     } else {
-      m.Add(1, RecvOp(t.fd, 10));
+      m.Add(s.done ? 4 : 1, RecvOp(t.fd, 10));
     }
-    m.Add(2, SetSockOpt{.fd = t.fd,
-                        .name = kSoRcvlowat,
-                        .value = Pick(std::vector<int32_t>{2, 3, 10, 100, -1},
-                                      recipe >> 8)});
+    // The urgent byte at the head does not count towards SO_RCVLOWAT.
+    if (at_mark) {
+      m.Add(4, SetSockOpt{.fd = t.fd,
+                          .name = kSoRcvlowat,
+                          .value = static_cast<int32_t>(s.unread)});
+    }
+    // Fewer bytes than SO_RCVLOWAT: not readable (and the urgent byte at
+    // the head does not count).
+    if (s.unread > 0 &&
+        (s.unread < static_cast<uint64_t>(s.rcvlowat) || at_mark)) {
+      WatchAndWait(w, m, {t.fd}, kEpollIn, recipe, families);
+      if ((families & kFamilyPoll) != 0)
+        m.Add(6, Poll{.fd0 = t.fd, .events0 = kEpollIn, .nfds = 1});
+    }
+    if (s.unread > 0 && s.rcvlowat == 1) {
+      m.Add(3, SetSockOpt{.fd = t.fd,
+                          .name = kSoRcvlowat,
+                          .value = static_cast<int32_t>(s.unread + 1)});
+    }
+    m.Add(1, SetSockOpt{.fd = t.fd, .name = kSoRcvlowat, .value = INT_MAX});
+    // A read across the mark: cut short before it, stopping at it.
+    if (urgent && s.urg_offset > 0)
+      m.Add(6, RecvOp(t.fd, 4096));
+    // Shut for reading with nothing queued: 0.
+    if ((s.shutdown & kRcvShutdown) != 0 && !s.done && s.unread == 0)
+      m.Add(4, RecvOp(t.fd, 10));
+    // Unread data: the close resets.
+    if (s.unread > 0)
+      m.Add(3, Close{.fd = t.fd});
+    // A FIN received: our own closes it (LAST_ACK).
+    if (s.state == TcpState::kCloseWait)
+      m.Add(4, Shutdown{.fd = t.fd, .how = kShutWr});
+    // SO_LINGER {1, 0}: the close resets.
+    if (s.linger && s.linger_time == 0)
+      m.Add(4, Close{.fd = t.fd});
+    m.Add(2,
+          SetSockOpt{.fd = t.fd,
+                     .name = kSoRcvlowat,
+                     .value = Pick(std::vector<int32_t>{2, 3, 10, 100, -1, 0},
+                                   recipe >> 8)});
     m.Add(1, SetSockOpt{.fd = t.fd, .name = kSoLinger, .value = 0});
     m.Add(2, Shutdown{.fd = t.fd,
                       .how = static_cast<int32_t>((Bits(recipe, 11, 2) + t.fd) %
@@ -796,6 +1033,21 @@ void TcpMoves(const World& w, uint32_t recipe, Moves& m, Families families) {
     m.Add(2, Close{.fd = t.fd});
     m.Add(1, Connect{.fd = t.fd, .name = -1});
     m.Add(1, GetSockOpt{.fd = t.fd, .name = kSoError});
+  }
+  // A UDP socket bound to a name a TCP socket holds: ports are per
+  // protocol.
+  if ((families & kFamilyUdp) != 0) {
+    const std::vector<InetFd> udp = InetFds(w, false);
+    if (udp.empty() && m.room())
+      m.Add(1, InetSocket{.type = kSockDgram | kSockNonblock});
+    for (const InetFd& u : udp) {
+      if (u.s->bound)
+        continue;
+      for (const auto& [key, first] : w.inet_names) {
+        if (key.first && w.inet_names.count({false, key.second}) == 0)
+          m.Add(2, Bind{.fd = u.fd, .name = key.second});
+      }
+    }
   }
   std::vector<int32_t> fds;
   for (const InetFd& t : socks)
@@ -853,6 +1105,9 @@ void UdpMoves(const World& w, uint32_t recipe, Moves& m, Families families) {
     m.Add(1, SendOp(u.fd, 65508));
     m.Add(1, SendOp(u.fd, 65536));
     m.Add(1, SendOp(u.fd, 5, kMsgOob));
+    m.Add(1, Listen{.fd = u.fd, .backlog = 1});
+    if (m.room())
+      m.Add(1, Accept4{.fd = u.fd, .flags = kSockNonblock});
     if (!s.datagrams.empty()) {
       m.Add(3, RecvOp(u.fd, 1 + Bits(recipe, 3, 2) * 30));
       m.Add(2, RecvOp(u.fd, 2, kMsgTrunc));

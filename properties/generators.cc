@@ -115,13 +115,16 @@ bool IsReadTarget(const File& f) {
   return f.kind == FileKind::kPipeRead || IsEventfd(f) || IsSocket(f);
 }
 
-// A number that is not open (small, so it may be reused by a later open).
+// A number that is not open (small, so it may be reused by a later open;
+// the one above the highest when 0..11 are all open).
 Gen<int32_t> GenClosedFd(const World& w) {
   std::vector<int32_t> closed;
   for (int32_t fd = 0; fd < 12; ++fd) {
     if (!w.IsOpen(fd))
       closed.push_back(fd);
   }
+  if (closed.empty())
+    closed.push_back(w.fd_table.rbegin()->first + 1);
   return gen::elementOf(closed);
 }
 
@@ -134,7 +137,7 @@ Gen<int32_t> GenFd(const World& w, bool (*pred)(const File&)) {
   if (!good.empty())
     choices.emplace_back(40, gen::elementOf(good));
   if (!any.empty())
-    choices.emplace_back(3, gen::elementOf(any));
+    choices.emplace_back(4, gen::elementOf(any));
   choices.emplace_back(1, GenClosedFd(w));
   choices.emplace_back(1, OneOf<int32_t>({-1, 1000000}));
   return WeightedOneOf(std::move(choices));
@@ -170,7 +173,7 @@ Gen<uint32_t> GenEvents() {
   return gen::weightedOneOf<uint32_t>(
       {{8,
         gen::apply([](uint32_t b, uint32_t m) { return b | m; }, base, mode)},
-       {1, raw}});
+       {2, raw}});
 }
 
 Gen<uint64_t> GenData() {
@@ -438,21 +441,21 @@ Gen<Op> GenCtl(const World& w) {
                           .null_event = null_event};
         },
         choose(epfd, op), GenEvents(), GenData(),
-        gen::weightedElement<bool>({{60, false}, {1, true}}));
+        gen::weightedElement<bool>({{30, false}, {1, true}}));
   });
 }
 
 }  // namespace
 
 // The focus of a sequence (properties/focus.h) from a ticket in [0, 100):
-// none for 30, the rest shared by weight among the focuses whose families
+// none for 20, the rest shared by weight among the focuses whose families
 // are switched on.
 Focus DrawFocus(Families families, int ticket) {
   constexpr std::pair<Focus, int> kWeights[] = {
       {Focus::kNesting, 3},    {Focus::kWaits, 2},     {Focus::kBuffers, 2},
-      {Focus::kUnixStream, 3}, {Focus::kUnixDgram, 3}, {Focus::kTcp, 5},
+      {Focus::kUnixStream, 4}, {Focus::kUnixDgram, 3}, {Focus::kTcp, 6},
       {Focus::kUdp, 2}};
-  if (ticket < 30)
+  if (ticket < 20)
     return Focus::kNone;
   int total = 0;
   for (const auto& [focus, weight] : kWeights) {
@@ -461,7 +464,7 @@ Focus DrawFocus(Families families, int ticket) {
   }
   if (total == 0)
     return Focus::kNone;
-  int at = (ticket - 30) * total / 70;
+  int at = (ticket - 20) * total / 80;
   for (const auto& [focus, weight] : kWeights) {
     if ((FocusFamilies(focus) & families) == 0)
       continue;
@@ -689,7 +692,7 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
               gen::weightedOneOf<int32_t>(
                   {{14, gen::just(64)},
                    {12, OneOf<int32_t>({1, 2, 3})},
-                   {1, OneOf<int32_t>(
+                   {3, OneOf<int32_t>(
                            {0, -1, kEpMaxEvents, kEpMaxEvents + 1})}})));
     } else if constexpr (std::is_same_v<T, Write>) {
       add(IndexOf<Write>(), gen::apply(
@@ -1007,6 +1010,10 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
         if ((swarm.families & kFamilyUdp) != 0)
           types.emplace_back(4, gen::just(kSockDgram));
         if (!types.empty()) {
+          // SOCK_RDM has no AF_INET protocol (ESOCKTNOSUPPORT), 11 is
+          // SOCK_MAX (EINVAL). (Not SOCK_RAW, SOCK_SEQPACKET or SOCK_DCCP,
+          // which modules or capabilities decide, nor SOCK_PACKET.)
+          types.emplace_back(1, OneOf<uint32_t>({4u, 11u}));
           add(IndexOf<InetSocket>(),
               gen::apply([](uint32_t type, uint32_t flags)
                              -> Op { return InetSocket{.type = type | flags}; },
@@ -1073,7 +1080,7 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
   [&]<class... T>(OpList<T...>) {
     (offer.template operator()<T>(), ...);
   }(GenOrder{});
-  // The focus's next steps (properties/focus.h) take as much weight as all
+  // The focus's next steps (properties/focus.h) take twice the weight of all
   // the random choices together.
   std::vector<std::pair<uint32_t, Gen<Op>>> focused;
   for (FocusMove& move : FocusMoves(w, swarm))
@@ -1082,7 +1089,7 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
     uint32_t total = 0;
     for (const auto& c : choices)
       total += c.first;
-    choices.emplace_back(std::max<uint32_t>(total, 1),
+    choices.emplace_back(std::max<uint32_t>(2 * total, 1),
                          WeightedOneOf(std::move(focused)));
   }
   return WeightedOneOf(std::move(choices));
