@@ -203,9 +203,14 @@ int Check(const std::vector<std::string_view>& args) {
     options.families_arg = families;
   }
   if (!era.empty()) {
-    const epollcheck::SocketCalibration measured = options.profile.sockets;
+    const epollcheck::Profile measured = options.profile;
     options.profile = ParseEra("--kernel-era", era);
-    options.profile.sockets = measured;  // a build fact, not an era's
+    // Build and host facts, not an era's: the socket constants, RLIMIT_NOFILE,
+    // the privileges and pipe-max-size.
+    options.profile.sockets = measured.sockets;
+    options.profile.fd_limit = measured.fd_limit;
+    options.profile.cap_sys_resource = measured.cap_sys_resource;
+    options.profile.pipe_max_size = measured.pipe_max_size;
     options.kernel_era = era;
     options.sut_description +=
         " (model profile overridden: " + options.profile.name + ")";
