@@ -18,7 +18,36 @@ std::string_view UngeneratedWhy(std::string_view name) {
 
 }  // namespace
 
-RuleReport MakeRuleReport(const RuleCounts& counts, const Profile& profile) {
+uint32_t RuleFamilies(std::string_view rule) {
+  constexpr uint32_t kSockets =
+      kFamilyUnix | kFamilyUnixAddr | kFamilyTcp | kFamilyUdp;
+  static constexpr std::pair<std::string_view, uint32_t> kAreas[] = {
+      {"tcp.", kFamilyTcp},
+      {"udp.", kFamilyUdp},
+      {"inet.", kFamilyTcp | kFamilyUdp},
+      {"unix.oob.", kFamilyUnixOob},
+      {"unix.", kFamilyUnix | kFamilyUnixAddr},
+      {"sock", kSockets},
+      {"listen.", kFamilyUnixAddr | kFamilyTcp},
+      {"accept4.", kFamilyUnixAddr | kFamilyTcp},
+      {"read.socket.", kSockets},
+      {"pipe", kFamilyPipe},
+      {"eventfd.", kFamilyEventfd},
+      {"poll.", kFamilyPoll},
+      {"ppoll.", kFamilyPoll},
+      {"select.", kFamilyPoll},
+      {"pselect6.", kFamilyPoll},
+      {"epoll", kFamilyEpoll},
+  };
+  for (const auto& [prefix, families] : kAreas) {
+    if (rule.substr(0, prefix.size()) == prefix)
+      return families;
+  }
+  return kAllFamilies;
+}
+
+RuleReport MakeRuleReport(const RuleCounts& counts, const Profile& profile,
+                          uint32_t families) {
   RuleReport report;
   for (size_t i = 0; i < kRuleCount; ++i) {
     const RuleInfo& rule = kRules[i];
@@ -27,6 +56,8 @@ RuleReport MakeRuleReport(const RuleCounts& counts, const Profile& profile) {
     } else if (!RuleEraApplies(rule.era, profile)) {
       report.other_era.push_back(
           {.name = rule.name, .why = RuleEraName(rule.era)});
+    } else if ((RuleFamilies(rule.name) & families) == 0) {
+      report.other_families.push_back({.name = rule.name, .why = {}});
     } else if (const std::string_view why = UngeneratedWhy(rule.name);
                !why.empty()) {
       report.ungenerated.push_back({.name = rule.name, .why = why});
@@ -40,8 +71,9 @@ RuleReport MakeRuleReport(const RuleCounts& counts, const Profile& profile) {
 void PrintRuleReport(std::ostream& os, const RuleReport& report) {
   os << "rules: " << report.hit.size() << " of " << kRuleCount
      << " hit (never hit: " << report.unhit.size() << " reachable, "
-     << report.other_era.size() << " other eras, " << report.ungenerated.size()
-     << " not generated)\n";
+     << report.other_era.size() << " other eras, "
+     << report.other_families.size() << " other families, "
+     << report.ungenerated.size() << " not generated)\n";
   size_t width = 0;
   for (const RuleInfo& rule : kRules)
     width = std::max(width, rule.name.size());
@@ -57,6 +89,10 @@ void PrintRuleReport(std::ostream& os, const RuleReport& report) {
   for (const RuleReport::Unhit& u : report.other_era)
     os << "  " << std::left << std::setw(static_cast<int>(width)) << u.name
        << std::right << "  " << u.why << '\n';
+  os << "rules never hit, of families not generated ("
+     << report.other_families.size() << "):\n";
+  for (const RuleReport::Unhit& u : report.other_families)
+    os << "  " << u.name << '\n';
   os << "rules never hit, not generated (" << report.ungenerated.size()
      << "):\n";
   for (const RuleReport::Unhit& u : report.ungenerated)
@@ -102,6 +138,7 @@ std::string WriteStatsJson(const std::string& path, const Coverage& coverage,
   };
   rules["never_hit"] = names(report.unhit, "");
   rules["never_hit_other_era"] = names(report.other_era, "era");
+  rules["never_hit_other_families"] = names(report.other_families, "");
   rules["never_hit_not_generated"] = names(report.ungenerated, "why");
   root["rules"] = std::move(rules);
   std::ofstream file(path);

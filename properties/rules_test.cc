@@ -84,8 +84,9 @@ TEST(RuleReports, SplitNeverHitRulesByWhy) {
   EXPECT_EQ(r.hit[0].name, "epoll_ctl.ebadf.epfd");
   EXPECT_EQ(r.hit[0].count, 3u);
   EXPECT_EQ(r.hit.size() + r.unhit.size() + r.other_era.size() +
-                r.ungenerated.size(),
+                r.other_families.size() + r.ungenerated.size(),
             kRuleCount);
+  EXPECT_TRUE(r.other_families.empty());
   const auto listed = [](const std::vector<RuleReport::Unhit>& list,
                          std::string_view name) {
     for (const RuleReport::Unhit& u : list) {
@@ -101,6 +102,14 @@ TEST(RuleReports, SplitNeverHitRulesByWhy) {
   const RuleReport old = MakeRuleReport(counts, ProfileForKernel(5, 10));
   EXPECT_TRUE(listed(old.unhit, "epoll_wait.order.einval_first"));
   EXPECT_TRUE(listed(old.other_era, "epoll_wait.order.ebadf_first"));
+  // Without the AF_INET families, TCP and UDP rules are not expected.
+  const RuleReport unix_only =
+      MakeRuleReport(counts, p618, kAllFamilies & ~(kFamilyTcp | kFamilyUdp));
+  EXPECT_TRUE(listed(unix_only.other_families, "tcp.poll.out"));
+  EXPECT_TRUE(listed(unix_only.other_families, "inet.bind.eaddrinuse"));
+  EXPECT_TRUE(listed(unix_only.unhit, "unix.poll.err"));
+  EXPECT_EQ(RuleFamilies("unix.oob.recv.take"), kFamilyUnixOob);
+  EXPECT_EQ(RuleFamilies("fd.alloc.lowest_top"), kAllFamilies);
   std::ostringstream printed;
   PrintRuleReport(printed, r);
   EXPECT_NE(

@@ -305,7 +305,8 @@ CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
   }
   if (options.stats || !options.stats_json.empty()) {
     const Coverage& coverage = Coverage::Current();
-    const RuleReport rules = MakeRuleReport(coverage.rules, options.profile);
+    const RuleReport rules =
+        MakeRuleReport(coverage.rules, options.profile, options.families);
     if (options.stats) {
       coverage.Print(out);
       PrintRuleReport(out, rules);
