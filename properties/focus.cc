@@ -219,7 +219,7 @@ void NestingMoves(const World& w, uint32_t recipe, Moves& m) {
   constexpr int kPastLimit[] = {5, 3, 2, 1};  // for 3, 4, 5, 6 instances
   const size_t want = 3 + Bits(recipe, 0, 2);
   const int mult =
-      std::max(1, kPastLimit[want - 3] - (Bits(recipe, 2, 2) == 0 ? 1 : 0));
+      std::max(1, kPastLimit[want - 3] - (Bits(recipe, 2, 3) == 0 ? 1 : 0));
   // Building the structure outweighs exercising it.
   constexpr uint32_t kBuild = 32;
   if (g.fd.size() < want && m.room())
@@ -665,18 +665,19 @@ void UnixDgramMoves(const World& w, uint32_t recipe, Moves& m,
   } else if (socks.size() < (mutual ? 2 : 3 + Bits(recipe, 2, 1)) && m.room()) {
     m.Add(12, UnixSocket{.type = kSockDgram | kSockNonblock});
   }
-  // R: the named socket most others are connected to (the first named one
-  // before anyone connects), so roles stay put once the flood starts.
+  // R: the named socket with the longest queue, then the most senders
+  // connected to it (the first named one before anyone connects), so roles
+  // stay put once the flood starts, mutual pairs included.
   const UnixFd* receiver = nullptr;
-  int best = -1;
+  size_t best = 0;
   for (const UnixFd& u : socks) {
     if (u.s->name < 0)
       continue;
-    int senders = 0;
+    size_t score = 1 + 16 * u.s->receive_queue.size();
     for (const UnixFd& v : socks)
-      senders += v.s->peer == u.sid ? 1 : 0;
-    if (senders > best) {
-      best = senders;
+      score += v.s->peer == u.sid ? 1 : 0;
+    if (score > best) {
+      best = score;
       receiver = &u;
     }
   }
@@ -745,7 +746,7 @@ void UnixDgramMoves(const World& w, uint32_t recipe, Moves& m,
     if (u.s->peer != 0 && w.socks.count(u.s->peer) != 0) {
       const bool peer_full = full(u.s->peer);
       const bool is_receiver = receiver != nullptr && u.sid == receiver->sid;
-      m.Add(peer_full || is_receiver ? 3 : 30,
+      m.Add(peer_full || is_receiver ? 3 : 40,
             SendOp(u.fd, 1 + Bits(recipe, 3, 2) * 50));
       m.Add(1, Connect{.fd = u.fd, .name = -1});
       if (peer_full) {
@@ -937,11 +938,19 @@ void TcpMoves(const World& w, uint32_t recipe, Moves& m, Families families) {
     // Reset: its error from a read.
     if (s.state == TcpState::kClose && s.err != 0 && s.unread == 0)
       m.Add(4, RecvOp(t.fd, 10));
+    // Once connected or listening, never again (EINVAL).
     if (s.state == TcpState::kClose && s.ss == SocketState::kUnconnected &&
         (s.connected || s.listened)) {
       m.Add(2, Listen{.fd = t.fd, .backlog = 1});
-      for (int32_t name : listening)
-        m.Add(2, Connect{.fd = t.fd, .name = name});
+      // (To a name someone else holds: Admissible sends no SYN elsewhere.)
+      for (const auto& [key, first] : w.inet_names) {
+        const SockId h = key.first ? Holder(w, true, key.second) : 0;
+        if (h != 0 && h != t.sid)
+          m.Add(3, Connect{.fd = t.fd, .name = key.second});
+      }
+      // Someone else to hold a name.
+      if (listening.empty() && refusing.empty() && m.room())
+        m.Add(2, InetSocket{.type = kSockStream | kSockNonblock});
     }
     if (!Connected(s))
       continue;

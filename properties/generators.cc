@@ -453,7 +453,7 @@ Gen<Op> GenCtl(const World& w) {
 Focus DrawFocus(Families families, int ticket) {
   constexpr std::pair<Focus, int> kWeights[] = {
       {Focus::kNesting, 3},    {Focus::kWaits, 2},     {Focus::kBuffers, 2},
-      {Focus::kUnixStream, 4}, {Focus::kUnixDgram, 3}, {Focus::kTcp, 6},
+      {Focus::kUnixStream, 4}, {Focus::kUnixDgram, 4}, {Focus::kTcp, 6},
       {Focus::kUdp, 2}};
   if (ticket < 20)
     return Focus::kNone;
