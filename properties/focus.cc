@@ -19,9 +19,9 @@ constexpr uint64_t kUllongMax = ~uint64_t{0};
 class Moves {
 public:
   explicit Moves(const World& w) : w_(w) {}
-  void Add(uint32_t weight, Op op) {
+  void Add(uint32_t weight, const Op& op) {
     if (weight > 0)
-      list_.push_back(FocusMove{.weight = weight, .op = std::move(op)});
+      list_.push_back(FocusMove{.weight = weight, .op = op});
   }
   bool room(size_t more = 1) const {
     return w_.fd_table.size() + 1 + more <= kMaxOpenFds;
@@ -1169,7 +1169,6 @@ Families FocusFamilies(Focus focus) {
   case Focus::kNone:
     return kAllFamilies;
   case Focus::kNesting:
-    return kFamilyEpoll;
   case Focus::kWaits:
     return kFamilyEpoll;
   case Focus::kBuffers:

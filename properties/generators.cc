@@ -1083,8 +1083,8 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
   // The focus's next steps (properties/focus.h) take twice the weight of all
   // the random choices together.
   std::vector<std::pair<uint32_t, Gen<Op>>> focused;
-  for (FocusMove& move : FocusMoves(w, swarm))
-    focused.emplace_back(move.weight, gen::just(std::move(move.op)));
+  for (const FocusMove& move : FocusMoves(w, swarm))
+    focused.emplace_back(move.weight, gen::just(move.op));
   if (!focused.empty()) {
     uint32_t total = 0;
     for (const auto& c : choices)
