@@ -1,10 +1,10 @@
 // epollcheck: the command-line front end.
 //
 //   epollcheck check --sut NAME [--sequences N] [--max-ops M] [--seed S]
-//                    [--kernel-era MAJOR.MINOR] [--stats] [--out DIR]
-//                    [--known FILE] [--only-sequence I] [--mask SIGNATURE]...
-//                    [--families F,...] [--jobs N] [--duration D]
-//                    [--hang-timeout D]
+//                    [--kernel-era MAJOR.MINOR] [--stats] [--stats-json FILE]
+//                    [--out DIR] [--known FILE] [--only-sequence I]
+//                    [--mask SIGNATURE]... [--families F,...] [--jobs N]
+//                    [--duration D] [--hang-timeout D]
 //   epollcheck replay FILE [--sut model|kernel|...] [--kernel-era MAJOR.MINOR]
 //                    [--against-model] [--hang-timeout D]
 //   epollcheck repro FILE > repro.c
@@ -57,11 +57,11 @@ using epollcheck::CheckOptions;
 constexpr const char* kUsage =
     "usage: epollcheck check --sut NAME [--sequences N] [--max-ops M] "
     "[--seed S]\n"
-    "                        [--kernel-era MAJOR.MINOR] [--stats] [--out DIR]\n"
-    "                        [--known FILE] [--only-sequence I] "
-    "[--mask SIGNATURE]...\n"
-    "                        [--families F,...] [--jobs N] [--duration D] "
-    "[--hang-timeout D]\n"
+    "                        [--kernel-era MAJOR.MINOR] [--stats] "
+    "[--stats-json FILE]\n"
+    "                        [--out DIR] [--known FILE] [--only-sequence I]\n"
+    "                        [--mask SIGNATURE]... [--families F,...]\n"
+    "                        [--jobs N] [--duration D] [--hang-timeout D]\n"
     "       epollcheck replay FILE [--sut NAME] [--kernel-era MAJOR.MINOR] "
     "[--against-model]\n"
     "                         [--hang-timeout D]\n"
@@ -187,6 +187,11 @@ CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
       options.seed = ParseNumber<uint64_t>(flag, value(), 0, UINT64_MAX);
     } else if (flag == "--stats") {
       options.stats = true;
+    } else if (flag == "--stats-json") {
+      options.stats_json = std::string(value());
+      // Fail before the run, not after it.
+      if (!std::ofstream(options.stats_json, std::ios::app))
+        UsageError("--stats-json: cannot write " + options.stats_json);
     } else if (flag == "--kernel-era") {
       era = std::string(value());
     } else if (flag == "--out") {
@@ -255,9 +260,14 @@ CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
     options.families_arg = families;
   }
   if (!era.empty()) {
-    const epollcheck::SocketCalibration measured = options.profile.sockets;
+    const epollcheck::Profile measured = options.profile;
     options.profile = ParseEra("--kernel-era", era);
-    options.profile.sockets = measured;  // a build fact, not an era's
+    // Build and host facts, not an era's: the socket constants, RLIMIT_NOFILE,
+    // the privileges and pipe-max-size.
+    options.profile.sockets = measured.sockets;
+    options.profile.fd_limit = measured.fd_limit;
+    options.profile.cap_sys_resource = measured.cap_sys_resource;
+    options.profile.pipe_max_size = measured.pipe_max_size;
     options.kernel_era = era;
     options.sut_description +=
         " (model profile overridden: " + options.profile.name + ")";
@@ -342,6 +352,9 @@ int Check(const std::vector<std::string_view>& args, const char* argv0) {
   std::ostream* progress = isatty(STDERR_FILENO) ? &std::cerr : nullptr;
   const epollcheck::CheckReport report =
       epollcheck::RunSupervised(options, supervise, std::cout, progress);
+  if (!report.stats_json_error.empty())
+    std::cerr << "epollcheck: --stats-json: " << report.stats_json_error
+              << '\n';
   std::cout << "epollcheck: " << options.sut_name << ": "
             << report.sequences_run << " sequences, " << report.divergences
             << " divergences" << std::endl;

@@ -6,6 +6,7 @@
 #include "model/abi.h"
 #include "model/check.h"
 #include "model/internal/kernel.h"
+#include "model/rules.h"
 
 namespace epollcheck::internal {
 namespace {
@@ -24,6 +25,7 @@ EventfdCtx& CtxOf(World& world, FileId file) {
 Outcome EventfdCreate(World& world, uint32_t initval, uint32_t flags) {
   if ((flags & ~(abi::kEfdSemaphore | abi::kEfdNonblock | abi::kEfdCloexec)) !=
       0) {
+    RULE("eventfd.einval.flags");
     return Outcome::Error(abi::kEinval);
   }
   if (!HasFreeFds(world, 1))
@@ -43,13 +45,30 @@ Outcome EventfdCreate(World& world, uint32_t initval, uint32_t flags) {
 // something (0 included) wakes the queue with key IN.
 Outcome EventfdWrite(World& world, FileId file, uint32_t count,
                      uint64_t value) {
-  if (count < 8 || (count != 8 && world.profile.eventfd_write_exact))
+  if (count < 8) {
+    RULE("eventfd.write.einval.short");
     return Outcome::Error(abi::kEinval);
-  if (value == kUllongMax)
+  }
+  if (count != 8 && world.profile.eventfd_write_exact) {
+    RULE("eventfd.write.einval.not_8");
     return Outcome::Error(abi::kEinval);
+  }
+  if (value == kUllongMax) {
+    RULE("eventfd.write.einval.ullong_max");
+    return Outcome::Error(abi::kEinval);
+  }
   EventfdCtx& ctx = CtxOf(world, file);
-  if (kUllongMax - ctx.count <= value)
+  if (kUllongMax - ctx.count <= value) {
+    RULE("eventfd.write.eagain.overflow");
     return Outcome::Error(abi::kEagain);
+  }
+  if (kUllongMax - ctx.count - 1 == value)
+    RULE("eventfd.write.to_max");
+  if (value == 0) {
+    RULE("eventfd.write.zero_wakes");
+  } else {
+    RULE("eventfd.write.wake");
+  }
   ctx.count += value;
   WakeUp(world, file, abi::kEpollIn);
   return Outcome::Value(8);
@@ -58,11 +77,21 @@ Outcome EventfdWrite(World& world, FileId file, uint32_t count,
 // Linux: fs/eventfd.c eventfd_read, eventfd_ctx_do_read: EAGAIN at 0, else
 // the whole count (or 1 in semaphore mode); wakes the queue with key OUT.
 Outcome EventfdRead(World& world, FileId file, uint32_t count) {
-  if (count < 8)
+  if (count < 8) {
+    RULE("eventfd.read.einval.short");
     return Outcome::Error(abi::kEinval);
+  }
   EventfdCtx& ctx = CtxOf(world, file);
-  if (ctx.count == 0)
+  if (ctx.count == 0) {
+    RULE("eventfd.read.eagain.zero");
     return Outcome::Error(abi::kEagain);
+  }
+  if (ctx.semaphore) {
+    RULE("eventfd.read.semaphore_one");
+  } else {
+    RULE("eventfd.read.whole_count");
+  }
+  RULE("eventfd.read.wake_out");
   const uint64_t value = ctx.semaphore ? 1 : ctx.count;
   ctx.count -= value;
   WakeUp(world, file, abi::kEpollOut);
@@ -75,12 +104,20 @@ Outcome EventfdRead(World& world, FileId file, uint32_t count) {
 uint32_t EventfdPoll(World& world, FileId file) {
   const uint64_t count = CtxOf(world, file).count;
   uint32_t mask = 0;
-  if (count > 0)
+  if (count > 0) {
+    RULE("eventfd.poll.in.nonzero");
     mask |= abi::kEpollIn;
-  if (count == kUllongMax)
+  }
+  if (count == kUllongMax) {
+    RULE("eventfd.poll.err.overflow");
     mask |= abi::kEpollErr;
-  if (kUllongMax - 1 > count)
+  }
+  if (kUllongMax - 1 > count) {
+    RULE("eventfd.poll.out.room");
     mask |= abi::kEpollOut;
+  } else {
+    RULE("eventfd.poll.out.full");
+  }
   return mask;
 }
 

@@ -10,6 +10,7 @@
 #include "model/abi.h"
 #include "model/check.h"
 #include "model/internal/kernel.h"
+#include "model/rules.h"
 
 namespace epollcheck::internal {
 namespace {
@@ -57,7 +58,10 @@ void RemoveItem(World& world, FileId epoll_file, const ItemKey& key) {
 // Linux: fs/eventpoll.c ep_item_poll: the file's mask filtered by the item's.
 uint32_t ItemPoll(World& world, FileId epoll_file, const ItemKey& key) {
   const uint32_t events = InstanceOf(world, epoll_file).items.at(key).events;
-  return PollFile(world, key.file, events) & events;
+  const uint32_t mask = PollFile(world, key.file, events);
+  if (mask != 0 && (mask & events) == 0)
+    RULE("epoll.item_poll.filtered");
+  return mask & events;
 }
 
 // The epoll callback for one wait entry. Linux: fs/eventpoll.c
@@ -69,15 +73,27 @@ void EpollCallback(World& world, const WaitEntry& entry, uint32_t key) {
   EP_CHECK(it != ep.items.end());
   const uint32_t events = it->second.events;
   // A disarmed ONESHOT item has only private bits left.
-  if ((events & ~abi::kEpPrivateBits) == 0)
+  if ((events & ~abi::kEpPrivateBits) == 0) {
+    RULE("epoll.callback.ignore.disarmed");
     return;
+  }
   // A keyed wakeup must intersect the item's mask.
-  if (key != 0 && (key & events) == 0)
+  if (key != 0 && (key & events) == 0) {
+    RULE("epoll.callback.ignore.key");
     return;
-  LinkReady(ep, entry.key);
+  }
+  if (key == 0)
+    RULE("epoll.callback.keyless");
+  if (LinkReady(ep, entry.key)) {
+    RULE("epoll.callback.queue");
+  } else {
+    RULE("epoll.callback.already_queued");
+  }
   // "Wake up ( if active ) ... the ->poll() wait list": every accepted
   // callback wakes the watchers of this epoll file, linked before or not.
   // Linux: ep_poll_safewake() -> wake_up_poll(&ep->poll_wait, EPOLLIN).
+  if (!world.files.at(entry.epoll).wait_queue.empty())
+    RULE("epoll.callback.wake_watchers");
   WakeUp(world, entry.epoll, abi::kEpollIn);
 }
 
@@ -90,7 +106,11 @@ int LoopCheckDown(World& world, FileId ep, FileId inserting_into, int depth) {
     const File& target = world.files.at(key.file);
     if (target.kind != FileKind::kEpoll)
       continue;
-    if (key.file == inserting_into || depth > abi::kEpMaxNests) {
+    if (key.file == inserting_into) {
+      RULE("epoll_ctl.eloop.loop");
+      result = abi::kEpMaxNests + 1;
+    } else if (depth > abi::kEpMaxNests) {
+      RULE("epoll_ctl.eloop.depth_below");
       result = abi::kEpMaxNests + 1;
     } else {
       result = std::max(
@@ -123,11 +143,21 @@ bool LoopCheckDownBefore617(const World& world, FileId ep,
                             std::set<FileId>& visited) {
   visited.insert(ep);
   for (const auto& [key, item] : world.files.at(ep).epoll->items) {
-    if (world.files.at(key.file).kind != FileKind::kEpoll ||
-        visited.count(key.file) != 0)
+    if (world.files.at(key.file).kind != FileKind::kEpoll)
       continue;
-    if (key.file == inserting_into || depth > abi::kEpMaxNests ||
-        LoopCheckDownBefore617(world, key.file, inserting_into, depth + 1,
+    if (visited.count(key.file) != 0) {
+      RULE("epoll_ctl.loop_check.visited_skip");
+      continue;
+    }
+    if (key.file == inserting_into) {
+      RULE("epoll_ctl.eloop.loop");
+      return true;
+    }
+    if (depth > abi::kEpMaxNests) {
+      RULE("epoll_ctl.eloop.depth_below");
+      return true;
+    }
+    if (LoopCheckDownBefore617(world, key.file, inserting_into, depth + 1,
                                visited))
       return true;
   }
@@ -143,7 +173,14 @@ bool LoopCheckFails(World& world, FileId ep, FileId to) {
   const int depth = LoopCheckDown(world, to, ep, 0);
   if (depth > abi::kEpMaxNests)
     return true;
-  return depth + 1 + UpwardsDepth(world, ep) > abi::kEpMaxNests;
+  const int links = depth + 1 + UpwardsDepth(world, ep);
+  if (links > abi::kEpMaxNests) {
+    RULE("epoll_ctl.eloop.depth_upward");
+    return true;
+  }
+  if (links == abi::kEpMaxNests)
+    RULE("epoll_ctl.nest.longest_chain");
+  return false;
 }
 
 // Non-epoll files reachable below epoll `ep` (the files ep_loop_check_proc
@@ -165,13 +202,30 @@ void FilesBelow(const World& world, FileId ep, std::set<FileId>& seen_epolls,
 // watching `file`, counting paths that end at an unwatched epoll.
 bool ReversePathFails(const World& world, FileId file, int depth,
                       int (&path_count)[5]) {
-  if (depth > abi::kEpMaxNests)
+  if (depth > abi::kEpMaxNests) {
+    RULE("epoll_ctl.einval.path_depth");
     return true;  // too deep nesting
+  }
   for (const WaitEntry& w : world.files.at(file).wait_queue) {
     if (world.files.at(w.epoll).wait_queue.empty()) {
       // path_count_inc(): any number of direct watchers is fine.
-      if (depth != 0 && ++path_count[depth] > abi::kPathLimits[depth])
+      if (depth != 0 && ++path_count[depth] > abi::kPathLimits[depth]) {
+        switch (depth) {
+        case 1:
+          RULE("epoll_ctl.einval.paths.1");
+          break;
+        case 2:
+          RULE("epoll_ctl.einval.paths.2");
+          break;
+        case 3:
+          RULE("epoll_ctl.einval.paths.3");
+          break;
+        default:
+          RULE("epoll_ctl.einval.paths.4");
+          break;
+        }
         return true;
+      }
     } else if (ReversePathFails(world, w.epoll, depth + 1, path_count)) {
       return true;
     }
@@ -230,8 +284,10 @@ uint32_t EpollPoll(World& world, FileId epoll_file) {
   std::deque<ItemKey> scan = InstanceOf(world, epoll_file).ready_list;
   for (const ItemKey& key : scan) {
     if (ItemPoll(world, epoll_file, key) != 0) {
+      RULE("epoll.poll.in.ready_item");
       return abi::kEpollIn | abi::kEpollRdNorm;
     }
+    RULE("epoll.poll.prune");
     UnlinkReady(InstanceOf(world, epoll_file), key);
   }
   return 0;
@@ -239,6 +295,8 @@ uint32_t EpollPoll(World& world, FileId epoll_file) {
 
 void EventpollReleaseFile(World& world, FileId file) {
   const std::vector<WaitEntry> queue = world.files.at(file).wait_queue;
+  if (!queue.empty())
+    RULE("epoll.release.watched_file");
   for (const WaitEntry& entry : queue)
     RemoveItem(world, entry.epoll, entry.key);
 }
@@ -248,6 +306,8 @@ void EpollFileRelease(World& world, FileId epoll_file) {
   for (const auto& [key, item] : InstanceOf(world, epoll_file).items) {
     keys.push_back(key);
   }
+  if (!keys.empty())
+    RULE("epoll.release.instance_items");
   for (const ItemKey& key : keys)
     RemoveItem(world, epoll_file, key);
 }
@@ -257,28 +317,52 @@ void EpollFileRelease(World& world, FileId epoll_file) {
 Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
                      uint32_t events, uint64_t data, bool null_event) {
   const bool has_event = op != abi::kEpollCtlDel;  // ep_op_has_event()
-  if (has_event && null_event)
+  if (has_event && null_event) {
+    RULE("epoll_ctl.efault.event");
     return Outcome::Error(abi::kEfault);
+  }
+  if (!has_event && null_event)
+    RULE("epoll_ctl.del.event_ignored");
   const std::optional<FileId> ep_file = world.FileIdAt(epfd);
-  if (!ep_file)
+  if (!ep_file) {
+    RULE("epoll_ctl.ebadf.epfd");
     return Outcome::Error(abi::kEbadf);
+  }
   const std::optional<FileId> target = world.FileIdAt(fd);
-  if (!target)
+  if (!target) {
+    RULE("epoll_ctl.ebadf.fd");
     return Outcome::Error(abi::kEbadf);
+  }
   // Every file kind modelled so far has ->poll (file_can_poll).
-  if (has_event && !world.profile.epollwakeup_kept) {
-    events &= ~abi::kEpollWakeup;  // ep_take_care_of_epollwakeup()
+  if (has_event && (events & abi::kEpollWakeup) != 0) {
+    if (world.profile.epollwakeup_kept) {
+      RULE("epoll_ctl.epollwakeup.kept");
+    } else {
+      RULE("epoll_ctl.epollwakeup.dropped");
+      events &= ~abi::kEpollWakeup;  // ep_take_care_of_epollwakeup()
+    }
   }
   const bool target_is_epoll = world.files.at(*target).kind == FileKind::kEpoll;
-  if (*ep_file == *target ||
-      world.files.at(*ep_file).kind != FileKind::kEpoll) {
+  if (*ep_file == *target) {
+    RULE("epoll_ctl.einval.self");
+    return Outcome::Error(abi::kEinval);
+  }
+  if (world.files.at(*ep_file).kind != FileKind::kEpoll) {
+    RULE("epoll_ctl.einval.not_epoll");
     return Outcome::Error(abi::kEinval);
   }
   if (has_event && (events & abi::kEpollExclusive) != 0) {
-    if (op == abi::kEpollCtlMod)
+    if (op == abi::kEpollCtlMod) {
+      RULE("epoll_ctl.einval.exclusive.mod");
       return Outcome::Error(abi::kEinval);
+    }
+    if (op == abi::kEpollCtlAdd && target_is_epoll) {
+      RULE("epoll_ctl.einval.exclusive.epoll_target");
+      return Outcome::Error(abi::kEinval);
+    }
     if (op == abi::kEpollCtlAdd &&
-        (target_is_epoll || (events & ~abi::kEpollExclusiveOkBits) != 0)) {
+        (events & ~abi::kEpollExclusiveOkBits) != 0) {
+      RULE("epoll_ctl.einval.exclusive.bits");
       return Outcome::Error(abi::kEinval);
     }
   }
@@ -290,21 +374,42 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
   EpollInstance& ep = InstanceOf(world, *ep_file);
   const bool exists = ep.items.count(key) != 0;
   if (op == abi::kEpollCtlAdd) {
-    if (exists)
+    if (exists) {
+      RULE("epoll_ctl.eexist");
       return Outcome::Error(abi::kEexist);
+    }
+    for (const auto& [other, item] : ep.items) {
+      if (other.file == key.file) {
+        RULE("epoll_ctl.add.same_file_other_fd");
+        break;
+      }
+    }
     // The full check runs if this epoll is itself watched or the target is
     // an epoll (do_epoll_ctl: f_ep || is_file_epoll(tf)).
     const bool full_check =
         !world.files.at(*ep_file).wait_queue.empty() || target_is_epoll;
     // ep_insert: store the item, register on the target's wait queue (an
     // exclusive entry at the tail, others at the head), then poll it once.
+    if ((events & (abi::kEpollErr | abi::kEpollHup)) == 0)
+      RULE("epoll_ctl.events.err_hup_implied");
+    constexpr uint32_t kKnownBits =
+        abi::kEpollIn | abi::kEpollPri | abi::kEpollOut | abi::kEpollErr |
+        abi::kEpollHup | abi::kEpollNval | abi::kEpollRdNorm |
+        abi::kEpollRdBand | abi::kEpollWrNorm | abi::kEpollWrBand |
+        abi::kEpollMsg | abi::kEpollRdHup | abi::kEpollUringWake |
+        abi::kEpPrivateBits;
+    if ((events & ~kKnownBits) != 0)
+      RULE("epoll_ctl.events.unknown_kept");
     ep.items[key] = EpollItem{
         .events = events | abi::kEpollErr | abi::kEpollHup, .data = data};
     auto& queue = world.files.at(*target).wait_queue;
     const WaitEntry entry{.epoll = *ep_file, .key = key};
     if ((events & abi::kEpollExclusive) != 0) {
+      RULE("epoll_ctl.add.exclusive_tail");
       queue.push_back(entry);  // add_wait_queue_exclusive
     } else {
+      if (!queue.empty())
+        RULE("epoll_ctl.add.queue_head");
       queue.insert(queue.begin(), entry);  // add_wait_queue
     }
     // ep_insert: "now check if we've created too many backpaths".
@@ -312,34 +417,54 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
       RemoveItem(world, *ep_file, key);
       return Outcome::Error(abi::kEinval);
     }
-    if (ItemPoll(world, *ep_file, key) != 0 &&
-        LinkReady(InstanceOf(world, *ep_file), key)) {
-      WakeUp(world, *ep_file, abi::kEpollIn);  // pwake: ep_poll_safewake
+    if (ItemPoll(world, *ep_file, key) != 0) {
+      RULE("epoll_ctl.add.ready");
+      if (LinkReady(InstanceOf(world, *ep_file), key))
+        WakeUp(world, *ep_file, abi::kEpollIn);  // pwake: ep_poll_safewake
+    } else {
+      RULE("epoll_ctl.add.not_ready");
     }
     return Outcome::Value(0);
   }
   if (op == abi::kEpollCtlDel) {
-    if (!exists)
+    if (!exists) {
+      RULE("epoll_ctl.del.enoent");
       return Outcome::Error(abi::kEnoent);
+    }
+    RULE("epoll_ctl.del.ok");
     RemoveItem(world, *ep_file, key);
     return Outcome::Value(0);
   }
   if (op == abi::kEpollCtlMod) {
-    if (!exists)
+    if (!exists) {
+      RULE("epoll_ctl.mod.enoent");
       return Outcome::Error(abi::kEnoent);
+    }
     EpollItem& item = ep.items.at(key);
     // An item added with EPOLLEXCLUSIVE can never be modified.
     if ((item.events & abi::kEpollExclusive) != 0) {
+      RULE("epoll_ctl.einval.mod_exclusive_item");
       return Outcome::Error(abi::kEinval);
     }
+    if ((item.events & ~abi::kEpPrivateBits) == 0)
+      RULE("epoll_ctl.mod.rearm");
+    if ((events & (abi::kEpollErr | abi::kEpollHup)) == 0)
+      RULE("epoll_ctl.events.err_hup_implied");
     item.events = events | abi::kEpollErr | abi::kEpollHup;
     item.data = data;
-    if (ItemPoll(world, *ep_file, key) != 0 &&
-        LinkReady(InstanceOf(world, *ep_file), key)) {
-      WakeUp(world, *ep_file, abi::kEpollIn);
+    if (ItemPoll(world, *ep_file, key) != 0) {
+      if (LinkReady(InstanceOf(world, *ep_file), key)) {
+        RULE("epoll_ctl.mod.ready_queue");
+        WakeUp(world, *ep_file, abi::kEpollIn);
+      } else {
+        RULE("epoll_ctl.mod.ready_already_queued");
+      }
+    } else {
+      RULE("epoll_ctl.mod.not_ready");
     }
     return Outcome::Value(0);
   }
+  RULE("epoll_ctl.einval.op");
   return Outcome::Error(abi::kEinval);  // unknown op
 }
 
@@ -348,20 +473,38 @@ Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
                       std::vector<Delivery>* trace) {
   const bool bad_max = maxevents <= 0 || maxevents > abi::kEpMaxEvents;
   const std::optional<FileId> ep_file = world.FileIdAt(epfd);
+  if (bad_max && !ep_file) {
+    if (world.profile.wait_checks_fd_first) {
+      RULE("epoll_wait.order.ebadf_first");
+    } else {
+      RULE("epoll_wait.order.einval_first");
+    }
+  }
   if (world.profile.wait_checks_fd_first) {
-    if (!ep_file)
+    if (!ep_file) {
+      RULE("epoll_wait.ebadf.epfd");
       return Outcome::Error(abi::kEbadf);
-    if (bad_max)
+    }
+    if (bad_max) {
+      RULE("epoll_wait.einval.maxevents");
       return Outcome::Error(abi::kEinval);
+    }
   } else {
-    if (bad_max)
+    if (bad_max) {
+      RULE("epoll_wait.einval.maxevents");
       return Outcome::Error(abi::kEinval);
-    if (!ep_file)
+    }
+    if (!ep_file) {
+      RULE("epoll_wait.ebadf.epfd");
       return Outcome::Error(abi::kEbadf);
+    }
   }
   if (world.files.at(*ep_file).kind != FileKind::kEpoll) {
+    RULE("epoll_wait.einval.not_epoll");
     return Outcome::Error(abi::kEinval);
   }
+  if (maxevents == abi::kEpMaxEvents)
+    RULE("epoll_wait.maxevents.max");
   // ep_start_scan: the whole ready list becomes the scan batch; LT items
   // re-queued during the scan go to the (now empty) ready list.
   std::deque<ItemKey> batch;
@@ -369,28 +512,40 @@ Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
   Outcome out;
   size_t next = 0;
   while (next < batch.size()) {
-    if (static_cast<int64_t>(out.events.size()) >= maxevents)
+    if (static_cast<int64_t>(out.events.size()) >= maxevents) {
+      RULE("epoll_wait.deliver.maxevents_stop");
       break;
+    }
     const ItemKey key = batch[next++];
     InstanceOf(world, *ep_file).items.at(key).linked = false;  // list_del_init
     const uint32_t revents = ItemPoll(world, *ep_file, key);
-    if (revents == 0)
+    if (revents == 0) {
+      RULE("epoll_wait.deliver.not_ready_dropped");
       continue;
+    }
     EpollInstance& ep = InstanceOf(world, *ep_file);
     EpollItem& item = ep.items.at(key);
     out.events.push_back(ReadyEvent{.events = revents, .data = item.data});
+    if (world.FileIdAt(key.fd) != key.file)
+      RULE("epoll_wait.deliver.ghost");
     if (trace != nullptr) {
       trace->push_back(Delivery{.key = key, .stored_events = item.events});
     }
     if ((item.events & abi::kEpollOneShot) != 0) {
+      RULE("epoll_wait.deliver.oneshot_disarm");
       item.events &= abi::kEpPrivateBits;  // disarm, ERR/HUP included
     } else if ((item.events & abi::kEpollEt) == 0) {
+      RULE("epoll_wait.deliver.lt_requeue");
       item.linked = true;  // level-triggered: back to the tail
       ep.ready_list.push_back(key);
+    } else {
+      RULE("epoll_wait.deliver.et");
     }
   }
   // ep_done_scan: undelivered items go back in front of the re-queued ones.
   EpollInstance& ep = InstanceOf(world, *ep_file);
+  if (next < batch.size() && !ep.ready_list.empty())
+    RULE("epoll_wait.done_scan.leftover_first");
   ep.ready_list.insert(ep.ready_list.begin(),
                        batch.begin() + static_cast<std::ptrdiff_t>(next),
                        batch.end());

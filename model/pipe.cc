@@ -8,6 +8,7 @@
 #include "model/abi.h"
 #include "model/check.h"
 #include "model/internal/kernel.h"
+#include "model/rules.h"
 
 namespace epollcheck::internal {
 namespace {
@@ -24,8 +25,10 @@ bool Full(const PipeState& pipe) { return pipe.slots.size() >= pipe.max_usage; }
 // Linux: fs/pipe.c pipe_write.
 Outcome PipeWrite(World& world, FileId file, uint32_t count) {
   // "Null write succeeds", before any check and without a wakeup.
-  if (count == 0)
+  if (count == 0) {
+    RULE("pipe.write.zero");
     return Outcome::Value(0);
+  }
   const File& f = world.files.at(file);
   const bool packet = (f.flags & abi::kODirect) != 0;  // is_packetized()
   const PipeId pipe_id = f.pipe;
@@ -33,6 +36,7 @@ Outcome PipeWrite(World& world, FileId file, uint32_t count) {
   if (pipe.readers == 0) {
     // SIGPIPE is sent (the SUTs block or ignore it) and EPIPE returned. The
     // wakeup at `out:` cannot reach anyone: no read file is left.
+    RULE("pipe.write.epipe");
     return Outcome::Error(abi::kEpipe);
   }
   const bool was_empty = pipe.slots.empty();
@@ -43,16 +47,26 @@ Outcome PipeWrite(World& world, FileId file, uint32_t count) {
   bool done = false;
   if (chars != 0 && !was_empty) {
     PipeSlot& last = pipe.slots.back();
-    if (last.can_merge && last.offset + last.len + chars <= abi::kPageSize) {
+    if (!last.can_merge) {
+      RULE("pipe.write.no_merge.flag");
+    } else if (last.offset + last.len + chars <= abi::kPageSize) {
+      RULE("pipe.write.merge");
       last.len += chars;
       written += chars;
       remaining -= chars;
       done = remaining == 0;
+    } else {
+      RULE("pipe.write.no_merge.page_full");
     }
   }
   while (!done) {
     if (!Full(pipe)) {
       const uint32_t copied = std::min(remaining, abi::kPageSize);
+      if (packet) {
+        RULE("pipe.write.packet_slot");
+      } else {
+        RULE("pipe.write.new_slot");
+      }
       pipe.slots.push_back(PipeSlot{
           .offset = 0, .len = copied, .can_merge = !packet, .packet = packet});
       written += copied;
@@ -68,27 +82,50 @@ Outcome PipeWrite(World& world, FileId file, uint32_t count) {
   switch (world.profile.pipe_write_wake) {
   case PipeWriteWake::kEveryWrite:
     wake = written > 0;
+    if (wake) {
+      RULE("pipe.write.wake.any_data");
+    } else {
+      RULE("pipe.write.no_wake.no_data");
+    }
     break;
   case PipeWriteWake::kIfWasEmpty:
     wake = was_empty;
+    if (wake) {
+      RULE("pipe.write.wake.was_empty");
+    } else {
+      RULE("pipe.write.no_wake.not_empty");
+    }
     break;
   case PipeWriteWake::kIfWasEmptyOrPolled:
     wake = was_empty || pipe.poll_usage;
+    if (was_empty) {
+      RULE("pipe.write.wake.was_empty");
+    } else if (wake) {
+      RULE("pipe.write.wake.polled");
+    } else {
+      RULE("pipe.write.no_wake.unpolled");
+    }
     break;
   }
   const FileId reader = pipe.read_file;
   if (wake && reader != 0) {
     WakeUp(world, reader, abi::kEpollIn | abi::kEpollRdNorm);
   }
-  if (written == 0)
+  if (written == 0) {
+    RULE("pipe.write.eagain.full");
     return Outcome::Error(abi::kEagain);
+  }
+  if (written < count)
+    RULE("pipe.write.partial");
   return Outcome::Value(static_cast<int64_t>(written));
 }
 
 // Linux: fs/pipe.c pipe_read.
 Outcome PipeRead(World& world, FileId file, uint32_t count) {
-  if (count == 0)
+  if (count == 0) {
+    RULE("pipe.read.zero");
     return Outcome::Value(0);  // "Null read succeeds".
+  }
   PipeState& pipe = PipeOf(world, file);
   const bool was_full = Full(pipe);
   uint64_t ret = 0;
@@ -100,12 +137,22 @@ Outcome PipeRead(World& world, FileId file, uint32_t count) {
     buf.offset += chars;
     buf.len -= chars;
     if (buf.packet) {  // A packet is read whole or its rest is discarded.
+      if (buf.len != 0) {
+        RULE("pipe.read.packet.rest_discarded");
+      } else {
+        RULE("pipe.read.packet.whole");
+      }
       total = chars;
       buf.len = 0;
     }
-    if (buf.len == 0)
+    if (buf.len == 0) {
       pipe.slots.pop_front();
+    } else {
+      RULE("pipe.read.slot_left");
+    }
     total -= chars;
+    if (total != 0 && !pipe.slots.empty())
+      RULE("pipe.read.next_slot");
     if (total == 0)
       break;
   }
@@ -113,13 +160,23 @@ Outcome PipeRead(World& world, FileId file, uint32_t count) {
   if (ret > 0) {
     out = Outcome::Value(static_cast<int64_t>(ret));
   } else if (pipe.writers == 0) {
+    RULE("pipe.read.eof");
     out = Outcome::Value(0);  // EOF
   } else {
+    RULE("pipe.read.eagain");
     out = Outcome::Error(abi::kEagain);
   }
-  const bool wake_writer = world.profile.pipe_read_wakes_only_if_unfull
-                               ? was_full && !Full(pipe)
-                               : was_full;
+  bool wake_writer = was_full;
+  if (world.profile.pipe_read_wakes_only_if_unfull && was_full) {
+    wake_writer = !Full(pipe);
+    if (wake_writer) {
+      RULE("pipe.read.wake.unfull");
+    } else {
+      RULE("pipe.read.no_wake.still_full");
+    }
+  } else if (was_full) {
+    RULE("pipe.read.wake.was_full");
+  }
   const FileId writer = pipe.write_file;
   if (wake_writer && writer != 0) {
     WakeUp(world, writer, abi::kEpollOut | abi::kEpollWrNorm);
@@ -129,24 +186,35 @@ Outcome PipeRead(World& world, FileId file, uint32_t count) {
 
 // Linux: fs/pipe.c pipe_set_size, round_pipe_size, pipe_resize_ring.
 Outcome PipeSetSize(World& world, FileId file, uint32_t arg) {
-  if (arg > (1u << 31))
+  if (arg > (1u << 31)) {
+    RULE("pipe.set_size.einval.too_big");
     return Outcome::Error(abi::kEinval);  // rounds to 0
+  }
   uint32_t size = abi::kPageSize;
   while (size < arg)
     size <<= 1;  // roundup_pow_of_two, at least a page
+  if (size != arg)
+    RULE("pipe.set_size.rounded");
   const uint32_t nr_slots = size / abi::kPageSize;
   PipeState& pipe = PipeOf(world, file);
   if (nr_slots > pipe.max_usage && size > world.profile.pipe_max_size &&
       !world.profile.cap_sys_resource) {
+    RULE("pipe.set_size.eperm");
     return Outcome::Error(abi::kEperm);
   }
-  if (nr_slots < pipe.slots.size())
+  if (nr_slots < pipe.slots.size()) {
+    RULE("pipe.set_size.ebusy");
     return Outcome::Error(abi::kEbusy);
+  }
+  if (nr_slots == pipe.slots.size() && nr_slots != 0)
+    RULE("pipe.set_size.to_occupied");
   pipe.max_usage = nr_slots;
   // "This might have made more room for writers": a keyless wakeup.
   const FileId writer = pipe.write_file;
-  if (writer != 0)
+  if (writer != 0) {
+    RULE("pipe.set_size.wake_writer");
     WakeUp(world, writer, 0);
+  }
   return Outcome::Value(static_cast<int64_t>(size));
 }
 
@@ -155,18 +223,30 @@ uint32_t PipePoll(World& world, FileId file) {
   const File& f = world.files.at(file);
   PipeState& pipe = world.pipes.at(f.pipe);
   // "Epoll has some historical nasty semantics, this enables them."
+  if (!pipe.poll_usage)
+    RULE("pipe.poll.sets_poll_usage");
   pipe.poll_usage = true;
   uint32_t mask = 0;
   if (f.kind == FileKind::kPipeRead) {
-    if (!pipe.slots.empty())
+    if (!pipe.slots.empty()) {
+      RULE("pipe.poll.in.data");
       mask |= abi::kEpollIn | abi::kEpollRdNorm;
-    if (pipe.writers == 0)
+    }
+    if (pipe.writers == 0) {
+      RULE("pipe.poll.hup.no_writers");
       mask |= abi::kEpollHup;
+    }
   } else {
-    if (!Full(pipe))
+    if (!Full(pipe)) {
+      RULE("pipe.poll.out.room");
       mask |= abi::kEpollOut | abi::kEpollWrNorm;
-    if (pipe.readers == 0)
+    } else {
+      RULE("pipe.poll.out.full");
+    }
+    if (pipe.readers == 0) {
+      RULE("pipe.poll.err.no_readers");
       mask |= abi::kEpollErr;
+    }
   }
   return mask;
 }
@@ -189,10 +269,14 @@ void PipeRelease(World& world, FileId file) {
   if ((pipe.readers == 0) != (pipe.writers == 0)) {
     const FileId reader = pipe.read_file;
     const FileId writer = pipe.write_file;
-    if (reader != 0)
+    if (reader != 0) {
+      RULE("pipe.release.last_writer_wakes_reader");
       WakeUp(world, reader, 0);  // wake_up_interruptible_all
-    if (writer != 0)
+    }
+    if (writer != 0) {
+      RULE("pipe.release.last_reader_wakes_writer");
       WakeUp(world, writer, 0);
+    }
   }
   if (pipe.readers == 0 && pipe.writers == 0)
     world.pipes.erase(pipe_id);

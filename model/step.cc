@@ -10,6 +10,7 @@
 #include "model/abi.h"
 #include "model/check.h"
 #include "model/internal/kernel.h"
+#include "model/rules.h"
 
 namespace epollcheck {
 
@@ -53,12 +54,22 @@ int64_t LowestFreeFd(const World& world, int n) {
 }
 
 bool HasFreeFds(const World& world, int n) {
-  return LowestFreeFd(world, n - 1) < world.profile.fd_limit;
+  if (LowestFreeFd(world, n - 1) < world.profile.fd_limit)
+    return true;
+  RULE("fd.alloc.emfile");
+  return false;
 }
 
 int32_t InstallLowestFd(World& world, FileId file) {
   const auto fd = static_cast<int32_t>(LowestFreeFd(world, 0));
   EP_CHECK(fd < world.profile.fd_limit);
+  // Linux: fs/file.c alloc_fd: the lowest free number, a hole left by a
+  // close or above every open one.
+  if (!world.fd_table.empty() && fd < world.fd_table.rbegin()->first) {
+    RULE("fd.alloc.lowest_hole");
+  } else {
+    RULE("fd.alloc.lowest_top");
+  }
   world.fd_table[fd] = file;
   ++world.files.at(file).refs;
   return fd;
@@ -69,8 +80,11 @@ int32_t InstallLowestFd(World& world, FileId file) {
 void PutFile(World& world, FileId file) {
   File& f = world.files.at(file);
   EP_CHECK(f.refs > 0);
-  if (--f.refs > 0)
+  if (--f.refs > 0) {
+    RULE("file.put.still_referenced");
     return;
+  }
+  RULE("file.put.last_reference");
   EventpollReleaseFile(world, file);
   switch (world.files.at(file).kind) {
   case FileKind::kPipeRead:
@@ -107,6 +121,7 @@ Outcome DoPipe2(World& world, const Pipe2& op) {
   // O_NOTIFICATION_PIPE is accepted (CONFIG_WATCH_QUEUE) and not modelled.
   if ((op.flags & ~(abi::kOCloexec | abi::kONonblock | abi::kODirect |
                     abi::kONotificationPipe)) != 0) {
+    RULE("pipe2.einval.flags");
     return Outcome::Error(abi::kEinval);
   }
   if (!internal::HasFreeFds(world, 2))
@@ -157,13 +172,17 @@ uint32_t IterFlags(const File& f) {
 // `value` is the buffer's first 8 bytes (an eventfd reads them).
 Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
   const std::optional<FileId> file = world.FileIdAt(fd);
-  if (!file)
+  if (!file) {
+    RULE("write.ebadf.closed");
     return Outcome::Error(abi::kEbadf);
+  }
   const File& f = world.files.at(*file);
   switch (f.kind) {
   case FileKind::kPipeRead:
+    RULE("write.ebadf.not_writable");
     return Outcome::Error(abi::kEbadf);
   case FileKind::kEpoll:
+    RULE("write.einval.epoll");
     return Outcome::Error(abi::kEinval);
   case FileKind::kPipeWrite:
     return internal::PipeWrite(world, *file, count);
@@ -181,14 +200,18 @@ Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
 // the u64 the first 8 bytes read make (the rest of the buffer is zero).
 Outcome ReadFile(World& world, int32_t fd, uint32_t count, bool want_value) {
   const std::optional<FileId> file = world.FileIdAt(fd);
-  if (!file)
+  if (!file) {
+    RULE("read.ebadf.closed");
     return Outcome::Error(abi::kEbadf);
+  }
   const File& f = world.files.at(*file);
   Outcome out;
   switch (f.kind) {
   case FileKind::kPipeWrite:
+    RULE("read.ebadf.not_readable");
     return Outcome::Error(abi::kEbadf);
   case FileKind::kEpoll:
+    RULE("read.einval.epoll");
     return Outcome::Error(abi::kEinval);
   case FileKind::kPipeRead:
     out = internal::PipeRead(world, *file, count);
@@ -199,13 +222,16 @@ Outcome ReadFile(World& world, int32_t fd, uint32_t count, bool want_value) {
       out.value.reset();
     return out;
   case FileKind::kUnixSocket:
-    // sock_read_iter: "Match SYS5 behaviour".
-    out = count == 0 ? Outcome::Value(0)
-                     : internal::UnixRecv(world, *file, count, IterFlags(f));
-    break;
   case FileKind::kInetSocket:
-    out = count == 0 ? Outcome::Value(0)
-                     : internal::InetRecv(world, *file, count, IterFlags(f));
+    // sock_read_iter: "Match SYS5 behaviour".
+    if (count == 0) {
+      RULE("read.socket.zero");
+      out = Outcome::Value(0);
+    } else if (f.kind == FileKind::kUnixSocket) {
+      out = internal::UnixRecv(world, *file, count, IterFlags(f));
+    } else {
+      out = internal::InetRecv(world, *file, count, IterFlags(f));
+    }
     break;
   }
   if (want_value && !out.IsError())
@@ -216,11 +242,15 @@ Outcome ReadFile(World& world, int32_t fd, uint32_t count, bool want_value) {
 // Linux: net/socket.c sockfd_lookup_light: EBADF, then ENOTSOCK.
 std::variant<FileId, Outcome> SocketAt(const World& world, int32_t fd) {
   const std::optional<FileId> file = world.FileIdAt(fd);
-  if (!file)
+  if (!file) {
+    RULE("sock.lookup.ebadf");
     return Outcome::Error(abi::kEbadf);
+  }
   const FileKind kind = world.files.at(*file).kind;
-  if (kind != FileKind::kUnixSocket && kind != FileKind::kInetSocket)
+  if (kind != FileKind::kUnixSocket && kind != FileKind::kInetSocket) {
+    RULE("sock.lookup.enotsock");
     return Outcome::Error(abi::kEnotsock);
+  }
   return *file;
 }
 
@@ -232,17 +262,23 @@ bool IsInet(const World& world, FileId file) {
 // then do_accept (ENOTSOCK), then the protocol's accept.
 Outcome DoAccept(World& world, const Accept4& op) {
   const std::optional<FileId> file = world.FileIdAt(op.fd);
-  if (!file)
+  if (!file) {
+    RULE("accept4.ebadf");
     return Outcome::Error(abi::kEbadf);
-  if ((op.flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0)
+  }
+  if ((op.flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0) {
+    RULE("accept4.einval.flags");
     return Outcome::Error(abi::kEinval);
+  }
   if (!internal::HasFreeFds(world, 1))
     return Outcome::Error(abi::kEmfile);
   const FileKind kind = world.files.at(*file).kind;
   if (kind == FileKind::kInetSocket)
     return internal::InetAccept(world, *file, op.flags);
-  if (kind != FileKind::kUnixSocket)
+  if (kind != FileKind::kUnixSocket) {
+    RULE("accept4.enotsock");
     return Outcome::Error(abi::kEnotsock);
+  }
   return internal::UnixAccept(world, *file, op.flags);
 }
 
@@ -257,8 +293,10 @@ template <class Fn> Outcome OnSocket(World& world, int32_t fd, Fn&& fn) {
 
 Outcome DoClose(World& world, const Close& op) {
   auto it = world.fd_table.find(op.fd);
-  if (it == world.fd_table.end())
+  if (it == world.fd_table.end()) {
+    RULE("close.ebadf");
     return Outcome::Error(abi::kEbadf);
+  }
   const FileId file = it->second;
   world.fd_table.erase(it);
   PutFile(world, file);
@@ -267,8 +305,10 @@ Outcome DoClose(World& world, const Close& op) {
 
 Outcome DoDup(World& world, const Dup& op) {
   const std::optional<FileId> file = world.FileIdAt(op.fd);
-  if (!file)
+  if (!file) {
+    RULE("dup.ebadf");
     return Outcome::Error(abi::kEbadf);
+  }
   if (!internal::HasFreeFds(world, 1))
     return Outcome::Error(abi::kEmfile);
   return Outcome::Value(InstallLowestFd(world, *file));
@@ -278,18 +318,32 @@ Outcome DoDup(World& world, const Dup& op) {
 // installed first, then the old one at `newfd` is closed (filp_close).
 Outcome DoDup2(World& world, const Dup2& op) {
   const std::optional<FileId> file = world.FileIdAt(op.oldfd);
-  if (!file)
+  if (!file) {
+    RULE("dup2.ebadf.oldfd");
     return Outcome::Error(abi::kEbadf);
-  if (op.newfd == op.oldfd)
+  }
+  if (op.newfd == op.oldfd) {
+    RULE("dup2.same_fd");
     return Outcome::Value(op.newfd);
+  }
   // ksys_dup3: a negative newfd is a huge unsigned number, >= RLIMIT_NOFILE.
-  if (op.newfd < 0 || op.newfd >= world.profile.fd_limit)
+  if (op.newfd < 0) {
+    RULE("dup2.ebadf.newfd_negative");
     return Outcome::Error(abi::kEbadf);
+  }
+  if (op.newfd >= world.profile.fd_limit) {
+    RULE("dup2.ebadf.newfd_limit");
+    return Outcome::Error(abi::kEbadf);
+  }
   const std::optional<FileId> old_file = world.FileIdAt(op.newfd);
   world.fd_table[op.newfd] = *file;
   ++world.files.at(*file).refs;
-  if (old_file)
+  if (old_file) {
+    RULE("dup2.replaces_open");
     PutFile(world, *old_file);
+  } else {
+    RULE("dup2.to_free");
+  }
   return Outcome::Value(op.newfd);
 }
 
@@ -304,15 +358,28 @@ std::optional<FileId> PipeFileAt(const World& world, int32_t fd) {
   return file;
 }
 
+// Linux: fs/fcntl.c do_fcntl (fdget: EBADF), fs/pipe.c get_pipe_info (not a
+// pipe: EBADF).
+std::optional<FileId> PipeFcntlFile(const World& world, int32_t fd) {
+  if (!world.IsOpen(fd)) {
+    RULE("pipe_fcntl.ebadf.closed");
+    return std::nullopt;
+  }
+  const std::optional<FileId> file = PipeFileAt(world, fd);
+  if (!file)
+    RULE("pipe_fcntl.ebadf.not_pipe");
+  return file;
+}
+
 Outcome DoSetPipeSize(World& world, const SetPipeSize& op) {
-  const std::optional<FileId> file = PipeFileAt(world, op.fd);
+  const std::optional<FileId> file = PipeFcntlFile(world, op.fd);
   if (!file)
     return Outcome::Error(abi::kEbadf);
   return internal::PipeSetSize(world, *file, static_cast<uint32_t>(op.size));
 }
 
 Outcome DoGetPipeSize(World& world, const GetPipeSize& op) {
-  const std::optional<FileId> file = PipeFileAt(world, op.fd);
+  const std::optional<FileId> file = PipeFcntlFile(world, op.fd);
   if (!file)
     return Outcome::Error(abi::kEbadf);
   const PipeState& pipe = world.pipes.at(world.files.at(*file).pipe);
@@ -337,11 +404,14 @@ Outcome Step(World& world, const Op& op) {
           return DoPipe2(world, o);
         } else if constexpr (std::is_same_v<T, EpollCreate>) {
           // Linux: SYSCALL_DEFINE1(epoll_create): size is only checked > 0.
-          if (o.size <= 0)
+          if (o.size <= 0) {
+            RULE("epoll_create.einval.size");
             return Outcome::Error(abi::kEinval);
+          }
           return NewEpoll(world);
         } else if constexpr (std::is_same_v<T, EpollCreate1>) {
           if ((o.flags & ~abi::kEpollCloexec) != 0) {
+            RULE("epoll_create1.einval.flags");
             return Outcome::Error(abi::kEinval);
           }
           return NewEpoll(world);

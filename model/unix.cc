@@ -17,6 +17,7 @@
 #include "model/abi.h"
 #include "model/check.h"
 #include "model/internal/kernel.h"
+#include "model/rules.h"
 
 namespace epollcheck::internal {
 namespace {
@@ -50,8 +51,14 @@ bool Writable(const UnixSock& s, uint64_t wmem_alloc) {
 // socket is writable with `wmem_alloc` outstanding.
 void WriteSpace(World& world, SockId sock, uint64_t wmem_alloc) {
   const UnixSock& s = world.socks.at(sock);
-  if (s.file != 0 && Writable(s, wmem_alloc))
+  if (s.file == 0)
+    return;
+  if (Writable(s, wmem_alloc)) {
+    RULE("unix.write_space.wake");
     WakeSock(world, sock, kWritableBits);
+  } else {
+    RULE("unix.write_space.no_wake");
+  }
 }
 
 // Frees one skb: its truesize goes back to the sender. Linux: net/core/sock.c
@@ -113,6 +120,8 @@ void PeerWakeDisconnect(World& world, SockId sid, SockId other) {
 // (our relay stays registered), false if not (or if it is dead).
 bool PeerWakeMe(World& world, SockId sid, SockId other) {
   const bool connected = PeerWakeConnect(world, sid, other);
+  if (connected)
+    RULE("unix.peer_wake.register");
   const UnixSock& o = world.socks.at(other);
   if (RecvqFull(o) && !o.dead)
     return true;
@@ -126,6 +135,8 @@ bool PeerWakeMe(World& world, SockId sid, SockId other) {
 // unix_dgram_peer_wake_relay.
 void WakePeerWait(World& world, SockId sid, uint32_t key) {
   const std::vector<SockId> waiters = world.socks.at(sid).peer_waiters;
+  if (!waiters.empty())
+    RULE("unix.peer_wait.relay");
   world.socks.at(sid).peer_waiters.clear();
   for (SockId w : waiters) {
     world.socks.at(w).peer_wake = 0;
@@ -144,18 +155,27 @@ uint32_t Truesize(const std::vector<SizeStep>& table, uint32_t len) {
 // cleared), then SEND_SHUTDOWN, then room (sk_wmem_alloc_get < sk_sndbuf).
 // Returns 0 or the positive errno.
 int AllocSendSkb(UnixSock& s) {
-  if (const int err = TakeError(s); err != 0)
+  if (const int err = TakeError(s); err != 0) {
+    RULE("unix.alloc_send.err");
     return err;
-  if ((s.shutdown & abi::kSendShutdown) != 0)
+  }
+  if ((s.shutdown & abi::kSendShutdown) != 0) {
+    RULE("unix.alloc_send.epipe");
     return abi::kEpipe;
-  if (s.wmem >= static_cast<uint64_t>(s.sndbuf))
+  }
+  if (s.wmem >= static_cast<uint64_t>(s.sndbuf)) {
+    RULE("unix.alloc_send.eagain.sndbuf");
     return abi::kEagain;
+  }
   return 0;
 }
 
 Outcome Returned(uint64_t done, int err) {
-  return done > 0 ? Outcome::Value(static_cast<int64_t>(done))
-                  : Outcome::Error(err);
+  if (done > 0) {
+    RULE("unix.partial_hides_error");
+    return Outcome::Value(static_cast<int64_t>(done));
+  }
+  return Outcome::Error(err);
 }
 
 // One skb of a stream send: allocate (pending error, SEND_SHUTDOWN, room),
@@ -177,8 +197,12 @@ int QueueStreamSkb(World& world, SockId sid, uint32_t len, uint32_t truesize,
     FreeSkb(world, skb);  // out_pipe_unlock -> consume_skb
     return abi::kEpipe;
   }
-  if (oob)
+  if (oob) {
+    if (o.oob_skb != 0)
+      RULE("unix.oob.send.replaces_mark");
+    RULE("unix.oob.send");
     o.oob_skb = skb.id;
+  }
   o.receive_queue.push_back(skb);
   // sk_data_ready: sock_def_readable (after sk_send_sigurg for OOB).
   WakeSock(world, other, kReadableKey);
@@ -191,19 +215,28 @@ Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
                    std::optional<int32_t> name) {
   const bool oob = (flags & abi::kMsgOob) != 0;
   if (oob) {
-    if (len == 0)
+    if (len == 0) {
+      RULE("unix.oob.send.eopnotsupp.empty");
       return Outcome::Error(abi::kEopnotsupp);
+    }
     --len;
   }
   if (name) {
-    return Outcome::Error(world.socks.at(sid).state == SockState::kEstablished
-                              ? abi::kEisconn
-                              : abi::kEopnotsupp);
+    if (world.socks.at(sid).state == SockState::kEstablished) {
+      RULE("unix.stream.sendto.eisconn");
+      return Outcome::Error(abi::kEisconn);
+    }
+    RULE("unix.stream.sendto.eopnotsupp");
+    return Outcome::Error(abi::kEopnotsupp);
   }
-  if (world.socks.at(sid).peer == 0)
+  if (world.socks.at(sid).peer == 0) {
+    RULE("unix.stream.send.enotconn");
     return Outcome::Error(abi::kEnotconn);
-  if ((world.socks.at(sid).shutdown & abi::kSendShutdown) != 0)
+  }
+  if ((world.socks.at(sid).shutdown & abi::kSendShutdown) != 0) {
+    RULE("unix.stream.send.epipe.shutdown");
     return Outcome::Error(abi::kEpipe);
+  }
   const SocketCalibration& cal = world.profile.sockets;
   uint64_t sent = 0;
   while (sent < len) {
@@ -212,6 +245,8 @@ Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
     const auto size = static_cast<uint32_t>(
         std::min<int64_t>({static_cast<int64_t>(len - sent),
                            (s.sndbuf >> 1) - 64, cal.unix_stream_max_skb}));
+    if (size < len - sent)
+      RULE("unix.stream.send.split_skb");
     if (const int err = QueueStreamSkb(
             world, sid, size, Truesize(cal.unix_stream_truesize, size), false);
         err != 0) {
@@ -236,6 +271,7 @@ Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
 // wakeup, sk_error_report).
 void DgramDisconnected(World& world, SockId sid, SockId other) {
   if (!world.socks.at(sid).receive_queue.empty()) {
+    RULE("unix.dgram.disconnect.purge");
     std::deque<Skb> purged;
     purged.swap(world.socks.at(sid).receive_queue);
     for (const Skb& p : purged)
@@ -243,6 +279,7 @@ void DgramDisconnected(World& world, SockId sid, SockId other) {
     WakePeerWait(world, sid, 0);
     UnixSock& o = world.socks.at(other);
     if (!o.dead && o.peer == sid) {
+      RULE("unix.dgram.disconnect.econnreset_peer");
       o.err = abi::kEconnreset;
       WakeSock(world, other, abi::kEpollErr);
     }
@@ -254,31 +291,49 @@ void DgramDisconnected(World& world, SockId sid, SockId other) {
 std::variant<SockId, int> FindOther(const World& world, int32_t name,
                                     uint32_t type) {
   auto it = world.unix_names.find({type, name});
-  if (it == world.unix_names.end())
+  if (it == world.unix_names.end()) {
+    RULE("unix.find.econnrefused");
     return abi::kEconnrefused;
+  }
   return it->second;
 }
 
 // Linux: net/unix/af_unix.c unix_seqpacket_sendmsg, unix_dgram_sendmsg.
-// `name` is sendto's address (nullopt: send to the peer).
+// `address` is sendto's address (nullopt: send to the peer).
 Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags,
-                  std::optional<int32_t> name) {
+                  std::optional<int32_t> address) {
+  // (Plain values: GCC 12 misreads an optional captured below as
+  // maybe-uninitialized.)
+  bool has_name = address.has_value();
+  const int32_t name_value = address.value_or(-1);
   UnixSock& s = world.socks.at(sid);
   if (s.type == abi::kSockSeqpacket) {
     // unix_seqpacket_sendmsg: a pending error first, then the state; the
     // address is ignored (msg_namelen = 0).
-    if (const int err = TakeError(s); err != 0)
+    if (const int err = TakeError(s); err != 0) {
+      RULE("unix.seqpacket.send.err");
       return Outcome::Error(err);
-    if (s.state != SockState::kEstablished)
+    }
+    if (s.state != SockState::kEstablished) {
+      RULE("unix.seqpacket.send.enotconn");
       return Outcome::Error(abi::kEnotconn);
-    name.reset();
+    }
+    if (has_name)
+      RULE("unix.seqpacket.sendto.name_ignored");
+    has_name = false;
   }
-  if ((flags & abi::kMsgOob) != 0)
+  if ((flags & abi::kMsgOob) != 0) {
+    RULE("unix.dgram.send.eopnotsupp.oob");
     return Outcome::Error(abi::kEopnotsupp);
-  if (name && *name < 0)
+  }
+  if (has_name && name_value < 0) {
+    RULE("unix.dgram.sendto.einval.unspec");
     return Outcome::Error(abi::kEinval);  // unix_validate_addr: AF_UNSPEC
-  if (static_cast<int64_t>(len) > static_cast<int64_t>(s.sndbuf) - 32)
+  }
+  if (static_cast<int64_t>(len) > static_cast<int64_t>(s.sndbuf) - 32) {
+    RULE("unix.dgram.send.emsgsize");
     return Outcome::Error(abi::kEmsgsize);
+  }
   if (const int err = AllocSendSkb(s); err != 0)
     return Outcome::Error(err);
   const Skb skb{.len = len,
@@ -294,15 +349,17 @@ Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags,
   };
   SockId other = 0;
   const auto lookup = [&]() -> int {
-    if (name) {
-      auto found = FindOther(world, *name, world.socks.at(sid).type);
+    if (has_name) {
+      auto found = FindOther(world, name_value, world.socks.at(sid).type);
       if (const int* err = std::get_if<int>(&found))
         return *err;
       other = std::get<SockId>(found);
     } else {
       other = world.socks.at(sid).peer;
-      if (other == 0)
+      if (other == 0) {
+        RULE("unix.dgram.send.enotconn");
         return abi::kEnotconn;
+      }
     }
     return 0;
   };
@@ -311,12 +368,16 @@ Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags,
   for (;;) {  // restart_locked
     UnixSock& o = world.socks.at(other);
     // unix_may_send: the receiver is unconnected or connected to us.
-    if (o.peer != 0 && o.peer != sid)
+    if (o.peer != 0 && o.peer != sid) {
+      RULE("unix.dgram.send.eperm");
       return fail(abi::kEperm);
+    }
     if (o.dead) {
-      if (world.socks.at(sid).type == abi::kSockSeqpacket)
+      if (world.socks.at(sid).type == abi::kSockSeqpacket) {
         return fail(abi::kEpipe);
+      }
       if (world.socks.at(sid).peer == other) {
+        RULE("unix.dgram.send.econnrefused.peer_dead");
         // The peer is gone: disconnect (peer_wake_disconnect_wakeup, then
         // unix_dgram_disconnected).
         UnixSock& me = world.socks.at(sid);
@@ -327,22 +388,32 @@ Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags,
         DgramDisconnected(world, sid, other);
         return fail(abi::kEconnrefused);
       }
-      if (!name)
+      if (!has_name)
         return fail(abi::kEconnreset);
       if (const int err = lookup(); err != 0)
         return fail(err);
       continue;
     }
-    if ((o.shutdown & abi::kRcvShutdown) != 0)
+    if ((o.shutdown & abi::kRcvShutdown) != 0) {
+      RULE("unix.dgram.send.epipe.rcv_shutdown");
       return fail(abi::kEpipe);
+    }
     if (other != sid && o.peer != sid && RecvqFull(o)) {
-      if (world.socks.at(sid).peer != other || PeerWakeMe(world, sid, other)) {
+      if (world.socks.at(sid).peer != other) {
+        RULE("unix.dgram.send.eagain.full");
+        return fail(abi::kEagain);
+      }
+      if (PeerWakeMe(world, sid, other)) {
+        RULE("unix.dgram.send.eagain.peer_full");
         return fail(abi::kEagain);
       }
       continue;
     }
+    if (RecvqFull(o))
+      RULE("unix.dgram.send.full_ignored");
     break;
   }
+  RULE("unix.dgram.send.queued");
   world.socks.at(other).receive_queue.push_back(skb);
   WakeSock(world, other, kReadableKey);
   return Outcome::Value(len);
@@ -371,10 +442,12 @@ size_t ManageOob(World& world, SockId sid, size_t pos, bool peek,
   [&] {
     if (Unread(q[pos]) == 0) {
       if (copied != 0 && (u.oob_skb == 0 || is_oob(pos))) {
+        RULE("unix.oob.manage.stop_consumed");
         pos = kNone;
       } else if (peek) {
         pos = next(pos);
       } else {
+        RULE("unix.oob.manage.drop_consumed");
         read_skb = q[pos];
         q.erase(q.begin() + static_cast<std::ptrdiff_t>(pos));
         if (pos >= q.size())
@@ -386,13 +459,16 @@ size_t ManageOob(World& world, SockId sid, size_t pos, bool peek,
     if (!is_oob(pos))
       return;
     if (copied != 0) {
+      RULE("unix.oob.manage.stop_at_mark");
       pos = kNone;
     } else if (!peek) {
+      RULE("unix.oob.manage.skip_mark");
       u.oob_skb = 0;
       unread_skb = q[pos];  // not SOCK_URGINLINE: the byte is dropped
       q.erase(q.begin() + static_cast<std::ptrdiff_t>(pos));
       pos = q.empty() ? kNone : 0;
     } else {
+      RULE("unix.oob.manage.peek_past_mark");
       pos = next(pos);
     }
   }();
@@ -408,16 +484,22 @@ size_t ManageOob(World& world, SockId sid, size_t pos, bool peek,
 // it is dropped.
 Outcome StreamRecvUrg(World& world, SockId sid, uint32_t flags) {
   UnixSock& u = world.socks.at(sid);
-  if (u.oob_skb == 0)
+  if (u.oob_skb == 0) {
+    RULE("unix.oob.recv.einval.none");
     return Outcome::Error(abi::kEinval);
+  }
   std::deque<Skb>& q = u.receive_queue;
   size_t pos = 0;
   while (q[pos].id != u.oob_skb)
     ++pos;
   std::optional<Skb> read_skb;
-  if ((flags & abi::kMsgPeek) == 0) {
+  if ((flags & abi::kMsgPeek) != 0) {
+    RULE("unix.oob.recv.peek");
+  } else {
+    RULE("unix.oob.recv.take");
     u.oob_skb = 0;
     if (pos > 0 && Unread(q[pos - 1]) == 0) {
+      RULE("unix.oob.recv.drops_consumed_before");
       read_skb = q[pos - 1];
       q.erase(q.begin() + static_cast<std::ptrdiff_t>(pos - 1));
       --pos;
@@ -431,8 +513,10 @@ Outcome StreamRecvUrg(World& world, SockId sid, uint32_t flags) {
 
 // Linux: net/unix/af_unix.c unix_stream_read_generic (non-blocking).
 Outcome StreamRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
-  if (world.socks.at(sid).state != SockState::kEstablished)
+  if (world.socks.at(sid).state != SockState::kEstablished) {
+    RULE("unix.stream.recv.einval.state");
     return Outcome::Error(abi::kEinval);
+  }
   if ((flags & abi::kMsgOob) != 0)
     return StreamRecvUrg(world, sid, flags);
   const int32_t rcvlowat = world.socks.at(sid).rcvlowat;
@@ -455,16 +539,25 @@ Outcome StreamRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
         break;
     }
     // "while (skip >= unix_skb_len(skb))" with skip 0: empty skbs.
+    // (Never two consumed skbs in a row here: recv_urg drops the one before
+    // the out-of-band skb it consumes, and reads drop the rest.)
     while (pos != kNone && Unread(queue()[pos]) == 0)
       pos = pos + 1 < queue().size() ? pos + 1 : kNone;
     if (pos == kNone) {
       if (copied >= target)
         break;
+      if (copied > 0)
+        RULE("unix.stream.recv.below_target");
       // "POSIX 1003.1g mandates this order."
-      if (const int err = TakeError(world.socks.at(sid)); err != 0)
+      if (const int err = TakeError(world.socks.at(sid)); err != 0) {
+        RULE("unix.stream.recv.err");
         return Returned(copied, err);
-      if ((world.socks.at(sid).shutdown & abi::kRcvShutdown) != 0)
+      }
+      if ((world.socks.at(sid).shutdown & abi::kRcvShutdown) != 0) {
+        RULE("unix.stream.recv.rcv_shutdown");
         break;
+      }
+      RULE("unix.stream.recv.eagain");
       return Returned(copied, abi::kEagain);
     }
     Skb& skb = queue()[pos];
@@ -473,15 +566,20 @@ Outcome StreamRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
     size -= chunk;
     if (!peek) {
       skb.consumed += chunk;
-      if (Unread(skb) != 0)
+      if (Unread(skb) != 0) {
+        RULE("unix.stream.recv.skb_left");
         break;
+      }
       const Skb done = skb;
       queue().erase(queue().begin() + static_cast<std::ptrdiff_t>(pos));
       FreeSkb(world, done);  // consume_skb -> sock_wfree of the sender
       if (size == 0)
         break;
       pos = queue().empty() ? kNone : 0;
+      if (pos != kNone)
+        RULE("unix.stream.recv.next_skb");
     } else {
+      RULE("unix.stream.recv.peek");
       if (pos + 1 >= queue().size())
         break;
       ++pos;
@@ -496,29 +594,45 @@ Outcome StreamRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
 Outcome DgramRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
   if (world.socks.at(sid).type == abi::kSockSeqpacket &&
       world.socks.at(sid).state != SockState::kEstablished) {
+    RULE("unix.seqpacket.recv.enotconn");
     return Outcome::Error(abi::kEnotconn);
   }
-  if ((flags & abi::kMsgOob) != 0)
+  if ((flags & abi::kMsgOob) != 0) {
+    RULE("unix.dgram.recv.eopnotsupp.oob");
     return Outcome::Error(abi::kEopnotsupp);
+  }
   UnixSock& s = world.socks.at(sid);
-  if (const int err = TakeError(s); err != 0)
+  if (const int err = TakeError(s); err != 0) {
+    RULE("unix.dgram.recv.err");
     return Outcome::Error(err);
+  }
   if (s.receive_queue.empty()) {
     // "Signal EOF on disconnected non-blocking SEQPACKET socket."
     if (s.type == abi::kSockSeqpacket &&
         (s.shutdown & abi::kRcvShutdown) != 0) {
+      RULE("unix.seqpacket.recv.eof");
       return Outcome::Value(0);
     }
+    RULE("unix.dgram.recv.eagain");
     return Outcome::Error(abi::kEagain);
   }
   const Skb skb = s.receive_queue.front();
   // A datagram was taken (or peeked): senders waiting for room hear of it.
   WakePeerWait(world, sid, kWritableBits);
+  if (size < skb.len) {
+    if ((flags & abi::kMsgTrunc) != 0) {
+      RULE("unix.dgram.recv.trunc_full_length");
+    } else {
+      RULE("unix.dgram.recv.truncated");
+    }
+  }
   const uint32_t ret =
       (flags & abi::kMsgTrunc) != 0 ? skb.len : std::min(size, skb.len);
   if ((flags & abi::kMsgPeek) == 0) {
     s.receive_queue.pop_front();
     FreeSkb(world, skb);  // skb_free_datagram
+  } else {
+    RULE("unix.dgram.recv.peek");
   }
   return Outcome::Value(ret);
 }
@@ -535,18 +649,25 @@ namespace {
 // a negative errno; `fds` numbers must be free in between (EMFILE).
 int64_t CheckSocketType(const World& world, uint32_t type_and_flags, int fds) {
   const uint32_t flags = type_and_flags & ~abi::kSockTypeMask;
-  if ((flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0)
+  if ((flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0) {
+    RULE("unix.socket.einval.flags");
     return -abi::kEinval;
+  }
   // socketpair reserves both descriptors before creating the socks.
   if (fds == 2 && !HasFreeFds(world, 2))
     return -abi::kEmfile;
   uint32_t type = type_and_flags & abi::kSockTypeMask;
-  if (type >= 11)  // SOCK_MAX
+  if (type >= 11) {  // SOCK_MAX
+    RULE("unix.socket.einval.type_max");
     return -abi::kEinval;
-  if (type == 3)  // SOCK_RAW is "supported" as SOCK_DGRAM
+  }
+  if (type == 3) {  // SOCK_RAW is "supported" as SOCK_DGRAM
+    RULE("unix.socket.raw_is_dgram");
     type = abi::kSockDgram;
+  }
   if (type != abi::kSockStream && type != abi::kSockDgram &&
       type != abi::kSockSeqpacket) {
+    RULE("unix.socket.esocktnosupport");
     return -abi::kEsocktnosupport;
   }
   // socket() maps its descriptor after creating the sock.
@@ -564,6 +685,31 @@ FileId NewSocketFile(World& world, SockId sid, uint32_t flags) {
 }
 
 }  // namespace
+
+// Linux: net/core/sock.c sk_setsockopt (SO_SNDBUF, SO_RCVBUF): the value as
+// an unsigned capped by the sysctl maximum and INT_MAX / 2, doubled, at
+// least the minimum.
+int32_t SetBufSize(int32_t value, int32_t max, int32_t min) {
+  if (static_cast<uint32_t>(value) > static_cast<uint32_t>(max))
+    RULE("sockopt.set.buf.capped");
+  int32_t v = static_cast<int32_t>(std::min<uint32_t>(
+      static_cast<uint32_t>(value), static_cast<uint32_t>(max)));
+  v = std::min(v, INT_MAX / 2);
+  if (v * 2 < min)
+    RULE("sockopt.set.buf.minimum");
+  return std::max(v * 2, min);
+}
+
+// Linux: net/core/sock.c sk_setsockopt (SO_RCVLOWAT): negative is INT_MAX,
+// 0 is 1.
+int32_t SetRcvlowat(int32_t value) {
+  if (value < 0)
+    RULE("sockopt.set.rcvlowat.negative_is_max");
+  const int32_t v = value < 0 ? INT_MAX : value;
+  if (v == 0)
+    RULE("sockopt.set.rcvlowat.zero_is_one");
+  return v == 0 ? 1 : v;
+}
 
 Outcome UnixSocketpair(World& world, uint32_t type_and_flags) {
   const int64_t type = CheckSocketType(world, type_and_flags, 2);
@@ -600,14 +746,26 @@ Outcome UnixSocketCreate(World& world, uint32_t type_and_flags) {
 
 // Linux: net/unix/af_unix.c unix_bind, unix_bind_abstract.
 Outcome UnixBind(World& world, FileId file, int32_t name) {
-  if (name < 0)
+  if (name < 0) {
+    RULE("unix.bind.einval.unspec");
     return Outcome::Error(abi::kEinval);  // unix_validate_addr: AF_UNSPEC
+  }
   const SockId sid = world.files.at(file).sock;
   UnixSock& s = world.socks.at(sid);
-  if (s.name >= 0)
+  if (s.name >= 0) {
+    RULE("unix.bind.einval.bound");
     return Outcome::Error(abi::kEinval);  // already bound
-  if (world.unix_names.count({s.type, name}) != 0)
+  }
+  if (world.unix_names.count({s.type, name}) != 0) {
+    RULE("unix.bind.eaddrinuse");
     return Outcome::Error(abi::kEaddrinuse);
+  }
+  for (const auto& [key, holder] : world.unix_names) {
+    if (key.second == name) {
+      RULE("unix.bind.name_per_type");
+      break;
+    }
+  }
   s.name = name;
   world.unix_names[{s.type, name}] = sid;
   return Outcome::Value(0);
@@ -619,20 +777,32 @@ Outcome UnixListen(World& world, FileId file, int32_t backlog) {
   const SockId sid = world.files.at(file).sock;
   UnixSock& s = world.socks.at(sid);
   const auto somaxconn = static_cast<uint32_t>(world.profile.sockets.somaxconn);
-  if (static_cast<uint32_t>(backlog) > somaxconn)
+  if (static_cast<uint32_t>(backlog) > somaxconn) {
+    RULE("listen.backlog_clamped");
     backlog = static_cast<int32_t>(somaxconn);
-  if (s.type != abi::kSockStream && s.type != abi::kSockSeqpacket)
+  }
+  if (s.type != abi::kSockStream && s.type != abi::kSockSeqpacket) {
+    RULE("unix.listen.eopnotsupp");
     return Outcome::Error(abi::kEopnotsupp);
-  if (s.name < 0)
+  }
+  if (s.name < 0) {
+    RULE("unix.listen.einval.unbound");
     return Outcome::Error(abi::kEinval);  // "No listens on an unbound socket"
-  if (s.state != SockState::kClose && s.state != SockState::kListen)
+  }
+  if (s.state != SockState::kClose && s.state != SockState::kListen) {
+    RULE("unix.listen.einval.connected");
     return Outcome::Error(abi::kEinval);
+  }
+  if (s.state == SockState::kListen)
+    RULE("unix.listen.again");
   const bool more = backlog > s.max_ack_backlog;
   s.max_ack_backlog = backlog;
   s.state = SockState::kListen;
-  if (more)
-    WakePeerWait(world, sid, 0);  // "set credentials so connect can copy
-                                  // them"; wakes blocked connectors
+  if (more) {
+    RULE("unix.listen.more_backlog_wakes");
+    WakePeerWait(world, sid, 0);
+  }  // "set credentials so connect can copy
+     // them"; wakes blocked connectors
   return Outcome::Value(0);
 }
 
@@ -650,8 +820,11 @@ Outcome UnixConnect(World& world, FileId file, int32_t name) {
         return Outcome::Error(*err);
       other = std::get<SockId>(found);
       const UnixSock& o = world.socks.at(other);
-      if (o.peer != 0 && o.peer != sid)
+      if (o.peer != 0 && o.peer != sid) {
+        RULE("unix.dgram.connect.eperm");
         return Outcome::Error(abi::kEperm);  // unix_may_send
+      }
+      RULE("unix.dgram.connect.ok");
       world.socks.at(sid).state = SockState::kEstablished;
       world.socks.at(other).state = SockState::kEstablished;
     }
@@ -659,31 +832,50 @@ Outcome UnixConnect(World& world, FileId file, int32_t name) {
     world.socks.at(sid).peer = other;
     if (old_peer != 0) {
       // "If it was connected, reconnect."
-      if (other == 0)
+      if (other == 0) {
+        RULE("unix.dgram.connect.unspec_disconnects");
         world.socks.at(sid).state = SockState::kClose;
+      }
+      RULE("unix.dgram.connect.reconnect_wakes");
       PeerWakeDisconnect(world, sid, old_peer);
       WakeSock(world, sid, kWritableBits);
       if (other != old_peer)
         DgramDisconnected(world, sid, old_peer);
+    } else if (other == 0) {
+      RULE("unix.dgram.connect.unspec_unconnected");
     }
     return Outcome::Value(0);
   }
-  if (name < 0)
+  if (name < 0) {
+    RULE("unix.stream.connect.einval.unspec");
     return Outcome::Error(abi::kEinval);  // unix_validate_addr
+  }
   auto found = FindOther(world, name, type);
   if (const int* err = std::get_if<int>(&found))
     return Outcome::Error(*err);
   const SockId listener = std::get<SockId>(found);
   UnixSock& l = world.socks.at(listener);
-  if (l.state != SockState::kListen || (l.shutdown & abi::kRcvShutdown) != 0)
+  if (l.state != SockState::kListen) {
+    RULE("unix.stream.connect.econnrefused.not_listening");
     return Outcome::Error(abi::kEconnrefused);
-  if (RecvqFull(l))
-    return Outcome::Error(abi::kEagain);  // the backlog is full
-  if (world.socks.at(sid).state != SockState::kClose) {
-    return Outcome::Error(world.socks.at(sid).state == SockState::kEstablished
-                              ? abi::kEisconn
-                              : abi::kEinval);
   }
+  if ((l.shutdown & abi::kRcvShutdown) != 0) {
+    RULE("unix.stream.connect.econnrefused.shutdown");
+    return Outcome::Error(abi::kEconnrefused);
+  }
+  if (RecvqFull(l)) {
+    RULE("unix.stream.connect.eagain.backlog");
+    return Outcome::Error(abi::kEagain);  // the backlog is full
+  }
+  if (world.socks.at(sid).state != SockState::kClose) {
+    if (world.socks.at(sid).state == SockState::kEstablished) {
+      RULE("unix.stream.connect.eisconn");
+      return Outcome::Error(abi::kEisconn);
+    }
+    RULE("unix.stream.connect.einval.listening");
+    return Outcome::Error(abi::kEinval);
+  }
+  RULE("unix.stream.connect.embryo");
   // The embryo: the listener's end, queued on the listener as an skb that
   // sock_wmalloc charged to the embryo.
   const SockId embryo = world.next_id++;
@@ -713,15 +905,23 @@ Outcome UnixConnect(World& world, FileId file, int32_t name) {
 Outcome UnixAccept(World& world, FileId file, uint32_t flags) {
   const SockId sid = world.files.at(file).sock;
   UnixSock& l = world.socks.at(sid);
-  if (l.type != abi::kSockStream && l.type != abi::kSockSeqpacket)
+  if (l.type != abi::kSockStream && l.type != abi::kSockSeqpacket) {
+    RULE("unix.accept.eopnotsupp");
     return Outcome::Error(abi::kEopnotsupp);
-  if (l.state != SockState::kListen)
+  }
+  if (l.state != SockState::kListen) {
+    RULE("unix.accept.einval.not_listening");
     return Outcome::Error(abi::kEinval);
+  }
   // skb_recv_datagram: the pending error, then the queue.
-  if (const int err = TakeError(l); err != 0)
+  if (const int err = TakeError(l); err != 0) {
     return Outcome::Error(err);
-  if (l.receive_queue.empty())
+  }
+  if (l.receive_queue.empty()) {
+    RULE("unix.accept.eagain");
     return Outcome::Error(abi::kEagain);
+  }
+  RULE("unix.accept.graft");
   const Skb request = l.receive_queue.front();
   l.receive_queue.pop_front();
   FreeSkb(world, request);  // the embryo has no file yet: no wakeup
@@ -746,8 +946,10 @@ Outcome UnixRecv(World& world, FileId file, uint32_t len, uint32_t flags) {
 // Linux: net/unix/af_unix.c unix_shutdown: our side, a keyless state-change
 // wakeup, then (connection-based only) the mirrored mode on the peer.
 Outcome UnixShutdown(World& world, FileId file, int32_t how) {
-  if (how < abi::kShutRd || how > abi::kShutRdwr)
+  if (how < abi::kShutRd || how > abi::kShutRdwr) {
+    RULE("unix.shutdown.einval.how");
     return Outcome::Error(abi::kEinval);
+  }
   const auto mode = static_cast<uint8_t>(how + 1);
   const SockId sid = world.files.at(file).sock;
   UnixSock& s = world.socks.at(sid);
@@ -755,7 +957,10 @@ Outcome UnixShutdown(World& world, FileId file, int32_t how) {
   const SockId other = s.peer;
   const bool mirror = ConnectionBased(s);
   WakeSock(world, sid, 0);  // sk_state_change: sock_def_wakeup
+  if (other != 0 && !mirror)
+    RULE("unix.shutdown.dgram_not_mirrored");
   if (other != 0 && mirror) {
+    RULE("unix.shutdown.mirrored_to_peer");
     uint8_t peer_mode = 0;
     if ((mode & abi::kRcvShutdown) != 0)
       peer_mode |= abi::kSendShutdown;
@@ -774,31 +979,26 @@ Outcome UnixSetSockOpt(World& world, FileId file, int32_t name, int32_t value) {
   const SocketCalibration& cal = world.profile.sockets;
   switch (name) {
   case abi::kSoSndbuf: {
-    int32_t v = static_cast<int32_t>(std::min<uint32_t>(
-        static_cast<uint32_t>(value), static_cast<uint32_t>(cal.wmem_max)));
-    v = std::min(v, INT_MAX / 2);
-    s.sndbuf = std::max(v * 2, cal.min_sndbuf);
+    s.sndbuf = SetBufSize(value, cal.wmem_max, cal.min_sndbuf);
     // "Wake up sending tasks if we upped the value."
     WriteSpace(world, sid, s.wmem + 1);
     return Outcome::Value(0);
   }
   case abi::kSoRcvbuf: {
-    int32_t v = static_cast<int32_t>(std::min<uint32_t>(
-        static_cast<uint32_t>(value), static_cast<uint32_t>(cal.rmem_max)));
-    v = std::min(v, INT_MAX / 2);
-    s.rcvbuf = std::max(v * 2, cal.min_rcvbuf);
+    s.rcvbuf = SetBufSize(value, cal.rmem_max, cal.min_rcvbuf);
     return Outcome::Value(0);
   }
   case abi::kSoRcvlowat: {
     // AF_UNIX has no ->set_rcvlowat.
-    const int32_t v = value < 0 ? INT_MAX : value;
-    s.rcvlowat = v == 0 ? 1 : v;
+    s.rcvlowat = SetRcvlowat(value);
     return Outcome::Value(0);
   }
   case abi::kSoLinger:
+    RULE("sockopt.set.linger");
     s.linger = true;  // struct linger {1, value}; no effect on AF_UNIX
     return Outcome::Value(0);
   default:
+    RULE("sockopt.set.enoprotoopt");
     return Outcome::Error(abi::kEnoprotoopt);
   }
 }
@@ -810,6 +1010,8 @@ Outcome UnixGetSockOpt(World& world, FileId file, int32_t name) {
   switch (name) {
   case abi::kSoError:
     v = TakeError(s);  // -sock_error(sk), then sk_err_soft (always 0 here)
+    if (v != 0)
+      RULE("sockopt.get.so_error_clears");
     break;
   case abi::kSoSndbuf:
     v = s.sndbuf;
@@ -824,6 +1026,7 @@ Outcome UnixGetSockOpt(World& world, FileId file, int32_t name) {
     v = s.linger ? 1 : 0;  // the first int of struct linger: l_onoff
     break;
   default:
+    RULE("sockopt.get.enoprotoopt");
     return Outcome::Error(abi::kEnoprotoopt);
   }
   Outcome out = Outcome::Value(0);
@@ -838,37 +1041,65 @@ uint32_t UnixPoll(World& world, FileId file, uint32_t requested) {
   const SockId sid = world.files.at(file).sock;
   const UnixSock& s = world.socks.at(sid);
   uint32_t mask = 0;
-  if (s.err != 0)
+  if (s.err != 0) {
+    RULE("unix.poll.err");
     mask |= abi::kEpollErr;
-  if (s.shutdown == abi::kShutdownMask)
+  }
+  if (s.shutdown == abi::kShutdownMask) {
+    RULE("unix.poll.hup.shutdown");
     mask |= abi::kEpollHup;
-  if ((s.shutdown & abi::kRcvShutdown) != 0)
+  }
+  if ((s.shutdown & abi::kRcvShutdown) != 0) {
+    RULE("unix.poll.rdhup");
     mask |= abi::kEpollRdHup | abi::kEpollIn | abi::kEpollRdNorm;
-  if (!s.receive_queue.empty())
+  }
+  if (!s.receive_queue.empty()) {
+    RULE("unix.poll.in.queue");
     mask |= abi::kEpollIn | abi::kEpollRdNorm;
-  if (Stream(s) && s.oob_skb != 0)
+  }
+  if (Stream(s) && s.oob_skb != 0) {
+    RULE("unix.poll.pri.oob");
     mask |= abi::kEpollPri;  // only unix_poll tests oob_skb
-  if (ConnectionBased(s) && s.state == SockState::kClose)
+  }
+  if (ConnectionBased(s) && s.state == SockState::kClose) {
+    RULE("unix.poll.hup.unconnected");
     mask |= abi::kEpollHup;
+  }
   if (Stream(s)) {
     // "we set writable also when the other side has shut down the
     // connection. This prevents stuck sockets."
-    if (Writable(s, s.wmem + 1))
+    if (s.state == SockState::kListen) {
+      RULE("unix.poll.out.listener");
+    } else if (Writable(s, s.wmem + 1)) {
+      RULE("unix.poll.out.writable");
       mask |= kWritableBits;
+    } else {
+      RULE("unix.poll.out.sndbuf");
+    }
     return mask;
   }
-  if ((requested & kWritableBits) == 0)
+  if ((requested & kWritableBits) == 0) {
+    RULE("unix.dgram.poll.out_not_requested");
     return mask;  // "No write status requested, avoid expensive OUT tests."
+  }
   bool writable = Writable(s, s.wmem + 1);
+  if (s.state == SockState::kListen) {
+    RULE("unix.poll.out.listener");
+  } else if (!writable) {
+    RULE("unix.dgram.poll.out.sndbuf");
+  }
   const SockId other = s.peer;
   // A non-mutual peer with a full queue: not writable, and our relay waits
   // on its peer_wait for room.
   if (writable && other != 0 && world.socks.at(other).peer != sid &&
       RecvqFull(world.socks.at(other)) && PeerWakeMe(world, sid, other)) {
+    RULE("unix.dgram.poll.out.peer_full");
     writable = false;
   }
-  if (writable)
+  if (writable) {
+    RULE("unix.dgram.poll.out.writable");
     mask |= kWritableBits;
+  }
   return mask;
 }
 
@@ -879,8 +1110,10 @@ void ReleaseSock(World& world, SockId sid, bool embrion) {
   UnixSock& s = world.socks.at(sid);
   if (s.name >= 0) {
     auto it = world.unix_names.find({s.type, s.name});
-    if (it != world.unix_names.end() && it->second == sid)
+    if (it != world.unix_names.end() && it->second == sid) {
+      RULE("unix.release.frees_name");
       world.unix_names.erase(it);  // unix_remove_socket
+    }
   }
   s.file = 0;  // sock_orphan: no wait queue any more
   s.dead = true;
@@ -901,10 +1134,18 @@ void ReleaseSock(World& world, SockId sid, bool embrion) {
   WakePeerWait(world, sid, 0);  // wake_up_interruptible_all(&u->peer_wait)
   if (pair != 0) {
     if (type == abi::kSockStream || type == abi::kSockSeqpacket) {
+      RULE("unix.release.peer_shutdown");
       UnixSock& o = world.socks.at(pair);
       o.shutdown = abi::kShutdownMask;  // "No more writes"
-      if (unread || embrion)
+      if (unread) {
+        RULE("unix.release.econnreset.unread");
         o.err = abi::kEconnreset;
+      } else if (embrion) {
+        RULE("unix.release.econnreset.embryo");
+        o.err = abi::kEconnreset;
+      } else if (!q.empty()) {
+        RULE("unix.release.consumed_skb_no_reset");
+      }
       WakeSock(world, pair, 0);  // sk_state_change
     }
     PeerWakeDisconnect(world, sid, pair);
@@ -912,9 +1153,13 @@ void ReleaseSock(World& world, SockId sid, bool embrion) {
   // "Try to flush out this socket. Throw out buffers at least."
   std::deque<Skb> flushed;
   flushed.swap(world.socks.at(sid).receive_queue);
+  if (!flushed.empty())
+    RULE("unix.release.flush_queue");
   for (const Skb& skb : flushed) {
-    if (state == SockState::kListen && skb.conn != 0)
+    if (state == SockState::kListen && skb.conn != 0) {
+      RULE("unix.release.listener_embryo");
       ReleaseSock(world, skb.conn, true);
+    }
     FreeSkb(world, skb);
   }
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/abi.h"
+#include "properties/focus.h"
 
 namespace epollcheck {
 namespace {
@@ -15,14 +16,22 @@ namespace {
 using rc::Gen;
 namespace gen = rc::gen;
 
+// An integer in [min, max) drawn from the whole range at every size
+// (gen::inRange scales the range with the size: at size 10 it only draws
+// from the first tenth), shrinking towards min.
+template <class T> Gen<T> UnsizedInRange(T min, T max) {
+  return gen::resize(rc::kNominalSize, gen::inRange<T>(min, max));
+}
+
 // gen::weightedOneOf over a list built at run time (RapidCheck's takes only
-// an initializer_list). Shrinks towards the first choice.
+// an initializer_list). Every choice is reachable at every size, like
+// RapidCheck's own; shrinks towards the first choice.
 template <class T>
 Gen<T> WeightedOneOf(std::vector<std::pair<uint32_t, Gen<T>>> choices) {
   uint32_t total = 0;
   for (const auto& c : choices)
     total += c.first;
-  return gen::mapcat(gen::inRange<uint32_t>(0, total),
+  return gen::mapcat(UnsizedInRange<uint32_t>(0, total),
                      [choices = std::move(choices)](uint32_t ticket) {
                        for (const auto& [weight, g] : choices) {
                          if (ticket < weight)
@@ -106,13 +115,16 @@ bool IsReadTarget(const File& f) {
   return f.kind == FileKind::kPipeRead || IsEventfd(f) || IsSocket(f);
 }
 
-// A number that is not open (small, so it may be reused by a later open).
+// A number that is not open (small, so it may be reused by a later open;
+// the one above the highest when 0..11 are all open).
 Gen<int32_t> GenClosedFd(const World& w) {
   std::vector<int32_t> closed;
   for (int32_t fd = 0; fd < 12; ++fd) {
     if (!w.IsOpen(fd))
       closed.push_back(fd);
   }
+  if (closed.empty())
+    closed.push_back(w.fd_table.rbegin()->first + 1);
   return gen::elementOf(closed);
 }
 
@@ -125,7 +137,7 @@ Gen<int32_t> GenFd(const World& w, bool (*pred)(const File&)) {
   if (!good.empty())
     choices.emplace_back(40, gen::elementOf(good));
   if (!any.empty())
-    choices.emplace_back(3, gen::elementOf(any));
+    choices.emplace_back(4, gen::elementOf(any));
   choices.emplace_back(1, GenClosedFd(w));
   choices.emplace_back(1, OneOf<int32_t>({-1, 1000000}));
   return WeightedOneOf(std::move(choices));
@@ -161,7 +173,7 @@ Gen<uint32_t> GenEvents() {
   return gen::weightedOneOf<uint32_t>(
       {{8,
         gen::apply([](uint32_t b, uint32_t m) { return b | m; }, base, mode)},
-       {1, raw}});
+       {2, raw}});
 }
 
 Gen<uint64_t> GenData() {
@@ -429,19 +441,48 @@ Gen<Op> GenCtl(const World& w) {
                           .null_event = null_event};
         },
         choose(epfd, op), GenEvents(), GenData(),
-        gen::weightedElement<bool>({{60, false}, {1, true}}));
+        gen::weightedElement<bool>({{30, false}, {1, true}}));
   });
 }
 
 }  // namespace
 
+// The focus of a sequence (properties/focus.h) from a ticket in [0, 100):
+// none for 20, the rest shared by weight among the focuses whose families
+// are switched on.
+Focus DrawFocus(Families families, int ticket) {
+  constexpr std::pair<Focus, int> kWeights[] = {
+      {Focus::kNesting, 3},    {Focus::kWaits, 2},     {Focus::kBuffers, 2},
+      {Focus::kUnixStream, 4}, {Focus::kUnixDgram, 4}, {Focus::kTcp, 6},
+      {Focus::kUdp, 2}};
+  if (ticket < 20)
+    return Focus::kNone;
+  int total = 0;
+  for (const auto& [focus, weight] : kWeights) {
+    if ((FocusFamilies(focus) & families) != 0)
+      total += weight;
+  }
+  if (total == 0)
+    return Focus::kNone;
+  int at = (ticket - 20) * total / 80;
+  for (const auto& [focus, weight] : kWeights) {
+    if ((FocusFamilies(focus) & families) == 0)
+      continue;
+    if (at < weight)
+      return focus;
+    at -= weight;
+  }
+  return Focus::kNone;
+}
+
 Gen<Swarm> GenSwarm(Families families) {
   // Core kinds always on; the others are switched off a third of the time.
-  return gen::map(
-      gen::container<std::vector<int>>(kOpKinds, gen::inRange(0, 10)),
-      [families](const std::vector<int>& draw) {
+  return gen::apply(
+      [families](const std::vector<int>& draw, int focus, uint32_t recipe) {
         Swarm s;
         s.families = families;
+        s.focus = DrawFocus(families, focus);
+        s.recipe = recipe;
         for (size_t i = 0; i < kOpKinds; ++i) {
           const int d = draw[i];
           s.weights[i] = d < 3 ? 0 : d;
@@ -512,7 +553,9 @@ Gen<Swarm> GenSwarm(Families families) {
         }
         (std::make_index_sequence<kOpKinds>{});
         return s;
-      });
+      },
+      gen::container<std::vector<int>>(kOpKinds, UnsizedInRange(0, 10)),
+      UnsizedInRange(0, 100), UnsizedInRange<uint32_t>(0, UINT32_MAX));
 }
 
 Gen<Op> GenOp(const World& w, const Swarm& swarm) {
@@ -658,7 +701,7 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
               gen::weightedOneOf<int32_t>(
                   {{14, gen::just(64)},
                    {12, OneOf<int32_t>({1, 2, 3})},
-                   {1, OneOf<int32_t>(
+                   {3, OneOf<int32_t>(
                            {0, -1, kEpMaxEvents, kEpMaxEvents + 1})}})));
     } else if constexpr (std::is_same_v<T, Write>) {
       add(IndexOf<Write>(), gen::apply(
@@ -976,6 +1019,10 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
         if ((swarm.families & kFamilyUdp) != 0)
           types.emplace_back(4, gen::just(kSockDgram));
         if (!types.empty()) {
+          // SOCK_RDM has no AF_INET protocol (ESOCKTNOSUPPORT), 11 is
+          // SOCK_MAX (EINVAL). (Not SOCK_RAW, SOCK_SEQPACKET or SOCK_DCCP,
+          // which modules or capabilities decide, nor SOCK_PACKET.)
+          types.emplace_back(1, OneOf<uint32_t>({4u, 11u}));
           add(IndexOf<InetSocket>(),
               gen::apply([](uint32_t type, uint32_t flags)
                              -> Op { return InetSocket{.type = type | flags}; },
@@ -1042,6 +1089,18 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
   [&]<class... T>(OpList<T...>) {
     (offer.template operator()<T>(), ...);
   }(GenOrder{});
+  // The focus's next steps (properties/focus.h) take twice the weight of all
+  // the random choices together.
+  std::vector<std::pair<uint32_t, Gen<Op>>> focused;
+  for (const FocusMove& move : FocusMoves(w, swarm))
+    focused.emplace_back(move.weight, gen::just(move.op));
+  if (!focused.empty()) {
+    uint32_t total = 0;
+    for (const auto& c : choices)
+      total += c.first;
+    choices.emplace_back(std::max<uint32_t>(2 * total, 1),
+                         WeightedOneOf(std::move(focused)));
+  }
   return WeightedOneOf(std::move(choices));
 }
 

@@ -24,9 +24,24 @@ inline constexpr size_t kOpKinds = std::variant_size_v<Op>;
 // The Family bits whose operations a sequence may use (kFamilyCore always).
 using Families = uint32_t;
 
+// A structure a sequence builds on purpose (properties/focus.h).
+enum class Focus : uint8_t {
+  kNone,
+  kNesting,     // epoll chains, loops, path multiplicity
+  kWaits,       // many items on one file, maxevents, ET/ONESHOT/LT
+  kBuffers,     // full pipes, packet mode, F_SETPIPE_SZ, eventfd limits
+  kUnixStream,  // stream connections, listeners, MSG_OOB, send buffers
+  kUnixDgram,   // datagram peers, full queues, the peer_wait relay
+  kTcp,         // the TCP life cycle on loopback
+  kUdp,         // UDP on loopback
+};
+inline constexpr int kFocusKinds = 8;
+
 struct Swarm {
   std::array<int, kOpKinds> weights{};
   Families families = kAllFamilies;  // also gates argument-level families
+  Focus focus = Focus::kNone;
+  uint32_t recipe = 0;  // the focus's shape parameters (random bits)
 };
 
 // Limits that keep every generated operation fast and non-blocking.

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "model/step.h"
+#include "properties/rule_stats.h"
 #include "properties/sequence.h"
 #include "scenario/scenario.h"
 #include "sut/model_sut.h"
@@ -384,7 +385,7 @@ FoundDivergence ReportReplayed(const CheckOptions& options,
   return found;
 }
 
-void PrintRunEnd(const CheckOptions& options, const CheckReport& report,
+void PrintRunEnd(const CheckOptions& options, CheckReport& report,
                  const Coverage& coverage, std::ostream& out) {
   if (!report.found.empty() || !report.known_hits.empty()) {
     out << "\ndistinct divergences:\n";
@@ -403,8 +404,18 @@ void PrintRunEnd(const CheckOptions& options, const CheckReport& report,
     }
     out << std::right;
   }
-  if (options.stats)
-    coverage.Print(out);
+  if (options.stats || !options.stats_json.empty()) {
+    const RuleReport rules =
+        MakeRuleReport(coverage.rules, options.profile, options.families);
+    if (options.stats) {
+      coverage.Print(out);
+      PrintRuleReport(out, rules);
+    }
+    if (!options.stats_json.empty()) {
+      report.stats_json_error =
+          WriteStatsJson(options.stats_json, coverage, rules, options.profile);
+    }
+  }
 }
 
 CheckReport RunCheck(const CheckOptions& options, std::ostream& out,

@@ -52,6 +52,7 @@ struct CheckOptions {
   int max_ops = 100;
   uint64_t seed = 0;
   bool stats = false;        // print Coverage at the end
+  std::string stats_json;    // also write it (and the rules) here as JSON
   std::string out_dir;       // where shrunk scenarios are saved ("" = none)
   KnownDivergences known;    // masked from the start, listed if hit
   int max_divergences = 20;  // stop searching after this many
@@ -101,6 +102,7 @@ struct CheckReport {
   int divergences = 0;  // new (not known) distinct divergences
   std::vector<FoundDivergence> found;
   std::map<std::string, long> known_hits;  // known signature -> sequences
+  std::string stats_json_error;  // "" unless --stats-json could not be written
 };
 
 // Runs the check in this process, one sequence after the other. `progress`
@@ -190,7 +192,7 @@ FoundDivergence ReportReplayed(const CheckOptions& options,
 
 // The table of distinct divergences and known hits that ends a run, and the
 // --stats block.
-void PrintRunEnd(const CheckOptions& options, const CheckReport& report,
+void PrintRunEnd(const CheckOptions& options, CheckReport& report,
                  const Coverage& coverage, std::ostream& out);
 
 }  // namespace epollcheck

@@ -60,6 +60,8 @@ void Coverage::Add(const Coverage& other) {
   }
   for (const auto& [family, n] : other.family_steps)
     family_steps[family] += n;
+  for (size_t i = 0; i < rules.size(); ++i)
+    rules[i] += other.rules[i];
   steps += other.steps;
 }
 
@@ -125,7 +127,10 @@ void OpCommand::run(const World& s0, Sut& sut) const {
     (void)sut.Execute(op);  // the SUT has diverged: run on, compare nothing
     return;
   }
-  Transition t = StepCopy(s0, op);
+  Transition t = [&] {
+    const ScopedRuleSink count_rules(&Coverage::Current().rules);
+    return StepCopy(s0, op);
+  }();
   Outcome got = sut.Execute(op);
   tr.steps.push_back(StepRecord{.op = op, .want = t.outcome, .got = got});
   tr.last_world = std::move(t.next);

@@ -23,6 +23,7 @@
 
 #include "model/ops.h"
 #include "model/outcome.h"
+#include "model/rules.h"
 #include "model/world.h"
 #include "properties/generators.h"
 #include "sut/sut.h"
@@ -90,6 +91,9 @@ struct Coverage {
   // operation's own family for creations.
   std::map<std::string, long> family_steps;
   long steps = 0;
+  // How often the model applied each of its rules (model/rules.h) while
+  // predicting the checked steps.
+  RuleCounts rules{};
   void Record(const World& before, const Op& op, const Outcome& outcome);
   void Add(const Coverage& other);  // sums the counts
   void Print(std::ostream& os) const;

@@ -9,10 +9,12 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <optional>
 #include <cstring>
 #include <set>
 #include <sstream>
 
+#include "model/rules.h"
 #include "model/step.h"
 #include "properties/triage.h"
 #include "properties/watchdog.h"
@@ -158,6 +160,10 @@ std::string EncodeCoverage(const Coverage& coverage) {
   }
   for (const auto& [family, n] : coverage.family_steps)
     os << "fam " << family << '\t' << n << '\n';
+  for (size_t i = 0; i < coverage.rules.size(); ++i) {
+    if (coverage.rules[i] != 0)
+      os << "rule " << kRules[i].name << '\t' << coverage.rules[i] << '\n';
+  }
   return os.str();
 }
 
@@ -179,6 +185,13 @@ bool DecodeCoverageLine(const std::string& key, const std::string& rest,
     }
     if (key == "fam" && fields.size() == 2) {
       coverage.family_steps[fields[0]] += std::stol(fields[1]);
+      return true;
+    }
+    if (key == "rule" && fields.size() == 2) {
+      const std::optional<size_t> index = FindRule(fields[0]);
+      if (!index)
+        return false;
+      coverage.rules[*index] += std::stoull(fields[1]);
       return true;
     }
   } catch (const std::exception&) {

@@ -68,6 +68,11 @@ Outcome UnixGetSockOpt(World& world, FileId file, int32_t name);
 uint32_t UnixPoll(World& world, FileId file, uint32_t requested);
 void UnixRelease(World& world, FileId file);
 
+// SOL_SOCKET option values both socket families store (net/core/sock.c
+// sk_setsockopt): SO_SNDBUF/SO_RCVBUF and SO_RCVLOWAT.
+int32_t SetBufSize(int32_t value, int32_t max, int32_t min);
+int32_t SetRcvlowat(int32_t value);
+
 // AF_INET sockets on loopback (net/ipv4) on already validated socket files.
 Outcome InetSocketCreate(World& world, uint32_t type_and_flags);
 Outcome InetBind(World& world, FileId file, int32_t name);

@@ -273,5 +273,48 @@ TEST(PinnedNesting, WakeupPathLimit) {
   ExpectPins(pins);
 }
 
+Op SendOob(int32_t fd, uint32_t count) {
+  return Send{
+      .fd = fd, .count = count, .flags = kMsgOob | kMsgDontwait | kMsgNosignal};
+}
+const Op kTcp = InetSocket{.type = kSockStream | kSockNonblock};
+
+// Regression test for a divergence the structure-aware TCP generation found
+// (poll:events.mask:tcp): a connect after an AF_UNSPEC disconnect starts
+// without the disconnect's ECONNRESET (tcp_connect_init clears sk_err).
+TEST(PinnedTcp, ConnectStartsWithoutTheDisconnectError) {
+  Outcome no_error = V(0);
+  no_error.value = 0;
+  ExpectPins({{kTcp, V(0)},
+              {Bind{.fd = 0, .name = 0}, V(0)},
+              {Listen{.fd = 0, .backlog = 1}, V(0)},
+              {kTcp, V(1)},
+              {Connect{.fd = 1, .name = 0}, E(kEinprogress)},
+              {Connect{.fd = 1, .name = -1}, V(0)},
+              {Connect{.fd = 1, .name = 0}, E(kEinprogress)},
+              {GetSockOpt{.fd = 1, .name = kSoError}, no_error}});
+}
+
+// Regression test for a divergence the structure-aware TCP generation found
+// (pselect6:ret:none): an urgent byte sent to a receiver shut for reading
+// in FIN_WAIT2 is valid (EPOLLPRI) after the reset that data causes
+// (tcp_rcv_state_process checks URG in step 6, resets in step 7), and
+// MSG_OOB on the closed receiver is ENOTCONN.
+TEST(PinnedTcp, UrgentByteSurvivesTheResetOfAReceiverShutForReading) {
+  Outcome pri = V(1);
+  pri.sets = {0, 0, 0x4};
+  ExpectPins({{kTcp, V(0)},
+              {Bind{.fd = 0, .name = 1}, V(0)},
+              {Listen{.fd = 0, .backlog = 3}, V(0)},
+              {kTcp, V(1)},
+              {Connect{.fd = 1, .name = 1}, E(kEinprogress)},
+              {Accept4{.fd = 0, .flags = kSockNonblock}, V(2)},
+              {Shutdown{.fd = 2, .how = kShutRdwr}, V(0)},
+              {SendOob(1, 1), V(1)},
+              {Select{.nfds = 3, .exceptfds = 0x4}, pri},
+              {Recv{.fd = 2, .count = 1, .flags = kMsgOob | kMsgDontwait},
+               E(kEnotconn)}});
+}
+
 }  // namespace
 }  // namespace epollcheck

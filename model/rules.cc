@@ -1,0 +1,108 @@
+// The rule counters' thread-local sink and the era of each rule.
+
+#include "model/rules.h"
+
+namespace epollcheck {
+namespace {
+
+consteval bool NamesAreUnique() {
+  for (size_t i = 0; i < kRuleCount; ++i) {
+    for (size_t j = i + 1; j < kRuleCount; ++j) {
+      if (kRules[i].name == kRules[j].name)
+        return false;
+    }
+  }
+  return true;
+}
+static_assert(NamesAreUnique(), "kRules lists a name twice");
+
+consteval bool UngeneratedAreRules() {
+  for (const UngeneratedRule& u : kUngeneratedRules)
+    (void)RuleIndex(u.name);  // not a constant if it is no rule
+  return true;
+}
+static_assert(UngeneratedAreRules());
+
+}  // namespace
+
+namespace internal {
+constinit thread_local RuleCounts* rule_sink = nullptr;
+}  // namespace internal
+
+std::optional<size_t> FindRule(std::string_view name) {
+  for (size_t i = 0; i < kRuleCount; ++i) {
+    if (kRules[i].name == name)
+      return i;
+  }
+  return std::nullopt;
+}
+
+bool RuleEraApplies(RuleEra era, const Profile& profile) {
+  switch (era) {
+  case RuleEra::kAny:
+    return true;
+  case RuleEra::kWaitFdFirst:
+    return profile.wait_checks_fd_first;
+  case RuleEra::kWaitMaxFirst:
+    return !profile.wait_checks_fd_first;
+  case RuleEra::kPipeWakeEvery:
+    return profile.pipe_write_wake == PipeWriteWake::kEveryWrite;
+  case RuleEra::kPipeWakeOnEmpty:
+    return profile.pipe_write_wake != PipeWriteWake::kEveryWrite;
+  case RuleEra::kPipeWakeIfEmpty:
+    return profile.pipe_write_wake == PipeWriteWake::kIfWasEmpty;
+  case RuleEra::kPipeWakeIfEmptyOrPolled:
+    return profile.pipe_write_wake == PipeWriteWake::kIfWasEmptyOrPolled;
+  case RuleEra::kPipeReadUnfull:
+    return profile.pipe_read_wakes_only_if_unfull;
+  case RuleEra::kPipeReadWasFull:
+    return !profile.pipe_read_wakes_only_if_unfull;
+  case RuleEra::kLoopUpward:
+    return profile.loop_check_counts_upward_depth;
+  case RuleEra::kLoopDownward:
+    return !profile.loop_check_counts_upward_depth;
+  case RuleEra::kWakeupKept:
+    return profile.epollwakeup_kept;
+  case RuleEra::kWakeupDropped:
+    return !profile.epollwakeup_kept;
+  case RuleEra::kNoCapSysResource:
+    return !profile.cap_sys_resource;
+  }
+  return true;
+}
+
+std::string_view RuleEraName(RuleEra era) {
+  switch (era) {
+  case RuleEra::kAny:
+    return "";
+  case RuleEra::kWaitFdFirst:
+    return "6.15+";
+  case RuleEra::kWaitMaxFirst:
+    return "before 6.15";
+  case RuleEra::kPipeWakeEvery:
+    return "up to 5.4";
+  case RuleEra::kPipeWakeOnEmpty:
+    return "5.5+";
+  case RuleEra::kPipeWakeIfEmpty:
+    return "5.5-5.13";
+  case RuleEra::kPipeWakeIfEmptyOrPolled:
+    return "5.14+";
+  case RuleEra::kPipeReadUnfull:
+    return "6.14+";
+  case RuleEra::kPipeReadWasFull:
+    return "before 6.14";
+  case RuleEra::kLoopUpward:
+    return "6.17+ (and backports)";
+  case RuleEra::kLoopDownward:
+    return "before 6.17 (without the backport)";
+  case RuleEra::kWakeupKept:
+    return "CONFIG_PM_SLEEP with CAP_BLOCK_SUSPEND";
+  case RuleEra::kWakeupDropped:
+    return "without CONFIG_PM_SLEEP or CAP_BLOCK_SUSPEND";
+  case RuleEra::kNoCapSysResource:
+    return "without CAP_SYS_RESOURCE";
+  }
+  return "";
+}
+
+}  // namespace epollcheck
