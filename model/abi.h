@@ -130,6 +130,7 @@ inline constexpr int kEagain = 11;
 inline constexpr int kEnomem = 12;
 inline constexpr int kEfault = 14;
 inline constexpr int kEbusy = 16;
+inline constexpr int kEnosys = 38;
 inline constexpr int kEexist = 17;
 inline constexpr int kEinval = 22;
 inline constexpr int kEmfile = 24;
@@ -152,5 +153,9 @@ inline constexpr int kEdestaddrreq = 89;
 inline constexpr int kEconnaborted = 103;
 inline constexpr int kEalready = 114;
 inline constexpr int kEinprogress = 115;
+
+// sizeof(sigset_t) as the kernel's rt_sig* and *pwait* calls require it
+// (_NSIG / 8 on x86-64).
+inline constexpr int32_t kSigsetSize = 8;
 
 }  // namespace epollcheck::abi

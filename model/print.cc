@@ -88,6 +88,22 @@ constexpr NamedValue kSockOpts[] = {{abi::kSoError, "SO_ERROR"},
                                     {abi::kSoLinger, "SO_LINGER"},
                                     {abi::kSoRcvlowat, "SO_RCVLOWAT"}};
 
+constexpr NamedValue kUserBufs[] = {{kBufGood, "good"},
+                                    {kBufNull, "null"},
+                                    {kBufUnmapped, "unmapped"},
+                                    {kBufReadOnly, "readonly"},
+                                    {kBufKernel, "kernel"}};
+
+std::string UserBufString(uint32_t buf) {
+  for (const NamedValue& v : kUserBufs) {
+    if (static_cast<uint32_t>(v.value) == buf)
+      return v.name;
+  }
+  if (buf >= kBufTail && buf <= kBufTail + 255)
+    return "tail" + std::to_string(buf - kBufTail);
+  return std::to_string(buf);
+}
+
 template <size_t N>
 std::string ValueString(int32_t value, const NamedValue (&table)[N]) {
   for (const NamedValue& v : table) {
@@ -170,6 +186,8 @@ std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
                   static_cast<unsigned long long>(raw));
     return buf;
   }
+  case FieldKind::kUserBuf:
+    return UserBufString(static_cast<uint32_t>(raw));
   case FieldKind::kFd:
   case FieldKind::kInt:
   case FieldKind::kCount:
@@ -309,6 +327,19 @@ std::optional<uint64_t> ParseFieldString(FieldKind kind,
       return abi::kEpollCtlMod;
     return ParseNumber(text);
   }
+  case FieldKind::kUserBuf: {
+    for (const NamedValue& v : kUserBufs) {
+      if (text == v.name)
+        return static_cast<uint64_t>(v.value);
+    }
+    if (text.substr(0, 4) == "tail") {
+      const std::optional<uint64_t> n = ParseNumber(text.substr(4));
+      if (!n || *n > 255)
+        return std::nullopt;
+      return kBufTail + *n;
+    }
+    return std::nullopt;
+  }
   case FieldKind::kFd:
   case FieldKind::kInt:
   case FieldKind::kCount:
@@ -361,6 +392,8 @@ std::string ErrnoName(int err) {
     return "EPIPE";
   case abi::kEloop:
     return "ELOOP";
+  case abi::kEnosys:
+    return "ENOSYS";
   case abi::kEnotsock:
     return "ENOTSOCK";
   case abi::kEmsgsize:
@@ -508,8 +541,7 @@ void PrintOp(std::ostream& os, const Op& op,
               static_assert(std::is_integral_v<F>);
               const auto raw = static_cast<uint64_t>(field);
               const auto value = static_cast<int64_t>(field);
-              const bool optional =
-                  kind == FieldKind::kFlag || kind == FieldKind::kTimeoutMs;
+              const bool optional = IsOptionalField(kind);
               if (optional && value == 0)
                 return;  // optional fields are written only when set
               if (!first)
@@ -591,6 +623,7 @@ Profile ProfileForKernel(int major, int minor) {
   p.wait_checks_fd_first = at_least(6, 15);
   p.pipe_read_wakes_only_if_unfull = at_least(6, 14);
   p.loop_check_counts_upward_depth = at_least(6, 17);
+  p.has_epoll_pwait2 = at_least(5, 11);
   if (at_least(5, 14)) {
     p.pipe_write_wake = PipeWriteWake::kIfWasEmptyOrPolled;
   } else if (at_least(5, 5)) {
@@ -605,7 +638,8 @@ bool SameEraBehaviour(const Profile& a, const Profile& b) {
   return a.wait_checks_fd_first == b.wait_checks_fd_first &&
          a.pipe_write_wake == b.pipe_write_wake &&
          a.pipe_read_wakes_only_if_unfull == b.pipe_read_wakes_only_if_unfull &&
-         a.loop_check_counts_upward_depth == b.loop_check_counts_upward_depth;
+         a.loop_check_counts_upward_depth == b.loop_check_counts_upward_depth &&
+         a.has_epoll_pwait2 == b.has_epoll_pwait2;
 }
 
 namespace internal {

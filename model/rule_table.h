@@ -34,6 +34,8 @@ enum class RuleEra : uint8_t {
   kWakeupKept,               // CONFIG_PM_SLEEP and CAP_BLOCK_SUSPEND
   kWakeupDropped,            // otherwise
   kNoCapSysResource,         // without CAP_SYS_RESOURCE
+  kPwait2,                   // 5.11+: epoll_pwait2 exists
+  kNoPwait2,                 // before 5.11: ENOSYS
 };
 
 struct RuleInfo {
@@ -231,6 +233,44 @@ inline constexpr RuleInfo kRules[] = {
      "fs/eventpoll.c do_epoll_wait: maxevents <= 0 or > EP_MAX_EVENTS: EINVAL"},
     {"epoll_wait.einval.not_epoll",
      "fs/eventpoll.c do_epoll_wait: epfd is not an epoll file: EINVAL"},
+    {"epoll_wait.efault.access_ok",
+     "fs/eventpoll.c do_epoll_wait: the events array is not in user space "
+     "(access_ok): EFAULT, after maxevents, before is_file_epoll"},
+    {"epoll_wait.copy.efault",
+     "fs/eventpoll.c ep_send_events: the first epoll_put_uevent faults: "
+     "EFAULT; the item goes back to the head of the ready list, undisarmed"},
+    {"epoll_wait.copy.partial",
+     "fs/eventpoll.c ep_send_events: a later epoll_put_uevent faults: the "
+     "events copied so far are returned; the item goes back to the head"},
+    {"epoll_wait.copy.bad_buffer_unused",
+     "fs/eventpoll.c ep_poll: a NULL, unmapped or read-only events array is "
+     "never touched when nothing is delivered: 0, no EFAULT"},
+    {"epoll_wait.timeout.ready_returns",
+     "fs/eventpoll.c ep_poll: with a non-zero timeout, events already "
+     "available are returned at once"},
+    {"epoll_pwait.sigmask.null",
+     "kernel/signal.c set_user_sigmask: a NULL sigmask: sigsetsize is not "
+     "checked"},
+    {"epoll_pwait.einval.sigsetsize",
+     "kernel/signal.c set_user_sigmask: sigsetsize != sizeof(sigset_t): "
+     "EINVAL, before any epoll_wait check"},
+    {"epoll_pwait.sigmask.set",
+     "kernel/signal.c set_user_sigmask: a sigmask of the right size is "
+     "installed for the wait"},
+    {"epoll_pwait2.enosys", "epoll_pwait2 does not exist before 5.11: ENOSYS",
+     RuleEra::kNoPwait2},
+    {"epoll_pwait2.efault.timespec",
+     "fs/eventpoll.c SYSCALL_DEFINE6(epoll_pwait2): get_timespec64 faults: "
+     "EFAULT, before every other check",
+     RuleEra::kPwait2},
+    {"epoll_pwait2.einval.timespec",
+     "fs/select.c poll_select_set_timeout: tv_sec < 0 or tv_nsec outside "
+     "[0, 1e9): EINVAL, before the sigmask",
+     RuleEra::kPwait2},
+    {"epoll_pwait2.timespec.null",
+     "fs/eventpoll.c SYSCALL_DEFINE6(epoll_pwait2): a NULL timespec waits "
+     "without a timeout",
+     RuleEra::kPwait2},
     {"epoll_wait.maxevents.max",
      "fs/eventpoll.c do_epoll_wait: maxevents == EP_MAX_EVENTS is allowed"},
     {"epoll_wait.deliver.maxevents_stop",

@@ -67,6 +67,10 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
     return !profile.epollwakeup_kept;
   case RuleEra::kNoCapSysResource:
     return !profile.cap_sys_resource;
+  case RuleEra::kPwait2:
+    return profile.has_epoll_pwait2;
+  case RuleEra::kNoPwait2:
+    return !profile.has_epoll_pwait2;
   }
   return true;
 }
@@ -101,6 +105,10 @@ std::string_view RuleEraName(RuleEra era) {
     return "without CONFIG_PM_SLEEP or CAP_BLOCK_SUSPEND";
   case RuleEra::kNoCapSysResource:
     return "without CAP_SYS_RESOURCE";
+  case RuleEra::kPwait2:
+    return "5.11+";
+  case RuleEra::kNoPwait2:
+    return "before 5.11";
   }
   return "";
 }

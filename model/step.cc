@@ -386,6 +386,50 @@ Outcome DoGetPipeSize(World& world, const GetPipeSize& op) {
   return Outcome::Value(static_cast<int64_t>(pipe.max_usage) * abi::kPageSize);
 }
 
+// Linux: kernel/signal.c set_user_sigmask (epoll_pwait, epoll_pwait2):
+// a negative `sigsetsize` is a NULL sigmask, whose size is never checked.
+std::optional<Outcome> SetUserSigmask(int32_t sigsetsize) {
+  if (sigsetsize < 0) {
+    RULE("epoll_pwait.sigmask.null");
+    return std::nullopt;
+  }
+  if (sigsetsize != abi::kSigsetSize) {
+    RULE("epoll_pwait.einval.sigsetsize");
+    return Outcome::Error(abi::kEinval);
+  }
+  RULE("epoll_pwait.sigmask.set");
+  return std::nullopt;
+}
+
+// Linux: fs/eventpoll.c SYSCALL_DEFINE6(epoll_pwait2): the timespec is
+// read and checked (get_timespec64, poll_select_set_timeout) before the
+// sigmask; a NULL timespec waits without a timeout.
+Outcome DoEpollPwait2(World& world, const EpollPwait2& o) {
+  if (!world.profile.has_epoll_pwait2) {
+    RULE("epoll_pwait2.enosys");
+    return Outcome::Error(abi::kEnosys);
+  }
+  bool waits = true;
+  if (o.ts_buf != kBufNull) {
+    if (BufReadable(o.ts_buf, 1) == 0) {
+      RULE("epoll_pwait2.efault.timespec");
+      return Outcome::Error(abi::kEfault);
+    }
+    // timespec64_valid: tv_sec >= 0 and 0 <= tv_nsec < NSEC_PER_SEC.
+    if (o.tv_sec < 0 || o.tv_nsec < 0 || o.tv_nsec >= 1000000000) {
+      RULE("epoll_pwait2.einval.timespec");
+      return Outcome::Error(abi::kEinval);
+    }
+    waits = o.tv_sec != 0 || o.tv_nsec != 0;
+  } else {
+    RULE("epoll_pwait2.timespec.null");
+  }
+  if (std::optional<Outcome> error = SetUserSigmask(o.sigsetsize))
+    return *error;
+  return internal::EpollWaitStep(world, o.epfd, o.maxevents, o.buf, waits,
+                                 nullptr);
+}
+
 Outcome DoListFds(const World& world) {
   Outcome out = Outcome::Value(0);
   for (const auto& [fd, file] : world.fd_table)
@@ -417,9 +461,18 @@ Outcome Step(World& world, const Op& op) {
           return NewEpoll(world);
         } else if constexpr (std::is_same_v<T, EpollCtl>) {
           return internal::EpollCtlStep(world, o.epfd, o.op, o.fd, o.events,
-                                        o.data, o.null_event);
+                                        o.data,
+                                        o.null_event ? kBufNull : o.buf);
         } else if constexpr (std::is_same_v<T, EpollWait>) {
-          return internal::EpollWaitStep(world, o.epfd, o.maxevents, nullptr);
+          return internal::EpollWaitStep(world, o.epfd, o.maxevents, o.buf,
+                                         o.timeout_ms != 0, nullptr);
+        } else if constexpr (std::is_same_v<T, EpollPwait>) {
+          if (std::optional<Outcome> error = SetUserSigmask(o.sigsetsize))
+            return *error;
+          return internal::EpollWaitStep(world, o.epfd, o.maxevents, o.buf,
+                                         o.timeout_ms != 0, nullptr);
+        } else if constexpr (std::is_same_v<T, EpollPwait2>) {
+          return DoEpollPwait2(world, o);
         } else if constexpr (std::is_same_v<T, Write>) {
           return WriteFile(world, o.fd, o.count, FillValue(o.count));
         } else if constexpr (std::is_same_v<T, Read>) {
@@ -527,7 +580,8 @@ Outcome Step(World& world, const Op& op) {
 Outcome EpollWaitTraced(World& world, const EpollWait& op,
                         std::vector<Delivery>& trace) {
   trace.clear();
-  return internal::EpollWaitStep(world, op.epfd, op.maxevents, &trace);
+  return internal::EpollWaitStep(world, op.epfd, op.maxevents, op.buf,
+                                 op.timeout_ms != 0, &trace);
 }
 
 Transition StepCopy(const World& world, const Op& op) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/abi.h"
+#include "model/step.h"
 #include "properties/focus.h"
 
 namespace epollcheck {
@@ -72,7 +73,8 @@ using GenOrder =
            Read, Close, Dup2, SetPipeSize, GetPipeSize, ListFds, Eventfd,
            EventfdWrite, EventfdRead, Socketpair, Send, Recv, Shutdown,
            SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
-           SendTo, Poll, PPoll, Select, PSelect, InetSocket>;
+           SendTo, Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
+           EpollPwait2>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -141,6 +143,35 @@ Gen<int32_t> GenFd(const World& w, bool (*pred)(const File&)) {
   choices.emplace_back(1, GenClosedFd(w));
   choices.emplace_back(1, OneOf<int32_t>({-1, 1000000}));
   return WeightedOneOf(std::move(choices));
+}
+
+// A user-memory operand (UserBuf): mostly a good buffer; NULL, unmapped,
+// read-only, kernel and cut-off ones for the copy rules.
+Gen<uint32_t> GenUserBuf() {
+  return gen::weightedOneOf<uint32_t>(
+      {{40, gen::just<uint32_t>(kBufGood)},
+       {1, OneOf<uint32_t>({kBufNull, kBufUnmapped, kBufReadOnly, kBufKernel})},
+       {2, gen::map(UnsizedInRange<uint32_t>(0, 4),
+                    [](uint32_t n) { return kBufTail + n; })}});
+}
+
+// epoll_wait's maxevents: the usual, small ones, and the limits.
+Gen<int32_t> GenMaxEvents() {
+  return gen::weightedOneOf<int32_t>(
+      {{14, gen::just(64)},
+       {12, OneOf<int32_t>({1, 2, 3})},
+       {3, OneOf<int32_t>({0, -1, abi::kEpMaxEvents, abi::kEpMaxEvents + 1})}});
+}
+
+// A wait's timeout: mostly none; -1 or a second only stay in a sequence
+// where the model predicts the call returns at once (Admissible).
+Gen<int32_t> GenWaitTimeout() {
+  return gen::weightedElement<int32_t>({{30, 0}, {1, -1}, {1, 1000}});
+}
+
+// A pwait sigmask size: -1 (a NULL sigmask), 8, or a wrong one.
+Gen<int32_t> GenSigsetSize() {
+  return gen::weightedElement<int32_t>({{4, -1}, {4, 8}, {1, 4}, {1, 16}});
 }
 
 Gen<uint32_t> GenEvents() {
@@ -430,18 +461,28 @@ Gen<Op> GenCtl(const World& w) {
   return gen::mapcat(epfd_and_op, [choose](std::pair<int32_t, int32_t> eo) {
     const int32_t epfd = eo.first;
     const int32_t op = eo.second;
+    // The event pointer: NULL 1 in 31 (null_event), another bad one 1 in
+    // 60 (the read-only page reads fine; tail0 cuts the struct).
+    const Gen<std::pair<bool, uint32_t>> pointer =
+        gen::weightedElement<std::pair<bool, uint32_t>>(
+            {{58, {false, kBufGood}},
+             {2, {true, kBufGood}},
+             {1, {false, kBufUnmapped}},
+             {1, {false, kBufReadOnly}},
+             {1, {false, kBufKernel}},
+             {1, {false, kBufTail}}});
     return gen::apply(
         [epfd, op](int32_t fd, uint32_t events, uint64_t data,
-                   bool null_event) -> Op {
+                   std::pair<bool, uint32_t> ptr) -> Op {
           return EpollCtl{.epfd = epfd,
                           .op = op,
                           .fd = fd,
                           .events = events,
                           .data = data,
-                          .null_event = null_event};
+                          .null_event = ptr.first,
+                          .buf = ptr.second};
         },
-        choose(epfd, op), GenEvents(), GenData(),
-        gen::weightedElement<bool>({{30, false}, {1, true}}));
+        choose(epfd, op), GenEvents(), GenData(), pointer);
   });
 }
 
@@ -690,19 +731,52 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
       }
     } else if constexpr (std::is_same_v<T, EpollCtl>) {
       add(IndexOf<EpollCtl>(), GenCtl(w));
-    } else if constexpr (std::is_same_v<T, EpollWait>) {
-      add(IndexOf<EpollWait>(),
+    } else if constexpr (std::is_same_v<T, EpollWait> ||
+                         std::is_same_v<T, EpollPwait>) {
+      add(IndexOf<T>(), gen::apply(
+                            [](int32_t epfd, int32_t max, int32_t timeout,
+                               uint32_t buf, int32_t sigsetsize) -> Op {
+                              T op{.epfd = epfd,
+                                   .maxevents = max,
+                                   .timeout_ms = timeout,
+                                   .buf = buf};
+                              if constexpr (std::is_same_v<T, EpollPwait>)
+                                op.sigsetsize = sigsetsize;
+                              return op;
+                            },
+                            GenFd(w, IsEpoll), GenMaxEvents(), GenWaitTimeout(),
+                            GenUserBuf(), GenSigsetSize()));
+    } else if constexpr (std::is_same_v<T, EpollPwait2>) {
+      // {0, 0} mostly; invalid ones; a second (kept only where events are
+      // ready, as a NULL timespec).
+      const Gen<std::pair<int64_t, int64_t>> ts =
+          gen::weightedElement<std::pair<int64_t, int64_t>>(
+              {{20, {0, 0}},
+               {1, {-1, 0}},
+               {1, {0, -1}},
+               {1, {0, 1000000000}},
+               {1, {1, 0}}});
+      const Gen<uint32_t> ts_buf =
+          gen::weightedElement<uint32_t>({{30, kBufGood},
+                                          {2, kBufNull},
+                                          {1, kBufUnmapped},
+                                          {1, kBufReadOnly},
+                                          {1, kBufKernel},
+                                          {1, kBufTail}});
+      add(IndexOf<T>(),
           gen::apply(
-              [](int32_t epfd, int32_t max) -> Op {
-                return EpollWait{
-                    .epfd = epfd, .maxevents = max, .timeout_ms = 0};
+              [](int32_t epfd, int32_t max, std::pair<int64_t, int64_t> t,
+                 uint32_t tsb, uint32_t buf, int32_t sigsetsize) -> Op {
+                return EpollPwait2{.epfd = epfd,
+                                   .maxevents = max,
+                                   .tv_sec = t.first,
+                                   .tv_nsec = t.second,
+                                   .sigsetsize = sigsetsize,
+                                   .ts_buf = tsb,
+                                   .buf = buf};
               },
-              GenFd(w, IsEpoll),
-              gen::weightedOneOf<int32_t>(
-                  {{14, gen::just(64)},
-                   {12, OneOf<int32_t>({1, 2, 3})},
-                   {3, OneOf<int32_t>(
-                           {0, -1, kEpMaxEvents, kEpMaxEvents + 1})}})));
+              GenFd(w, IsEpoll), GenMaxEvents(), ts, ts_buf, GenUserBuf(),
+              GenSigsetSize()));
     } else if constexpr (std::is_same_v<T, Write>) {
       add(IndexOf<Write>(), gen::apply(
                                 [](int32_t fd, uint32_t count) -> Op {
@@ -1230,8 +1304,18 @@ bool Admissible(const World& w, const Op& op) {
                              std::is_same_v<T, EpollCreate1> ||
                              std::is_same_v<T, Dup>) {
           return room;
-        } else if constexpr (std::is_same_v<T, EpollWait>) {
-          return o.timeout_ms == 0;
+        } else if constexpr (std::is_same_v<T, EpollWait> ||
+                             std::is_same_v<T, EpollPwait> ||
+                             std::is_same_v<T, EpollPwait2>) {
+          // A wait that may sleep only where the model says it returns at
+          // once: an error, or events.
+          bool waits = false;
+          if constexpr (std::is_same_v<T, EpollPwait2>) {
+            waits = o.ts_buf == kBufNull || o.tv_sec != 0 || o.tv_nsec != 0;
+          } else {
+            waits = o.timeout_ms != 0;
+          }
+          return !waits || StepCopy(w, op).outcome.ret != 0;
         } else if constexpr (std::is_same_v<T, Write> ||
                              std::is_same_v<T, Read>) {
           const File* f = w.FileAt(o.fd);

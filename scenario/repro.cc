@@ -129,7 +129,8 @@ HELPER void check(int step, const char *call, const char *want, const char *got)
   }
 }
 
-HELPER void fmt_wait(char *out, size_t n, long r, int e) {
+HELPER void fmt_wait_at(char *out, size_t n, long r, int e,
+                        const struct epoll_event *events) {
   fmt_ret(out, n, r, e);
   if (r <= 0) return;
   size_t len = strlen(out);
@@ -141,6 +142,10 @@ HELPER void fmt_wait(char *out, size_t n, long r, int e) {
                     (unsigned long long)events[i].data.u64);
   }
   if (len < n) snprintf(out + len, n - len, "]");
+}
+
+HELPER void fmt_wait(char *out, size_t n, long r, int e) {
+  fmt_wait_at(out, n, r, e, events);
 }
 
 HELPER void fmt_value(char *out, size_t n, long r, int e,
@@ -279,6 +284,39 @@ HELPER void *scratch(unsigned long long n) {
   return p;
 }
 
+/* Bad user buffers (epollcheck's `buf=` operands): a read-write page, a
+ * PROT_NONE page after it, then a read-only page. ubuf() returns the
+ * pointer a kind stands for (0 good: `good`; 1 NULL; 2 the PROT_NONE page;
+ * 3 the read-only page; 4 a kernel address; 0x100 + n: n whole elements of
+ * `elem` bytes and 4 more bytes before the PROT_NONE page) and puts `len`
+ * bytes of `contents` there, as far as they are mapped. */
+static char *ubuf_pages;
+HELPER void *ubuf(unsigned kind, size_t elem, void *good, const void *contents,
+                  size_t len) {
+  if (!ubuf_pages) {
+    ubuf_pages = scratch(3 * 4096);
+    mprotect(ubuf_pages + 4096, 4096, PROT_NONE);
+    mprotect(ubuf_pages + 8192, 4096, PROT_READ);
+  }
+  switch (kind) {
+  case 0: return good;
+  case 1: return NULL;
+  case 2: return ubuf_pages + 4096;
+  case 3:
+    if (contents) {
+      mprotect(ubuf_pages + 8192, 4096, PROT_READ | PROT_WRITE);
+      memcpy(ubuf_pages + 8192, contents, len);
+      mprotect(ubuf_pages + 8192, 4096, PROT_READ);
+    }
+    return ubuf_pages + 8192;
+  case 4: return (void *)0xffff880000000000ull;
+  }
+  size_t mapped = (kind - 0x100) * elem + 4;
+  char *at = ubuf_pages + 4096 - mapped;
+  if (contents) memcpy(at, contents, len < mapped ? len : mapped);
+  return at;
+}
+
 HELPER int cmp_int(const void *a, const void *b) {
   return *(const int *)a - *(const int *)b;
 }
@@ -410,11 +448,19 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
     // Linux: do_epoll_wait refuses maxevents <= 0 or > EP_MAX_EVENTS before
     // touching the buffer; otherwise it writes at most one event per item,
     // and every item comes from an epoll_ctl step.
-    if (const auto* w = std::get_if<EpollWait>(&op);
-        w != nullptr && w->maxevents > 0 && w->maxevents <= abi::kEpMaxEvents) {
-      layout.wait_events =
-          std::max<uint64_t>(layout.wait_events, uint64_t(w->maxevents));
-    }
+    std::visit(
+        [&](const auto& o) {
+          using T = std::decay_t<decltype(o)>;
+          if constexpr (std::is_same_v<T, EpollWait> ||
+                        std::is_same_v<T, EpollPwait> ||
+                        std::is_same_v<T, EpollPwait2>) {
+            if (o.maxevents > 0 && o.maxevents <= abi::kEpMaxEvents) {
+              layout.wait_events =
+                  std::max<uint64_t>(layout.wait_events, uint64_t(o.maxevents));
+            }
+          }
+        },
+        op);
     if (std::holds_alternative<EpollCtl>(op))
       ++ctl_steps;
     std::ostringstream want;
@@ -518,13 +564,37 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                << f["name"] << ", &v, &len); e = errno;\n"
                << "    fmt_value(got, GOT_SIZE, r, e, "
                   "(unsigned long long)(long long)v);\n";
-          } else if constexpr (std::is_same_v<T, EpollWait>) {
-            // The raw system call: glibc's prototype makes gcc reject a
+          } else if constexpr (std::is_same_v<T, EpollWait> ||
+                               std::is_same_v<T, EpollPwait> ||
+                               std::is_same_v<T, EpollPwait2>) {
+            // The raw system calls: glibc's prototype makes gcc reject a
             // negative maxevents at compile time, and that is an operand.
-            os << "    r = syscall(SYS_epoll_wait, " << f["epfd"]
-               << ", events, " << f["maxevents"] << ", " << f["timeout_ms"]
-               << "); e = errno;\n"
-               << "    fmt_wait(got, GOT_SIZE, r, e);\n";
+            os << "    struct epoll_event *evs = ubuf(" << f["buf"]
+               << ", sizeof *evs, events, NULL, 0);\n";
+            if constexpr (std::is_same_v<T, EpollWait>) {
+              os << "    r = syscall(SYS_epoll_wait, " << f["epfd"] << ", evs, "
+                 << f["maxevents"] << ", " << f["timeout_ms"]
+                 << "); e = errno;\n";
+            } else {
+              os << "    uint64_t mask = 1ull << (SIGPIPE - 1);\n";
+              const std::string mask = "(" + f["sigsetsize"] +
+                                       " < 0 ? NULL : &mask), (size_t)" +
+                                       f["sigsetsize"];
+              if constexpr (std::is_same_v<T, EpollPwait>) {
+                os << "    r = syscall(SYS_epoll_pwait, " << f["epfd"]
+                   << ", evs, " << f["maxevents"] << ", " << f["timeout_ms"]
+                   << ", " << mask << "); e = errno;\n";
+              } else {
+                os << "    struct { long long sec, nsec; } t = {" << f["tv_sec"]
+                   << "ll, " << f["tv_nsec"] << "ll};\n"
+                   << "    void *ts = ubuf(" << f["ts_buf"]
+                   << ", sizeof t, &t, &t, sizeof t);\n"
+                   << "    r = syscall(SYS_epoll_pwait2, " << f["epfd"]
+                   << ", evs, " << f["maxevents"] << ", ts, " << mask
+                   << "); e = errno;\n";
+              }
+            }
+            os << "    fmt_wait_at(got, GOT_SIZE, r, e, evs);\n";
           } else if constexpr (std::is_same_v<T, ListFds>) {
             os << "    fmt_list_fds(got, GOT_SIZE);\n";
           } else {
@@ -540,7 +610,11 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                  << "    ev.events = " << f["events"] << ";\n"
                  << "    ev.data.u64 = " << f["data"] << ";\n";
               expr = "epoll_ctl(" + f["epfd"] + ", " + f["op"] + ", " +
-                     f["fd"] + ", " + (o.null_event ? "NULL" : "&ev") + ")";
+                     f["fd"] + ", " +
+                     (o.null_event ? std::string("NULL")
+                                   : "ubuf(" + f["buf"] +
+                                         ", sizeof ev, &ev, &ev, sizeof ev)") +
+                     ")";
             } else if constexpr (std::is_same_v<T, Write>) {
               expr = "write(" + f["fd"] + ", io_buf, " + f["count"] + ")";
             } else if constexpr (std::is_same_v<T, Read>) {

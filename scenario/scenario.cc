@@ -97,8 +97,7 @@ std::string ParseArgs(std::string_view args_text, Op& op, ScenarioStep& step) {
         T::Fields(o, [&](std::string_view name, FieldKind kind, auto& field) {
           if (!error.empty())
             return;
-          const bool optional =
-              kind == FieldKind::kFlag || kind == FieldKind::kTimeoutMs;
+          const bool optional = IsOptionalField(kind);
           std::string_view text;
           bool have = false;
           if (optional) {

@@ -96,10 +96,14 @@ Outcome SelectStep(World& world, int32_t nfds, uint64_t in, uint64_t out_set,
                    uint64_t ex, int32_t sigsetsize);
 
 // epoll syscalls (fs/eventpoll.c).
+// `buf` is the event pointer's UserBuf (null_event: kBufNull).
 Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
-                     uint32_t events, uint64_t data, bool null_event);
+                     uint32_t events, uint64_t data, uint32_t buf);
+// do_epoll_wait and ep_poll with the events array at `buf` (UserBuf);
+// `waits` is a non-zero timeout (ep_poll would sleep if nothing is
+// delivered: the caller's generator keeps that from happening).
 Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
-                      std::vector<Delivery>* trace);
+                      uint32_t buf, bool waits, std::vector<Delivery>* trace);
 uint32_t EpollPoll(World& world, FileId epoll_file);
 
 // Allocates the lowest free descriptor number and installs `file` there.

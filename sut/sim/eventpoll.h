@@ -24,6 +24,7 @@
 
 #include "sut/sim/file.h"
 #include "sut/sim/sim_kernel.h"
+#include "sut/sim/uaccess.h"
 
 namespace epollcheck::sim {
 
@@ -52,7 +53,9 @@ FileRef CreateEpollFile(SimKernel* kernel);
 int DoEpollCtl(File* ep_file, File* target, int op, int fd, EpollEvent epds);
 
 // Linux: do_epoll_wait after the epfd lookup: ep_check_params, then ep_poll.
-int DoEpollWait(File* ep_file, EpollEvent* events, int maxevents,
+// `events` is the user array (EpollEvent elements); a copy that faults
+// part-way returns what was copied (EFAULT if nothing was).
+int DoEpollWait(File* ep_file, const UserBuffer& events, int maxevents,
                 const WaitTimeout& timeout);
 
 // How many threads sleep in epoll_wait on this epoll file (the entries of

@@ -39,6 +39,7 @@
 
 #include "sut/sim/file.h"
 #include "sut/sim/spinlock.h"
+#include "sut/sim/uaccess.h"
 
 namespace epollcheck::sim {
 
@@ -238,15 +239,31 @@ public:
   // Linux: fs/eventpoll.c SYSCALL_DEFINE1(epoll_create), do_epoll_create.
   int EpollCreate(int size);
   int EpollCreate1(uint32_t flags);
-  // Linux: fs/eventpoll.c SYSCALL_DEFINE4(epoll_ctl), do_epoll_ctl. `event`
-  // may be null for DEL; null otherwise is EFAULT.
+  // Linux: fs/eventpoll.c SYSCALL_DEFINE4(epoll_ctl), do_epoll_ctl. The
+  // event is read from `event` unless op is DEL (a fault: EFAULT, first).
+  int EpollCtl(int epfd, int op, int fd, const UserBuffer& event);
+  // The same with a plain pointer: null is a faulting one.
   int EpollCtl(int epfd, int op, int fd, const EpollEvent* event);
   // Linux: SYSCALL_DEFINE4(epoll_wait): timeout_ms < 0 blocks without limit,
-  // 0 never blocks. A null `events` counts as an unwritable buffer (EFAULT).
+  // 0 never blocks; `events` holds EpollEvent elements (copies past what it
+  // can hold fault).
+  int EpollWait(int epfd, const UserBuffer& events, int maxevents,
+                int timeout_ms);
+  // The same with a plain array of maxevents elements; null counts as a
+  // range outside user space (EFAULT).
   int EpollWait(int epfd, EpollEvent* events, int maxevents, int timeout_ms);
-  // Linux: SYSCALL_DEFINE6(epoll_pwait2) without a signal mask: null
-  // `timeout` blocks without limit, {0, 0} never blocks, an invalid timespec
-  // is EINVAL (checked first).
+  // Linux: SYSCALL_DEFINE6(epoll_pwait): the sigmask (`sigmask` null: none,
+  // else sigsetsize must be sizeof(sigset_t), 8) is checked first; there
+  // are no signals here, so an installed mask changes nothing else.
+  int EpollPwait(int epfd, const UserBuffer& events, int maxevents,
+                 int timeout_ms, const uint64_t* sigmask, size_t sigsetsize);
+  // Linux: SYSCALL_DEFINE6(epoll_pwait2): the timespec (null `timeout`:
+  // blocks without limit; {0, 0}: never blocks; a fault: EFAULT; invalid:
+  // EINVAL) first, then the sigmask as epoll_pwait's.
+  int EpollPwait2(int epfd, const UserBuffer& events, int maxevents,
+                  const UserBuffer* timeout, const uint64_t* sigmask,
+                  size_t sigsetsize);
+  // The same with plain pointers and no sigmask.
   int EpollPwait2(int epfd, EpollEvent* events, int maxevents,
                   const Timespec* timeout);
   // Linux: fs/read_write.c ksys_read / ksys_write, vfs_read / vfs_write.

@@ -37,6 +37,11 @@ public:
   [[nodiscard]] std::string Finish() override;
 
 private:
+  // An epoll_wait-family call `call(events, maxevents)` with the events
+  // array as the UserBuf `buf` says; the returned events.
+  template <class Call>
+  Outcome Wait(int32_t maxevents, uint32_t buf, Call call);
+
   sim::SimKernel kernel_;
   std::unique_ptr<sim::SimProcess> process_;
   std::vector<char> buffer_;             // write payloads (kIoFillByte)
