@@ -46,10 +46,22 @@ TEST(Cli, CleanCheckEndsWithSummaryAndExitsZero) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
-// A fresh directory under /tmp for --out, and everything in it.
+// A fresh directory under /tmp for --out; it and everything in it go when
+// the test ends (hermetic: nothing left behind).
 std::string TempDir() {
+  struct Made {
+    std::vector<std::string> dirs;
+    ~Made() {
+      for (const std::string& dir : dirs) {
+        std::error_code ignored;
+        std::filesystem::remove_all(dir, ignored);
+      }
+    }
+  };
+  static Made made;
   char path[] = "/tmp/epollcheck-cli-out-XXXXXX";
   EXPECT_NE(mkdtemp(path), nullptr);
+  made.dirs.emplace_back(path);
   return path;
 }
 

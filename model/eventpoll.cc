@@ -253,6 +253,11 @@ bool ReversePathCheckFails(const World& world, FileId target) {
 
 }  // namespace
 
+bool FileCanPoll(FileKind kind) {
+  return kind != FileKind::kRegular && kind != FileKind::kDirectory &&
+         kind != FileKind::kDevNull && kind != FileKind::kPath;
+}
+
 uint32_t PollFile(World& world, FileId file, uint32_t requested) {
   switch (world.files.at(file).kind) {
   case FileKind::kPipeRead:
@@ -266,6 +271,14 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested) {
     return UnixPoll(world, file, requested);
   case FileKind::kInetSocket:
     return InetPoll(world, file);
+  case FileKind::kRegular:
+  case FileKind::kDirectory:
+  case FileKind::kDevNull:
+    RULE("nopoll.poll.default_mask");
+    return abi::kDefaultPollMask;  // vfs_poll without ->poll
+  case FileKind::kPath:
+    RULE("opath.select.nval");
+    return abi::kEpollNval;  // select_poll_one: fdget() refused it
   }
   EP_CHECK(false);
 }
@@ -326,17 +339,26 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
   }
   if (!has_event && event_faults)
     RULE("epoll_ctl.del.event_ignored");
-  const std::optional<FileId> ep_file = world.FileIdAt(epfd);
+  const std::optional<FileId> ep_file = world.FdgetAt(epfd);
   if (!ep_file) {
+    if (world.IsOpen(epfd))
+      RULE("opath.fdget.ebadf");
     RULE("epoll_ctl.ebadf.epfd");
     return Outcome::Error(abi::kEbadf);
   }
-  const std::optional<FileId> target = world.FileIdAt(fd);
+  const std::optional<FileId> target = world.FdgetAt(fd);
   if (!target) {
+    if (world.IsOpen(fd))
+      RULE("opath.fdget.ebadf");
     RULE("epoll_ctl.ebadf.fd");
     return Outcome::Error(abi::kEbadf);
   }
-  // Every file kind modelled so far has ->poll (file_can_poll).
+  // "The target file descriptor must support poll": before every EINVAL,
+  // DEL and a non-epoll epfd included.
+  if (!FileCanPoll(world.files.at(*target).kind)) {
+    RULE("nopoll.epoll_ctl.eperm");
+    return Outcome::Error(abi::kEperm);
+  }
   if (has_event && (events & abi::kEpollWakeup) != 0) {
     if (world.profile.epollwakeup_kept) {
       RULE("epoll_ctl.epollwakeup.kept");
@@ -478,7 +500,9 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
 Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
                       uint32_t buf, bool waits, std::vector<Delivery>* trace) {
   const bool bad_max = maxevents <= 0 || maxevents > abi::kEpMaxEvents;
-  const std::optional<FileId> ep_file = world.FileIdAt(epfd);
+  const std::optional<FileId> ep_file = world.FdgetAt(epfd);
+  if (!ep_file && world.IsOpen(epfd))
+    RULE("opath.fdget.ebadf");
   if (bad_max && !ep_file) {
     if (world.profile.wait_checks_fd_first) {
       RULE("epoll_wait.order.ebadf_first");

@@ -54,6 +54,7 @@ enum class FieldKind {
   kSockOpt,     // SO_SNDBUF/SO_RCVBUF/SO_RCVLOWAT/SO_LINGER or a raw number
   kUserBuf,     // optional user pointer kind (UserBuf), written `buf=tail2`
                 // only when not a good buffer
+  kOpenKind,    // open_file's kind: regular, dir, devnull, opath
 };
 
 // Whether a field of this kind is optional: written `name=value` only when
@@ -113,10 +114,12 @@ enum Family : uint32_t {
   kFamilyUnixOob = 1u << 6,   // MSG_OOB sends on AF_UNIX sockets
   kFamilyTcp = 1u << 7,       // TCP over 127.0.0.1
   kFamilyUdp = 1u << 8,       // UDP over 127.0.0.1
+  kFamilyFile = 1u << 9,      // files without ->poll and O_PATH descriptors
 };
 inline constexpr uint32_t kAllFamilies =
     kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix |
-    kFamilyUnixAddr | kFamilyPoll | kFamilyUnixOob | kFamilyTcp | kFamilyUdp;
+    kFamilyUnixAddr | kFamilyPoll | kFamilyUnixOob | kFamilyTcp | kFamilyUdp |
+    kFamilyFile;
 // Operations on an existing socket of any family are offered (generated)
 // whenever one of these families is on: `kOffered` below.
 inline constexpr uint32_t kAnySocketFamily =
@@ -512,6 +515,32 @@ struct InetSocket {
   friend bool operator==(const InetSocket&, const InetSocket&) = default;
 };
 
+// open_file(kind, flags): a file without ->poll or an O_PATH descriptor.
+// Each sequence has a private directory holding one regular file that
+// starts empty: kind 0 opens the file O_RDWR|O_CREAT, 1 the directory
+// O_RDONLY|O_DIRECTORY, 2 /dev/null O_RDWR, 3 the file O_PATH. Of `flags`
+// only O_NONBLOCK and O_CLOEXEC are passed (both change nothing these files
+// do). Linux: fs/open.c do_sys_openat2.
+enum OpenKind : int32_t {
+  kOpenRegular = 0,
+  kOpenDirectory = 1,
+  kOpenDevNull = 2,
+  kOpenPath = 3,
+};
+struct OpenFile {
+  static constexpr std::string_view kName = "open_file";
+  static constexpr uint32_t kFamily = kFamilyFile;
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "f";
+  int32_t kind = kOpenRegular;
+  uint32_t flags = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("kind", FieldKind::kOpenKind, s.kind);
+    f("flags", FieldKind::kPipeFlags, s.flags);
+  }
+  friend bool operator==(const OpenFile&, const OpenFile&) = default;
+};
+
 // Addresses are names: AF_UNIX abstract addresses numbered 0, 1, 2... that
 // each SUT makes unique to the sequence (the kernel SUT: "\0epollcheck.<pid>.
 // <thread>.<sequence>.<name>"); -1 is an AF_UNSPEC address. On an AF_INET
@@ -693,7 +722,7 @@ using Op =
                  Eventfd, EventfdWrite, EventfdRead, Socketpair, Send, Recv,
                  Shutdown, SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen,
                  Connect, Accept4, SendTo, Poll, PPoll, Select, PSelect,
-                 InetSocket, EpollPwait, EpollPwait2>;
+                 InetSocket, EpollPwait, EpollPwait2, OpenFile>;
 
 // What `op` returns on success (Returns), and the handle prefix a scenario
 // binds it to ("" if it binds none).

@@ -88,6 +88,11 @@ constexpr NamedValue kSockOpts[] = {{abi::kSoError, "SO_ERROR"},
                                     {abi::kSoLinger, "SO_LINGER"},
                                     {abi::kSoRcvlowat, "SO_RCVLOWAT"}};
 
+constexpr NamedValue kOpenKinds[] = {{kOpenRegular, "regular"},
+                                     {kOpenDirectory, "dir"},
+                                     {kOpenDevNull, "devnull"},
+                                     {kOpenPath, "opath"}};
+
 constexpr NamedValue kUserBufs[] = {{kBufGood, "good"},
                                     {kBufNull, "null"},
                                     {kBufUnmapped, "unmapped"},
@@ -188,6 +193,8 @@ std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
   }
   case FieldKind::kUserBuf:
     return UserBufString(static_cast<uint32_t>(raw));
+  case FieldKind::kOpenKind:
+    return ValueString(static_cast<int32_t>(value), kOpenKinds);
   case FieldKind::kFd:
   case FieldKind::kInt:
   case FieldKind::kCount:
@@ -308,10 +315,13 @@ std::optional<uint64_t> ParseFieldString(FieldKind kind,
     return *value | *flags;
   }
   case FieldKind::kShutHow:
-  case FieldKind::kSockOpt: {
-    for (const NamedValue& v : kind == FieldKind::kShutHow
-                                   ? std::span<const NamedValue>(kShutHows)
-                                   : std::span<const NamedValue>(kSockOpts)) {
+  case FieldKind::kSockOpt:
+  case FieldKind::kOpenKind: {
+    const std::span<const NamedValue> names =
+        kind == FieldKind::kShutHow   ? std::span<const NamedValue>(kShutHows)
+        : kind == FieldKind::kSockOpt ? std::span<const NamedValue>(kSockOpts)
+                                      : std::span<const NamedValue>(kOpenKinds);
+    for (const NamedValue& v : names) {
       if (text == v.name)
         return static_cast<uint64_t>(static_cast<int64_t>(v.value));
     }
@@ -394,6 +404,8 @@ std::string ErrnoName(int err) {
     return "ELOOP";
   case abi::kEnosys:
     return "ENOSYS";
+  case abi::kEisdir:
+    return "EISDIR";
   case abi::kEnotsock:
     return "ENOTSOCK";
   case abi::kEmsgsize:
@@ -460,7 +472,7 @@ constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
     {kFamilyEventfd, "eventfd"},   {kFamilyUnix, "unix"},
     {kFamilyUnixAddr, "unixaddr"}, {kFamilyPoll, "poll"},
     {kFamilyUnixOob, "unixoob"},   {kFamilyTcp, "tcp"},
-    {kFamilyUdp, "udp"},
+    {kFamilyUdp, "udp"},           {kFamilyFile, "file"},
 };
 }  // namespace
 
@@ -683,6 +695,14 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
     case FileKind::kInetSocket:
       return std::string(world.inet_socks.at(f.sock).tcp ? "tcp#" : "udp#") +
              std::to_string(f.sock);
+    case FileKind::kRegular:
+      return "file#" + std::to_string(id) + "@" + std::to_string(f.pos);
+    case FileKind::kDirectory:
+      return "dir#" + std::to_string(id);
+    case FileKind::kDevNull:
+      return "null#" + std::to_string(id);
+    case FileKind::kPath:
+      return "opath#" + std::to_string(id);
     }
     return std::string("?");
   };

@@ -233,6 +233,38 @@ inline constexpr RuleInfo kRules[] = {
      "fs/eventpoll.c do_epoll_wait: maxevents <= 0 or > EP_MAX_EVENTS: EINVAL"},
     {"epoll_wait.einval.not_epoll",
      "fs/eventpoll.c do_epoll_wait: epfd is not an epoll file: EINVAL"},
+    {"nopoll.epoll_ctl.eperm",
+     "fs/eventpoll.c do_epoll_ctl: the target has no ->poll (file_can_poll: "
+     "a regular file, a directory, /dev/null): EPERM, after both EBADFs, "
+     "before every EINVAL (a non-epoll epfd and DEL included)"},
+    {"opath.fdget.ebadf",
+     "fs/file.c __fget_light: fdget() refuses an O_PATH file (FMODE_PATH): "
+     "EBADF from every call but close, dup, dup2 and select"},
+    {"nopoll.open.regular", "fs/open.c do_sys_openat2: the sequence's regular "
+                            "file, O_RDWR|O_CREAT (it starts empty)"},
+    {"nopoll.open.directory", "fs/open.c do_sys_openat2: the sequence's "
+                              "directory, O_RDONLY|O_DIRECTORY"},
+    {"nopoll.open.devnull", "fs/open.c do_sys_openat2: /dev/null, O_RDWR"},
+    {"opath.open", "fs/open.c do_sys_openat2: the regular file, O_PATH"},
+    {"nopoll.write.devnull", "drivers/char/mem.c write_null: every byte taken"},
+    {"nopoll.write.regular",
+     "fs/read_write.c vfs_write: a regular file takes every byte at f_pos, "
+     "growing to where the write ends"},
+    {"nopoll.read.eisdir",
+     "fs/libfs.c generic_read_dir: a directory read is EISDIR"},
+    {"nopoll.read.devnull",
+     "drivers/char/mem.c read_null: end of file at once"},
+    {"nopoll.read.regular.short",
+     "fs/read_write.c vfs_read: a regular file has fewer bytes after f_pos "
+     "than asked for: a short read (0 at the end)"},
+    {"nopoll.read.regular.full",
+     "fs/read_write.c vfs_read: a regular file has the bytes asked for"},
+    {"nopoll.poll.default_mask",
+     "fs/select.c vfs_poll: a file without ->poll is IN|OUT|RDNORM|WRNORM "
+     "(DEFAULT_POLLMASK)"},
+    {"opath.select.nval",
+     "fs/select.c select_poll_one: an O_PATH descriptor is EPOLLNVAL, which "
+     "puts it in every set it was asked for (POLL*_SET include it)"},
     {"epoll_wait.efault.access_ok",
      "fs/eventpoll.c do_epoll_wait: the events array is not in user space "
      "(access_ok): EFAULT, after maxevents, before is_file_epoll"},

@@ -74,7 +74,7 @@ using GenOrder =
            EventfdWrite, EventfdRead, Socketpair, Send, Recv, Shutdown,
            SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
            SendTo, Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
-           EpollPwait2>;
+           EpollPwait2, OpenFile>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -110,11 +110,18 @@ bool IsSocket(const File& f) {
 bool IsInet(const File& f) { return f.kind == FileKind::kInetSocket; }
 // What epoll_ctl mostly targets: any file but an epoll.
 bool IsWatchable(const File& f) { return f.kind != FileKind::kEpoll; }
+// Files without ->poll and O_PATH descriptors (open_file).
+bool IsPlainFile(const File& f) {
+  return f.kind == FileKind::kRegular || f.kind == FileKind::kDirectory ||
+         f.kind == FileKind::kDevNull || f.kind == FileKind::kPath;
+}
 bool IsWriteTarget(const File& f) {
-  return f.kind == FileKind::kPipeWrite || IsEventfd(f) || IsSocket(f);
+  return f.kind == FileKind::kPipeWrite || IsEventfd(f) || IsSocket(f) ||
+         IsPlainFile(f);
 }
 bool IsReadTarget(const File& f) {
-  return f.kind == FileKind::kPipeRead || IsEventfd(f) || IsSocket(f);
+  return f.kind == FileKind::kPipeRead || IsEventfd(f) || IsSocket(f) ||
+         IsPlainFile(f);
 }
 
 // A number that is not open (small, so it may be reused by a later open;
@@ -580,6 +587,10 @@ Gen<Swarm> GenSwarm(Families families) {
                 std::max(s.weights[IndexOf<Accept4>()], 3);
           }
         }
+        if ((families & kFamilyFile) != 0) {
+          s.weights[IndexOf<OpenFile>()] =
+              std::max(s.weights[IndexOf<OpenFile>()], 2);
+        }
         if ((families & kFamilyPipe) == 0)
           s.weights[IndexOf<Pipe2>()] = 0;
         // Families switched off: none of their op kinds.
@@ -746,6 +757,20 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
                             },
                             GenFd(w, IsEpoll), GenMaxEvents(), GenWaitTimeout(),
                             GenUserBuf(), GenSigsetSize()));
+    } else if constexpr (std::is_same_v<T, OpenFile>) {
+      if (can_allocate) {
+        add(IndexOf<T>(),
+            gen::apply(
+                [](int32_t kind, uint32_t flags) -> Op {
+                  return OpenFile{.kind = kind, .flags = flags};
+                },
+                gen::weightedElement<int32_t>({{4, kOpenRegular},
+                                               {2, kOpenDirectory},
+                                               {2, kOpenDevNull},
+                                               {2, kOpenPath}}),
+                gen::weightedElement<uint32_t>(
+                    {{6, 0u}, {2, kONonblock}, {1, kOCloexec}})));
+      }
     } else if constexpr (std::is_same_v<T, EpollPwait2>) {
       // {0, 0} mostly; invalid ones; a second (kept only where events are
       // ready, as a NULL timespec).
@@ -783,12 +808,35 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
                                   return Write{.fd = fd, .count = count};
                                 },
                                 GenFd(w, IsWriteTarget), GenCount()));
+      // An open regular file gets written (so reads find bytes).
+      for (const auto& [fd, id] : w.fd_table) {
+        if (w.files.at(id).kind != FileKind::kRegular)
+          continue;
+        add(IndexOf<Write>(), gen::map(GenCount(), [fd](uint32_t count) -> Op {
+              return Write{.fd = fd, .count = count};
+            }));
+        break;
+      }
     } else if constexpr (std::is_same_v<T, Read>) {
       add(IndexOf<Read>(), gen::apply(
                                [](int32_t fd, uint32_t count) -> Op {
                                  return Read{.fd = fd, .count = count};
                                },
                                GenFd(w, IsReadTarget), GenCount()));
+      // A regular file with bytes after its offset: reads of part of them,
+      // all of them, and one more.
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind != FileKind::kRegular || w.regular_size <= f.pos)
+          continue;
+        const auto left = static_cast<uint32_t>(
+            std::min<uint64_t>(w.regular_size - f.pos, kMaxGeneratedIo - 1));
+        add(IndexOf<Read>(), gen::map(OneOf<uint32_t>({1, left, left + 1}),
+                                      [fd](uint32_t count) -> Op {
+                                        return Read{.fd = fd, .count = count};
+                                      }));
+        break;
+      }
     } else if constexpr (std::is_same_v<T, Close>) {
       add(IndexOf<Close>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
             return Close{.fd = fd};
@@ -1302,7 +1350,8 @@ bool Admissible(const World& w, const Op& op) {
                  (o.flags & abi::kONotificationPipe) == 0;
         } else if constexpr (std::is_same_v<T, EpollCreate> ||
                              std::is_same_v<T, EpollCreate1> ||
-                             std::is_same_v<T, Dup>) {
+                             std::is_same_v<T, Dup> ||
+                             std::is_same_v<T, OpenFile>) {
           return room;
         } else if constexpr (std::is_same_v<T, EpollWait> ||
                              std::is_same_v<T, EpollPwait> ||

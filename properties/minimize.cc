@@ -183,6 +183,7 @@ std::vector<Op> Simplifications(const Op& op) {
                              std::is_same_v<T, Select> ||
                              std::is_same_v<T, PSelect> ||
                              std::is_same_v<T, Close> ||
+                             std::is_same_v<T, OpenFile> ||
                              std::is_same_v<T, Dup> ||
                              std::is_same_v<T, Dup2> ||
                              std::is_same_v<T, SetPipeSize> ||

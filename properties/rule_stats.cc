@@ -22,6 +22,8 @@ uint32_t RuleFamilies(std::string_view rule) {
   constexpr uint32_t kSockets =
       kFamilyUnix | kFamilyUnixAddr | kFamilyTcp | kFamilyUdp;
   static constexpr std::pair<std::string_view, uint32_t> kAreas[] = {
+      {"nopoll.", kFamilyFile},
+      {"opath.", kFamilyFile},
       {"tcp.", kFamilyTcp},
       {"udp.", kFamilyUdp},
       {"inet.", kFamilyTcp | kFamilyUdp},

@@ -64,6 +64,14 @@ std::string FileFamilyName(const World& world, int32_t fd) {
       return "udp";
     return s.state == TcpState::kListen ? "tcp-listen" : "tcp";
   }
+  case FileKind::kRegular:
+    return "regular";
+  case FileKind::kDirectory:
+    return "dir";
+  case FileKind::kDevNull:
+    return "devnull";
+  case FileKind::kPath:
+    return "opath";
   case FileKind::kEpoll:
     break;
   }

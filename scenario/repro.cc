@@ -317,6 +317,37 @@ HELPER void *ubuf(unsigned kind, size_t elem, void *good, const void *contents,
   return at;
 }
 
+/* open_file(kind, flags): the run's private directory holds one regular
+ * file "f", empty at first (0 the file O_RDWR, 1 the directory, 2 /dev/null,
+ * 3 the file O_PATH); both go when the program exits. */
+static char seq_dir[64];
+HELPER void seq_dir_remove(void) {
+  char f[80];
+  snprintf(f, sizeof f, "%s/f", seq_dir);
+  unlink(f);
+  rmdir(seq_dir);
+}
+HELPER int open_file(int kind, int flags) {
+  char f[80];
+  flags &= O_NONBLOCK | O_CLOEXEC;
+  if (kind == 2) return open("/dev/null", O_RDWR | flags);
+  if (!seq_dir[0]) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(seq_dir, sizeof seq_dir, "%s/epollcheck-repro.XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(seq_dir)) { seq_dir[0] = 0; return -1; }
+    snprintf(f, sizeof f, "%s/f", seq_dir);
+    int made = open(f, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (made < 0) { rmdir(seq_dir); seq_dir[0] = 0; return -1; }
+    close(made);
+    atexit(seq_dir_remove);
+  }
+  snprintf(f, sizeof f, "%s/f", seq_dir);
+  if (kind == 0) return open(f, O_RDWR | flags);
+  if (kind == 1) return open(seq_dir, O_RDONLY | O_DIRECTORY | flags);
+  return open(f, O_PATH | flags);
+}
+
 HELPER int cmp_int(const void *a, const void *b) {
   return *(const int *)a - *(const int *)b;
 }
@@ -664,6 +695,8 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                      f["flags"] + ", (struct sockaddr *)&a, alen)";
             } else if constexpr (std::is_same_v<T, Listen>) {
               expr = "listen(" + f["fd"] + ", " + f["backlog"] + ")";
+            } else if constexpr (std::is_same_v<T, OpenFile>) {
+              expr = "open_file(" + f["kind"] + ", " + f["flags"] + ")";
             } else if constexpr (std::is_same_v<T, Accept4>) {
               expr = "accept4(" + f["fd"] + ", NULL, NULL, " + f["flags"] + ")";
             } else {

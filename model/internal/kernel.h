@@ -20,6 +20,8 @@ namespace epollcheck::internal {
 // Linux: fs/eventpoll.c ep_item_poll (vfs_poll / __ep_eventpoll_poll).
 // `requested` is the poller's key (an epoll item's stored events), which
 // some files consult (unix_dgram_poll).
+// Linux: include/linux/poll.h file_can_poll: the file has ->poll.
+bool FileCanPoll(FileKind kind);
 uint32_t PollFile(World& world, FileId file, uint32_t requested);
 
 // A wakeup on the wait queue owned by `file` with poll key `key` (0 = no key):

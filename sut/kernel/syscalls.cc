@@ -177,6 +177,80 @@ Outcome EpollWaitCall(int32_t maxevents, uint32_t buf, Call call) {
   return out;
 }
 
+// The private directory of this thread's sequence and its one regular file
+// "f" (open_file): made at the first open_file, removed when the sequence
+// ends (NewAbstractNamespace) or the thread does, so every sequence starts
+// with an empty file.
+class SequenceDir {
+public:
+  ~SequenceDir() { Remove(); }
+  // The directory, made if need be; "" (errno set) if it cannot be.
+  const std::string& Dir() {
+    if (dir_.empty()) {
+      const char* tmp = std::getenv("TMPDIR");
+      std::string pattern =
+          std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+          "/epollcheck.XXXXXX";
+      if (mkdtemp(pattern.data()) == nullptr)
+        return dir_;
+      // The empty regular file. Its descriptor is gone before the
+      // operation's own open, so the sequence's numbering is untouched.
+      const int made = open((pattern + "/f").c_str(),
+                            O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (made < 0) {
+        const int err = errno;
+        rmdir(pattern.c_str());
+        errno = err;
+        return dir_;
+      }
+      close(made);
+      dir_ = pattern;
+    }
+    return dir_;
+  }
+  std::string File() { return Dir().empty() ? "" : dir_ + "/f"; }
+  void Remove() {
+    if (dir_.empty())
+      return;
+    unlink((dir_ + "/f").c_str());
+    rmdir(dir_.c_str());
+    dir_.clear();
+  }
+
+private:
+  std::string dir_;
+};
+
+SequenceDir& SequenceFiles() {
+  thread_local SequenceDir dir;
+  return dir;
+}
+
+// open_file(kind, flags) (model/ops.h OpenFile).
+long OpenSequenceFile(int32_t kind, uint32_t flags) {
+  const int pass = static_cast<int>(flags & (O_NONBLOCK | O_CLOEXEC));
+  SequenceDir& files = SequenceFiles();
+  switch (kind) {
+  case kOpenRegular:
+    if (files.Dir().empty())
+      return -1;
+    return open(files.File().c_str(), O_RDWR | pass);
+  case kOpenDirectory:
+    if (files.Dir().empty())
+      return -1;
+    return open(files.Dir().c_str(), O_RDONLY | O_DIRECTORY | pass);
+  case kOpenDevNull:
+    return open("/dev/null", O_RDWR | pass);
+  case kOpenPath:
+    if (files.Dir().empty())
+      return -1;
+    return open(files.File().c_str(), O_PATH | pass);
+  default:
+    errno = EINVAL;
+    return -1;
+  }
+}
+
 // The abstract namespace generation of this thread (NewAbstractNamespace).
 thread_local uint64_t abstract_generation = 0;
 
@@ -319,6 +393,7 @@ Outcome ListOpenFds() {
 }  // namespace
 
 void NewAbstractNamespace() {
+  SequenceFiles().Remove();
   ++abstract_generation;
   inet_ports.clear();
   inet_fds.clear();
@@ -378,6 +453,8 @@ Outcome RunOne(const Op& op) {
                            o.timeout_ms, o.sigsetsize < 0 ? nullptr : &mask,
                            static_cast<size_t>(o.sigsetsize));
           });
+        } else if constexpr (std::is_same_v<T, OpenFile>) {
+          return FromRet(OpenSequenceFile(o.kind, o.flags));
         } else if constexpr (std::is_same_v<T, EpollPwait2>) {
           uint64_t mask = kSigpipeOnly;
           struct kernel_timespec {

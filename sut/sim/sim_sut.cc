@@ -287,6 +287,10 @@ Outcome SimSut::Execute(const Op& op) {
           return FromRet(p.Connect(o.fd, &addr, len));
         } else if constexpr (std::is_same_v<T, Accept4>) {
           return FromRet(p.Accept4(o.fd, static_cast<int>(o.flags)));
+        } else if constexpr (std::is_same_v<T, OpenFile>) {
+          // No filesystem is simulated (family file: not in
+          // kScratchFamilies, never generated for scratch).
+          return Outcome::Error(abi::kEnosys);
         } else {
           static_assert(std::is_same_v<T, SendTo>, "unhandled op");
           if (buffer_.size() < o.count)
