@@ -18,10 +18,11 @@
 //                           swarm, focus, commands, kernel SUT, comparison,
 //                           rule counting), per sequence.
 //  * BM_PropertyVsPlain:    the last and the first alternately in each
-//                           iteration, each timed by the process's CPU time,
-//                           so that load from other processes hits both
-//                           alike; reports plain_us, property_us (per
-//                           sequence) and their ratio.
+//                           iteration, each timed by the process's CPU time
+//                           and by the wall clock, so that load from other
+//                           processes hits both alike; reports plain_us,
+//                           property_us (CPU per sequence) and their ratio,
+//                           and the same by wall time (plain_wall_us, ...).
 //
 // Times are the process's CPU time (all threads, system time included: the
 // kernel SUT's executor thread too), which load from other processes
@@ -96,6 +97,12 @@ double ProcessCpuSeconds() {
   timespec t{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+double WallSeconds() {
+  return std::chrono::duration<double>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 // Replays every sequence's syscalls on a thread of its own, as KernelSut's
@@ -201,19 +208,28 @@ void BM_PropertyVsPlain(benchmark::State& state) {
   (void)Sequences();
   double plain = 0;
   double property = 0;
+  double plain_wall = 0;
+  double property_wall = 0;
   for (auto _ : state) {
     const double t0 = ProcessCpuSeconds();
+    const double w0 = WallSeconds();
     ReplayPlain();
     const double t1 = ProcessCpuSeconds();
+    const double w1 = WallSeconds();
     RunProperty(options);
-    const double t2 = ProcessCpuSeconds();
     plain += t1 - t0;
-    property += t2 - t1;
+    plain_wall += w1 - w0;
+    property += ProcessCpuSeconds() - t1;
+    property_wall += WallSeconds() - w1;
   }
   const double runs = static_cast<double>(state.iterations()) * kSequences;
   state.counters["plain_us"] = plain / runs * 1e6;
   state.counters["property_us"] = property / runs * 1e6;
   state.counters["ratio"] = plain > 0 ? property / plain : 0;
+  state.counters["plain_wall_us"] = plain_wall / runs * 1e6;
+  state.counters["property_wall_us"] = property_wall / runs * 1e6;
+  state.counters["wall_ratio"] =
+      plain_wall > 0 ? property_wall / plain_wall : 0;
 }
 BENCHMARK(BM_PropertyVsPlain)
     ->MeasureProcessCPUTime()

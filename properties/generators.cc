@@ -745,6 +745,7 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
   // Two passes over the kinds on offer: the first weighs them (`chosen` is
   // -1), the second builds the generator of entry `chosen` of the first.
   std::vector<uint32_t> weights;
+  weights.reserve(kOpKinds + 1);
   int chosen = -1;
   int entry = 0;
   std::optional<Gen<Op>> drawn;
