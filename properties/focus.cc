@@ -18,7 +18,7 @@ constexpr uint64_t kUllongMax = ~uint64_t{0};
 
 class Moves {
 public:
-  explicit Moves(const World& w) : w_(w) {}
+  explicit Moves(const World& w) : w_(w) { list_.reserve(32); }
   void Add(uint32_t weight, const Op& op) {
     if (weight > 0)
       list_.push_back(FocusMove{.weight = weight, .op = op});

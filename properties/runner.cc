@@ -476,6 +476,7 @@ CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
       report.known_hits[signature] = n;
   }
   PrintRunEnd(options, report, total, out);
+  report.coverage = std::move(total);
   return report;
 }
 

@@ -103,6 +103,7 @@ struct CheckReport {
   std::vector<FoundDivergence> found;
   std::map<std::string, long> known_hits;  // known signature -> sequences
   std::string stats_json_error;  // "" unless --stats-json could not be written
+  Coverage coverage;  // what the run exercised (every sequence and shrink)
 };
 
 // Runs the check in this process, one sequence after the other. `progress`

@@ -28,18 +28,21 @@ Coverage& Coverage::Current() {
 
 void Coverage::Record(const World& before, const Op& op,
                       const Outcome& outcome) {
+  Record(OperandFamilies(before, op), op, outcome);
+}
+
+void Coverage::Record(const std::vector<std::string>& families, const Op& op,
+                      const Outcome& outcome) {
   ++steps;
-  std::set<std::string> kinds;
-  ForEachFdField(op, [&](std::string_view, const int32_t& fd) {
-    kinds.insert(FileFamilyName(before, fd));
-  });
-  if (kinds.empty() && FamilyOf(op) != kFamilyCore)
-    kinds.insert(FamiliesString(FamilyOf(op)));
-  for (const std::string& k : kinds)
+  for (const std::string& k : families)
     ++family_steps[k];
-  std::string result;
+  if (families.empty() && FamilyOf(op) != kFamilyCore)
+    ++family_steps[FamiliesString(FamilyOf(op))];
+  std::string_view result;
+  std::string errno_name;
   if (outcome.IsError()) {
-    result = ErrnoName(outcome.Errno());
+    errno_name = ErrnoName(outcome.Errno());
+    result = errno_name;
   } else if (std::holds_alternative<EpollWait>(op)) {
     result = outcome.events.empty()       ? "0 events"
              : outcome.events.size() == 1 ? "1 event"
@@ -50,7 +53,15 @@ void Coverage::Record(const World& before, const Op& op,
   } else {
     result = "ok";
   }
-  ++counts[std::string(OpName(op))][result];
+  const std::string_view name = OpName(op);
+  auto by_op = counts.find(name);
+  if (by_op == counts.end())
+    by_op = counts.emplace(std::string(name), decltype(counts)::mapped_type{})
+                .first;
+  auto by_result = by_op->second.find(result);
+  if (by_result == by_op->second.end())
+    by_result = by_op->second.emplace(std::string(result), 0).first;
+  ++by_result->second;
 }
 
 void Coverage::Add(const Coverage& other) {
@@ -122,23 +133,34 @@ bool IsMasked(const MaskSet& masked, const std::string& signature) {
 }  // namespace
 
 void OpCommand::run(const World& s0, Sut& sut) const {
+  World s1 = s0;
+  RunAndApply(s1, sut);
+  Transcript::Current().last_world = std::move(s1);
+}
+
+void OpCommand::RunAndApply(World& s0, Sut& sut) const {
   Transcript& tr = Transcript::Current();
   if (tr.masked) {
     (void)sut.Execute(op);  // the SUT has diverged: run on, compare nothing
+    (void)Step(s0, op);
     return;
   }
-  Transition t = [&] {
-    const ScopedRuleSink count_rules(&Coverage::Current().rules);
-    return StepCopy(s0, op);
+  Coverage& coverage = Coverage::Current();
+  // What the signature and the coverage need of the state before the step.
+  const std::vector<std::string> families = OperandFamilies(s0, op);
+  Outcome want = [&] {
+    const ScopedRuleSink count_rules(&coverage.rules);
+    return Step(s0, op);
   }();
   Outcome got = sut.Execute(op);
-  tr.steps.push_back(StepRecord{.op = op, .want = t.outcome, .got = got});
-  tr.last_world = std::move(t.next);
-  Coverage::Current().Record(s0, op, got);
-  const Outcome& want = tr.steps.back().want;
-  if (got == want)
+  coverage.Record(families, op, got);
+  tr.steps.push_back(
+      StepRecord{.op = op, .want = std::move(want), .got = std::move(got)});
+  const Outcome& w = tr.steps.back().want;
+  const Outcome& g = tr.steps.back().got;
+  if (g == w)
     return;
-  const std::string signature = DivergenceSignature(s0, op, want, got);
+  const std::string signature = DivergenceSignature(op, w, g, families);
   if (IsMasked(masked, signature)) {
     tr.masked = true;
     tr.masked_signature = signature;
@@ -149,10 +171,11 @@ void OpCommand::run(const World& s0, Sut& sut) const {
     return;
   }
   std::ostringstream os;
-  os << "step " << tr.steps.size() - 1 << ": " << op << "\n  want (model) "
-     << want << "\n  got  (sut)   " << got << "\n  signature " << signature;
+  os << "step " << tr.steps.size() - 1 << ": " << op << "\n  want (model) " << w
+     << "\n  got  (sut)   " << g << "\n  signature " << signature;
   tr.failure = os.str();
   tr.signature = signature;
+  tr.last_world = s0;
   Transcript::LastFailure() = tr;
   RC_FAIL(os.str());
 }
@@ -181,13 +204,18 @@ void CheckSequence(const SutFactory& make_sut, const Profile& profile,
       *sized(rc::state::gen::commands(initial, [swarm, masked](const World& w) {
         return GenCommand(w, swarm, masked);
       }));
-  rc::state::runAll(commands, initial, *sut);
+  // rc::state::runAll, with run() and apply() in one (GenCommand makes
+  // OpCommands only): the prediction steps the World the preconditions see.
+  World state = initial;
+  for (const auto& command : commands) {
+    command->checkPreconditions(state);
+    static_cast<const OpCommand&>(*command).RunAndApply(state, *sut);
+  }
   // The descriptor tables must agree at the end, and nothing may be left
   // behind once the SUT closes them.
-  if (!tr.masked) {
-    const Op list{ListFds{}};
-    OpCommand(list, masked).run(tr.last_world, *sut);
-  }
+  if (!tr.masked)
+    OpCommand(Op{ListFds{}}, masked).RunAndApply(state, *sut);
+  tr.last_world = std::move(state);
   const std::string report = sut->Finish();
   if (report.empty())
     return;

@@ -46,11 +46,18 @@ struct OpCommand final : rc::state::Command<World, Sut> {
       : op(std::move(o)), masked(std::move(m)) {}
   void checkPreconditions(const World& s0) const override;
   void apply(World& s0) const override;
+  // Runs on a copy of s0 (RunAndApply).
   void run(const World& s0, Sut& sut) const override;
   void show(std::ostream& os) const override { os << op; }
+  // run() and apply() in one: runs the op on `sut` and predicts its outcome
+  // by stepping `s0` itself, so no World is copied. CheckSequence runs every
+  // command this way.
+  void RunAndApply(World& s0, Sut& sut) const;
 };
 
-// Generates the next command for a sequence with the given swarm weights.
+// Generates the next command for a sequence with the given swarm weights
+// (an OpCommand). Like GenOp, the generator reads `world` when it runs: run
+// it while `world` lives, as rc::state::gen::commands does.
 rc::Gen<std::shared_ptr<const rc::state::Command<World, Sut>>>
 GenCommand(const World& world, const Swarm& swarm,
            const MaskSet& masked = nullptr);
@@ -86,7 +93,9 @@ struct Transcript {
 // was observed. Shown by `epollcheck check --stats` so a user can see what a
 // run exercised.
 struct Coverage {
-  std::map<std::string, std::map<std::string, long>> counts;
+  // (Transparent comparators: Record looks names up without copying them.)
+  std::map<std::string, std::map<std::string, long, std::less<>>, std::less<>>
+      counts;
   // Steps per kind of file the operands named (FileFamilyName), the
   // operation's own family for creations.
   std::map<std::string, long> family_steps;
@@ -95,6 +104,9 @@ struct Coverage {
   // predicting the checked steps.
   RuleCounts rules{};
   void Record(const World& before, const Op& op, const Outcome& outcome);
+  // The same, from the kinds of the files the op named (OperandFamilies).
+  void Record(const std::vector<std::string>& families, const Op& op,
+              const Outcome& outcome);
   void Add(const Coverage& other);  // sums the counts
   void Print(std::ostream& os) const;
   static Coverage& Current();

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 namespace epollcheck {
@@ -81,12 +80,20 @@ std::string FileFamilyName(const World& world, int32_t fd) {
   return nested ? "nested-epoll" : "epoll";
 }
 
-std::string DivergenceSignature(const World& before, const Op& op,
-                                const Outcome& want, const Outcome& got) {
-  std::set<std::string> families;
+std::vector<std::string> OperandFamilies(const World& before, const Op& op) {
+  std::vector<std::string> families;
   ForEachFdField(op, [&](std::string_view, const int32_t& fd) {
-    families.insert(FileFamilyName(before, fd));
+    std::string family = FileFamilyName(before, fd);
+    const auto at = std::lower_bound(families.begin(), families.end(), family);
+    if (at == families.end() || *at != family)
+      families.insert(at, std::move(family));
   });
+  return families;
+}
+
+std::string DivergenceSignature(const Op& op, const Outcome& want,
+                                const Outcome& got,
+                                const std::vector<std::string>& families) {
   std::string family;
   for (const std::string& f : families)
     family += (family.empty() ? "" : "+") + f;
@@ -94,6 +101,11 @@ std::string DivergenceSignature(const World& before, const Op& op,
     family = "none";
   return std::string(OpName(op)) + ":" + DifferingPart(want, got) + ":" +
          family;
+}
+
+std::string DivergenceSignature(const World& before, const Op& op,
+                                const Outcome& want, const Outcome& got) {
+  return DivergenceSignature(op, want, got, OperandFamilies(before, op));
 }
 
 std::variant<KnownDivergences, std::string> LoadKnown(const std::string& path) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "model/ops.h"
 #include "model/outcome.h"
@@ -36,6 +37,14 @@ std::string FileFamilyName(const World& world, int32_t fd);
 // nested-epoll, closed), '+'-joined.
 std::string DivergenceSignature(const World& before, const Op& op,
                                 const Outcome& want, const Outcome& got);
+// The same from the kinds of the files `op` named (OperandFamilies), for a
+// caller that no longer holds the state before the step.
+std::string DivergenceSignature(const Op& op, const Outcome& want,
+                                const Outcome& got,
+                                const std::vector<std::string>& families);
+// The kinds of the files `op` names in `before` (FileFamilyName), sorted,
+// each once.
+std::vector<std::string> OperandFamilies(const World& before, const Op& op);
 
 struct KnownDivergence {
   std::string scenario;  // path of the scenario that shows it
