@@ -125,6 +125,9 @@ std::string SaveScenario(const CheckOptions& options, const std::string& rerun,
     model_results.push_back(Step(world, op));
   Scenario scenario = ScenarioFromRun(ops, model_results, true);
   scenario.profile = options.profile.name;
+  // An fdinfo divergence: the interest sets after its (last) step.
+  if (signature.rfind("fdinfo:", 0) == 0 && !scenario.steps.empty())
+    scenario.steps.back().fdinfo = FdinfoOfModel(world);
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir, ec);
   std::string path = options.out_dir + "/" + std::to_string(index) + "-" +
@@ -250,6 +253,8 @@ std::string RerunCommand(const CheckOptions& options, int sequence,
     command += " --families " + options.families_arg;
   if (!options.hang_timeout_arg.empty())
     command += " --hang-timeout " + options.hang_timeout_arg;
+  if (options.no_fdinfo)
+    command += " --no-fdinfo";
   command += " --only-sequence " + std::to_string(sequence);
   for (const std::string& signature : masked) {
     if (options.known.count(signature) == 0)

@@ -63,6 +63,8 @@ void Coverage::Add(const Coverage& other) {
   for (size_t i = 0; i < rules.size(); ++i)
     rules[i] += other.rules[i];
   steps += other.steps;
+  fdinfo_checks += other.fdinfo_checks;
+  fdinfo_reads += other.fdinfo_reads;
 }
 
 void Coverage::Print(std::ostream& os) const {
@@ -81,6 +83,8 @@ void Coverage::Print(std::ostream& os) const {
   }
   os << "allowed-outcome sets: 0 of " << socket_steps
      << " socket steps (0%): the model predicts one outcome per step\n";
+  os << "fdinfo oracle: " << fdinfo_checks << " of " << steps
+     << " steps checked, " << fdinfo_reads << " epoll instances read\n";
   for (const auto& [name, results] : counts) {
     long total = 0;
     for (const auto& [r, n] : results)
@@ -121,6 +125,18 @@ bool IsMasked(const MaskSet& masked, const std::string& signature) {
 
 }  // namespace
 
+std::string CompareStep(const World& before, const World& after, Sut& sut,
+                        FdinfoOracle* oracle, StepRecord& record) {
+  if (!(record.got == record.want))
+    return DivergenceSignature(before, record.op, record.want, record.got);
+  if (oracle == nullptr)
+    return "";
+  record.fdinfo = oracle->Check(after, sut);
+  if (!record.fdinfo)
+    return "";
+  return FdinfoSignature(after, record.op, *record.fdinfo);
+}
+
 void OpCommand::run(const World& s0, Sut& sut) const {
   Transcript& tr = Transcript::Current();
   if (tr.masked) {
@@ -134,11 +150,20 @@ void OpCommand::run(const World& s0, Sut& sut) const {
   Outcome got = sut.Execute(op);
   tr.steps.push_back(StepRecord{.op = op, .want = t.outcome, .got = got});
   tr.last_world = std::move(t.next);
-  Coverage::Current().Record(s0, op, got);
-  const Outcome& want = tr.steps.back().want;
-  if (got == want)
+  Coverage& coverage = Coverage::Current();
+  coverage.Record(s0, op, got);
+  FdinfoOracle* oracle = tr.fdinfo ? &*tr.fdinfo : nullptr;
+  const long checks = oracle != nullptr ? oracle->checks() : 0;
+  const long reads = oracle != nullptr ? oracle->reads() : 0;
+  const std::string signature =
+      CompareStep(s0, tr.last_world, sut, oracle, tr.steps.back());
+  if (oracle != nullptr) {
+    coverage.fdinfo_checks += oracle->checks() - checks;
+    coverage.fdinfo_reads += oracle->reads() - reads;
+  }
+  if (signature.empty())
     return;
-  const std::string signature = DivergenceSignature(s0, op, want, got);
+  const Outcome& want = tr.steps.back().want;
   if (IsMasked(masked, signature)) {
     tr.masked = true;
     tr.masked_signature = signature;
@@ -150,7 +175,10 @@ void OpCommand::run(const World& s0, Sut& sut) const {
   }
   std::ostringstream os;
   os << "step " << tr.steps.size() - 1 << ": " << op << "\n  want (model) "
-     << want << "\n  got  (sut)   " << got << "\n  signature " << signature;
+     << want << "\n  got  (sut)   " << got << '\n';
+  if (tr.steps.back().fdinfo)
+    os << tr.steps.back().fdinfo->Describe("sut");
+  os << "  signature " << signature;
   tr.failure = os.str();
   tr.signature = signature;
   Transcript::LastFailure() = tr;
@@ -177,6 +205,8 @@ void CheckSequence(const SutFactory& make_sut, const Profile& profile,
   tr = Transcript{};
   tr.last_world = initial;
   std::unique_ptr<Sut> sut = make_sut();
+  if (sut->FdinfoOff().empty())
+    tr.fdinfo.emplace();
   const auto commands =
       *sized(rc::state::gen::commands(initial, [swarm, masked](const World& w) {
         return GenCommand(w, swarm, masked);
@@ -208,13 +238,19 @@ int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
   World world;
   world.profile = profile;
   std::unique_ptr<Sut> sut = make_sut();
+  std::optional<FdinfoOracle> oracle;
+  if (sut->FdinfoOff().empty())
+    oracle.emplace();
   steps.clear();
   int diverged = -1;
   for (const Op& op : ops) {
+    const World before = world;
     Outcome want = Step(world, op);
     Outcome got = sut->Execute(op);
     steps.push_back(StepRecord{.op = op, .want = want, .got = got});
-    if (!(want == got)) {
+    if (!CompareStep(before, world, *sut, oracle ? &*oracle : nullptr,
+                     steps.back())
+             .empty()) {
       diverged = static_cast<int>(steps.size()) - 1;
       break;
     }
@@ -255,6 +291,12 @@ void PrintSteps(std::ostream& os, const std::vector<StepRecord>& steps,
       got << fatal_got;
     const int col =
         static_cast<int>(std::max<size_t>(want.str().size(), 6) + 2);
+    if (fatal.empty() && steps[i].fdinfo) {
+      // The result agreed; the interest sets afterwards did not.
+      os << "  -> " << steps[i].got << "  <- DIVERGES (fdinfo)\n"
+         << steps[i].fdinfo->Describe(sut_name);
+      continue;
+    }
     os << "  <- " << (fatal.empty() ? "DIVERGES" : fatal) << "\n"
        << "        " << std::left << std::setw(col) << "model" << sut_name
        << '\n'
