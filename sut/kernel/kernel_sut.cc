@@ -289,26 +289,64 @@ std::vector<std::unique_ptr<Executor>>& Pool() {
 
 }  // namespace
 
+namespace {
+
+// Why the fdinfo view of the thread `tid` cannot be read under `proc`, or
+// "" if it can: its fdinfo and fd directories open.
+std::string ProbeFdinfo(const std::string& proc, pid_t tid) {
+  const std::string task = proc + "/self/task/" + std::to_string(tid);
+  for (const char* dir : {"/fdinfo", "/fd"}) {
+    const std::string path = task + dir;
+    const int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      return path + ": " + std::strerror(errno) +
+             " (no /proc, or one of another pid namespace)";
+    }
+    close(fd);
+  }
+  return "";
+}
+
+// The probe's answer per (proc, executor thread): executors are pooled, so
+// each probes once.
+std::mutex probe_mu;
+std::map<std::pair<std::string, pid_t>, std::string>& Probes() {
+  static auto* probes =
+      new std::map<std::pair<std::string, pid_t>, std::string>();
+  return *probes;
+}
+
+}  // namespace
+
 KernelSut::KernelSut(std::unique_ptr<Executor> executor,
                      const std::string& proc)
-    : executor_(std::move(executor)) {
+    : executor_(std::move(executor)), proc_(proc) {
+  const std::pair<std::string, pid_t> key(proc, executor_->tid());
+  std::lock_guard<std::mutex> lock(probe_mu);
+  auto it = Probes().find(key);
+  if (it == Probes().end())
+    it = Probes().emplace(key, ProbeFdinfo(proc, executor_->tid())).first;
+  fdinfo_off_ = it->second;
+}
+
+int KernelSut::OpenFdinfoDirs() {
+  if (fdinfo_dir_ >= 0)
+    return 0;
+  if (!fdinfo_off_.empty() || !executor_)
+    return EOPNOTSUPP;
   // The executor's fdinfo and fd directories, opened from this thread: the
   // descriptors are in the process's table, not the sequence's.
   const std::string task =
-      proc + "/self/task/" + std::to_string(executor_->tid());
-  const std::string fdinfo = task + "/fdinfo";
-  fdinfo_dir_ = open(fdinfo.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fdinfo_dir_ < 0) {
-    fdinfo_off_ = fdinfo + ": " + std::strerror(errno) +
-                  " (no /proc, or one of another pid namespace)";
-    return;
-  }
-  const std::string fd = task + "/fd";
-  fd_dir_ = open(fd.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd_dir_ < 0) {
-    fdinfo_off_ = fd + ": " + std::strerror(errno);
+      proc_ + "/self/task/" + std::to_string(executor_->tid());
+  fdinfo_dir_ =
+      open((task + "/fdinfo").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  fd_dir_ = open((task + "/fd").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fdinfo_dir_ < 0 || fd_dir_ < 0) {
+    const int error = errno;
     CloseFdinfo();
+    return error;
   }
+  return 0;
 }
 
 std::variant<std::unique_ptr<KernelSut>, std::string>
@@ -329,8 +367,8 @@ KernelSut::Create(const std::string& proc) {
 }
 
 FdinfoReading KernelSut::ReadFdinfo(int32_t epfd) {
-  if (fdinfo_dir_ < 0)
-    return FdinfoReading{.error = EOPNOTSUPP, .lines = {}};
+  if (const int error = OpenFdinfoDirs(); error != 0)
+    return FdinfoReading{.error = error, .lines = {}};
   // Between operations the executor is parked, so its table holds still.
   auto it = fdinfo_files_.find(epfd);
   if (it == fdinfo_files_.end()) {
@@ -360,7 +398,7 @@ FdinfoReading KernelSut::ReadFdinfo(int32_t epfd) {
 }
 
 std::optional<FdinfoInode> KernelSut::InodeOf(int32_t fd) {
-  if (fd_dir_ < 0 || fd < 0)
+  if (fd < 0 || OpenFdinfoDirs() != 0)
     return std::nullopt;
   // The magic link of the executor's descriptor leads to its file.
   struct stat st {};

@@ -63,13 +63,18 @@ public:
 
 private:
   KernelSut(std::unique_ptr<Executor> executor, const std::string& proc);
+  // Opens the fdinfo and fd directories if they are not open yet; 0 or an
+  // errno.
+  int OpenFdinfoDirs();
   void CloseFdinfo();
 
   std::unique_ptr<Executor> executor_;  // null once finished
   int64_t steps_ = 0;                   // operations run so far
-  // The fdinfo view: "" or why it is off; /proc/self/task/<tid>/fdinfo and
-  // .../fd of the executor (directories, in the process's own table); the
+  // The fdinfo view: where procfs is; "" or why it is off (probed once per
+  // executor); /proc/self/task/<tid>/fdinfo and .../fd of the executor
+  // (directories in the process's own table, opened at the first read); the
   // fdinfo file opened for each epoll descriptor number read so far.
+  std::string proc_;
   std::string fdinfo_off_;
   int fdinfo_dir_ = -1;
   int fd_dir_ = -1;
