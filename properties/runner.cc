@@ -380,6 +380,12 @@ FoundDivergence ReportReplayed(const CheckOptions& options,
   }
   PrintSteps(out, steps, failure.step, options.sut_name, failure.fatal,
              failure.fatal_got);
+  if (failure.fatal.empty() && failure.signature.rfind("fdinfo:", 0) == 0) {
+    // Replayed in another process: only the results came back.
+    out << "note: the interest sets differed after step " << failure.step
+        << " (fdinfo); the saved scenario's fdinfo lines are the model's, "
+           "its replay shows the SUT's\n";
+  }
   PrintStateBefore(options, failure.ops, static_cast<size_t>(failure.step),
                    out);
   if (!failure.note.empty())
