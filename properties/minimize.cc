@@ -6,6 +6,7 @@
 #include "model/abi.h"
 #include "model/step.h"
 #include "properties/generators.h"
+#include "properties/sequence.h"
 #include "properties/triage.h"
 
 namespace epollcheck {
@@ -289,15 +290,19 @@ std::string ReplaySignature(const std::vector<Op>& ops,
   World world;
   world.profile = profile;
   std::unique_ptr<Sut> sut = make_sut();
+  std::optional<FdinfoOracle> oracle;
+  if (sut->FdinfoOff().empty())
+    oracle.emplace();
   diverging_step = -1;
   std::string signature;
   for (size_t i = 0; i < ops.size(); ++i) {
     const World before = world;
-    const Outcome want = Step(world, ops[i]);
-    const Outcome got = sut->Execute(ops[i]);
-    if (!(want == got)) {
+    StepRecord record{.op = ops[i], .want = Step(world, ops[i]), .got = {}};
+    record.got = sut->Execute(ops[i]);
+    signature =
+        CompareStep(before, world, *sut, oracle ? &*oracle : nullptr, record);
+    if (!signature.empty()) {
       diverging_step = static_cast<int>(i);
-      signature = DivergenceSignature(before, ops[i], want, got);
       break;
     }
   }

@@ -69,6 +69,8 @@ struct CheckOptions {
   // returned after this long is a hang.
   std::chrono::milliseconds hang_timeout{10000};
   std::string hang_timeout_arg;  // --hang-timeout, "" if not given
+  // --no-fdinfo was given (make_sut's SUTs then show no interest sets).
+  bool no_fdinfo = false;
 };
 
 // The command line that reruns sequence `sequence` of the run `options`

@@ -74,6 +74,8 @@ void Coverage::Add(const Coverage& other) {
   for (size_t i = 0; i < rules.size(); ++i)
     rules[i] += other.rules[i];
   steps += other.steps;
+  fdinfo_checks += other.fdinfo_checks;
+  fdinfo_reads += other.fdinfo_reads;
 }
 
 void Coverage::Print(std::ostream& os) const {
@@ -92,6 +94,8 @@ void Coverage::Print(std::ostream& os) const {
   }
   os << "allowed-outcome sets: 0 of " << socket_steps
      << " socket steps (0%): the model predicts one outcome per step\n";
+  os << "fdinfo oracle: " << fdinfo_checks << " of " << steps
+     << " steps checked, " << fdinfo_reads << " epoll instances read\n";
   for (const auto& [name, results] : counts) {
     long total = 0;
     for (const auto& [r, n] : results)
@@ -132,6 +136,18 @@ bool IsMasked(const MaskSet& masked, const std::string& signature) {
 
 }  // namespace
 
+std::string CompareStep(const World& before, const World& after, Sut& sut,
+                        FdinfoOracle* oracle, StepRecord& record) {
+  if (!(record.got == record.want))
+    return DivergenceSignature(before, record.op, record.want, record.got);
+  if (oracle == nullptr)
+    return "";
+  record.fdinfo = oracle->Check(after, sut);
+  if (!record.fdinfo)
+    return "";
+  return FdinfoSignature(after, record.op, *record.fdinfo);
+}
+
 void OpCommand::run(const World& s0, Sut& sut) const {
   World s1 = s0;
   RunAndApply(s1, sut);
@@ -156,11 +172,25 @@ void OpCommand::RunAndApply(World& s0, Sut& sut) const {
   coverage.Record(families, op, got);
   tr.steps.push_back(
       StepRecord{.op = op, .want = std::move(want), .got = std::move(got)});
-  const Outcome& w = tr.steps.back().want;
-  const Outcome& g = tr.steps.back().got;
-  if (g == w)
+  StepRecord& record = tr.steps.back();
+  std::string signature;
+  if (!(record.got == record.want)) {
+    signature = DivergenceSignature(op, record.want, record.got, families);
+  } else if (tr.fdinfo) {
+    // CompareStep's fdinfo half; s0 is the state after the step now.
+    FdinfoOracle& oracle = *tr.fdinfo;
+    const long checks = oracle.checks();
+    const long reads = oracle.reads();
+    record.fdinfo = oracle.Check(s0, sut);
+    coverage.fdinfo_checks += oracle.checks() - checks;
+    coverage.fdinfo_reads += oracle.reads() - reads;
+    if (record.fdinfo)
+      signature = FdinfoSignature(s0, op, *record.fdinfo);
+  }
+  if (signature.empty())
     return;
-  const std::string signature = DivergenceSignature(op, w, g, families);
+  const Outcome& w = record.want;
+  const Outcome& g = record.got;
   if (IsMasked(masked, signature)) {
     tr.masked = true;
     tr.masked_signature = signature;
@@ -172,7 +202,10 @@ void OpCommand::RunAndApply(World& s0, Sut& sut) const {
   }
   std::ostringstream os;
   os << "step " << tr.steps.size() - 1 << ": " << op << "\n  want (model) " << w
-     << "\n  got  (sut)   " << g << "\n  signature " << signature;
+     << "\n  got  (sut)   " << g << '\n';
+  if (record.fdinfo)
+    os << record.fdinfo->Describe("sut");
+  os << "  signature " << signature;
   tr.failure = os.str();
   tr.signature = signature;
   tr.last_world = s0;
@@ -200,6 +233,8 @@ void CheckSequence(const SutFactory& make_sut, const Profile& profile,
   tr = Transcript{};
   tr.last_world = initial;
   std::unique_ptr<Sut> sut = make_sut();
+  if (sut->FdinfoOff().empty())
+    tr.fdinfo.emplace();
   const auto commands =
       *sized(rc::state::gen::commands(initial, [swarm, masked](const World& w) {
         return GenCommand(w, swarm, masked);
@@ -236,13 +271,17 @@ int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
   World world;
   world.profile = profile;
   std::unique_ptr<Sut> sut = make_sut();
+  std::optional<FdinfoOracle> oracle;
+  if (sut->FdinfoOff().empty())
+    oracle.emplace();
   steps.clear();
   int diverged = -1;
   for (const Op& op : ops) {
     Outcome want = Step(world, op);
     Outcome got = sut->Execute(op);
     steps.push_back(StepRecord{.op = op, .want = want, .got = got});
-    if (!(want == got)) {
+    if (!(want == got) ||
+        (oracle && (steps.back().fdinfo = oracle->Check(world, *sut)))) {
       diverged = static_cast<int>(steps.size()) - 1;
       break;
     }
@@ -283,6 +322,12 @@ void PrintSteps(std::ostream& os, const std::vector<StepRecord>& steps,
       got << fatal_got;
     const int col =
         static_cast<int>(std::max<size_t>(want.str().size(), 6) + 2);
+    if (fatal.empty() && steps[i].fdinfo) {
+      // The result agreed; the interest sets afterwards did not.
+      os << "  -> " << steps[i].got << "  <- DIVERGES (fdinfo)\n"
+         << steps[i].fdinfo->Describe(sut_name);
+      continue;
+    }
     os << "  <- " << (fatal.empty() ? "DIVERGES" : fatal) << "\n"
        << "        " << std::left << std::setw(col) << "model" << sut_name
        << '\n'

@@ -42,9 +42,14 @@ std::string DifferingPart(const Outcome& want, const Outcome& got) {
 }
 
 std::string FileFamilyName(const World& world, int32_t fd) {
-  const File* f = world.FileAt(fd);
-  if (f == nullptr)
+  const std::optional<FileId> file = world.FileIdAt(fd);
+  if (!file)
     return "closed";
+  return FileFamilyNameOf(world, *file);
+}
+
+std::string FileFamilyNameOf(const World& world, FileId file) {
+  const File* f = &world.files.at(file);
   switch (f->kind) {
   case FileKind::kPipeRead:
   case FileKind::kPipeWrite:
@@ -106,6 +111,22 @@ std::string DivergenceSignature(const Op& op, const Outcome& want,
 std::string DivergenceSignature(const World& before, const Op& op,
                                 const Outcome& want, const Outcome& got) {
   return DivergenceSignature(op, want, got, OperandFamilies(before, op));
+}
+
+std::string FdinfoSignature(const World& after, const Op& op,
+                            const FdinfoDifference& difference) {
+  std::set<std::string> families;
+  for (const FileId file : difference.files)
+    families.insert(FileFamilyNameOf(after, file));
+  if (difference.unknown_file)
+    families.insert("unknown");
+  std::string family;
+  for (const std::string& f : families)
+    family += (family.empty() ? "" : "+") + f;
+  if (family.empty())
+    family = "none";
+  return "fdinfo:" + std::string(OpName(op)) + "." + difference.part + ":" +
+         family;
 }
 
 std::variant<KnownDivergences, std::string> LoadKnown(const std::string& path) {

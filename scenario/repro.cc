@@ -58,6 +58,8 @@ std::string Prelude(const Layout& layout) {
 #include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -75,7 +77,7 @@ std::string Prelude(const Layout& layout) {
      << "#define GOT_SIZE " << layout.got_bytes
      << "ull /* room to format any result */\n";
   os << R"(#define HELPER static __attribute__((unused))
-static int failures;
+static int failures, fdinfo_unchecked;
 static char *io_buf, *rd_buf, *got; /* io_buf: writes, 'x'-filled */
 static struct epoll_event *events;
 
@@ -370,6 +372,95 @@ HELPER void fmt_list_fds(char *out, size_t n) {
     for (int i = 0; i < count && len < n; i++)
       len += snprintf(out + len, n - len, "%s%d", i ? "," : "", fds[i]);
     if (len < n) snprintf(out + len, n - len, "]");
+  }
+}
+
+/* One expected item of an interest set: ino_fd < 0 is not checked. */
+struct fdinfo_item {
+  int tfd;
+  unsigned events;
+  unsigned long long data;
+  int ino_fd;
+};
+
+/* Checks the interest set of the epoll instance at `epfd`, as
+ * /proc/self/fdinfo/<epfd> shows it (one `tfd:` line per item, in any
+ * order), against `want`: the descriptor number each item was added with,
+ * its stored mask and data, and the inode of the watched file, which must
+ * be the inode of the file at ino_fd. Without /proc it says so. */
+HELPER void check_fdinfo(const char *line, int epfd,
+                         const struct fdinfo_item *want, int n) {
+  static char text[1 << 20];
+  static struct {
+    int tfd, used;
+    unsigned events, sdev;
+    unsigned long long data;
+    unsigned long ino;
+  } shown[4096];
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fdinfo/%d", epfd);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    dprintf(OUT_FD, "      %s  UNCHECKED: %s: %s\n", line, path,
+            strerror(errno));
+    fdinfo_unchecked++;
+    return;
+  }
+  size_t len = 0;
+  ssize_t got_n;
+  while (len + 1 < sizeof text &&
+         (got_n = read(fd, text + len, sizeof text - 1 - len)) > 0)
+    len += (size_t)got_n;
+  close(fd);
+  text[len] = 0;
+  int count = 0;
+  for (char *p = text; p && *p && count < 4096;) {
+    char *nl = strchr(p, '\n');
+    long long pos;
+    if (sscanf(p, "tfd: %d events: %x data: %llx pos:%lli ino:%lx sdev:%x",
+               &shown[count].tfd, &shown[count].events, &shown[count].data,
+               &pos, &shown[count].ino, &shown[count].sdev) == 6) {
+      shown[count].used = 0;
+      count++;
+    }
+    p = nl ? nl + 1 : NULL;
+  }
+  int ok = count == n;
+  /* Items with an inode to check first, then the others. */
+  for (int pass = 0; pass < 2 && ok; pass++) {
+    for (int i = 0; i < n && ok; i++) {
+      unsigned long ino = 0;
+      unsigned sdev = 0;
+      if ((want[i].ino_fd >= 0) != (pass == 0))
+        continue;
+      if (want[i].ino_fd >= 0) {
+        struct stat st;
+        if (fstat(want[i].ino_fd, &st) != 0) {
+          ok = 0;
+          break;
+        }
+        ino = (unsigned long)st.st_ino;
+        sdev = (major(st.st_dev) << 20) | minor(st.st_dev);
+      }
+      int j;
+      for (j = 0; j < count; j++) {
+        if (!shown[j].used && shown[j].tfd == want[i].tfd &&
+            shown[j].events == want[i].events &&
+            shown[j].data == want[i].data &&
+            (want[i].ino_fd < 0 || (shown[j].ino == ino && shown[j].sdev == sdev)))
+          break;
+      }
+      if (j == count)
+        ok = 0;
+      else
+        shown[j].used = 1;
+    }
+  }
+  if (ok) {
+    dprintf(OUT_FD, "      %s  ok\n", line);
+  } else {
+    dprintf(OUT_FD, "      %s  MISMATCH: %s shows\n%s", line, path, text);
+    failures++;
   }
 }
 
@@ -722,8 +813,42 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
     if (inet)
       os << "    settle();\n";
     os << "    check(" << i << ", " << CString(call) << ", "
-       << CString(want.str()) << ", got);\n  }\n";
+       << CString(want.str()) << ", got);\n";
+    // The interest sets written after the step.
+    const auto operand = [&](const FdinfoOperand& o) {
+      return o.handle.empty() ? std::to_string(o.number) : HandleVar(o.handle);
+    };
+    for (const FdinfoExpect& expect : step.fdinfo) {
+      for (const FdinfoOperand* o : {&expect.epfd}) {
+        if (!o->handle.empty() && env.count(o->handle) == 0) {
+          return Reproducer{.error = "line " + std::to_string(expect.line) +
+                                     ": unknown handle '" + o->handle + "'"};
+        }
+      }
+      os << "    {\n      const struct fdinfo_item want[] = {";
+      for (const FdinfoExpectItem& item : expect.items) {
+        for (const FdinfoOperand* o :
+             {&item.tfd, item.ino ? &*item.ino : nullptr}) {
+          if (o != nullptr && !o->handle.empty() && env.count(o->handle) == 0) {
+            return Reproducer{.error = "line " + std::to_string(expect.line) +
+                                       ": unknown handle '" + o->handle + "'"};
+          }
+          if (o != nullptr && o->handle.empty())
+            numbers.insert(o->number);
+        }
+        os << "{" << operand(item.tfd) << ", " << item.events << "u, "
+           << item.data << "ull, " << (item.ino ? operand(*item.ino) : "-1")
+           << "}, ";
+      }
+      os << "{0, 0, 0, 0}};\n      check_fdinfo("
+         << CString(FormatFdinfoExpect(expect)) << ", " << operand(expect.epfd)
+         << ", want, " << expect.items.size() << ");\n    }\n";
+    }
+    os << "  }\n";
   }
+  os << "  if (fdinfo_unchecked)\n"
+        "    dprintf(OUT_FD, \"fdinfo: %d interest sets NOT checked (no "
+        "/proc/self/fdinfo)\\n\", fdinfo_unchecked);\n";
   os << "  dprintf(OUT_FD, \"verdict: %s\\n\", failures ? \"MISMATCH\" : "
         "\"ok\");\n"
      << "  return failures ? 1 : 0;\n}\n";

@@ -842,7 +842,8 @@ int DoEpollCtl(File* ep_file, File* tfile, int op, int fd, EpollEvent epds) {
     if (epi != nullptr) {
       // An item added with EPOLLEXCLUSIVE can never be modified.
       if ((epi->events & abi::kEpollExclusive) == 0) {
-        epds.events |= abi::kEpollErr | abi::kEpollHup;
+        if (!kernel->config().fault_mod_without_err_hup)
+          epds.events |= abi::kEpollErr | abi::kEpollHup;
         error = EpModify(ep, epi, epds);
       }
     } else {
@@ -869,6 +870,22 @@ int DoEpollWait(File* ep_file, const UserBuffer& events, int maxevents,
   if (ep == nullptr)
     return -abi::kEinval;
   return EpPoll(ep, events, maxevents, timeout);
+}
+
+bool ShowFdinfo(File* ep_file, std::vector<EpollFdinfoLine>* out) {
+  Eventpoll* ep = ep_file->EventpollOf();
+  if (ep == nullptr)
+    return false;
+  std::lock_guard<std::mutex> guard(ep->mtx_);
+  for (const auto& [key, epi] : ep->rbr_) {
+    // An item's file is alive while the item is: its release removes the
+    // item under this mutex first (EventpollRelease).
+    out->push_back(EpollFdinfoLine{.tfd = epi->fd,
+                                   .events = epi->events,
+                                   .data = epi->data,
+                                   .inode = epi->file->inode()});
+  }
+  return true;
 }
 
 int SleepingWaiters(File* ep_file) {

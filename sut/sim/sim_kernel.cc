@@ -33,7 +33,8 @@ constexpr uint32_t kSockaddrStorageSize = 128;
 
 }  // namespace
 
-SimKernel::SimKernel(SimConfig config) : config_(config) {}
+SimKernel::SimKernel(SimConfig config)
+    : anon_inode_{.sdev = kAnonInodefsDev, .ino = 1}, config_(config) {}
 
 SimKernel::~SimKernel() {
   // Every process must be gone and every file released first: a file
@@ -628,6 +629,24 @@ int SimProcess::SleepingWaiters(int epfd) {
     return -abi::kEbadf;
   const int n = sim::SleepingWaiters(f.get());
   return n < 0 ? -abi::kEinval : n;
+}
+
+int SimProcess::EpollFdinfo(int fd, std::vector<EpollFdinfoLine>* lines) {
+  SyscallScope scope;
+  Fd f = Fdget(fd);
+  if (!f)
+    return -abi::kEnoent;
+  (void)sim::ShowFdinfo(f.get(), lines);
+  return 0;
+}
+
+int SimProcess::Fstat(int fd, SimInode* inode) {
+  SyscallScope scope;
+  Fd f = Fdget(fd);
+  if (!f)
+    return -abi::kEbadf;
+  *inode = f->inode();
+  return 0;
 }
 
 std::unique_ptr<SimProcess> SimProcess::Fork() {

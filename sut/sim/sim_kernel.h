@@ -46,6 +46,7 @@ namespace epollcheck::sim {
 class PollTable;
 class SocketFile;
 class UnixSock;
+struct EpollFdinfoLine;
 
 // Linux: struct epoll_event (packed on x86-64; here a plain struct).
 struct EpollEvent {
@@ -138,6 +139,10 @@ struct SimConfig {
   // numbering: dup takes one more than the highest open descriptor instead
   // of the lowest free one (holes are never reused).
   bool fault_dup_above_highest = false;
+  // stored mask: EPOLL_CTL_MOD stores the new mask without or-ing in
+  // EPOLLERR | EPOLLHUP (ADD still does): only fdinfo shows it at once; a
+  // wait shows it once the file errs or hangs up unasked.
+  bool fault_mod_without_err_hup = false;
 };
 
 // How many kernel objects are alive, for leak checks.
@@ -210,9 +215,22 @@ public:
   std::atomic<long> live_socks_{0};
   // Bound AF_UNIX abstract names.
   UnixTable unix_table_;
+  // Inode numbers. Linux: get_next_ino (pipefs, sockfs and the anonymous
+  // inode take theirs from it), and the devices of the pseudo filesystems
+  // (anonymous block devices 0:N in mount order).
+  static constexpr uint32_t kAnonInodefsDev = 0x10;
+  static constexpr uint32_t kPipefsDev = 0x0f;
+  static constexpr uint32_t kSockfsDev = 0x08;
+  uint64_t NextIno() {
+    return AtomicFetchAdd(next_ino_, 1, std::memory_order_relaxed);
+  }
+  // Linux: fs/anon_inodes.c anon_inode_inode, shared by every
+  // anon_inode_getfile file (epoll, eventfd); the first number taken.
+  const SimInode anon_inode_;
 
 private:
   const SimConfig config_;
+  std::atomic<uint64_t> next_ino_{2};
 };
 
 // One process: a descriptor table (Linux: struct files_struct) and the
@@ -344,6 +362,13 @@ public:
   // Observation for tests: how many threads sleep in epoll_wait on `epfd`
   // (-EBADF / -EINVAL if it is not an open epoll descriptor).
   int SleepingWaiters(int epfd);
+  // Linux: fs/proc/fd.c seq_show of /proc/<pid>/fdinfo/<fd> for the item
+  // lines: the file's show_fdinfo (ShowFdinfo for an epoll file; no lines
+  // for the others). -ENOENT if `fd` is not open, as proc's lookup says.
+  int EpollFdinfo(int fd, std::vector<EpollFdinfoLine>* lines);
+  // Linux: vfs_fstat's st_dev and st_ino (the file's inode); -EBADF if
+  // `fd` is not open.
+  int Fstat(int fd, SimInode* inode);
 
   SimKernel* kernel() const { return kernel_; }
 

@@ -11,6 +11,7 @@
 
 #include "model/abi.h"
 #include "model/check.h"
+#include "sut/sim/eventpoll.h"
 
 namespace epollcheck {
 namespace {
@@ -301,6 +302,28 @@ Outcome SimSut::Execute(const Op& op) {
         }
       },
       op);
+}
+
+FdinfoReading SimSut::ReadFdinfo(int32_t epfd) {
+  lines_.clear();
+  const int ret = process_->EpollFdinfo(epfd, &lines_);
+  FdinfoReading reading{.error = ret < 0 ? -ret : 0, .lines = {}};
+  reading.lines.reserve(lines_.size());
+  for (const sim::EpollFdinfoLine& l : lines_) {
+    reading.lines.push_back(FdinfoLine{
+        .tfd = l.tfd,
+        .events = l.events,
+        .data = l.data,
+        .inode = FdinfoInode{.sdev = l.inode.sdev, .ino = l.inode.ino}});
+  }
+  return reading;
+}
+
+std::optional<FdinfoInode> SimSut::InodeOf(int32_t fd) {
+  sim::SimInode inode;
+  if (process_->Fstat(fd, &inode) != 0)
+    return std::nullopt;
+  return FdinfoInode{.sdev = inode.sdev, .ino = inode.ino};
 }
 
 std::string SimSut::Finish() {
