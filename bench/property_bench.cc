@@ -24,6 +24,7 @@
 #include "properties/runner.h"
 #include "properties/sequence.h"
 #include "sut/kernel/kernel_sut.h"
+#include "sut/kernel/harness_calls.h"
 #include "sut/kernel/syscalls.h"
 
 namespace epollcheck {
@@ -73,7 +74,7 @@ void BM_PlainReplay(benchmark::State& state) {
     std::thread([&] {
       // As KernelSut does: a private, empty table; EPIPE instead of SIGPIPE.
       unshare(CLONE_FILES);
-      close_range(0, ~0U, 0);
+      CloseFrom(0);
       sigset_t pipe_only;
       sigemptyset(&pipe_only);
       sigaddset(&pipe_only, SIGPIPE);
@@ -82,7 +83,7 @@ void BM_PlainReplay(benchmark::State& state) {
       for (const auto& ops : sequences) {
         for (const Op& op : ops)
           benchmark::DoNotOptimize(RunSyscall(op));
-        close_range(0, ~0U, 0);
+        CloseFrom(0);
       }
       seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                               start)

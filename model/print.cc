@@ -591,6 +591,7 @@ Profile ProfileForKernel(int major, int minor) {
   p.wait_checks_fd_first = at_least(6, 15);
   p.pipe_read_wakes_only_if_unfull = at_least(6, 14);
   p.loop_check_counts_upward_depth = at_least(6, 17);
+  p.eventfd_write_exact = at_least(6, 9);
   if (at_least(5, 14)) {
     p.pipe_write_wake = PipeWriteWake::kIfWasEmptyOrPolled;
   } else if (at_least(5, 5)) {
@@ -602,10 +603,11 @@ Profile ProfileForKernel(int major, int minor) {
 }
 
 bool SameEraBehaviour(const Profile& a, const Profile& b) {
-  return a.wait_checks_fd_first == b.wait_checks_fd_first &&
-         a.pipe_write_wake == b.pipe_write_wake &&
-         a.pipe_read_wakes_only_if_unfull == b.pipe_read_wakes_only_if_unfull &&
-         a.loop_check_counts_upward_depth == b.loop_check_counts_upward_depth;
+  for (const EraFeature& f : EraFeatures()) {
+    if (f.get(a) != f.get(b))
+      return false;
+  }
+  return true;
 }
 
 namespace internal {
