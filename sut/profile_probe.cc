@@ -151,15 +151,15 @@ ProbedProfile ProbeProfile(const SutFactory& make, const Profile& base,
     const EraFeature& feature = FeatureNamed(probe.feature);
     const std::vector<Outcome> got = RunOn(make, probe.ops);
     std::vector<std::vector<Outcome>> predicted;
-    std::vector<size_t> matching;
     for (size_t v = 0; v < feature.values.size(); ++v) {
       Profile candidate = probed.profile;
       feature.set(candidate, static_cast<int>(v));
       predicted.push_back(Predict(candidate, probe.ops));
-      if (predicted.back() == got)
-        matching.push_back(v);
     }
-    // Evidence: the steps whose prediction depends on the value.
+    // The deciding steps: those whose prediction depends on the value. A
+    // value matches if it predicts every deciding step; a step no value
+    // can explain (a target that differs from the model elsewhere, e.g.
+    // gVisor's byte-counted pipe capacity) is named, not held against one.
     const auto deciding = [&](size_t i) {
       for (const auto& p : predicted) {
         if (!(p[i] == predicted[0][i]))
@@ -167,15 +167,24 @@ ProbedProfile ProbeProfile(const SutFactory& make, const Profile& base,
       }
       return false;
     };
+    std::vector<size_t> matching;
+    for (size_t v = 0; v < predicted.size(); ++v) {
+      bool all = true;
+      for (size_t i = 0; i < probe.ops.size(); ++i)
+        all = all && (!deciding(i) || predicted[v][i] == got[i]);
+      if (all)
+        matching.push_back(v);
+    }
+    const auto unexplained = [&](size_t i) {
+      return !deciding(i) && !(got[i] == predicted[0][i]);
+    };
     ProbeEvidence e;
     e.feature = std::string(feature.name);
     if (matching.empty()) {
       e.decided = false;
       e.value = std::string(
           feature.values[static_cast<size_t>(feature.get(probed.profile))]);
-      e.evidence = Steps(probe.ops, got, [&](size_t i) {
-        return deciding(i) || !(got[i] == predicted[0][i]);
-      });
+      e.evidence = Steps(probe.ops, got, deciding);
       e.note = "no value predicts these results; kept " + e.value;
     } else {
       feature.set(probed.profile, static_cast<int>(matching[0]));
@@ -185,6 +194,11 @@ ProbedProfile ProbeProfile(const SutFactory& make, const Profile& base,
         e.note += (m == 1 ? "same results as " : ", ") +
                   std::string(feature.values[matching[m]]);
       }
+    }
+    if (const std::string other = Steps(probe.ops, got, unexplained);
+        !other.empty()) {
+      e.note += (e.note.empty() ? "" : "; ") +
+                std::string("differs from the model elsewhere: ") + other;
     }
     probed.features.push_back(e);
   }

@@ -26,9 +26,11 @@ struct ProbeEvidence {
   std::string feature;   // "epoll_wait.check_order", or a family: "unixoob"
   std::string value;     // "fd-first"; a family: "yes" or "no"
   std::string evidence;  // the deciding steps: "epoll_wait(-1, 0) -> -1 EBADF"
-  // "" when exactly one value predicts every result; "same results as X"
-  // when several do (the first listed is taken); "no value predicts ..."
-  // when none does (the base profile's value is kept).
+  // "" when exactly one value predicts every deciding step (a step whose
+  // prediction depends on the value); "same results as X" when several do
+  // (the first listed is taken); "no value predicts ..." when none does
+  // (the base profile's value is kept); "differs from the model elsewhere:
+  // ..." names a step no value explains (a difference the run will report).
   std::string note;
   bool decided = true;  // false: no value predicted the results
 };

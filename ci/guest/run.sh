@@ -66,7 +66,7 @@ case "$target" in
     ;;
   gvisor)
     timeout --kill-after=10 "$timeout_s" nice runsc --network=none \
-      --ignore-cgroups do "$root/init" "$root/commands" </dev/null \
+      --ignore-cgroups do "$root/init" --sandbox "$root/commands" </dev/null \
       > "$log" 2>&1 || status=$?
     ;;
   host)
