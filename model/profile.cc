@@ -164,8 +164,11 @@ std::optional<Profile> ParseProfileName(std::string_view name,
     }
     found->set(profile, index);
   }
-  if (words.size() > 1)
-    profile.name = std::string(name);
+  if (words.size() > 1) {
+    profile.name = std::string(words[0]);
+    for (size_t i = 1; i < words.size(); ++i)
+      profile.name += " " + std::string(words[i]);
+  }
   return profile;
 }
 
