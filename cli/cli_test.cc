@@ -181,6 +181,12 @@ TEST(Cli, BadUsageIsOneLineAndExitTwo) {
       {{"replay", "x.scn", "--hang-timeout", "soon"},
        "epollcheck: --hang-timeout: 'soon' is not a duration (e.g. 300ms, "
        "30s, 10m, 2h)"},
+      {{"check", "--sut", "kernel", "--profile", "6.1,pipe.write_wake=never"},
+       "epollcheck: --profile: pipe.write_wake: 'never' is not one of "
+       "if-empty-or-polled, every-write, if-empty"},
+      {{"check", "--sut", "kernel", "--profile", "6.1", "--kernel-era", "6.1"},
+       "epollcheck: --kernel-era and --profile both name the profile; give "
+       "one"},
       {{"replay"}, "epollcheck: replay needs a scenario file"},
       {{"repro"}, "epollcheck: repro takes exactly one scenario file"},
   };
@@ -242,6 +248,49 @@ TEST(CliReplay, PassesOnModelAndKernel) {
               "epollcheck: " + path + ": 8 steps, 0 mismatches");
   }
   unlink(path.c_str());
+}
+
+// The kernel's profile is probed and printed with its evidence; --profile
+// (a name or a file) overrides it, and the model replays the era it names.
+TEST(CliProfile, ProbedOrNamedOrFromAFile) {
+  const ChildResult probed = RunChild(
+      EPOLLCHECK_BINARY, {"check", "--sut", "kernel", "--sequences", "3"},
+      std::chrono::seconds(60));
+  EXPECT_EQ(probed.exit_code, 0) << probed.out << probed.err;
+  EXPECT_NE(probed.out.find("decided by probes (uname only names it):\n"
+                            "  epoll_wait.check_order="),
+            std::string::npos)
+      << probed.out;
+  const std::string h4 = EPOLLCHECK_CORPUS_DIR "/H4-wait-errno-order.scn";
+  const std::string file =
+      WriteTemp("# an old kernel\n6.1\nepoll_wait.check_order=fd-first\n");
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+  };
+  // H4's @era steps are EBADF-first: maxevents-first eras get the model's
+  // EINVAL, so a 6.1 profile passes only with the check order it names.
+  for (const Case& c : std::vector<Case>{
+           {{"--profile", "6.1"}, 0},
+           {{"--profile", "6.18"}, 0},
+           {{"--profile", "6.1 epoll_wait.check_order=fd-first"}, 0},
+           {{"--profile", file}, 0}}) {
+    std::vector<std::string> args = {"replay", h4, "--sut", "model"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    const ChildResult r =
+        RunChild(EPOLLCHECK_BINARY, args, std::chrono::seconds(30));
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.args[1] << '\n' << r.out << r.err;
+  }
+  const ChildResult named = RunChild(
+      EPOLLCHECK_BINARY,
+      {"check", "--sut", "kernel", "--sequences", "3", "--profile", file},
+      std::chrono::seconds(60));
+  EXPECT_NE(named.out.find("model profile overridden: 6.1 "
+                           "epoll_wait.check_order=fd-first"),
+            std::string::npos)
+      << named.out;
+  EXPECT_EQ(named.out.find("decided by probes"), std::string::npos);
+  unlink(file.c_str());
 }
 
 TEST(CliReplay, WrongExpectationFailsAndAgainstModelPasses) {

@@ -1,12 +1,13 @@
 // epollcheck: the command-line front end.
 //
 //   epollcheck check --sut NAME [--sequences N] [--max-ops M] [--seed S]
-//                    [--kernel-era MAJOR.MINOR] [--stats] [--stats-json FILE]
+//                    [--kernel-era MAJOR.MINOR | --profile FILE|NAME]
+//                    [--stats] [--stats-json FILE]
 //                    [--out DIR] [--known FILE] [--only-sequence I]
 //                    [--mask SIGNATURE]... [--families F,...] [--jobs N]
 //                    [--duration D] [--hang-timeout D] [--no-fdinfo]
 //   epollcheck replay FILE [--sut model|kernel|...] [--kernel-era MAJOR.MINOR]
-//                    [--against-model] [--hang-timeout D]
+//                    [--profile FILE|NAME] [--against-model] [--hang-timeout D]
 //   epollcheck repro FILE > repro.c
 //   epollcheck --help
 //
@@ -47,6 +48,7 @@
 #include "scenario/replay.h"
 #include "scenario/repro.h"
 #include "scenario/scenario.h"
+#include "sut/kernel/harness_calls.h"
 #include "sut/model_sut.h"
 #include "sut/registry.h"
 
@@ -54,17 +56,17 @@ namespace {
 
 using epollcheck::CheckOptions;
 
-constexpr const char* kUsage =
+const std::string kUsage =
     "usage: epollcheck check --sut NAME [--sequences N] [--max-ops M] "
     "[--seed S]\n"
-    "                        [--kernel-era MAJOR.MINOR] [--stats] "
-    "[--stats-json FILE]\n"
+    "                        [--kernel-era MAJOR.MINOR | --profile FILE|NAME]\n"
+    "                        [--stats] [--stats-json FILE]\n"
     "                        [--out DIR] [--known FILE] [--only-sequence I]\n"
     "                        [--mask SIGNATURE]... [--families F,...]\n"
     "                        [--jobs N] [--duration D] [--hang-timeout D]\n"
     "                        [--no-fdinfo]\n"
-    "       epollcheck replay FILE [--sut NAME] [--kernel-era MAJOR.MINOR] "
-    "[--against-model]\n"
+    "       epollcheck replay FILE [--sut NAME] [--kernel-era MAJOR.MINOR]\n"
+    "                         [--profile FILE|NAME] [--against-model]\n"
     "                         [--hang-timeout D]\n"
     "       epollcheck repro FILE\n"
     "       epollcheck --help\n"
@@ -77,7 +79,21 @@ constexpr const char* kUsage =
     "interest set of every open epoll instance, as the SUT shows it\n"
     "(/proc/<pid>/fdinfo), must equal the model's (signature fdinfo:...);\n"
     "the header says whether this fdinfo oracle is on; --no-fdinfo turns it\n"
-    "off.";
+    "off.\n"
+    "\n"
+    "The kernel SUT's model profile is decided by probing the target's\n"
+    "behaviour (printed in the header); --profile names one instead: an era\n"
+    "(6.1) and FEATURE=VALUE overrides, separated by blanks or commas, or a\n"
+    "file holding them. Features: " +
+    [] {
+      std::string list;
+      for (const epollcheck::EraFeature& f : epollcheck::EraFeatures()) {
+        list += "\n  " + std::string(f.name) + " =";
+        for (const std::string_view v : f.values)
+          list += " " + std::string(v);
+      }
+      return list;
+    }();
 
 // Bad usage: one line naming what is wrong, exit 2 (the usage itself is
 // `epollcheck --help`).
@@ -116,6 +132,49 @@ epollcheck::Profile ParseEra(std::string_view flag, const std::string& era) {
                "' is not MAJOR.MINOR, e.g. 6.18");
   }
   return epollcheck::ProfileForKernel(major, minor);
+}
+
+// --profile FILE|NAME: a profile name ("6.1", "6.1 pipe.write_wake=if-empty",
+// words separated by blanks or commas), or a file holding one (words over
+// any number of lines; `#` starts a comment).
+epollcheck::Profile ParseProfileFlag(const std::string& arg) {
+  std::string text = arg;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(arg, ec)) {
+    std::ifstream in(arg);
+    text.clear();
+    for (std::string line; std::getline(in, line);) {
+      text += ' ' + line.substr(0, line.find('#'));
+    }
+  }
+  for (char& c : text) {
+    if (c == ',' || c == '\n' || c == '\t' || c == '\r')
+      c = ' ';
+  }
+  const size_t first = text.find_first_not_of(' ');
+  const size_t last = text.find_last_not_of(' ');
+  text = first == std::string::npos ? "" : text.substr(first, last - first + 1);
+  std::string why;
+  std::optional<epollcheck::Profile> profile =
+      epollcheck::ParseProfileName(text, &why);
+  if (!profile)
+    UsageError("--profile: " + why);
+  return *profile;
+}
+
+// The model profile `era` (--kernel-era) or `profile_arg` (--profile) names,
+// with the host facts of `measured` (the SUT's: socket constants,
+// RLIMIT_NOFILE, privileges, pipe-max-size are not an era's).
+epollcheck::Profile OverrideProfile(const epollcheck::Profile& measured,
+                                    const std::string& era,
+                                    const std::string& profile_arg) {
+  epollcheck::Profile profile = !era.empty() ? ParseEra("--kernel-era", era)
+                                             : ParseProfileFlag(profile_arg);
+  profile.sockets = measured.sockets;
+  profile.fd_limit = measured.fd_limit;
+  profile.cap_sys_resource = measured.cap_sys_resource;
+  profile.pipe_max_size = measured.pipe_max_size;
+  return profile;
 }
 
 // A SUT by name for replay: the registry's, or the model itself.
@@ -166,6 +225,7 @@ struct CheckArgs {
   bool sequences_given = false;
   // Why the SUT shows no interest sets ("" : the fdinfo oracle is on).
   std::string fdinfo_off;
+  std::string profile_evidence;  // how the SUT's profile was probed
 };
 
 CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
@@ -201,6 +261,8 @@ CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
         UsageError("--stats-json: cannot write " + options.stats_json);
     } else if (flag == "--kernel-era") {
       era = std::string(value());
+    } else if (flag == "--profile") {
+      options.profile_arg = std::string(value());
     } else if (flag == "--out") {
       options.out_dir = std::string(value());
     } else if (flag == "--known") {
@@ -279,18 +341,16 @@ CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
     options.families = *bits;
     options.families_arg = families;
   }
-  if (!era.empty()) {
-    const epollcheck::Profile measured = options.profile;
-    options.profile = ParseEra("--kernel-era", era);
-    // Build and host facts, not an era's: the socket constants, RLIMIT_NOFILE,
-    // the privileges and pipe-max-size.
-    options.profile.sockets = measured.sockets;
-    options.profile.fd_limit = measured.fd_limit;
-    options.profile.cap_sys_resource = measured.cap_sys_resource;
-    options.profile.pipe_max_size = measured.pipe_max_size;
+  if (!era.empty() && !options.profile_arg.empty())
+    UsageError("--kernel-era and --profile both name the profile; give one");
+  if (!era.empty() || !options.profile_arg.empty()) {
+    options.profile =
+        OverrideProfile(options.profile, era, options.profile_arg);
     options.kernel_era = era;
     options.sut_description +=
         " (model profile overridden: " + options.profile.name + ")";
+  } else {
+    parsed.profile_evidence = sut.profile_evidence;
   }
   if (!known_path.empty()) {
     auto loaded = epollcheck::LoadKnown(known_path);
@@ -332,6 +392,8 @@ std::vector<std::string> WorkerArgs(const CheckOptions& options) {
       "--out",        options.out_dir};
   if (!options.kernel_era.empty())
     args.insert(args.end(), {"--kernel-era", options.kernel_era});
+  if (!options.profile_arg.empty())
+    args.insert(args.end(), {"--profile", options.profile_arg});
   if (!options.known_path.empty())
     args.insert(args.end(), {"--known", options.known_path});
   if (!options.families_arg.empty())
@@ -372,6 +434,16 @@ int Check(const std::vector<std::string_view>& args, const char* argv0) {
             << (parsed.fdinfo_off.empty() ? "on" : "off: " + parsed.fdinfo_off)
             << "; " << supervise.jobs
             << (supervise.jobs == 1 ? " job" : " jobs") << std::endl;
+  if (!parsed.profile_evidence.empty()) {
+    std::cout << "epollcheck: profile " << options.profile.name
+              << ", decided by probes (uname only names it):\n"
+              << parsed.profile_evidence;
+  }
+  if (const std::string fallbacks = epollcheck::HarnessCallsSummary();
+      !fallbacks.empty()) {
+    std::cout << "epollcheck: harness fallbacks: " << fallbacks << '\n';
+  }
+  std::cout << std::flush;
   SilenceRapidCheckBanner();
   std::ostream* progress = isatty(STDERR_FILENO) ? &std::cerr : nullptr;
   const epollcheck::CheckReport report =
@@ -392,7 +464,7 @@ int CheckWorker(const std::vector<std::string_view>& args) {
   // its children (its close_range loop skips the range below the fd it
   // whitelists): drop them before anything else, or a worker would hold the
   // pipes of its siblings and a dead sibling's pipes would never report EOF.
-  (void)close_range(3, ~0u, 0);
+  epollcheck::CloseFrom(3);
   if (args.empty())
     UsageError("check-worker needs the supervisor's pid");
   const int parent = ParseNumber<int>("check-worker", args[0], 1, INT32_MAX);
@@ -463,13 +535,17 @@ int Replay(const std::vector<std::string_view>& args) {
   std::string path;
   std::string sut_name = "kernel";
   std::string era;
+  std::string profile_arg;
   bool against_model = false;
   std::chrono::milliseconds hang_timeout{10000};
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--sut" || args[i] == "--kernel-era") {
+    if (args[i] == "--sut" || args[i] == "--kernel-era" ||
+        args[i] == "--profile") {
       if (i + 1 >= args.size())
         UsageError(std::string(args[i]) + " needs a value");
-      (args[i] == "--sut" ? sut_name : era) = std::string(args[i + 1]);
+      (args[i] == "--sut"          ? sut_name
+       : args[i] == "--kernel-era" ? era
+                                   : profile_arg) = std::string(args[i + 1]);
       ++i;
     } else if (args[i] == "--hang-timeout") {
       if (i + 1 >= args.size())
@@ -488,8 +564,12 @@ int Replay(const std::vector<std::string_view>& args) {
   }
   if (path.empty())
     UsageError("replay needs a scenario file");
+  if (!era.empty() && !profile_arg.empty())
+    UsageError("--kernel-era and --profile both name the profile; give one");
+  const bool overridden = !era.empty() || !profile_arg.empty();
   const epollcheck::Profile era_profile =
-      era.empty() ? epollcheck::Profile{} : ParseEra("--kernel-era", era);
+      overridden ? OverrideProfile(epollcheck::Profile{}, era, profile_arg)
+                 : epollcheck::Profile{};
   const epollcheck::Scenario scenario = LoadScenario(path);
   epollcheck::SutEntry sut = SutByName(sut_name);
   uint32_t used_families = 0;
@@ -506,8 +586,14 @@ int Replay(const std::vector<std::string_view>& args) {
   epollcheck::Profile profile = sut.profile;
   if (sut_name == "model")
     profile = epollcheck::WrittenProfile(scenario);
-  if (!era.empty())
+  if (overridden) {
+    const epollcheck::Profile measured = profile;
     profile = era_profile;
+    profile.sockets = measured.sockets;
+    profile.fd_limit = measured.fd_limit;
+    profile.cap_sys_resource = measured.cap_sys_resource;
+    profile.pipe_max_size = measured.pipe_max_size;
+  }
   std::unique_ptr<epollcheck::Sut> instance =
       sut_name == "model" ? std::make_unique<epollcheck::ModelSut>(profile)
                           : sut.make();

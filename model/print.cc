@@ -636,6 +636,7 @@ Profile ProfileForKernel(int major, int minor) {
   p.pipe_read_wakes_only_if_unfull = at_least(6, 14);
   p.loop_check_counts_upward_depth = at_least(6, 17);
   p.has_epoll_pwait2 = at_least(5, 11);
+  p.eventfd_write_exact = at_least(6, 9);
   if (at_least(5, 14)) {
     p.pipe_write_wake = PipeWriteWake::kIfWasEmptyOrPolled;
   } else if (at_least(5, 5)) {
@@ -647,11 +648,11 @@ Profile ProfileForKernel(int major, int minor) {
 }
 
 bool SameEraBehaviour(const Profile& a, const Profile& b) {
-  return a.wait_checks_fd_first == b.wait_checks_fd_first &&
-         a.pipe_write_wake == b.pipe_write_wake &&
-         a.pipe_read_wakes_only_if_unfull == b.pipe_read_wakes_only_if_unfull &&
-         a.loop_check_counts_upward_depth == b.loop_check_counts_upward_depth &&
-         a.has_epoll_pwait2 == b.has_epoll_pwait2;
+  for (const EraFeature& f : EraFeatures()) {
+    if (f.get(a) != f.get(b))
+      return false;
+  }
+  return true;
 }
 
 namespace internal {

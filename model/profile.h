@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace epollcheck {
@@ -104,8 +105,10 @@ struct Profile {
   int64_t fd_limit = 1048576;
 
   // eventfd_write rejects any count but 8 (EINVAL), not only a short one:
-  // measured on 6.18 (a write of 9 or 16 bytes is EINVAL); the era it
-  // started in is not verified yet, so every era profile keeps it.
+  // measured on 6.18 (a write of 9 or 16 bytes is EINVAL; 5.10 and 6.1 take
+  // the first 8 bytes and return 8). "eventfd: strictly check the count
+  // parameter of eventfd_write" (posted February 2024), taken here as 6.9;
+  // the kernel SUT probes it.
   bool eventfd_write_exact = true;
   SocketCalibration sockets = DefaultSocketCalibration();
 
@@ -117,7 +120,37 @@ struct Profile {
 Profile ProfileForKernel(int major, int minor);
 
 // True if `a` and `b` agree on every kernel-era fact (the fields
-// ProfileForKernel sets): a result written for one era holds on the other.
+// ProfileForKernel sets, which are the EraFeatures): a result written for
+// one era holds on the other.
 bool SameEraBehaviour(const Profile& a, const Profile& b);
+
+// A behaviour that differs between kernel versions, as a named feature with
+// named values: the unit the kernel SUT decides by probing the target
+// (sut/profile_probe.h) instead of trusting its version number, and the
+// unit `--profile` and a scenario's `profile` line override.
+struct EraFeature {
+  std::string_view name;                 // "epoll_wait.check_order"
+  std::vector<std::string_view> values;  // "fd-first", "maxevents-first"
+  std::string_view what;                 // one line: what decides it
+  int (*get)(const Profile&);            // index into values
+  void (*set)(Profile&, int);
+};
+const std::vector<EraFeature>& EraFeatures();
+
+// "epoll_wait.check_order=fd-first" for every feature, in table order.
+std::vector<std::string> FeatureSettings(const Profile& profile);
+
+// The name of `profile`'s era behaviour: an era ("6.1") if one has exactly
+// its features (the newest such era not above `near_major.near_minor`, else
+// the oldest), otherwise the era with the fewest differences followed by
+// them: "6.1 epoll_ctl.loop_check=upward-depth". ParseProfileName reads it
+// back.
+std::string ProfileName(const Profile& profile, int near_major = 99,
+                        int near_minor = 0);
+
+// "MAJOR.MINOR [feature=value]...": ProfileForKernel(MAJOR, MINOR) with the
+// features set (named `name`), or nullopt with `*error` saying why.
+std::optional<Profile> ParseProfileName(std::string_view name,
+                                        std::string* error);
 
 }  // namespace epollcheck

@@ -247,6 +247,11 @@ std::string RerunCommand(const CheckOptions& options, int sequence,
                         " --max-ops " + std::to_string(options.max_ops);
   if (!options.kernel_era.empty())
     command += " --kernel-era " + options.kernel_era;
+  if (!options.profile_arg.empty()) {
+    command += options.profile_arg.find(' ') == std::string::npos
+                   ? " --profile " + options.profile_arg
+                   : " --profile '" + options.profile_arg + "'";
+  }
   if (!options.known_path.empty())
     command += " --known " + options.known_path;
   if (!options.families_arg.empty())

@@ -62,6 +62,7 @@ struct CheckOptions {
   std::set<std::string> masked;  // --mask: masked from the start, not listed
   // For the printed commands: the options as the user gave them.
   std::string kernel_era;            // --kernel-era, "" if not given
+  std::string profile_arg;           // --profile, "" if not given
   std::string known_path;            // --known, "" if not given
   Families families = kAllFamilies;  // operation families generated
   std::string families_arg;          // --families, "" if not given

@@ -1,6 +1,7 @@
 #include "properties/watchdog.h"
 
 #include <signal.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,9 @@ std::atomic<uint64_t> g_completed{0};
 int64_t g_limit_ns = 0;
 Watchdog::OnHang g_on_hang = nullptr;
 Watchdog::OnAlive g_on_alive = nullptr;
+Watchdog::Timer g_timer_used = Watchdog::Timer::kThreadTimer;
+// ExitWhenOrphaned's parent, 0 if none.
+std::atomic<int> g_parent{0};
 // The handler's own state (only the handler touches these).
 uint64_t g_completed_at_alive = 0;
 int64_t g_last_alive_ns = 0;
@@ -34,6 +38,9 @@ int64_t NowNs() {
 void OnTick(int /*signal*/) {
   const int saved_errno = errno;
   const int64_t now = NowNs();
+  const int parent = g_parent.load(std::memory_order_relaxed);
+  if (parent != 0 && getppid() != parent)
+    _exit(1);  // the supervisor is gone (async-signal-safe)
   const int64_t started = g_started.load(std::memory_order_acquire);
   if (started != 0 && now - (started - 1) > g_limit_ns)
     g_on_hang(g_step.load(std::memory_order_relaxed));
@@ -50,7 +57,7 @@ void OnTick(int /*signal*/) {
 }  // namespace
 
 bool Watchdog::Start(std::chrono::milliseconds timeout, OnHang on_hang,
-                     OnAlive on_alive) {
+                     OnAlive on_alive, Timer first) {
   static bool started = false;
   if (started)
     return true;
@@ -72,18 +79,39 @@ bool Watchdog::Start(std::chrono::milliseconds timeout, OnHang on_hang,
   const auto period = std::clamp<std::chrono::nanoseconds>(
       timeout / 10, std::chrono::milliseconds(5),
       std::chrono::milliseconds(250));
-  sigevent event{};
-  event.sigev_notify = SIGEV_THREAD_ID;
-  event.sigev_signo = SIGALRM;
-  event._sigev_un._tid = gettid();
-  timer_t timer{};
-  if (timer_create(CLOCK_MONOTONIC, &event, &timer) != 0)
-    return false;
-  itimerspec spec{};
+  if (first == Timer::kThreadTimer) {
+    sigevent event{};
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = SIGALRM;
+    event._sigev_un._tid = gettid();
+    timer_t timer{};
+    if (timer_create(CLOCK_MONOTONIC, &event, &timer) == 0) {
+      itimerspec spec{};
+      spec.it_interval.tv_sec =
+          static_cast<time_t>(period.count() / 1000000000);
+      spec.it_interval.tv_nsec =
+          static_cast<long>(period.count() % 1000000000);
+      spec.it_value = spec.it_interval;
+      if (timer_settime(timer, 0, &spec, nullptr) == 0) {
+        g_timer_used = Timer::kThreadTimer;
+        return true;
+      }
+      timer_delete(timer);
+    }
+  }
+  itimerval spec{};
   spec.it_interval.tv_sec = static_cast<time_t>(period.count() / 1000000000);
-  spec.it_interval.tv_nsec = static_cast<long>(period.count() % 1000000000);
+  spec.it_interval.tv_usec =
+      static_cast<suseconds_t>(period.count() % 1000000000 / 1000);
   spec.it_value = spec.it_interval;
-  return timer_settime(timer, 0, &spec, nullptr) == 0;
+  g_timer_used = Timer::kItimer;
+  return setitimer(ITIMER_REAL, &spec, nullptr) == 0;
+}
+
+Watchdog::Timer Watchdog::TimerUsed() { return g_timer_used; }
+
+void Watchdog::ExitWhenOrphaned(int parent) {
+  g_parent.store(parent, std::memory_order_relaxed);
 }
 
 void Watchdog::Begin(int step) {

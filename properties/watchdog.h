@@ -35,10 +35,23 @@ public:
   // completing (a supervisor's sign of life): async-signal-safe code only.
   using OnAlive = void (*)();
 
+  // How the ticks are made: a POSIX timer signalling the starting thread
+  // (timer_create, SIGEV_THREAD_ID), or, where that is refused, the
+  // process's ITIMER_REAL (its SIGALRM reaches the starting thread because
+  // every other thread of the harness blocks it: harness_calls.h
+  // BlockAsyncSignals). Start falls back from the first to the second.
+  enum class Timer { kThreadTimer, kItimer };
+
   // Starts the process's watchdog on the calling thread (once; later calls
-  // do nothing). Returns false if the timer could not be set up.
+  // do nothing). Returns false if no timer could be set up.
   static bool Start(std::chrono::milliseconds timeout, OnHang on_hang,
-                    OnAlive on_alive = nullptr);
+                    OnAlive on_alive = nullptr,
+                    Timer first = Timer::kThreadTimer);
+  // The timer Start set up (for tests and reports).
+  static Timer TimerUsed();
+  // From now on a tick ends the process (_exit(1)) once its parent is no
+  // longer `parent`: the fallback where prctl(PR_SET_PDEATHSIG) is refused.
+  static void ExitWhenOrphaned(int parent);
   // Marks operation `step` as started / finished (cheap: atomic stores).
   static void Begin(int step);
   static void End();

@@ -517,9 +517,13 @@ SequenceRun ReplayAllMasked(const CheckOptions& options,
 }
 
 int RunWorker(const CheckOptions& options, int parent) {
-  (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Die with the supervisor; where prctl is refused, the watchdog's ticks
+  // watch the parent instead.
+  const bool tied = prctl(PR_SET_PDEATHSIG, SIGKILL) == 0;
   if (getppid() != parent)
     return 1;  // the supervisor died before we could tie our fate to it
+  if (!tied)
+    Watchdog::ExitWhenOrphaned(parent);
   g_result_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 10);
   if (g_result_fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
     return 1;

@@ -376,17 +376,9 @@ std::variant<Scenario, ParseError> ParseScenario(std::string_view text) {
     };
     if (line.substr(0, 8) == "profile ") {
       const std::string_view era = Trim(line.substr(8));
-      int major = 0;
-      int minor = 0;
-      const auto [p, ec] =
-          std::from_chars(era.data(), era.data() + era.size(), major);
-      if (ec != std::errc() || p == era.data() + era.size() || *p != '.' ||
-          std::from_chars(p + 1, era.data() + era.size(), minor).ptr !=
-              era.data() + era.size() ||
-          major < 2) {
-        return fail("profile: '" + std::string(era) +
-                    "' is not MAJOR.MINOR, e.g. 6.18");
-      }
+      std::string why;
+      if (!ParseProfileName(era, &why))
+        return fail("profile: " + why);
       scenario.profile = std::string(era);
       continue;
     }
@@ -543,11 +535,12 @@ std::string FormatStepCall(const ScenarioStep& step) {
 }
 
 Profile WrittenProfile(const Scenario& scenario) {
-  int major = 6;
-  int minor = 18;
-  if (!scenario.profile.empty())
-    (void)std::sscanf(scenario.profile.c_str(), "%d.%d", &major, &minor);
-  return ProfileForKernel(major, minor);
+  std::string why;
+  if (!scenario.profile.empty()) {
+    if (auto parsed = ParseProfileName(scenario.profile, &why))
+      return *parsed;
+  }
+  return ProfileForKernel(6, 18);
 }
 
 std::string FormatScenario(const Scenario& scenario,

@@ -21,10 +21,14 @@ std::variant<SutEntry, std::string> MakeKernel() {
     }
     return std::move(std::get<0>(made));
   };
-  entry.profile = RunningKernelProfile();
+  const ProbedProfile& probed = RunningKernelProbe();
+  entry.profile = probed.profile;
+  entry.families = probed.families;
+  entry.profile_evidence = ProbeReport(probed);
   entry.description =
       RunningKernelDescription() + ", model profile " + entry.profile.name +
-      "; sockets calibrated: " + CalibrationSummary(entry.profile.sockets);
+      " (probed); sockets calibrated: " +
+      CalibrationSummary(entry.profile.sockets);
   return entry;
 }
 

@@ -19,6 +19,9 @@ struct SutEntry {
   Profile profile;          // the model profile this SUT is checked against
   std::string description;  // e.g. "Linux 6.18.44, model profile 6.18"
   uint32_t families = kAllFamilies;  // Family bits this SUT implements
+  // How the profile was decided, one line per feature ("  name=value
+  // (evidence)"), for the header of a run; "" if it was not probed.
+  std::string profile_evidence;
 };
 
 // Names accepted by MakeSut, in the order they are listed to users. MakeSut

@@ -6,7 +6,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
+#include <cstring>
+#include <optional>
 #include <cstdio>
 #include <functional>
 #include <sstream>
@@ -15,6 +18,7 @@
 #include "model/check.h"
 
 namespace epollcheck {
+std::string& Notes();
 namespace {
 
 // A throw-away socketpair, closed on scope exit.
@@ -63,13 +67,21 @@ uint32_t SendTruesize(int type, uint32_t n) {
   return static_cast<uint32_t>(p.OutQ());
 }
 
+// Linux has a few dozen steps per table (slab buckets, page frags); an
+// implementation that charges bytes, not buffers (gVisor: SIOCOUTQ is the
+// bytes queued), has one per byte, and measuring those would take millions
+// of probes.
+constexpr size_t kMaxSteps = 512;
+
 // The steps of a monotone non-decreasing f over [lo, hi], by binary search for
-// the end of each step.
-std::vector<SizeStep> Steps(uint32_t lo, uint32_t hi,
-                            const std::function<uint32_t(uint32_t)>& f) {
+// the end of each step; nullopt if there are more than kMaxSteps.
+std::optional<std::vector<SizeStep>>
+Steps(uint32_t lo, uint32_t hi, const std::function<uint32_t(uint32_t)>& f) {
   std::vector<SizeStep> steps;
   uint32_t n = lo;
   while (n <= hi) {
+    if (steps.size() == kMaxSteps)
+      return std::nullopt;
     const uint32_t v = f(n);
     uint32_t a = n;
     uint32_t b = hi;
@@ -168,19 +180,53 @@ SocketCalibration Measure() {
                  nullptr);
   ReadProcTriple("/proc/sys/net/ipv4/tcp_rmem", nullptr, &c.tcp_rmem_default,
                  &c.tcp_rmem_max);
+  const SocketCalibration defaults = DefaultSocketCalibration();
+  {
+    // SIOCOUTQ must report what a send charged, or nothing below can be
+    // measured.
+    Pair p(SOCK_STREAM);
+    int q = 0;
+    if (ioctl(p.fd[0], SIOCOUTQ, &q) != 0) {
+      Notes() += std::string("SIOCOUTQ refused (") + std::strerror(errno) +
+                 "): skb truesize not measured, 6.18 x86-64 values used";
+      return c;
+    }
+  }
+  // Linux charges a buffer (a slab bucket): one byte and two cost the same.
+  if (SendTruesize(SOCK_STREAM, 1) != SendTruesize(SOCK_STREAM, 2)) {
+    Notes() += "a send is charged by its bytes, not by skb truesize (" +
+               std::to_string(SendTruesize(SOCK_STREAM, 1)) +
+               " for 1 byte), 6.18 x86-64 values used";
+    return c;
+  }
   c.unix_stream_max_skb = StreamMaxSkb();
-  c.unix_stream_truesize = Steps(1, c.unix_stream_max_skb, [](uint32_t n) {
+  auto stream = Steps(1, c.unix_stream_max_skb, [](uint32_t n) {
     return SendTruesize(SOCK_STREAM, n);
   });
   // Datagrams up to 256 KiB (or what the largest send buffer allows).
   const uint32_t dgram_max = static_cast<uint32_t>(
       std::min<int64_t>(262144, int64_t{c.wmem_max} * 2 - 32));
-  c.unix_dgram_truesize = Steps(
+  auto dgram = Steps(
       0, dgram_max, [](uint32_t n) { return SendTruesize(SOCK_DGRAM, n); });
+  if (!stream || !dgram) {
+    Notes() += "skb truesize is not a step function of the payload (more "
+               "than " +
+               std::to_string(kMaxSteps) +
+               " steps: byte accounting), 6.18 x86-64 values used";
+    c.unix_stream_max_skb = defaults.unix_stream_max_skb;
+    return c;
+  }
+  c.unix_stream_truesize = std::move(*stream);
+  c.unix_dgram_truesize = std::move(*dgram);
   return c;
 }
 
 }  // namespace
+
+std::string& Notes() {
+  static auto* notes = new std::string();
+  return *notes;
+}
 
 const SocketCalibration& CalibrateSockets() {
   static const SocketCalibration kMeasured = Measure();
@@ -204,6 +250,8 @@ std::string CalibrationSummary(const SocketCalibration& c) {
      << "; rcvbuf default " << c.rmem_default << " min " << c.min_rcvbuf
      << " max 2*" << c.rmem_max << "; max_dgram_qlen " << c.max_dgram_qlen
      << ", somaxconn " << c.somaxconn << "; tcp_rmem max " << c.tcp_rmem_max;
+  if (!Notes().empty())
+    os << "; " << Notes();
   return os.str();
 }
 

@@ -23,11 +23,14 @@
 #include <exception>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
+#include <utility>
 #include <thread>
 #include <vector>
 
 #include "model/check.h"
 #include "sut/fdinfo.h"
+#include "sut/kernel/harness_calls.h"
 #include "sut/kernel/syscalls.h"
 
 namespace epollcheck {
@@ -207,15 +210,14 @@ private:
       Reply();
       return;
     }
-    if (close_range(0, ~0U, 0) != 0) {
-      reply_ = std::string("close_range failed: ") + std::strerror(errno);
+    CloseFrom(0);
+    // SIGPIPE (EPIPE comes back as a value) and every other asynchronous
+    // signal: the harness's SIGALRM and SIGCHLD go to its own threads.
+    if (!BlockAsyncSignals()) {
+      reply_ = "cannot block signals on the executor thread";
       Reply();
       return;
     }
-    sigset_t pipe_only;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
     Reply();
     for (;;) {
       // Waits as long as it takes: an idle pooled executor sleeps.
@@ -246,13 +248,13 @@ private:
       outcome_ = (*fn_)();
       break;
     case Request::kReset: {
-      close_range(0, ~0U, 0);
+      CloseFrom(0);
       NewAbstractNamespace();  // the next sequence's names are new ones
       const Outcome left = RunSyscall(Op{ListFds{}});
       reply_.clear();
       if (left.IsError() || !left.fds.empty()) {
         std::ostringstream os;
-        os << "descriptors left after close_range: " << left;
+        os << "descriptors left after closing them all: " << left;
         reply_ = os.str();
       }
       break;
@@ -449,54 +451,42 @@ KernelSut::~KernelSut() {
 
 namespace {
 
-// Whether the running kernel's ep_loop_check counts the levels above the
-// inserting instance (f2e467a48287, 6.17, backported to stable series, so
-// the version number does not tell). Builds a 4-link chain e4>e3>e2>e1>e0
-// and adds a 5th link below its bottom (e0 ADD e5): ELOOP with the upward
-// depth counted (ep_get_upwards_depth_proc), 0 before. Closes what it opened.
-bool ProbeLoopCheckCountsUpwardDepth(bool fallback) {
-  int ep[6];
-  int opened = 0;
-  for (; opened < 6; ++opened) {
-    ep[opened] = epoll_create1(EPOLL_CLOEXEC);
-    if (ep[opened] < 0)
-      break;
-  }
-  int result = fallback ? 1 : 0;
-  if (opened == 6) {
-    epoll_event ev{.events = EPOLLIN, .data = {}};
-    bool chained = true;
-    for (int i = 1; i <= 4 && chained; ++i)
-      chained = epoll_ctl(ep[i], EPOLL_CTL_ADD, ep[i - 1], &ev) == 0;
-    if (chained) {
-      const int rc = epoll_ctl(ep[0], EPOLL_CTL_ADD, ep[5], &ev);
-      result = rc == 0 ? 0 : (errno == ELOOP ? 1 : result);
-    }
-  }
-  for (int i = 0; i < opened; ++i)
-    close(ep[i]);
-  return result != 0;
-}
-
-}  // namespace
-
-Profile RunningKernelProfile() {
+std::pair<int, int> UnameVersion() {
   utsname u{};
   uname(&u);
   int major = 0;
   int minor = 0;
   std::sscanf(u.release, "%d.%d", &major, &minor);
-  Profile profile = ProfileForKernel(major, minor);
+  return {major, minor};
+}
+
+ProbedProfile ProbeRunningKernel() {
+  // Host and build facts; every era feature is then probed.
+  Profile base;
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
-    profile.fd_limit = static_cast<int64_t>(limit.rlim_cur);
-  profile.cap_sys_resource = geteuid() == 0;
-  profile.sockets = CalibrateSockets();
-  static const bool upward =
-      ProbeLoopCheckCountsUpwardDepth(profile.loop_check_counts_upward_depth);
-  profile.loop_check_counts_upward_depth = upward;
-  return profile;
+    base.fd_limit = static_cast<int64_t>(limit.rlim_cur);
+  base.cap_sys_resource = geteuid() == 0;
+  base.sockets = CalibrateSockets();
+  const auto [major, minor] = UnameVersion();
+  return ProbeProfile(
+      []() -> std::unique_ptr<Sut> {
+        auto made = KernelSut::Create();
+        if (auto* why = std::get_if<std::string>(&made))
+          throw std::runtime_error("kernel SUT cannot start: " + *why);
+        return std::move(std::get<0>(made));
+      },
+      base, major, minor);
 }
+
+}  // namespace
+
+const ProbedProfile& RunningKernelProbe() {
+  static const ProbedProfile kProbed = ProbeRunningKernel();
+  return kProbed;
+}
+
+Profile RunningKernelProfile() { return RunningKernelProbe().profile; }
 
 std::string RunningKernelDescription() {
   utsname u{};

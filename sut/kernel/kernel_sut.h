@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "model/profile.h"
+#include "sut/profile_probe.h"
 #include "sut/sut.h"
 
 namespace epollcheck {
@@ -82,8 +83,10 @@ private:
   std::vector<char> fdinfo_text_;
 };
 
-// The profile of the running kernel, from uname(2) and getrlimit(2); the
-// ep_loop_check era, which stable kernels backported, is probed instead.
+// The running kernel's profile, decided by probing its behaviour (once per
+// process; sut/profile_probe.h), with the host facts (getrlimit, euid, the
+// socket calibration). uname(2) only names it among equivalent eras.
+const ProbedProfile& RunningKernelProbe();
 Profile RunningKernelProfile();
 // "Linux 6.18.44-..." for reports.
 std::string RunningKernelDescription();

@@ -30,7 +30,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "fixtures/fd_hygiene.h"
+#include "sut/kernel/harness_calls.h"
 #include "model/abi.h"
 #include "model/check.h"
 
@@ -342,10 +342,9 @@ bool FdsBusy() {
       continue;
     if (Transient(info.tcpi_state))
       return true;
-    int unsent = 0;
     if ((info.tcpi_state == TCP_ESTABLISHED ||
          info.tcpi_state == TCP_CLOSE_WAIT) &&
-        ioctl(fd, SIOCOUTQNSD, &unsent) == 0 && unsent != 0) {
+        TcpUnsentBytes(fd) > 0) {
       return true;
     }
   }
@@ -381,10 +380,10 @@ Outcome WithValue(long ret, uint64_t value) {
 // Lists the calling thread's open descriptors (its own table, which may be
 // unshared from the process's) except the directory descriptor used to list.
 // Without /proc (a bare VM guest) it probes every number below the
-// descriptor limit with fcntl(F_GETFD) instead.
+// descriptor limit with fcntl(F_GETFD) instead (ListThreadFds).
 Outcome ListOpenFds() {
   Outcome out = Outcome::Value(0);
-  for (const int fd : ListOrProbeFds("/proc/thread-self/fd"))
+  for (const int fd : ListThreadFds())
     out.fds.push_back(static_cast<int32_t>(fd));
   out.ret = static_cast<int64_t>(out.fds.size());
   return out;

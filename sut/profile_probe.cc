@@ -1,0 +1,240 @@
+#include "sut/profile_probe.h"
+
+#include <functional>
+#include <sstream>
+
+#include "model/abi.h"
+#include "model/step.h"
+
+namespace epollcheck {
+namespace {
+
+// The probe of one era feature: operations on descriptors numbered from 0
+// in a fresh table.
+struct FeatureProbe {
+  std::string_view feature;
+  std::vector<Op> ops;
+};
+
+constexpr uint32_t kNonblock = abi::kONonblock;
+
+std::vector<FeatureProbe> Probes() {
+  using abi::kEpollCtlAdd;
+  using abi::kEpollEt;
+  using abi::kEpollIn;
+  using abi::kEpollOut;
+  return {
+      // A closed epfd and maxevents 0: EBADF if the descriptor is checked
+      // first (6.15+), EINVAL if maxevents is.
+      {"epoll_wait.check_order", {EpollWait{.epfd = -1, .maxevents = 0}}},
+      // A chain e4 > e3 > e2 > e1 > e0 (4 links), then a 5th link below its
+      // bottom (e0 ADD e5): ELOOP when the levels above e0 count, else 0.
+      {"epoll_ctl.loop_check",
+       {EpollCreate1{}, EpollCreate1{}, EpollCreate1{}, EpollCreate1{},
+        EpollCreate1{}, EpollCreate1{},
+        EpollCtl{.epfd = 1, .op = kEpollCtlAdd, .fd = 0, .events = kEpollIn},
+        EpollCtl{.epfd = 2, .op = kEpollCtlAdd, .fd = 1, .events = kEpollIn},
+        EpollCtl{.epfd = 3, .op = kEpollCtlAdd, .fd = 2, .events = kEpollIn},
+        EpollCtl{.epfd = 4, .op = kEpollCtlAdd, .fd = 3, .events = kEpollIn},
+        EpollCtl{.epfd = 0, .op = kEpollCtlAdd, .fd = 5, .events = kEpollIn}}},
+      // An edge-triggered reader item on a pipe (p.r = 0, p.w = 1, e = 2):
+      // a second write to a non-empty pipe wakes it (not 5.5-5.13), and a
+      // write refused with EAGAIN on a full pipe wakes it only where the
+      // rule is "empty or polled" (5.14+: the wakeup is at `out:`).
+      {"pipe.write_wake",
+       {Pipe2{.flags = kNonblock}, EpollCreate1{},
+        EpollCtl{.epfd = 2,
+                 .op = kEpollCtlAdd,
+                 .fd = 0,
+                 .events = kEpollIn | kEpollEt,
+                 .data = 1},
+        Write{.fd = 1, .count = 1}, EpollWait{.epfd = 2, .maxevents = 8},
+        Write{.fd = 1, .count = 1}, EpollWait{.epfd = 2, .maxevents = 8},
+        Write{.fd = 1, .count = 65536}, EpollWait{.epfd = 2, .maxevents = 8},
+        Write{.fd = 1, .count = 1}, EpollWait{.epfd = 2, .maxevents = 8}}},
+      // A full pipe (p.r = 0, p.w = 1), an edge-triggered writer item and an
+      // eventfd item (ev = 2, e = 3). A 1-byte read leaves the pipe full:
+      // before 6.14 it still wakes the writer item, which is queued first;
+      // then the eventfd is queued; the read that empties a slot wakes the
+      // writer for sure. The wait's order tells which came first.
+      {"pipe.read_wake",
+       {Pipe2{.flags = kNonblock}, Eventfd{.initval = 0, .flags = kNonblock},
+        EpollCreate1{}, Write{.fd = 1, .count = 65536},
+        EpollCtl{.epfd = 3,
+                 .op = kEpollCtlAdd,
+                 .fd = 1,
+                 .events = kEpollOut | kEpollEt,
+                 .data = 1},
+        EpollCtl{.epfd = 3,
+                 .op = kEpollCtlAdd,
+                 .fd = 2,
+                 .events = kEpollIn,
+                 .data = 2},
+        Read{.fd = 0, .count = 1}, EventfdWrite{.fd = 2, .value = 1},
+        Read{.fd = 0, .count = 4095}, EpollWait{.epfd = 3, .maxevents = 8}}},
+      // A 9-byte write to an eventfd: EINVAL (6.9+) or 8.
+      {"eventfd.write_size",
+       {Eventfd{.initval = 0, .flags = kNonblock}, Write{.fd = 0, .count = 9}}},
+      // epoll_pwait2 on a closed epfd: EBADF where the call exists (5.11+),
+      // ENOSYS before.
+      {"epoll_pwait2", {EpollPwait2{.epfd = -1, .maxevents = 1}}},
+  };
+}
+
+// The probe of one operation family: available iff every result is the
+// model's (6.18) prediction.
+struct FamilyProbe {
+  uint32_t family;
+  std::string_view name;
+  std::vector<Op> ops;
+};
+
+std::vector<FamilyProbe> FamilyProbes() {
+  return {
+      {kFamilyUnixOob,
+       "unixoob",
+       {Socketpair{.type = abi::kSockStream | abi::kSockNonblock},
+        Send{.fd = 0, .count = 1, .flags = abi::kMsgOob}}},
+      {kFamilyTcp,
+       "tcp",
+       {InetSocket{.type = abi::kSockStream | abi::kSockNonblock}}},
+      {kFamilyUdp,
+       "udp",
+       {InetSocket{.type = abi::kSockDgram | abi::kSockNonblock}}},
+  };
+}
+
+std::vector<Outcome> RunOn(const SutFactory& make, const std::vector<Op>& ops) {
+  std::unique_ptr<Sut> sut = make();
+  std::vector<Outcome> got;
+  for (const Op& op : ops)
+    got.push_back(sut->Execute(op));
+  (void)sut->Finish();
+  return got;
+}
+
+std::vector<Outcome> Predict(const Profile& profile,
+                             const std::vector<Op>& ops) {
+  World world;
+  world.profile = profile;
+  std::vector<Outcome> out;
+  for (const Op& op : ops)
+    out.push_back(Step(world, op));
+  return out;
+}
+
+std::string Steps(const std::vector<Op>& ops, const std::vector<Outcome>& got,
+                  const std::function<bool(size_t)>& keep) {
+  std::ostringstream os;
+  bool first = true;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (!keep(i))
+      continue;
+    os << (first ? "" : ", ") << ops[i] << " -> " << got[i];
+    first = false;
+  }
+  return os.str();
+}
+
+const EraFeature& FeatureNamed(std::string_view name) {
+  for (const EraFeature& f : EraFeatures()) {
+    if (f.name == name)
+      return f;
+  }
+  return EraFeatures().front();  // every probe names a feature (tested)
+}
+
+}  // namespace
+
+ProbedProfile ProbeProfile(const SutFactory& make, const Profile& base,
+                           int near_major, int near_minor) {
+  ProbedProfile probed;
+  probed.profile = base;
+  for (const FeatureProbe& probe : Probes()) {
+    const EraFeature& feature = FeatureNamed(probe.feature);
+    const std::vector<Outcome> got = RunOn(make, probe.ops);
+    std::vector<std::vector<Outcome>> predicted;
+    for (size_t v = 0; v < feature.values.size(); ++v) {
+      Profile candidate = probed.profile;
+      feature.set(candidate, static_cast<int>(v));
+      predicted.push_back(Predict(candidate, probe.ops));
+    }
+    // The deciding steps: those whose prediction depends on the value. A
+    // value matches if it predicts every deciding step; a step no value
+    // can explain (a target that differs from the model elsewhere, e.g.
+    // gVisor's byte-counted pipe capacity) is named, not held against one.
+    const auto deciding = [&](size_t i) {
+      for (const auto& p : predicted) {
+        if (!(p[i] == predicted[0][i]))
+          return true;
+      }
+      return false;
+    };
+    std::vector<size_t> matching;
+    for (size_t v = 0; v < predicted.size(); ++v) {
+      bool all = true;
+      for (size_t i = 0; i < probe.ops.size(); ++i)
+        all = all && (!deciding(i) || predicted[v][i] == got[i]);
+      if (all)
+        matching.push_back(v);
+    }
+    const auto unexplained = [&](size_t i) {
+      return !deciding(i) && !(got[i] == predicted[0][i]);
+    };
+    ProbeEvidence e;
+    e.feature = std::string(feature.name);
+    if (matching.empty()) {
+      e.decided = false;
+      e.value = std::string(
+          feature.values[static_cast<size_t>(feature.get(probed.profile))]);
+      e.evidence = Steps(probe.ops, got, deciding);
+      e.note = "no value predicts these results; kept " + e.value;
+    } else {
+      feature.set(probed.profile, static_cast<int>(matching[0]));
+      e.value = std::string(feature.values[matching[0]]);
+      e.evidence = Steps(probe.ops, got, deciding);
+      for (size_t m = 1; m < matching.size(); ++m) {
+        e.note += (m == 1 ? "same results as " : ", ") +
+                  std::string(feature.values[matching[m]]);
+      }
+    }
+    if (const std::string other = Steps(probe.ops, got, unexplained);
+        !other.empty()) {
+      e.note += (e.note.empty() ? "" : "; ") +
+                std::string("differs from the model elsewhere: ") + other;
+    }
+    probed.features.push_back(e);
+  }
+  for (const FamilyProbe& probe : FamilyProbes()) {
+    const std::vector<Outcome> got = RunOn(make, probe.ops);
+    const std::vector<Outcome> want = Predict(probed.profile, probe.ops);
+    ProbeEvidence e;
+    e.feature = std::string(probe.name);
+    e.value = got == want ? "yes" : "no";
+    e.evidence = Steps(probe.ops, got, [&](size_t i) {
+      return i + 1 == probe.ops.size() || !(got[i] == want[i]);
+    });
+    if (got != want)
+      probed.families &= ~probe.family;
+    probed.family_probes.push_back(e);
+  }
+  probed.profile.name = ProfileName(probed.profile, near_major, near_minor);
+  return probed;
+}
+
+std::string ProbeReport(const ProbedProfile& probed) {
+  std::ostringstream os;
+  for (const ProbeEvidence& e : probed.features) {
+    os << "  " << e.feature << "=" << e.value << " (" << e.evidence;
+    if (!e.note.empty())
+      os << "; " << e.note;
+    os << ")\n";
+  }
+  for (const ProbeEvidence& e : probed.family_probes) {
+    if (e.value == "no")
+      os << "  family " << e.feature << " unavailable (" << e.evidence << ")\n";
+  }
+  return os.str();
+}
+
+}  // namespace epollcheck
