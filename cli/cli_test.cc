@@ -450,7 +450,7 @@ TEST(CliCheck, EveryRerunCommandFindsItsDivergence) {
       {"check", "--sut", "mutant", "--sequences", "300", "--seed", "3",
        "--families", "pipe,epoll"},
       {"check", "--sut", "mutant", "--sequences", "300", "--seed", "1",
-       "--kernel-era", "5.10"},
+       "--kernel-era", "5.10", "--families", "pipe,epoll,eventfd,poll"},
       {"check", "--sut", "mutant", "--sequences", "300", "--seed", "2"},
       // fdinfo divergences, and the results' own with the oracle off.
       {"check", "--sut", "mutant-mod-mask", "--sequences", "60", "--seed", "1"},

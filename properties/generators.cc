@@ -944,16 +944,28 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
             },
             GenFd(w, IsReadTarget), GenCount());
       });
-      // A regular file with bytes after its offset: reads of part of them,
-      // all of them, and one more.
+      // A directory (EISDIR).
+      for (const auto& [fd, id] : w.fd_table) {
+        if (w.files.at(id).kind != FileKind::kDirectory)
+          continue;
+        add(IndexOf<Read>(), [&, fd = fd] {
+          return gen::map(GenCount(), [fd](uint32_t count) -> Op {
+            return Read{.fd = fd, .count = count};
+          });
+        });
+        break;
+      }
+      // A regular file: reads of part of the bytes after its offset, all
+      // of them, one more, and none.
       for (const auto& [fd, id] : w.fd_table) {
         const File& f = w.files.at(id);
-        if (f.kind != FileKind::kRegular || w.regular_size <= f.pos)
+        if (f.kind != FileKind::kRegular)
           continue;
-        const auto left = static_cast<uint32_t>(
-            std::min<uint64_t>(w.regular_size - f.pos, kMaxGeneratedIo - 1));
+        const auto left = static_cast<uint32_t>(std::min<uint64_t>(
+            w.regular_size > f.pos ? w.regular_size - f.pos : 0,
+            kMaxGeneratedIo - 1));
         add(IndexOf<Read>(), [&, fd = fd, left] {
-          return gen::map(OneOf<uint32_t>({1, left, left + 1}),
+          return gen::map(OneOf<uint32_t>({0, 1, left, left + 1}),
                           [fd](uint32_t count) -> Op {
                             return Read{.fd = fd, .count = count};
                           });
@@ -1469,7 +1481,13 @@ bool Admissible(const World& w, const Op& op) {
           } else {
             waits = o.timeout_ms != 0;
           }
-          return !waits || StepCopy(w, op).outcome.ret != 0;
+          // (ENOSYS does not count: on a kernel newer than the profile
+          // says, the call exists and would sleep.)
+          if (!waits)
+            return true;
+          const Outcome predicted = StepCopy(w, op).outcome;
+          return predicted.ret > 0 ||
+                 (predicted.IsError() && predicted.Errno() != abi::kEnosys);
         } else if constexpr (std::is_same_v<T, Write> ||
                              std::is_same_v<T, Read>) {
           const File* f = w.FileAt(o.fd);
