@@ -1176,6 +1176,10 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
   uint64_t total = 0;
   for (const uint32_t weight : weights)
     total += weight;
+  // (Never with today's swarms: epoll_ctl and epoll_wait are always on
+  // offer.)
+  if (total == 0)
+    return gen::just<Op>(ListFds{})(rest, size);
   // The focus's next steps (properties/focus.h) take twice the weight of all
   // the random choices together, when it has any; the moves are computed
   // only when drawn, and a focus without moves leaves the random choices.

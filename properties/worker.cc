@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
-#include <optional>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <sstream>
 
