@@ -583,7 +583,7 @@ Gen<Op> WeightedMove(std::vector<FocusMove> moves) {
 // connect(): mostly an unconnected socket and a name its type can reach.
 Gen<Op> GenConnect(const World& w) {
   using namespace abi;
-  const Gen<Op> any = gen::apply(
+  Gen<Op> any = gen::apply(
       [](int32_t fd, int32_t name) -> Op {
         return Connect{.fd = fd, .name = name};
       },
