@@ -635,7 +635,7 @@ Gen<Op> WeightedMove(std::vector<FocusMove> moves) {
 // connect(): mostly an unconnected socket and a name its type can reach.
 Gen<Op> GenConnect(const World& w) {
   using namespace abi;
-  const Gen<Op> any = gen::apply(
+  Gen<Op> any = gen::apply(
       [](int32_t fd, int32_t name) -> Op {
         return Connect{.fd = fd, .name = name};
       },
@@ -1318,6 +1318,10 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
   uint64_t total = 0;
   for (const uint32_t weight : weights)
     total += weight;
+  // (Never with today's swarms: epoll_ctl and epoll_wait are always on
+  // offer.)
+  if (total == 0)
+    return gen::just<Op>(ListFds{})(rest, size);
   // The focus's next steps (properties/focus.h) take twice the weight of all
   // the random choices together, when it has any; the moves are computed
   // only when drawn, and a focus without moves leaves the random choices.
