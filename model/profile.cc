@@ -14,6 +14,7 @@ const std::vector<std::pair<int, int>> kNamedEras = {
     {5, 4},  {5, 5},  {5, 10}, {5, 14}, {5, 15}, {6, 1},  {6, 6},  {6, 8},
     {6, 9},  {6, 12}, {6, 13}, {6, 14}, {6, 15}, {6, 16}, {6, 17}, {6, 18}};
 
+
 int Differences(const Profile& a, const Profile& b) {
   int n = 0;
   for (const EraFeature& f : EraFeatures())
@@ -78,6 +79,13 @@ const std::vector<EraFeature>& EraFeatures() {
        "least 8 (it uses the first 8)",
        [](const Profile& p) { return p.eventfd_write_exact ? 0 : 1; },
        [](Profile& p, int v) { p.eventfd_write_exact = v == 0; }},
+      {"tcp.listen_after_connect",
+       {"einval", "allowed"},
+       "listen() on a closed TCP socket that sent a SYN: EINVAL (6.18, "
+       "measured), or a listen like a fresh socket's (5.10, 6.1, measured; "
+       "taken as before 6.13)",
+       [](const Profile& p) { return p.tcp_listen_refuses_syn_sent ? 0 : 1; },
+       [](Profile& p, int v) { p.tcp_listen_refuses_syn_sent = v == 0; }},
   };
   return kFeatures;
 }

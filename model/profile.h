@@ -107,6 +107,11 @@ struct Profile {
   // parameter of eventfd_write" (posted February 2024), taken here as 6.9;
   // the kernel SUT probes it.
   bool eventfd_write_exact = true;
+  // A TCP socket that sent a SYN (a refused, reset or disconnected
+  // connection) cannot listen: EINVAL (measured on 6.18). Debian's 5.10 and
+  // 6.1 let it listen like a fresh socket. The version that changed it is
+  // not known (ProfileForKernel takes 6.13); the kernel SUT probes it.
+  bool tcp_listen_refuses_syn_sent = true;
   SocketCalibration sockets = DefaultSocketCalibration();
 
   std::string name = "6.18";

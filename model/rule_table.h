@@ -34,6 +34,9 @@ enum class RuleEra : uint8_t {
   kWakeupKept,               // CONFIG_PM_SLEEP and CAP_BLOCK_SUSPEND
   kWakeupDropped,            // otherwise
   kNoCapSysResource,         // without CAP_SYS_RESOURCE
+  kEventfdWriteExact,        // 6.9+: eventfd_write takes exactly 8 bytes
+  kTcpListenRefusesSynSent,  // 6.18 (measured): a socket that sent a SYN
+  kTcpListenAfterSynSent,    // 5.10, 6.1 (measured): it may listen
 };
 
 struct RuleInfo {
@@ -391,7 +394,8 @@ inline constexpr RuleInfo kRules[] = {
      "fs/eventfd.c eventfd_write: a buffer shorter than 8 bytes: EINVAL"},
     {"eventfd.write.einval.not_8",
      "fs/eventfd.c eventfd_write: a buffer longer than 8 bytes: EINVAL "
-     "(measured on 6.18)"},
+     "(measured on 6.18)",
+     RuleEra::kEventfdWriteExact},
     {"eventfd.write.einval.ullong_max",
      "fs/eventfd.c eventfd_write: the value ULLONG_MAX: EINVAL"},
     {"eventfd.write.eagain.overflow",
@@ -785,7 +789,13 @@ inline constexpr RuleInfo kRules[] = {
      "EINVAL"},
     {"tcp.listen.einval.connected_before",
      "net/ipv4/inet_connection_sock.c inet_csk_listen_start: a socket that "
-     "sent a SYN once cannot listen (measured on 6.18): EINVAL"},
+     "sent a SYN once cannot listen (measured on 6.18): EINVAL",
+     RuleEra::kTcpListenRefusesSynSent},
+    {"tcp.listen.after_connect",
+     "net/ipv4/inet_connection_sock.c inet_csk_listen_start: a closed socket "
+     "that sent a SYN once listens like a fresh one, autobinding (measured "
+     "on 5.10 and 6.1)",
+     RuleEra::kTcpListenAfterSynSent},
     {"tcp.listen.again", "net/ipv4/af_inet.c __inet_listen_sk: listen on a "
                          "listener updates the backlog"},
     {"tcp.listen.autobind",

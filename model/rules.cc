@@ -67,6 +67,12 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
     return !profile.epollwakeup_kept;
   case RuleEra::kNoCapSysResource:
     return !profile.cap_sys_resource;
+  case RuleEra::kEventfdWriteExact:
+    return profile.eventfd_write_exact;
+  case RuleEra::kTcpListenRefusesSynSent:
+    return profile.tcp_listen_refuses_syn_sent;
+  case RuleEra::kTcpListenAfterSynSent:
+    return !profile.tcp_listen_refuses_syn_sent;
   }
   return true;
 }
@@ -101,6 +107,12 @@ std::string_view RuleEraName(RuleEra era) {
     return "without CONFIG_PM_SLEEP or CAP_BLOCK_SUSPEND";
   case RuleEra::kNoCapSysResource:
     return "without CAP_SYS_RESOURCE";
+  case RuleEra::kEventfdWriteExact:
+    return "6.9+";
+  case RuleEra::kTcpListenRefusesSynSent:
+    return "6.18 (measured; not 6.1)";
+  case RuleEra::kTcpListenAfterSynSent:
+    return "5.10, 6.1 (measured)";
   }
   return "";
 }

@@ -75,6 +75,12 @@ std::vector<FeatureProbe> Probes() {
       // A 9-byte write to an eventfd: EINVAL (6.9+) or 8.
       {"eventfd.write_size",
        {Eventfd{.initval = 0, .flags = kNonblock}, Write{.fd = 0, .count = 9}}},
+      // A TCP connect to 127.0.0.1 port 0 (name 1, never bound) is refused;
+      // then listen() on the socket: EINVAL, or 0.
+      {"tcp.listen_after_connect",
+       {InetSocket{.type = abi::kSockStream | abi::kSockNonblock},
+        Connect{.fd = 0, .name = 1}, Connect{.fd = 0, .name = 0},
+        Listen{.fd = 0, .backlog = 1}}},
   };
 }
 
