@@ -86,6 +86,15 @@ const std::vector<EraFeature>& EraFeatures() {
        "taken as before 6.13)",
        [](const Profile& p) { return p.tcp_listen_refuses_syn_sent ? 0 : 1; },
        [](Profile& p, int v) { p.tcp_listen_refuses_syn_sent = v == 0; }},
+      {"unix.dgram_send_order",
+       {"alloc-first", "peer-first"},
+       "unix_dgram_sendmsg of an unconnected socket without an address: "
+       "allocates first (EMSGSIZE, EPIPE, a write-space wakeup; 6.18, "
+       "measured), or fails with ENOTCONN first (5.10, measured)",
+       [](const Profile& p) {
+         return p.unix_dgram_send_allocates_first ? 0 : 1;
+       },
+       [](Profile& p, int v) { p.unix_dgram_send_allocates_first = v == 0; }},
   };
   return kFeatures;
 }

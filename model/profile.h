@@ -112,6 +112,13 @@ struct Profile {
   // 6.1 let it listen like a fresh socket. The version that changed it is
   // not known (ProfileForKernel takes 6.13); the kernel SUT probes it.
   bool tcp_listen_refuses_syn_sent = true;
+  // unix_dgram_sendmsg allocates the skb (size check, pending error,
+  // SEND_SHUTDOWN, EAGAIN) before it looks the peer up, so an unconnected
+  // send frees an skb (a write-space wakeup) and may fail with EPIPE or
+  // EMSGSIZE: 6.18 (measured). 5.10 fails with ENOTCONN first (measured).
+  // The version that changed it is not known (ProfileForKernel takes
+  // 6.13); the kernel SUT probes it.
+  bool unix_dgram_send_allocates_first = true;
   SocketCalibration sockets = DefaultSocketCalibration();
 
   std::string name = "6.18";

@@ -37,6 +37,8 @@ enum class RuleEra : uint8_t {
   kEventfdWriteExact,        // 6.9+: eventfd_write takes exactly 8 bytes
   kTcpListenRefusesSynSent,  // 6.18 (measured): a socket that sent a SYN
   kTcpListenAfterSynSent,    // 5.10, 6.1 (measured): it may listen
+  kUnixDgramAllocFirst,      // 6.18 (measured): allocate, then find the peer
+  kUnixDgramPeerFirst,       // 5.10 (measured): no peer is ENOTCONN first
 };
 
 struct RuleInfo {
@@ -605,7 +607,13 @@ inline constexpr RuleInfo kRules[] = {
      "net/unix/af_unix.c unix_dgram_sendmsg: len > sk_sndbuf - 32: EMSGSIZE"},
     {"unix.dgram.send.enotconn",
      "net/unix/af_unix.c unix_dgram_sendmsg: no address and no peer: ENOTCONN "
-     "(after the skb is allocated)"},
+     "(after the skb is allocated)",
+     RuleEra::kUnixDgramAllocFirst},
+    {"unix.dgram.send.enotconn.first",
+     "net/unix/af_unix.c unix_dgram_sendmsg: no address and no peer: ENOTCONN "
+     "before the size check and the allocation (no skb, no write-space "
+     "wakeup; measured on 5.10)",
+     RuleEra::kUnixDgramPeerFirst},
     {"unix.dgram.send.eperm", "net/unix/af_unix.c unix_may_send: the receiver "
                               "is connected to another socket: EPERM"},
     {"unix.dgram.send.econnrefused.peer_dead",

@@ -73,6 +73,10 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
     return profile.tcp_listen_refuses_syn_sent;
   case RuleEra::kTcpListenAfterSynSent:
     return !profile.tcp_listen_refuses_syn_sent;
+  case RuleEra::kUnixDgramAllocFirst:
+    return profile.unix_dgram_send_allocates_first;
+  case RuleEra::kUnixDgramPeerFirst:
+    return !profile.unix_dgram_send_allocates_first;
   }
   return true;
 }
@@ -113,6 +117,10 @@ std::string_view RuleEraName(RuleEra era) {
     return "6.18 (measured; not 6.1)";
   case RuleEra::kTcpListenAfterSynSent:
     return "5.10, 6.1 (measured)";
+  case RuleEra::kUnixDgramAllocFirst:
+    return "6.18 (measured)";
+  case RuleEra::kUnixDgramPeerFirst:
+    return "5.10 (measured)";
   }
   return "";
 }

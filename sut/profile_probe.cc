@@ -81,6 +81,12 @@ std::vector<FeatureProbe> Probes() {
        {InetSocket{.type = abi::kSockStream | abi::kSockNonblock},
         Connect{.fd = 0, .name = 1}, Connect{.fd = 0, .name = 0},
         Listen{.fd = 0, .backlog = 1}}},
+      // An unconnected AF_UNIX datagram socket shut for writing sends
+      // without an address: EPIPE if the allocation comes first, ENOTCONN
+      // if the peer lookup does.
+      {"unix.dgram_send_order",
+       {UnixSocket{.type = abi::kSockDgram | abi::kSockNonblock},
+        Shutdown{.fd = 0, .how = abi::kShutWr}, Send{.fd = 0, .count = 1}}},
   };
 }
 
