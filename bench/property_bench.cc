@@ -1,125 +1,174 @@
 // Cost of the differential property per sequence, against a plain replay of
-// the same system calls with no model and no framework.
+// the same system calls with no model and no framework. The sequences are
+// the ones `epollcheck check --sut kernel --seed 1 --sequences 200` runs
+// (GenerateSequence: the current generators, swarm and focus, at check's
+// sizes, each ending with its list_fds); one iteration runs all of them, and
+// items/s is sequences per second.
 //
-//  * BM_PlainReplay:       the syscalls alone, on one thread with a private
-//                          descriptor table (RunSyscall per op).
-//  * BM_ModelOnly:         the model's step function over the same ops.
-//  * BM_ModelVsKernel:     model + KernelSut (executor-thread handoff) +
-//                          comparison, without RapidCheck.
-//  * BM_RapidCheckProperty: the full property as `epollcheck check` runs it
-//                          (generation, swarm, commands), per sequence.
-// The sequences are generated once, deterministically, from a fixed seed;
-// one iteration runs all of them, and items/s is sequences per second.
+//  * BM_PlainReplay:        the syscalls alone (RunSyscall per op, which
+//                           lets loopback TCP settle as the SUT does), on one
+//                           thread with a private descriptor table.
+//  * BM_ModelOnly:          the model's step function over the same ops.
+//  * BM_ModelVsKernel:      model + KernelSut (executor-thread handoff) +
+//                           comparison, without RapidCheck.
+//  * BM_PropertyOnModel:    the full property with the model as SUT: what
+//                           generation and the RapidCheck machinery cost.
+//  * BM_RapidCheckProperty: the full property exactly as `epollcheck check`
+//                           runs it (RunSequence per sequence: generation,
+//                           swarm, focus, commands, kernel SUT, comparison,
+//                           rule counting), per sequence.
+//  * BM_PropertyVsPlain:    the last and the first alternately in each
+//                           iteration, each timed by the process's CPU time
+//                           and by the wall clock, so that load from other
+//                           processes hits both alike; reports plain_us,
+//                           property_us (CPU per sequence) and their ratio,
+//                           and the same by wall time (plain_wall_us, ...).
+//
+// Times are the process's CPU time (all threads, system time included: the
+// kernel SUT's executor thread too), which load from other processes
+// disturbs far less than wall time; the wall time is printed beside it.
+//
+//   build/epollcheck_bench --benchmark_repetitions=5
+//                          --benchmark_report_aggregates_only=true
 
 #include <benchmark/benchmark.h>
 #include <sched.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <rapidcheck.h>
+#include <sstream>
 #include <thread>
 
 #include "model/step.h"
 #include "properties/runner.h"
 #include "properties/sequence.h"
-#include "sut/kernel/kernel_sut.h"
-#include "sut/kernel/harness_calls.h"
 #include "sut/kernel/syscalls.h"
+#include "sut/model_sut.h"
+#include "sut/registry.h"
 
 namespace epollcheck {
 namespace {
 
 constexpr int kSequences = 200;
 
+// The options of `epollcheck check --sut kernel --seed 1 --sequences 200`.
+const CheckOptions& KernelOptions() {
+  static const CheckOptions options = [] {
+    auto made = MakeSut("kernel");
+    if (auto* why = std::get_if<std::string>(&made)) {
+      std::fprintf(stderr, "epollcheck_bench: %s\n", why->c_str());
+      std::exit(1);
+    }
+    const SutEntry& entry = std::get<SutEntry>(made);
+    CheckOptions o;
+    o.sut_name = "kernel";
+    o.sut_description = entry.description;
+    o.make_sut = entry.make;
+    o.profile = entry.profile;
+    o.families = entry.families;
+    o.sequences = kSequences;
+    o.max_ops = 100;
+    o.seed = 1;
+    return o;
+  }();
+  return options;
+}
+
 const std::vector<std::vector<Op>>& Sequences() {
   static const std::vector<std::vector<Op>> sequences = [] {
     std::vector<std::vector<Op>> out;
-    const auto gen = rc::gen::exec([] {
-      const Swarm swarm = *GenSwarm();
-      World initial;
-      const auto commands = *rc::state::gen::commands(
-          initial, [swarm](const World& w) { return GenCommand(w, swarm); });
-      std::vector<Op> ops;
-      World w = initial;
-      for (const auto& c : commands) {
-        const Op& op = dynamic_cast<const OpCommand&>(*c).op;
-        if (!Admissible(w, op))
-          continue;
-        (void)Step(w, op);
-        ops.push_back(op);
-      }
-      return ops;
-    });
-    rc::Random random(1234);
-    for (int i = 0; i < kSequences; ++i) {
-      out.push_back(gen(random.split(), 99).value());
-    }
+    for (int i = 0; i < kSequences; ++i)
+      out.push_back(GenerateSequence(KernelOptions(), i));
     return out;
   }();
   return sequences;
 }
 
-size_t TotalOps() {
+double OpsPerSequence() {
   size_t n = 0;
   for (const auto& s : Sequences())
     n += s.size();
-  return n;
+  return static_cast<double>(n) / kSequences;
+}
+
+double ProcessCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+double WallSeconds() {
+  return std::chrono::duration<double>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Replays every sequence's syscalls on a thread of its own, as KernelSut's
+// executor does: a private, empty table; EPIPE instead of SIGPIPE; new
+// socket names and a closed table after each sequence.
+void ReplayPlain() {
+  std::thread([] {
+    unshare(CLONE_FILES);
+    close_range(0, ~0U, 0);
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
+    for (const auto& ops : Sequences()) {
+      for (const Op& op : ops)
+        benchmark::DoNotOptimize(RunSyscall(op));
+      close_range(0, ~0U, 0);
+      NewAbstractNamespace();
+    }
+  }).join();
+}
+
+void RunProperty(const CheckOptions& options) {
+  std::ostringstream sink;
+  const CheckReport r = RunCheck(options, sink, nullptr);
+  if (r.divergences != 0) {
+    std::fprintf(stderr, "epollcheck_bench: divergence:\n%s\n",
+                 sink.str().c_str());
+    std::exit(1);
+  }
 }
 
 void BM_PlainReplay(benchmark::State& state) {
-  const auto& sequences = Sequences();
-  for (auto _ : state) {
-    double seconds = 0;
-    std::thread([&] {
-      // As KernelSut does: a private, empty table; EPIPE instead of SIGPIPE.
-      unshare(CLONE_FILES);
-      CloseFrom(0);
-      sigset_t pipe_only;
-      sigemptyset(&pipe_only);
-      sigaddset(&pipe_only, SIGPIPE);
-      pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
-      const auto start = std::chrono::steady_clock::now();
-      for (const auto& ops : sequences) {
-        for (const Op& op : ops)
-          benchmark::DoNotOptimize(RunSyscall(op));
-        CloseFrom(0);
-      }
-      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                              start)
-                    .count();
-    }).join();
-    state.SetIterationTime(seconds);
-  }
+  (void)Sequences();
+  for (auto _ : state)
+    ReplayPlain();
   state.SetItemsProcessed(state.iterations() * kSequences);
-  state.counters["ops_per_seq"] = static_cast<double>(TotalOps()) / kSequences;
+  state.counters["ops_per_seq"] = OpsPerSequence();
 }
-BENCHMARK(BM_PlainReplay)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PlainReplay)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_ModelOnly(benchmark::State& state) {
   const auto& sequences = Sequences();
   for (auto _ : state) {
     for (const auto& ops : sequences) {
       World w;
+      w.profile = KernelOptions().profile;
       for (const Op& op : ops)
         benchmark::DoNotOptimize(Step(w, op));
     }
   }
   state.SetItemsProcessed(state.iterations() * kSequences);
 }
-BENCHMARK(BM_ModelOnly)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ModelOnly)->MeasureProcessCPUTime()->Unit(benchmark::kMicrosecond);
 
 void BM_ModelVsKernel(benchmark::State& state) {
   const auto& sequences = Sequences();
-  const Profile profile = RunningKernelProfile();
-  const SutFactory make = []() -> std::unique_ptr<Sut> {
-    return std::move(std::get<0>(KernelSut::Create()));
-  };
+  const CheckOptions& options = KernelOptions();
   std::vector<StepRecord> steps;
   std::string finish;
   for (auto _ : state) {
     for (const auto& ops : sequences) {
-      if (ReplayOps(ops, make, profile, steps, finish) >= 0) {
+      if (ReplayOps(ops, options.make_sut, options.profile, steps, finish) >=
+          0) {
         state.SkipWithError("divergence during benchmark");
         return;
       }
@@ -127,30 +176,64 @@ void BM_ModelVsKernel(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kSequences);
 }
-BENCHMARK(BM_ModelVsKernel)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ModelVsKernel)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_PropertyOnModel(benchmark::State& state) {
+  CheckOptions options = KernelOptions();
+  options.make_sut = [profile = options.profile]() -> std::unique_ptr<Sut> {
+    return std::make_unique<ModelSut>(profile);
+  };
+  for (auto _ : state)
+    RunProperty(options);
+  state.SetItemsProcessed(state.iterations() * kSequences);
+}
+BENCHMARK(BM_PropertyOnModel)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_RapidCheckProperty(benchmark::State& state) {
-  CheckOptions options;
-  options.sut_name = "kernel";
-  options.profile = RunningKernelProfile();
-  options.make_sut = []() -> std::unique_ptr<Sut> {
-    return std::move(std::get<0>(KernelSut::Create()));
-  };
-  options.sequences = 100;
-  options.max_ops = 100;
-  uint64_t seed = 1;
-  std::ostringstream sink;
-  for (auto _ : state) {
-    options.seed = seed++;
-    const CheckReport r = RunCheck(options, sink, nullptr);
-    if (r.divergences != 0) {
-      state.SkipWithError("divergence during benchmark");
-      break;
-    }
-  }
-  state.SetItemsProcessed(state.iterations() * options.sequences);
+  const CheckOptions& options = KernelOptions();
+  for (auto _ : state)
+    RunProperty(options);
+  state.SetItemsProcessed(state.iterations() * kSequences);
 }
-BENCHMARK(BM_RapidCheckProperty)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RapidCheckProperty)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_PropertyVsPlain(benchmark::State& state) {
+  const CheckOptions& options = KernelOptions();
+  (void)Sequences();
+  double plain = 0;
+  double property = 0;
+  double plain_wall = 0;
+  double property_wall = 0;
+  for (auto _ : state) {
+    const double t0 = ProcessCpuSeconds();
+    const double w0 = WallSeconds();
+    ReplayPlain();
+    const double t1 = ProcessCpuSeconds();
+    const double w1 = WallSeconds();
+    RunProperty(options);
+    plain += t1 - t0;
+    plain_wall += w1 - w0;
+    property += ProcessCpuSeconds() - t1;
+    property_wall += WallSeconds() - w1;
+  }
+  const double runs = static_cast<double>(state.iterations()) * kSequences;
+  state.counters["plain_us"] = plain / runs * 1e6;
+  state.counters["property_us"] = property / runs * 1e6;
+  state.counters["ratio"] = plain > 0 ? property / plain : 0;
+  state.counters["plain_wall_us"] = plain_wall / runs * 1e6;
+  state.counters["property_wall_us"] = property_wall / runs * 1e6;
+  state.counters["wall_ratio"] =
+      plain_wall > 0 ? property_wall / plain_wall : 0;
+}
+BENCHMARK(BM_PropertyVsPlain)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace epollcheck

@@ -46,10 +46,22 @@ TEST(Cli, CleanCheckEndsWithSummaryAndExitsZero) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
-// A fresh directory under /tmp for --out, and everything in it.
+// A fresh directory under /tmp for --out; it and everything in it go when
+// the test ends (hermetic: nothing left behind).
 std::string TempDir() {
+  struct Made {
+    std::vector<std::string> dirs;
+    ~Made() {
+      for (const std::string& dir : dirs) {
+        std::error_code ignored;
+        std::filesystem::remove_all(dir, ignored);
+      }
+    }
+  };
+  static Made made;
   char path[] = "/tmp/epollcheck-cli-out-XXXXXX";
   EXPECT_NE(mkdtemp(path), nullptr);
+  made.dirs.emplace_back(path);
   return path;
 }
 
@@ -440,6 +452,10 @@ TEST(CliCheck, EveryRerunCommandFindsItsDivergence) {
       {"check", "--sut", "mutant", "--sequences", "300", "--seed", "1",
        "--kernel-era", "5.10"},
       {"check", "--sut", "mutant", "--sequences", "300", "--seed", "2"},
+      // fdinfo divergences, and the results' own with the oracle off.
+      {"check", "--sut", "mutant-mod-mask", "--sequences", "60", "--seed", "1"},
+      {"check", "--sut", "mutant-mod-mask", "--sequences", "300", "--seed", "1",
+       "--no-fdinfo"},
   };
   size_t checked = 0;
   for (std::vector<std::string> args : runs) {
@@ -474,6 +490,54 @@ TEST(CliCheck, EveryRerunCommandFindsItsDivergence) {
   }
   // Divergences after the first are in the mix (masks matter for them).
   EXPECT_GE(checked, 4u);
+}
+
+// The fdinfo oracle: the header says it is on (or off, and why); a wrong
+// stored mask is reported at the step that stores it, side by side; the
+// saved scenario carries the expected interest set, so replaying it shows
+// the mismatch (and passes on the kernel).
+TEST(CliCheck, FdinfoOracleOnByDefault) {
+  const std::string dir = TempDir();
+  const ChildResult c =
+      RunChild(EPOLLCHECK_BINARY,
+               {"check", "--sut", "mutant-mod-mask", "--sequences", "60",
+                "--seed", "1", "--out", dir},
+               seconds(120));
+  ASSERT_EQ(c.exit_code, 1) << c.out << c.err;
+  const std::string header = c.out.substr(0, c.out.find('\n'));
+  EXPECT_NE(header.find("; fdinfo oracle on; "), std::string::npos) << header;
+  const std::vector<std::string> signatures = LinesAfter(c.out, "signature ");
+  ASSERT_GE(signatures.size(), 1u) << c.out;
+  EXPECT_EQ(signatures[0].rfind("fdinfo:epoll_ctl.events:", 0), 0u)
+      << signatures[0];
+  EXPECT_NE(c.out.find("<- DIVERGES (fdinfo)\n        fdinfo("),
+            std::string::npos)
+      << c.out;
+  const std::vector<std::string> saved = LinesAfter(c.out, "saved: ");
+  ASSERT_EQ(saved.size(), signatures.size()) << c.out;
+  std::ifstream in(saved[0]);
+  std::ostringstream file;
+  file << in.rdbuf();
+  EXPECT_NE(file.str().find("\n  fdinfo("), std::string::npos) << file.str();
+  const ChildResult mutant =
+      RunChild(EPOLLCHECK_BINARY,
+               {"replay", saved[0], "--sut", "mutant-mod-mask"}, seconds(30));
+  EXPECT_EQ(mutant.exit_code, 1) << mutant.out;
+  EXPECT_NE(mutant.out.find("  MISMATCH: got ["), std::string::npos)
+      << mutant.out;
+  const ChildResult kernel = RunChild(
+      EPOLLCHECK_BINARY, {"replay", saved[0], "--sut", "kernel"}, seconds(30));
+  EXPECT_EQ(kernel.exit_code, 0) << kernel.out;
+  std::filesystem::remove_all(dir);
+
+  const ChildResult off = RunChild(
+      EPOLLCHECK_BINARY,
+      {"check", "--sut", "scratch", "--sequences", "20", "--no-fdinfo"},
+      seconds(60));
+  EXPECT_EQ(off.exit_code, 0) << off.out << off.err;
+  EXPECT_NE(off.out.find("; fdinfo oracle off: switched off (--no-fdinfo); "),
+            std::string::npos)
+      << off.out;
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 //                    [--stats] [--stats-json FILE]
 //                    [--out DIR] [--known FILE] [--only-sequence I]
 //                    [--mask SIGNATURE]... [--families F,...] [--jobs N]
-//                    [--duration D] [--hang-timeout D]
+//                    [--duration D] [--hang-timeout D] [--no-fdinfo]
 //   epollcheck replay FILE [--sut model|kernel|...] [--kernel-era MAJOR.MINOR]
 //                    [--profile FILE|NAME] [--against-model] [--hang-timeout D]
 //   epollcheck repro FILE > repro.c
@@ -64,6 +64,7 @@ const std::string kUsage =
     "                        [--out DIR] [--known FILE] [--only-sequence I]\n"
     "                        [--mask SIGNATURE]... [--families F,...]\n"
     "                        [--jobs N] [--duration D] [--hang-timeout D]\n"
+    "                        [--no-fdinfo]\n"
     "       epollcheck replay FILE [--sut NAME] [--kernel-era MAJOR.MINOR]\n"
     "                         [--profile FILE|NAME] [--against-model]\n"
     "                         [--hang-timeout D]\n"
@@ -74,7 +75,11 @@ const std::string kUsage =
     "in --jobs worker processes (default: one per core); a worker that\n"
     "crashes, or whose SUT does not return from an operation within\n"
     "--hang-timeout (default 10s), is a divergence (crash:SIGNAL, hang) and\n"
-    "the run goes on. Durations: 300ms, 30s, 10m, 2h.\n"
+    "the run goes on. Durations: 300ms, 30s, 10m, 2h. After every step the\n"
+    "interest set of every open epoll instance, as the SUT shows it\n"
+    "(/proc/<pid>/fdinfo), must equal the model's (signature fdinfo:...);\n"
+    "the header says whether this fdinfo oracle is on; --no-fdinfo turns it\n"
+    "off.\n"
     "\n"
     "The kernel SUT's model profile is decided by probing the target's\n"
     "behaviour (printed in the header); --profile names one instead: an era\n"
@@ -218,6 +223,8 @@ struct CheckArgs {
   std::optional<std::chrono::milliseconds> duration;
   std::string duration_arg;  // as given, for the header line
   bool sequences_given = false;
+  // Why the SUT shows no interest sets ("" : the fdinfo oracle is on).
+  std::string fdinfo_off;
   std::string profile_evidence;  // how the SUT's profile was probed
 };
 
@@ -284,6 +291,8 @@ CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
       const std::string_view text = value();
       options.hang_timeout = ParseDurationFlag(flag, text);
       options.hang_timeout_arg = std::string(text);
+    } else if (flag == "--no-fdinfo") {
+      options.no_fdinfo = true;
     } else {
       UsageError("unknown argument '" + std::string(flag) + "'");
     }
@@ -302,6 +311,17 @@ CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
                "model is for replay");
   epollcheck::SutEntry sut = SutByName(options.sut_name);
   options.make_sut = sut.make;
+  if (options.no_fdinfo) {
+    options.make_sut = [make = sut.make]() -> std::unique_ptr<epollcheck::Sut> {
+      return std::make_unique<epollcheck::WithoutFdinfo>(make());
+    };
+  }
+  {
+    // Whether the oracle can run here: asked of a SUT like the run's.
+    std::unique_ptr<epollcheck::Sut> probe = options.make_sut();
+    parsed.fdinfo_off = probe->FdinfoOff();
+    (void)probe->Finish();
+  }
   options.profile = sut.profile;
   options.sut_description = sut.description;
   options.families = sut.families;
@@ -380,6 +400,8 @@ std::vector<std::string> WorkerArgs(const CheckOptions& options) {
     args.insert(args.end(), {"--families", options.families_arg});
   if (!options.hang_timeout_arg.empty())
     args.insert(args.end(), {"--hang-timeout", options.hang_timeout_arg});
+  if (options.no_fdinfo)
+    args.emplace_back("--no-fdinfo");
   if (options.stats)
     args.emplace_back("--stats");
   return args;
@@ -408,6 +430,8 @@ int Check(const std::vector<std::string_view>& args, const char* argv0) {
               << " ops";
   }
   std::cout << "; families " << epollcheck::FamiliesString(options.families)
+            << "; fdinfo oracle "
+            << (parsed.fdinfo_off.empty() ? "on" : "off: " + parsed.fdinfo_off)
             << "; " << supervise.jobs
             << (supervise.jobs == 1 ? " job" : " jobs") << std::endl;
   if (!parsed.profile_evidence.empty()) {

@@ -46,11 +46,18 @@ inline constexpr uint32_t kEpollExclusiveOkBits =
 
 // Linux: fs/select.c POLLIN_SET, POLLOUT_SET, POLLEX_SET: which poll bits
 // put a descriptor in select's read, write and except result sets.
+// EPOLLNVAL is in all three: select_poll_one returns it for a descriptor
+// fdget() refuses (an O_PATH one), which is then in every set it was asked
+// for (measured on 6.18).
 inline constexpr uint32_t kPollInSet =
-    kEpollRdNorm | kEpollRdBand | kEpollIn | kEpollHup | kEpollErr;
+    kEpollRdNorm | kEpollRdBand | kEpollIn | kEpollHup | kEpollErr | kEpollNval;
 inline constexpr uint32_t kPollOutSet =
-    kEpollWrBand | kEpollWrNorm | kEpollOut | kEpollErr;
-inline constexpr uint32_t kPollExSet = kEpollPri;
+    kEpollWrBand | kEpollWrNorm | kEpollOut | kEpollErr | kEpollNval;
+inline constexpr uint32_t kPollExSet = kEpollPri | kEpollNval;
+// Linux: include/linux/poll.h DEFAULT_POLLMASK: what vfs_poll reports for a
+// file without ->poll.
+inline constexpr uint32_t kDefaultPollMask =
+    kEpollIn | kEpollOut | kEpollRdNorm | kEpollWrNorm;
 
 // epoll_ctl ops.
 inline constexpr int32_t kEpollCtlAdd = 1;
@@ -124,12 +131,14 @@ inline constexpr int32_t kSoRcvlowat = 18;
 
 // errno values (asm-generic/errno-base.h, errno.h).
 inline constexpr int kEperm = 1;
+inline constexpr int kEisdir = 21;
 inline constexpr int kEnoent = 2;
 inline constexpr int kEbadf = 9;
 inline constexpr int kEagain = 11;
 inline constexpr int kEnomem = 12;
 inline constexpr int kEfault = 14;
 inline constexpr int kEbusy = 16;
+inline constexpr int kEnosys = 38;
 inline constexpr int kEexist = 17;
 inline constexpr int kEinval = 22;
 inline constexpr int kEmfile = 24;
@@ -152,5 +161,9 @@ inline constexpr int kEdestaddrreq = 89;
 inline constexpr int kEconnaborted = 103;
 inline constexpr int kEalready = 114;
 inline constexpr int kEinprogress = 115;
+
+// sizeof(sigset_t) as the kernel's rt_sig* and *pwait* calls require it
+// (_NSIG / 8 on x86-64).
+inline constexpr int32_t kSigsetSize = 8;
 
 }  // namespace epollcheck::abi

@@ -253,6 +253,11 @@ bool ReversePathCheckFails(const World& world, FileId target) {
 
 }  // namespace
 
+bool FileCanPoll(FileKind kind) {
+  return kind != FileKind::kRegular && kind != FileKind::kDirectory &&
+         kind != FileKind::kDevNull && kind != FileKind::kPath;
+}
+
 uint32_t PollFile(World& world, FileId file, uint32_t requested) {
   switch (world.files.at(file).kind) {
   case FileKind::kPipeRead:
@@ -266,6 +271,14 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested) {
     return UnixPoll(world, file, requested);
   case FileKind::kInetSocket:
     return InetPoll(world, file);
+  case FileKind::kRegular:
+  case FileKind::kDirectory:
+  case FileKind::kDevNull:
+    RULE("nopoll.poll.default_mask");
+    return abi::kDefaultPollMask;  // vfs_poll without ->poll
+  case FileKind::kPath:
+    RULE("opath.select.nval");
+    return abi::kEpollNval;  // select_poll_one: fdget() refused it
   }
   EP_CHECK(false);
 }
@@ -315,25 +328,37 @@ void EpollFileRelease(World& world, FileId epoll_file) {
 // Linux: fs/eventpoll.c SYSCALL_DEFINE4(epoll_ctl), do_epoll_ctl, ep_insert,
 // ep_modify, ep_remove_safe. Checks run in the kernel's order.
 Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
-                     uint32_t events, uint64_t data, bool null_event) {
+                     uint32_t events, uint64_t data, uint32_t buf) {
   const bool has_event = op != abi::kEpollCtlDel;  // ep_op_has_event()
-  if (has_event && null_event) {
+  // copy_from_user of the whole struct epoll_event (12 bytes); read-only
+  // memory reads fine.
+  const bool event_faults = BufReadable(buf, 1) == 0;
+  if (has_event && event_faults) {
     RULE("epoll_ctl.efault.event");
     return Outcome::Error(abi::kEfault);
   }
-  if (!has_event && null_event)
+  if (!has_event && event_faults)
     RULE("epoll_ctl.del.event_ignored");
-  const std::optional<FileId> ep_file = world.FileIdAt(epfd);
+  const std::optional<FileId> ep_file = world.FdgetAt(epfd);
   if (!ep_file) {
+    if (world.IsOpen(epfd))
+      RULE("opath.fdget.ebadf");
     RULE("epoll_ctl.ebadf.epfd");
     return Outcome::Error(abi::kEbadf);
   }
-  const std::optional<FileId> target = world.FileIdAt(fd);
+  const std::optional<FileId> target = world.FdgetAt(fd);
   if (!target) {
+    if (world.IsOpen(fd))
+      RULE("opath.fdget.ebadf");
     RULE("epoll_ctl.ebadf.fd");
     return Outcome::Error(abi::kEbadf);
   }
-  // Every file kind modelled so far has ->poll (file_can_poll).
+  // "The target file descriptor must support poll": before every EINVAL,
+  // DEL and a non-epoll epfd included.
+  if (!FileCanPoll(world.files.at(*target).kind)) {
+    RULE("nopoll.epoll_ctl.eperm");
+    return Outcome::Error(abi::kEperm);
+  }
   if (has_event && (events & abi::kEpollWakeup) != 0) {
     if (world.profile.epollwakeup_kept) {
       RULE("epoll_ctl.epollwakeup.kept");
@@ -468,11 +493,16 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
   return Outcome::Error(abi::kEinval);  // unknown op
 }
 
-// Linux: fs/eventpoll.c do_epoll_wait, ep_poll (timeout 0), ep_send_events.
+// Linux: fs/eventpoll.c do_epoll_wait (ep_check_params), ep_poll,
+// ep_send_events, epoll_put_uevent. The checks run in the era's order:
+// 6.15+ fdget, maxevents, access_ok, is_file_epoll; before, maxevents,
+// access_ok, fdget, is_file_epoll.
 Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
-                      std::vector<Delivery>* trace) {
+                      uint32_t buf, bool waits, std::vector<Delivery>* trace) {
   const bool bad_max = maxevents <= 0 || maxevents > abi::kEpMaxEvents;
-  const std::optional<FileId> ep_file = world.FileIdAt(epfd);
+  const std::optional<FileId> ep_file = world.FdgetAt(epfd);
+  if (!ep_file && world.IsOpen(epfd))
+    RULE("opath.fdget.ebadf");
   if (bad_max && !ep_file) {
     if (world.profile.wait_checks_fd_first) {
       RULE("epoll_wait.order.ebadf_first");
@@ -480,20 +510,27 @@ Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
       RULE("epoll_wait.order.einval_first");
     }
   }
+  const auto check_max_and_access = [&]() -> std::optional<Outcome> {
+    if (bad_max) {
+      RULE("epoll_wait.einval.maxevents");
+      return Outcome::Error(abi::kEinval);
+    }
+    if (!BufPassesAccessOk(buf)) {
+      RULE("epoll_wait.efault.access_ok");
+      return Outcome::Error(abi::kEfault);
+    }
+    return std::nullopt;
+  };
   if (world.profile.wait_checks_fd_first) {
     if (!ep_file) {
       RULE("epoll_wait.ebadf.epfd");
       return Outcome::Error(abi::kEbadf);
     }
-    if (bad_max) {
-      RULE("epoll_wait.einval.maxevents");
-      return Outcome::Error(abi::kEinval);
-    }
+    if (std::optional<Outcome> error = check_max_and_access())
+      return *error;
   } else {
-    if (bad_max) {
-      RULE("epoll_wait.einval.maxevents");
-      return Outcome::Error(abi::kEinval);
-    }
+    if (std::optional<Outcome> error = check_max_and_access())
+      return *error;
     if (!ep_file) {
       RULE("epoll_wait.ebadf.epfd");
       return Outcome::Error(abi::kEbadf);
@@ -510,7 +547,10 @@ Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
   std::deque<ItemKey> batch;
   batch.swap(InstanceOf(world, *ep_file).ready_list);
   Outcome out;
+  // Whole struct epoll_event the buffer takes before a copy faults.
+  const uint32_t room = BufWritable(buf, static_cast<uint32_t>(maxevents));
   size_t next = 0;
+  bool faulted = false;
   while (next < batch.size()) {
     if (static_cast<int64_t>(out.events.size()) >= maxevents) {
       RULE("epoll_wait.deliver.maxevents_stop");
@@ -525,6 +565,19 @@ Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
     }
     EpollInstance& ep = InstanceOf(world, *ep_file);
     EpollItem& item = ep.items.at(key);
+    if (out.events.size() >= room) {
+      // epoll_put_uevent faulted: the item goes back to the head of the
+      // batch, polled but not disarmed; EFAULT only if nothing was copied.
+      if (out.events.empty()) {
+        RULE("epoll_wait.copy.efault");
+      } else {
+        RULE("epoll_wait.copy.partial");
+      }
+      item.linked = true;
+      --next;
+      faulted = true;
+      break;
+    }
     out.events.push_back(ReadyEvent{.events = revents, .data = item.data});
     if (world.FileIdAt(key.fd) != key.file)
       RULE("epoll_wait.deliver.ghost");
@@ -549,7 +602,13 @@ Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
   ep.ready_list.insert(ep.ready_list.begin(),
                        batch.begin() + static_cast<std::ptrdiff_t>(next),
                        batch.end());
+  if (faulted && out.events.empty())
+    return Outcome::Error(abi::kEfault);
+  if (!faulted && room == 0)
+    RULE("epoll_wait.copy.bad_buffer_unused");
   out.ret = static_cast<int64_t>(out.events.size());
+  if (waits && out.ret > 0)
+    RULE("epoll_wait.timeout.ready_returns");
   return out;
 }
 

@@ -52,7 +52,53 @@ enum class FieldKind {
   kMsgFlags,    // MSG_DONTWAIT|MSG_NOSIGNAL|MSG_PEEK|MSG_OOB|...
   kShutHow,     // SHUT_RD/SHUT_WR/SHUT_RDWR or a raw number
   kSockOpt,     // SO_SNDBUF/SO_RCVBUF/SO_RCVLOWAT/SO_LINGER or a raw number
+  kUserBuf,     // optional user pointer kind (UserBuf), written `buf=tail2`
+                // only when not a good buffer
+  kOpenKind,    // open_file's kind: regular, dir, devnull, opath
 };
+
+// Whether a field of this kind is optional: written `name=value` only when
+// it is not 0, and parsed by name.
+constexpr bool IsOptionalField(FieldKind kind) {
+  return kind == FieldKind::kFlag || kind == FieldKind::kTimeoutMs ||
+         kind == FieldKind::kUserBuf;
+}
+
+// What a user-memory operand points at (FieldKind::kUserBuf). Every SUT and
+// C reproducer lays memory out the same way: a read-write page followed by a
+// PROT_NONE page, and a read-only page.
+//   kGood      a writable buffer large enough for the call
+//   kNull      NULL (passes access_ok: faults on the first access)
+//   kUnmapped  the start of the PROT_NONE page
+//   kReadOnly  the start of the read-only page
+//   kKernel    a kernel address (0xffff880000000000): access_ok fails
+//   kTail + n  n whole elements end exactly 4 bytes before the PROT_NONE
+//              page, so element n is cut after its first 4 bytes
+//              (written `tailN`, 0 <= n <= 255)
+enum UserBuf : uint32_t {
+  kBufGood = 0,
+  kBufNull = 1,
+  kBufUnmapped = 2,
+  kBufReadOnly = 3,
+  kBufKernel = 4,
+  kBufTail = 0x100,
+};
+// How many whole elements a copy can write through `buf` (kBufGood: all
+// `want`); access_ok failures are BufPassesAccessOk's.
+constexpr uint32_t BufWritable(uint32_t buf, uint32_t want) {
+  if (buf == kBufGood)
+    return want;
+  if (buf >= kBufTail && buf <= kBufTail + 255)
+    return buf - kBufTail < want ? buf - kBufTail : want;
+  return 0;
+}
+// How many whole elements a copy can read through `buf` (read-only memory
+// reads fine).
+constexpr uint32_t BufReadable(uint32_t buf, uint32_t want) {
+  return buf == kBufReadOnly ? want : BufWritable(buf, want);
+}
+// access_ok(): the range is in user space (NULL is).
+constexpr bool BufPassesAccessOk(uint32_t buf) { return buf != kBufKernel; }
 
 // The file families an operation belongs to, as bits: `check --families`
 // and a SUT's supported set select operations by them. Operations that work on
@@ -68,10 +114,12 @@ enum Family : uint32_t {
   kFamilyUnixOob = 1u << 6,   // MSG_OOB sends on AF_UNIX sockets
   kFamilyTcp = 1u << 7,       // TCP over 127.0.0.1
   kFamilyUdp = 1u << 8,       // UDP over 127.0.0.1
+  kFamilyFile = 1u << 9,      // files without ->poll and O_PATH descriptors
 };
 inline constexpr uint32_t kAllFamilies =
     kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix |
-    kFamilyUnixAddr | kFamilyPoll | kFamilyUnixOob | kFamilyTcp | kFamilyUdp;
+    kFamilyUnixAddr | kFamilyPoll | kFamilyUnixOob | kFamilyTcp | kFamilyUdp |
+    kFamilyFile;
 // Operations on an existing socket of any family are offered (generated)
 // whenever one of these families is on: `kOffered` below.
 inline constexpr uint32_t kAnySocketFamily =
@@ -133,6 +181,9 @@ struct EpollCtl {
   uint32_t events = 0;
   uint64_t data = 0;
   bool null_event = false;  // pass a NULL event pointer (EFAULT unless DEL)
+  // Where the event pointer points otherwise (UserBuf; kBufNull is
+  // null_event's): copy_from_user of the 12-byte struct.
+  uint32_t buf = kBufGood;
   template <class S, class F> static void Fields(S& s, F&& f) {
     f("epfd", FieldKind::kFd, s.epfd);
     f("op", FieldKind::kCtlOp, s.op);
@@ -140,23 +191,75 @@ struct EpollCtl {
     f("events", FieldKind::kEvents, s.events);
     f("data", FieldKind::kData, s.data);
     f("null_event", FieldKind::kFlag, s.null_event);
+    f("buf", FieldKind::kUserBuf, s.buf);
   }
   friend bool operator==(const EpollCtl&, const EpollCtl&) = default;
 };
 
-// epoll_wait(epfd, events, maxevents, timeout_ms). Generated sequences always
-// use timeout_ms = 0. Linux: fs/eventpoll.c do_epoll_wait, ep_poll.
+// epoll_wait(epfd, events, maxevents, timeout_ms), the events array as
+// `buf` says (UserBuf). Generated sequences use timeout_ms != 0 only where
+// the model predicts the call returns at once (an error or events).
+// Linux: fs/eventpoll.c do_epoll_wait, ep_poll, ep_send_events.
 struct EpollWait {
   static constexpr std::string_view kName = "epoll_wait";
   int32_t epfd = -1;
   int32_t maxevents = 1;
   int32_t timeout_ms = 0;
+  uint32_t buf = kBufGood;
   template <class S, class F> static void Fields(S& s, F&& f) {
     f("epfd", FieldKind::kFd, s.epfd);
     f("maxevents", FieldKind::kInt, s.maxevents);
     f("timeout_ms", FieldKind::kTimeoutMs, s.timeout_ms);
+    f("buf", FieldKind::kUserBuf, s.buf);
   }
   friend bool operator==(const EpollWait&, const EpollWait&) = default;
+};
+
+// epoll_pwait(epfd, events, maxevents, timeout_ms, sigmask, sigsetsize):
+// `sigsetsize` -1 passes a NULL sigmask, otherwise an empty set with that
+// size (8 is right). Linux: fs/eventpoll.c SYSCALL_DEFINE6(epoll_pwait),
+// do_epoll_pwait, kernel/signal.c set_user_sigmask.
+struct EpollPwait {
+  static constexpr std::string_view kName = "epoll_pwait";
+  int32_t epfd = -1;
+  int32_t maxevents = 1;
+  int32_t sigsetsize = -1;
+  int32_t timeout_ms = 0;
+  uint32_t buf = kBufGood;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("epfd", FieldKind::kFd, s.epfd);
+    f("maxevents", FieldKind::kInt, s.maxevents);
+    f("sigsetsize", FieldKind::kInt, s.sigsetsize);
+    f("timeout_ms", FieldKind::kTimeoutMs, s.timeout_ms);
+    f("buf", FieldKind::kUserBuf, s.buf);
+  }
+  friend bool operator==(const EpollPwait&, const EpollPwait&) = default;
+};
+
+// epoll_pwait2(epfd, events, maxevents, &{tv_sec, tv_nsec}, sigmask,
+// sigsetsize): the timespec pointer as `ts_buf` says (kBufNull: NULL, wait
+// without a timeout), the sigmask as epoll_pwait's. ENOSYS before 5.11.
+// Linux: fs/eventpoll.c SYSCALL_DEFINE6(epoll_pwait2), get_timespec64,
+// fs/select.c poll_select_set_timeout.
+struct EpollPwait2 {
+  static constexpr std::string_view kName = "epoll_pwait2";
+  int32_t epfd = -1;
+  int32_t maxevents = 1;
+  int64_t tv_sec = 0;
+  int64_t tv_nsec = 0;
+  int32_t sigsetsize = -1;
+  uint32_t ts_buf = kBufGood;
+  uint32_t buf = kBufGood;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("epfd", FieldKind::kFd, s.epfd);
+    f("maxevents", FieldKind::kInt, s.maxevents);
+    f("tv_sec", FieldKind::kInt, s.tv_sec);
+    f("tv_nsec", FieldKind::kInt, s.tv_nsec);
+    f("sigsetsize", FieldKind::kInt, s.sigsetsize);
+    f("ts_buf", FieldKind::kUserBuf, s.ts_buf);
+    f("buf", FieldKind::kUserBuf, s.buf);
+  }
+  friend bool operator==(const EpollPwait2&, const EpollPwait2&) = default;
 };
 
 // write(fd, buf, count). Linux: fs/read_write.c vfs_write, fs/pipe.c
@@ -412,6 +515,32 @@ struct InetSocket {
   friend bool operator==(const InetSocket&, const InetSocket&) = default;
 };
 
+// open_file(kind, flags): a file without ->poll or an O_PATH descriptor.
+// Each sequence has a private directory holding one regular file that
+// starts empty: kind 0 opens the file O_RDWR|O_CREAT, 1 the directory
+// O_RDONLY|O_DIRECTORY, 2 /dev/null O_RDWR, 3 the file O_PATH. Of `flags`
+// only O_NONBLOCK and O_CLOEXEC are passed (both change nothing these files
+// do). Linux: fs/open.c do_sys_openat2.
+enum OpenKind : int32_t {
+  kOpenRegular = 0,
+  kOpenDirectory = 1,
+  kOpenDevNull = 2,
+  kOpenPath = 3,
+};
+struct OpenFile {
+  static constexpr std::string_view kName = "open_file";
+  static constexpr uint32_t kFamily = kFamilyFile;
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "f";
+  int32_t kind = kOpenRegular;
+  uint32_t flags = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("kind", FieldKind::kOpenKind, s.kind);
+    f("flags", FieldKind::kPipeFlags, s.flags);
+  }
+  friend bool operator==(const OpenFile&, const OpenFile&) = default;
+};
+
 // Addresses are names: AF_UNIX abstract addresses numbered 0, 1, 2... that
 // each SUT makes unique to the sequence (the kernel SUT: "\0epollcheck.<pid>.
 // <thread>.<sequence>.<name>"); -1 is an AF_UNSPEC address. On an AF_INET
@@ -587,12 +716,13 @@ struct ListFds {
   friend bool operator==(const ListFds&, const ListFds&) = default;
 };
 
-using Op = std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait,
-                        Write, Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize,
-                        ListFds, Eventfd, EventfdWrite, EventfdRead, Socketpair,
-                        Send, Recv, Shutdown, SetSockOpt, GetSockOpt,
-                        UnixSocket, Bind, Listen, Connect, Accept4, SendTo,
-                        Poll, PPoll, Select, PSelect, InetSocket>;
+using Op =
+    std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write,
+                 Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize, ListFds,
+                 Eventfd, EventfdWrite, EventfdRead, Socketpair, Send, Recv,
+                 Shutdown, SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen,
+                 Connect, Accept4, SendTo, Poll, PPoll, Select, PSelect,
+                 InetSocket, EpollPwait, EpollPwait2, OpenFile>;
 
 // What `op` returns on success (Returns), and the handle prefix a scenario
 // binds it to ("" if it binds none).

@@ -88,6 +88,27 @@ constexpr NamedValue kSockOpts[] = {{abi::kSoError, "SO_ERROR"},
                                     {abi::kSoLinger, "SO_LINGER"},
                                     {abi::kSoRcvlowat, "SO_RCVLOWAT"}};
 
+constexpr NamedValue kOpenKinds[] = {{kOpenRegular, "regular"},
+                                     {kOpenDirectory, "dir"},
+                                     {kOpenDevNull, "devnull"},
+                                     {kOpenPath, "opath"}};
+
+constexpr NamedValue kUserBufs[] = {{kBufGood, "good"},
+                                    {kBufNull, "null"},
+                                    {kBufUnmapped, "unmapped"},
+                                    {kBufReadOnly, "readonly"},
+                                    {kBufKernel, "kernel"}};
+
+std::string UserBufString(uint32_t buf) {
+  for (const NamedValue& v : kUserBufs) {
+    if (static_cast<uint32_t>(v.value) == buf)
+      return v.name;
+  }
+  if (buf >= kBufTail && buf <= kBufTail + 255)
+    return "tail" + std::to_string(buf - kBufTail);
+  return std::to_string(buf);
+}
+
 template <size_t N>
 std::string ValueString(int32_t value, const NamedValue (&table)[N]) {
   for (const NamedValue& v : table) {
@@ -170,6 +191,10 @@ std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
                   static_cast<unsigned long long>(raw));
     return buf;
   }
+  case FieldKind::kUserBuf:
+    return UserBufString(static_cast<uint32_t>(raw));
+  case FieldKind::kOpenKind:
+    return ValueString(static_cast<int32_t>(value), kOpenKinds);
   case FieldKind::kFd:
   case FieldKind::kInt:
   case FieldKind::kCount:
@@ -290,10 +315,13 @@ std::optional<uint64_t> ParseFieldString(FieldKind kind,
     return *value | *flags;
   }
   case FieldKind::kShutHow:
-  case FieldKind::kSockOpt: {
-    for (const NamedValue& v : kind == FieldKind::kShutHow
-                                   ? std::span<const NamedValue>(kShutHows)
-                                   : std::span<const NamedValue>(kSockOpts)) {
+  case FieldKind::kSockOpt:
+  case FieldKind::kOpenKind: {
+    const std::span<const NamedValue> names =
+        kind == FieldKind::kShutHow   ? std::span<const NamedValue>(kShutHows)
+        : kind == FieldKind::kSockOpt ? std::span<const NamedValue>(kSockOpts)
+                                      : std::span<const NamedValue>(kOpenKinds);
+    for (const NamedValue& v : names) {
       if (text == v.name)
         return static_cast<uint64_t>(static_cast<int64_t>(v.value));
     }
@@ -308,6 +336,19 @@ std::optional<uint64_t> ParseFieldString(FieldKind kind,
     if (name == "MOD")
       return abi::kEpollCtlMod;
     return ParseNumber(text);
+  }
+  case FieldKind::kUserBuf: {
+    for (const NamedValue& v : kUserBufs) {
+      if (text == v.name)
+        return static_cast<uint64_t>(v.value);
+    }
+    if (text.substr(0, 4) == "tail") {
+      const std::optional<uint64_t> n = ParseNumber(text.substr(4));
+      if (!n || *n > 255)
+        return std::nullopt;
+      return kBufTail + *n;
+    }
+    return std::nullopt;
   }
   case FieldKind::kFd:
   case FieldKind::kInt:
@@ -361,6 +402,10 @@ std::string ErrnoName(int err) {
     return "EPIPE";
   case abi::kEloop:
     return "ELOOP";
+  case abi::kEnosys:
+    return "ENOSYS";
+  case abi::kEisdir:
+    return "EISDIR";
   case abi::kEnotsock:
     return "ENOTSOCK";
   case abi::kEmsgsize:
@@ -427,7 +472,7 @@ constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
     {kFamilyEventfd, "eventfd"},   {kFamilyUnix, "unix"},
     {kFamilyUnixAddr, "unixaddr"}, {kFamilyPoll, "poll"},
     {kFamilyUnixOob, "unixoob"},   {kFamilyTcp, "tcp"},
-    {kFamilyUdp, "udp"},
+    {kFamilyUdp, "udp"},           {kFamilyFile, "file"},
 };
 }  // namespace
 
@@ -508,8 +553,7 @@ void PrintOp(std::ostream& os, const Op& op,
               static_assert(std::is_integral_v<F>);
               const auto raw = static_cast<uint64_t>(field);
               const auto value = static_cast<int64_t>(field);
-              const bool optional =
-                  kind == FieldKind::kFlag || kind == FieldKind::kTimeoutMs;
+              const bool optional = IsOptionalField(kind);
               if (optional && value == 0)
                 return;  // optional fields are written only when set
               if (!first)
@@ -591,6 +635,7 @@ Profile ProfileForKernel(int major, int minor) {
   p.wait_checks_fd_first = at_least(6, 15);
   p.pipe_read_wakes_only_if_unfull = at_least(6, 14);
   p.loop_check_counts_upward_depth = at_least(6, 17);
+  p.has_epoll_pwait2 = at_least(5, 11);
   p.eventfd_write_exact = at_least(6, 9);
   p.tcp_listen_refuses_syn_sent = at_least(6, 13);
   p.unix_dgram_send_allocates_first = at_least(6, 13);
@@ -653,6 +698,14 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
     case FileKind::kInetSocket:
       return std::string(world.inet_socks.at(f.sock).tcp ? "tcp#" : "udp#") +
              std::to_string(f.sock);
+    case FileKind::kRegular:
+      return "file#" + std::to_string(id) + "@" + std::to_string(f.pos);
+    case FileKind::kDirectory:
+      return "dir#" + std::to_string(id);
+    case FileKind::kDevNull:
+      return "null#" + std::to_string(id);
+    case FileKind::kPath:
+      return "opath#" + std::to_string(id);
     }
     return std::string("?");
   };

@@ -95,6 +95,11 @@ const std::vector<EraFeature>& EraFeatures() {
          return p.unix_dgram_send_allocates_first ? 0 : 1;
        },
        [](Profile& p, int v) { p.unix_dgram_send_allocates_first = v == 0; }},
+      {"epoll_pwait2",
+       {"present", "enosys"},
+       "the epoll_pwait2 system call exists (5.11+), or is ENOSYS",
+       [](const Profile& p) { return p.has_epoll_pwait2 ? 0 : 1; },
+       [](Profile& p, int v) { p.has_epoll_pwait2 = v == 0; }},
   };
   return kFeatures;
 }

@@ -91,6 +91,9 @@ struct Profile {
   // (6.14+); before, whenever it was full. Invisible to epoll either way,
   // because delivery re-polls, but modelled so the wakeups match the source.
   bool pipe_read_wakes_only_if_unfull = true;
+  // The epoll_pwait2 system call exists: 5.11+ (b0a0c2615f6f); before,
+  // ENOSYS.
+  bool has_epoll_pwait2 = true;
   // CONFIG_PM_SLEEP and CAP_BLOCK_SUSPEND: whether EPOLLWAKEUP is stored.
   bool epollwakeup_kept = false;
   // CAP_SYS_RESOURCE: F_SETPIPE_SZ may exceed /proc/sys/fs/pipe-max-size.

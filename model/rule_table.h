@@ -39,6 +39,8 @@ enum class RuleEra : uint8_t {
   kTcpListenAfterSynSent,    // 5.10, 6.1 (measured): it may listen
   kUnixDgramAllocFirst,      // 6.18 (measured): allocate, then find the peer
   kUnixDgramPeerFirst,       // 5.10 (measured): no peer is ENOTCONN first
+  kPwait2,                   // 5.11+: epoll_pwait2 exists
+  kNoPwait2,                 // before 5.11: ENOSYS
 };
 
 struct RuleInfo {
@@ -236,6 +238,76 @@ inline constexpr RuleInfo kRules[] = {
      "fs/eventpoll.c do_epoll_wait: maxevents <= 0 or > EP_MAX_EVENTS: EINVAL"},
     {"epoll_wait.einval.not_epoll",
      "fs/eventpoll.c do_epoll_wait: epfd is not an epoll file: EINVAL"},
+    {"nopoll.epoll_ctl.eperm",
+     "fs/eventpoll.c do_epoll_ctl: the target has no ->poll (file_can_poll: "
+     "a regular file, a directory, /dev/null): EPERM, after both EBADFs, "
+     "before every EINVAL (a non-epoll epfd and DEL included)"},
+    {"opath.fdget.ebadf",
+     "fs/file.c __fget_light: fdget() refuses an O_PATH file (FMODE_PATH): "
+     "EBADF from every call but close, dup, dup2 and select"},
+    {"nopoll.open.regular", "fs/open.c do_sys_openat2: the sequence's regular "
+                            "file, O_RDWR|O_CREAT (it starts empty)"},
+    {"nopoll.open.directory", "fs/open.c do_sys_openat2: the sequence's "
+                              "directory, O_RDONLY|O_DIRECTORY"},
+    {"nopoll.open.devnull", "fs/open.c do_sys_openat2: /dev/null, O_RDWR"},
+    {"opath.open", "fs/open.c do_sys_openat2: the regular file, O_PATH"},
+    {"nopoll.write.devnull", "drivers/char/mem.c write_null: every byte taken"},
+    {"nopoll.write.regular",
+     "fs/read_write.c vfs_write: a regular file takes every byte at f_pos, "
+     "growing to where the write ends"},
+    {"nopoll.read.eisdir",
+     "fs/libfs.c generic_read_dir: a directory read is EISDIR"},
+    {"nopoll.read.devnull",
+     "drivers/char/mem.c read_null: end of file at once"},
+    {"nopoll.read.regular.short",
+     "fs/read_write.c vfs_read: a regular file has fewer bytes after f_pos "
+     "than asked for: a short read (0 at the end)"},
+    {"nopoll.read.regular.full",
+     "fs/read_write.c vfs_read: a regular file has the bytes asked for"},
+    {"nopoll.poll.default_mask",
+     "fs/select.c vfs_poll: a file without ->poll is IN|OUT|RDNORM|WRNORM "
+     "(DEFAULT_POLLMASK)"},
+    {"opath.select.nval",
+     "fs/select.c select_poll_one: an O_PATH descriptor is EPOLLNVAL, which "
+     "puts it in every set it was asked for (POLL*_SET include it)"},
+    {"epoll_wait.efault.access_ok",
+     "fs/eventpoll.c do_epoll_wait: the events array is not in user space "
+     "(access_ok): EFAULT, after maxevents, before is_file_epoll"},
+    {"epoll_wait.copy.efault",
+     "fs/eventpoll.c ep_send_events: the first epoll_put_uevent faults: "
+     "EFAULT; the item goes back to the head of the ready list, undisarmed"},
+    {"epoll_wait.copy.partial",
+     "fs/eventpoll.c ep_send_events: a later epoll_put_uevent faults: the "
+     "events copied so far are returned; the item goes back to the head"},
+    {"epoll_wait.copy.bad_buffer_unused",
+     "fs/eventpoll.c ep_poll: a NULL, unmapped or read-only events array is "
+     "never touched when nothing is delivered: 0, no EFAULT"},
+    {"epoll_wait.timeout.ready_returns",
+     "fs/eventpoll.c ep_poll: with a non-zero timeout, events already "
+     "available are returned at once"},
+    {"epoll_pwait.sigmask.null",
+     "kernel/signal.c set_user_sigmask: a NULL sigmask: sigsetsize is not "
+     "checked"},
+    {"epoll_pwait.einval.sigsetsize",
+     "kernel/signal.c set_user_sigmask: sigsetsize != sizeof(sigset_t): "
+     "EINVAL, before any epoll_wait check"},
+    {"epoll_pwait.sigmask.set",
+     "kernel/signal.c set_user_sigmask: a sigmask of the right size is "
+     "installed for the wait"},
+    {"epoll_pwait2.enosys", "epoll_pwait2 does not exist before 5.11: ENOSYS",
+     RuleEra::kNoPwait2},
+    {"epoll_pwait2.efault.timespec",
+     "fs/eventpoll.c SYSCALL_DEFINE6(epoll_pwait2): get_timespec64 faults: "
+     "EFAULT, before every other check",
+     RuleEra::kPwait2},
+    {"epoll_pwait2.einval.timespec",
+     "fs/select.c poll_select_set_timeout: tv_sec < 0 or tv_nsec outside "
+     "[0, 1e9): EINVAL, before the sigmask",
+     RuleEra::kPwait2},
+    {"epoll_pwait2.timespec.null",
+     "fs/eventpoll.c SYSCALL_DEFINE6(epoll_pwait2): a NULL timespec waits "
+     "without a timeout",
+     RuleEra::kPwait2},
     {"epoll_wait.maxevents.max",
      "fs/eventpoll.c do_epoll_wait: maxevents == EP_MAX_EVENTS is allowed"},
     {"epoll_wait.deliver.maxevents_stop",

@@ -77,6 +77,10 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
     return profile.unix_dgram_send_allocates_first;
   case RuleEra::kUnixDgramPeerFirst:
     return !profile.unix_dgram_send_allocates_first;
+  case RuleEra::kPwait2:
+    return profile.has_epoll_pwait2;
+  case RuleEra::kNoPwait2:
+    return !profile.has_epoll_pwait2;
   }
   return true;
 }
@@ -121,6 +125,10 @@ std::string_view RuleEraName(RuleEra era) {
     return "6.18 (measured)";
   case RuleEra::kUnixDgramPeerFirst:
     return "5.10 (measured)";
+  case RuleEra::kPwait2:
+    return "5.11+";
+  case RuleEra::kNoPwait2:
+    return "before 5.11";
   }
   return "";
 }

@@ -46,8 +46,10 @@ Outcome PollStep(World& world, const int32_t (&fds)[3],
     if (fds[i] < 0) {
       RULE("poll.fd.negative_ignored");
     } else {
-      const std::optional<FileId> file = world.FileIdAt(fds[i]);
+      const std::optional<FileId> file = world.FdgetAt(fds[i]);
       if (!file) {
+        if (world.IsOpen(fds[i]))
+          RULE("opath.fdget.ebadf");
         RULE("poll.fd.nval");
         revents = abi::kEpollNval;
       } else {

@@ -26,6 +26,13 @@ std::optional<FileId> World::FileIdAt(int32_t fd) const {
   return it->second;
 }
 
+std::optional<FileId> World::FdgetAt(int32_t fd) const {
+  const std::optional<FileId> file = FileIdAt(fd);
+  if (file && files.at(*file).kind == FileKind::kPath)
+    return std::nullopt;
+  return file;
+}
+
 bool World::IsEpollFd(int32_t fd) const {
   const File* f = FileAt(fd);
   return f != nullptr && f->kind == FileKind::kEpoll;
@@ -102,6 +109,11 @@ void PutFile(World& world, FileId file) {
   case FileKind::kInetSocket:
     InetRelease(world, file);
     break;
+  case FileKind::kRegular:
+  case FileKind::kDirectory:
+  case FileKind::kDevNull:
+  case FileKind::kPath:
+    break;
   }
   EP_CHECK(world.files.at(file).wait_queue.empty());
   world.files.erase(file);
@@ -171,13 +183,31 @@ uint32_t IterFlags(const File& f) {
 // (FMODE_CAN_WRITE, EINVAL). An epoll file is O_RDWR without methods.
 // `value` is the buffer's first 8 bytes (an eventfd reads them).
 Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
-  const std::optional<FileId> file = world.FileIdAt(fd);
+  const std::optional<FileId> file = world.FdgetAt(fd);
   if (!file) {
-    RULE("write.ebadf.closed");
+    if (world.IsOpen(fd)) {
+      RULE("opath.fdget.ebadf");
+    } else {
+      RULE("write.ebadf.closed");
+    }
     return Outcome::Error(abi::kEbadf);
   }
-  const File& f = world.files.at(*file);
+  File& f = world.files.at(*file);
   switch (f.kind) {
+  case FileKind::kDirectory:
+    RULE("write.ebadf.not_writable");
+    return Outcome::Error(abi::kEbadf);
+  case FileKind::kDevNull:
+    RULE("nopoll.write.devnull");
+    return Outcome::Value(count);  // write_null
+  case FileKind::kRegular:
+    // The file grows to where the write ends (every byte is kIoFillByte).
+    RULE("nopoll.write.regular");
+    f.pos += count;
+    world.regular_size = std::max(world.regular_size, f.pos);
+    return Outcome::Value(count);
+  case FileKind::kPath:
+    EP_CHECK(false);
   case FileKind::kPipeRead:
     RULE("write.ebadf.not_writable");
     return Outcome::Error(abi::kEbadf);
@@ -199,14 +229,40 @@ Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
 // Linux: fs/read_write.c vfs_read. The Outcome's value, if `want_value`, is
 // the u64 the first 8 bytes read make (the rest of the buffer is zero).
 Outcome ReadFile(World& world, int32_t fd, uint32_t count, bool want_value) {
-  const std::optional<FileId> file = world.FileIdAt(fd);
+  const std::optional<FileId> file = world.FdgetAt(fd);
   if (!file) {
-    RULE("read.ebadf.closed");
+    if (world.IsOpen(fd)) {
+      RULE("opath.fdget.ebadf");
+    } else {
+      RULE("read.ebadf.closed");
+    }
     return Outcome::Error(abi::kEbadf);
   }
-  const File& f = world.files.at(*file);
+  File& f = world.files.at(*file);
   Outcome out;
   switch (f.kind) {
+  case FileKind::kDirectory:
+    RULE("nopoll.read.eisdir");
+    return Outcome::Error(abi::kEisdir);  // generic_read_dir
+  case FileKind::kDevNull:
+    RULE("nopoll.read.devnull");
+    out = Outcome::Value(0);  // read_null
+    break;
+  case FileKind::kRegular: {
+    // What lies between f_pos and the end of the file.
+    const uint64_t left =
+        world.regular_size > f.pos ? world.regular_size - f.pos : 0;
+    const uint64_t n = std::min<uint64_t>(count, left);
+    if (n < count)
+      RULE("nopoll.read.regular.short");
+    else
+      RULE("nopoll.read.regular.full");
+    f.pos += n;
+    out = Outcome::Value(static_cast<int64_t>(n));
+    break;
+  }
+  case FileKind::kPath:
+    EP_CHECK(false);
   case FileKind::kPipeWrite:
     RULE("read.ebadf.not_readable");
     return Outcome::Error(abi::kEbadf);
@@ -241,9 +297,13 @@ Outcome ReadFile(World& world, int32_t fd, uint32_t count, bool want_value) {
 
 // Linux: net/socket.c sockfd_lookup_light: EBADF, then ENOTSOCK.
 std::variant<FileId, Outcome> SocketAt(const World& world, int32_t fd) {
-  const std::optional<FileId> file = world.FileIdAt(fd);
+  const std::optional<FileId> file = world.FdgetAt(fd);
   if (!file) {
-    RULE("sock.lookup.ebadf");
+    if (world.IsOpen(fd)) {
+      RULE("opath.fdget.ebadf");
+    } else {
+      RULE("sock.lookup.ebadf");
+    }
     return Outcome::Error(abi::kEbadf);
   }
   const FileKind kind = world.files.at(*file).kind;
@@ -261,7 +321,7 @@ bool IsInet(const World& world, FileId file) {
 // Linux: net/socket.c __sys_accept4_file: the flags, then a free descriptor,
 // then do_accept (ENOTSOCK), then the protocol's accept.
 Outcome DoAccept(World& world, const Accept4& op) {
-  const std::optional<FileId> file = world.FileIdAt(op.fd);
+  const std::optional<FileId> file = world.FdgetAt(op.fd);
   if (!file) {
     RULE("accept4.ebadf");
     return Outcome::Error(abi::kEbadf);
@@ -386,6 +446,80 @@ Outcome DoGetPipeSize(World& world, const GetPipeSize& op) {
   return Outcome::Value(static_cast<int64_t>(pipe.max_usage) * abi::kPageSize);
 }
 
+// Linux: kernel/signal.c set_user_sigmask (epoll_pwait, epoll_pwait2):
+// a negative `sigsetsize` is a NULL sigmask, whose size is never checked.
+std::optional<Outcome> SetUserSigmask(int32_t sigsetsize) {
+  if (sigsetsize < 0) {
+    RULE("epoll_pwait.sigmask.null");
+    return std::nullopt;
+  }
+  if (sigsetsize != abi::kSigsetSize) {
+    RULE("epoll_pwait.einval.sigsetsize");
+    return Outcome::Error(abi::kEinval);
+  }
+  RULE("epoll_pwait.sigmask.set");
+  return std::nullopt;
+}
+
+// Linux: fs/eventpoll.c SYSCALL_DEFINE6(epoll_pwait2): the timespec is
+// read and checked (get_timespec64, poll_select_set_timeout) before the
+// sigmask; a NULL timespec waits without a timeout.
+Outcome DoEpollPwait2(World& world, const EpollPwait2& o) {
+  if (!world.profile.has_epoll_pwait2) {
+    RULE("epoll_pwait2.enosys");
+    return Outcome::Error(abi::kEnosys);
+  }
+  bool waits = true;
+  if (o.ts_buf != kBufNull) {
+    if (BufReadable(o.ts_buf, 1) == 0) {
+      RULE("epoll_pwait2.efault.timespec");
+      return Outcome::Error(abi::kEfault);
+    }
+    // timespec64_valid: tv_sec >= 0 and 0 <= tv_nsec < NSEC_PER_SEC.
+    if (o.tv_sec < 0 || o.tv_nsec < 0 || o.tv_nsec >= 1000000000) {
+      RULE("epoll_pwait2.einval.timespec");
+      return Outcome::Error(abi::kEinval);
+    }
+    waits = o.tv_sec != 0 || o.tv_nsec != 0;
+  } else {
+    RULE("epoll_pwait2.timespec.null");
+  }
+  if (std::optional<Outcome> error = SetUserSigmask(o.sigsetsize))
+    return *error;
+  return internal::EpollWaitStep(world, o.epfd, o.maxevents, o.buf, waits,
+                                 nullptr);
+}
+
+// Linux: fs/open.c do_sys_openat2: a descriptor first (get_unused_fd_flags:
+// EMFILE), then the file.
+Outcome DoOpenFile(World& world, const OpenFile& op) {
+  FileKind kind = FileKind::kRegular;
+  switch (op.kind) {
+  case kOpenRegular:
+    RULE("nopoll.open.regular");
+    break;
+  case kOpenDirectory:
+    RULE("nopoll.open.directory");
+    kind = FileKind::kDirectory;
+    break;
+  case kOpenDevNull:
+    RULE("nopoll.open.devnull");
+    kind = FileKind::kDevNull;
+    break;
+  case kOpenPath:
+    RULE("opath.open");
+    kind = FileKind::kPath;
+    break;
+  default:
+    EP_CHECK(false && "open_file: unknown kind");
+  }
+  if (!internal::HasFreeFds(world, 1))
+    return Outcome::Error(abi::kEmfile);
+  const FileId id =
+      NewFile(world, File{.kind = kind, .flags = op.flags & abi::kONonblock});
+  return Outcome::Value(InstallLowestFd(world, id));
+}
+
 Outcome DoListFds(const World& world) {
   Outcome out = Outcome::Value(0);
   for (const auto& [fd, file] : world.fd_table)
@@ -417,9 +551,20 @@ Outcome Step(World& world, const Op& op) {
           return NewEpoll(world);
         } else if constexpr (std::is_same_v<T, EpollCtl>) {
           return internal::EpollCtlStep(world, o.epfd, o.op, o.fd, o.events,
-                                        o.data, o.null_event);
+                                        o.data,
+                                        o.null_event ? kBufNull : o.buf);
         } else if constexpr (std::is_same_v<T, EpollWait>) {
-          return internal::EpollWaitStep(world, o.epfd, o.maxevents, nullptr);
+          return internal::EpollWaitStep(world, o.epfd, o.maxevents, o.buf,
+                                         o.timeout_ms != 0, nullptr);
+        } else if constexpr (std::is_same_v<T, EpollPwait>) {
+          if (std::optional<Outcome> error = SetUserSigmask(o.sigsetsize))
+            return *error;
+          return internal::EpollWaitStep(world, o.epfd, o.maxevents, o.buf,
+                                         o.timeout_ms != 0, nullptr);
+        } else if constexpr (std::is_same_v<T, EpollPwait2>) {
+          return DoEpollPwait2(world, o);
+        } else if constexpr (std::is_same_v<T, OpenFile>) {
+          return DoOpenFile(world, o);
         } else if constexpr (std::is_same_v<T, Write>) {
           return WriteFile(world, o.fd, o.count, FillValue(o.count));
         } else if constexpr (std::is_same_v<T, Read>) {
@@ -527,7 +672,8 @@ Outcome Step(World& world, const Op& op) {
 Outcome EpollWaitTraced(World& world, const EpollWait& op,
                         std::vector<Delivery>& trace) {
   trace.clear();
-  return internal::EpollWaitStep(world, op.epfd, op.maxevents, &trace);
+  return internal::EpollWaitStep(world, op.epfd, op.maxevents, op.buf,
+                                 op.timeout_ms != 0, &trace);
 }
 
 Transition StepCopy(const World& world, const Op& op) {

@@ -210,7 +210,16 @@ enum class FileKind {
   kEpoll,
   kEventfd,
   kUnixSocket,
-  kInetSocket
+  kInetSocket,
+  // Files without ->poll (file_can_poll is false: epoll_ctl ADD is EPERM;
+  // poll and select see DEFAULT_POLLMASK). Linux: fs/read_write.c,
+  // drivers/char/mem.c (/dev/null), fs/libfs.c generic_read_dir.
+  kRegular,    // the sequence's regular file, O_RDWR
+  kDirectory,  // the sequence's private directory, O_RDONLY|O_DIRECTORY
+  kDevNull,    // /dev/null, O_RDWR
+  // An O_PATH descriptor (FMODE_PATH): close, dup and dup2 take it, fdget()
+  // refuses it (EBADF everywhere else; POLLNVAL in poll and select).
+  kPath,
 };
 
 // Linux: include/linux/fs.h struct file.
@@ -226,6 +235,7 @@ struct File {
   std::optional<EpollInstance> epoll;  // epoll files: the instance
   std::optional<EventfdCtx> eventfd;   // eventfd files: the counter
   SockId sock = 0;                     // sockets: the socket
+  uint64_t pos = 0;                    // kRegular: Kernel: f_pos
   friend bool operator==(const File&, const File&) = default;
 };
 
@@ -243,11 +253,17 @@ struct World {
   // Names bound by AF_INET sockets, by (tcp, name): the socket whose bind
   // gave the name its port (it keeps the name while InetSock::name says so).
   std::map<std::pair<bool, int32_t>, SockId> inet_names;
+  // The size of the sequence's one regular file (open_file(regular) opens
+  // it; it starts empty). Kernel: i_size.
+  uint64_t regular_size = 0;
   uint32_t next_id = 1;  // next FileId / PipeId / SockId
 
   // The file open at `fd`, if any.
   const File* FileAt(int32_t fd) const;
   std::optional<FileId> FileIdAt(int32_t fd) const;
+  // The file fdget() gets at `fd`: FileIdAt's, but never an O_PATH one.
+  // Linux: fs/file.c __fget_light(fd, FMODE_PATH).
+  std::optional<FileId> FdgetAt(int32_t fd) const;
   bool IsOpen(int32_t fd) const { return fd_table.count(fd) != 0; }
   bool IsEpollFd(int32_t fd) const;
   friend bool operator==(const World&, const World&) = default;

@@ -18,7 +18,7 @@ constexpr uint64_t kUllongMax = ~uint64_t{0};
 
 class Moves {
 public:
-  explicit Moves(const World& w) : w_(w) {}
+  explicit Moves(const World& w) : w_(w) { list_.reserve(32); }
   void Add(uint32_t weight, const Op& op) {
     if (weight > 0)
       list_.push_back(FocusMove{.weight = weight, .op = op});
@@ -361,6 +361,19 @@ void WaitsMoves(const World& w, uint32_t recipe, Moves& m) {
     }
     for (int32_t max : {1, std::max(1, ready - 1), ready, ready + 1})
       m.Add(2, EpollWait{.epfd = epfd, .maxevents = max});
+    // Copy-outs that fault: before the first event (EFAULT, nothing
+    // consumed) or after some (a short count); a timeout with events
+    // already there.
+    const auto queued = static_cast<int32_t>(inst.ready_list.size());
+    if (queued >= 1) {
+      m.Add(1, EpollWait{.epfd = epfd, .maxevents = 8, .buf = kBufTail});
+      m.Add(1, EpollPwait2{.epfd = epfd, .maxevents = 8, .tv_sec = 1});
+    }
+    if (queued >= 2) {
+      m.Add(1, EpollWait{.epfd = epfd,
+                         .maxevents = queued,
+                         .buf = kBufTail + static_cast<uint32_t>(queued) / 2});
+    }
   }
   // Make it ready, not ready; drop a number (a ghost item).
   if (use_eventfd) {

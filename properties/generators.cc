@@ -3,17 +3,21 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <memory>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "model/abi.h"
+#include "model/step.h"
 #include "properties/focus.h"
 
 namespace epollcheck {
 namespace {
 
 using rc::Gen;
+using rc::Shrinkable;
 namespace gen = rc::gen;
 
 // An integer in [min, max) drawn from the whole range at every size
@@ -72,7 +76,8 @@ using GenOrder =
            Read, Close, Dup2, SetPipeSize, GetPipeSize, ListFds, Eventfd,
            EventfdWrite, EventfdRead, Socketpair, Send, Recv, Shutdown,
            SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
-           SendTo, Poll, PPoll, Select, PSelect, InetSocket>;
+           SendTo, Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
+           EpollPwait2, OpenFile>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -108,11 +113,18 @@ bool IsSocket(const File& f) {
 bool IsInet(const File& f) { return f.kind == FileKind::kInetSocket; }
 // What epoll_ctl mostly targets: any file but an epoll.
 bool IsWatchable(const File& f) { return f.kind != FileKind::kEpoll; }
+// Files without ->poll and O_PATH descriptors (open_file).
+bool IsPlainFile(const File& f) {
+  return f.kind == FileKind::kRegular || f.kind == FileKind::kDirectory ||
+         f.kind == FileKind::kDevNull || f.kind == FileKind::kPath;
+}
 bool IsWriteTarget(const File& f) {
-  return f.kind == FileKind::kPipeWrite || IsEventfd(f) || IsSocket(f);
+  return f.kind == FileKind::kPipeWrite || IsEventfd(f) || IsSocket(f) ||
+         IsPlainFile(f);
 }
 bool IsReadTarget(const File& f) {
-  return f.kind == FileKind::kPipeRead || IsEventfd(f) || IsSocket(f);
+  return f.kind == FileKind::kPipeRead || IsEventfd(f) || IsSocket(f) ||
+         IsPlainFile(f);
 }
 
 // A number that is not open (small, so it may be reused by a later open;
@@ -141,6 +153,35 @@ Gen<int32_t> GenFd(const World& w, bool (*pred)(const File&)) {
   choices.emplace_back(1, GenClosedFd(w));
   choices.emplace_back(1, OneOf<int32_t>({-1, 1000000}));
   return WeightedOneOf(std::move(choices));
+}
+
+// A user-memory operand (UserBuf): mostly a good buffer; NULL, unmapped,
+// read-only, kernel and cut-off ones for the copy rules.
+Gen<uint32_t> GenUserBuf() {
+  return gen::weightedOneOf<uint32_t>(
+      {{40, gen::just<uint32_t>(kBufGood)},
+       {1, OneOf<uint32_t>({kBufNull, kBufUnmapped, kBufReadOnly, kBufKernel})},
+       {2, gen::map(UnsizedInRange<uint32_t>(0, 4),
+                    [](uint32_t n) { return kBufTail + n; })}});
+}
+
+// epoll_wait's maxevents: the usual, small ones, and the limits.
+Gen<int32_t> GenMaxEvents() {
+  return gen::weightedOneOf<int32_t>(
+      {{14, gen::just(64)},
+       {12, OneOf<int32_t>({1, 2, 3})},
+       {3, OneOf<int32_t>({0, -1, abi::kEpMaxEvents, abi::kEpMaxEvents + 1})}});
+}
+
+// A wait's timeout: mostly none; -1 or a second only stay in a sequence
+// where the model predicts the call returns at once (Admissible).
+Gen<int32_t> GenWaitTimeout() {
+  return gen::weightedElement<int32_t>({{30, 0}, {1, -1}, {1, 1000}});
+}
+
+// A pwait sigmask size: -1 (a NULL sigmask), 8, or a wrong one.
+Gen<int32_t> GenSigsetSize() {
+  return gen::weightedElement<int32_t>({{4, -1}, {4, 8}, {1, 4}, {1, 16}});
 }
 
 Gen<uint32_t> GenEvents() {
@@ -430,18 +471,28 @@ Gen<Op> GenCtl(const World& w) {
   return gen::mapcat(epfd_and_op, [choose](std::pair<int32_t, int32_t> eo) {
     const int32_t epfd = eo.first;
     const int32_t op = eo.second;
+    // The event pointer: NULL 1 in 31 (null_event), another bad one 1 in
+    // 60 (the read-only page reads fine; tail0 cuts the struct).
+    const Gen<std::pair<bool, uint32_t>> pointer =
+        gen::weightedElement<std::pair<bool, uint32_t>>(
+            {{58, {false, kBufGood}},
+             {2, {true, kBufGood}},
+             {1, {false, kBufUnmapped}},
+             {1, {false, kBufReadOnly}},
+             {1, {false, kBufKernel}},
+             {1, {false, kBufTail}}});
     return gen::apply(
         [epfd, op](int32_t fd, uint32_t events, uint64_t data,
-                   bool null_event) -> Op {
+                   std::pair<bool, uint32_t> ptr) -> Op {
           return EpollCtl{.epfd = epfd,
                           .op = op,
                           .fd = fd,
                           .events = events,
                           .data = data,
-                          .null_event = null_event};
+                          .null_event = ptr.first,
+                          .buf = ptr.second};
         },
-        choose(epfd, op), GenEvents(), GenData(),
-        gen::weightedElement<bool>({{30, false}, {1, true}}));
+        choose(epfd, op), GenEvents(), GenData(), pointer);
   });
 }
 
@@ -539,6 +590,10 @@ Gen<Swarm> GenSwarm(Families families) {
                 std::max(s.weights[IndexOf<Accept4>()], 3);
           }
         }
+        if ((families & kFamilyFile) != 0) {
+          s.weights[IndexOf<OpenFile>()] =
+              std::max(s.weights[IndexOf<OpenFile>()], 2);
+        }
         if ((families & kFamilyPipe) == 0)
           s.weights[IndexOf<Pipe2>()] = 0;
         // Families switched off: none of their op kinds.
@@ -558,15 +613,107 @@ Gen<Swarm> GenSwarm(Families families) {
       UnsizedInRange(0, 100), UnsizedInRange<uint32_t>(0, UINT32_MAX));
 }
 
-Gen<Op> GenOp(const World& w, const Swarm& swarm) {
+namespace {
+
+// One of `moves` by weight, shrinking towards the first.
+Gen<Op> WeightedMove(std::vector<FocusMove> moves) {
+  uint32_t total = 0;
+  for (const FocusMove& move : moves)
+    total += move.weight;
+  return gen::map(UnsizedInRange<uint32_t>(0, total),
+                  [moves = std::make_shared<const std::vector<FocusMove>>(
+                       std::move(moves))](uint32_t ticket) -> Op {
+                    for (const FocusMove& move : *moves) {
+                      if (ticket < move.weight)
+                        return move.op;
+                      ticket -= move.weight;
+                    }
+                    return moves->back().op;
+                  });
+}
+
+// connect(): mostly an unconnected socket and a name its type can reach.
+Gen<Op> GenConnect(const World& w) {
   using namespace abi;
+  const Gen<Op> any = gen::apply(
+      [](int32_t fd, int32_t name) -> Op {
+        return Connect{.fd = fd, .name = name};
+      },
+      PreferFds(w, Concat(SocketFdsWhere(w,
+                                         [](const UnixSock& u) {
+                                           return u.state ==
+                                                      SockState::kClose ||
+                                                  u.type == kSockDgram;
+                                         }),
+                          InetFdsWhere(w,
+                                       [](const InetSock& s) {
+                                         return !s.tcp ||
+                                                s.state == TcpState::kClose;
+                                       }))),
+      GenBoundName(w));
+  // Pairs that can connect: an unconnected socket and a name its type
+  // can reach (a listener's, or any datagram socket's).
+  std::vector<Op> matched;
+  for (const auto& [fd, id] : w.fd_table) {
+    const File& f = w.files.at(id);
+    if (f.kind != FileKind::kUnixSocket)
+      continue;
+    const UnixSock& u = w.socks.at(f.sock);
+    if (u.state != SockState::kClose && u.type != kSockDgram)
+      continue;
+    for (const auto& [key, holder] : w.unix_names) {
+      const UnixSock& h = w.socks.at(holder);
+      if (key.first == u.type &&
+          (h.state == SockState::kListen || u.type == kSockDgram)) {
+        matched.push_back(Connect{.fd = fd, .name = key.second});
+      }
+    }
+  }
+  for (const auto& [fd, id] : w.fd_table) {
+    const File& f = w.files.at(id);
+    if (f.kind != FileKind::kInetSocket)
+      continue;
+    const InetSock& s = w.inet_socks.at(f.sock);
+    if (s.tcp &&
+        (s.state != TcpState::kClose || s.ss != SocketState::kUnconnected)) {
+      continue;
+    }
+    for (const auto& [key, first] : w.inet_names) {
+      const SockId holder = InetHolder(w, key.first, key.second);
+      if (key.first == s.tcp && holder != 0 &&
+          (!s.tcp || w.inet_socks.at(holder).state == TcpState::kListen)) {
+        matched.push_back(Connect{.fd = fd, .name = key.second});
+      }
+    }
+  }
+  if (matched.empty())
+    return any;
+  return WeightedOneOf<Op>({{3, gen::elementOf(std::move(matched))}, {1, any}});
+}
+
+// One draw of GenOp against a World that lives while it runs: the kinds on
+// offer are weighed from the state alone, and only the kind drawn builds its
+// generator (building all of them for every step was most of a check's
+// time). The Shrinkable it returns captures values only.
+Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
+                      const rc::Random& random, int size) {
+  using namespace abi;
+  rc::Random rest = random;
+  rc::Random pick = rest.split();
   const bool can_allocate = w.fd_table.size() + 2 <= kMaxOpenFds;
   // Steer towards an interesting world: a couple of pipes and epoll
   // instances early, few more once there are several.
-  const size_t pipes = OpenFdsWhere(w, IsPipe).size();
-  const size_t sockets = OpenFdsWhere(w, IsSocket).size();
-  const size_t eventfds = OpenFdsWhere(w, IsEventfd).size();
-  const size_t epolls = OpenFdsWhere(w, IsEpoll).size();
+  size_t pipes = 0;
+  size_t sockets = 0;
+  size_t eventfds = 0;
+  size_t epolls = 0;
+  for (const auto& [fd, id] : w.fd_table) {
+    const File& f = w.files.at(id);
+    pipes += IsPipe(f) ? 1 : 0;
+    sockets += IsSocket(f) ? 1 : 0;
+    eventfds += IsEventfd(f) ? 1 : 0;
+    epolls += IsEpoll(f) ? 1 : 0;
+  }
   // Where the AF_UNIX connection life cycle stands: each next step (bind,
   // listen, connect, accept4) gets likelier once the one before it has
   // happened, so listeners with pending connections are reached.
@@ -588,6 +735,7 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
     dgram_bound |= u.name >= 0 && u.type == abi::kSockDgram;
   }
   size_t inet = 0;
+  bool udp = false;
   bool tcp_client = false;  // a TCP socket that could connect
   for (const auto& [fd, id] : w.fd_table) {
     const File& f = w.files.at(id);
@@ -595,6 +743,7 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
       continue;
     const InetSock& s = w.inet_socks.at(f.sock);
     ++inet;
+    udp |= !s.tcp;
     tcp_client |= s.tcp && s.state == TcpState::kClose &&
                   s.ss == SocketState::kUnconnected && !s.listened;
     unbound |= !s.bound && s.state == TcpState::kClose;
@@ -645,463 +794,541 @@ Gen<Op> GenOp(const World& w, const Swarm& swarm) {
       return w.fd_table.size() < 12 ? weight : weight / 4;
     return weight;
   };
-  std::vector<std::pair<uint32_t, Gen<Op>>> choices;
-  const auto add = [&](size_t kind, Gen<Op> g) {
+  // Two passes over the kinds on offer: the first weighs them (`chosen` is
+  // -1), the second builds the generator of entry `chosen` of the first.
+  std::vector<uint32_t> weights;
+  weights.reserve(kOpKinds + 1);
+  int chosen = -1;
+  int entry = 0;
+  std::optional<Gen<Op>> drawn;
+  const auto add = [&](size_t kind, const auto& make) {
     const int weight =
         swarm.weights[kind] > 0 ? scale(kind, swarm.weights[kind]) : 0;
-    if (weight > 0) {
-      choices.emplace_back(static_cast<uint32_t>(weight), std::move(g));
-    }
+    if (weight <= 0)
+      return;
+    if (chosen < 0)
+      weights.push_back(static_cast<uint32_t>(weight));
+    else if (entry == chosen)
+      drawn = make();
+    ++entry;
   };
   // One generator per kind (none when the world rules the kind out).
   const auto offer = [&]<class T>() {
     if constexpr (std::is_same_v<T, Pipe2>) {
       if (can_allocate) {
-        add(IndexOf<Pipe2>(),
-            gen::map(
-                gen::weightedElement<uint32_t>({{10, kONonblock},
-                                                {4, kONonblock | kODirect},
-                                                {2, kONonblock | kOCloexec},
-                                                {1, kONonblock | kOAppend}}),
-                [](uint32_t flags) -> Op { return Pipe2{.flags = flags}; }));
+        add(IndexOf<Pipe2>(), [&] {
+          return gen::map(
+              gen::weightedElement<uint32_t>({{10, kONonblock},
+                                              {4, kONonblock | kODirect},
+                                              {2, kONonblock | kOCloexec},
+                                              {1, kONonblock | kOAppend}}),
+              [](uint32_t flags) -> Op { return Pipe2{.flags = flags}; });
+        });
       }
     } else if constexpr (std::is_same_v<T, EpollCreate>) {
       if (can_allocate) {
-        add(IndexOf<EpollCreate>(),
-            gen::map(
-                OneOf<int32_t>({1, 1, 1, 100, INT_MAX, 0, -1}),
-                [](int32_t size) -> Op { return EpollCreate{.size = size}; }));
+        add(IndexOf<EpollCreate>(), [&] {
+          return gen::map(
+              OneOf<int32_t>({1, 1, 1, 100, INT_MAX, 0, -1}),
+              [](int32_t size) -> Op { return EpollCreate{.size = size}; });
+        });
       }
     } else if constexpr (std::is_same_v<T, EpollCreate1>) {
       if (can_allocate) {
-        add(IndexOf<EpollCreate1>(),
-            gen::map(
-                gen::weightedElement<uint32_t>(
-                    {{12, 0u}, {4, kEpollCloexec}, {1, kONonblock}, {1, 1u}}),
-                [](uint32_t flags) -> Op {
-                  return EpollCreate1{.flags = flags};
-                }));
+        add(IndexOf<EpollCreate1>(), [&] {
+          return gen::map(
+              gen::weightedElement<uint32_t>(
+                  {{12, 0u}, {4, kEpollCloexec}, {1, kONonblock}, {1, 1u}}),
+              [](uint32_t flags) -> Op {
+                return EpollCreate1{.flags = flags};
+              });
+        });
       }
     } else if constexpr (std::is_same_v<T, Dup>) {
       if (can_allocate) {
-        add(IndexOf<Dup>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
-              return Dup{.fd = fd};
-            }));
+        add(IndexOf<Dup>(), [&] {
+          return gen::map(GenFd(w, AnyFile),
+                          [](int32_t fd) -> Op { return Dup{.fd = fd}; });
+        });
       }
     } else if constexpr (std::is_same_v<T, EpollCtl>) {
-      add(IndexOf<EpollCtl>(), GenCtl(w));
-    } else if constexpr (std::is_same_v<T, EpollWait>) {
-      add(IndexOf<EpollWait>(),
-          gen::apply(
-              [](int32_t epfd, int32_t max) -> Op {
-                return EpollWait{
-                    .epfd = epfd, .maxevents = max, .timeout_ms = 0};
+      add(IndexOf<EpollCtl>(), [&] { return GenCtl(w); });
+    } else if constexpr (std::is_same_v<T, EpollWait> ||
+                         std::is_same_v<T, EpollPwait>) {
+      add(IndexOf<T>(), [&] {
+        return gen::apply(
+            [](int32_t epfd, int32_t max, int32_t timeout, uint32_t buf,
+               int32_t sigsetsize) -> Op {
+              T op{.epfd = epfd,
+                   .maxevents = max,
+                   .timeout_ms = timeout,
+                   .buf = buf};
+              if constexpr (std::is_same_v<T, EpollPwait>)
+                op.sigsetsize = sigsetsize;
+              return op;
+            },
+            GenFd(w, IsEpoll), GenMaxEvents(), GenWaitTimeout(), GenUserBuf(),
+            GenSigsetSize());
+      });
+    } else if constexpr (std::is_same_v<T, OpenFile>) {
+      if (can_allocate) {
+        add(IndexOf<T>(), [&] {
+          return gen::apply(
+              [](int32_t kind, uint32_t flags) -> Op {
+                return OpenFile{.kind = kind, .flags = flags};
               },
-              GenFd(w, IsEpoll),
-              gen::weightedOneOf<int32_t>(
-                  {{14, gen::just(64)},
-                   {12, OneOf<int32_t>({1, 2, 3})},
-                   {3, OneOf<int32_t>(
-                           {0, -1, kEpMaxEvents, kEpMaxEvents + 1})}})));
+              gen::weightedElement<int32_t>({{4, kOpenRegular},
+                                             {2, kOpenDirectory},
+                                             {2, kOpenDevNull},
+                                             {2, kOpenPath}}),
+              gen::weightedElement<uint32_t>(
+                  {{6, 0u}, {2, kONonblock}, {1, kOCloexec}}));
+        });
+      }
+    } else if constexpr (std::is_same_v<T, EpollPwait2>) {
+      add(IndexOf<T>(), [&] {
+        // {0, 0} mostly; invalid ones; a second (kept only where events are
+        // ready, as a NULL timespec).
+        const Gen<std::pair<int64_t, int64_t>> ts =
+            gen::weightedElement<std::pair<int64_t, int64_t>>(
+                {{20, {0, 0}},
+                 {1, {-1, 0}},
+                 {1, {0, -1}},
+                 {1, {0, 1000000000}},
+                 {1, {1, 0}}});
+        const Gen<uint32_t> ts_buf =
+            gen::weightedElement<uint32_t>({{30, kBufGood},
+                                            {2, kBufNull},
+                                            {1, kBufUnmapped},
+                                            {1, kBufReadOnly},
+                                            {1, kBufKernel},
+                                            {1, kBufTail}});
+        return gen::apply(
+            [](int32_t epfd, int32_t max, std::pair<int64_t, int64_t> t,
+               uint32_t tsb, uint32_t buf, int32_t sigsetsize) -> Op {
+              return EpollPwait2{.epfd = epfd,
+                                 .maxevents = max,
+                                 .tv_sec = t.first,
+                                 .tv_nsec = t.second,
+                                 .sigsetsize = sigsetsize,
+                                 .ts_buf = tsb,
+                                 .buf = buf};
+            },
+            GenFd(w, IsEpoll), GenMaxEvents(), ts, ts_buf, GenUserBuf(),
+            GenSigsetSize());
+      });
     } else if constexpr (std::is_same_v<T, Write>) {
-      add(IndexOf<Write>(), gen::apply(
-                                [](int32_t fd, uint32_t count) -> Op {
-                                  return Write{.fd = fd, .count = count};
-                                },
-                                GenFd(w, IsWriteTarget), GenCount()));
+      add(IndexOf<Write>(), [&] {
+        return gen::apply(
+            [](int32_t fd, uint32_t count) -> Op {
+              return Write{.fd = fd, .count = count};
+            },
+            GenFd(w, IsWriteTarget), GenCount());
+      });
+      // An open regular file gets written (so reads find bytes).
+      for (const auto& [fd, id] : w.fd_table) {
+        if (w.files.at(id).kind != FileKind::kRegular)
+          continue;
+        add(IndexOf<Write>(), [&, fd = fd] {
+          return gen::map(GenCount(), [fd](uint32_t count) -> Op {
+            return Write{.fd = fd, .count = count};
+          });
+        });
+        break;
+      }
     } else if constexpr (std::is_same_v<T, Read>) {
-      add(IndexOf<Read>(), gen::apply(
-                               [](int32_t fd, uint32_t count) -> Op {
-                                 return Read{.fd = fd, .count = count};
-                               },
-                               GenFd(w, IsReadTarget), GenCount()));
+      add(IndexOf<Read>(), [&] {
+        return gen::apply(
+            [](int32_t fd, uint32_t count) -> Op {
+              return Read{.fd = fd, .count = count};
+            },
+            GenFd(w, IsReadTarget), GenCount());
+      });
+      // A regular file with bytes after its offset: reads of part of them,
+      // all of them, and one more.
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind != FileKind::kRegular || w.regular_size <= f.pos)
+          continue;
+        const auto left = static_cast<uint32_t>(
+            std::min<uint64_t>(w.regular_size - f.pos, kMaxGeneratedIo - 1));
+        add(IndexOf<Read>(), [&, fd = fd, left] {
+          return gen::map(OneOf<uint32_t>({1, left, left + 1}),
+                          [fd](uint32_t count) -> Op {
+                            return Read{.fd = fd, .count = count};
+                          });
+        });
+        break;
+      }
     } else if constexpr (std::is_same_v<T, Close>) {
-      add(IndexOf<Close>(), gen::map(GenFd(w, AnyFile), [](int32_t fd) -> Op {
-            return Close{.fd = fd};
-          }));
+      add(IndexOf<Close>(), [&] {
+        return gen::map(GenFd(w, AnyFile),
+                        [](int32_t fd) -> Op { return Close{.fd = fd}; });
+      });
     } else if constexpr (std::is_same_v<T, Dup2>) {
       if (!w.fd_table.empty()) {
-        add(IndexOf<Dup2>(),
-            gen::apply(
-                [](int32_t oldfd, int32_t newfd) -> Op {
-                  return Dup2{.oldfd = oldfd, .newfd = newfd};
-                },
-                GenFd(w, AnyFile),
-                gen::weightedOneOf<int32_t>(
-                    {{6, gen::inRange<int32_t>(0, 16)},
-                     {2, gen::elementOf(OpenFdsWhere(w, AnyFile))},
-                     {1, OneOf<int32_t>({-1, kMaxDup2Target - 1})}})));
+        add(IndexOf<Dup2>(), [&] {
+          return gen::apply(
+              [](int32_t oldfd, int32_t newfd) -> Op {
+                return Dup2{.oldfd = oldfd, .newfd = newfd};
+              },
+              GenFd(w, AnyFile),
+              gen::weightedOneOf<int32_t>(
+                  {{6, gen::inRange<int32_t>(0, 16)},
+                   {2, gen::elementOf(OpenFdsWhere(w, AnyFile))},
+                   {1, OneOf<int32_t>({-1, kMaxDup2Target - 1})}}));
+        });
       }
     } else if constexpr (std::is_same_v<T, SetPipeSize>) {
-      add(IndexOf<SetPipeSize>(),
-          gen::apply([](int32_t fd, int32_t size)
-                         -> Op { return SetPipeSize{.fd = fd, .size = size}; },
-                     GenFd(w, IsPipe),
-                     OneOf<int32_t>({0, 1, 4096, 4097, 5000, 8192, 12288, 16384,
-                                     65536, 1 << 20, -1, INT_MIN})));
+      add(IndexOf<SetPipeSize>(), [&] {
+        return gen::apply(
+            [](int32_t fd, int32_t size) -> Op {
+              return SetPipeSize{.fd = fd, .size = size};
+            },
+            GenFd(w, IsPipe),
+            OneOf<int32_t>({0, 1, 4096, 4097, 5000, 8192, 12288, 16384, 65536,
+                            1 << 20, -1, INT_MIN}));
+      });
     } else if constexpr (std::is_same_v<T, GetPipeSize>) {
-      add(IndexOf<GetPipeSize>(),
-          gen::map(GenFd(w, IsPipe),
-                   [](int32_t fd) -> Op { return GetPipeSize{.fd = fd}; }));
+      add(IndexOf<GetPipeSize>(), [&] {
+        return gen::map(GenFd(w, IsPipe),
+                        [](int32_t fd) -> Op { return GetPipeSize{.fd = fd}; });
+      });
     } else if constexpr (std::is_same_v<T, ListFds>) {
-      add(IndexOf<ListFds>(), gen::just<Op>(ListFds{}));
+      add(IndexOf<ListFds>(), [&] { return gen::just<Op>(ListFds{}); });
     } else if constexpr (std::is_same_v<T, Eventfd>) {
       if (can_allocate) {
-        add(IndexOf<Eventfd>(),
-            gen::apply(
-                [](uint32_t initval, uint32_t flags) -> Op {
-                  return Eventfd{.initval = initval, .flags = flags};
-                },
-                OneOf<uint32_t>({0, 0, 1, 2, 100, 0xffffffffu}),
-                gen::weightedElement<uint32_t>(
-                    {{10, kEfdNonblock},
-                     {5, kEfdNonblock | kEfdSemaphore},
-                     {2, kEfdNonblock | kEfdCloexec},
-                     {1, kEfdNonblock | 8u}})));
+        add(IndexOf<Eventfd>(), [&] {
+          return gen::apply(
+              [](uint32_t initval, uint32_t flags) -> Op {
+                return Eventfd{.initval = initval, .flags = flags};
+              },
+              OneOf<uint32_t>({0, 0, 1, 2, 100, 0xffffffffu}),
+              gen::weightedElement<uint32_t>({{10, kEfdNonblock},
+                                              {5, kEfdNonblock | kEfdSemaphore},
+                                              {2, kEfdNonblock | kEfdCloexec},
+                                              {1, kEfdNonblock | 8u}}));
+        });
       }
     } else if constexpr (std::is_same_v<T, Socketpair>) {
       if (can_allocate) {
-        add(IndexOf<Socketpair>(),
-            gen::apply([](uint32_t type, uint32_t flags)
-                           -> Op { return Socketpair{.type = type | flags}; },
-                       gen::weightedElement<uint32_t>({{6, kSockStream},
-                                                       {4, kSockDgram},
-                                                       {4, kSockSeqpacket},
-                                                       {1, 3u},
-                                                       {1, 4u},
-                                                       {1, 11u}}),
-                       gen::weightedElement<uint32_t>(
-                           {{10, kSockNonblock},
-                            {2, kSockNonblock | kSockCloexec},
-                            {1, kSockNonblock | 0x10u}})));
+        add(IndexOf<Socketpair>(), [&] {
+          return gen::apply(
+              [](uint32_t type, uint32_t flags) -> Op {
+                return Socketpair{.type = type | flags};
+              },
+              gen::weightedElement<uint32_t>({{6, kSockStream},
+                                              {4, kSockDgram},
+                                              {4, kSockSeqpacket},
+                                              {1, 3u},
+                                              {1, 4u},
+                                              {1, 11u}}),
+              gen::weightedElement<uint32_t>({{10, kSockNonblock},
+                                              {2, kSockNonblock | kSockCloexec},
+                                              {1, kSockNonblock | 0x10u}}));
+        });
       }
     } else if constexpr (std::is_same_v<T, EventfdWrite>) {
-      add(IndexOf<EventfdWrite>(), gen::apply(
-                                       [](int32_t fd, uint64_t value) -> Op {
-                                         return EventfdWrite{.fd = fd,
-                                                             .value = value};
-                                       },
-                                       GenFd(w, IsEventfd), GenCounterValue()));
+      add(IndexOf<EventfdWrite>(), [&] {
+        return gen::apply(
+            [](int32_t fd, uint64_t value) -> Op {
+              return EventfdWrite{.fd = fd, .value = value};
+            },
+            GenFd(w, IsEventfd), GenCounterValue());
+      });
     } else if constexpr (std::is_same_v<T, EventfdRead>) {
-      add(IndexOf<EventfdRead>(),
-          gen::map(GenFd(w, IsEventfd),
-                   [](int32_t fd) -> Op { return EventfdRead{.fd = fd}; }));
+      add(IndexOf<EventfdRead>(), [&] {
+        return gen::map(GenFd(w, IsEventfd),
+                        [](int32_t fd) -> Op { return EventfdRead{.fd = fd}; });
+      });
     } else if constexpr (std::is_same_v<T, Send>) {
-      std::vector<std::pair<uint32_t, Gen<uint32_t>>> extra = {
-          {12, gen::just(0u)},
-          {2, gen::just(kMsgPeek)},
-          {1, gen::just(kMsgTrunc)},
-          {1, gen::just(kMsgWaitall)}};
-      if ((swarm.families & kFamilyUnixOob) != 0)
-        extra.emplace_back(3, gen::just(kMsgOob));
-      const Gen<uint32_t> extra_flags = WeightedOneOf(std::move(extra));
-      add(IndexOf<Send>(),
-          gen::mapcat(PreferFds(w, DataFds(w)), [inet = OpenFdsWhere(w, IsInet),
-                                                 extra_flags](int32_t fd) {
-            return gen::apply(
-                [fd](uint32_t count, uint32_t extra) -> Op {
-                  return Send{.fd = fd,
-                              .count = count,
-                              .flags = kMsgDontwait | kMsgNosignal | extra};
-                },
-                GenSendCount(inet, fd), extra_flags);
-          }));
+      add(IndexOf<Send>(), [&] {
+        std::vector<std::pair<uint32_t, Gen<uint32_t>>> extra = {
+            {12, gen::just(0u)},
+            {2, gen::just(kMsgPeek)},
+            {1, gen::just(kMsgTrunc)},
+            {1, gen::just(kMsgWaitall)}};
+        if ((swarm.families & kFamilyUnixOob) != 0)
+          extra.emplace_back(3, gen::just(kMsgOob));
+        const Gen<uint32_t> extra_flags = WeightedOneOf(std::move(extra));
+        return gen::mapcat(
+            PreferFds(w, DataFds(w)),
+            [inet = OpenFdsWhere(w, IsInet), extra_flags](int32_t fd) {
+              return gen::apply(
+                  [fd](uint32_t count, uint32_t extra) -> Op {
+                    return Send{.fd = fd,
+                                .count = count,
+                                .flags = kMsgDontwait | kMsgNosignal | extra};
+                  },
+                  GenSendCount(inet, fd), extra_flags);
+            });
+      });
     } else if constexpr (std::is_same_v<T, Recv>) {
-      add(IndexOf<Recv>(),
-          gen::apply(
-              [](int32_t fd, uint32_t count, uint32_t extra) -> Op {
-                return Recv{
-                    .fd = fd, .count = count, .flags = kMsgDontwait | extra};
-              },
-              PreferFds(w, DataFds(w)), GenSockCount(),
-              gen::weightedElement<uint32_t>({{10, 0u},
-                                              {4, kMsgPeek},
-                                              {2, kMsgTrunc},
-                                              {1, kMsgWaitall},
-                                              {1, kMsgOob}})));
+      add(IndexOf<Recv>(), [&] {
+        return gen::apply(
+            [](int32_t fd, uint32_t count, uint32_t extra) -> Op {
+              return Recv{
+                  .fd = fd, .count = count, .flags = kMsgDontwait | extra};
+            },
+            PreferFds(w, DataFds(w)), GenSockCount(),
+            gen::weightedElement<uint32_t>({{10, 0u},
+                                            {4, kMsgPeek},
+                                            {2, kMsgTrunc},
+                                            {1, kMsgWaitall},
+                                            {1, kMsgOob}}));
+      });
     } else if constexpr (std::is_same_v<T, Shutdown>) {
-      add(IndexOf<Shutdown>(),
-          gen::apply([](int32_t fd, int32_t how)
-                         -> Op { return Shutdown{.fd = fd, .how = how}; },
-                     GenFd(w, IsSocket),
-                     gen::weightedElement<int32_t>({{4, kShutRd},
-                                                    {4, kShutWr},
-                                                    {3, kShutRdwr},
-                                                    {1, 3},
-                                                    {1, -1}})));
+      add(IndexOf<Shutdown>(), [&] {
+        return gen::apply(
+            [](int32_t fd, int32_t how) -> Op {
+              return Shutdown{.fd = fd, .how = how};
+            },
+            GenFd(w, IsSocket),
+            gen::weightedElement<int32_t>(
+                {{4, kShutRd}, {4, kShutWr}, {3, kShutRdwr}, {1, 3}, {1, -1}}));
+      });
     } else if constexpr (std::is_same_v<T, SetSockOpt>) {
-      add(IndexOf<SetSockOpt>(),
-          gen::apply(
-              [](int32_t fd, int32_t name, int32_t value) -> Op {
-                return SetSockOpt{.fd = fd, .name = name, .value = value};
-              },
-              GenFd(w, IsSocket),
-              gen::weightedElement<int32_t>({{6, kSoSndbuf},
-                                             {2, kSoRcvbuf},
-                                             {2, kSoRcvlowat},
-                                             {1, kSoLinger},
-                                             {1, kSoError}}),
-              OneOf<int32_t>({0, 1, 2, 100, 1024, 2304, 4096, 8192, 16384,
-                              65536, 212992, -1, INT_MAX})));
+      add(IndexOf<SetSockOpt>(), [&] {
+        return gen::apply(
+            [](int32_t fd, int32_t name, int32_t value) -> Op {
+              return SetSockOpt{.fd = fd, .name = name, .value = value};
+            },
+            GenFd(w, IsSocket),
+            gen::weightedElement<int32_t>({{6, kSoSndbuf},
+                                           {2, kSoRcvbuf},
+                                           {2, kSoRcvlowat},
+                                           {1, kSoLinger},
+                                           {1, kSoError}}),
+            OneOf<int32_t>({0, 1, 2, 100, 1024, 2304, 4096, 8192, 16384, 65536,
+                            212992, -1, INT_MAX}));
+      });
     } else if constexpr (std::is_same_v<T, GetSockOpt>) {
-      add(IndexOf<GetSockOpt>(),
-          gen::apply([](int32_t fd, int32_t name)
-                         -> Op { return GetSockOpt{.fd = fd, .name = name}; },
-                     GenFd(w, IsSocket),
-                     gen::weightedElement<int32_t>({{6, kSoError},
-                                                    {3, kSoSndbuf},
-                                                    {1, kSoRcvbuf},
-                                                    {1, kSoRcvlowat},
-                                                    {1, kSoLinger},
-                                                    {1, 9999}})));
+      add(IndexOf<GetSockOpt>(), [&] {
+        return gen::apply(
+            [](int32_t fd, int32_t name) -> Op {
+              return GetSockOpt{.fd = fd, .name = name};
+            },
+            GenFd(w, IsSocket),
+            gen::weightedElement<int32_t>({{6, kSoError},
+                                           {3, kSoSndbuf},
+                                           {1, kSoRcvbuf},
+                                           {1, kSoRcvlowat},
+                                           {1, kSoLinger},
+                                           {1, 9999}}));
+      });
     } else if constexpr (std::is_same_v<T, UnixSocket>) {
       if (can_allocate) {
-        add(IndexOf<UnixSocket>(),
-            gen::apply(
-                [](uint32_t type, uint32_t flags) -> Op {
-                  return UnixSocket{.type = type | flags};
-                },
-                gen::weightedElement<uint32_t>({{5, kSockStream},
-                                                {4, kSockDgram},
-                                                {3, kSockSeqpacket},
-                                                {1, 4u}}),
-                gen::weightedElement<uint32_t>(
-                    {{10, kSockNonblock}, {2, kSockNonblock | kSockCloexec}})));
+        add(IndexOf<UnixSocket>(), [&] {
+          return gen::apply(
+              [](uint32_t type, uint32_t flags) -> Op {
+                return UnixSocket{.type = type | flags};
+              },
+              gen::weightedElement<uint32_t>({{5, kSockStream},
+                                              {4, kSockDgram},
+                                              {3, kSockSeqpacket},
+                                              {1, 4u}}),
+              gen::weightedElement<uint32_t>(
+                  {{10, kSockNonblock}, {2, kSockNonblock | kSockCloexec}}));
+        });
       }
     } else if constexpr (std::is_same_v<T, Bind>) {
-      add(IndexOf<Bind>(),
-          gen::apply(
-              [](int32_t fd, int32_t name) -> Op {
-                return Bind{.fd = fd, .name = name};
+      add(IndexOf<Bind>(), [&] {
+        return gen::apply(
+            [](int32_t fd, int32_t name) -> Op {
+              return Bind{.fd = fd, .name = name};
+            },
+            PreferFds(
+                w, Concat(SocketFdsWhere(
+                              w, [](const UnixSock& u) { return u.name < 0; }),
+                          InetFdsWhere(w,
+                                       [](const InetSock& s) {
+                                         return !s.bound &&
+                                                s.state == TcpState::kClose;
+                                       }))),
+            GenName());
+      });
+    } else if constexpr (std::is_same_v<T, Listen>) {
+      add(IndexOf<Listen>(), [&] {
+        return gen::apply(
+            [](int32_t fd, int32_t backlog) -> Op {
+              return Listen{.fd = fd, .backlog = backlog};
+            },
+            PreferFds(
+                w, Concat(SocketFdsWhere(w,
+                                         [](const UnixSock& u) {
+                                           return u.name >= 0 &&
+                                                  u.type != kSockDgram &&
+                                                  u.state !=
+                                                      SockState::kEstablished;
+                                         }),
+                          InetFdsWhere(w,
+                                       [](const InetSock& s) {
+                                         return s.tcp && s.bound &&
+                                                s.state == TcpState::kClose;
+                                       }))),
+            gen::weightedElement<int32_t>(
+                {{4, 0}, {6, 1}, {4, 2}, {2, 5}, {1, -1}, {1, 100000}}));
+      });
+    } else if constexpr (std::is_same_v<T, Connect>) {
+      add(IndexOf<Connect>(), [&] { return GenConnect(w); });
+    } else if constexpr (std::is_same_v<T, Accept4>) {
+      if (can_allocate) {
+        add(IndexOf<Accept4>(), [&] {
+          return gen::apply(
+              [](int32_t fd, uint32_t flags) -> Op {
+                return Accept4{.fd = fd, .flags = flags};
               },
               PreferFds(w, Concat(SocketFdsWhere(w,
                                                  [](const UnixSock& u) {
-                                                   return u.name < 0;
+                                                   return u.state ==
+                                                          SockState::kListen;
                                                  }),
                                   InetFdsWhere(w,
                                                [](const InetSock& s) {
-                                                 return !s.bound &&
-                                                        s.state ==
-                                                            TcpState::kClose;
+                                                 return s.state ==
+                                                        TcpState::kListen;
                                                }))),
-              GenName()));
-    } else if constexpr (std::is_same_v<T, Listen>) {
-      add(IndexOf<Listen>(),
-          gen::apply(
-              [](int32_t fd, int32_t backlog) -> Op {
-                return Listen{.fd = fd, .backlog = backlog};
-              },
-              PreferFds(
-                  w, Concat(SocketFdsWhere(w,
-                                           [](const UnixSock& u) {
-                                             return u.name >= 0 &&
-                                                    u.type != kSockDgram &&
-                                                    u.state !=
-                                                        SockState::kEstablished;
-                                           }),
-                            InetFdsWhere(w,
-                                         [](const InetSock& s) {
-                                           return s.tcp && s.bound &&
-                                                  s.state == TcpState::kClose;
-                                         }))),
-              gen::weightedElement<int32_t>(
-                  {{4, 0}, {6, 1}, {4, 2}, {2, 5}, {1, -1}, {1, 100000}})));
-    } else if constexpr (std::is_same_v<T, Connect>) {
-      const Gen<Op> any = gen::apply(
-          [](int32_t fd, int32_t name) -> Op {
-            return Connect{.fd = fd, .name = name};
-          },
-          PreferFds(w, Concat(SocketFdsWhere(w,
-                                             [](const UnixSock& u) {
-                                               return u.state ==
-                                                          SockState::kClose ||
-                                                      u.type == kSockDgram;
-                                             }),
-                              InetFdsWhere(w,
-                                           [](const InetSock& s) {
-                                             return !s.tcp ||
-                                                    s.state == TcpState::kClose;
-                                           }))),
-          GenBoundName(w));
-      // Pairs that can connect: an unconnected socket and a name its type
-      // can reach (a listener's, or any datagram socket's).
-      std::vector<Op> matched;
-      for (const auto& [fd, id] : w.fd_table) {
-        const File& f = w.files.at(id);
-        if (f.kind != FileKind::kUnixSocket)
-          continue;
-        const UnixSock& u = w.socks.at(f.sock);
-        if (u.state != SockState::kClose && u.type != kSockDgram)
-          continue;
-        for (const auto& [key, holder] : w.unix_names) {
-          const UnixSock& h = w.socks.at(holder);
-          if (key.first == u.type &&
-              (h.state == SockState::kListen || u.type == kSockDgram)) {
-            matched.push_back(Connect{.fd = fd, .name = key.second});
-          }
-        }
-      }
-      for (const auto& [fd, id] : w.fd_table) {
-        const File& f = w.files.at(id);
-        if (f.kind != FileKind::kInetSocket)
-          continue;
-        const InetSock& s = w.inet_socks.at(f.sock);
-        if (s.tcp && (s.state != TcpState::kClose ||
-                      s.ss != SocketState::kUnconnected)) {
-          continue;
-        }
-        for (const auto& [key, first] : w.inet_names) {
-          const SockId holder = InetHolder(w, key.first, key.second);
-          if (key.first == s.tcp && holder != 0 &&
-              (!s.tcp || w.inet_socks.at(holder).state == TcpState::kListen)) {
-            matched.push_back(Connect{.fd = fd, .name = key.second});
-          }
-        }
-      }
-      if (matched.empty()) {
-        add(IndexOf<Connect>(), any);
-      } else {
-        add(IndexOf<Connect>(),
-            WeightedOneOf<Op>(
-                {{3, gen::elementOf(std::move(matched))}, {1, any}}));
-      }
-    } else if constexpr (std::is_same_v<T, Accept4>) {
-      if (can_allocate) {
-        add(IndexOf<Accept4>(),
-            gen::apply(
-                [](int32_t fd, uint32_t flags) -> Op {
-                  return Accept4{.fd = fd, .flags = flags};
-                },
-                PreferFds(w, Concat(SocketFdsWhere(w,
-                                                   [](const UnixSock& u) {
-                                                     return u.state ==
-                                                            SockState::kListen;
-                                                   }),
-                                    InetFdsWhere(w,
-                                                 [](const InetSock& s) {
-                                                   return s.state ==
-                                                          TcpState::kListen;
-                                                 }))),
-                gen::weightedElement<uint32_t>(
-                    {{10, kSockNonblock},
-                     {2, kSockNonblock | kSockCloexec},
-                     {1, kSockNonblock | 0x10u}})));
+              gen::weightedElement<uint32_t>({{10, kSockNonblock},
+                                              {2, kSockNonblock | kSockCloexec},
+                                              {1, kSockNonblock | 0x10u}}));
+        });
       }
     } else if constexpr (std::is_same_v<T, SendTo>) {
-      add(IndexOf<SendTo>(),
-          gen::apply(
+      add(IndexOf<SendTo>(), [&] {
+        return gen::apply(
+            [](int32_t fd, uint32_t count, int32_t name) -> Op {
+              return SendTo{.fd = fd,
+                            .count = count,
+                            .flags = kMsgDontwait | kMsgNosignal,
+                            .name = name};
+            },
+            GenFd(w, IsSocket), GenSockCount(), GenBoundName(w));
+      });
+      // Datagrams to a name from a UDP socket.
+      if (udp) {
+        add(IndexOf<SendTo>(), [&] {
+          return gen::apply(
               [](int32_t fd, uint32_t count, int32_t name) -> Op {
                 return SendTo{.fd = fd,
                               .count = count,
                               .flags = kMsgDontwait | kMsgNosignal,
                               .name = name};
               },
-              GenFd(w, IsSocket), GenSockCount(), GenBoundName(w)));
-      // Datagrams to a name from a UDP socket.
-      const std::vector<int32_t> udp =
-          InetFdsWhere(w, [](const InetSock& s) { return !s.tcp; });
-      if (!udp.empty()) {
-        add(IndexOf<SendTo>(),
-            gen::apply(
-                [](int32_t fd, uint32_t count, int32_t name) -> Op {
-                  return SendTo{.fd = fd,
-                                .count = count,
-                                .flags = kMsgDontwait | kMsgNosignal,
-                                .name = name};
-                },
-                gen::elementOf(udp), GenInetCount(), GenBoundName(w)));
+              gen::elementOf(
+                  InetFdsWhere(w, [](const InetSock& s) { return !s.tcp; })),
+              GenInetCount(), GenBoundName(w));
+        });
       }
     } else if constexpr (std::is_same_v<T, InetSocket>) {
-      if (can_allocate) {
-        std::vector<std::pair<uint32_t, Gen<uint32_t>>> types;
-        if ((swarm.families & kFamilyTcp) != 0)
-          types.emplace_back(6, gen::just(kSockStream));
-        if ((swarm.families & kFamilyUdp) != 0)
-          types.emplace_back(4, gen::just(kSockDgram));
-        if (!types.empty()) {
+      if (can_allocate && (swarm.families & (kFamilyTcp | kFamilyUdp)) != 0) {
+        add(IndexOf<InetSocket>(), [&] {
+          std::vector<std::pair<uint32_t, Gen<uint32_t>>> types;
+          if ((swarm.families & kFamilyTcp) != 0)
+            types.emplace_back(6, gen::just(kSockStream));
+          if ((swarm.families & kFamilyUdp) != 0)
+            types.emplace_back(4, gen::just(kSockDgram));
           // SOCK_RDM has no AF_INET protocol (ESOCKTNOSUPPORT), 11 is
           // SOCK_MAX (EINVAL). (Not SOCK_RAW, SOCK_SEQPACKET or SOCK_DCCP,
           // which modules or capabilities decide, nor SOCK_PACKET.)
           types.emplace_back(1, OneOf<uint32_t>({4u, 11u}));
-          add(IndexOf<InetSocket>(),
-              gen::apply([](uint32_t type, uint32_t flags)
-                             -> Op { return InetSocket{.type = type | flags}; },
-                         WeightedOneOf(std::move(types)),
-                         gen::weightedElement<uint32_t>(
-                             {{10, kSockNonblock},
-                              {2, kSockNonblock | kSockCloexec},
-                              {1, kSockNonblock | 0x10u}})));
-        }
+          return gen::apply(
+              [](uint32_t type, uint32_t flags) -> Op {
+                return InetSocket{.type = type | flags};
+              },
+              WeightedOneOf(std::move(types)),
+              gen::weightedElement<uint32_t>({{10, kSockNonblock},
+                                              {2, kSockNonblock | kSockCloexec},
+                                              {1, kSockNonblock | 0x10u}}));
+        });
       }
     } else if constexpr (std::is_same_v<T, Poll> || std::is_same_v<T, PPoll>) {
-      // RLIMIT_NOFILE itself is allowed, one more is EINVAL (at the limit
-      // only while the SUTs' buffers of that many entries stay small).
-      const auto over_limit = static_cast<int32_t>(
-          std::min<int64_t>(w.profile.fd_limit + 1, INT32_MAX));
-      const auto at_limit = static_cast<int32_t>(
-          w.profile.fd_limit <= (1 << 20) ? w.profile.fd_limit : 3);
-      const Gen<int32_t> nfds = gen::weightedElement<int32_t>(
-          {{10, 3}, {1, 0}, {1, 1}, {1, 2}, {1, at_limit}, {1, over_limit}});
-      const Gen<int32_t> sigsetsize =
-          gen::weightedElement<int32_t>({{4, -1}, {4, 8}, {1, 4}, {1, 16}});
-      add(IndexOf<T>(),
-          gen::apply(
-              [](int32_t fd0, uint32_t ev0, int32_t fd1, uint32_t ev1,
-                 int32_t fd2, uint32_t ev2, int32_t n, int32_t sig) -> Op {
-                T op{.fd0 = fd0,
-                     .events0 = ev0,
-                     .fd1 = fd1,
-                     .events1 = ev1,
-                     .fd2 = fd2,
-                     .events2 = ev2,
-                     .nfds = n};
-                if constexpr (std::is_same_v<T, PPoll>)
-                  op.sigsetsize = sig;
-                return op;
-              },
-              GenPollFd(w), GenPollEvents(), GenPollFd(w), GenPollEvents(),
-              GenPollFd(w), GenPollEvents(), nfds, sigsetsize));
+      add(IndexOf<T>(), [&] {
+        // RLIMIT_NOFILE itself is allowed, one more is EINVAL (at the limit
+        // only while the SUTs' buffers of that many entries stay small).
+        const auto over_limit = static_cast<int32_t>(
+            std::min<int64_t>(w.profile.fd_limit + 1, INT32_MAX));
+        const auto at_limit = static_cast<int32_t>(
+            w.profile.fd_limit <= (1 << 20) ? w.profile.fd_limit : 3);
+        const Gen<int32_t> nfds = gen::weightedElement<int32_t>(
+            {{10, 3}, {1, 0}, {1, 1}, {1, 2}, {1, at_limit}, {1, over_limit}});
+        const Gen<int32_t> sigsetsize =
+            gen::weightedElement<int32_t>({{4, -1}, {4, 8}, {1, 4}, {1, 16}});
+        return gen::apply(
+            [](int32_t fd0, uint32_t ev0, int32_t fd1, uint32_t ev1,
+               int32_t fd2, uint32_t ev2, int32_t n, int32_t sig) -> Op {
+              T op{.fd0 = fd0,
+                   .events0 = ev0,
+                   .fd1 = fd1,
+                   .events1 = ev1,
+                   .fd2 = fd2,
+                   .events2 = ev2,
+                   .nfds = n};
+              if constexpr (std::is_same_v<T, PPoll>)
+                op.sigsetsize = sig;
+              return op;
+            },
+            GenPollFd(w), GenPollEvents(), GenPollFd(w), GenPollEvents(),
+            GenPollFd(w), GenPollEvents(), nfds, sigsetsize);
+      });
     } else if constexpr (std::is_same_v<T, Select> ||
                          std::is_same_v<T, PSelect>) {
-      int32_t top = 0;
-      for (const auto& [fd, id] : w.fd_table) {
-        if (fd < 64)
-          top = fd + 1;
-      }
-      const Gen<int32_t> nfds = gen::weightedElement<int32_t>(
-          {{8, top}, {2, 64}, {1, 0}, {1, -1}, {1, 1 << 20}});
-      const Gen<int32_t> sigsetsize =
-          gen::weightedElement<int32_t>({{4, -1}, {4, 8}, {1, 4}});
-      add(IndexOf<T>(),
-          gen::apply(
-              [](int32_t n, uint64_t r, uint64_t wr, uint64_t e,
-                 int32_t sig) -> Op {
-                T op{.nfds = n, .readfds = r, .writefds = wr, .exceptfds = e};
-                if constexpr (std::is_same_v<T, PSelect>)
-                  op.sigsetsize = sig;
-                return op;
-              },
-              nfds, GenFdSet(w), GenFdSet(w), GenFdSet(w), sigsetsize));
+      add(IndexOf<T>(), [&] {
+        int32_t top = 0;
+        for (const auto& [fd, id] : w.fd_table) {
+          if (fd < 64)
+            top = fd + 1;
+        }
+        const Gen<int32_t> nfds = gen::weightedElement<int32_t>(
+            {{8, top}, {2, 64}, {1, 0}, {1, -1}, {1, 1 << 20}});
+        const Gen<int32_t> sigsetsize =
+            gen::weightedElement<int32_t>({{4, -1}, {4, 8}, {1, 4}});
+        return gen::apply(
+            [](int32_t n, uint64_t r, uint64_t wr, uint64_t e,
+               int32_t sig) -> Op {
+              T op{.nfds = n, .readfds = r, .writefds = wr, .exceptfds = e};
+              if constexpr (std::is_same_v<T, PSelect>)
+                op.sigsetsize = sig;
+              return op;
+            },
+            nfds, GenFdSet(w), GenFdSet(w), GenFdSet(w), sigsetsize);
+      });
     } else {
       static_assert(kAlwaysFalse<T>, "GenOp: no generator for this op");
     }
   };
-  [&]<class... T>(OpList<T...>) {
-    (offer.template operator()<T>(), ...);
-  }(GenOrder{});
+  const auto offer_all = [&] {
+    entry = 0;
+    [&]<class... T>(OpList<T...>) {
+      (offer.template operator()<T>(), ...);
+    }(GenOrder{});
+  };
+  offer_all();
+  uint64_t total = 0;
+  for (const uint32_t weight : weights)
+    total += weight;
   // The focus's next steps (properties/focus.h) take twice the weight of all
-  // the random choices together.
-  std::vector<std::pair<uint32_t, Gen<Op>>> focused;
-  for (const FocusMove& move : FocusMoves(w, swarm))
-    focused.emplace_back(move.weight, gen::just(move.op));
-  if (!focused.empty()) {
-    uint32_t total = 0;
-    for (const auto& c : choices)
-      total += c.first;
-    choices.emplace_back(std::max<uint32_t>(2 * total, 1),
-                         WeightedOneOf(std::move(focused)));
+  // the random choices together, when it has any; the moves are computed
+  // only when drawn, and a focus without moves leaves the random choices.
+  uint64_t ticket =
+      pick.next() % (swarm.focus == Focus::kNone ? total : 3 * total);
+  if (ticket >= total) {
+    std::vector<FocusMove> moves = FocusMoves(w, swarm);
+    if (!moves.empty())
+      return WeightedMove(std::move(moves))(rest, size);
+    ticket = pick.next() % total;
   }
-  return WeightedOneOf(std::move(choices));
+  for (chosen = 0; ticket >= weights[chosen]; ++chosen)
+    ticket -= weights[chosen];
+  offer_all();
+  return (*drawn)(rest, size);
+}
+
+}  // namespace
+
+Gen<Op> GenOp(const World& w, const Swarm& swarm) {
+  return [&w, swarm](const rc::Random& random, int size) {
+    return DrawOp(w, swarm, random, size);
+  };
 }
 
 namespace {
@@ -1228,10 +1455,21 @@ bool Admissible(const World& w, const Op& op) {
                  (o.flags & abi::kONotificationPipe) == 0;
         } else if constexpr (std::is_same_v<T, EpollCreate> ||
                              std::is_same_v<T, EpollCreate1> ||
-                             std::is_same_v<T, Dup>) {
+                             std::is_same_v<T, Dup> ||
+                             std::is_same_v<T, OpenFile>) {
           return room;
-        } else if constexpr (std::is_same_v<T, EpollWait>) {
-          return o.timeout_ms == 0;
+        } else if constexpr (std::is_same_v<T, EpollWait> ||
+                             std::is_same_v<T, EpollPwait> ||
+                             std::is_same_v<T, EpollPwait2>) {
+          // A wait that may sleep only where the model says it returns at
+          // once: an error, or events.
+          bool waits = false;
+          if constexpr (std::is_same_v<T, EpollPwait2>) {
+            waits = o.ts_buf == kBufNull || o.tv_sec != 0 || o.tv_nsec != 0;
+          } else {
+            waits = o.timeout_ms != 0;
+          }
+          return !waits || StepCopy(w, op).outcome.ret != 0;
         } else if constexpr (std::is_same_v<T, Write> ||
                              std::is_same_v<T, Read>) {
           const File* f = w.FileAt(o.fd);

@@ -66,6 +66,12 @@ inline constexpr uint64_t kMaxUdpQueuedBytes = 32768;
 
 // Weights over the op kinds of `families` (other kinds get weight 0).
 rc::Gen<Swarm> GenSwarm(Families families = kAllFamilies);
+// The next operation in `world`. The generator reads `world` when it runs,
+// so run it while `world` lives (rc::state::gen::commands and `*` run it at
+// once); what it yields holds values only, so it shrinks after `world` is
+// gone. It weighs the kinds on offer from the state and builds the
+// generator of the kind it draws (and the focus's moves) only; the kind
+// drawn does not shrink, the operands do.
 rc::Gen<Op> GenOp(const World& world, const Swarm& swarm);
 
 // True if `op` may run in a generated sequence in this state: it cannot

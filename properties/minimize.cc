@@ -5,6 +5,8 @@
 
 #include "model/abi.h"
 #include "model/step.h"
+#include "properties/generators.h"
+#include "properties/sequence.h"
 #include "properties/triage.h"
 
 namespace epollcheck {
@@ -116,6 +118,11 @@ std::vector<Op> Simplifications(const Op& op) {
             s.data = fd_data;
             out.push_back(s);
           }
+          if (o.buf != kBufGood) {
+            EpollCtl s = o;
+            s.buf = kBufGood;
+            out.push_back(s);
+          }
           for (int bit = 0; bit < 32; ++bit) {
             const uint32_t b = 1u << bit;
             if ((o.events & b) == 0)
@@ -124,6 +131,16 @@ std::vector<Op> Simplifications(const Op& op) {
             s.events &= ~b;
             out.push_back(s);
           }
+        } else if constexpr (std::is_same_v<T, EpollWait>) {
+          if (o.buf != kBufGood || o.timeout_ms != 0)
+            out.push_back(EpollWait{.epfd = o.epfd, .maxevents = o.maxevents});
+        } else if constexpr (std::is_same_v<T, EpollPwait>) {
+          if (o.buf != kBufGood || o.timeout_ms != 0 || o.sigsetsize != -1)
+            out.push_back(EpollPwait{.epfd = o.epfd, .maxevents = o.maxevents});
+        } else if constexpr (std::is_same_v<T, EpollPwait2>) {
+          const EpollPwait2 plain{.epfd = o.epfd, .maxevents = o.maxevents};
+          if (!(o == plain))
+            out.push_back(plain);
         } else if constexpr (std::is_same_v<T, Write> ||
                              std::is_same_v<T, Read>) {
           for (uint32_t c : {1u, o.count / 2, 4096u})
@@ -166,8 +183,8 @@ std::vector<Op> Simplifications(const Op& op) {
                              std::is_same_v<T, PPoll> ||
                              std::is_same_v<T, Select> ||
                              std::is_same_v<T, PSelect> ||
-                             std::is_same_v<T, EpollWait> ||
                              std::is_same_v<T, Close> ||
+                             std::is_same_v<T, OpenFile> ||
                              std::is_same_v<T, Dup> ||
                              std::is_same_v<T, Dup2> ||
                              std::is_same_v<T, SetPipeSize> ||
@@ -195,6 +212,27 @@ DescriptorOperands(const std::vector<Op>& ops, const Profile& profile) {
   return out;
 }
 
+bool KeepsAdmissible(const std::vector<Op>& ops,
+                     const std::vector<Op>& candidate,
+                     const std::vector<size_t>& origin,
+                     const Profile& profile) {
+  std::vector<bool> admissible;
+  World world;
+  world.profile = profile;
+  for (const Op& op : ops) {
+    admissible.push_back(Admissible(world, op));
+    (void)Step(world, op);
+  }
+  world = World{};
+  world.profile = profile;
+  for (size_t i = 0; i < candidate.size(); ++i) {
+    if (admissible.at(origin.at(i)) && !Admissible(world, candidate[i]))
+      return false;
+    (void)Step(world, candidate[i]);
+  }
+  return true;
+}
+
 std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
                                            const std::set<size_t>& drop,
                                            const Profile& profile,
@@ -208,8 +246,7 @@ std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
       gone[i] = gone[i] || (o.id && gone[o.id->step]);
   }
   std::vector<Op> out;
-  if (kept != nullptr)
-    kept->clear();
+  std::vector<size_t> origin;
   // The candidate's run, its descriptors named by the steps of `ops`.
   DescriptorTable table(profile);
   for (size_t i = 0; i < ops.size(); ++i) {
@@ -238,9 +275,12 @@ std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
       return std::nullopt;
     table.Run(op, i);
     out.push_back(op);
-    if (kept != nullptr)
-      kept->push_back(i);
+    origin.push_back(i);
   }
+  if (!KeepsAdmissible(ops, out, origin, profile))
+    return std::nullopt;
+  if (kept != nullptr)
+    *kept = std::move(origin);
   return out;
 }
 
@@ -250,15 +290,19 @@ std::string ReplaySignature(const std::vector<Op>& ops,
   World world;
   world.profile = profile;
   std::unique_ptr<Sut> sut = make_sut();
+  std::optional<FdinfoOracle> oracle;
+  if (sut->FdinfoOff().empty())
+    oracle.emplace();
   diverging_step = -1;
   std::string signature;
   for (size_t i = 0; i < ops.size(); ++i) {
     const World before = world;
-    const Outcome want = Step(world, ops[i]);
-    const Outcome got = sut->Execute(ops[i]);
-    if (!(want == got)) {
+    StepRecord record{.op = ops[i], .want = Step(world, ops[i]), .got = {}};
+    record.got = sut->Execute(ops[i]);
+    signature =
+        CompareStep(before, world, *sut, oracle ? &*oracle : nullptr, record);
+    if (!signature.empty()) {
       diverging_step = static_cast<int>(i);
-      signature = DivergenceSignature(before, ops[i], want, got);
       break;
     }
   }
@@ -292,6 +336,8 @@ Minimized MinimizeTracked(const std::vector<Op>& ops,
   // `origin`) after its diverging step and makes it the best.
   const auto try_candidate = [&](std::vector<Op> candidate,
                                  std::vector<size_t> origin) {
+    if (!KeepsAdmissible(ops, candidate, origin, profile))
+      return false;
     ++best.replays;
     int step = -1;
     if (replay(candidate, step) != signature || step < 0)

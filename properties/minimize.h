@@ -67,13 +67,23 @@ struct DescriptorOperand {
 std::vector<std::vector<DescriptorOperand>>
 DescriptorOperands(const std::vector<Op>& ops, const Profile& profile);
 
+// Whether every step of `candidate` whose origin step in `ops` (origin[i])
+// was Admissible where it stood is Admissible where it stands in
+// `candidate`: minimizing never makes a sequence the generators could not
+// (a wait that would sleep, TCP outside its deterministic limits).
+bool KeepsAdmissible(const std::vector<Op>& ops,
+                     const std::vector<Op>& candidate,
+                     const std::vector<size_t>& origin, const Profile& profile);
+
 // `ops` without the steps in `drop` and without every later step that names
 // a descriptor one of the deleted steps bound (transitively), the remaining
 // descriptor operands renumbered to name the same descriptors as in `ops`.
 // nullopt if that cannot be done: a descriptor a kept step names no longer
 // exists where it runs (its creating step now fails), a literal number is
-// now open there, or a descriptor-set bit would have to move. `kept`, if
-// given, receives the index in `ops` of each step of the result.
+// now open there, a descriptor-set bit would have to move, or a step the
+// generators could have produced where it stood in `ops` could not be
+// where it stands now (KeepsAdmissible). `kept`, if given, receives the
+// index in `ops` of each step of the result.
 std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
                                            const std::set<size_t>& drop,
                                            const Profile& profile,

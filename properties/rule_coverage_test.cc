@@ -31,8 +31,8 @@ TEST(RuleCoverage, DefaultBudgetHitsEveryReachableRule) {
   std::ostringstream out;
   const CheckReport report = RunCheck(options, out, nullptr);
   EXPECT_EQ(report.divergences, 0) << out.str();
-  const RuleReport rules = MakeRuleReport(Coverage::Current().rules,
-                                          options.profile, options.families);
+  const RuleReport rules =
+      MakeRuleReport(report.coverage.rules, options.profile, options.families);
   std::ostringstream unhit;
   for (const RuleReport::Unhit& u : rules.unhit)
     unhit << "  " << u.name << '\n';

@@ -22,6 +22,8 @@ uint32_t RuleFamilies(std::string_view rule) {
   constexpr uint32_t kSockets =
       kFamilyUnix | kFamilyUnixAddr | kFamilyTcp | kFamilyUdp;
   static constexpr std::pair<std::string_view, uint32_t> kAreas[] = {
+      {"nopoll.", kFamilyFile},
+      {"opath.", kFamilyFile},
       {"tcp.", kFamilyTcp},
       {"udp.", kFamilyUdp},
       {"inet.", kFamilyTcp | kFamilyUdp},
@@ -110,6 +112,10 @@ std::string WriteStatsJson(const std::string& path, const Coverage& coverage,
   for (const auto& [family, n] : coverage.family_steps)
     families[family] = n;
   root["family_steps"] = std::move(families);
+  json::object fdinfo;
+  fdinfo["checks"] = coverage.fdinfo_checks;
+  fdinfo["reads"] = coverage.fdinfo_reads;
+  root["fdinfo"] = std::move(fdinfo);
   json::object operations;
   for (const auto& [op, results] : coverage.counts) {
     json::object r;

@@ -125,6 +125,9 @@ std::string SaveScenario(const CheckOptions& options, const std::string& rerun,
     model_results.push_back(Step(world, op));
   Scenario scenario = ScenarioFromRun(ops, model_results, true);
   scenario.profile = options.profile.name;
+  // An fdinfo divergence: the interest sets after its (last) step.
+  if (signature.rfind("fdinfo:", 0) == 0 && !scenario.steps.empty())
+    scenario.steps.back().fdinfo = FdinfoOfModel(world);
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir, ec);
   std::string path = options.out_dir + "/" + std::to_string(index) + "-" +
@@ -255,6 +258,8 @@ std::string RerunCommand(const CheckOptions& options, int sequence,
     command += " --families " + options.families_arg;
   if (!options.hang_timeout_arg.empty())
     command += " --hang-timeout " + options.hang_timeout_arg;
+  if (options.no_fdinfo)
+    command += " --no-fdinfo";
   command += " --only-sequence " + std::to_string(sequence);
   for (const std::string& signature : masked) {
     if (options.known.count(signature) == 0)
@@ -380,6 +385,12 @@ FoundDivergence ReportReplayed(const CheckOptions& options,
   }
   PrintSteps(out, steps, failure.step, options.sut_name, failure.fatal,
              failure.fatal_got);
+  if (failure.fatal.empty() && failure.signature.rfind("fdinfo:", 0) == 0) {
+    // Replayed in another process: only the results came back.
+    out << "note: the interest sets differed after step " << failure.step
+        << " (fdinfo); the saved scenario's fdinfo lines are the model's, "
+           "its replay shows the SUT's\n";
+  }
   PrintStateBefore(options, failure.ops, static_cast<size_t>(failure.step),
                    out);
   if (!failure.note.empty())
@@ -481,6 +492,7 @@ CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
       report.known_hits[signature] = n;
   }
   PrintRunEnd(options, report, total, out);
+  report.coverage = std::move(total);
   return report;
 }
 

@@ -70,6 +70,8 @@ struct CheckOptions {
   // returned after this long is a hang.
   std::chrono::milliseconds hang_timeout{10000};
   std::string hang_timeout_arg;  // --hang-timeout, "" if not given
+  // --no-fdinfo was given (make_sut's SUTs then show no interest sets).
+  bool no_fdinfo = false;
 };
 
 // The command line that reruns sequence `sequence` of the run `options`
@@ -104,6 +106,7 @@ struct CheckReport {
   std::vector<FoundDivergence> found;
   std::map<std::string, long> known_hits;  // known signature -> sequences
   std::string stats_json_error;  // "" unless --stats-json could not be written
+  Coverage coverage;  // what the run exercised (every sequence and shrink)
 };
 
 // Runs the check in this process, one sequence after the other. `progress`

@@ -28,18 +28,21 @@ Coverage& Coverage::Current() {
 
 void Coverage::Record(const World& before, const Op& op,
                       const Outcome& outcome) {
+  Record(OperandFamilies(before, op), op, outcome);
+}
+
+void Coverage::Record(const std::vector<std::string>& families, const Op& op,
+                      const Outcome& outcome) {
   ++steps;
-  std::set<std::string> kinds;
-  ForEachFdField(op, [&](std::string_view, const int32_t& fd) {
-    kinds.insert(FileFamilyName(before, fd));
-  });
-  if (kinds.empty() && FamilyOf(op) != kFamilyCore)
-    kinds.insert(FamiliesString(FamilyOf(op)));
-  for (const std::string& k : kinds)
+  for (const std::string& k : families)
     ++family_steps[k];
-  std::string result;
+  if (families.empty() && FamilyOf(op) != kFamilyCore)
+    ++family_steps[FamiliesString(FamilyOf(op))];
+  std::string_view result;
+  std::string errno_name;
   if (outcome.IsError()) {
-    result = ErrnoName(outcome.Errno());
+    errno_name = ErrnoName(outcome.Errno());
+    result = errno_name;
   } else if (std::holds_alternative<EpollWait>(op)) {
     result = outcome.events.empty()       ? "0 events"
              : outcome.events.size() == 1 ? "1 event"
@@ -50,7 +53,15 @@ void Coverage::Record(const World& before, const Op& op,
   } else {
     result = "ok";
   }
-  ++counts[std::string(OpName(op))][result];
+  const std::string_view name = OpName(op);
+  auto by_op = counts.find(name);
+  if (by_op == counts.end())
+    by_op = counts.emplace(std::string(name), decltype(counts)::mapped_type{})
+                .first;
+  auto by_result = by_op->second.find(result);
+  if (by_result == by_op->second.end())
+    by_result = by_op->second.emplace(std::string(result), 0).first;
+  ++by_result->second;
 }
 
 void Coverage::Add(const Coverage& other) {
@@ -63,6 +74,8 @@ void Coverage::Add(const Coverage& other) {
   for (size_t i = 0; i < rules.size(); ++i)
     rules[i] += other.rules[i];
   steps += other.steps;
+  fdinfo_checks += other.fdinfo_checks;
+  fdinfo_reads += other.fdinfo_reads;
 }
 
 void Coverage::Print(std::ostream& os) const {
@@ -81,6 +94,8 @@ void Coverage::Print(std::ostream& os) const {
   }
   os << "allowed-outcome sets: 0 of " << socket_steps
      << " socket steps (0%): the model predicts one outcome per step\n";
+  os << "fdinfo oracle: " << fdinfo_checks << " of " << steps
+     << " steps checked, " << fdinfo_reads << " epoll instances read\n";
   for (const auto& [name, results] : counts) {
     long total = 0;
     for (const auto& [r, n] : results)
@@ -121,24 +136,61 @@ bool IsMasked(const MaskSet& masked, const std::string& signature) {
 
 }  // namespace
 
+std::string CompareStep(const World& before, const World& after, Sut& sut,
+                        FdinfoOracle* oracle, StepRecord& record) {
+  if (!(record.got == record.want))
+    return DivergenceSignature(before, record.op, record.want, record.got);
+  if (oracle == nullptr)
+    return "";
+  record.fdinfo = oracle->Check(after, sut);
+  if (!record.fdinfo)
+    return "";
+  return FdinfoSignature(after, record.op, *record.fdinfo);
+}
+
 void OpCommand::run(const World& s0, Sut& sut) const {
+  World s1 = s0;
+  RunAndApply(s1, sut);
+  Transcript::Current().last_world = std::move(s1);
+}
+
+void OpCommand::RunAndApply(World& s0, Sut& sut) const {
   Transcript& tr = Transcript::Current();
   if (tr.masked) {
     (void)sut.Execute(op);  // the SUT has diverged: run on, compare nothing
+    (void)Step(s0, op);
     return;
   }
-  Transition t = [&] {
-    const ScopedRuleSink count_rules(&Coverage::Current().rules);
-    return StepCopy(s0, op);
+  Coverage& coverage = Coverage::Current();
+  // What the signature and the coverage need of the state before the step.
+  const std::vector<std::string> families = OperandFamilies(s0, op);
+  Outcome want = [&] {
+    const ScopedRuleSink count_rules(&coverage.rules);
+    return Step(s0, op);
   }();
   Outcome got = sut.Execute(op);
-  tr.steps.push_back(StepRecord{.op = op, .want = t.outcome, .got = got});
-  tr.last_world = std::move(t.next);
-  Coverage::Current().Record(s0, op, got);
-  const Outcome& want = tr.steps.back().want;
-  if (got == want)
+  coverage.Record(families, op, got);
+  tr.steps.push_back(
+      StepRecord{.op = op, .want = std::move(want), .got = std::move(got)});
+  StepRecord& record = tr.steps.back();
+  std::string signature;
+  if (!(record.got == record.want)) {
+    signature = DivergenceSignature(op, record.want, record.got, families);
+  } else if (tr.fdinfo) {
+    // CompareStep's fdinfo half; s0 is the state after the step now.
+    FdinfoOracle& oracle = *tr.fdinfo;
+    const long checks = oracle.checks();
+    const long reads = oracle.reads();
+    record.fdinfo = oracle.Check(s0, sut);
+    coverage.fdinfo_checks += oracle.checks() - checks;
+    coverage.fdinfo_reads += oracle.reads() - reads;
+    if (record.fdinfo)
+      signature = FdinfoSignature(s0, op, *record.fdinfo);
+  }
+  if (signature.empty())
     return;
-  const std::string signature = DivergenceSignature(s0, op, want, got);
+  const Outcome& w = record.want;
+  const Outcome& g = record.got;
   if (IsMasked(masked, signature)) {
     tr.masked = true;
     tr.masked_signature = signature;
@@ -149,10 +201,14 @@ void OpCommand::run(const World& s0, Sut& sut) const {
     return;
   }
   std::ostringstream os;
-  os << "step " << tr.steps.size() - 1 << ": " << op << "\n  want (model) "
-     << want << "\n  got  (sut)   " << got << "\n  signature " << signature;
+  os << "step " << tr.steps.size() - 1 << ": " << op << "\n  want (model) " << w
+     << "\n  got  (sut)   " << g << '\n';
+  if (record.fdinfo)
+    os << record.fdinfo->Describe("sut");
+  os << "  signature " << signature;
   tr.failure = os.str();
   tr.signature = signature;
+  tr.last_world = s0;
   Transcript::LastFailure() = tr;
   RC_FAIL(os.str());
 }
@@ -177,17 +233,24 @@ void CheckSequence(const SutFactory& make_sut, const Profile& profile,
   tr = Transcript{};
   tr.last_world = initial;
   std::unique_ptr<Sut> sut = make_sut();
+  if (sut->FdinfoOff().empty())
+    tr.fdinfo.emplace();
   const auto commands =
       *sized(rc::state::gen::commands(initial, [swarm, masked](const World& w) {
         return GenCommand(w, swarm, masked);
       }));
-  rc::state::runAll(commands, initial, *sut);
+  // rc::state::runAll, with run() and apply() in one (GenCommand makes
+  // OpCommands only): the prediction steps the World the preconditions see.
+  World state = initial;
+  for (const auto& command : commands) {
+    command->checkPreconditions(state);
+    static_cast<const OpCommand&>(*command).RunAndApply(state, *sut);
+  }
   // The descriptor tables must agree at the end, and nothing may be left
   // behind once the SUT closes them.
-  if (!tr.masked) {
-    const Op list{ListFds{}};
-    OpCommand(list, masked).run(tr.last_world, *sut);
-  }
+  if (!tr.masked)
+    OpCommand(Op{ListFds{}}, masked).RunAndApply(state, *sut);
+  tr.last_world = std::move(state);
   const std::string report = sut->Finish();
   if (report.empty())
     return;
@@ -208,13 +271,17 @@ int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
   World world;
   world.profile = profile;
   std::unique_ptr<Sut> sut = make_sut();
+  std::optional<FdinfoOracle> oracle;
+  if (sut->FdinfoOff().empty())
+    oracle.emplace();
   steps.clear();
   int diverged = -1;
   for (const Op& op : ops) {
     Outcome want = Step(world, op);
     Outcome got = sut->Execute(op);
     steps.push_back(StepRecord{.op = op, .want = want, .got = got});
-    if (!(want == got)) {
+    if (!(want == got) ||
+        (oracle && (steps.back().fdinfo = oracle->Check(world, *sut)))) {
       diverged = static_cast<int>(steps.size()) - 1;
       break;
     }
@@ -255,6 +322,12 @@ void PrintSteps(std::ostream& os, const std::vector<StepRecord>& steps,
       got << fatal_got;
     const int col =
         static_cast<int>(std::max<size_t>(want.str().size(), 6) + 2);
+    if (fatal.empty() && steps[i].fdinfo) {
+      // The result agreed; the interest sets afterwards did not.
+      os << "  -> " << steps[i].got << "  <- DIVERGES (fdinfo)\n"
+         << steps[i].fdinfo->Describe(sut_name);
+      continue;
+    }
     os << "  <- " << (fatal.empty() ? "DIVERGES" : fatal) << "\n"
        << "        " << std::left << std::setw(col) << "model" << sut_name
        << '\n'

@@ -1,7 +1,9 @@
 // File: properties/sequence.h
 // The differential property `model ≡ SUT`: a RapidCheck stateful test whose
 // commands are operations (one generic command wrapping an Op; all logic is
-// in model/). Each step's full Outcome from the SUT must equal the model's.
+// in model/). Each step's full Outcome from the SUT must equal the model's,
+// and then (the fdinfo oracle, sut/fdinfo.h, unless the SUT's FdinfoOff()
+// says why not) the interest set of every open epoll instance must too.
 // At the end of a sequence the open-descriptor tables must agree and the SUT
 // must report nothing left behind.
 //
@@ -13,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -26,6 +29,7 @@
 #include "model/rules.h"
 #include "model/world.h"
 #include "properties/generators.h"
+#include "sut/fdinfo.h"
 #include "sut/sut.h"
 
 namespace epollcheck {
@@ -46,11 +50,18 @@ struct OpCommand final : rc::state::Command<World, Sut> {
       : op(std::move(o)), masked(std::move(m)) {}
   void checkPreconditions(const World& s0) const override;
   void apply(World& s0) const override;
+  // Runs on a copy of s0 (RunAndApply).
   void run(const World& s0, Sut& sut) const override;
   void show(std::ostream& os) const override { os << op; }
+  // run() and apply() in one: runs the op on `sut` and predicts its outcome
+  // by stepping `s0` itself, so no World is copied. CheckSequence runs every
+  // command this way.
+  void RunAndApply(World& s0, Sut& sut) const;
 };
 
-// Generates the next command for a sequence with the given swarm weights.
+// Generates the next command for a sequence with the given swarm weights
+// (an OpCommand). Like GenOp, the generator reads `world` when it runs: run
+// it while `world` lives, as rc::state::gen::commands does.
 rc::Gen<std::shared_ptr<const rc::state::Command<World, Sut>>>
 GenCommand(const World& world, const Swarm& swarm,
            const MaskSet& masked = nullptr);
@@ -60,7 +71,16 @@ struct StepRecord {
   Op op;
   Outcome want;  // the model
   Outcome got;   // the SUT
+  // The outcomes agreed but the interest sets did not (the fdinfo oracle).
+  std::optional<FdinfoDifference> fdinfo;
 };
+
+// Compares one step: the outcomes, then, if they agree and `oracle` is
+// given, the interest sets of `after` (the model's world after the step)
+// with what `sut` shows. Returns the signature of the divergence ("" if
+// none) and records an fdinfo difference in `record`.
+std::string CompareStep(const World& before, const World& after, Sut& sut,
+                        FdinfoOracle* oracle, StepRecord& record);
 
 // The steps of the run in progress and of the last run that failed (after
 // shrinking, the last failing run is the minimal counterexample). One per
@@ -77,6 +97,9 @@ struct Transcript {
   // The SUT's Finish reported something left behind and the signature
   // teardown:leak:none was masked (unmasked, the run fails instead).
   bool masked_leak = false;
+  // The fdinfo oracle of the run (absent when the SUT does not show its
+  // interest sets).
+  std::optional<FdinfoOracle> fdinfo;
   static Transcript& Current();
   static Transcript& LastFailure();
 };
@@ -86,15 +109,23 @@ struct Transcript {
 // was observed. Shown by `epollcheck check --stats` so a user can see what a
 // run exercised.
 struct Coverage {
-  std::map<std::string, std::map<std::string, long>> counts;
+  // (Transparent comparators: Record looks names up without copying them.)
+  std::map<std::string, std::map<std::string, long, std::less<>>, std::less<>>
+      counts;
   // Steps per kind of file the operands named (FileFamilyName), the
   // operation's own family for creations.
   std::map<std::string, long> family_steps;
   long steps = 0;
+  // The fdinfo oracle's work: steps it checked, instances it read.
+  long fdinfo_checks = 0;
+  long fdinfo_reads = 0;
   // How often the model applied each of its rules (model/rules.h) while
   // predicting the checked steps.
   RuleCounts rules{};
   void Record(const World& before, const Op& op, const Outcome& outcome);
+  // The same, from the kinds of the files the op named (OperandFamilies).
+  void Record(const std::vector<std::string>& families, const Op& op,
+              const Outcome& outcome);
   void Add(const Coverage& other);  // sums the counts
   void Print(std::ostream& os) const;
   static Coverage& Current();

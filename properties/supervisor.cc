@@ -163,6 +163,7 @@ public:
         report_.known_hits[signature] = n;
     }
     PrintRunEnd(options_, report_, coverage_, out_);
+    report_.coverage = coverage_;
     return report_;
   }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 namespace epollcheck {
@@ -43,9 +42,14 @@ std::string DifferingPart(const Outcome& want, const Outcome& got) {
 }
 
 std::string FileFamilyName(const World& world, int32_t fd) {
-  const File* f = world.FileAt(fd);
-  if (f == nullptr)
+  const std::optional<FileId> file = world.FileIdAt(fd);
+  if (!file)
     return "closed";
+  return FileFamilyNameOf(world, *file);
+}
+
+std::string FileFamilyNameOf(const World& world, FileId file) {
+  const File* f = &world.files.at(file);
   switch (f->kind) {
   case FileKind::kPipeRead:
   case FileKind::kPipeWrite:
@@ -64,6 +68,14 @@ std::string FileFamilyName(const World& world, int32_t fd) {
       return "udp";
     return s.state == TcpState::kListen ? "tcp-listen" : "tcp";
   }
+  case FileKind::kRegular:
+    return "regular";
+  case FileKind::kDirectory:
+    return "dir";
+  case FileKind::kDevNull:
+    return "devnull";
+  case FileKind::kPath:
+    return "opath";
   case FileKind::kEpoll:
     break;
   }
@@ -73,18 +85,47 @@ std::string FileFamilyName(const World& world, int32_t fd) {
   return nested ? "nested-epoll" : "epoll";
 }
 
-std::string DivergenceSignature(const World& before, const Op& op,
-                                const Outcome& want, const Outcome& got) {
-  std::set<std::string> families;
+std::vector<std::string> OperandFamilies(const World& before, const Op& op) {
+  std::vector<std::string> families;
   ForEachFdField(op, [&](std::string_view, const int32_t& fd) {
-    families.insert(FileFamilyName(before, fd));
+    std::string family = FileFamilyName(before, fd);
+    const auto at = std::lower_bound(families.begin(), families.end(), family);
+    if (at == families.end() || *at != family)
+      families.insert(at, std::move(family));
   });
+  return families;
+}
+
+std::string DivergenceSignature(const Op& op, const Outcome& want,
+                                const Outcome& got,
+                                const std::vector<std::string>& families) {
   std::string family;
   for (const std::string& f : families)
     family += (family.empty() ? "" : "+") + f;
   if (family.empty())
     family = "none";
   return std::string(OpName(op)) + ":" + DifferingPart(want, got) + ":" +
+         family;
+}
+
+std::string DivergenceSignature(const World& before, const Op& op,
+                                const Outcome& want, const Outcome& got) {
+  return DivergenceSignature(op, want, got, OperandFamilies(before, op));
+}
+
+std::string FdinfoSignature(const World& after, const Op& op,
+                            const FdinfoDifference& difference) {
+  std::set<std::string> families;
+  for (const FileId file : difference.files)
+    families.insert(FileFamilyNameOf(after, file));
+  if (difference.unknown_file)
+    families.insert("unknown");
+  std::string family;
+  for (const std::string& f : families)
+    family += (family.empty() ? "" : "+") + f;
+  if (family.empty())
+    family = "none";
+  return "fdinfo:" + std::string(OpName(op)) + "." + difference.part + ":" +
          family;
 }
 

@@ -128,16 +128,30 @@ int Watchdog::CurrentStep() { return g_step.load(std::memory_order_relaxed); }
 
 Outcome WatchedSut::Execute(const Op& op) {
   Watchdog::Begin(step_++);
-  Outcome outcome = inner_->Execute(op);
+  Outcome outcome = inner().Execute(op);
   Watchdog::End();
   return outcome;
 }
 
 std::string WatchedSut::Finish() {
   Watchdog::Begin(step_);  // the teardown: one past the last operation
-  std::string report = inner_->Finish();
+  std::string report = inner().Finish();
   Watchdog::End();
   return report;
+}
+
+FdinfoReading WatchedSut::ReadFdinfo(int32_t epfd) {
+  Watchdog::Begin(step_ - 1);  // the oracle of the last operation
+  FdinfoReading reading = inner().ReadFdinfo(epfd);
+  Watchdog::End();
+  return reading;
+}
+
+std::optional<FdinfoInode> WatchedSut::InodeOf(int32_t fd) {
+  Watchdog::Begin(step_ - 1);
+  std::optional<FdinfoInode> inode = inner().InodeOf(fd);
+  Watchdog::End();
+  return inode;
 }
 
 SutFactory Watched(SutFactory make_sut) {

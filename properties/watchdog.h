@@ -60,15 +60,17 @@ public:
   static int CurrentStep();
 };
 
-// A SUT whose every Execute and Finish is watched by the Watchdog.
-class WatchedSut final : public Sut {
+// A SUT whose every Execute and Finish is watched by the Watchdog, and its
+// fdinfo reads too (as part of the step they follow).
+class WatchedSut final : public ForwardingSut {
 public:
-  explicit WatchedSut(std::unique_ptr<Sut> inner) : inner_(std::move(inner)) {}
+  using ForwardingSut::ForwardingSut;
   [[nodiscard]] Outcome Execute(const Op& op) override;
   [[nodiscard]] std::string Finish() override;
+  [[nodiscard]] FdinfoReading ReadFdinfo(int32_t epfd) override;
+  [[nodiscard]] std::optional<FdinfoInode> InodeOf(int32_t fd) override;
 
 private:
-  std::unique_ptr<Sut> inner_;
   int step_ = 0;
 };
 

@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
-#include <optional>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -154,6 +154,8 @@ std::string Frames(const std::vector<Frame>& frames) {
 std::string EncodeCoverage(const Coverage& coverage) {
   std::ostringstream os;
   os << "steps " << coverage.steps << '\n';
+  os << "fdinfo " << coverage.fdinfo_checks << '\t' << coverage.fdinfo_reads
+     << '\n';
   for (const auto& [name, results] : coverage.counts) {
     for (const auto& [result, n] : results)
       os << "cov " << name << '\t' << result << '\t' << n << '\n';
@@ -177,6 +179,11 @@ bool DecodeCoverageLine(const std::string& key, const std::string& rest,
   try {
     if (key == "steps" && fields.size() == 1) {
       coverage.steps += std::stol(fields[0]);
+      return true;
+    }
+    if (key == "fdinfo" && fields.size() == 2) {
+      coverage.fdinfo_checks += std::stol(fields[0]);
+      coverage.fdinfo_reads += std::stol(fields[1]);
       return true;
     }
     if (key == "cov" && fields.size() == 3) {
@@ -487,13 +494,20 @@ SequenceRun ReplayAllMasked(const CheckOptions& options,
   World world;
   world.profile = options.profile;
   std::unique_ptr<Sut> sut = options.make_sut();
+  std::optional<FdinfoOracle> oracle;
+  if (sut->FdinfoOff().empty())
+    oracle.emplace();
   got.clear();
   for (size_t i = 0; i < ops.size(); ++i) {
     const World before = world;
-    const Outcome want = Step(world, ops[i]);
-    got.push_back(sut->Execute(ops[i]));
-    if (run.divergence.empty() && !(got.back() == want)) {
-      run.divergence = DivergenceSignature(before, ops[i], want, got.back());
+    StepRecord record{.op = ops[i], .want = Step(world, ops[i]), .got = {}};
+    record.got = sut->Execute(ops[i]);
+    got.push_back(record.got);
+    if (!run.divergence.empty())
+      continue;
+    run.divergence =
+        CompareStep(before, world, *sut, oracle ? &*oracle : nullptr, record);
+    if (!run.divergence.empty()) {
       run.divergence_step = static_cast<int>(i);
       SendFrame("div", "-1 " + std::to_string(i) + " " + run.divergence);
     }

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "model/step.h"
+#include "sut/fdinfo.h"
 
 namespace epollcheck {
 namespace {
@@ -12,6 +13,52 @@ std::string ToString(const Outcome& o) {
   std::ostringstream os;
   os << o;
   return os.str();
+}
+
+// Checks one written fdinfo line against what `sut` shows; "" if it holds.
+std::string CheckWritten(const FdinfoExpect& expect, Sut& sut,
+                         const HandleEnv& env) {
+  const std::optional<int32_t> epfd = ResolveOperand(expect.epfd, env);
+  if (!epfd)
+    return "unknown handle '" + expect.epfd.handle + "'";
+  std::vector<ExpectedLine> want;
+  for (const FdinfoExpectItem& item : expect.items) {
+    const std::optional<int32_t> tfd = ResolveOperand(item.tfd, env);
+    if (!tfd)
+      return "unknown handle '" + item.tfd.handle + "'";
+    ExpectedLine line{.tfd = *tfd, .events = item.events, .data = item.data};
+    if (item.ino) {
+      const std::optional<int32_t> fd = ResolveOperand(*item.ino, env);
+      if (!fd)
+        return "unknown handle '" + item.ino->handle + "'";
+      line.inode = sut.InodeOf(*fd);
+      if (!line.inode)
+        return "ino=" + FormatFdinfoOperand(*item.ino) + " is not open";
+    }
+    want.push_back(line);
+  }
+  const FdinfoReading got = sut.ReadFdinfo(*epfd);
+  if (CompareLines(want, got).part.empty())
+    return "";
+  if (got.error != 0)
+    return "cannot be read: " + ErrnoName(got.error);
+  // Name each shown inode by a handle or number whose file has it.
+  std::map<FdinfoInode, std::string> names;
+  for (const auto& [handle, fd] : env) {
+    if (const std::optional<FdinfoInode> inode = sut.InodeOf(fd))
+      names.emplace(*inode, handle);
+  }
+  std::string shown = "[";
+  for (size_t i = 0; i < got.lines.size(); ++i) {
+    const FdinfoLine& l = got.lines[i];
+    const auto it = names.find(l.inode);
+    std::ostringstream raw;
+    raw << "0x" << std::hex << l.inode.ino << ':' << l.inode.sdev;
+    shown += (i ? ", " : "") +
+             FormatItem(l.tfd, l.events, l.data,
+                        it != names.end() ? it->second : raw.str());
+  }
+  return shown + "]";
 }
 
 }  // namespace
@@ -23,6 +70,10 @@ ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
   model.profile = profile;
   HandleEnv env;
   const bool written_era = SameEraBehaviour(profile, WrittenProfile(scenario));
+  report.fdinfo_off = sut.FdinfoOff();
+  std::optional<FdinfoOracle> oracle;
+  if (mode == ReplayMode::kModel && report.fdinfo_off.empty())
+    oracle.emplace();
   for (const ScenarioStep& step : scenario.steps) {
     ReplayedStep r;
     r.step = &step;
@@ -42,6 +93,22 @@ ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
                  ? std::optional<Outcome>(predicted)
                  : step.expect;
     BindStep(step, r.got, env);
+    if (oracle) {
+      if (const auto diff = oracle->Check(model, sut)) {
+        r.fdinfo.push_back(FdinfoCheck{.expected = "fdinfo (the model's)",
+                                       .mismatch = diff->Describe("got")});
+      }
+    } else if (mode == ReplayMode::kWritten) {
+      for (const FdinfoExpect& expect : step.fdinfo) {
+        if (!report.fdinfo_off.empty()) {
+          ++report.fdinfo_unchecked;
+          continue;
+        }
+        r.fdinfo.push_back(
+            FdinfoCheck{.expected = FormatFdinfoExpect(expect),
+                        .mismatch = CheckWritten(expect, sut, env)});
+      }
+    }
     if (!r.ok())
       ++report.mismatches;
     report.steps.push_back(std::move(r));
@@ -81,6 +148,20 @@ void PrintReplay(std::ostream& os, const ReplayReport& report) {
          << (r.era_predicted ? " (@era: the model's)" : "") << " got "
          << got.str() << '\n';
     }
+    for (const FdinfoCheck& c : r.fdinfo) {
+      if (c.mismatch.empty()) {
+        os << "      " << c.expected << "  ok\n";
+      } else if (c.expected.rfind("fdinfo(", 0) == 0) {
+        os << "      " << c.expected << "  MISMATCH: got " << c.mismatch
+           << '\n';
+      } else {
+        os << "      " << c.expected << "  MISMATCH:\n" << c.mismatch;
+      }
+    }
+  }
+  if (report.fdinfo_unchecked > 0) {
+    os << "fdinfo: " << report.fdinfo_unchecked
+       << " written interest sets NOT checked: " << report.fdinfo_off << '\n';
   }
   if (!report.teardown.empty())
     os << "teardown: " << report.teardown << '\n';

@@ -9,6 +9,11 @@
 // `profile`: a corpus written on 6.18 replays on 5.10 without losing the
 // check that 5.10 does what the model says 5.10 does.
 //
+// The fdinfo lines written after a step are checked against what the SUT
+// shows of its interest sets (sut/fdinfo.h); in model mode, every open
+// instance is checked against the model's after every step instead. A SUT
+// that does not show them (FdinfoOff) leaves them unchecked, and says so.
+//
 //   ReplayReport r = Replay(scenario, *sut, profile, ReplayMode::kWritten);
 //   PrintReplay(std::cout, r);     // one line per step: ok / MISMATCH
 //   return r.mismatches == 0 ? 0 : 1;
@@ -30,6 +35,12 @@ enum class ReplayMode {
   kModel,    // compare with the model's prediction, step by step
 };
 
+// One interest set checked after a step.
+struct FdinfoCheck {
+  std::string expected;  // `fdinfo(e0) -> [...]`, or `fdinfo (the model's)`
+  std::string mismatch;  // "" if it held: else what the SUT showed
+};
+
 struct ReplayedStep {
   const ScenarioStep* step = nullptr;
   std::optional<Op> op;         // resolved; empty if a handle was unknown
@@ -37,13 +48,23 @@ struct ReplayedStep {
   std::optional<Outcome> want;  // what was expected, if anything
   std::string error;            // handle resolution error
   bool era_predicted = false;   // an @era step checked against the model
-  bool ok() const { return error.empty() && (!want || *want == got); }
+  std::vector<FdinfoCheck> fdinfo;
+  bool ok() const {
+    for (const FdinfoCheck& c : fdinfo) {
+      if (!c.mismatch.empty())
+        return false;
+    }
+    return error.empty() && (!want || *want == got);
+  }
 };
 
 struct ReplayReport {
   std::vector<ReplayedStep> steps;
   int mismatches = 0;
   std::string teardown;  // the SUT's Finish() report
+  // Written fdinfo lines left unchecked, and why (the SUT's FdinfoOff).
+  int fdinfo_unchecked = 0;
+  std::string fdinfo_off;
 };
 
 ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,

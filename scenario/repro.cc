@@ -58,6 +58,8 @@ std::string Prelude(const Layout& layout) {
 #include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -75,7 +77,7 @@ std::string Prelude(const Layout& layout) {
      << "#define GOT_SIZE " << layout.got_bytes
      << "ull /* room to format any result */\n";
   os << R"(#define HELPER static __attribute__((unused))
-static int failures;
+static int failures, fdinfo_unchecked;
 static char *io_buf, *rd_buf, *got; /* io_buf: writes, 'x'-filled */
 static struct epoll_event *events;
 
@@ -129,7 +131,8 @@ HELPER void check(int step, const char *call, const char *want, const char *got)
   }
 }
 
-HELPER void fmt_wait(char *out, size_t n, long r, int e) {
+HELPER void fmt_wait_at(char *out, size_t n, long r, int e,
+                        const struct epoll_event *events) {
   fmt_ret(out, n, r, e);
   if (r <= 0) return;
   size_t len = strlen(out);
@@ -141,6 +144,10 @@ HELPER void fmt_wait(char *out, size_t n, long r, int e) {
                     (unsigned long long)events[i].data.u64);
   }
   if (len < n) snprintf(out + len, n - len, "]");
+}
+
+HELPER void fmt_wait(char *out, size_t n, long r, int e) {
+  fmt_wait_at(out, n, r, e, events);
 }
 
 HELPER void fmt_value(char *out, size_t n, long r, int e,
@@ -279,6 +286,70 @@ HELPER void *scratch(unsigned long long n) {
   return p;
 }
 
+/* Bad user buffers (epollcheck's `buf=` operands): a read-write page, a
+ * PROT_NONE page after it, then a read-only page. ubuf() returns the
+ * pointer a kind stands for (0 good: `good`; 1 NULL; 2 the PROT_NONE page;
+ * 3 the read-only page; 4 a kernel address; 0x100 + n: n whole elements of
+ * `elem` bytes and 4 more bytes before the PROT_NONE page) and puts `len`
+ * bytes of `contents` there, as far as they are mapped. */
+static char *ubuf_pages;
+HELPER void *ubuf(unsigned kind, size_t elem, void *good, const void *contents,
+                  size_t len) {
+  if (!ubuf_pages) {
+    ubuf_pages = scratch(3 * 4096);
+    mprotect(ubuf_pages + 4096, 4096, PROT_NONE);
+    mprotect(ubuf_pages + 8192, 4096, PROT_READ);
+  }
+  switch (kind) {
+  case 0: return good;
+  case 1: return NULL;
+  case 2: return ubuf_pages + 4096;
+  case 3:
+    if (contents) {
+      mprotect(ubuf_pages + 8192, 4096, PROT_READ | PROT_WRITE);
+      memcpy(ubuf_pages + 8192, contents, len);
+      mprotect(ubuf_pages + 8192, 4096, PROT_READ);
+    }
+    return ubuf_pages + 8192;
+  case 4: return (void *)0xffff880000000000ull;
+  }
+  size_t mapped = (kind - 0x100) * elem + 4;
+  char *at = ubuf_pages + 4096 - mapped;
+  if (contents) memcpy(at, contents, len < mapped ? len : mapped);
+  return at;
+}
+
+/* open_file(kind, flags): the run's private directory holds one regular
+ * file "f", empty at first (0 the file O_RDWR, 1 the directory, 2 /dev/null,
+ * 3 the file O_PATH); both go when the program exits. */
+static char seq_dir[64];
+HELPER void seq_dir_remove(void) {
+  char f[80];
+  snprintf(f, sizeof f, "%s/f", seq_dir);
+  unlink(f);
+  rmdir(seq_dir);
+}
+HELPER int open_file(int kind, int flags) {
+  char f[80];
+  flags &= O_NONBLOCK | O_CLOEXEC;
+  if (kind == 2) return open("/dev/null", O_RDWR | flags);
+  if (!seq_dir[0]) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(seq_dir, sizeof seq_dir, "%s/epollcheck-repro.XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(seq_dir)) { seq_dir[0] = 0; return -1; }
+    snprintf(f, sizeof f, "%s/f", seq_dir);
+    int made = open(f, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (made < 0) { rmdir(seq_dir); seq_dir[0] = 0; return -1; }
+    close(made);
+    atexit(seq_dir_remove);
+  }
+  snprintf(f, sizeof f, "%s/f", seq_dir);
+  if (kind == 0) return open(f, O_RDWR | flags);
+  if (kind == 1) return open(seq_dir, O_RDONLY | O_DIRECTORY | flags);
+  return open(f, O_PATH | flags);
+}
+
 HELPER int cmp_int(const void *a, const void *b) {
   return *(const int *)a - *(const int *)b;
 }
@@ -301,6 +372,95 @@ HELPER void fmt_list_fds(char *out, size_t n) {
     for (int i = 0; i < count && len < n; i++)
       len += snprintf(out + len, n - len, "%s%d", i ? "," : "", fds[i]);
     if (len < n) snprintf(out + len, n - len, "]");
+  }
+}
+
+/* One expected item of an interest set: ino_fd < 0 is not checked. */
+struct fdinfo_item {
+  int tfd;
+  unsigned events;
+  unsigned long long data;
+  int ino_fd;
+};
+
+/* Checks the interest set of the epoll instance at `epfd`, as
+ * /proc/self/fdinfo/<epfd> shows it (one `tfd:` line per item, in any
+ * order), against `want`: the descriptor number each item was added with,
+ * its stored mask and data, and the inode of the watched file, which must
+ * be the inode of the file at ino_fd. Without /proc it says so. */
+HELPER void check_fdinfo(const char *line, int epfd,
+                         const struct fdinfo_item *want, int n) {
+  static char text[1 << 20];
+  static struct {
+    int tfd, used;
+    unsigned events, sdev;
+    unsigned long long data;
+    unsigned long ino;
+  } shown[4096];
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fdinfo/%d", epfd);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    dprintf(OUT_FD, "      %s  UNCHECKED: %s: %s\n", line, path,
+            strerror(errno));
+    fdinfo_unchecked++;
+    return;
+  }
+  size_t len = 0;
+  ssize_t got_n;
+  while (len + 1 < sizeof text &&
+         (got_n = read(fd, text + len, sizeof text - 1 - len)) > 0)
+    len += (size_t)got_n;
+  close(fd);
+  text[len] = 0;
+  int count = 0;
+  for (char *p = text; p && *p && count < 4096;) {
+    char *nl = strchr(p, '\n');
+    long long pos;
+    if (sscanf(p, "tfd: %d events: %x data: %llx pos:%lli ino:%lx sdev:%x",
+               &shown[count].tfd, &shown[count].events, &shown[count].data,
+               &pos, &shown[count].ino, &shown[count].sdev) == 6) {
+      shown[count].used = 0;
+      count++;
+    }
+    p = nl ? nl + 1 : NULL;
+  }
+  int ok = count == n;
+  /* Items with an inode to check first, then the others. */
+  for (int pass = 0; pass < 2 && ok; pass++) {
+    for (int i = 0; i < n && ok; i++) {
+      unsigned long ino = 0;
+      unsigned sdev = 0;
+      if ((want[i].ino_fd >= 0) != (pass == 0))
+        continue;
+      if (want[i].ino_fd >= 0) {
+        struct stat st;
+        if (fstat(want[i].ino_fd, &st) != 0) {
+          ok = 0;
+          break;
+        }
+        ino = (unsigned long)st.st_ino;
+        sdev = (major(st.st_dev) << 20) | minor(st.st_dev);
+      }
+      int j;
+      for (j = 0; j < count; j++) {
+        if (!shown[j].used && shown[j].tfd == want[i].tfd &&
+            shown[j].events == want[i].events &&
+            shown[j].data == want[i].data &&
+            (want[i].ino_fd < 0 || (shown[j].ino == ino && shown[j].sdev == sdev)))
+          break;
+      }
+      if (j == count)
+        ok = 0;
+      else
+        shown[j].used = 1;
+    }
+  }
+  if (ok) {
+    dprintf(OUT_FD, "      %s  ok\n", line);
+  } else {
+    dprintf(OUT_FD, "      %s  MISMATCH: %s shows\n%s", line, path, text);
+    failures++;
   }
 }
 
@@ -410,11 +570,19 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
     // Linux: do_epoll_wait refuses maxevents <= 0 or > EP_MAX_EVENTS before
     // touching the buffer; otherwise it writes at most one event per item,
     // and every item comes from an epoll_ctl step.
-    if (const auto* w = std::get_if<EpollWait>(&op);
-        w != nullptr && w->maxevents > 0 && w->maxevents <= abi::kEpMaxEvents) {
-      layout.wait_events =
-          std::max<uint64_t>(layout.wait_events, uint64_t(w->maxevents));
-    }
+    std::visit(
+        [&](const auto& o) {
+          using T = std::decay_t<decltype(o)>;
+          if constexpr (std::is_same_v<T, EpollWait> ||
+                        std::is_same_v<T, EpollPwait> ||
+                        std::is_same_v<T, EpollPwait2>) {
+            if (o.maxevents > 0 && o.maxevents <= abi::kEpMaxEvents) {
+              layout.wait_events =
+                  std::max<uint64_t>(layout.wait_events, uint64_t(o.maxevents));
+            }
+          }
+        },
+        op);
     if (std::holds_alternative<EpollCtl>(op))
       ++ctl_steps;
     std::ostringstream want;
@@ -518,13 +686,37 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                << f["name"] << ", &v, &len); e = errno;\n"
                << "    fmt_value(got, GOT_SIZE, r, e, "
                   "(unsigned long long)(long long)v);\n";
-          } else if constexpr (std::is_same_v<T, EpollWait>) {
-            // The raw system call: glibc's prototype makes gcc reject a
+          } else if constexpr (std::is_same_v<T, EpollWait> ||
+                               std::is_same_v<T, EpollPwait> ||
+                               std::is_same_v<T, EpollPwait2>) {
+            // The raw system calls: glibc's prototype makes gcc reject a
             // negative maxevents at compile time, and that is an operand.
-            os << "    r = syscall(SYS_epoll_wait, " << f["epfd"]
-               << ", events, " << f["maxevents"] << ", " << f["timeout_ms"]
-               << "); e = errno;\n"
-               << "    fmt_wait(got, GOT_SIZE, r, e);\n";
+            os << "    struct epoll_event *evs = ubuf(" << f["buf"]
+               << ", sizeof *evs, events, NULL, 0);\n";
+            if constexpr (std::is_same_v<T, EpollWait>) {
+              os << "    r = syscall(SYS_epoll_wait, " << f["epfd"] << ", evs, "
+                 << f["maxevents"] << ", " << f["timeout_ms"]
+                 << "); e = errno;\n";
+            } else {
+              os << "    uint64_t mask = 1ull << (SIGPIPE - 1);\n";
+              const std::string mask = "(" + f["sigsetsize"] +
+                                       " < 0 ? NULL : &mask), (size_t)" +
+                                       f["sigsetsize"];
+              if constexpr (std::is_same_v<T, EpollPwait>) {
+                os << "    r = syscall(SYS_epoll_pwait, " << f["epfd"]
+                   << ", evs, " << f["maxevents"] << ", " << f["timeout_ms"]
+                   << ", " << mask << "); e = errno;\n";
+              } else {
+                os << "    struct { long long sec, nsec; } t = {" << f["tv_sec"]
+                   << "ll, " << f["tv_nsec"] << "ll};\n"
+                   << "    void *ts = ubuf(" << f["ts_buf"]
+                   << ", sizeof t, &t, &t, sizeof t);\n"
+                   << "    r = syscall(SYS_epoll_pwait2, " << f["epfd"]
+                   << ", evs, " << f["maxevents"] << ", ts, " << mask
+                   << "); e = errno;\n";
+              }
+            }
+            os << "    fmt_wait_at(got, GOT_SIZE, r, e, evs);\n";
           } else if constexpr (std::is_same_v<T, ListFds>) {
             os << "    fmt_list_fds(got, GOT_SIZE);\n";
           } else {
@@ -540,7 +732,11 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                  << "    ev.events = " << f["events"] << ";\n"
                  << "    ev.data.u64 = " << f["data"] << ";\n";
               expr = "epoll_ctl(" + f["epfd"] + ", " + f["op"] + ", " +
-                     f["fd"] + ", " + (o.null_event ? "NULL" : "&ev") + ")";
+                     f["fd"] + ", " +
+                     (o.null_event ? std::string("NULL")
+                                   : "ubuf(" + f["buf"] +
+                                         ", sizeof ev, &ev, &ev, sizeof ev)") +
+                     ")";
             } else if constexpr (std::is_same_v<T, Write>) {
               expr = "write(" + f["fd"] + ", io_buf, " + f["count"] + ")";
             } else if constexpr (std::is_same_v<T, Read>) {
@@ -590,6 +786,8 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                      f["flags"] + ", (struct sockaddr *)&a, alen)";
             } else if constexpr (std::is_same_v<T, Listen>) {
               expr = "listen(" + f["fd"] + ", " + f["backlog"] + ")";
+            } else if constexpr (std::is_same_v<T, OpenFile>) {
+              expr = "open_file(" + f["kind"] + ", " + f["flags"] + ")";
             } else if constexpr (std::is_same_v<T, Accept4>) {
               expr = "accept4(" + f["fd"] + ", NULL, NULL, " + f["flags"] + ")";
             } else {
@@ -615,8 +813,42 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
     if (inet)
       os << "    settle();\n";
     os << "    check(" << i << ", " << CString(call) << ", "
-       << CString(want.str()) << ", got);\n  }\n";
+       << CString(want.str()) << ", got);\n";
+    // The interest sets written after the step.
+    const auto operand = [&](const FdinfoOperand& o) {
+      return o.handle.empty() ? std::to_string(o.number) : HandleVar(o.handle);
+    };
+    for (const FdinfoExpect& expect : step.fdinfo) {
+      for (const FdinfoOperand* o : {&expect.epfd}) {
+        if (!o->handle.empty() && env.count(o->handle) == 0) {
+          return Reproducer{.error = "line " + std::to_string(expect.line) +
+                                     ": unknown handle '" + o->handle + "'"};
+        }
+      }
+      os << "    {\n      const struct fdinfo_item want[] = {";
+      for (const FdinfoExpectItem& item : expect.items) {
+        for (const FdinfoOperand* o :
+             {&item.tfd, item.ino ? &*item.ino : nullptr}) {
+          if (o != nullptr && !o->handle.empty() && env.count(o->handle) == 0) {
+            return Reproducer{.error = "line " + std::to_string(expect.line) +
+                                       ": unknown handle '" + o->handle + "'"};
+          }
+          if (o != nullptr && o->handle.empty())
+            numbers.insert(o->number);
+        }
+        os << "{" << operand(item.tfd) << ", " << item.events << "u, "
+           << item.data << "ull, " << (item.ino ? operand(*item.ino) : "-1")
+           << "}, ";
+      }
+      os << "{0, 0, 0, 0}};\n      check_fdinfo("
+         << CString(FormatFdinfoExpect(expect)) << ", " << operand(expect.epfd)
+         << ", want, " << expect.items.size() << ");\n    }\n";
+    }
+    os << "  }\n";
   }
+  os << "  if (fdinfo_unchecked)\n"
+        "    dprintf(OUT_FD, \"fdinfo: %d interest sets NOT checked (no "
+        "/proc/self/fdinfo)\\n\", fdinfo_unchecked);\n";
   os << "  dprintf(OUT_FD, \"verdict: %s\\n\", failures ? \"MISMATCH\" : "
         "\"ok\");\n"
      << "  return failures ? 1 : 0;\n}\n";

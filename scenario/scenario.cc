@@ -8,6 +8,8 @@
 #include <sstream>
 #include <type_traits>
 
+#include "model/fdinfo.h"
+
 namespace epollcheck {
 namespace {
 
@@ -97,8 +99,7 @@ std::string ParseArgs(std::string_view args_text, Op& op, ScenarioStep& step) {
         T::Fields(o, [&](std::string_view name, FieldKind kind, auto& field) {
           if (!error.empty())
             return;
-          const bool optional =
-              kind == FieldKind::kFlag || kind == FieldKind::kTimeoutMs;
+          const bool optional = IsOptionalField(kind);
           std::string_view text;
           bool have = false;
           if (optional) {
@@ -151,7 +152,126 @@ std::string ParseArgs(std::string_view args_text, Op& op, ScenarioStep& step) {
   return error;
 }
 
+// A descriptor operand of an fdinfo line.
+std::optional<FdinfoOperand> ParseOperand(std::string_view text) {
+  text = Trim(text);
+  if (IsHandleRef(text))
+    return FdinfoOperand{.handle = std::string(text), .number = -1};
+  const std::optional<uint64_t> v = ParseFieldString(FieldKind::kFd, text);
+  int32_t fd = 0;
+  if (!v || !StoreField(fd, *v))
+    return std::nullopt;
+  return FdinfoOperand{.handle = "", .number = fd};
+}
+
+// `fdinfo(EPFD) -> [{TFD, MASK, DATA, ino=D}, ...]`, or an error.
+std::variant<FdinfoExpect, std::string> ParseFdinfoLine(std::string_view line) {
+  const std::string_view kUsage =
+      " (expected fdinfo(EPFD) -> [{TFD, MASK, DATA, ino=FD}, ...])";
+  const size_t close = line.find(')');
+  const size_t arrow = line.find("->");
+  if (close == std::string_view::npos || arrow == std::string_view::npos ||
+      arrow < close || !Trim(line.substr(close + 1, arrow - close - 1)).empty())
+    return "bad fdinfo line" + std::string(kUsage);
+  FdinfoExpect expect;
+  const std::optional<FdinfoOperand> epfd =
+      ParseOperand(line.substr(7, close - 7));
+  if (!epfd)
+    return "fdinfo: bad descriptor '" +
+           std::string(Trim(line.substr(7, close - 7))) + "'";
+  expect.epfd = *epfd;
+  std::string_view rest = Trim(line.substr(arrow + 2));
+  if (rest.size() < 2 || rest.front() != '[' || rest.back() != ']')
+    return "fdinfo: items must be in [...]" + std::string(kUsage);
+  rest = Trim(rest.substr(1, rest.size() - 2));
+  while (!rest.empty()) {
+    const size_t end = rest.find('}');
+    if (rest.front() != '{' || end == std::string_view::npos)
+      return "fdinfo: bad item list" + std::string(kUsage);
+    const std::vector<std::string_view> parts =
+        SplitArgs(rest.substr(1, end - 1));
+    if (parts.size() != 4 || parts[3].substr(0, 4) != "ino=")
+      return "fdinfo: bad item '{" + std::string(rest.substr(1, end - 1)) +
+             "}'" + std::string(kUsage);
+    FdinfoExpectItem item;
+    const std::optional<FdinfoOperand> tfd = ParseOperand(parts[0]);
+    const auto mask = ParseFieldString(FieldKind::kEvents, parts[1]);
+    const auto data = ParseFieldString(FieldKind::kData, parts[2]);
+    const std::string_view ino = Trim(parts[3].substr(4));
+    std::optional<FdinfoOperand> ino_fd;
+    if (ino != "?") {
+      ino_fd = ParseOperand(ino);
+      if (!ino_fd)
+        return "fdinfo: bad ino '" + std::string(ino) + "'";
+    }
+    if (!tfd || !mask || !data)
+      return "fdinfo: bad item '{" + std::string(rest.substr(1, end - 1)) +
+             "}'";
+    item.tfd = *tfd;
+    item.events = static_cast<uint32_t>(*mask);
+    item.data = *data;
+    item.ino = ino_fd;
+    expect.items.push_back(item);
+    rest = Trim(rest.substr(end + 1));
+    if (!rest.empty()) {
+      if (rest.front() != ',' || Trim(rest.substr(1)).empty())
+        return "fdinfo: bad item list" + std::string(kUsage);
+      rest = Trim(rest.substr(1));
+    }
+  }
+  return expect;
+}
+
 }  // namespace
+
+std::string FormatFdinfoOperand(const FdinfoOperand& operand) {
+  return operand.handle.empty() ? std::to_string(operand.number)
+                                : operand.handle;
+}
+
+std::string FormatFdinfoExpect(const FdinfoExpect& expect) {
+  std::ostringstream os;
+  os << "fdinfo(" << FormatFdinfoOperand(expect.epfd) << ") -> [";
+  for (size_t i = 0; i < expect.items.size(); ++i) {
+    const FdinfoExpectItem& item = expect.items[i];
+    os << (i ? ", " : "") << '{' << FormatFdinfoOperand(item.tfd) << ", "
+       << EventMaskString(item.events) << ", 0x" << std::hex << item.data
+       << std::dec << ", ino="
+       << (item.ino ? FormatFdinfoOperand(*item.ino) : std::string("?")) << '}';
+  }
+  os << ']';
+  return os.str();
+}
+
+std::vector<FdinfoExpect> FdinfoOfModel(const World& world) {
+  std::vector<FdinfoExpect> expects;
+  const std::map<InodeKey, int32_t> descriptors = InodeDescriptors(world);
+  for (const auto& [epfd, epoll] : OpenEpollInstances(world)) {
+    FdinfoExpect expect;
+    expect.epfd.number = epfd;
+    for (const InterestItem& item : InterestSet(world, epoll)) {
+      FdinfoExpectItem e{.tfd = {.handle = "", .number = item.tfd},
+                         .events = item.events,
+                         .data = item.data};
+      const auto it = descriptors.find(item.inode);
+      if (it != descriptors.end())
+        e.ino = FdinfoOperand{.handle = "", .number = it->second};
+      expect.items.push_back(e);
+    }
+    expects.push_back(std::move(expect));
+  }
+  return expects;
+}
+
+std::optional<int32_t> ResolveOperand(const FdinfoOperand& operand,
+                                      const HandleEnv& env) {
+  if (operand.handle.empty())
+    return operand.number;
+  const auto it = env.find(operand.handle);
+  if (it == env.end())
+    return std::nullopt;
+  return it->second;
+}
 
 std::optional<Outcome> ParseOutcome(std::string_view text) {
   text = Trim(text);
@@ -260,6 +380,17 @@ std::variant<Scenario, ParseError> ParseScenario(std::string_view text) {
       if (!ParseProfileName(era, &why))
         return fail("profile: " + why);
       scenario.profile = std::string(era);
+      continue;
+    }
+    if (line.substr(0, 7) == "fdinfo(") {
+      if (scenario.steps.empty())
+        return fail("an fdinfo line follows the step it checks");
+      auto parsed = ParseFdinfoLine(line);
+      if (auto* error = std::get_if<std::string>(&parsed))
+        return fail(*error);
+      FdinfoExpect expect = std::get<FdinfoExpect>(std::move(parsed));
+      expect.line = line_no;
+      scenario.steps.back().fdinfo.push_back(std::move(expect));
       continue;
     }
     ScenarioStep step;
@@ -434,6 +565,8 @@ std::string FormatScenario(const Scenario& scenario,
         os << " @era";
     }
     os << '\n';
+    for (const FdinfoExpect& expect : scenario.steps[i].fdinfo)
+      os << "  " << FormatFdinfoExpect(expect) << '\n';
   }
   return os.str();
 }

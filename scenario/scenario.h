@@ -21,6 +21,14 @@
 // followed by `@era` (`-> -1 EBADF @era`) depends on the kernel era: it is
 // written for the `profile` line's era (default 6.18) and replayed on
 // another era against the model's prediction for that era.
+//
+// A line `fdinfo(e0) -> [{3, ONESHOT, 0x1, ino=p0.r}, ...]` after a step is
+// the interest set expected of the epoll instance at e0 once that step has
+// run, as /proc/<pid>/fdinfo shows it (sut/fdinfo.h), in any order: per
+// item the descriptor number it was added with (tfd), the stored mask, the
+// data, and `ino=D`: the watched file has the inode of the file at
+// descriptor D then (`ino=?`: not checked). Descriptors are handles or
+// numbers.
 #pragma once
 
 #include <map>
@@ -33,8 +41,34 @@
 #include "model/ops.h"
 #include "model/outcome.h"
 #include "model/profile.h"
+#include "model/world.h"
 
 namespace epollcheck {
+
+// A descriptor operand of an fdinfo line: a handle, or a number.
+struct FdinfoOperand {
+  std::string handle;  // "" for a number
+  int32_t number = -1;
+  friend bool operator==(const FdinfoOperand&, const FdinfoOperand&) = default;
+};
+
+// One expected item of an fdinfo line.
+struct FdinfoExpectItem {
+  FdinfoOperand tfd;
+  uint32_t events = 0;
+  uint64_t data = 0;
+  std::optional<FdinfoOperand> ino;  // nullopt: `ino=?`
+  friend bool operator==(const FdinfoExpectItem&,
+                         const FdinfoExpectItem&) = default;
+};
+
+// `fdinfo(EPFD) -> [ITEMS]`: the interest set expected after a step.
+struct FdinfoExpect {
+  int line = 0;
+  FdinfoOperand epfd;
+  std::vector<FdinfoExpectItem> items;
+  friend bool operator==(const FdinfoExpect&, const FdinfoExpect&) = default;
+};
 
 struct ScenarioStep {
   int line = 0;      // 1-based line in the source text (0 if generated)
@@ -47,6 +81,8 @@ struct ScenarioStep {
   // kernel of another era (a profile that differs in SameEraBehaviour) replay
   // checks the model's prediction for that era instead.
   bool era_dependent = false;
+  // `fdinfo(...)` lines after the step.
+  std::vector<FdinfoExpect> fdinfo;
 };
 
 struct Scenario {
@@ -95,5 +131,17 @@ std::string FormatScenario(const Scenario& scenario,
 
 // One step as text without its result: `p0 = pipe2(O_NONBLOCK)`.
 std::string FormatStepCall(const ScenarioStep& step);
+
+// `fdinfo(e0) -> [{3, ONESHOT, 0x1, ino=p0.r}]`.
+std::string FormatFdinfoExpect(const FdinfoExpect& expect);
+// The model's interest sets in `world` as fdinfo lines, one per open epoll
+// instance (through its lowest descriptor), in numbers: each item's ino the
+// lowest descriptor whose file has its inode (`?` if none has).
+std::vector<FdinfoExpect> FdinfoOfModel(const World& world);
+std::string FormatFdinfoOperand(const FdinfoOperand& operand);
+// The number an operand names: its handle's in `env`, or its number;
+// nullopt for a handle `env` does not bind.
+std::optional<int32_t> ResolveOperand(const FdinfoOperand& operand,
+                                      const HandleEnv& env);
 
 }  // namespace epollcheck

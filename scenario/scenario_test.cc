@@ -13,8 +13,10 @@
 namespace epollcheck {
 namespace {
 
-// Generates a sequence and the model's outcomes for it.
-void GenerateRun(std::vector<Op>& ops, std::vector<Outcome>& outcomes) {
+// Generates a sequence and the model's outcomes for it (and, if asked, its
+// interest sets after each step as fdinfo lines).
+void GenerateRun(std::vector<Op>& ops, std::vector<Outcome>& outcomes,
+                 std::vector<std::vector<FdinfoExpect>>* fdinfo = nullptr) {
   const Swarm swarm = *GenSwarm();
   World world;
   const auto commands = *rc::state::gen::commands(
@@ -25,17 +27,24 @@ void GenerateRun(std::vector<Op>& ops, std::vector<Outcome>& outcomes) {
       continue;
     ops.push_back(op);
     outcomes.push_back(Step(world, op));
+    if (fdinfo != nullptr)
+      fdinfo->push_back(FdinfoOfModel(world));
   }
 }
 
 RC_GTEST_PROP(ScenarioFormat, PrintThenParseGivesTheSameRun, ()) {
   std::vector<Op> ops;
   std::vector<Outcome> outcomes;
-  GenerateRun(ops, outcomes);
+  std::vector<std::vector<FdinfoExpect>> fdinfo;
+  GenerateRun(ops, outcomes, &fdinfo);
   Scenario printed = ScenarioFromRun(ops, outcomes, true);
-  for (ScenarioStep& step : printed.steps)
+  for (size_t i = 0; i < printed.steps.size(); ++i) {
+    ScenarioStep& step = printed.steps[i];
     step.era_dependent =
         *rc::gen::weightedElement<bool>({{4, false}, {1, true}});
+    if (*rc::gen::weightedElement<bool>({{3, false}, {1, true}}))
+      step.fdinfo = fdinfo[i];
+  }
   const std::string text = FormatScenario(printed, {"generated"});
   auto parsed = ParseScenario(text);
   RC_ASSERT(std::holds_alternative<Scenario>(parsed));
@@ -49,6 +58,13 @@ RC_GTEST_PROP(ScenarioFormat, PrintThenParseGivesTheSameRun, ()) {
     RC_ASSERT(scenario.steps[i].expect == std::optional<Outcome>(outcomes[i]));
     RC_ASSERT(scenario.steps[i].era_dependent ==
               printed.steps[i].era_dependent);
+    RC_ASSERT(scenario.steps[i].fdinfo.size() ==
+              printed.steps[i].fdinfo.size());
+    for (size_t k = 0; k < printed.steps[i].fdinfo.size(); ++k) {
+      FdinfoExpect want = printed.steps[i].fdinfo[k];
+      want.line = scenario.steps[i].fdinfo[k].line;
+      RC_ASSERT(scenario.steps[i].fdinfo[k] == want);
+    }
     BindStep(scenario.steps[i], outcomes[i], env);
   }
   // Printing is a fixed point.
@@ -127,6 +143,15 @@ TEST(ScenarioFormat, MalformedInputNamesTheLine) {
       {"profile six", 1, "profile: 'six' is not MAJOR.MINOR"},
       {"epoll_wait(3, 99999999999)", 1, "epoll_wait: bad maxevents"},
       {"epoll_ctl(3, ADD, 0, IN, 0, null_event=2)", 1, "bad null_event"},
+      {"fdinfo(3) -> []", 1, "an fdinfo line follows the step it checks"},
+      {"close(1)\nfdinfo(3) -> [{4, IN, 0x1}]", 2, "fdinfo: bad item"},
+      {"close(1)\nfdinfo(3) -> [{4, IN|BOGUS, 0x1, ino=4}]", 2,
+       "fdinfo: bad item"},
+      {"close(1)\nfdinfo(3) -> [{4, IN, 0x1, ino=}]", 2, "fdinfo: bad ino"},
+      {"close(1)\nfdinfo(3) -> {4, IN, 0x1, ino=4}", 2, "in [...]"},
+      {"close(1)\nfdinfo(3) [{4, IN, 0x1, ino=4}]", 2, "bad fdinfo line"},
+      {"close(1)\nfdinfo(x y) -> []", 2, "fdinfo: bad descriptor"},
+      {"close(1)\nfdinfo(3) -> [{4, IN, 0x1, ino=4},]", 2, "bad item list"},
   };
   for (const Bad& c : cases) {
     auto parsed = ParseScenario(c.text);
@@ -136,6 +161,43 @@ TEST(ScenarioFormat, MalformedInputNamesTheLine) {
     EXPECT_NE(e.message.find(c.message), std::string::npos)
         << c.text << " gave: " << e.message;
   }
+}
+
+TEST(ScenarioFormat, FdinfoLinesBelongToTheStepAbove) {
+  const char* text = R"(p0 = pipe2(O_NONBLOCK)  -> 0 fds=[0,1]
+e0 = epoll_create1(0)   -> 2
+epoll_ctl(e0, ADD, p0.r, IN|ONESHOT, 0x1) -> 0
+  fdinfo(e0) -> [{p0.r, IN|ERR|HUP|ONESHOT, 0x1, ino=p0.w}]
+  fdinfo(2) -> [{0, 0x40000019, 1, ino=?}]
+)";
+  auto parsed = ParseScenario(text);
+  ASSERT_TRUE(std::holds_alternative<Scenario>(parsed))
+      << std::get<ParseError>(parsed).message;
+  const Scenario& s = std::get<Scenario>(parsed);
+  ASSERT_EQ(s.steps.size(), 3u);
+  ASSERT_EQ(s.steps[2].fdinfo.size(), 2u);
+  const FdinfoExpect& a = s.steps[2].fdinfo[0];
+  EXPECT_EQ(a.line, 4);
+  EXPECT_EQ(a.epfd.handle, "e0");
+  ASSERT_EQ(a.items.size(), 1u);
+  EXPECT_EQ(a.items[0].tfd.handle, "p0.r");
+  EXPECT_EQ(a.items[0].events, abi::kEpollIn | abi::kEpollErr | abi::kEpollHup |
+                                   abi::kEpollOneShot);
+  EXPECT_EQ(a.items[0].data, 1u);
+  ASSERT_TRUE(a.items[0].ino.has_value());
+  EXPECT_EQ(a.items[0].ino->handle, "p0.w");
+  const FdinfoExpect& b = s.steps[2].fdinfo[1];
+  EXPECT_EQ(b.epfd.number, 2);
+  EXPECT_EQ(b.items[0].tfd.number, 0);
+  EXPECT_FALSE(b.items[0].ino.has_value());  // ino=? is not checked
+  const HandleEnv env{{"p0.r", 0}, {"p0.w", 1}, {"e0", 2}};
+  EXPECT_EQ(ResolveOperand(a.items[0].tfd, env), std::optional<int32_t>(0));
+  EXPECT_EQ(ResolveOperand(b.epfd, env), std::optional<int32_t>(2));
+  EXPECT_EQ(ResolveOperand(FdinfoOperand{.handle = "zz"}, env), std::nullopt);
+  EXPECT_EQ(FormatFdinfoExpect(a),
+            "fdinfo(e0) -> [{p0.r, IN|ERR|HUP|ONESHOT, 0x1, ino=p0.w}]");
+  EXPECT_EQ(FormatFdinfoExpect(b),
+            "fdinfo(2) -> [{0, IN|ERR|HUP|ONESHOT, 0x1, ino=?}]");
 }
 
 TEST(ScenarioFormat, UnknownHandleIsAResolutionError) {

@@ -12,8 +12,8 @@
 // `--sut mutant-NAME` is the from-scratch kernel (sut/sim) with one fault of
 // sim::SimConfig switched on, one per class of model rule (ScratchMutants):
 // errno precedence, readiness, wakeups, delivery order, descriptor
-// numbering, and the level-triggered re-queue. Checked against the 6.18
-// profile, like `scratch`.
+// numbering, the level-triggered re-queue, and the stored mask (which the
+// fdinfo oracle sees). Checked against the 6.18 profile, like `scratch`.
 //
 // `--sut mutant-crash` (CrashesOnTwoEvents, over scratch) and `--sut
 // mutant-hang` (HangsOnEmptyWait, over the kernel) are the supervised
@@ -39,22 +39,17 @@
 
 namespace epollcheck {
 
-class LosesLastEvent final : public Sut {
+class LosesLastEvent final : public ForwardingSut {
 public:
-  explicit LosesLastEvent(std::unique_ptr<Sut> inner)
-      : inner_(std::move(inner)) {}
+  using ForwardingSut::ForwardingSut;
   [[nodiscard]] Outcome Execute(const Op& op) override {
-    Outcome o = inner_->Execute(op);
+    Outcome o = inner().Execute(op);
     if (std::holds_alternative<EpollWait>(op) && o.events.size() >= 2) {
       o.events.pop_back();
       --o.ret;
     }
     return o;
   }
-  [[nodiscard]] std::string Finish() override { return inner_->Finish(); }
-
-private:
-  std::unique_ptr<Sut> inner_;
 };
 
 // CrashesOnTwoEvents (`--sut mutant-crash`, over scratch): an epoll_wait
@@ -63,12 +58,11 @@ private:
 // passed through. The kind of bug a userspace re-implementation has; a
 // supervised `check` must report it as `crash:SIGSEGV`, minimize it with each
 // replay in a fresh process, and go on.
-class CrashesOnTwoEvents final : public Sut {
+class CrashesOnTwoEvents final : public ForwardingSut {
 public:
-  explicit CrashesOnTwoEvents(std::unique_ptr<Sut> inner)
-      : inner_(std::move(inner)) {}
+  using ForwardingSut::ForwardingSut;
   [[nodiscard]] Outcome Execute(const Op& op) override {
-    Outcome o = inner_->Execute(op);
+    Outcome o = inner().Execute(op);
     if (std::holds_alternative<EpollWait>(op) && o.events.size() >= 2) {
       auto* events = reinterpret_cast<ReadyEvent*>(  // NOLINT
           wild_address_);
@@ -76,10 +70,8 @@ public:
     }
     return o;
   }
-  [[nodiscard]] std::string Finish() override { return inner_->Finish(); }
 
 private:
-  std::unique_ptr<Sut> inner_;
   // Not a constant, so the compiler cannot see the write is wild.
   volatile uintptr_t wild_address_ = 16;
 };
@@ -89,12 +81,11 @@ private:
 // had been read as -1: the calling thread sleeps in ppoll with no timeout.
 // Everything else is passed through. A supervised `check` must report it as
 // `hang` (the watchdog's timeout, --hang-timeout) and go on.
-class HangsOnEmptyWait final : public Sut {
+class HangsOnEmptyWait final : public ForwardingSut {
 public:
-  explicit HangsOnEmptyWait(std::unique_ptr<Sut> inner)
-      : inner_(std::move(inner)) {}
+  using ForwardingSut::ForwardingSut;
   [[nodiscard]] Outcome Execute(const Op& op) override {
-    Outcome o = inner_->Execute(op);
+    Outcome o = inner().Execute(op);
     const auto* wait = std::get_if<EpollWait>(&op);
     if (wait != nullptr && wait->maxevents == 1 && o.ret == 0) {
       for (;;)
@@ -102,11 +93,8 @@ public:
     }
     return o;
   }
-  [[nodiscard]] std::string Finish() override { return inner_->Finish(); }
-
-private:
-  std::unique_ptr<Sut> inner_;
 };
+
 // The scratch kernel with one fault (sut/sim/sim_kernel.h SimConfig).
 struct ScratchMutant {
   std::string_view name;         // what `--sut` accepts: "mutant-lifo"
@@ -139,6 +127,10 @@ inline const std::vector<ScratchMutant>& ScratchMutants() {
       {"mutant-no-lt-requeue", "wakeup",
        "a delivered level-triggered item is not put back on the ready list",
        sim::SimConfig{.fault_skip_lt_requeue = true}},
+      {"mutant-mod-mask", "stored mask",
+       "EPOLL_CTL_MOD stores the new mask without EPOLLERR|EPOLLHUP (the "
+       "fdinfo oracle sees it at the MOD; a wait only once the file errs)",
+       sim::SimConfig{.fault_mod_without_err_hup = true}},
   };
   return mutants;
 }

@@ -87,6 +87,9 @@ std::vector<FeatureProbe> Probes() {
       {"unix.dgram_send_order",
        {UnixSocket{.type = abi::kSockDgram | abi::kSockNonblock},
         Shutdown{.fd = 0, .how = abi::kShutWr}, Send{.fd = 0, .count = 1}}},
+      // epoll_pwait2 on a closed epfd: EBADF where the call exists (5.11+),
+      // ENOSYS before.
+      {"epoll_pwait2", {EpollPwait2{.epfd = -1, .maxevents = 1}}},
   };
 }
 

@@ -20,6 +20,8 @@ namespace epollcheck::internal {
 // Linux: fs/eventpoll.c ep_item_poll (vfs_poll / __ep_eventpoll_poll).
 // `requested` is the poller's key (an epoll item's stored events), which
 // some files consult (unix_dgram_poll).
+// Linux: include/linux/poll.h file_can_poll: the file has ->poll.
+bool FileCanPoll(FileKind kind);
 uint32_t PollFile(World& world, FileId file, uint32_t requested);
 
 // A wakeup on the wait queue owned by `file` with poll key `key` (0 = no key):
@@ -96,10 +98,14 @@ Outcome SelectStep(World& world, int32_t nfds, uint64_t in, uint64_t out_set,
                    uint64_t ex, int32_t sigsetsize);
 
 // epoll syscalls (fs/eventpoll.c).
+// `buf` is the event pointer's UserBuf (null_event: kBufNull).
 Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
-                     uint32_t events, uint64_t data, bool null_event);
+                     uint32_t events, uint64_t data, uint32_t buf);
+// do_epoll_wait and ep_poll with the events array at `buf` (UserBuf);
+// `waits` is a non-zero timeout (ep_poll would sleep if nothing is
+// delivered: the caller's generator keeps that from happening).
 Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
-                      std::vector<Delivery>* trace);
+                      uint32_t buf, bool waits, std::vector<Delivery>* trace);
 uint32_t EpollPoll(World& world, FileId epoll_file);
 
 // Allocates the lowest free descriptor number and installs `file` there.

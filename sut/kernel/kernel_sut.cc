@@ -3,12 +3,15 @@
 #include "sut/kernel/calibrate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +29,7 @@
 #include <vector>
 
 #include "model/check.h"
+#include "sut/fdinfo.h"
 #include "sut/kernel/harness_calls.h"
 #include "sut/kernel/syscalls.h"
 
@@ -108,6 +112,9 @@ public:
     Send(Request::kCall, nullptr);
     return outcome_;
   }
+
+  // The executor thread's id (for /proc/self/task/<tid>).
+  pid_t tid() const { return tid_; }
 
   // Closes every descriptor of the table; returns "" if it is then empty.
   std::string Reset() {
@@ -193,6 +200,7 @@ private:
 
   void Main() {
     self_ = this;
+    tid_ = gettid();
     internal::SetThreadCheckFailureHandler(
         [](const std::string& message) { self_->Fault(message); });
     // A private descriptor table, then nothing in it.
@@ -265,6 +273,7 @@ private:
   Outcome outcome_;    // owned by the executor's turn
   std::string reply_;  // setup error or Reset() report
   bool exited_ = false;
+  pid_t tid_ = 0;  // set before the setup reply
   std::thread thread_;
 };
 
@@ -282,23 +291,136 @@ std::vector<std::unique_ptr<Executor>>& Pool() {
 
 }  // namespace
 
-KernelSut::KernelSut(std::unique_ptr<Executor> executor)
-    : executor_(std::move(executor)) {}
+namespace {
 
-std::variant<std::unique_ptr<KernelSut>, std::string> KernelSut::Create() {
+// Why the fdinfo view of the thread `tid` cannot be read under `proc`, or
+// "" if it can: its fdinfo and fd directories open.
+std::string ProbeFdinfo(const std::string& proc, pid_t tid) {
+  const std::string task = proc + "/self/task/" + std::to_string(tid);
+  for (const char* dir : {"/fdinfo", "/fd"}) {
+    const std::string path = task + dir;
+    const int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      return path + ": " + std::strerror(errno) +
+             " (no /proc, or one of another pid namespace)";
+    }
+    close(fd);
+  }
+  return "";
+}
+
+// The probe's answer per (proc, executor thread): executors are pooled, so
+// each probes once.
+std::mutex probe_mu;
+std::map<std::pair<std::string, pid_t>, std::string>& Probes() {
+  static auto* probes =
+      new std::map<std::pair<std::string, pid_t>, std::string>();
+  return *probes;
+}
+
+}  // namespace
+
+KernelSut::KernelSut(std::unique_ptr<Executor> executor,
+                     const std::string& proc)
+    : executor_(std::move(executor)), proc_(proc) {
+  const std::pair<std::string, pid_t> key(proc, executor_->tid());
+  std::lock_guard<std::mutex> lock(probe_mu);
+  auto it = Probes().find(key);
+  if (it == Probes().end())
+    it = Probes().emplace(key, ProbeFdinfo(proc, executor_->tid())).first;
+  fdinfo_off_ = it->second;
+}
+
+int KernelSut::OpenFdinfoDirs() {
+  if (fdinfo_dir_ >= 0)
+    return 0;
+  if (!fdinfo_off_.empty() || !executor_)
+    return EOPNOTSUPP;
+  // The executor's fdinfo and fd directories, opened from this thread: the
+  // descriptors are in the process's table, not the sequence's.
+  const std::string task =
+      proc_ + "/self/task/" + std::to_string(executor_->tid());
+  fdinfo_dir_ =
+      open((task + "/fdinfo").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  fd_dir_ = open((task + "/fd").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fdinfo_dir_ < 0 || fd_dir_ < 0) {
+    const int error = errno;
+    CloseFdinfo();
+    return error;
+  }
+  return 0;
+}
+
+std::variant<std::unique_ptr<KernelSut>, std::string>
+KernelSut::Create(const std::string& proc) {
   {
     std::lock_guard<std::mutex> lock(pool_mu);
     if (!Pool().empty()) {
       std::unique_ptr<Executor> e = std::move(Pool().back());
       Pool().pop_back();
-      return std::unique_ptr<KernelSut>(new KernelSut(std::move(e)));
+      return std::unique_ptr<KernelSut>(new KernelSut(std::move(e), proc));
     }
   }
   auto started = Executor::Start();
   if (auto* why = std::get_if<std::string>(&started))
     return *why;
   return std::unique_ptr<KernelSut>(
-      new KernelSut(std::move(std::get<0>(started))));
+      new KernelSut(std::move(std::get<0>(started)), proc));
+}
+
+FdinfoReading KernelSut::ReadFdinfo(int32_t epfd) {
+  if (const int error = OpenFdinfoDirs(); error != 0)
+    return FdinfoReading{.error = error, .lines = {}};
+  // Between operations the executor is parked, so its table holds still.
+  auto it = fdinfo_files_.find(epfd);
+  if (it == fdinfo_files_.end()) {
+    const std::string name = std::to_string(epfd);
+    const int opened = openat(fdinfo_dir_, name.c_str(), O_RDONLY | O_CLOEXEC);
+    if (opened < 0)
+      return FdinfoReading{.error = errno, .lines = {}};
+    it = fdinfo_files_.emplace(epfd, opened).first;
+  }
+  const int file = it->second;
+  if (fdinfo_text_.empty())
+    fdinfo_text_.resize(4096);
+  for (;;) {
+    // At offset 0 the seq_file shows the file at that number now.
+    const ssize_t n = pread(file, fdinfo_text_.data(), fdinfo_text_.size(), 0);
+    if (n < 0)
+      return FdinfoReading{.error = errno, .lines = {}};
+    if (static_cast<size_t>(n) < fdinfo_text_.size()) {
+      auto lines = ParseEpollFdinfo(
+          std::string_view(fdinfo_text_.data(), static_cast<size_t>(n)));
+      if (!lines)
+        return FdinfoReading{.error = EPROTO, .lines = {}};
+      return FdinfoReading{.error = 0, .lines = std::move(*lines)};
+    }
+    fdinfo_text_.resize(fdinfo_text_.size() * 2);  // all of it in one show
+  }
+}
+
+std::optional<FdinfoInode> KernelSut::InodeOf(int32_t fd) {
+  if (fd < 0 || OpenFdinfoDirs() != 0)
+    return std::nullopt;
+  // The magic link of the executor's descriptor leads to its file.
+  struct stat st {};
+  if (fstatat(fd_dir_, std::to_string(fd).c_str(), &st, 0) != 0)
+    return std::nullopt;
+  // fdinfo prints the kernel's dev_t (MKDEV: major << 20 | minor).
+  return FdinfoInode{.sdev = static_cast<uint32_t>((major(st.st_dev) << 20) |
+                                                   minor(st.st_dev)),
+                     .ino = static_cast<uint64_t>(st.st_ino)};
+}
+
+void KernelSut::CloseFdinfo() {
+  for (const auto& [number, file] : fdinfo_files_)
+    close(file);
+  fdinfo_files_.clear();
+  for (int* dir : {&fdinfo_dir_, &fd_dir_}) {
+    if (*dir >= 0)
+      close(*dir);
+    *dir = -1;
+  }
 }
 
 Outcome KernelSut::Execute(const Op& op) {
@@ -310,6 +432,7 @@ Outcome KernelSut::RunOnExecutorForTesting(const std::function<Outcome()>& fn) {
 }
 
 std::string KernelSut::Finish() {
+  CloseFdinfo();
   if (!executor_)
     return {};
   std::string report = executor_->Reset();

@@ -7,15 +7,26 @@
 // as a value. When a sequence ends, the executor closes everything, checks
 // its table is empty, and goes back to a pool for the next sequence.
 //
+// The fdinfo view is read from the calling thread, never the executor's:
+// /proc/self/task/<executor tid>/fdinfo/<epfd> names the executor's table,
+// and the descriptors that read it live in the process's own table, so the
+// sequence's numbering cannot see them. One is opened per epoll descriptor
+// number the first time it is read and re-read with pread at offset 0 (the
+// seq_file shows the file at that number now, whatever it is); all are
+// closed by Finish(). Without /proc (or with a /proc of another pid
+// namespace) FdinfoOff() says so.
+//
 //   auto sut = KernelSut::Create();           // or the reason it cannot run
 //   Outcome o = (*sut)->Execute(Op{EpollCreate1{}});   // -> 0 (lowest free)
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "model/profile.h"
 #include "sut/profile_probe.h"
@@ -31,11 +42,17 @@ class KernelSut final : public Sut {
 public:
   // Takes an executor from the pool (starting one if none is idle); returns
   // an error line if this host cannot give it a private descriptor table.
-  static std::variant<std::unique_ptr<KernelSut>, std::string> Create();
+  // `proc` is where procfs is mounted (tests name a missing directory to
+  // see the fdinfo oracle switch itself off).
+  static std::variant<std::unique_ptr<KernelSut>, std::string>
+  Create(const std::string& proc = "/proc");
   ~KernelSut() override;
 
   [[nodiscard]] Outcome Execute(const Op& op) override;
   [[nodiscard]] std::string Finish() override;
+  [[nodiscard]] std::string FdinfoOff() const override { return fdinfo_off_; }
+  [[nodiscard]] FdinfoReading ReadFdinfo(int32_t epfd) override;
+  [[nodiscard]] std::optional<FdinfoInode> InodeOf(int32_t fd) override;
 
   // Runs `fn` on the executor thread as if it were the next operation (for
   // tests of the executor's own fault handling).
@@ -46,9 +63,24 @@ public:
   static constexpr std::chrono::seconds kHangTimeout{20};
 
 private:
-  explicit KernelSut(std::unique_ptr<Executor> executor);
+  KernelSut(std::unique_ptr<Executor> executor, const std::string& proc);
+  // Opens the fdinfo and fd directories if they are not open yet; 0 or an
+  // errno.
+  int OpenFdinfoDirs();
+  void CloseFdinfo();
+
   std::unique_ptr<Executor> executor_;  // null once finished
   int64_t steps_ = 0;                   // operations run so far
+  // The fdinfo view: where procfs is; "" or why it is off (probed once per
+  // executor); /proc/self/task/<tid>/fdinfo and .../fd of the executor
+  // (directories in the process's own table, opened at the first read); the
+  // fdinfo file opened for each epoll descriptor number read so far.
+  std::string proc_;
+  std::string fdinfo_off_;
+  int fdinfo_dir_ = -1;
+  int fd_dir_ = -1;
+  std::map<int32_t, int> fdinfo_files_;
+  std::vector<char> fdinfo_text_;
 };
 
 // The running kernel's profile, decided by probing its behaviour (once per

@@ -87,6 +87,170 @@ void* ScratchBuffer(size_t bytes, const char* what, Buf which = Buf::kRead) {
 // delivered (and kill the process) the moment the mask is swapped.
 constexpr uint64_t kSigpipeOnly = uint64_t{1} << (SIGPIPE - 1);
 
+// The memory behind UserBuf operands (model/ops.h) for the calling thread:
+// a read-write page followed by a PROT_NONE page, then a read-only page.
+struct UserPages {
+  char* base = nullptr;
+  UserPages() {
+    void* addr = mmap(nullptr, 3 * kPage, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (addr == MAP_FAILED) {
+      throw std::runtime_error(
+          std::string("cannot map the bad-buffer pages: ") +
+          std::strerror(errno));
+    }
+    base = static_cast<char*>(addr);
+    if (mprotect(base + kPage, kPage, PROT_NONE) != 0 ||
+        mprotect(base + 2 * kPage, kPage, PROT_READ) != 0) {
+      const int err = errno;
+      munmap(base, 3 * kPage);
+      throw std::runtime_error(
+          std::string("cannot protect the bad-buffer pages: ") +
+          std::strerror(err));
+    }
+  }
+  ~UserPages() { munmap(base, 3 * kPage); }
+  UserPages(const UserPages&) = delete;
+  UserPages& operator=(const UserPages&) = delete;
+  static constexpr size_t kPage = 4096;
+};
+
+// The pointer a UserBuf operand stands for, for elements of `elem` bytes;
+// `good` is the caller's own buffer for kBufGood. An input (`contents`,
+// `len` bytes, already in `good`) is placed where the pointer points, as far
+// as it is mapped: a read-only page gets it through a brief mprotect, a
+// tail gets the bytes before its PROT_NONE page.
+void* UserBufPointer(uint32_t buf, size_t elem, void* good,
+                     const void* contents = nullptr, size_t len = 0) {
+  thread_local UserPages pages;
+  switch (buf) {
+  case kBufGood:
+    return good;
+  case kBufNull:
+    return nullptr;
+  case kBufUnmapped:
+    return pages.base + UserPages::kPage;
+  case kBufReadOnly: {
+    char* page = pages.base + 2 * UserPages::kPage;
+    if (contents != nullptr) {
+      EP_CHECK(mprotect(page, UserPages::kPage, PROT_READ | PROT_WRITE) == 0);
+      std::memcpy(page, contents, len);
+      EP_CHECK(mprotect(page, UserPages::kPage, PROT_READ) == 0);
+    }
+    return page;
+  }
+  case kBufKernel:
+    return reinterpret_cast<void*>(uintptr_t{0xffff880000000000});
+  default:
+    break;
+  }
+  EP_CHECK(buf >= kBufTail && buf <= kBufTail + 255);
+  const size_t mapped = (buf - kBufTail) * elem + 4;
+  EP_CHECK(mapped <= UserPages::kPage);
+  char* at = pages.base + UserPages::kPage - mapped;
+  if (contents != nullptr)
+    std::memcpy(at, contents, std::min(len, mapped));
+  return at;
+}
+
+// An epoll_wait-family call through `call(events_pointer)` with the events
+// array `buf` names; room for maxevents events whenever the kernel accepts
+// maxevents (Linux: do_epoll_wait refuses <= 0 and > EP_MAX_EVENTS before it
+// touches the array).
+template <class Call>
+Outcome EpollWaitCall(int32_t maxevents, uint32_t buf, Call call) {
+  const size_t room = maxevents > 0 && maxevents <= abi::kEpMaxEvents
+                          ? static_cast<size_t>(maxevents)
+                          : 1;
+  auto* events = static_cast<epoll_event*>(UserBufPointer(
+      buf, sizeof(epoll_event),
+      ScratchBuffer(room * sizeof(epoll_event), "epoll_wait events")));
+  const long ret = call(events);
+  if (ret < 0)
+    return Outcome::Error(errno);
+  EP_CHECK(static_cast<size_t>(ret) <= BufWritable(buf, room));
+  Outcome out = Outcome::Value(ret);
+  for (long i = 0; i < ret; ++i) {
+    out.events.push_back(
+        ReadyEvent{.events = events[i].events, .data = events[i].data.u64});
+  }
+  return out;
+}
+
+// The private directory of this thread's sequence and its one regular file
+// "f" (open_file): made at the first open_file, removed when the sequence
+// ends (NewAbstractNamespace) or the thread does, so every sequence starts
+// with an empty file.
+class SequenceDir {
+public:
+  ~SequenceDir() { Remove(); }
+  // The directory, made if need be; "" (errno set) if it cannot be.
+  const std::string& Dir() {
+    if (dir_.empty()) {
+      const char* tmp = std::getenv("TMPDIR");
+      std::string pattern =
+          std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+          "/epollcheck.XXXXXX";
+      if (mkdtemp(pattern.data()) == nullptr)
+        return dir_;
+      // The empty regular file. Its descriptor is gone before the
+      // operation's own open, so the sequence's numbering is untouched.
+      const int made = open((pattern + "/f").c_str(),
+                            O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (made < 0) {
+        const int err = errno;
+        rmdir(pattern.c_str());
+        errno = err;
+        return dir_;
+      }
+      close(made);
+      dir_ = pattern;
+    }
+    return dir_;
+  }
+  std::string File() { return Dir().empty() ? "" : dir_ + "/f"; }
+  void Remove() {
+    if (dir_.empty())
+      return;
+    unlink((dir_ + "/f").c_str());
+    rmdir(dir_.c_str());
+    dir_.clear();
+  }
+
+private:
+  std::string dir_;
+};
+
+SequenceDir& SequenceFiles() {
+  thread_local SequenceDir dir;
+  return dir;
+}
+
+// open_file(kind, flags) (model/ops.h OpenFile).
+long OpenSequenceFile(int32_t kind, uint32_t flags) {
+  const int pass = static_cast<int>(flags & (O_NONBLOCK | O_CLOEXEC));
+  SequenceDir& files = SequenceFiles();
+  switch (kind) {
+  case kOpenRegular:
+    if (files.Dir().empty())
+      return -1;
+    return open(files.File().c_str(), O_RDWR | pass);
+  case kOpenDirectory:
+    if (files.Dir().empty())
+      return -1;
+    return open(files.Dir().c_str(), O_RDONLY | O_DIRECTORY | pass);
+  case kOpenDevNull:
+    return open("/dev/null", O_RDWR | pass);
+  case kOpenPath:
+    if (files.Dir().empty())
+      return -1;
+    return open(files.File().c_str(), O_PATH | pass);
+  default:
+    errno = EINVAL;
+    return -1;
+  }
+}
+
 // The abstract namespace generation of this thread (NewAbstractNamespace).
 thread_local uint64_t abstract_generation = 0;
 
@@ -228,6 +392,7 @@ Outcome ListOpenFds() {
 }  // namespace
 
 void NewAbstractNamespace() {
+  SequenceFiles().Remove();
   ++abstract_generation;
   inet_ports.clear();
   inet_fds.clear();
@@ -271,29 +436,37 @@ Outcome RunOne(const Op& op) {
           epoll_event ev{};
           ev.events = o.events;
           ev.data.u64 = o.data;
-          return FromRet(
-              epoll_ctl(o.epfd, o.op, o.fd, o.null_event ? nullptr : &ev));
+          void* event = o.null_event ? nullptr
+                                     : UserBufPointer(o.buf, sizeof ev, &ev,
+                                                      &ev, sizeof ev);
+          return FromRet(syscall(SYS_epoll_ctl, o.epfd, o.op, o.fd, event));
         } else if constexpr (std::is_same_v<T, EpollWait>) {
-          // Room for maxevents events whenever the kernel accepts maxevents
-          // (Linux: do_epoll_wait refuses <= 0 and > EP_MAX_EVENTS before it
-          // touches the buffer).
-          const size_t room =
-              o.maxevents > 0 && o.maxevents <= abi::kEpMaxEvents
-                  ? static_cast<size_t>(o.maxevents)
-                  : 1;
-          auto* events = static_cast<epoll_event*>(
-              ScratchBuffer(room * sizeof(epoll_event), "epoll_wait events"));
-          const long ret =
-              epoll_wait(o.epfd, events, o.maxevents, o.timeout_ms);
-          if (ret < 0)
-            return Outcome::Error(errno);
-          EP_CHECK(static_cast<size_t>(ret) <= room);
-          Outcome out = Outcome::Value(ret);
-          for (long i = 0; i < ret; ++i) {
-            out.events.push_back(ReadyEvent{.events = events[i].events,
-                                            .data = events[i].data.u64});
-          }
-          return out;
+          return EpollWaitCall(o.maxevents, o.buf, [&](epoll_event* events) {
+            return syscall(SYS_epoll_wait, o.epfd, events, o.maxevents,
+                           o.timeout_ms);
+          });
+        } else if constexpr (std::is_same_v<T, EpollPwait>) {
+          uint64_t mask = kSigpipeOnly;
+          return EpollWaitCall(o.maxevents, o.buf, [&](epoll_event* events) {
+            return syscall(SYS_epoll_pwait, o.epfd, events, o.maxevents,
+                           o.timeout_ms, o.sigsetsize < 0 ? nullptr : &mask,
+                           static_cast<size_t>(o.sigsetsize));
+          });
+        } else if constexpr (std::is_same_v<T, OpenFile>) {
+          return FromRet(OpenSequenceFile(o.kind, o.flags));
+        } else if constexpr (std::is_same_v<T, EpollPwait2>) {
+          uint64_t mask = kSigpipeOnly;
+          struct kernel_timespec {
+            int64_t tv_sec;
+            int64_t tv_nsec;
+          } good{o.tv_sec, o.tv_nsec};
+          void* ts =
+              UserBufPointer(o.ts_buf, sizeof good, &good, &good, sizeof good);
+          return EpollWaitCall(o.maxevents, o.buf, [&](epoll_event* events) {
+            return syscall(SYS_epoll_pwait2, o.epfd, events, o.maxevents, ts,
+                           o.sigsetsize < 0 ? nullptr : &mask,
+                           static_cast<size_t>(o.sigsetsize));
+          });
         } else if constexpr (std::is_same_v<T, Write>) {
           return FromRet(
               write(o.fd, ScratchBuffer(o.count, "write count", Buf::kWrite),

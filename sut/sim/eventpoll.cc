@@ -519,8 +519,9 @@ int EpModify(Eventpoll* ep, Epitem* epi, const EpollEvent& event) {
   return 0;
 }
 
-// Linux: ep_send_events. Returns how many events were stored in `events`.
-int SendEvents(Eventpoll* ep, EpollEvent* events, int maxevents) {
+// Linux: ep_send_events. Returns how many events were stored in `events`,
+// or -EFAULT if the first copy faulted.
+int SendEvents(Eventpoll* ep, const UserBuffer& events, int maxevents) {
   const bool requeue_lt = !ep->kernel_->config().fault_skip_lt_requeue;
   std::lock_guard<std::mutex> guard(ep->mtx_);
   ReadyList txlist;
@@ -536,7 +537,17 @@ int SendEvents(Eventpoll* ep, EpollEvent* events, int maxevents) {
     const uint32_t revents = ItemPoll(epi, nullptr, 1);
     if (revents == 0)
       return true;
-    events[res] = EpollEvent{.events = revents, .data = epi->data};
+    // epoll_put_uevent.
+    const EpollEvent uevent{.events = revents, .data = epi->data};
+    if (!CopyToUser(events, static_cast<size_t>(res) * sizeof uevent, &uevent,
+                    sizeof uevent)) {
+      // "Put back the item: it stays on the ready list", at the head of
+      // the batch, not disarmed.
+      txlist.PushFront(epi);
+      if (res == 0)
+        res = -abi::kEfault;
+      return false;
+    }
     ++res;
     if ((epi->events & abi::kEpollOneShot) != 0) {
       std::lock_guard<SpinLock> lock(ep->lock_);
@@ -555,7 +566,7 @@ int SendEvents(Eventpoll* ep, EpollEvent* events, int maxevents) {
 
 // Linux: ep_poll. Wakeups come from callbacks, ADD/MOD and ep_done_scan;
 // the sleeper waits on ep->wq as an exclusive entry added at the head.
-int EpPoll(Eventpoll* ep, EpollEvent* events, int maxevents,
+int EpPoll(Eventpoll* ep, const UserBuffer& events, int maxevents,
            const WaitTimeout& timeout) {
   bool timed_out = timeout.kind == WaitTimeout::Kind::kNonBlocking;
   std::optional<std::chrono::steady_clock::time_point> deadline;
@@ -831,7 +842,8 @@ int DoEpollCtl(File* ep_file, File* tfile, int op, int fd, EpollEvent epds) {
     if (epi != nullptr) {
       // An item added with EPOLLEXCLUSIVE can never be modified.
       if ((epi->events & abi::kEpollExclusive) == 0) {
-        epds.events |= abi::kEpollErr | abi::kEpollHup;
+        if (!kernel->config().fault_mod_without_err_hup)
+          epds.events |= abi::kEpollErr | abi::kEpollHup;
         error = EpModify(ep, epi, epds);
       }
     } else {
@@ -847,17 +859,33 @@ int DoEpollCtl(File* ep_file, File* tfile, int op, int fd, EpollEvent epds) {
   return error;
 }
 
-int DoEpollWait(File* ep_file, EpollEvent* events, int maxevents,
+int DoEpollWait(File* ep_file, const UserBuffer& events, int maxevents,
                 const WaitTimeout& timeout) {
   // ep_check_params.
   if (maxevents <= 0 || maxevents > abi::kEpMaxEvents)
     return -abi::kEinval;
-  if (events == nullptr)
-    return -abi::kEfault;  // access_ok: no user memory there
+  if (!events.access_ok)
+    return -abi::kEfault;
   Eventpoll* ep = ep_file->EventpollOf();
   if (ep == nullptr)
     return -abi::kEinval;
   return EpPoll(ep, events, maxevents, timeout);
+}
+
+bool ShowFdinfo(File* ep_file, std::vector<EpollFdinfoLine>* out) {
+  Eventpoll* ep = ep_file->EventpollOf();
+  if (ep == nullptr)
+    return false;
+  std::lock_guard<std::mutex> guard(ep->mtx_);
+  for (const auto& [key, epi] : ep->rbr_) {
+    // An item's file is alive while the item is: its release removes the
+    // item under this mutex first (EventpollRelease).
+    out->push_back(EpollFdinfoLine{.tfd = epi->fd,
+                                   .events = epi->events,
+                                   .data = epi->data,
+                                   .inode = epi->file->inode()});
+  }
+  return true;
 }
 
 int SleepingWaiters(File* ep_file) {

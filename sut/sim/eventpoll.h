@@ -21,9 +21,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <vector>
 
 #include "sut/sim/file.h"
 #include "sut/sim/sim_kernel.h"
+#include "sut/sim/uaccess.h"
 
 namespace epollcheck::sim {
 
@@ -52,8 +54,24 @@ FileRef CreateEpollFile(SimKernel* kernel);
 int DoEpollCtl(File* ep_file, File* target, int op, int fd, EpollEvent epds);
 
 // Linux: do_epoll_wait after the epfd lookup: ep_check_params, then ep_poll.
-int DoEpollWait(File* ep_file, EpollEvent* events, int maxevents,
+// `events` is the user array (EpollEvent elements); a copy that faults
+// part-way returns what was copied (EFAULT if nothing was).
+int DoEpollWait(File* ep_file, const UserBuffer& events, int maxevents,
                 const WaitTimeout& timeout);
+
+// One item line of an epoll file's fdinfo: the descriptor number the item
+// was added with, its stored mask and data, the watched file's inode.
+struct EpollFdinfoLine {
+  int tfd = -1;
+  uint32_t events = 0;
+  uint64_t data = 0;
+  SimInode inode;
+};
+
+// Linux: ep_show_fdinfo (eventpoll_fops.show_fdinfo): every item of the
+// interest tree, in tree order, read under ep->mtx. Appends to `out`;
+// returns false if `ep_file` is not an epoll file (it shows no items).
+bool ShowFdinfo(File* ep_file, std::vector<EpollFdinfoLine>* out);
 
 // How many threads sleep in epoll_wait on this epoll file (the entries of
 // ep->wq). Observation only, for tests; -1 if `ep_file` is not an epoll.

@@ -26,7 +26,8 @@ void DoFput(File* file) {
 }  // namespace
 
 File::File(SimKernel* kernel, uint32_t f_mode, uint32_t f_flags)
-    : kernel_(kernel), f_mode_(f_mode), f_flags_(f_flags) {
+    : inode_(kernel->anon_inode_), kernel_(kernel), f_mode_(f_mode),
+      f_flags_(f_flags) {
   AtomicFetchAdd(kernel_->live_files_, 1, std::memory_order_relaxed);
 }
 

@@ -35,6 +35,14 @@ class SocketFile;
 struct Epitem;
 struct FileLinkTag;  // Epitem's link on File::f_ep (Linux: epi->fllink)
 
+// An inode's identity as fstat and /proc/<pid>/fdinfo show it: the
+// superblock's device (the kernel's dev_t encoding) and the inode number.
+// Linux: file_inode(file)->i_sb->s_dev and ->i_ino.
+struct SimInode {
+  uint32_t sdev = 0;
+  uint64_t ino = 0;
+};
+
 // Linux: FMODE_READ / FMODE_WRITE.
 inline constexpr uint32_t kFmodeRead = 1;
 inline constexpr uint32_t kFmodeWrite = 2;
@@ -103,6 +111,8 @@ public:
 
   SimKernel* kernel() const { return kernel_; }
   uint32_t f_mode() const { return f_mode_; }
+  // Linux: file_inode(file): immutable for the file's life.
+  SimInode inode() const { return inode_; }
   uint32_t f_flags() const { return f_flags_; }
 
   // Linux: get_file. Requires: the caller already holds a reference.
@@ -122,6 +132,9 @@ protected:
   // types (their f_op and private_data); null for the others.
   Eventpoll* eventpoll_ = nullptr;  // until the epoll file's release
   SocketFile* socket_ = nullptr;    // immutable
+  // The file's inode: the kernel's anonymous inode unless the file type
+  // sets its own in its constructor (pipes, sockets).
+  SimInode inode_;
 
 private:
   friend void Fput(File* file);

@@ -22,9 +22,11 @@ constexpr uint32_t kPollOut = abi::kEpollOut | abi::kEpollWrNorm;
 // private_data = the pipe.
 class PipeFile final : public File {
 public:
-  PipeFile(SimKernel* kernel, PipeInodeInfo* pipe, uint32_t f_mode,
-           uint32_t f_flags)
-      : File(kernel, f_mode, f_flags), pipe_(pipe) {}
+  PipeFile(SimKernel* kernel, PipeInodeInfo* pipe, SimInode inode,
+           uint32_t f_mode, uint32_t f_flags)
+      : File(kernel, f_mode, f_flags), pipe_(pipe) {
+    inode_ = inode;
+  }
 
   bool CanRead() const override { return (f_mode() & kFmodeRead) != 0; }
   bool CanWrite() const override { return (f_mode() & kFmodeWrite) != 0; }
@@ -347,8 +349,10 @@ void CreatePipeFiles(SimKernel* kernel, uint32_t flags, FileRef* read_end,
   pipe->writers_.store(1);
   pipe->files_.store(2);
   const uint32_t f_flags = flags & (abi::kONonblock | abi::kODirect);
-  *write_end = FileRef(new PipeFile(kernel, pipe, kFmodeWrite, f_flags));
-  *read_end = FileRef(new PipeFile(kernel, pipe, kFmodeRead, f_flags));
+  // Both ends are files of the one pipe inode (create_pipe_files).
+  const SimInode inode{.sdev = SimKernel::kPipefsDev, .ino = kernel->NextIno()};
+  *write_end = FileRef(new PipeFile(kernel, pipe, inode, kFmodeWrite, f_flags));
+  *read_end = FileRef(new PipeFile(kernel, pipe, inode, kFmodeRead, f_flags));
 }
 
 }  // namespace epollcheck::sim

@@ -26,6 +26,11 @@ epollcheck_test(sim_threads_test scratch-threads sut/sim/sim_threads_test.cc)
 target_link_libraries(sim_threads_test PRIVATE epollcheck_sut_sim)
 epollcheck_test(scratch_props_test scratch properties/scratch_props_test.cc)
 target_link_libraries(scratch_props_test PRIVATE epollcheck_sut_sim)
+# The fdinfo view on the kernel, scratch and the model (sut/fdinfo.h).
+epollcheck_test(fdinfo_test kernel sut/fdinfo_test.cc)
+target_link_libraries(fdinfo_test PRIVATE epollcheck_sut_sim)
+epollcheck_test(fdinfo_oracle_test scratch properties/fdinfo_oracle_test.cc)
+target_link_libraries(fdinfo_oracle_test PRIVATE epollcheck_sut_sim)
 
 if(EPOLLCHECK_BENCHMARKS)
   add_executable(epollcheck_sim_bench bench/sim_vs_kernel_bench.cc)

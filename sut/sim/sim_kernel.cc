@@ -33,7 +33,8 @@ constexpr uint32_t kSockaddrStorageSize = 128;
 
 }  // namespace
 
-SimKernel::SimKernel(SimConfig config) : config_(config) {}
+SimKernel::SimKernel(SimConfig config)
+    : anon_inode_{.sdev = kAnonInodefsDev, .ino = 1}, config_(config) {}
 
 SimKernel::~SimKernel() {
   // Every process must be gone and every file released first: a file
@@ -171,13 +172,23 @@ int SimProcess::EpollCreate1(uint32_t flags) {
   return InstallLowest(CreateEpollFile(kernel_));
 }
 
-int SimProcess::EpollCtl(int epfd, int op, int fd, const EpollEvent* event) {
+namespace {
+// A plain array of `maxevents` events as user memory; null is a range
+// outside user space.
+UserBuffer WholeEvents(EpollEvent* events, int maxevents) {
+  if (events == nullptr)
+    return UserBuffer::KernelRange();
+  return UserBuffer::Whole(events, static_cast<size_t>(std::max(maxevents, 0)) *
+                                       sizeof *events);
+}
+}  // namespace
+
+int SimProcess::EpollCtl(int epfd, int op, int fd, const UserBuffer& event) {
   SyscallScope scope;
   EpollEvent epds;
   if (op != abi::kEpollCtlDel) {  // ep_op_has_event
-    if (event == nullptr)
-      return -abi::kEfault;  // copy_from_user
-    epds = *event;
+    if (!CopyFromUser(&epds, event, sizeof epds))
+      return -abi::kEfault;
   }
   Fd f = Fdget(epfd);
   if (!f)
@@ -189,43 +200,93 @@ int SimProcess::EpollCtl(int epfd, int op, int fd, const EpollEvent* event) {
   return DoEpollCtl(f.get(), tf.get(), op, fd, epds);
 }
 
-int SimProcess::EpollWait(int epfd, EpollEvent* events, int maxevents,
+int SimProcess::EpollCtl(int epfd, int op, int fd, const EpollEvent* event) {
+  return EpollCtl(epfd, op, fd,
+                  event == nullptr
+                      ? UserBuffer::Faulting()
+                      : UserBuffer::ReadOnly(event, sizeof *event));
+}
+
+namespace {
+
+// Linux: ep_timeout_to_timespec: negative = no limit, 0 = never block.
+WaitTimeout TimeoutFromMs(int timeout_ms) {
+  if (timeout_ms == 0)
+    return WaitTimeout::NonBlocking();
+  if (timeout_ms > 0)
+    return WaitTimeout::After(std::chrono::milliseconds(timeout_ms));
+  return WaitTimeout::Infinite();
+}
+
+// Linux: kernel/signal.c set_user_sigmask (the mask itself is not used:
+// nothing here delivers signals).
+int CheckUserSigmask(const uint64_t* sigmask, size_t sigsetsize) {
+  if (sigmask == nullptr)
+    return 0;
+  if (sigsetsize != sizeof *sigmask)
+    return -abi::kEinval;
+  return 0;
+}
+
+}  // namespace
+
+int SimProcess::EpollWait(int epfd, const UserBuffer& events, int maxevents,
                           int timeout_ms) {
   SyscallScope scope;
-  // ep_timeout_to_timespec: negative = no limit, 0 = never block.
-  WaitTimeout timeout = WaitTimeout::Infinite();
-  if (timeout_ms == 0) {
-    timeout = WaitTimeout::NonBlocking();
-  } else if (timeout_ms > 0) {
-    timeout = WaitTimeout::After(std::chrono::milliseconds(timeout_ms));
-  }
+  const WaitTimeout timeout = TimeoutFromMs(timeout_ms);
   Fd f = Fdget(epfd);  // 6.15+: EBADF before the parameter checks
   if (!f)
     return -abi::kEbadf;
   return DoEpollWait(f.get(), events, maxevents, timeout);
 }
 
-int SimProcess::EpollPwait2(int epfd, EpollEvent* events, int maxevents,
-                            const Timespec* timeout) {
+int SimProcess::EpollWait(int epfd, EpollEvent* events, int maxevents,
+                          int timeout_ms) {
+  return EpollWait(epfd, WholeEvents(events, maxevents), maxevents, timeout_ms);
+}
+
+int SimProcess::EpollPwait(int epfd, const UserBuffer& events, int maxevents,
+                           int timeout_ms, const uint64_t* sigmask,
+                           size_t sigsetsize) {
+  if (const int error = CheckUserSigmask(sigmask, sigsetsize); error != 0)
+    return error;
+  return EpollWait(epfd, events, maxevents, timeout_ms);
+}
+
+int SimProcess::EpollPwait2(int epfd, const UserBuffer& events, int maxevents,
+                            const UserBuffer* timeout, const uint64_t* sigmask,
+                            size_t sigsetsize) {
   SyscallScope scope;
   WaitTimeout to = WaitTimeout::Infinite();
   if (timeout != nullptr) {
+    Timespec ts;
+    if (!CopyFromUser(&ts, *timeout, sizeof ts))  // get_timespec64
+      return -abi::kEfault;
     // poll_select_set_timeout: timespec64_valid, then {0, 0} = no wait.
-    if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
-        timeout->tv_nsec >= 1000000000) {
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
       return -abi::kEinval;
-    }
-    if (timeout->tv_sec == 0 && timeout->tv_nsec == 0) {
+    if (ts.tv_sec == 0 && ts.tv_nsec == 0) {
       to = WaitTimeout::NonBlocking();
     } else {
-      to = WaitTimeout::After(std::chrono::seconds(timeout->tv_sec) +
-                              std::chrono::nanoseconds(timeout->tv_nsec));
+      to = WaitTimeout::After(std::chrono::seconds(ts.tv_sec) +
+                              std::chrono::nanoseconds(ts.tv_nsec));
     }
   }
+  if (const int error = CheckUserSigmask(sigmask, sigsetsize); error != 0)
+    return error;
   Fd f = Fdget(epfd);
   if (!f)
     return -abi::kEbadf;
   return DoEpollWait(f.get(), events, maxevents, to);
+}
+
+int SimProcess::EpollPwait2(int epfd, EpollEvent* events, int maxevents,
+                            const Timespec* timeout) {
+  const UserBuffer ts = timeout == nullptr
+                            ? UserBuffer{}
+                            : UserBuffer::ReadOnly(timeout, sizeof *timeout);
+  return EpollPwait2(epfd, WholeEvents(events, maxevents), maxevents,
+                     timeout == nullptr ? nullptr : &ts, nullptr, 0);
 }
 
 // Linux: ksys_read + vfs_read. A null buffer stands for one outside user
@@ -568,6 +629,24 @@ int SimProcess::SleepingWaiters(int epfd) {
     return -abi::kEbadf;
   const int n = sim::SleepingWaiters(f.get());
   return n < 0 ? -abi::kEinval : n;
+}
+
+int SimProcess::EpollFdinfo(int fd, std::vector<EpollFdinfoLine>* lines) {
+  SyscallScope scope;
+  Fd f = Fdget(fd);
+  if (!f)
+    return -abi::kEnoent;
+  (void)sim::ShowFdinfo(f.get(), lines);
+  return 0;
+}
+
+int SimProcess::Fstat(int fd, SimInode* inode) {
+  SyscallScope scope;
+  Fd f = Fdget(fd);
+  if (!f)
+    return -abi::kEbadf;
+  *inode = f->inode();
+  return 0;
 }
 
 std::unique_ptr<SimProcess> SimProcess::Fork() {

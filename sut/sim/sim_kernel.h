@@ -39,12 +39,14 @@
 
 #include "sut/sim/file.h"
 #include "sut/sim/spinlock.h"
+#include "sut/sim/uaccess.h"
 
 namespace epollcheck::sim {
 
 class PollTable;
 class SocketFile;
 class UnixSock;
+struct EpollFdinfoLine;
 
 // Linux: struct epoll_event (packed on x86-64; here a plain struct).
 struct EpollEvent {
@@ -137,6 +139,10 @@ struct SimConfig {
   // numbering: dup takes one more than the highest open descriptor instead
   // of the lowest free one (holes are never reused).
   bool fault_dup_above_highest = false;
+  // stored mask: EPOLL_CTL_MOD stores the new mask without or-ing in
+  // EPOLLERR | EPOLLHUP (ADD still does): only fdinfo shows it at once; a
+  // wait shows it once the file errs or hangs up unasked.
+  bool fault_mod_without_err_hup = false;
 };
 
 // How many kernel objects are alive, for leak checks.
@@ -209,9 +215,22 @@ public:
   std::atomic<long> live_socks_{0};
   // Bound AF_UNIX abstract names.
   UnixTable unix_table_;
+  // Inode numbers. Linux: get_next_ino (pipefs, sockfs and the anonymous
+  // inode take theirs from it), and the devices of the pseudo filesystems
+  // (anonymous block devices 0:N in mount order).
+  static constexpr uint32_t kAnonInodefsDev = 0x10;
+  static constexpr uint32_t kPipefsDev = 0x0f;
+  static constexpr uint32_t kSockfsDev = 0x08;
+  uint64_t NextIno() {
+    return AtomicFetchAdd(next_ino_, 1, std::memory_order_relaxed);
+  }
+  // Linux: fs/anon_inodes.c anon_inode_inode, shared by every
+  // anon_inode_getfile file (epoll, eventfd); the first number taken.
+  const SimInode anon_inode_;
 
 private:
   const SimConfig config_;
+  std::atomic<uint64_t> next_ino_{2};
 };
 
 // One process: a descriptor table (Linux: struct files_struct) and the
@@ -238,15 +257,31 @@ public:
   // Linux: fs/eventpoll.c SYSCALL_DEFINE1(epoll_create), do_epoll_create.
   int EpollCreate(int size);
   int EpollCreate1(uint32_t flags);
-  // Linux: fs/eventpoll.c SYSCALL_DEFINE4(epoll_ctl), do_epoll_ctl. `event`
-  // may be null for DEL; null otherwise is EFAULT.
+  // Linux: fs/eventpoll.c SYSCALL_DEFINE4(epoll_ctl), do_epoll_ctl. The
+  // event is read from `event` unless op is DEL (a fault: EFAULT, first).
+  int EpollCtl(int epfd, int op, int fd, const UserBuffer& event);
+  // The same with a plain pointer: null is a faulting one.
   int EpollCtl(int epfd, int op, int fd, const EpollEvent* event);
   // Linux: SYSCALL_DEFINE4(epoll_wait): timeout_ms < 0 blocks without limit,
-  // 0 never blocks. A null `events` counts as an unwritable buffer (EFAULT).
+  // 0 never blocks; `events` holds EpollEvent elements (copies past what it
+  // can hold fault).
+  int EpollWait(int epfd, const UserBuffer& events, int maxevents,
+                int timeout_ms);
+  // The same with a plain array of maxevents elements; null counts as a
+  // range outside user space (EFAULT).
   int EpollWait(int epfd, EpollEvent* events, int maxevents, int timeout_ms);
-  // Linux: SYSCALL_DEFINE6(epoll_pwait2) without a signal mask: null
-  // `timeout` blocks without limit, {0, 0} never blocks, an invalid timespec
-  // is EINVAL (checked first).
+  // Linux: SYSCALL_DEFINE6(epoll_pwait): the sigmask (`sigmask` null: none,
+  // else sigsetsize must be sizeof(sigset_t), 8) is checked first; there
+  // are no signals here, so an installed mask changes nothing else.
+  int EpollPwait(int epfd, const UserBuffer& events, int maxevents,
+                 int timeout_ms, const uint64_t* sigmask, size_t sigsetsize);
+  // Linux: SYSCALL_DEFINE6(epoll_pwait2): the timespec (null `timeout`:
+  // blocks without limit; {0, 0}: never blocks; a fault: EFAULT; invalid:
+  // EINVAL) first, then the sigmask as epoll_pwait's.
+  int EpollPwait2(int epfd, const UserBuffer& events, int maxevents,
+                  const UserBuffer* timeout, const uint64_t* sigmask,
+                  size_t sigsetsize);
+  // The same with plain pointers and no sigmask.
   int EpollPwait2(int epfd, EpollEvent* events, int maxevents,
                   const Timespec* timeout);
   // Linux: fs/read_write.c ksys_read / ksys_write, vfs_read / vfs_write.
@@ -327,6 +362,13 @@ public:
   // Observation for tests: how many threads sleep in epoll_wait on `epfd`
   // (-EBADF / -EINVAL if it is not an open epoll descriptor).
   int SleepingWaiters(int epfd);
+  // Linux: fs/proc/fd.c seq_show of /proc/<pid>/fdinfo/<fd> for the item
+  // lines: the file's show_fdinfo (ShowFdinfo for an epoll file; no lines
+  // for the others). -ENOENT if `fd` is not open, as proc's lookup says.
+  int EpollFdinfo(int fd, std::vector<EpollFdinfoLine>* lines);
+  // Linux: vfs_fstat's st_dev and st_ino (the file's inode); -EBADF if
+  // `fd` is not open.
+  int Fstat(int fd, SimInode* inode);
 
   SimKernel* kernel() const { return kernel_; }
 

@@ -11,6 +11,7 @@
 
 #include "model/abi.h"
 #include "model/check.h"
+#include "sut/sim/eventpoll.h"
 
 namespace epollcheck {
 namespace {
@@ -19,6 +20,31 @@ namespace {
 // items in one instance (it checks), so passing min(maxevents, this) for a
 // valid maxevents cannot change the result.
 constexpr int kWaitCapacity = 4096;
+
+// The simulated user memory a UserBuf operand (model/ops.h) stands for:
+// `good` (`size` bytes, elements of `elem` bytes) for a good buffer, the
+// same bytes read-only, a prefix of them for a tail, or nothing.
+// Requires: a tail's bytes fit in `size`.
+sim::UserBuffer SimUserBuffer(uint32_t buf, void* good, size_t size,
+                              size_t elem) {
+  switch (buf) {
+  case kBufGood:
+    return sim::UserBuffer::Whole(good, size);
+  case kBufNull:
+  case kBufUnmapped:
+    return sim::UserBuffer::Faulting();
+  case kBufReadOnly:
+    return sim::UserBuffer::ReadOnly(good, size);
+  case kBufKernel:
+    return sim::UserBuffer::KernelRange();
+  default:
+    break;
+  }
+  EP_CHECK(buf >= kBufTail && buf <= kBufTail + 255);
+  const size_t bytes = (buf - kBufTail) * elem + 4;
+  EP_CHECK(bytes <= size);
+  return sim::UserBuffer::Prefix(good, bytes);
+}
 
 Outcome FromRet(int64_t ret) {
   return ret < 0 ? Outcome::Error(static_cast<int>(-ret)) : Outcome::Value(ret);
@@ -44,6 +70,27 @@ SimSut::SimSut(sim::SimConfig config)
 
 SimSut::~SimSut() { process_.reset(); }
 
+template <class Call>
+Outcome SimSut::Wait(int32_t maxevents, uint32_t buf, Call call) {
+  // The array holds at most kWaitCapacity events (more than any sequence
+  // has items), and at least what a tail operand needs.
+  EP_CHECK(kernel_.Counts().epitems < kWaitCapacity);
+  const int max = maxevents > 0 && maxevents <= abi::kEpMaxEvents
+                      ? std::min(maxevents, kWaitCapacity)
+                      : maxevents;
+  events_.resize(static_cast<size_t>(std::clamp(max, 1, kWaitCapacity)) + 256);
+  const int ret =
+      call(SimUserBuffer(buf, events_.data(),
+                         events_.size() * sizeof events_[0], sizeof events_[0]),
+           max);
+  Outcome out = FromRet(ret);
+  for (int i = 0; i < ret; ++i) {
+    out.events.push_back(
+        ReadyEvent{.events = events_[i].events, .data = events_[i].data});
+  }
+  return out;
+}
+
 Outcome SimSut::Execute(const Op& op) {
   return std::visit(
       [this](const auto& o) -> Outcome {
@@ -60,24 +107,36 @@ Outcome SimSut::Execute(const Op& op) {
         } else if constexpr (std::is_same_v<T, EpollCreate1>) {
           return FromRet(p.EpollCreate1(o.flags));
         } else if constexpr (std::is_same_v<T, EpollCtl>) {
-          const sim::EpollEvent ev{.events = o.events, .data = o.data};
+          sim::EpollEvent ev{.events = o.events, .data = o.data};
           return FromRet(
-              p.EpollCtl(o.epfd, o.op, o.fd, o.null_event ? nullptr : &ev));
+              p.EpollCtl(o.epfd, o.op, o.fd,
+                         SimUserBuffer(o.null_event ? kBufNull : o.buf, &ev,
+                                       sizeof ev, sizeof ev)));
         } else if constexpr (std::is_same_v<T, EpollWait>) {
-          EP_CHECK(kernel_.Counts().epitems < kWaitCapacity);
-          const int max = o.maxevents > 0 && o.maxevents <= abi::kEpMaxEvents
-                              ? std::min(o.maxevents, kWaitCapacity)
-                              : o.maxevents;
-          events_.resize(
-              static_cast<size_t>(std::clamp(max, 1, kWaitCapacity)));
-          const int ret =
-              p.EpollWait(o.epfd, events_.data(), max, o.timeout_ms);
-          Outcome out = FromRet(ret);
-          for (int i = 0; i < ret; ++i) {
-            out.events.push_back(ReadyEvent{.events = events_[i].events,
-                                            .data = events_[i].data});
-          }
-          return out;
+          return Wait(o.maxevents, o.buf,
+                      [&](const sim::UserBuffer& events, int max) {
+                        return p.EpollWait(o.epfd, events, max, o.timeout_ms);
+                      });
+        } else if constexpr (std::is_same_v<T, EpollPwait>) {
+          const uint64_t mask = 0;
+          return Wait(o.maxevents, o.buf,
+                      [&](const sim::UserBuffer& events, int max) {
+                        return p.EpollPwait(o.epfd, events, max, o.timeout_ms,
+                                            o.sigsetsize < 0 ? nullptr : &mask,
+                                            static_cast<size_t>(o.sigsetsize));
+                      });
+        } else if constexpr (std::is_same_v<T, EpollPwait2>) {
+          const uint64_t mask = 0;
+          sim::Timespec ts{.tv_sec = o.tv_sec, .tv_nsec = o.tv_nsec};
+          const sim::UserBuffer ts_buf =
+              SimUserBuffer(o.ts_buf, &ts, sizeof ts, sizeof ts);
+          return Wait(
+              o.maxevents, o.buf, [&](const sim::UserBuffer& events, int max) {
+                return p.EpollPwait2(o.epfd, events, max,
+                                     o.ts_buf == kBufNull ? nullptr : &ts_buf,
+                                     o.sigsetsize < 0 ? nullptr : &mask,
+                                     static_cast<size_t>(o.sigsetsize));
+              });
         } else if constexpr (std::is_same_v<T, Write>) {
           if (buffer_.size() < o.count)
             buffer_.resize(o.count, kIoFillByte);
@@ -229,6 +288,10 @@ Outcome SimSut::Execute(const Op& op) {
           return FromRet(p.Connect(o.fd, &addr, len));
         } else if constexpr (std::is_same_v<T, Accept4>) {
           return FromRet(p.Accept4(o.fd, static_cast<int>(o.flags)));
+        } else if constexpr (std::is_same_v<T, OpenFile>) {
+          // No filesystem is simulated (family file: not in
+          // kScratchFamilies, never generated for scratch).
+          return Outcome::Error(abi::kEnosys);
         } else {
           static_assert(std::is_same_v<T, SendTo>, "unhandled op");
           if (buffer_.size() < o.count)
@@ -239,6 +302,28 @@ Outcome SimSut::Execute(const Op& op) {
         }
       },
       op);
+}
+
+FdinfoReading SimSut::ReadFdinfo(int32_t epfd) {
+  lines_.clear();
+  const int ret = process_->EpollFdinfo(epfd, &lines_);
+  FdinfoReading reading{.error = ret < 0 ? -ret : 0, .lines = {}};
+  reading.lines.reserve(lines_.size());
+  for (const sim::EpollFdinfoLine& l : lines_) {
+    reading.lines.push_back(FdinfoLine{
+        .tfd = l.tfd,
+        .events = l.events,
+        .data = l.data,
+        .inode = FdinfoInode{.sdev = l.inode.sdev, .ino = l.inode.ino}});
+  }
+  return reading;
+}
+
+std::optional<FdinfoInode> SimSut::InodeOf(int32_t fd) {
+  sim::SimInode inode;
+  if (process_->Fstat(fd, &inode) != 0)
+    return std::nullopt;
+  return FdinfoInode{.sdev = inode.sdev, .ino = inode.ino};
 }
 
 std::string SimSut::Finish() {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "sut/sim/eventpoll.h"
 #include "sut/sim/sim_kernel.h"
 #include "sut/sut.h"
 
@@ -35,15 +36,25 @@ public:
 
   [[nodiscard]] Outcome Execute(const Op& op) override;
   [[nodiscard]] std::string Finish() override;
+  // The scratch kernel's own fdinfo (SimProcess::EpollFdinfo, Fstat).
+  [[nodiscard]] std::string FdinfoOff() const override { return ""; }
+  [[nodiscard]] FdinfoReading ReadFdinfo(int32_t epfd) override;
+  [[nodiscard]] std::optional<FdinfoInode> InodeOf(int32_t fd) override;
 
 private:
+  // An epoll_wait-family call `call(events, maxevents)` with the events
+  // array as the UserBuf `buf` says; the returned events.
+  template <class Call>
+  Outcome Wait(int32_t maxevents, uint32_t buf, Call call);
+
   sim::SimKernel kernel_;
   std::unique_ptr<sim::SimProcess> process_;
-  std::vector<char> buffer_;             // write payloads (kIoFillByte)
-  std::vector<char> read_buffer_;        // read payloads
-  std::vector<sim::EpollEvent> events_;  // epoll_wait output
-  std::vector<sim::PollFd> pollfds_;     // poll / ppoll entries
-  std::vector<uint64_t> fd_sets_;        // select / pselect6 sets
+  std::vector<char> buffer_;                 // write payloads (kIoFillByte)
+  std::vector<char> read_buffer_;            // read payloads
+  std::vector<sim::EpollEvent> events_;      // epoll_wait output
+  std::vector<sim::PollFd> pollfds_;         // poll / ppoll entries
+  std::vector<uint64_t> fd_sets_;            // select / pselect6 sets
+  std::vector<sim::EpollFdinfoLine> lines_;  // fdinfo item lines
 };
 
 }  // namespace epollcheck

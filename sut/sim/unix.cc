@@ -229,6 +229,12 @@ thread_local SkbCache skb_cache;
 
 }  // namespace
 
+SocketFile::SocketFile(SimKernel* kernel, uint32_t f_mode, uint32_t f_flags)
+    : File(kernel, f_mode, f_flags) {
+  socket_ = this;
+  inode_ = SimInode{.sdev = SimKernel::kSockfsDev, .ino = kernel->NextIno()};
+}
+
 // The sock and what it embeds are outside the anonymous namespace only so
 // that SimKernel's UnixTable can name the sock.
 

@@ -39,10 +39,8 @@ struct SockaddrUn;
 // reaches after sockfd_lookup_light. Methods return a count or -errno.
 class SocketFile : public File {
 public:
-  SocketFile(SimKernel* kernel, uint32_t f_mode, uint32_t f_flags)
-      : File(kernel, f_mode, f_flags) {
-    socket_ = this;
-  }
+  // Linux: sock_alloc (a new sockfs inode per socket) and sock_alloc_file.
+  SocketFile(SimKernel* kernel, uint32_t f_mode, uint32_t f_flags);
 
   // ops->sendmsg / ops->recvmsg of `len` bytes with MSG_* `flags` (the
   // caller has already or-ed in MSG_DONTWAIT for an O_NONBLOCK file);

@@ -1,0 +1,72 @@
+// The interest sets as fdinfo shows them (model/fdinfo.h).
+
+#include "model/fdinfo.h"
+
+#include <set>
+
+namespace epollcheck {
+
+InodeKey InodeOfFile(const World& world, FileId file) {
+  const File& f = world.files.at(file);
+  switch (f.kind) {
+  case FileKind::kPipeRead:
+  case FileKind::kPipeWrite:
+    return InodeKey{.kind = InodeKey::Kind::kPipe, .id = f.pipe};
+  case FileKind::kUnixSocket:
+  case FileKind::kInetSocket:
+    return InodeKey{.kind = InodeKey::Kind::kSocket, .id = f.sock};
+  case FileKind::kEpoll:
+  case FileKind::kEventfd:
+    break;
+  }
+  return InodeKey{};
+}
+
+std::vector<InterestItem> InterestSet(const World& world, FileId epoll) {
+  std::vector<InterestItem> items;
+  const File& ep = world.files.at(epoll);
+  if (!ep.epoll)
+    return items;
+  items.reserve(ep.epoll->items.size());
+  for (const auto& [key, item] : ep.epoll->items) {
+    items.push_back(InterestItem{.tfd = key.fd,
+                                 .events = item.events,
+                                 .data = item.data,
+                                 .file = key.file,
+                                 .inode = InodeOfFile(world, key.file)});
+  }
+  return items;
+}
+
+std::map<InodeKey, int32_t> InodeDescriptors(const World& world) {
+  std::map<InodeKey, int32_t> lowest;
+  for (const auto& [fd, file] : world.fd_table)
+    lowest.emplace(InodeOfFile(world, file), fd);  // fd_table is ordered
+  return lowest;
+}
+
+std::vector<std::pair<int32_t, FileId>> OpenEpollInstances(const World& world) {
+  std::vector<std::pair<int32_t, FileId>> open;
+  std::set<FileId> seen;
+  for (const auto& [fd, file] : world.fd_table) {
+    if (world.files.at(file).kind == FileKind::kEpoll &&
+        seen.insert(file).second) {
+      open.emplace_back(fd, file);
+    }
+  }
+  return open;
+}
+
+std::ostream& operator<<(std::ostream& os, const InodeKey& inode) {
+  switch (inode.kind) {
+  case InodeKey::Kind::kAnon:
+    return os << "anon";
+  case InodeKey::Kind::kPipe:
+    return os << "pipe#" << inode.id;
+  case InodeKey::Kind::kSocket:
+    return os << "socket#" << inode.id;
+  }
+  return os;
+}
+
+}  // namespace epollcheck
