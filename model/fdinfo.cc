@@ -15,6 +15,13 @@ InodeKey InodeOfFile(const World& world, FileId file) {
   case FileKind::kUnixSocket:
   case FileKind::kInetSocket:
     return InodeKey{.kind = InodeKey::Kind::kSocket, .id = f.sock};
+  case FileKind::kRegular:
+  case FileKind::kPath:
+    return InodeKey{.kind = InodeKey::Kind::kFile};
+  case FileKind::kDirectory:
+    return InodeKey{.kind = InodeKey::Kind::kDirectory};
+  case FileKind::kDevNull:
+    return InodeKey{.kind = InodeKey::Kind::kNull};
   case FileKind::kEpoll:
   case FileKind::kEventfd:
     break;
@@ -65,6 +72,12 @@ std::ostream& operator<<(std::ostream& os, const InodeKey& inode) {
     return os << "pipe#" << inode.id;
   case InodeKey::Kind::kSocket:
     return os << "socket#" << inode.id;
+  case InodeKey::Kind::kFile:
+    return os << "file";
+  case InodeKey::Kind::kDirectory:
+    return os << "dir";
+  case InodeKey::Kind::kNull:
+    return os << "null";
   }
   return os;
 }

@@ -33,9 +33,11 @@ namespace epollcheck {
 // eventfd and epoll files are anon_inode_getfile() files, which all share
 // the one anonymous inode (fs/anon_inodes.c anon_inode_inode).
 struct InodeKey {
-  enum class Kind : uint8_t { kAnon, kPipe, kSocket };
+  // kFile: the sequence's regular file (O_PATH descriptors of it too), its
+  // directory, /dev/null: one inode each.
+  enum class Kind : uint8_t { kAnon, kPipe, kSocket, kFile, kDirectory, kNull };
   Kind kind = Kind::kAnon;
-  uint32_t id = 0;  // the PipeId or SockId; 0 for the anonymous inode
+  uint32_t id = 0;  // the PipeId or SockId; 0 for the others
   friend auto operator<=>(const InodeKey&, const InodeKey&) = default;
 };
 

@@ -11,8 +11,8 @@ namespace {
 // Mainline versions where some feature changes (and a few in between), for
 // naming a profile after an era.
 const std::vector<std::pair<int, int>> kNamedEras = {
-    {5, 4},  {5, 5},  {5, 10}, {5, 14}, {5, 15}, {6, 1},  {6, 6},  {6, 8},
-    {6, 9},  {6, 12}, {6, 13}, {6, 14}, {6, 15}, {6, 16}, {6, 17}, {6, 18}};
+    {5, 4}, {5, 5},  {5, 10}, {5, 14}, {5, 15}, {6, 1},  {6, 6},  {6, 8},
+    {6, 9}, {6, 12}, {6, 13}, {6, 14}, {6, 15}, {6, 16}, {6, 17}, {6, 18}};
 
 
 int Differences(const Profile& a, const Profile& b) {
@@ -118,7 +118,8 @@ std::string ProfileName(const Profile& profile, int near_major,
   std::optional<std::pair<int, int>> best;  // the era named after
   int best_diff = 0;
   for (const auto& era : kNamedEras) {
-    const int diff = Differences(profile, ProfileForKernel(era.first, era.second));
+    const int diff =
+        Differences(profile, ProfileForKernel(era.first, era.second));
     const bool near = NotAbove(era, near_major, near_minor);
     const bool better =
         !best || diff < best_diff ||
@@ -171,7 +172,8 @@ std::optional<Profile> ParseProfileName(std::string_view name,
     for (const EraFeature& f : EraFeatures())
       found = f.name == feature ? &f : found;
     if (found == nullptr || eq == std::string_view::npos)
-      return fail("'" + std::string(words[i]) + "' is not FEATURE=VALUE of a "
+      return fail("'" + std::string(words[i]) +
+                  "' is not FEATURE=VALUE of a "
                   "known feature");
     const std::string_view value = words[i].substr(eq + 1);
     int index = -1;

@@ -89,8 +89,7 @@ bool Watchdog::Start(std::chrono::milliseconds timeout, OnHang on_hang,
       itimerspec spec{};
       spec.it_interval.tv_sec =
           static_cast<time_t>(period.count() / 1000000000);
-      spec.it_interval.tv_nsec =
-          static_cast<long>(period.count() % 1000000000);
+      spec.it_interval.tv_nsec = static_cast<long>(period.count() % 1000000000);
       spec.it_value = spec.it_interval;
       if (timer_settime(timer, 0, &spec, nullptr) == 0) {
         g_timer_used = Timer::kThreadTimer;

@@ -36,7 +36,7 @@ struct ProbeEvidence {
 };
 
 struct ProbedProfile {
-  Profile profile;                  // base + decided features, named
+  Profile profile;                   // base + decided features, named
   uint32_t families = kAllFamilies;  // the families the target implements
   std::vector<ProbeEvidence> features;
   std::vector<ProbeEvidence> family_probes;

@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "sut/kernel/kernel_sut.h"
 #include "model/abi.h"
+#include "sut/kernel/kernel_sut.h"
 #include "sut/model_sut.h"
 
 namespace epollcheck {
@@ -41,9 +41,8 @@ TEST(ProfileProbe, FindsEachEraOnTheModel) {
     for (const EraFeature& f : EraFeatures())
       f.set(base, f.get(era) == 0 ? 1 : 0);
     const ProbedProfile probed = ProbeProfile(ModelOf(era), base, major, minor);
-    EXPECT_TRUE(SameEraBehaviour(probed.profile, era))
-        << era.name << ":\n"
-        << ProbeReport(probed);
+    EXPECT_TRUE(SameEraBehaviour(probed.profile, era)) << era.name << ":\n"
+                                                       << ProbeReport(probed);
     EXPECT_EQ(probed.profile.name, era.name) << ProbeReport(probed);
     for (const ProbeEvidence& e : probed.features) {
       EXPECT_TRUE(e.decided) << era.name << ": " << e.feature;

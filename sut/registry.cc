@@ -25,10 +25,9 @@ std::variant<SutEntry, std::string> MakeKernel() {
   entry.profile = probed.profile;
   entry.families = probed.families;
   entry.profile_evidence = ProbeReport(probed);
-  entry.description =
-      RunningKernelDescription() + ", model profile " + entry.profile.name +
-      " (probed); sockets calibrated: " +
-      CalibrationSummary(entry.profile.sockets);
+  entry.description = RunningKernelDescription() + ", model profile " +
+                      entry.profile.name + " (probed); sockets calibrated: " +
+                      CalibrationSummary(entry.profile.sockets);
   return entry;
 }
 

@@ -168,9 +168,9 @@ int main(int argc, char** argv) {
     ++index;
     const auto start = std::chrono::steady_clock::now();
     const int status = Run(command);
-    const double seconds = std::chrono::duration<double>(
-                               std::chrono::steady_clock::now() - start)
-                               .count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     char line[128];
     std::snprintf(line, sizeof line, "command %d exit %d (%.1f s)", index,
                   status, seconds);

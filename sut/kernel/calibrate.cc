@@ -8,10 +8,10 @@
 
 #include <cerrno>
 #include <climits>
-#include <cstring>
-#include <optional>
 #include <cstdio>
+#include <cstring>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -200,14 +200,13 @@ SocketCalibration Measure() {
     return c;
   }
   c.unix_stream_max_skb = StreamMaxSkb();
-  auto stream = Steps(1, c.unix_stream_max_skb, [](uint32_t n) {
-    return SendTruesize(SOCK_STREAM, n);
-  });
+  auto stream = Steps(1, c.unix_stream_max_skb,
+                      [](uint32_t n) { return SendTruesize(SOCK_STREAM, n); });
   // Datagrams up to 256 KiB (or what the largest send buffer allows).
   const uint32_t dgram_max = static_cast<uint32_t>(
       std::min<int64_t>(262144, int64_t{c.wmem_max} * 2 - 32));
-  auto dgram = Steps(
-      0, dgram_max, [](uint32_t n) { return SendTruesize(SOCK_DGRAM, n); });
+  auto dgram = Steps(0, dgram_max,
+                     [](uint32_t n) { return SendTruesize(SOCK_DGRAM, n); });
   if (!stream || !dgram) {
     Notes() += "skb truesize is not a step function of the payload (more "
                "than " +

@@ -59,16 +59,17 @@ CloseMethod CloseFrom(int lowest, CloseMethod first) {
   if (method == CloseMethod::kCloseRange) {
     if (CloseRange(from, ~0U) == 0)
       return method;
-    NoteFallback("close_range", std::string("INT_MAX bound (~0U: ") +
-                                    ErrnoName(errno) + ")");
+    NoteFallback("close_range",
+                 std::string("INT_MAX bound (~0U: ") + ErrnoName(errno) + ")");
     method = CloseMethod::kCloseRangeIntMax;
     close_start.store(static_cast<int>(method));
   }
   if (method == CloseMethod::kCloseRangeIntMax) {
     if (CloseRange(from, INT_MAX) == 0)
       return method;
-    NoteFallback("close_range", std::string("closing each listed descriptor (") +
-                                    ErrnoName(errno) + ")");
+    NoteFallback("close_range",
+                 std::string("closing each listed descriptor (") +
+                     ErrnoName(errno) + ")");
     method = CloseMethod::kEach;
     close_start.store(static_cast<int>(method));
   }
@@ -114,8 +115,8 @@ int TcpUnsentBytes(int fd, UnsentMethod first) {
     // EINVAL is Linux's answer for a listener: no verdict, not a refusal.
     if (errno != ENOTTY && errno != EOPNOTSUPP)
       return -1;
-    NoteFallback("tcp unsent",
-                 std::string("SIOCOUTQ (SIOCOUTQNSD: ") + ErrnoName(errno) + ")");
+    NoteFallback("tcp unsent", std::string("SIOCOUTQ (SIOCOUTQNSD: ") +
+                                   ErrnoName(errno) + ")");
     unsent_start.store(static_cast<int>(UnsentMethod::kOutq));
   }
   if (ioctl(fd, SIOCOUTQ, &bytes) == 0)

@@ -24,8 +24,8 @@
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
-#include <utility>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "model/check.h"

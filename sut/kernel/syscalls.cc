@@ -30,9 +30,9 @@
 #include <type_traits>
 #include <vector>
 
-#include "sut/kernel/harness_calls.h"
 #include "model/abi.h"
 #include "model/check.h"
+#include "sut/kernel/harness_calls.h"
 
 namespace epollcheck {
 namespace {
