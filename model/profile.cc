@@ -14,7 +14,6 @@ const std::vector<std::pair<int, int>> kNamedEras = {
     {5, 4}, {5, 5},  {5, 10}, {5, 14}, {5, 15}, {6, 1},  {6, 6},  {6, 8},
     {6, 9}, {6, 12}, {6, 13}, {6, 14}, {6, 15}, {6, 16}, {6, 17}, {6, 18}};
 
-
 int Differences(const Profile& a, const Profile& b) {
   int n = 0;
   for (const EraFeature& f : EraFeatures())

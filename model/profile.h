@@ -111,16 +111,17 @@ struct Profile {
   // the kernel SUT probes it.
   bool eventfd_write_exact = true;
   // A TCP socket that sent a SYN (a refused, reset or disconnected
-  // connection) cannot listen: EINVAL (measured on 6.18). Debian's 5.10 and
-  // 6.1 let it listen like a fresh socket. The version that changed it is
-  // not known (ProfileForKernel takes 6.13); the kernel SUT probes it.
+  // connection) cannot listen: EINVAL (measured on 6.18). Debian's 5.10,
+  // 6.1 and 6.12.117 let it listen like a fresh socket. The version that
+  // changed it is not pinned (ProfileForKernel takes 6.13, the first after
+  // the kernels measured); the kernel SUT probes it.
   bool tcp_listen_refuses_syn_sent = true;
   // unix_dgram_sendmsg allocates the skb (size check, pending error,
   // SEND_SHUTDOWN, EAGAIN) before it looks the peer up, so an unconnected
   // send frees an skb (a write-space wakeup) and may fail with EPIPE or
-  // EMSGSIZE: 6.18 (measured). 5.10 fails with ENOTCONN first (measured).
-  // The version that changed it is not known (ProfileForKernel takes
-  // 6.13); the kernel SUT probes it.
+  // EMSGSIZE: 6.18 (measured). 5.10, 6.1 and 6.12.117 fail with ENOTCONN
+  // first (measured). The version that changed it is not pinned
+  // (ProfileForKernel takes 6.13); the kernel SUT probes it.
   bool unix_dgram_send_allocates_first = true;
   SocketCalibration sockets = DefaultSocketCalibration();
 

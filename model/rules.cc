@@ -118,13 +118,13 @@ std::string_view RuleEraName(RuleEra era) {
   case RuleEra::kEventfdWriteExact:
     return "6.9+";
   case RuleEra::kTcpListenRefusesSynSent:
-    return "6.18 (measured; not 6.1)";
+    return "6.13+ (6.18 measured; 6.12 not)";
   case RuleEra::kTcpListenAfterSynSent:
-    return "5.10, 6.1 (measured)";
+    return "before 6.13 (5.10, 6.1, 6.12 measured)";
   case RuleEra::kUnixDgramAllocFirst:
-    return "6.18 (measured)";
+    return "6.13+ (6.18 measured; 6.12 not)";
   case RuleEra::kUnixDgramPeerFirst:
-    return "5.10 (measured)";
+    return "before 6.13 (5.10, 6.1, 6.12 measured)";
   case RuleEra::kPwait2:
     return "5.11+";
   case RuleEra::kNoPwait2:
