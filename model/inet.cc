@@ -676,9 +676,12 @@ Outcome InetListen(World& world, FileId file, int32_t backlog) {
   // connection, even once bound anew), and leaves the socket holding a port
   // (a later bind() is EINVAL).
   if (s.connected && (s.state == TcpState::kClose)) {
-    RULE("tcp.listen.einval.connected_before");
-    s.bound = true;
-    return Outcome::Error(abi::kEinval);
+    if (world.profile.tcp_listen_refuses_syn_sent) {
+      RULE("tcp.listen.einval.connected_before");
+      s.bound = true;
+      return Outcome::Error(abi::kEinval);
+    }
+    RULE("tcp.listen.after_connect");
   }
   if (s.state != TcpState::kClose && s.state != TcpState::kListen) {
     return Outcome::Error(abi::kEinval);

@@ -637,6 +637,8 @@ Profile ProfileForKernel(int major, int minor) {
   p.loop_check_counts_upward_depth = at_least(6, 17);
   p.has_epoll_pwait2 = at_least(5, 11);
   p.eventfd_write_exact = at_least(6, 9);
+  p.tcp_listen_refuses_syn_sent = at_least(6, 13);
+  p.unix_dgram_send_allocates_first = at_least(6, 13);
   if (at_least(5, 14)) {
     p.pipe_write_wake = PipeWriteWake::kIfWasEmptyOrPolled;
   } else if (at_least(5, 5)) {

@@ -78,6 +78,22 @@ const std::vector<EraFeature>& EraFeatures() {
        "least 8 (it uses the first 8)",
        [](const Profile& p) { return p.eventfd_write_exact ? 0 : 1; },
        [](Profile& p, int v) { p.eventfd_write_exact = v == 0; }},
+      {"tcp.listen_after_connect",
+       {"einval", "allowed"},
+       "listen() on a closed TCP socket that sent a SYN: EINVAL (6.18, "
+       "measured), or a listen like a fresh socket's (5.10, 6.1, measured; "
+       "taken as before 6.13)",
+       [](const Profile& p) { return p.tcp_listen_refuses_syn_sent ? 0 : 1; },
+       [](Profile& p, int v) { p.tcp_listen_refuses_syn_sent = v == 0; }},
+      {"unix.dgram_send_order",
+       {"alloc-first", "peer-first"},
+       "unix_dgram_sendmsg of an unconnected socket without an address: "
+       "allocates first (EMSGSIZE, EPIPE, a write-space wakeup; 6.18, "
+       "measured), or fails with ENOTCONN first (5.10, measured)",
+       [](const Profile& p) {
+         return p.unix_dgram_send_allocates_first ? 0 : 1;
+       },
+       [](Profile& p, int v) { p.unix_dgram_send_allocates_first = v == 0; }},
       {"epoll_pwait2",
        {"present", "enosys"},
        "the epoll_pwait2 system call exists (5.11+), or is ENOSYS",

@@ -110,6 +110,19 @@ struct Profile {
   // parameter of eventfd_write" (posted February 2024), taken here as 6.9;
   // the kernel SUT probes it.
   bool eventfd_write_exact = true;
+  // A TCP socket that sent a SYN (a refused, reset or disconnected
+  // connection) cannot listen: EINVAL (measured on 6.18). Debian's 5.10,
+  // 6.1 and 6.12.117 let it listen like a fresh socket. The version that
+  // changed it is not pinned (ProfileForKernel takes 6.13, the first after
+  // the kernels measured); the kernel SUT probes it.
+  bool tcp_listen_refuses_syn_sent = true;
+  // unix_dgram_sendmsg allocates the skb (size check, pending error,
+  // SEND_SHUTDOWN, EAGAIN) before it looks the peer up, so an unconnected
+  // send frees an skb (a write-space wakeup) and may fail with EPIPE or
+  // EMSGSIZE: 6.18 (measured). 5.10, 6.1 and 6.12.117 fail with ENOTCONN
+  // first (measured). The version that changed it is not pinned
+  // (ProfileForKernel takes 6.13); the kernel SUT probes it.
+  bool unix_dgram_send_allocates_first = true;
   SocketCalibration sockets = DefaultSocketCalibration();
 
   std::string name = "6.18";

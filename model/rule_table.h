@@ -34,6 +34,11 @@ enum class RuleEra : uint8_t {
   kWakeupKept,               // CONFIG_PM_SLEEP and CAP_BLOCK_SUSPEND
   kWakeupDropped,            // otherwise
   kNoCapSysResource,         // without CAP_SYS_RESOURCE
+  kEventfdWriteExact,        // 6.9+: eventfd_write takes exactly 8 bytes
+  kTcpListenRefusesSynSent,  // 6.18 (measured): a socket that sent a SYN
+  kTcpListenAfterSynSent,    // 5.10, 6.1 (measured): it may listen
+  kUnixDgramAllocFirst,      // 6.18 (measured): allocate, then find the peer
+  kUnixDgramPeerFirst,       // 5.10 (measured): no peer is ENOTCONN first
   kPwait2,                   // 5.11+: epoll_pwait2 exists
   kNoPwait2,                 // before 5.11: ENOSYS
 };
@@ -463,7 +468,8 @@ inline constexpr RuleInfo kRules[] = {
      "fs/eventfd.c eventfd_write: a buffer shorter than 8 bytes: EINVAL"},
     {"eventfd.write.einval.not_8",
      "fs/eventfd.c eventfd_write: a buffer longer than 8 bytes: EINVAL "
-     "(measured on 6.18)"},
+     "(measured on 6.18)",
+     RuleEra::kEventfdWriteExact},
     {"eventfd.write.einval.ullong_max",
      "fs/eventfd.c eventfd_write: the value ULLONG_MAX: EINVAL"},
     {"eventfd.write.eagain.overflow",
@@ -673,7 +679,13 @@ inline constexpr RuleInfo kRules[] = {
      "net/unix/af_unix.c unix_dgram_sendmsg: len > sk_sndbuf - 32: EMSGSIZE"},
     {"unix.dgram.send.enotconn",
      "net/unix/af_unix.c unix_dgram_sendmsg: no address and no peer: ENOTCONN "
-     "(after the skb is allocated)"},
+     "(after the skb is allocated)",
+     RuleEra::kUnixDgramAllocFirst},
+    {"unix.dgram.send.enotconn.first",
+     "net/unix/af_unix.c unix_dgram_sendmsg: no address and no peer: ENOTCONN "
+     "before the size check and the allocation (no skb, no write-space "
+     "wakeup; measured on 5.10)",
+     RuleEra::kUnixDgramPeerFirst},
     {"unix.dgram.send.eperm", "net/unix/af_unix.c unix_may_send: the receiver "
                               "is connected to another socket: EPERM"},
     {"unix.dgram.send.econnrefused.peer_dead",
@@ -857,7 +869,13 @@ inline constexpr RuleInfo kRules[] = {
      "EINVAL"},
     {"tcp.listen.einval.connected_before",
      "net/ipv4/inet_connection_sock.c inet_csk_listen_start: a socket that "
-     "sent a SYN once cannot listen (measured on 6.18): EINVAL"},
+     "sent a SYN once cannot listen (measured on 6.18): EINVAL",
+     RuleEra::kTcpListenRefusesSynSent},
+    {"tcp.listen.after_connect",
+     "net/ipv4/inet_connection_sock.c inet_csk_listen_start: a closed socket "
+     "that sent a SYN once listens like a fresh one, autobinding (measured "
+     "on 5.10 and 6.1)",
+     RuleEra::kTcpListenAfterSynSent},
     {"tcp.listen.again", "net/ipv4/af_inet.c __inet_listen_sk: listen on a "
                          "listener updates the backlog"},
     {"tcp.listen.autobind",

@@ -67,6 +67,16 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
     return !profile.epollwakeup_kept;
   case RuleEra::kNoCapSysResource:
     return !profile.cap_sys_resource;
+  case RuleEra::kEventfdWriteExact:
+    return profile.eventfd_write_exact;
+  case RuleEra::kTcpListenRefusesSynSent:
+    return profile.tcp_listen_refuses_syn_sent;
+  case RuleEra::kTcpListenAfterSynSent:
+    return !profile.tcp_listen_refuses_syn_sent;
+  case RuleEra::kUnixDgramAllocFirst:
+    return profile.unix_dgram_send_allocates_first;
+  case RuleEra::kUnixDgramPeerFirst:
+    return !profile.unix_dgram_send_allocates_first;
   case RuleEra::kPwait2:
     return profile.has_epoll_pwait2;
   case RuleEra::kNoPwait2:
@@ -105,6 +115,16 @@ std::string_view RuleEraName(RuleEra era) {
     return "without CONFIG_PM_SLEEP or CAP_BLOCK_SUSPEND";
   case RuleEra::kNoCapSysResource:
     return "without CAP_SYS_RESOURCE";
+  case RuleEra::kEventfdWriteExact:
+    return "6.9+";
+  case RuleEra::kTcpListenRefusesSynSent:
+    return "6.13+ (6.18 measured; 6.12 not)";
+  case RuleEra::kTcpListenAfterSynSent:
+    return "before 6.13 (5.10, 6.1, 6.12 measured)";
+  case RuleEra::kUnixDgramAllocFirst:
+    return "6.13+ (6.18 measured; 6.12 not)";
+  case RuleEra::kUnixDgramPeerFirst:
+    return "before 6.13 (5.10, 6.1, 6.12 measured)";
   case RuleEra::kPwait2:
     return "5.11+";
   case RuleEra::kNoPwait2:

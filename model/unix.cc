@@ -330,6 +330,11 @@ Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags,
     RULE("unix.dgram.sendto.einval.unspec");
     return Outcome::Error(abi::kEinval);  // unix_validate_addr: AF_UNSPEC
   }
+  if (!has_name && !world.profile.unix_dgram_send_allocates_first &&
+      s.peer == 0) {
+    RULE("unix.dgram.send.enotconn.first");
+    return Outcome::Error(abi::kEnotconn);
+  }
   if (static_cast<int64_t>(len) > static_cast<int64_t>(s.sndbuf) - 32) {
     RULE("unix.dgram.send.emsgsize");
     return Outcome::Error(abi::kEmsgsize);

@@ -20,8 +20,8 @@ namespace {
 
 // One kernel per era boundary the profiles know (model/profile.h), and after.
 const std::vector<std::pair<int, int>> kEras = {
-    {5, 4},  {5, 10}, {5, 14}, {6, 1},  {6, 8},  {6, 9}, {6, 12},
-    {6, 14}, {6, 15}, {6, 16}, {6, 17}, {6, 18}, {7, 0}};
+    {5, 4},  {5, 10}, {5, 11}, {5, 14}, {6, 1},  {6, 8},  {6, 9}, {6, 12},
+    {6, 13}, {6, 14}, {6, 15}, {6, 16}, {6, 17}, {6, 18}, {7, 0}};
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);

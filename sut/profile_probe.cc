@@ -75,6 +75,18 @@ std::vector<FeatureProbe> Probes() {
       // A 9-byte write to an eventfd: EINVAL (6.9+) or 8.
       {"eventfd.write_size",
        {Eventfd{.initval = 0, .flags = kNonblock}, Write{.fd = 0, .count = 9}}},
+      // A TCP connect to 127.0.0.1 port 0 (name 1, never bound) is refused;
+      // then listen() on the socket: EINVAL, or 0.
+      {"tcp.listen_after_connect",
+       {InetSocket{.type = abi::kSockStream | abi::kSockNonblock},
+        Connect{.fd = 0, .name = 1}, Connect{.fd = 0, .name = 0},
+        Listen{.fd = 0, .backlog = 1}}},
+      // An unconnected AF_UNIX datagram socket shut for writing sends
+      // without an address: EPIPE if the allocation comes first, ENOTCONN
+      // if the peer lookup does.
+      {"unix.dgram_send_order",
+       {UnixSocket{.type = abi::kSockDgram | abi::kSockNonblock},
+        Shutdown{.fd = 0, .how = abi::kShutWr}, Send{.fd = 0, .count = 1}}},
       // epoll_pwait2 on a closed epfd: EBADF where the call exists (5.11+),
       // ENOSYS before.
       {"epoll_pwait2", {EpollPwait2{.epfd = -1, .maxevents = 1}}},
