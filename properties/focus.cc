@@ -367,7 +367,7 @@ void WaitsMoves(const World& w, uint32_t recipe, Moves& m) {
     const auto queued = static_cast<int32_t>(inst.ready_list.size());
     if (queued >= 1) {
       m.Add(1, EpollWait{.epfd = epfd, .maxevents = 8, .buf = kBufTail});
-      m.Add(1, EpollPwait2{.epfd = epfd, .maxevents = 8, .tv_sec = 1});
+      m.Add(1, EpollPwait2{.epfd = epfd, .maxevents = 8, .tv_nsec = 100000000});
     }
     if (queued >= 2) {
       m.Add(1, EpollWait{.epfd = epfd,

@@ -139,8 +139,13 @@ void* UserBufPointer(uint32_t buf, size_t elem, void* good,
     }
     return page;
   }
-  case kBufKernel:
-    return reinterpret_cast<void*>(uintptr_t{0xffff880000000000});
+  case kBufKernel: {
+    // Outside user space on purpose: access_ok must fail.
+    static char* const kKernelAddress =
+        reinterpret_cast<char*>(  // NOLINT(performance-no-int-to-ptr)
+            uintptr_t{0xffff880000000000});
+    return kKernelAddress;
+  }
   default:
     break;
   }
@@ -456,7 +461,7 @@ Outcome RunOne(const Op& op) {
           return FromRet(OpenSequenceFile(o.kind, o.flags));
         } else if constexpr (std::is_same_v<T, EpollPwait2>) {
           uint64_t mask = kSigpipeOnly;
-          struct kernel_timespec {
+          struct KernelTimespec {  // Linux: struct __kernel_timespec
             int64_t tv_sec;
             int64_t tv_nsec;
           } good{o.tv_sec, o.tv_nsec};
