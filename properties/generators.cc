@@ -292,8 +292,9 @@ Gen<uint64_t> GenFdSet(const World& w) {
         8, gen::map(gen::container<std::vector<int32_t>>(gen::elementOf(low)),
                     to_bits));
   }
+  // A closed number past 63 does not fit the 64-bit set: the empty set then.
   choices.emplace_back(1, gen::map(GenClosedFd(w), [](int32_t fd) -> uint64_t {
-                         return uint64_t{1} << fd;
+                         return fd < 64 ? uint64_t{1} << fd : 0;
                        }));
   return WeightedOneOf(std::move(choices));
 }
