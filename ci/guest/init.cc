@@ -93,7 +93,7 @@ std::vector<std::vector<std::string>> ReadCommands(const char* path) {
     std::vector<std::string> argv;
     for (std::string w; words >> w;) {
       if (w.rfind("$ROOT", 0) == 0)
-        w = root + w.substr(5);
+        w.replace(0, 5, root);
       argv.push_back(w);
     }
     if (!argv.empty() && argv[0][0] != '#')

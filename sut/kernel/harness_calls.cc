@@ -135,8 +135,11 @@ bool BlockAsyncSignals() {
 std::string HarnessCallsSummary() {
   std::lock_guard<std::mutex> lock(fallbacks_mu);
   std::string out;
-  for (const auto& [call, note] : Fallbacks())
-    out += (out.empty() ? "" : "; ") + call + ": " + note;
+  for (const auto& [call, note] : Fallbacks()) {
+    if (!out.empty())
+      out += "; ";
+    out.append(call).append(": ").append(note);
+  }
   return out;
 }
 
