@@ -639,6 +639,7 @@ Profile ProfileForKernel(int major, int minor) {
   p.eventfd_write_exact = at_least(6, 9);
   p.tcp_listen_refuses_syn_sent = at_least(6, 13);
   p.unix_dgram_send_allocates_first = at_least(6, 13);
+  p.unix_oob = at_least(5, 15);
   if (at_least(5, 14)) {
     p.pipe_write_wake = PipeWriteWake::kIfWasEmptyOrPolled;
   } else if (at_least(5, 5)) {

@@ -94,6 +94,12 @@ const std::vector<EraFeature>& EraFeatures() {
          return p.unix_dgram_send_allocates_first ? 0 : 1;
        },
        [](Profile& p, int v) { p.unix_dgram_send_allocates_first = v == 0; }},
+      {"unix.msg_oob",
+       {"supported", "eopnotsupp"},
+       "AF_UNIX SOCK_STREAM has MSG_OOB (CONFIG_AF_UNIX_OOB, 5.15+), or "
+       "every MSG_OOB send and receive is EOPNOTSUPP (5.10)",
+       [](const Profile& p) { return p.unix_oob ? 0 : 1; },
+       [](Profile& p, int v) { p.unix_oob = v == 0; }},
       {"epoll_pwait2",
        {"present", "enosys"},
        "the epoll_pwait2 system call exists (5.11+), or is ENOSYS",

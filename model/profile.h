@@ -123,6 +123,9 @@ struct Profile {
   // first (measured). The version that changed it is not pinned
   // (ProfileForKernel takes 6.13); the kernel SUT probes it.
   bool unix_dgram_send_allocates_first = true;
+  // AF_UNIX SOCK_STREAM has MSG_OOB (CONFIG_AF_UNIX_OOB, 5.15+); without it
+  // every MSG_OOB send, and a MSG_OOB receive, is EOPNOTSUPP (5.10, gVisor).
+  bool unix_oob = true;
   SocketCalibration sockets = DefaultSocketCalibration();
 
   std::string name = "6.18";

@@ -39,6 +39,7 @@ enum class RuleEra : uint8_t {
   kTcpListenAfterSynSent,    // 5.10, 6.1 (measured): it may listen
   kUnixDgramAllocFirst,      // 6.18 (measured): allocate, then find the peer
   kUnixDgramPeerFirst,       // 5.10 (measured): no peer is ENOTCONN first
+  kUnixNoOob,                // before 5.15, or no CONFIG_AF_UNIX_OOB
   kPwait2,                   // 5.11+: epoll_pwait2 exists
   kNoPwait2,                 // before 5.11: ENOSYS
 };
@@ -660,6 +661,15 @@ inline constexpr RuleInfo kRules[] = {
                       "its own skb and the peer's oob_skb"},
     {"unix.oob.send.replaces_mark", "net/unix/af_unix.c queue_oob: a new "
                                     "out-of-band byte replaces a pending one"},
+    {"unix.oob.send.eopnotsupp.unsupported",
+     "net/unix/af_unix.c unix_stream_sendmsg without CONFIG_AF_UNIX_OOB "
+     "(before 5.15): any MSG_OOB send is EOPNOTSUPP, first",
+     RuleEra::kUnixNoOob},
+    {"unix.oob.recv.eopnotsupp.unsupported",
+     "net/unix/af_unix.c unix_stream_read_generic without "
+     "CONFIG_AF_UNIX_OOB: a MSG_OOB receive on a connected socket is "
+     "EOPNOTSUPP (measured on 5.10)",
+     RuleEra::kUnixNoOob},
     {"unix.oob.send.eopnotsupp.empty",
      "net/unix/af_unix.c unix_stream_sendmsg: MSG_OOB with nothing to send: "
      "EOPNOTSUPP"},

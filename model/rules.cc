@@ -77,6 +77,8 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
     return profile.unix_dgram_send_allocates_first;
   case RuleEra::kUnixDgramPeerFirst:
     return !profile.unix_dgram_send_allocates_first;
+  case RuleEra::kUnixNoOob:
+    return !profile.unix_oob;
   case RuleEra::kPwait2:
     return profile.has_epoll_pwait2;
   case RuleEra::kNoPwait2:
@@ -125,6 +127,8 @@ std::string_view RuleEraName(RuleEra era) {
     return "6.13+ (6.18 measured; 6.12 not)";
   case RuleEra::kUnixDgramPeerFirst:
     return "before 6.13 (5.10, 6.1, 6.12 measured)";
+  case RuleEra::kUnixNoOob:
+    return "before 5.15, or without CONFIG_AF_UNIX_OOB";
   case RuleEra::kPwait2:
     return "5.11+";
   case RuleEra::kNoPwait2:

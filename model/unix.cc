@@ -214,6 +214,10 @@ int QueueStreamSkb(World& world, SockId sid, uint32_t len, uint32_t truesize,
 Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
                    std::optional<int32_t> name) {
   const bool oob = (flags & abi::kMsgOob) != 0;
+  if (oob && !world.profile.unix_oob) {
+    RULE("unix.oob.send.eopnotsupp.unsupported");
+    return Outcome::Error(abi::kEopnotsupp);
+  }
   if (oob) {
     if (len == 0) {
       RULE("unix.oob.send.eopnotsupp.empty");
@@ -521,6 +525,10 @@ Outcome StreamRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
   if (world.socks.at(sid).state != SockState::kEstablished) {
     RULE("unix.stream.recv.einval.state");
     return Outcome::Error(abi::kEinval);
+  }
+  if ((flags & abi::kMsgOob) != 0 && !world.profile.unix_oob) {
+    RULE("unix.oob.recv.eopnotsupp.unsupported");
+    return Outcome::Error(abi::kEopnotsupp);
   }
   if ((flags & abi::kMsgOob) != 0)
     return StreamRecvUrg(world, sid, flags);

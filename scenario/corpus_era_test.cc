@@ -64,6 +64,19 @@ std::vector<std::string> CorpusFiles() {
   return files;
 }
 
+// A kernel without AF_UNIX MSG_OOB (unix.msg_oob=eopnotsupp: before 5.15)
+// does not implement family unixoob, and replay skips a file that uses it
+// there (exit 77), as these tests do.
+bool SkippedOn(const Scenario& scenario, const Profile& era) {
+  if (era.unix_oob)
+    return false;
+  for (const ScenarioStep& step : scenario.steps) {
+    if ((FamilyOf(step.op) & kFamilyUnixOob) != 0)
+      return true;
+  }
+  return false;
+}
+
 TEST(CorpusEras, EveryEraDependentStepIsMarked) {
   const std::vector<std::string> files = CorpusFiles();
   ASSERT_GE(files.size(), 60u);
@@ -71,6 +84,8 @@ TEST(CorpusEras, EveryEraDependentStepIsMarked) {
     const Scenario scenario = Parse(ReadFile(path));
     for (const auto& [major, minor] : kEras) {
       const Profile era = ProfileForKernel(major, minor);
+      if (SkippedOn(scenario, era))
+        continue;
       const ReplayReport report = ReplayOnModel(scenario, era, era);
       EXPECT_EQ(report.mismatches, 0) << path << " on era " << era.name << ":\n"
                                       << Describe(report);
@@ -85,7 +100,8 @@ TEST(CorpusEras, EveryMarkedStepChangesWithTheEra) {
     std::vector<ReplayReport> reports;
     for (const auto& [major, minor] : kEras) {
       const Profile era = ProfileForKernel(major, minor);
-      reports.push_back(ReplayOnModel(scenario, era, era));
+      if (!SkippedOn(scenario, era))
+        reports.push_back(ReplayOnModel(scenario, era, era));
     }
     for (size_t i = 0; i < scenario.steps.size(); ++i) {
       if (!scenario.steps[i].era_dependent)
