@@ -133,6 +133,7 @@ inline constexpr int32_t kSoRcvlowat = 18;
 inline constexpr int kEperm = 1;
 inline constexpr int kEisdir = 21;
 inline constexpr int kEnoent = 2;
+inline constexpr int kEnxio = 6;
 inline constexpr int kEbadf = 9;
 inline constexpr int kEagain = 11;
 inline constexpr int kEnomem = 12;

@@ -48,9 +48,18 @@ void RemoveItem(World& world, FileId epoll_file, const ItemKey& key) {
   EpollInstance& ep = InstanceOf(world, epoll_file);
   UnlinkReady(ep, key);
   ep.items.erase(key);
+  const WaitEntry entry{.epoll = epoll_file, .key = key};
+  const File& file = world.files.at(key.file);
+  if (IsPipeKind(file.kind)) {
+    PipeState& pipe = world.pipes.at(file.pipe);
+    for (std::vector<WaitEntry>* q : {&pipe.rd_wait, &pipe.wr_wait}) {
+      auto at = std::find(q->begin(), q->end(), entry);
+      if (at != q->end())
+        q->erase(at);
+    }
+  }
   auto& queue = world.files.at(key.file).wait_queue;
-  auto it = std::find(queue.begin(), queue.end(),
-                      WaitEntry{.epoll = epoll_file, .key = key});
+  auto it = std::find(queue.begin(), queue.end(), entry);
   EP_CHECK(it != queue.end());
   queue.erase(it);
 }
@@ -262,6 +271,7 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested) {
   switch (world.files.at(file).kind) {
   case FileKind::kPipeRead:
   case FileKind::kPipeWrite:
+  case FileKind::kPipeRdwr:
     return PipePoll(world, file);
   case FileKind::kEpoll:
     return EpollPoll(world, file);
@@ -286,7 +296,10 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested) {
 void WakeUp(World& world, FileId file, uint32_t key) {
   // Callbacks do not add or remove wait entries, but they may recurse into
   // other files' queues, so iterate over a copy.
-  const std::vector<WaitEntry> queue = world.files.at(file).wait_queue;
+  WakeQueue(world, world.files.at(file).wait_queue, key);
+}
+
+void WakeQueue(World& world, std::vector<WaitEntry> queue, uint32_t key) {
   for (const WaitEntry& entry : queue)
     EpollCallback(world, entry, key);
 }
@@ -427,15 +440,33 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
       RULE("epoll_ctl.events.unknown_kept");
     ep.items[key] = EpollItem{
         .events = events | abi::kEpollErr | abi::kEpollHup, .data = data};
-    auto& queue = world.files.at(*target).wait_queue;
-    const WaitEntry entry{.epoll = *ep_file, .key = key};
-    if ((events & abi::kEpollExclusive) != 0) {
-      RULE("epoll_ctl.add.exclusive_tail");
-      queue.push_back(entry);  // add_wait_queue_exclusive
+    // A pipe file's poll registers on the pipe's queues (rd_wait, then
+    // wr_wait, as its mode says); the file's own list is then only its f_ep.
+    File& target_file = world.files.at(*target);
+    std::vector<std::vector<WaitEntry>*> queues;
+    if (IsPipeKind(target_file.kind)) {
+      PipeState& pipe = world.pipes.at(target_file.pipe);
+      if (PipeReads(target_file.kind))
+        queues.push_back(&pipe.rd_wait);
+      if (PipeWrites(target_file.kind))
+        queues.push_back(&pipe.wr_wait);
+      if (queues.size() == 2)
+        RULE("fifo.add.both_queues");
+      target_file.wait_queue.insert(target_file.wait_queue.begin(),
+                                    WaitEntry{.epoll = *ep_file, .key = key});
     } else {
-      if (!queue.empty())
-        RULE("epoll_ctl.add.queue_head");
-      queue.insert(queue.begin(), entry);  // add_wait_queue
+      queues.push_back(&target_file.wait_queue);
+    }
+    const WaitEntry entry{.epoll = *ep_file, .key = key};
+    for (std::vector<WaitEntry>* queue : queues) {
+      if ((events & abi::kEpollExclusive) != 0) {
+        RULE("epoll_ctl.add.exclusive_tail");
+        queue->push_back(entry);  // add_wait_queue_exclusive
+      } else {
+        if (!queue->empty())
+          RULE("epoll_ctl.add.queue_head");
+        queue->insert(queue->begin(), entry);  // add_wait_queue
+      }
     }
     // ep_insert: "now check if we've created too many backpaths".
     if (full_check && ReversePathCheckFails(world, *target)) {

@@ -11,6 +11,10 @@ InodeKey InodeOfFile(const World& world, FileId file) {
   switch (f.kind) {
   case FileKind::kPipeRead:
   case FileKind::kPipeWrite:
+  case FileKind::kPipeRdwr:
+    // A FIFO's inode is its name's, whichever pipe it has at the time.
+    if (f.fifo)
+      return InodeKey{.kind = InodeKey::Kind::kFifo};
     return InodeKey{.kind = InodeKey::Kind::kPipe, .id = f.pipe};
   case FileKind::kUnixSocket:
   case FileKind::kInetSocket:
@@ -78,6 +82,8 @@ std::ostream& operator<<(std::ostream& os, const InodeKey& inode) {
     return os << "dir";
   case InodeKey::Kind::kNull:
     return os << "null";
+  case InodeKey::Kind::kFifo:
+    return os << "fifo";
   }
   return os;
 }

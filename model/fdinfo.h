@@ -35,7 +35,15 @@ namespace epollcheck {
 struct InodeKey {
   // kFile: the sequence's regular file (O_PATH descriptors of it too), its
   // directory, /dev/null: one inode each.
-  enum class Kind : uint8_t { kAnon, kPipe, kSocket, kFile, kDirectory, kNull };
+  enum class Kind : uint8_t {
+    kAnon,
+    kPipe,
+    kSocket,
+    kFile,
+    kDirectory,
+    kNull,
+    kFifo,
+  };
   Kind kind = Kind::kAnon;
   uint32_t id = 0;  // the PipeId or SockId; 0 for the others
   friend auto operator<=>(const InodeKey&, const InodeKey&) = default;

@@ -115,11 +115,12 @@ enum Family : uint32_t {
   kFamilyTcp = 1u << 7,       // TCP over 127.0.0.1
   kFamilyUdp = 1u << 8,       // UDP over 127.0.0.1
   kFamilyFile = 1u << 9,      // files without ->poll and O_PATH descriptors
+  kFamilyFifo = 1u << 10,     // the sequence's FIFO (open_file fifo_*)
 };
 inline constexpr uint32_t kAllFamilies =
     kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix |
     kFamilyUnixAddr | kFamilyPoll | kFamilyUnixOob | kFamilyTcp | kFamilyUdp |
-    kFamilyFile;
+    kFamilyFile | kFamilyFifo;
 // Operations on an existing socket of any family are offered (generated)
 // whenever one of these families is on: `kOffered` below.
 inline constexpr uint32_t kAnySocketFamily =
@@ -515,21 +516,29 @@ struct InetSocket {
   friend bool operator==(const InetSocket&, const InetSocket&) = default;
 };
 
-// open_file(kind, flags): a file without ->poll or an O_PATH descriptor.
-// Each sequence has a private directory holding one regular file that
-// starts empty: kind 0 opens the file O_RDWR|O_CREAT, 1 the directory
-// O_RDONLY|O_DIRECTORY, 2 /dev/null O_RDWR, 3 the file O_PATH. Of `flags`
-// only O_NONBLOCK and O_CLOEXEC are passed (both change nothing these files
-// do). Linux: fs/open.c do_sys_openat2.
+// open_file(kind, flags): a file without ->poll, an O_PATH descriptor or
+// the FIFO. Each sequence has a private directory holding one regular file
+// that starts empty and one FIFO: kind 0 opens the file O_RDWR|O_CREAT, 1
+// the directory O_RDONLY|O_DIRECTORY, 2 /dev/null O_RDWR, 3 the file O_PATH,
+// 4/5/6 the FIFO O_RDONLY/O_WRONLY/O_RDWR (family fifo). Of `flags` only
+// O_NONBLOCK and O_CLOEXEC are passed (O_NONBLOCK changes nothing the
+// non-FIFO files do). Linux: fs/open.c do_sys_openat2, fs/pipe.c fifo_open.
 enum OpenKind : int32_t {
   kOpenRegular = 0,
   kOpenDirectory = 1,
   kOpenDevNull = 2,
   kOpenPath = 3,
+  kOpenFifoRead = 4,
+  kOpenFifoWrite = 5,
+  kOpenFifoRdwr = 6,
 };
+constexpr bool IsFifoOpenKind(int32_t kind) {
+  return kind >= kOpenFifoRead && kind <= kOpenFifoRdwr;
+}
 struct OpenFile {
   static constexpr std::string_view kName = "open_file";
-  static constexpr uint32_t kFamily = kFamilyFile;
+  static constexpr uint32_t kFamily = kFamilyFile;  // FamilyOf(op): or FIFO
+  static constexpr uint32_t kOffered = kFamilyFile | kFamilyFifo;
   static constexpr Returns kReturns = Returns::kFd;
   static constexpr std::string_view kHandle = "f";
   int32_t kind = kOpenRegular;

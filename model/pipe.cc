@@ -107,10 +107,8 @@ Outcome PipeWrite(World& world, FileId file, uint32_t count) {
     }
     break;
   }
-  const FileId reader = pipe.read_file;
-  if (wake && reader != 0) {
-    WakeUp(world, reader, abi::kEpollIn | abi::kEpollRdNorm);
-  }
+  if (wake)
+    WakeQueue(world, pipe.rd_wait, abi::kEpollIn | abi::kEpollRdNorm);
   if (written == 0) {
     RULE("pipe.write.eagain.full");
     return Outcome::Error(abi::kEagain);
@@ -177,10 +175,8 @@ Outcome PipeRead(World& world, FileId file, uint32_t count) {
   } else if (was_full) {
     RULE("pipe.read.wake.was_full");
   }
-  const FileId writer = pipe.write_file;
-  if (wake_writer && writer != 0) {
-    WakeUp(world, writer, abi::kEpollOut | abi::kEpollWrNorm);
-  }
+  if (wake_writer)
+    WakeQueue(world, pipe.wr_wait, abi::kEpollOut | abi::kEpollWrNorm);
   return out;
 }
 
@@ -210,11 +206,9 @@ Outcome PipeSetSize(World& world, FileId file, uint32_t arg) {
     RULE("pipe.set_size.to_occupied");
   pipe.max_usage = nr_slots;
   // "This might have made more room for writers": a keyless wakeup.
-  const FileId writer = pipe.write_file;
-  if (writer != 0) {
+  if (pipe.writers != 0)
     RULE("pipe.set_size.wake_writer");
-    WakeUp(world, writer, 0);
-  }
+  WakeQueue(world, pipe.wr_wait, 0);
   return Outcome::Value(static_cast<int64_t>(size));
 }
 
@@ -227,16 +221,21 @@ uint32_t PipePoll(World& world, FileId file) {
     RULE("pipe.poll.sets_poll_usage");
   pipe.poll_usage = true;
   uint32_t mask = 0;
-  if (f.kind == FileKind::kPipeRead) {
+  if (PipeReads(f.kind)) {
     if (!pipe.slots.empty()) {
       RULE("pipe.poll.in.data");
       mask |= abi::kEpollIn | abi::kEpollRdNorm;
     }
-    if (pipe.writers == 0) {
+    // A FIFO reader that opened with no writer sees no EPOLLHUP until a
+    // writer has come (and gone).
+    if (pipe.writers == 0 && f.pipe_version == pipe.w_counter) {
+      RULE("fifo.poll.hup_suppressed");
+    } else if (pipe.writers == 0) {
       RULE("pipe.poll.hup.no_writers");
       mask |= abi::kEpollHup;
     }
-  } else {
+  }
+  if (PipeWrites(f.kind)) {
     if (!Full(pipe)) {
       RULE("pipe.poll.out.room");
       mask |= abi::kEpollOut | abi::kEpollWrNorm;
@@ -251,35 +250,104 @@ uint32_t PipePoll(World& world, FileId file) {
   return mask;
 }
 
-// Linux: fs/pipe.c pipe_release. Called after the file's epoll items are gone.
+// Linux: fs/pipe.c pipe_release, put_pipe_info. Called after the file's epoll
+// items are gone.
 void PipeRelease(World& world, FileId file) {
   const File& f = world.files.at(file);
   const PipeId pipe_id = f.pipe;
   PipeState& pipe = world.pipes.at(pipe_id);
-  if (f.kind == FileKind::kPipeRead) {
+  if (PipeReads(f.kind)) {
     EP_CHECK(pipe.readers > 0);
     --pipe.readers;
-    pipe.read_file = 0;
-  } else {
+  }
+  if (PipeWrites(f.kind)) {
     EP_CHECK(pipe.writers > 0);
     --pipe.writers;
-    pipe.write_file = 0;
   }
   // "Was that the last reader or writer, but not the other side?"
   if ((pipe.readers == 0) != (pipe.writers == 0)) {
-    const FileId reader = pipe.read_file;
-    const FileId writer = pipe.write_file;
-    if (reader != 0) {
+    if (pipe.readers != 0) {
       RULE("pipe.release.last_writer_wakes_reader");
-      WakeUp(world, reader, 0);  // wake_up_interruptible_all
-    }
-    if (writer != 0) {
+    } else {
       RULE("pipe.release.last_reader_wakes_writer");
-      WakeUp(world, writer, 0);
     }
+    WakeQueue(world, pipe.rd_wait, 0);  // wake_up_interruptible_all
+    WakeQueue(world, pipe.wr_wait, 0);
+  } else if (f.kind == FileKind::kPipeRdwr && pipe.readers == 0) {
+    RULE("fifo.release.rdwr_last_no_wake");
   }
-  if (pipe.readers == 0 && pipe.writers == 0)
+  // put_pipe_info: the last file frees the pipe; a FIFO's inode forgets it.
+  EP_CHECK(pipe.files > 0);
+  if (--pipe.files == 0) {
+    if (f.fifo) {
+      RULE("fifo.release.frees_pipe");
+      world.fifo_pipe = 0;
+    }
     world.pipes.erase(pipe_id);
+  }
+}
+
+// Linux: fs/pipe.c fifo_open for the sequence's FIFO, with O_NONBLOCK set
+// (the generators never open it blocking: an O_RDONLY open would wait for a
+// writer and an O_WRONLY one for a reader). The descriptor comes first
+// (do_sys_openat2: EMFILE before the open). `mode` is kPipeRead, kPipeWrite
+// or kPipeRdwr.
+Outcome FifoOpen(World& world, FileKind mode, uint32_t flags) {
+  // The inode's pipe, or a new one (alloc_pipe_info: counters at 1).
+  const bool fresh = world.fifo_pipe == 0;
+  PipeId pipe_id = world.fifo_pipe;
+  if (fresh) {
+    RULE("fifo.open.new_pipe");
+    pipe_id = world.next_id++;
+    world.pipes[pipe_id] = PipeState{.max_usage = abi::kPipeDefBuffers};
+  } else {
+    RULE("fifo.open.shared_pipe");
+  }
+  PipeState& pipe = world.pipes.at(pipe_id);
+  File file{.kind = mode,
+            .flags = flags & abi::kONonblock,
+            .pipe = pipe_id,
+            .fifo = true};
+  // The wakeups wake_up_partner does: rd_wait, keyless.
+  bool wake_partner = false;
+  switch (mode) {
+  case FileKind::kPipeRead:
+    ++pipe.r_counter;
+    wake_partner = pipe.readers++ == 0;
+    if (pipe.writers == 0 && (flags & abi::kONonblock) != 0) {
+      // "suppress EPOLLHUP until we have seen a writer"
+      RULE("fifo.open.read.no_writer");
+      file.pipe_version = pipe.w_counter;
+    }
+    break;
+  case FileKind::kPipeWrite:
+    if ((flags & abi::kONonblock) != 0 && pipe.readers == 0) {
+      RULE("fifo.open.enxio");
+      if (fresh)
+        world.pipes.erase(pipe_id);  // put_pipe_info: no file uses it
+      return Outcome::Error(abi::kEnxio);
+    }
+    ++pipe.w_counter;
+    wake_partner = pipe.writers++ == 0;
+    break;
+  case FileKind::kPipeRdwr:
+    RULE("fifo.open.rdwr");
+    ++pipe.readers;
+    ++pipe.writers;
+    ++pipe.r_counter;
+    ++pipe.w_counter;
+    wake_partner = pipe.readers == 1 || pipe.writers == 1;
+    break;
+  default:
+    EP_CHECK(false);
+  }
+  ++pipe.files;
+  world.fifo_pipe = pipe_id;
+  if (wake_partner) {
+    RULE("fifo.open.wakes_partner");
+    WakeQueue(world, pipe.rd_wait, 0);
+  }
+  return Outcome::Value(InstallLowestFd(world, NewFile(world, file)));
 }
 
 }  // namespace epollcheck::internal

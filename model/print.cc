@@ -88,10 +88,11 @@ constexpr NamedValue kSockOpts[] = {{abi::kSoError, "SO_ERROR"},
                                     {abi::kSoLinger, "SO_LINGER"},
                                     {abi::kSoRcvlowat, "SO_RCVLOWAT"}};
 
-constexpr NamedValue kOpenKinds[] = {{kOpenRegular, "regular"},
-                                     {kOpenDirectory, "dir"},
-                                     {kOpenDevNull, "devnull"},
-                                     {kOpenPath, "opath"}};
+constexpr NamedValue kOpenKinds[] = {
+    {kOpenRegular, "regular"}, {kOpenDirectory, "dir"},
+    {kOpenDevNull, "devnull"}, {kOpenPath, "opath"},
+    {kOpenFifoRead, "fifo_r"}, {kOpenFifoWrite, "fifo_w"},
+    {kOpenFifoRdwr, "fifo_rw"}};
 
 constexpr NamedValue kUserBufs[] = {{kBufGood, "good"},
                                     {kBufNull, "null"},
@@ -380,6 +381,8 @@ std::string ErrnoName(int err) {
     return "EPERM";
   case abi::kEnoent:
     return "ENOENT";
+  case abi::kEnxio:
+    return "ENXIO";
   case abi::kEbadf:
     return "EBADF";
   case abi::kEagain:
@@ -461,6 +464,10 @@ uint32_t FamilyOf(const Op& op) {
           if ((o.type & abi::kSockTypeMask) == abi::kSockDgram)
             family = kFamilyUdp;
         }
+        if constexpr (std::is_same_v<T, OpenFile>) {
+          if (IsFifoOpenKind(o.kind))
+            family = kFamilyFifo;
+        }
         return family;
       },
       op);
@@ -473,6 +480,7 @@ constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
     {kFamilyUnixAddr, "unixaddr"}, {kFamilyPoll, "poll"},
     {kFamilyUnixOob, "unixoob"},   {kFamilyTcp, "tcp"},
     {kFamilyUdp, "udp"},           {kFamilyFile, "file"},
+    {kFamilyFifo, "fifo"},
 };
 }  // namespace
 
@@ -687,9 +695,11 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
     const File& f = world.files.at(id);
     switch (f.kind) {
     case FileKind::kPipeRead:
-      return "pipe#" + std::to_string(f.pipe) + ".r";
+      return (f.fifo ? "fifo#" : "pipe#") + std::to_string(f.pipe) + ".r";
     case FileKind::kPipeWrite:
-      return "pipe#" + std::to_string(f.pipe) + ".w";
+      return (f.fifo ? "fifo#" : "pipe#") + std::to_string(f.pipe) + ".w";
+    case FileKind::kPipeRdwr:
+      return "fifo#" + std::to_string(f.pipe) + ".rw";
     case FileKind::kEpoll:
       return "epoll#" + std::to_string(id);
     case FileKind::kEventfd:

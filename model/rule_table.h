@@ -252,6 +252,36 @@ inline constexpr RuleInfo kRules[] = {
                               "directory, O_RDONLY|O_DIRECTORY"},
     {"nopoll.open.devnull", "fs/open.c do_sys_openat2: /dev/null, O_RDWR"},
     {"opath.open", "fs/open.c do_sys_openat2: the regular file, O_PATH"},
+    {"fifo.open.new_pipe",
+     "fs/pipe.c fifo_open: no file has the FIFO open: a new pipe "
+     "(alloc_pipe_info: r_counter = w_counter = 1, default size)"},
+    {"fifo.open.shared_pipe",
+     "fs/pipe.c fifo_open: the FIFO's pipe is open already: the new file "
+     "shares it (its data, size and wait queues)"},
+    {"fifo.open.read.no_writer",
+     "fs/pipe.c fifo_open: O_RDONLY|O_NONBLOCK with no writer: f_pipe = "
+     "w_counter, so EPOLLHUP is suppressed until a writer has come"},
+    {"fifo.open.enxio",
+     "fs/pipe.c fifo_open: O_WRONLY|O_NONBLOCK with no reader: ENXIO (a "
+     "pipe made for it is freed again)"},
+    {"fifo.open.rdwr",
+     "fs/pipe.c fifo_open: O_RDWR counts as a reader and a writer and never "
+     "waits"},
+    {"fifo.open.wakes_partner",
+     "fs/pipe.c fifo_open, wake_up_partner: the first reader or writer wakes "
+     "rd_wait, keyless"},
+    {"fifo.poll.hup_suppressed",
+     "fs/pipe.c pipe_poll: no writer, but the reader opened with none and "
+     "none has come since (f_pipe == w_counter): no EPOLLHUP"},
+    {"fifo.add.both_queues",
+     "fs/pipe.c pipe_poll: an O_RDWR FIFO file's item waits on rd_wait and "
+     "wr_wait (two wait entries, woken by either)"},
+    {"fifo.release.rdwr_last_no_wake",
+     "fs/pipe.c pipe_release: the last file was O_RDWR, so readers and "
+     "writers reach 0 together: no wakeup"},
+    {"fifo.release.frees_pipe",
+     "fs/pipe.c put_pipe_info: the FIFO's last file frees its pipe (data "
+     "and size are gone; the next open gets a new one)"},
     {"nopoll.write.devnull", "drivers/char/mem.c write_null: every byte taken"},
     {"nopoll.write.regular",
      "fs/read_write.c vfs_write: a regular file takes every byte at f_pos, "

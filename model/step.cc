@@ -96,6 +96,7 @@ void PutFile(World& world, FileId file) {
   switch (world.files.at(file).kind) {
   case FileKind::kPipeRead:
   case FileKind::kPipeWrite:
+  case FileKind::kPipeRdwr:
     PipeRelease(world, file);
     break;
   case FileKind::kEpoll:
@@ -149,8 +150,7 @@ Outcome DoPipe2(World& world, const Pipe2& op) {
   world.pipes[pipe_id] = PipeState{.max_usage = abi::kPipeDefBuffers,
                                    .readers = 1,
                                    .writers = 1,
-                                   .read_file = r,
-                                   .write_file = w};
+                                   .files = 2};
   Outcome out = Outcome::Value(0);
   out.fds.push_back(InstallLowestFd(world, r));
   out.fds.push_back(InstallLowestFd(world, w));
@@ -215,6 +215,7 @@ Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
     RULE("write.einval.epoll");
     return Outcome::Error(abi::kEinval);
   case FileKind::kPipeWrite:
+  case FileKind::kPipeRdwr:
     return internal::PipeWrite(world, *file, count);
   case FileKind::kEventfd:
     return internal::EventfdWrite(world, *file, count, value);
@@ -270,6 +271,7 @@ Outcome ReadFile(World& world, int32_t fd, uint32_t count, bool want_value) {
     RULE("read.einval.epoll");
     return Outcome::Error(abi::kEinval);
   case FileKind::kPipeRead:
+  case FileKind::kPipeRdwr:
     out = internal::PipeRead(world, *file, count);
     break;
   case FileKind::kEventfd:
@@ -412,8 +414,7 @@ std::optional<FileId> PipeFileAt(const World& world, int32_t fd) {
   const std::optional<FileId> file = world.FileIdAt(fd);
   if (!file)
     return std::nullopt;
-  const FileKind kind = world.files.at(*file).kind;
-  if (kind != FileKind::kPipeRead && kind != FileKind::kPipeWrite)
+  if (!IsPipeKind(world.files.at(*file).kind))
     return std::nullopt;
   return file;
 }
@@ -510,6 +511,16 @@ Outcome DoOpenFile(World& world, const OpenFile& op) {
     RULE("opath.open");
     kind = FileKind::kPath;
     break;
+  case kOpenFifoRead:
+  case kOpenFifoWrite:
+  case kOpenFifoRdwr:
+    if (!internal::HasFreeFds(world, 1))
+      return Outcome::Error(abi::kEmfile);
+    return internal::FifoOpen(world,
+                              op.kind == kOpenFifoRead    ? FileKind::kPipeRead
+                              : op.kind == kOpenFifoWrite ? FileKind::kPipeWrite
+                                                          : FileKind::kPipeRdwr,
+                              op.flags);
   default:
     EP_CHECK(false && "open_file: unknown kind");
   }

@@ -71,9 +71,18 @@ struct PipeState {
   uint32_t max_usage = 16;     // capacity in slots; Kernel: max_usage
   uint32_t readers = 0;        // open read files; Kernel: readers
   uint32_t writers = 0;        // open write files; Kernel: writers
-  bool poll_usage = false;     // ever polled; Kernel: poll_usage (sticky)
-  FileId read_file = 0;        // owner of rd_wait (0 once released)
-  FileId write_file = 0;       // owner of wr_wait (0 once released)
+  // Opens for reading / writing so far (1 when allocated; fifo_open counts
+  // them). Kernel: r_counter, w_counter.
+  uint32_t r_counter = 1;
+  uint32_t w_counter = 1;
+  uint32_t files = 0;       // open files using it; Kernel: files
+  bool poll_usage = false;  // ever polled; Kernel: poll_usage (sticky)
+  // The epoll items polling a file that reads / writes this pipe, in
+  // wait-queue order. Every file of the pipe shares them (a FIFO may have
+  // several readers and writers; an O_RDWR one is on both).
+  // Kernel: rd_wait, wr_wait.
+  std::vector<WaitEntry> rd_wait;
+  std::vector<WaitEntry> wr_wait;
   friend bool operator==(const PipeState&, const PipeState&) = default;
 };
 
@@ -205,8 +214,9 @@ struct InetSock {
 };
 
 enum class FileKind {
-  kPipeRead,
-  kPipeWrite,
+  kPipeRead,   // a pipe's read end, or a FIFO opened O_RDONLY
+  kPipeWrite,  // a pipe's write end, or a FIFO opened O_WRONLY
+  kPipeRdwr,   // a FIFO opened O_RDWR (FMODE_READ|FMODE_WRITE)
   kEpoll,
   kEventfd,
   kUnixSocket,
@@ -222,6 +232,18 @@ enum class FileKind {
   kPath,
 };
 
+// Pipe files and their FMODE_READ / FMODE_WRITE.
+constexpr bool IsPipeKind(FileKind k) {
+  return k == FileKind::kPipeRead || k == FileKind::kPipeWrite ||
+         k == FileKind::kPipeRdwr;
+}
+constexpr bool PipeReads(FileKind k) {
+  return k == FileKind::kPipeRead || k == FileKind::kPipeRdwr;
+}
+constexpr bool PipeWrites(FileKind k) {
+  return k == FileKind::kPipeWrite || k == FileKind::kPipeRdwr;
+}
+
 // Linux: include/linux/fs.h struct file.
 struct File {
   FileKind kind = FileKind::kPipeRead;
@@ -236,6 +258,11 @@ struct File {
   std::optional<EventfdCtx> eventfd;   // eventfd files: the counter
   SockId sock = 0;                     // sockets: the socket
   uint64_t pos = 0;                    // kRegular: Kernel: f_pos
+  bool fifo = false;  // pipe files: opened by name (fifo_open), not pipe2
+  // Pipe read files: the w_counter an O_NONBLOCK reader saw when it opened
+  // with no writer (EPOLLHUP is suppressed until a writer has come), else 0.
+  // Kernel: f_pipe (f_version before 6.12).
+  uint32_t pipe_version = 0;
   friend bool operator==(const File&, const File&) = default;
 };
 
@@ -256,6 +283,9 @@ struct World {
   // The size of the sequence's one regular file (open_file(regular) opens
   // it; it starts empty). Kernel: i_size.
   uint64_t regular_size = 0;
+  // The pipe of the sequence's one FIFO while some file has it open (0: none;
+  // the last close frees it, data and size included). Kernel: i_pipe.
+  PipeId fifo_pipe = 0;
   uint32_t next_id = 1;  // next FileId / PipeId / SockId
 
   // The file open at `fd`, if any.

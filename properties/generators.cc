@@ -103,9 +103,7 @@ std::vector<int32_t> OpenFdsWhere(const World& w, bool (*pred)(const File&)) {
 
 bool AnyFile(const File&) { return true; }
 bool IsEpoll(const File& f) { return f.kind == FileKind::kEpoll; }
-bool IsPipe(const File& f) {
-  return f.kind == FileKind::kPipeRead || f.kind == FileKind::kPipeWrite;
-}
+bool IsPipe(const File& f) { return IsPipeKind(f.kind); }
 bool IsEventfd(const File& f) { return f.kind == FileKind::kEventfd; }
 bool IsSocket(const File& f) {
   return f.kind == FileKind::kUnixSocket || f.kind == FileKind::kInetSocket;
@@ -119,12 +117,10 @@ bool IsPlainFile(const File& f) {
          f.kind == FileKind::kDevNull || f.kind == FileKind::kPath;
 }
 bool IsWriteTarget(const File& f) {
-  return f.kind == FileKind::kPipeWrite || IsEventfd(f) || IsSocket(f) ||
-         IsPlainFile(f);
+  return PipeWrites(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f);
 }
 bool IsReadTarget(const File& f) {
-  return f.kind == FileKind::kPipeRead || IsEventfd(f) || IsSocket(f) ||
-         IsPlainFile(f);
+  return PipeReads(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f);
 }
 
 // A number that is not open (small, so it may be reused by a later open;
@@ -593,9 +589,10 @@ Gen<Swarm> GenSwarm(Families families) {
                 std::max(s.weights[IndexOf<Accept4>()], 3);
           }
         }
-        if ((families & kFamilyFile) != 0) {
+        if ((families & (kFamilyFile | kFamilyFifo)) != 0) {
           s.weights[IndexOf<OpenFile>()] =
-              std::max(s.weights[IndexOf<OpenFile>()], 2);
+              std::max(s.weights[IndexOf<OpenFile>()],
+                       (families & kFamilyFifo) != 0 ? 3 : 2);
         }
         if ((families & kFamilyPipe) == 0)
           s.weights[IndexOf<Pipe2>()] = 0;
@@ -876,16 +873,35 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
     } else if constexpr (std::is_same_v<T, OpenFile>) {
       if (can_allocate) {
         add(IndexOf<T>(), [&] {
-          return gen::apply(
-              [](int32_t kind, uint32_t flags) -> Op {
-                return OpenFile{.kind = kind, .flags = flags};
-              },
-              gen::weightedElement<int32_t>({{4, kOpenRegular},
-                                             {2, kOpenDirectory},
-                                             {2, kOpenDevNull},
-                                             {2, kOpenPath}}),
-              gen::weightedElement<uint32_t>(
-                  {{6, 0u}, {2, kONonblock}, {1, kOCloexec}}));
+          // FIFO opens are O_NONBLOCK (Admissible): a blocking O_RDONLY
+          // open waits for a writer, a blocking O_WRONLY one for a reader.
+          std::vector<std::pair<uint32_t, Gen<Op>>> kinds;
+          if ((swarm.families & kFamilyFile) != 0) {
+            kinds.emplace_back(
+                10, gen::apply(
+                        [](int32_t kind, uint32_t flags) -> Op {
+                          return OpenFile{.kind = kind, .flags = flags};
+                        },
+                        gen::weightedElement<int32_t>({{4, kOpenRegular},
+                                                       {2, kOpenDirectory},
+                                                       {2, kOpenDevNull},
+                                                       {2, kOpenPath}}),
+                        gen::weightedElement<uint32_t>(
+                            {{6, 0u}, {2, kONonblock}, {1, kOCloexec}})));
+          }
+          if ((swarm.families & kFamilyFifo) != 0) {
+            kinds.emplace_back(
+                12, gen::apply(
+                        [](int32_t kind, uint32_t flags) -> Op {
+                          return OpenFile{.kind = kind, .flags = flags};
+                        },
+                        gen::weightedElement<int32_t>({{4, kOpenFifoRead},
+                                                       {4, kOpenFifoWrite},
+                                                       {5, kOpenFifoRdwr}}),
+                        gen::weightedElement<uint32_t>(
+                            {{6, kONonblock}, {1, kONonblock | kOCloexec}})));
+          }
+          return WeightedOneOf(std::move(kinds));
         });
       }
     } else if constexpr (std::is_same_v<T, EpollPwait2>) {
@@ -1473,9 +1489,11 @@ bool Admissible(const World& w, const Op& op) {
                  (o.flags & abi::kONotificationPipe) == 0;
         } else if constexpr (std::is_same_v<T, EpollCreate> ||
                              std::is_same_v<T, EpollCreate1> ||
-                             std::is_same_v<T, Dup> ||
-                             std::is_same_v<T, OpenFile>) {
+                             std::is_same_v<T, Dup>) {
           return room;
+        } else if constexpr (std::is_same_v<T, OpenFile>) {
+          return room &&
+                 (!IsFifoOpenKind(o.kind) || (o.flags & abi::kONonblock) != 0);
         } else if constexpr (std::is_same_v<T, EpollWait> ||
                              std::is_same_v<T, EpollPwait> ||
                              std::is_same_v<T, EpollPwait2>) {

@@ -24,6 +24,7 @@ uint32_t RuleFamilies(std::string_view rule) {
   static constexpr std::pair<std::string_view, uint32_t> kAreas[] = {
       {"nopoll.", kFamilyFile},
       {"opath.", kFamilyFile},
+      {"fifo.", kFamilyFifo},
       {"tcp.", kFamilyTcp},
       {"udp.", kFamilyUdp},
       {"inet.", kFamilyTcp | kFamilyUdp},

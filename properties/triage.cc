@@ -54,7 +54,8 @@ std::string FileFamilyNameOf(const World& world, FileId file) {
   switch (f->kind) {
   case FileKind::kPipeRead:
   case FileKind::kPipeWrite:
-    return "pipe";
+  case FileKind::kPipeRdwr:
+    return f->fifo ? "fifo" : "pipe";
   case FileKind::kEventfd:
     return "eventfd";
   case FileKind::kUnixSocket: {

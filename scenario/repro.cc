@@ -320,12 +320,15 @@ HELPER void *ubuf(unsigned kind, size_t elem, void *good, const void *contents,
 }
 
 /* open_file(kind, flags): the run's private directory holds one regular
- * file "f", empty at first (0 the file O_RDWR, 1 the directory, 2 /dev/null,
- * 3 the file O_PATH); both go when the program exits. */
+ * file "f", empty at first, and one FIFO "p" (0 the file O_RDWR, 1 the
+ * directory, 2 /dev/null, 3 the file O_PATH, 4/5/6 the FIFO O_RDONLY/
+ * O_WRONLY/O_RDWR); all go when the program exits. */
 static char seq_dir[64];
 HELPER void seq_dir_remove(void) {
   char f[80];
   snprintf(f, sizeof f, "%s/f", seq_dir);
+  unlink(f);
+  snprintf(f, sizeof f, "%s/p", seq_dir);
   unlink(f);
   rmdir(seq_dir);
 }
@@ -338,15 +341,20 @@ HELPER int open_file(int kind, int flags) {
     snprintf(seq_dir, sizeof seq_dir, "%s/epollcheck-repro.XXXXXX",
              tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(seq_dir)) { seq_dir[0] = 0; return -1; }
+    atexit(seq_dir_remove);
     snprintf(f, sizeof f, "%s/f", seq_dir);
     int made = open(f, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (made < 0) { rmdir(seq_dir); seq_dir[0] = 0; return -1; }
+    if (made < 0) return -1;
     close(made);
-    atexit(seq_dir_remove);
+    snprintf(f, sizeof f, "%s/p", seq_dir);
+    if (mkfifo(f, 0600) < 0) return -1;
   }
-  snprintf(f, sizeof f, "%s/f", seq_dir);
+  snprintf(f, sizeof f, "%s/%s", seq_dir, kind >= 4 ? "p" : "f");
   if (kind == 0) return open(f, O_RDWR | flags);
   if (kind == 1) return open(seq_dir, O_RDONLY | O_DIRECTORY | flags);
+  if (kind == 4) return open(f, O_RDONLY | flags);
+  if (kind == 5) return open(f, O_WRONLY | flags);
+  if (kind == 6) return open(f, O_RDWR | flags);
   return open(f, O_PATH | flags);
 }
 

@@ -28,6 +28,9 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested);
 // runs the epoll callback of every entry, in wait-queue order.
 // Linux: kernel/sched/wait.c __wake_up_common, fs/eventpoll.c ep_poll_callback.
 void WakeUp(World& world, FileId file, uint32_t key);
+// The same on a wait queue that belongs to no file (a pipe's rd_wait or
+// wr_wait); `queue` is copied first.
+void WakeQueue(World& world, std::vector<WaitEntry> queue, uint32_t key);
 
 // Drops one reference to `file`; on the last one, releases it.
 // Linux: fs/file_table.c fput / __fput.
@@ -46,6 +49,9 @@ Outcome PipeRead(World& world, FileId file, uint32_t count);
 Outcome PipeSetSize(World& world, FileId file, uint32_t size);
 uint32_t PipePoll(World& world, FileId file);
 void PipeRelease(World& world, FileId file);
+// fifo_open of the sequence's FIFO: `mode` is kPipeRead, kPipeWrite or
+// kPipeRdwr. Requires: HasFreeFds(world, 1).
+Outcome FifoOpen(World& world, FileKind mode, uint32_t flags);
 
 // eventfd (fs/eventfd.c).
 Outcome EventfdCreate(World& world, uint32_t initval, uint32_t flags);

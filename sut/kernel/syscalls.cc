@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
@@ -182,10 +183,10 @@ Outcome EpollWaitCall(int32_t maxevents, uint32_t buf, Call call) {
   return out;
 }
 
-// The private directory of this thread's sequence and its one regular file
-// "f" (open_file): made at the first open_file, removed when the sequence
-// ends (NewAbstractNamespace) or the thread does, so every sequence starts
-// with an empty file.
+// The private directory of this thread's sequence, its one regular file "f"
+// and its one FIFO "p" (open_file): made at the first open_file, removed
+// when the sequence ends (NewAbstractNamespace) or the thread does, so every
+// sequence starts with an empty file and a FIFO nobody has open.
 class SequenceDir {
 public:
   ~SequenceDir() { Remove(); }
@@ -209,15 +210,24 @@ public:
         return dir_;
       }
       close(made);
+      if (mkfifo((pattern + "/p").c_str(), 0600) != 0) {
+        const int err = errno;
+        unlink((pattern + "/f").c_str());
+        rmdir(pattern.c_str());
+        errno = err;
+        return dir_;
+      }
       dir_ = pattern;
     }
     return dir_;
   }
   std::string File() { return Dir().empty() ? "" : dir_ + "/f"; }
+  std::string Fifo() { return Dir().empty() ? "" : dir_ + "/p"; }
   void Remove() {
     if (dir_.empty())
       return;
     unlink((dir_ + "/f").c_str());
+    unlink((dir_ + "/p").c_str());
     rmdir(dir_.c_str());
     dir_.clear();
   }
@@ -250,6 +260,16 @@ long OpenSequenceFile(int32_t kind, uint32_t flags) {
     if (files.Dir().empty())
       return -1;
     return open(files.File().c_str(), O_PATH | pass);
+  case kOpenFifoRead:
+  case kOpenFifoWrite:
+  case kOpenFifoRdwr: {
+    if (files.Dir().empty())
+      return -1;
+    const int mode = kind == kOpenFifoRead    ? O_RDONLY
+                     : kind == kOpenFifoWrite ? O_WRONLY
+                                              : O_RDWR;
+    return open(files.Fifo().c_str(), mode | pass);
+  }
   default:
     errno = EINVAL;
     return -1;

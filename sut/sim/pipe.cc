@@ -18,13 +18,15 @@ constexpr uint32_t kPageSize = abi::kPageSize;
 constexpr uint32_t kPollIn = abi::kEpollIn | abi::kEpollRdNorm;
 constexpr uint32_t kPollOut = abi::kEpollOut | abi::kEpollWrNorm;
 
-// One end of a pipe. Linux: a struct file with pipefifo_fops and
-// private_data = the pipe.
+// One end of a pipe, or a file of a FIFO. Linux: a struct file with
+// pipefifo_fops and private_data = the pipe.
 class PipeFile final : public File {
 public:
   PipeFile(SimKernel* kernel, PipeInodeInfo* pipe, SimInode inode,
-           uint32_t f_mode, uint32_t f_flags)
-      : File(kernel, f_mode, f_flags), pipe_(pipe) {
+           uint32_t f_mode, uint32_t f_flags, FifoInode* fifo = nullptr,
+           uint32_t f_pipe = 0)
+      : File(kernel, f_mode, f_flags), pipe_(pipe), fifo_(fifo),
+        f_pipe_(f_pipe) {
     inode_ = inode;
   }
 
@@ -37,19 +39,22 @@ public:
     return pipe_->Write(f_flags(), buf, count);
   }
   uint32_t Poll(PollTable* pt) override {
-    return pipe_->Poll(this, f_mode(), pt);
+    return pipe_->Poll(this, f_mode(), f_pipe_, pt);
   }
   // Linux: pipe_release, then put_pipe_info frees the pipe with its last
   // file.
   void Release() override {
-    if (pipe_->Release(f_mode()))
+    if (pipe_->Release(f_mode(), fifo_))
       delete pipe_;
     pipe_ = nullptr;
   }
   PipeInodeInfo* PipeInfo() override { return pipe_; }
 
 private:
-  PipeInodeInfo* pipe_;  // shared with the other end; freed by the last one
+  PipeInodeInfo* pipe_;    // shared with the other files; freed by the last one
+  FifoInode* const fifo_;  // the FIFO's inode, or null for pipe2's ends
+  // Linux: file->f_pipe: set once by fifo_open, read by Poll.
+  const uint32_t f_pipe_;
 };
 
 }  // namespace
@@ -251,7 +256,8 @@ int64_t PipeInodeInfo::Read(uint32_t f_flags, void* buf, size_t count) {
 
 // Linux: pipe_poll. The caller is put on the queue first, then the racy
 // tests run, so a change in between still wakes it.
-uint32_t PipeInodeInfo::Poll(File* file, uint32_t f_mode, PollTable* pt) {
+uint32_t PipeInodeInfo::Poll(File* file, uint32_t f_mode, uint32_t f_pipe,
+                             PollTable* pt) {
   poll_usage_.store(true, std::memory_order_relaxed);
   if ((f_mode & kFmodeRead) != 0)
     PollWait(file, &rd_wait_, pt);
@@ -263,9 +269,12 @@ uint32_t PipeInodeInfo::Poll(File* file, uint32_t f_mode, PollTable* pt) {
   if ((f_mode & kFmodeRead) != 0) {
     if (head != tail)
       mask |= kPollIn;
-    // Anonymous pipes only: the FIFO w_counter rule is not simulated.
-    if (writers_.load(std::memory_order_acquire) == 0)
+    // A FIFO reader that opened with no writer sees no HUP until a writer
+    // has come ("suppress EPOLLHUP until we have seen a writer").
+    if (writers_.load(std::memory_order_acquire) == 0 &&
+        f_pipe != w_counter_.load(std::memory_order_acquire)) {
       mask |= abi::kEpollHup;
+    }
   }
   if ((f_mode & kFmodeWrite) != 0) {
     if (!Full(head, tail, max_usage_.load(std::memory_order_acquire)))
@@ -281,7 +290,7 @@ uint32_t PipeInodeInfo::Poll(File* file, uint32_t f_mode, PollTable* pt) {
 }
 
 // Linux: pipe_release + put_pipe_info.
-bool PipeInodeInfo::Release(uint32_t f_mode) {
+bool PipeInodeInfo::Release(uint32_t f_mode, FifoInode* fifo) {
   {
     std::lock_guard<std::mutex> guard(mutex_);
     if ((f_mode & kFmodeRead) != 0)
@@ -294,7 +303,13 @@ bool PipeInodeInfo::Release(uint32_t f_mode) {
       wr_wait_.WakeUp(0, 0);
     }
   }
-  return AtomicFetchSub(files_, 1, std::memory_order_acq_rel) == 1;
+  if (fifo == nullptr)
+    return AtomicFetchSub(files_, 1, std::memory_order_acq_rel) == 1;
+  std::lock_guard<SpinLock> guard(fifo->i_lock);
+  if (AtomicFetchSub(files_, 1, std::memory_order_acq_rel) != 1)
+    return false;
+  fifo->i_pipe = nullptr;
+  return true;
 }
 
 // Linux: pipe_set_size, round_pipe_size, pipe_resize_ring.
@@ -340,6 +355,74 @@ int64_t PipeInodeInfo::SetSize(unsigned int arg) {
 int64_t PipeInodeInfo::Size() const {
   return static_cast<int64_t>(max_usage_.load(std::memory_order_relaxed)) *
          kPageSize;
+}
+
+int FifoOpen(SimKernel* kernel, FifoInode* fifo, uint32_t f_mode,
+             uint32_t f_flags, FileRef* out) {
+  f_flags &= abi::kONonblock;
+  const bool nonblock = f_flags != 0;
+  // The inode's pipe, or a new one (alloc_pipe_info).
+  PipeInodeInfo* pipe = nullptr;
+  {
+    std::lock_guard<SpinLock> guard(fifo->i_lock);
+    if (fifo->i_pipe == nullptr)
+      fifo->i_pipe = new PipeInodeInfo(kernel);
+    pipe = fifo->i_pipe;
+    AtomicFetchAdd(pipe->files_, 1, std::memory_order_relaxed);
+  }
+  uint32_t f_pipe = 0;
+  int ret = 0;
+  {
+    std::lock_guard<std::mutex> lock(pipe->mutex_);  // __pipe_lock
+    const auto bump = [](std::atomic<unsigned>& n) {
+      return AtomicFetchAdd(n, 1, std::memory_order_release);
+    };
+    bool wake_partner = false;
+    if (f_mode == kFmodeRead) {
+      bump(pipe->r_counter_);
+      wake_partner = bump(pipe->readers_) == 0;
+      if (pipe->writers_.load() == 0) {
+        if (nonblock)
+          f_pipe = pipe->w_counter_.load();  // suppress HUP until a writer
+        else
+          ret = -abi::kEnosys;  // wait_for_partner: not simulated
+      }
+    } else if (f_mode == kFmodeWrite) {
+      if (pipe->readers_.load() == 0) {
+        ret = nonblock ? -abi::kEnxio : -abi::kEnosys;
+      } else {
+        bump(pipe->w_counter_);
+        wake_partner = bump(pipe->writers_) == 0;
+      }
+    } else {
+      bump(pipe->r_counter_);
+      bump(pipe->w_counter_);
+      const unsigned readers = bump(pipe->readers_) + 1;
+      const unsigned writers = bump(pipe->writers_) + 1;
+      wake_partner = readers == 1 || writers == 1;
+    }
+    if (ret == -abi::kEnosys && f_mode == kFmodeRead)
+      AtomicFetchSub(pipe->readers_, 1, std::memory_order_release);
+    if (wake_partner)
+      pipe->rd_wait_.WakeUp(0, 0);  // wake_up_partner
+  }
+  if (ret != 0) {
+    // put_pipe_info: drop the file's share; the last one frees the pipe.
+    bool kill = false;
+    {
+      std::lock_guard<SpinLock> guard(fifo->i_lock);
+      if (AtomicFetchSub(pipe->files_, 1, std::memory_order_acq_rel) == 1) {
+        fifo->i_pipe = nullptr;
+        kill = true;
+      }
+    }
+    if (kill)
+      delete pipe;
+    return ret;
+  }
+  *out = FileRef(
+      new PipeFile(kernel, pipe, fifo->inode, f_mode, f_flags, fifo, f_pipe));
+  return 0;
 }
 
 void CreatePipeFiles(SimKernel* kernel, uint32_t flags, FileRef* read_end,

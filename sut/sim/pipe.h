@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "sut/sim/file.h"
+#include "sut/sim/spinlock.h"
 #include "sut/sim/wait_queue.h"
 
 namespace epollcheck::sim {
@@ -57,11 +58,14 @@ public:
   // Linux: pipe_read / pipe_write on an end opened with `f_flags`.
   int64_t Read(uint32_t f_flags, void* buf, size_t count);
   int64_t Write(uint32_t f_flags, const void* buf, size_t count);
-  // Linux: pipe_poll for a file with `f_mode`.
-  uint32_t Poll(File* file, uint32_t f_mode, PollTable* pt);
+  // Linux: pipe_poll for a file with `f_mode` and f_pipe `f_pipe` (the
+  // w_counter a FIFO reader that opened with no writer saw; else 0).
+  uint32_t Poll(File* file, uint32_t f_mode, uint32_t f_pipe, PollTable* pt);
   // Linux: pipe_release of one end. Returns true if that was the last file
-  // using the pipe (put_pipe_info: the caller frees it).
-  bool Release(uint32_t f_mode);
+  // using the pipe (put_pipe_info: the caller frees it). For a FIFO's pipe
+  // (`fifo` not null) the count drops under the inode's lock, which also
+  // clears its i_pipe.
+  bool Release(uint32_t f_mode, struct FifoInode* fifo);
   // Linux: pipe_set_size (F_SETPIPE_SZ); returns the new size or -errno.
   int64_t SetSize(unsigned int arg);
   // Linux: F_GETPIPE_SZ: max_usage * PAGE_SIZE.
@@ -69,6 +73,7 @@ public:
 
 private:
   friend void CreatePipeFiles(SimKernel*, uint32_t, FileRef*, FileRef*);
+  friend int FifoOpen(SimKernel*, FifoInode*, uint32_t, uint32_t, FileRef*);
   // Linux: pipe_full(head, tail, limit) / pipe_empty(head, tail).
   static bool Full(unsigned head, unsigned tail, unsigned limit) {
     return head - tail >= limit;
@@ -90,6 +95,11 @@ private:
   std::atomic<unsigned> readers_{0};       // open read files; Linux: readers
   std::atomic<unsigned> writers_{0};       // open write files; Linux: writers
   std::atomic<unsigned> files_{0};         // files using the pipe; Linux: files
+  // Opens for reading / writing so far (fifo_open counts them; both start
+  // at 1). Changed under mutex_; atomic for Poll. Linux: r_counter,
+  // w_counter.
+  std::atomic<unsigned> r_counter_{1};
+  std::atomic<unsigned> w_counter_{1};
   // Ever polled (sticky). Linux: poll_usage ("Epoll has some historical
   // nasty semantics, this enables them").
   std::atomic<bool> poll_usage_{false};
@@ -98,6 +108,24 @@ public:
   WaitQueueHead rd_wait_;  // readers and read-end watchers; Linux: rd_wait
   WaitQueueHead wr_wait_;  // writers and write-end watchers; Linux: wr_wait
 };
+
+// A FIFO's inode: the one FIFO a sequence has (open_file fifo_*). Linux:
+// struct inode's i_pipe and i_lock for an S_IFIFO inode.
+//
+// LOCKING: i_lock guards i_pipe and the pipe's `files` count whenever a file
+// of the FIFO joins or leaves (fifo_open, put_pipe_info).
+struct FifoInode {
+  SpinLock i_lock;
+  PipeInodeInfo* i_pipe = nullptr;  // the pipe while a file has it open
+  SimInode inode;                   // what fstat and fdinfo show
+};
+
+// Linux: fs/pipe.c fifo_open: a file of `fifo` with `f_mode` (kFmodeRead,
+// kFmodeWrite or both) and `f_flags` (O_NONBLOCK kept) in *out; 0 or
+// -errno. A blocking open that would wait for a partner (wait_for_partner)
+// is not simulated: -ENOSYS.
+int FifoOpen(SimKernel* kernel, FifoInode* fifo, uint32_t f_mode,
+             uint32_t f_flags, FileRef* out);
 
 // Linux: fs/pipe.c create_pipe_files + __do_pipe_flags: a new pipe and its
 // two files (read end O_RDONLY, write end O_WRONLY), each with one

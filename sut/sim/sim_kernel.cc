@@ -34,7 +34,9 @@ constexpr uint32_t kSockaddrStorageSize = 128;
 }  // namespace
 
 SimKernel::SimKernel(SimConfig config)
-    : anon_inode_{.sdev = kAnonInodefsDev, .ino = 1}, config_(config) {}
+    : anon_inode_{.sdev = kAnonInodefsDev, .ino = 1}, config_(config) {
+  fifo_.inode = SimInode{.sdev = kTmpDev, .ino = NextIno()};
+}
 
 SimKernel::~SimKernel() {
   // Every process must be gone and every file released first: a file
@@ -137,6 +139,26 @@ int SimProcess::Pipe2(int fds[2], uint32_t flags) {
   CreatePipeFiles(kernel_, flags, &read_end, &write_end);
   // The read end's number is allocated first, so it is the lower.
   return InstallLowestPair(std::move(read_end), std::move(write_end), fds);
+}
+
+int SimProcess::OpenFifo(uint32_t f_mode, uint32_t flags) {
+  SyscallScope scope;
+  {
+    // get_unused_fd_flags comes before the open: EMFILE opens nothing.
+    std::lock_guard<SpinLock> guard(file_lock_);
+    int fd = next_fd_;
+    while (static_cast<size_t>(fd) < fd_.size() && fd_[fd] != nullptr)
+      ++fd;
+    if (fd >= kernel_->config().nofile)
+      return -abi::kEmfile;
+  }
+  FileRef file;
+  if (const int err = FifoOpen(kernel_, &kernel_->fifo_, f_mode,
+                               flags & abi::kONonblock, &file);
+      err != 0) {
+    return err;
+  }
+  return InstallLowest(std::move(file));
 }
 
 int SimProcess::InstallLowestPair(FileRef first, FileRef second, int fds[2]) {

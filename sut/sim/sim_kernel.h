@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "sut/sim/file.h"
+#include "sut/sim/pipe.h"
 #include "sut/sim/spinlock.h"
 #include "sut/sim/uaccess.h"
 
@@ -227,6 +228,9 @@ public:
   // Linux: fs/anon_inodes.c anon_inode_inode, shared by every
   // anon_inode_getfile file (epoll, eventfd); the first number taken.
   const SimInode anon_inode_;
+  // The sequence's one FIFO (open_file fifo_*), on a tmpfs-like device.
+  static constexpr uint32_t kTmpDev = 0x1f;
+  FifoInode fifo_;
 
 private:
   const SimConfig config_;
@@ -254,6 +258,11 @@ public:
 
   // Linux: fs/pipe.c do_pipe2. fds[0] is the read end (the lower number).
   int Pipe2(int fds[2], uint32_t flags);
+  // open(fifo, mode|flags) of the kernel's one FIFO: `f_mode` kFmodeRead,
+  // kFmodeWrite or both; of `flags` O_NONBLOCK and O_CLOEXEC count.
+  // Linux: fs/open.c do_sys_openat2 (a descriptor first: EMFILE), fs/pipe.c
+  // fifo_open.
+  int OpenFifo(uint32_t f_mode, uint32_t flags);
   // Linux: fs/eventpoll.c SYSCALL_DEFINE1(epoll_create), do_epoll_create.
   int EpollCreate(int size);
   int EpollCreate1(uint32_t flags);

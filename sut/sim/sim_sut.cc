@@ -289,9 +289,19 @@ Outcome SimSut::Execute(const Op& op) {
         } else if constexpr (std::is_same_v<T, Accept4>) {
           return FromRet(p.Accept4(o.fd, static_cast<int>(o.flags)));
         } else if constexpr (std::is_same_v<T, OpenFile>) {
-          // No filesystem is simulated (family file: not in
+          // The FIFO is simulated; no other file is (family file: not in
           // kScratchFamilies, never generated for scratch).
-          return Outcome::Error(abi::kEnosys);
+          switch (o.kind) {
+          case kOpenFifoRead:
+            return FromRet(p.OpenFifo(sim::kFmodeRead, o.flags));
+          case kOpenFifoWrite:
+            return FromRet(p.OpenFifo(sim::kFmodeWrite, o.flags));
+          case kOpenFifoRdwr:
+            return FromRet(
+                p.OpenFifo(sim::kFmodeRead | sim::kFmodeWrite, o.flags));
+          default:
+            return Outcome::Error(abi::kEnosys);
+          }
         } else {
           static_assert(std::is_same_v<T, SendTo>, "unhandled op");
           if (buffer_.size() < o.count)
