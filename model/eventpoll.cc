@@ -277,6 +277,8 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested) {
     return EpollPoll(world, file);
   case FileKind::kEventfd:
     return EventfdPoll(world, file);
+  case FileKind::kTimerfd:
+    return TimerfdPoll(world, file);
   case FileKind::kUnixSocket:
     return UnixPoll(world, file, requested);
   case FileKind::kInetSocket:

@@ -28,6 +28,7 @@ InodeKey InodeOfFile(const World& world, FileId file) {
     return InodeKey{.kind = InodeKey::Kind::kNull};
   case FileKind::kEpoll:
   case FileKind::kEventfd:
+  case FileKind::kTimerfd:
     break;
   }
   return InodeKey{};

@@ -55,6 +55,7 @@ enum class FieldKind {
   kUserBuf,     // optional user pointer kind (UserBuf), written `buf=tail2`
                 // only when not a good buffer
   kOpenKind,    // open_file's kind: regular, dir, devnull, opath
+  kExpire,      // timerfd_settime's expiry: off, now, far, bad
 };
 
 // Whether a field of this kind is optional: written `name=value` only when
@@ -116,11 +117,12 @@ enum Family : uint32_t {
   kFamilyUdp = 1u << 8,       // UDP over 127.0.0.1
   kFamilyFile = 1u << 9,      // files without ->poll and O_PATH descriptors
   kFamilyFifo = 1u << 10,     // the sequence's FIFO (open_file fifo_*)
+  kFamilyTimerfd = 1u << 11,  // timerfd_create, timerfd_settime
 };
 inline constexpr uint32_t kAllFamilies =
     kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix |
     kFamilyUnixAddr | kFamilyPoll | kFamilyUnixOob | kFamilyTcp | kFamilyUdp |
-    kFamilyFile | kFamilyFifo;
+    kFamilyFile | kFamilyFifo | kFamilyTimerfd;
 // Operations on an existing socket of any family are offered (generated)
 // whenever one of these families is on: `kOffered` below.
 inline constexpr uint32_t kAnySocketFamily =
@@ -550,6 +552,53 @@ struct OpenFile {
   friend bool operator==(const OpenFile&, const OpenFile&) = default;
 };
 
+// timerfd_create(clockid, flags). Linux: fs/timerfd.c
+// SYSCALL_DEFINE2(timerfd_create).
+struct TimerfdCreate {
+  static constexpr std::string_view kName = "timerfd_create";
+  static constexpr uint32_t kFamily = kFamilyTimerfd;
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "tm";
+  int32_t clockid = 1;  // CLOCK_MONOTONIC
+  uint32_t flags = 0;   // TFD_NONBLOCK|TFD_CLOEXEC (O_NONBLOCK|O_CLOEXEC)
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("clockid", FieldKind::kInt, s.clockid);
+    f("flags", FieldKind::kPipeFlags, s.flags);
+  }
+  friend bool operator==(const TimerfdCreate&, const TimerfdCreate&) = default;
+};
+
+// timerfd_settime(fd, flags, {it_interval = 0, it_value}, NULL): one-shot
+// timers only, so that no tick count depends on time. `expire`:
+//   kExpireOff  it_value 0: disarm
+//   kExpireNow  expires at once (1 ns, or the epoch's first nanosecond with
+//               TFD_TIMER_ABSTIME); every SUT and C reproducer then waits
+//               (poll, 10 s at most) until the timer has fired, so the
+//               step's effect is the expiry's: ticks 1, a wakeup
+//   kExpireFar  2^33 s from now (absolute: 2^33 s), never during a sequence
+//   kExpireBad  tv_nsec = 1000000000: EINVAL
+// Linux: fs/timerfd.c do_timerfd_settime, timerfd_setup, timerfd_tmrproc.
+enum Expire : int32_t {
+  kExpireOff = 0,
+  kExpireNow = 1,
+  kExpireFar = 2,
+  kExpireBad = 3,
+};
+struct TimerfdSettime {
+  static constexpr std::string_view kName = "timerfd_settime";
+  static constexpr uint32_t kFamily = kFamilyTimerfd;
+  int32_t fd = -1;
+  uint32_t flags = 0;  // TFD_TIMER_ABSTIME (1), TFD_TIMER_CANCEL_ON_SET (2)
+  int32_t expire = kExpireNow;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("flags", FieldKind::kInt, s.flags);
+    f("expire", FieldKind::kExpire, s.expire);
+  }
+  friend bool operator==(const TimerfdSettime&,
+                         const TimerfdSettime&) = default;
+};
+
 // Addresses are names: AF_UNIX abstract addresses numbered 0, 1, 2... that
 // each SUT makes unique to the sequence (the kernel SUT: "\0epollcheck.<pid>.
 // <thread>.<sequence>.<name>"); -1 is an AF_UNSPEC address. On an AF_INET
@@ -725,13 +774,13 @@ struct ListFds {
   friend bool operator==(const ListFds&, const ListFds&) = default;
 };
 
-using Op =
-    std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write,
-                 Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize, ListFds,
-                 Eventfd, EventfdWrite, EventfdRead, Socketpair, Send, Recv,
-                 Shutdown, SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen,
-                 Connect, Accept4, SendTo, Poll, PPoll, Select, PSelect,
-                 InetSocket, EpollPwait, EpollPwait2, OpenFile>;
+using Op = std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait,
+                        Write, Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize,
+                        ListFds, Eventfd, EventfdWrite, EventfdRead, Socketpair,
+                        Send, Recv, Shutdown, SetSockOpt, GetSockOpt,
+                        UnixSocket, Bind, Listen, Connect, Accept4, SendTo,
+                        Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
+                        EpollPwait2, OpenFile, TimerfdCreate, TimerfdSettime>;
 
 // What `op` returns on success (Returns), and the handle prefix a scenario
 // binds it to ("" if it binds none).

@@ -94,6 +94,11 @@ constexpr NamedValue kOpenKinds[] = {
     {kOpenFifoRead, "fifo_r"}, {kOpenFifoWrite, "fifo_w"},
     {kOpenFifoRdwr, "fifo_rw"}};
 
+constexpr NamedValue kExpires[] = {{kExpireOff, "off"},
+                                   {kExpireNow, "now"},
+                                   {kExpireFar, "far"},
+                                   {kExpireBad, "bad"}};
+
 constexpr NamedValue kUserBufs[] = {{kBufGood, "good"},
                                     {kBufNull, "null"},
                                     {kBufUnmapped, "unmapped"},
@@ -196,6 +201,8 @@ std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
     return UserBufString(static_cast<uint32_t>(raw));
   case FieldKind::kOpenKind:
     return ValueString(static_cast<int32_t>(value), kOpenKinds);
+  case FieldKind::kExpire:
+    return ValueString(static_cast<int32_t>(value), kExpires);
   case FieldKind::kFd:
   case FieldKind::kInt:
   case FieldKind::kCount:
@@ -317,11 +324,13 @@ std::optional<uint64_t> ParseFieldString(FieldKind kind,
   }
   case FieldKind::kShutHow:
   case FieldKind::kSockOpt:
-  case FieldKind::kOpenKind: {
+  case FieldKind::kOpenKind:
+  case FieldKind::kExpire: {
     const std::span<const NamedValue> names =
-        kind == FieldKind::kShutHow   ? std::span<const NamedValue>(kShutHows)
-        : kind == FieldKind::kSockOpt ? std::span<const NamedValue>(kSockOpts)
-                                      : std::span<const NamedValue>(kOpenKinds);
+        kind == FieldKind::kShutHow    ? std::span<const NamedValue>(kShutHows)
+        : kind == FieldKind::kSockOpt  ? std::span<const NamedValue>(kSockOpts)
+        : kind == FieldKind::kOpenKind ? std::span<const NamedValue>(kOpenKinds)
+                                       : std::span<const NamedValue>(kExpires);
     for (const NamedValue& v : names) {
       if (text == v.name)
         return static_cast<uint64_t>(static_cast<int64_t>(v.value));
@@ -480,7 +489,7 @@ constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
     {kFamilyUnixAddr, "unixaddr"}, {kFamilyPoll, "poll"},
     {kFamilyUnixOob, "unixoob"},   {kFamilyTcp, "tcp"},
     {kFamilyUdp, "udp"},           {kFamilyFile, "file"},
-    {kFamilyFifo, "fifo"},
+    {kFamilyFifo, "fifo"},         {kFamilyTimerfd, "timerfd"},
 };
 }  // namespace
 
@@ -704,6 +713,8 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
       return "epoll#" + std::to_string(id);
     case FileKind::kEventfd:
       return "eventfd#" + std::to_string(id);
+    case FileKind::kTimerfd:
+      return "timerfd#" + std::to_string(id);
     case FileKind::kUnixSocket:
       return "unix#" + std::to_string(f.sock);
     case FileKind::kInetSocket:
@@ -737,6 +748,10 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
     if (file.eventfd) {
       os << "  " << name(id) << ": count " << file.eventfd->count
          << (file.eventfd->semaphore ? ", semaphore" : "") << '\n';
+    }
+    if (file.timerfd) {
+      os << "  " << name(id) << ": clock " << file.timerfd->clockid
+         << ", ticks " << file.timerfd->ticks << '\n';
     }
   }
   for (const auto& [id, sock] : world.socks) {

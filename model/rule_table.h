@@ -252,6 +252,46 @@ inline constexpr RuleInfo kRules[] = {
                               "directory, O_RDONLY|O_DIRECTORY"},
     {"nopoll.open.devnull", "fs/open.c do_sys_openat2: /dev/null, O_RDWR"},
     {"opath.open", "fs/open.c do_sys_openat2: the regular file, O_PATH"},
+    {"timerfd.create.einval.flags",
+     "fs/timerfd.c timerfd_create: flags other than TFD_NONBLOCK|TFD_CLOEXEC: "
+     "EINVAL"},
+    {"timerfd.create.einval.clock",
+     "fs/timerfd.c timerfd_create: a clock other than REALTIME, MONOTONIC, "
+     "BOOTTIME (and the _ALARM ones): EINVAL, before the descriptor"},
+    {"timerfd.create",
+     "fs/timerfd.c timerfd_create: a disarmed timer, 0 ticks"},
+    {"timerfd.settime.einval.flags",
+     "fs/timerfd.c do_timerfd_settime: flags other than ABSTIME|CANCEL_ON_SET: "
+     "EINVAL, before the descriptor is looked at"},
+    {"timerfd.settime.einval.value",
+     "fs/timerfd.c do_timerfd_settime: tv_nsec out of range "
+     "(itimerspec64_valid): EINVAL, before the descriptor"},
+    {"timerfd.settime.ebadf",
+     "fs/timerfd.c do_timerfd_settime: the descriptor is not open (or "
+     "O_PATH): EBADF"},
+    {"timerfd.settime.einval.not_timerfd",
+     "fs/timerfd.c do_timerfd_settime: not a timerfd (f_op != timerfd_fops): "
+     "EINVAL"},
+    {"timerfd.settime.clears_ticks",
+     "fs/timerfd.c timerfd_setup: unread ticks are dropped (no wakeup)"},
+    {"timerfd.settime.disarm",
+     "fs/timerfd.c timerfd_setup: it_value 0 disarms"},
+    {"timerfd.settime.far",
+     "fs/timerfd.c timerfd_setup: armed to expire after the sequence"},
+    {"timerfd.expire.wakes",
+     "fs/timerfd.c timerfd_tmrproc: the expiry counts a tick and wakes the "
+     "queue with key IN"},
+    {"timerfd.read.einval.short",
+     "fs/timerfd.c timerfd_read_iter: fewer than 8 bytes (0 included): EINVAL"},
+    {"timerfd.read.eagain",
+     "fs/timerfd.c timerfd_read_iter: no tick, O_NONBLOCK: EAGAIN"},
+    {"timerfd.read.ticks",
+     "fs/timerfd.c timerfd_read_iter: the tick count (8 bytes), then 0 ticks; "
+     "no wakeup"},
+    {"timerfd.poll.in", "fs/timerfd.c timerfd_poll: IN while a tick is unread"},
+    {"timerfd.write.einval",
+     "fs/read_write.c vfs_write: a timerfd has no ->write (FMODE_CAN_WRITE "
+     "unset): EINVAL, whatever the count"},
     {"fifo.open.new_pipe",
      "fs/pipe.c fifo_open: no file has the FIFO open: a new pipe "
      "(alloc_pipe_info: r_counter = w_counter = 1, default size)"},

@@ -103,6 +103,7 @@ void PutFile(World& world, FileId file) {
     EpollFileRelease(world, file);
     break;
   case FileKind::kEventfd:
+  case FileKind::kTimerfd:
     break;
   case FileKind::kUnixSocket:
     UnixRelease(world, file);
@@ -214,6 +215,10 @@ Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
   case FileKind::kEpoll:
     RULE("write.einval.epoll");
     return Outcome::Error(abi::kEinval);
+  case FileKind::kTimerfd:
+    // Opened O_RDWR, but without ->write (no FMODE_CAN_WRITE).
+    RULE("timerfd.write.einval");
+    return Outcome::Error(abi::kEinval);
   case FileKind::kPipeWrite:
   case FileKind::kPipeRdwr:
     return internal::PipeWrite(world, *file, count);
@@ -276,6 +281,11 @@ Outcome ReadFile(World& world, int32_t fd, uint32_t count, bool want_value) {
     break;
   case FileKind::kEventfd:
     out = internal::EventfdRead(world, *file, count);
+    if (!want_value)
+      out.value.reset();
+    return out;
+  case FileKind::kTimerfd:
+    out = internal::TimerfdRead(world, *file, count);
     if (!want_value)
       out.value.reset();
     return out;
@@ -576,6 +586,10 @@ Outcome Step(World& world, const Op& op) {
           return DoEpollPwait2(world, o);
         } else if constexpr (std::is_same_v<T, OpenFile>) {
           return DoOpenFile(world, o);
+        } else if constexpr (std::is_same_v<T, TimerfdCreate>) {
+          return internal::TimerfdCreate(world, o.clockid, o.flags);
+        } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
+          return internal::TimerfdSettime(world, o.fd, o.flags, o.expire);
         } else if constexpr (std::is_same_v<T, Write>) {
           return WriteFile(world, o.fd, o.count, FillValue(o.count));
         } else if constexpr (std::is_same_v<T, Read>) {

@@ -93,6 +93,15 @@ struct EventfdCtx {
   friend bool operator==(const EventfdCtx&, const EventfdCtx&) = default;
 };
 
+// Linux: fs/timerfd.c struct timerfd_ctx. Only one-shot timers that expire
+// at once, never or not at all are made (TimerfdSettime), so the tick count
+// never depends on time.
+struct TimerfdCtx {
+  uint64_t ticks = 0;   // expirations not yet read; Kernel: ticks
+  int32_t clockid = 1;  // Kernel: clockid
+  friend bool operator==(const TimerfdCtx&, const TimerfdCtx&) = default;
+};
+
 // Identifies a socket (struct sock). Never reused in a World.
 using SockId = uint32_t;
 
@@ -219,6 +228,7 @@ enum class FileKind {
   kPipeRdwr,   // a FIFO opened O_RDWR (FMODE_READ|FMODE_WRITE)
   kEpoll,
   kEventfd,
+  kTimerfd,
   kUnixSocket,
   kInetSocket,
   // Files without ->poll (file_can_poll is false: epoll_ctl ADD is EPERM;
@@ -256,6 +266,7 @@ struct File {
   std::vector<WaitEntry> wait_queue;
   std::optional<EpollInstance> epoll;  // epoll files: the instance
   std::optional<EventfdCtx> eventfd;   // eventfd files: the counter
+  std::optional<TimerfdCtx> timerfd;   // timerfd files: the timer
   SockId sock = 0;                     // sockets: the socket
   uint64_t pos = 0;                    // kRegular: Kernel: f_pos
   bool fifo = false;  // pipe files: opened by name (fifo_open), not pipe2

@@ -77,7 +77,7 @@ using GenOrder =
            EventfdWrite, EventfdRead, Socketpair, Send, Recv, Shutdown,
            SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
            SendTo, Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
-           EpollPwait2, OpenFile>;
+           EpollPwait2, OpenFile, TimerfdCreate, TimerfdSettime>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -105,6 +105,7 @@ bool AnyFile(const File&) { return true; }
 bool IsEpoll(const File& f) { return f.kind == FileKind::kEpoll; }
 bool IsPipe(const File& f) { return IsPipeKind(f.kind); }
 bool IsEventfd(const File& f) { return f.kind == FileKind::kEventfd; }
+bool IsTimerfd(const File& f) { return f.kind == FileKind::kTimerfd; }
 bool IsSocket(const File& f) {
   return f.kind == FileKind::kUnixSocket || f.kind == FileKind::kInetSocket;
 }
@@ -117,10 +118,22 @@ bool IsPlainFile(const File& f) {
          f.kind == FileKind::kDevNull || f.kind == FileKind::kPath;
 }
 bool IsWriteTarget(const File& f) {
-  return PipeWrites(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f);
+  return PipeWrites(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f) ||
+         IsTimerfd(f);
 }
 bool IsReadTarget(const File& f) {
-  return PipeReads(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f);
+  return PipeReads(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f) ||
+         IsTimerfd(f);
+}
+bool IsCounterFile(const File& f) { return IsEventfd(f) || IsTimerfd(f); }
+
+// The lowest open descriptor of a file of `kind`, if any.
+std::optional<int32_t> FirstFdOfKind(const World& w, FileKind kind) {
+  for (const auto& [fd, id] : w.fd_table) {
+    if (w.files.at(id).kind == kind)
+      return fd;
+  }
+  return std::nullopt;
 }
 
 // A number that is not open (small, so it may be reused by a later open;
@@ -594,6 +607,12 @@ Gen<Swarm> GenSwarm(Families families) {
               std::max(s.weights[IndexOf<OpenFile>()],
                        (families & kFamilyFifo) != 0 ? 3 : 2);
         }
+        if ((families & kFamilyTimerfd) != 0) {
+          s.weights[IndexOf<TimerfdCreate>()] =
+              std::max(s.weights[IndexOf<TimerfdCreate>()], 2);
+          s.weights[IndexOf<TimerfdSettime>()] =
+              std::max(s.weights[IndexOf<TimerfdSettime>()], 3);
+        }
         if ((families & kFamilyPipe) == 0)
           s.weights[IndexOf<Pipe2>()] = 0;
         // Families switched off: none of their op kinds.
@@ -943,16 +962,16 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
             },
             GenFd(w, IsWriteTarget), GenCount());
       });
-      // An open regular file gets written (so reads find bytes).
-      for (const auto& [fd, id] : w.fd_table) {
-        if (w.files.at(id).kind != FileKind::kRegular)
-          continue;
-        add(IndexOf<Write>(), [&, fd = fd] {
-          return gen::map(GenCount(), [fd](uint32_t count) -> Op {
-            return Write{.fd = fd, .count = count};
+      // An open regular file gets written (so reads find bytes), /dev/null
+      // takes everything.
+      for (const FileKind kind : {FileKind::kRegular, FileKind::kDevNull}) {
+        if (const std::optional<int32_t> fd = FirstFdOfKind(w, kind)) {
+          add(IndexOf<Write>(), [&, fd = *fd] {
+            return gen::map(GenCount(), [fd](uint32_t count) -> Op {
+              return Write{.fd = fd, .count = count};
+            });
           });
-        });
-        break;
+        }
       }
     } else if constexpr (std::is_same_v<T, Read>) {
       add(IndexOf<Read>(), [&] {
@@ -963,32 +982,38 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
             GenFd(w, IsReadTarget), GenCount());
       });
       // A directory (EISDIR).
-      for (const auto& [fd, id] : w.fd_table) {
-        if (w.files.at(id).kind != FileKind::kDirectory)
-          continue;
-        add(IndexOf<Read>(), [&, fd = fd] {
+      if (const std::optional<int32_t> fd =
+              FirstFdOfKind(w, FileKind::kDirectory)) {
+        add(IndexOf<Read>(), [&, fd = *fd] {
           return gen::map(GenCount(), [fd](uint32_t count) -> Op {
             return Read{.fd = fd, .count = count};
           });
         });
-        break;
+      }
+      // A timerfd: too short (0 included), the 8 bytes, more.
+      if (const std::optional<int32_t> fd =
+              FirstFdOfKind(w, FileKind::kTimerfd)) {
+        add(IndexOf<Read>(), [&, fd = *fd] {
+          return gen::map(OneOf<uint32_t>({0, 7, 8, 16}),
+                          [fd](uint32_t count) -> Op {
+                            return Read{.fd = fd, .count = count};
+                          });
+        });
       }
       // A regular file: reads of part of the bytes after its offset, all
       // of them, one more, and none.
-      for (const auto& [fd, id] : w.fd_table) {
-        const File& f = w.files.at(id);
-        if (f.kind != FileKind::kRegular)
-          continue;
+      if (const std::optional<int32_t> fd =
+              FirstFdOfKind(w, FileKind::kRegular)) {
+        const File& f = *w.FileAt(*fd);
         const auto left = static_cast<uint32_t>(std::min<uint64_t>(
             w.regular_size > f.pos ? w.regular_size - f.pos : 0,
             kMaxGeneratedIo - 1));
-        add(IndexOf<Read>(), [&, fd = fd, left] {
+        add(IndexOf<Read>(), [&, fd = *fd, left] {
           return gen::map(OneOf<uint32_t>({0, 1, left, left + 1}),
                           [fd](uint32_t count) -> Op {
                             return Read{.fd = fd, .count = count};
                           });
         });
-        break;
       }
     } else if constexpr (std::is_same_v<T, Close>) {
       add(IndexOf<Close>(), [&] {
@@ -1068,8 +1093,37 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       });
     } else if constexpr (std::is_same_v<T, EventfdRead>) {
       add(IndexOf<EventfdRead>(), [&] {
-        return gen::map(GenFd(w, IsEventfd),
+        return gen::map(GenFd(w, IsCounterFile),
                         [](int32_t fd) -> Op { return EventfdRead{.fd = fd}; });
+      });
+    } else if constexpr (std::is_same_v<T, TimerfdCreate>) {
+      if (can_allocate) {
+        add(IndexOf<TimerfdCreate>(), [&] {
+          return gen::apply(
+              [](int32_t clockid, uint32_t flags) -> Op {
+                return TimerfdCreate{.clockid = clockid, .flags = flags};
+              },
+              gen::weightedElement<int32_t>(
+                  {{6, 1}, {3, 0}, {3, 7}, {1, 2}, {1, -1}}),
+              gen::weightedElement<uint32_t>({{10, kONonblock},
+                                              {3, 0u},
+                                              {2, kONonblock | kOCloexec},
+                                              {1, kONonblock | 1u}}));
+        });
+      }
+    } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
+      add(IndexOf<TimerfdSettime>(), [&] {
+        return gen::apply(
+            [](int32_t fd, uint32_t flags, int32_t expire) -> Op {
+              return TimerfdSettime{.fd = fd, .flags = flags, .expire = expire};
+            },
+            GenFd(w, IsTimerfd),
+            gen::weightedElement<uint32_t>(
+                {{10, 0u}, {4, 1u}, {1, 2u}, {1, 3u}, {1, 4u}}),
+            gen::weightedElement<int32_t>({{12, kExpireNow},
+                                           {4, kExpireOff},
+                                           {3, kExpireFar},
+                                           {1, kExpireBad}}));
       });
     } else if constexpr (std::is_same_v<T, Send>) {
       add(IndexOf<Send>(), [&] {
@@ -1517,6 +1571,12 @@ bool Admissible(const World& w, const Op& op) {
           const File* f = w.FileAt(o.fd);
           if (f != nullptr && IsSocket(*f))
             return o.count <= kMaxSocketIo;
+          // A blocking timerfd with no tick would sleep.
+          if constexpr (std::is_same_v<T, Read>) {
+            if (f != nullptr && IsTimerfd(*f) && o.count >= 8 &&
+                (f->flags & abi::kONonblock) == 0 && f->timerfd->ticks == 0)
+              return false;
+          }
           return o.count <= kMaxGeneratedIo;
         } else if constexpr (std::is_same_v<T, Eventfd>) {
           return room && (o.flags & abi::kEfdNonblock) != 0;
@@ -1525,8 +1585,17 @@ bool Admissible(const World& w, const Op& op) {
           // On a pipe or socket these move bytes other than kIoFillByte,
           // whose values the model does not track.
           const File* f = w.FileAt(o.fd);
+          if (f != nullptr && IsTimerfd(*f)) {
+            // A blocking timerfd with no tick would sleep.
+            return std::is_same_v<T, EventfdWrite> ||
+                   (f->flags & abi::kONonblock) != 0 || f->timerfd->ticks != 0;
+          }
           return f == nullptr || f->kind == FileKind::kEventfd ||
                  f->kind == FileKind::kEpoll;
+        } else if constexpr (std::is_same_v<T, TimerfdCreate>) {
+          return room;
+        } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
+          return true;
         } else if constexpr (std::is_same_v<T, Socketpair> ||
                              std::is_same_v<T, UnixSocket> ||
                              std::is_same_v<T, InetSocket>) {

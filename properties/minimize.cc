@@ -167,7 +167,14 @@ std::vector<Op> Simplifications(const Op& op) {
             s.type &= abi::kSockTypeMask | abi::kSockNonblock;
             out.push_back(s);
           }
+        } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
+          if (o.flags != 0) {
+            TimerfdSettime s = o;
+            s.flags = 0;
+            out.push_back(s);
+          }
         } else if constexpr (std::is_same_v<T, Eventfd> ||
+                             std::is_same_v<T, TimerfdCreate> ||
                              std::is_same_v<T, EventfdRead> ||
                              std::is_same_v<T, Shutdown> ||
                              std::is_same_v<T, SetSockOpt> ||

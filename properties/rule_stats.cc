@@ -25,6 +25,7 @@ uint32_t RuleFamilies(std::string_view rule) {
       {"nopoll.", kFamilyFile},
       {"opath.", kFamilyFile},
       {"fifo.", kFamilyFifo},
+      {"timerfd.", kFamilyTimerfd},
       {"tcp.", kFamilyTcp},
       {"udp.", kFamilyUdp},
       {"inet.", kFamilyTcp | kFamilyUdp},

@@ -58,6 +58,8 @@ std::string FileFamilyNameOf(const World& world, FileId file) {
     return f->fifo ? "fifo" : "pipe";
   case FileKind::kEventfd:
     return "eventfd";
+  case FileKind::kTimerfd:
+    return "timerfd";
   case FileKind::kUnixSocket: {
     static constexpr const char* kTypes[] = {
         "unix", "unix-stream", "unix-dgram", "unix", "unix", "unix-seqpacket"};

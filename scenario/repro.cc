@@ -55,6 +55,7 @@ std::string Prelude(const Layout& layout) {
 #include <sys/epoll.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -356,6 +357,26 @@ HELPER int open_file(int kind, int flags) {
   if (kind == 5) return open(f, O_WRONLY | flags);
   if (kind == 6) return open(f, O_RDWR | flags);
   return open(f, O_PATH | flags);
+}
+
+/* timerfd_settime(fd, flags, {0, it_value}) with it_value 0 (expire 0),
+ * 1 ns or the epoch's first ns with TFD_TIMER_ABSTIME (1: expires at once;
+ * then wait, 10 s at most, until it has), 2^33 s (2), or tv_nsec out of
+ * range (3). */
+HELPER int timer_set(int fd, int flags, int expire) {
+  struct itimerspec v;
+  memset(&v, 0, sizeof v);
+  if (expire == 1) v.it_value.tv_nsec = 1;
+  if (expire == 2) v.it_value.tv_sec = (time_t)1 << 33;
+  if (expire == 3) v.it_value.tv_nsec = 1000000000;
+  int r = timerfd_settime(fd, flags, &v, NULL);
+  if (r == 0 && expire == 1) {
+    int e = errno;
+    struct pollfd p = {fd, POLLIN, 0};
+    while (poll(&p, 1, 10000) < 0 && errno == EINTR) {}
+    errno = e;
+  }
+  return r;
 }
 
 HELPER int cmp_int(const void *a, const void *b) {
@@ -796,6 +817,11 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
               expr = "listen(" + f["fd"] + ", " + f["backlog"] + ")";
             } else if constexpr (std::is_same_v<T, OpenFile>) {
               expr = "open_file(" + f["kind"] + ", " + f["flags"] + ")";
+            } else if constexpr (std::is_same_v<T, TimerfdCreate>) {
+              expr = "timerfd_create(" + f["clockid"] + ", " + f["flags"] + ")";
+            } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
+              expr = "timer_set(" + f["fd"] + ", " + f["flags"] + ", " +
+                     f["expire"] + ")";
             } else if constexpr (std::is_same_v<T, Accept4>) {
               expr = "accept4(" + f["fd"] + ", NULL, NULL, " + f["flags"] + ")";
             } else {

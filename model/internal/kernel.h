@@ -59,6 +59,13 @@ Outcome EventfdWrite(World& world, FileId file, uint32_t count, uint64_t value);
 Outcome EventfdRead(World& world, FileId file, uint32_t count);
 uint32_t EventfdPoll(World& world, FileId file);
 
+// timerfd (fs/timerfd.c); `file` already validated for read and poll.
+Outcome TimerfdCreate(World& world, int32_t clockid, uint32_t flags);
+Outcome TimerfdSettime(World& world, int32_t fd, uint32_t flags,
+                       int32_t expire);
+Outcome TimerfdRead(World& world, FileId file, uint32_t count);
+uint32_t TimerfdPoll(World& world, FileId file);
+
 // AF_UNIX sockets (net/unix/af_unix.c) on already validated socket files.
 Outcome UnixSocketpair(World& world, uint32_t type_and_flags);
 // `name`: sendto's address (nullopt for send/write).

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -276,6 +277,34 @@ long OpenSequenceFile(int32_t kind, uint32_t flags) {
   }
 }
 
+// timerfd_settime(fd, flags, {0, it_value}, NULL) with the it_value
+// `expire` names; a timer armed to expire at once is waited for (poll, 10 s
+// at most), so the expiry belongs to this step.
+Outcome TimerfdSettimeNow(const TimerfdSettime& op) {
+  itimerspec value{};
+  switch (op.expire) {
+  case kExpireOff:
+    break;
+  case kExpireNow:
+    value.it_value.tv_nsec = 1;  // 1 ns from now, or the epoch's first
+    break;
+  case kExpireFar:
+    value.it_value.tv_sec = time_t{1} << 33;  // relative or absolute
+    break;
+  default:
+    value.it_value.tv_nsec = 1000000000;  // out of range: EINVAL
+    break;
+  }
+  if (timerfd_settime(op.fd, static_cast<int>(op.flags), &value, nullptr) < 0)
+    return Outcome::Error(errno);
+  if (op.expire == kExpireNow) {
+    pollfd pfd{.fd = op.fd, .events = POLLIN, .revents = 0};
+    while (poll(&pfd, 1, 10000) < 0 && errno == EINTR) {
+    }
+  }
+  return Outcome::Value(0);
+}
+
 // The abstract namespace generation of this thread (NewAbstractNamespace).
 thread_local uint64_t abstract_generation = 0;
 
@@ -479,6 +508,10 @@ Outcome RunOne(const Op& op) {
           });
         } else if constexpr (std::is_same_v<T, OpenFile>) {
           return FromRet(OpenSequenceFile(o.kind, o.flags));
+        } else if constexpr (std::is_same_v<T, TimerfdCreate>) {
+          return FromRet(timerfd_create(o.clockid, static_cast<int>(o.flags)));
+        } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
+          return TimerfdSettimeNow(o);
         } else if constexpr (std::is_same_v<T, EpollPwait2>) {
           uint64_t mask = kSigpipeOnly;
           struct KernelTimespec {  // Linux: struct __kernel_timespec

@@ -31,6 +31,7 @@ class File;
 class SimKernel;
 class Eventpoll;
 class PipeInodeInfo;
+class TimerfdFile;
 class SocketFile;
 struct Epitem;
 struct FileLinkTag;  // Epitem's link on File::f_ep (Linux: epi->fllink)
@@ -102,6 +103,9 @@ public:
   virtual void Release() {}
   // Linux: get_pipe_info(file, false): the pipe behind a pipe end.
   virtual PipeInodeInfo* PipeInfo() { return nullptr; }
+  // Linux: fs/timerfd.c timerfd_fget's test (f_op == &timerfd_fops): the
+  // timer behind a timerfd, or null.
+  virtual TimerfdFile* TimerfdOf() { return nullptr; }
   // Linux: is_file_epoll(file) ? file->private_data : NULL (a comparison
   // of f_op, no call).
   Eventpoll* EventpollOf() const { return eventpoll_; }

@@ -14,10 +14,12 @@
 
 #include "model/abi.h"
 #include "model/check.h"
+#include "model/ops.h"
 #include "sut/sim/eventfd.h"
 #include "sut/sim/eventpoll.h"
 #include "sut/sim/file.h"
 #include "sut/sim/pipe.h"
+#include "sut/sim/timerfd.h"
 #include "sut/sim/unix.h"
 
 namespace epollcheck::sim {
@@ -55,6 +57,7 @@ SimObjectCounts SimKernel::Counts() const {
       .eventpolls = live_eventpolls_.load(),
       .epitems = epoll_watches_.load(),
       .eventfds = live_eventfds_.load(),
+      .timerfds = live_timerfds_.load(),
       .socks = live_socks_.load(),
   };
 }
@@ -434,6 +437,30 @@ int SimProcess::Eventfd2(unsigned int initval, int flags) {
   if ((flags & ~(kEfdCloexec | kEfdNonblock | kEfdSemaphore)) != 0)
     return -abi::kEinval;  // EFD_FLAGS_SET
   return InstallLowest(CreateEventfd(kernel_, initval, flags));
+}
+
+int SimProcess::TimerfdCreate(int clockid, uint32_t flags) {
+  SyscallScope scope;
+  if ((flags & ~(abi::kONonblock | abi::kOCloexec)) != 0)
+    return -abi::kEinval;  // TFD_CREATE_FLAGS
+  if (clockid != 0 && clockid != 1 && clockid != 7)
+    return -abi::kEinval;  // REALTIME, MONOTONIC, BOOTTIME (no _ALARM)
+  return InstallLowest(CreateTimerfd(kernel_, clockid, flags));
+}
+
+int SimProcess::TimerfdSettime(int fd, uint32_t flags, int32_t expire) {
+  SyscallScope scope;
+  // TFD_SETTIME_FLAGS, then itimerspec64_valid, then the descriptor.
+  if ((flags & ~3u) != 0 || expire == kExpireBad)
+    return -abi::kEinval;
+  Fd f = Fdget(fd);
+  if (!f)
+    return -abi::kEbadf;
+  TimerfdFile* timer = f->TimerfdOf();
+  if (timer == nullptr)
+    return -abi::kEinval;
+  timer->Settime(expire);
+  return 0;
 }
 
 int SimProcess::Socketpair(int domain, int type, int protocol, int sv[2]) {

@@ -153,6 +153,7 @@ struct SimObjectCounts {
   long eventpolls = 0;
   long epitems = 0;
   long eventfds = 0;
+  long timerfds = 0;
   long socks = 0;  // AF_UNIX struct socks (alive until their skbs are freed)
   friend bool operator==(const SimObjectCounts&,
                          const SimObjectCounts&) = default;
@@ -213,6 +214,7 @@ public:
   std::atomic<long> live_pipes_{0};
   std::atomic<long> live_eventpolls_{0};
   std::atomic<long> live_eventfds_{0};
+  std::atomic<long> live_timerfds_{0};
   std::atomic<long> live_socks_{0};
   // Bound AF_UNIX abstract names.
   UnixTable unix_table_;
@@ -305,6 +307,10 @@ public:
   int Fcntl(int fd, int cmd, unsigned long arg = 0);
   // Linux: fs/eventfd.c SYSCALL_DEFINE2(eventfd2), do_eventfd.
   int Eventfd2(unsigned int initval, int flags);
+  // Linux: fs/timerfd.c timerfd_create, and timerfd_settime with
+  // it_interval 0 and the it_value `expire` names (model/ops.h Expire).
+  int TimerfdCreate(int clockid, uint32_t flags);
+  int TimerfdSettime(int fd, uint32_t flags, int32_t expire);
   // Linux: net/socket.c __sys_socketpair: AF_UNIX only (other domains are
   // EAFNOSUPPORT: not simulated); `type` may carry SOCK_NONBLOCK and
   // SOCK_CLOEXEC. sv[0] is the lower number.

@@ -288,6 +288,10 @@ Outcome SimSut::Execute(const Op& op) {
           return FromRet(p.Connect(o.fd, &addr, len));
         } else if constexpr (std::is_same_v<T, Accept4>) {
           return FromRet(p.Accept4(o.fd, static_cast<int>(o.flags)));
+        } else if constexpr (std::is_same_v<T, TimerfdCreate>) {
+          return FromRet(p.TimerfdCreate(o.clockid, o.flags));
+        } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
+          return FromRet(p.TimerfdSettime(o.fd, o.flags, o.expire));
         } else if constexpr (std::is_same_v<T, OpenFile>) {
           // The FIFO is simulated; no other file is (family file: not in
           // kScratchFamilies, never generated for scratch).
@@ -345,7 +349,8 @@ std::string SimSut::Finish() {
   os << "scratch kernel objects left after closing every descriptor: "
      << left.files << " files, " << left.pipes << " pipes, " << left.eventpolls
      << " epoll instances, " << left.epitems << " epoll items, "
-     << left.eventfds << " eventfds, " << left.socks << " AF_UNIX socks";
+     << left.eventfds << " eventfds, " << left.timerfds << " timerfds, "
+     << left.socks << " AF_UNIX socks";
   return os.str();
 }
 

@@ -27,7 +27,7 @@ namespace epollcheck {
 // The Family bits the scratch kernel implements.
 inline constexpr uint32_t kScratchFamilies =
     kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix | kFamilyPoll |
-    kFamilyUnixOob | kFamilyUnixAddr | kFamilyFifo;
+    kFamilyUnixOob | kFamilyUnixAddr | kFamilyFifo | kFamilyTimerfd;
 
 class SimSut final : public Sut {
 public:
