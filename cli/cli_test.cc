@@ -161,8 +161,8 @@ TEST(Cli, BadUsageIsOneLineAndExitTwo) {
       {{"check", "--sut"}, "epollcheck: --sut needs a value"},
       {{"frobnicate"}, "epollcheck: unknown command 'frobnicate'"},
       {{},
-       "epollcheck: no command (check, replay or repro; --help shows the "
-       "usage)"},
+       "epollcheck: no command (check, replay, repro, matrix or report; "
+       "--help shows the usage)"},
       {{"check", "--sut", "kernel", "--kernel-era", "six"},
        "epollcheck: --kernel-era: 'six' is not MAJOR.MINOR, e.g. 6.18"},
       {{"check", "--sut", "kernel", "--sequences", "5", "--only-sequence", "5"},

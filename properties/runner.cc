@@ -218,6 +218,14 @@ FoundDivergence Report(const CheckOptions& options, const Transcript& last,
 
 }  // namespace
 
+int FirstSequence(const CheckOptions& options) {
+  return options.only_sequence >= 0 ? options.only_sequence : options.shard;
+}
+
+int SequenceStride(const CheckOptions& options) {
+  return options.only_sequence >= 0 ? 1 : std::max(1, options.shards);
+}
+
 int SequenceSize(int index, int count, int max_size) {
   const int sizes = max_size + 1;
   const int regular = (count / sizes) * sizes;
@@ -443,9 +451,10 @@ CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
   for (const auto& [signature, entry] : options.known)
     masked.insert(signature);
   ProgressLine line(options, progress);
-  const int first = options.only_sequence >= 0 ? options.only_sequence : 0;
+  const int first = FirstSequence(options);
   const int end = options.only_sequence >= 0 ? first + 1 : options.sequences;
-  for (int sequence = first; sequence < end; ++sequence) {
+  const int stride = SequenceStride(options);
+  for (int sequence = first; sequence < end; sequence += stride) {
     const int found = static_cast<int>(report.found.size());
     SequenceRun run = RunSequence(options, sequence);
     ++report.sequences_run;

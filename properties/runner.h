@@ -59,6 +59,12 @@ struct CheckOptions {
   // Run only this sequence of the run (-1: all). Sequence i is the same
   // whatever runs before it.
   int only_sequence = -1;
+  // --shard K/N: run only the sequences i with i mod N == K (seeds and
+  // sizes unchanged: sequence i is the same in every shard, so the shards
+  // of a run together run exactly its sequences). Ignored with
+  // only_sequence.
+  int shard = 0;
+  int shards = 1;
   std::set<std::string> masked;  // --mask: masked from the start, not listed
   // For the printed commands: the options as the user gave them.
   std::string kernel_era;            // --kernel-era, "" if not given
@@ -73,6 +79,11 @@ struct CheckOptions {
   // --no-fdinfo was given (make_sut's SUTs then show no interest sets).
   bool no_fdinfo = false;
 };
+
+// The first sequence this run runs and the step to the next one (1 unless
+// sharded).
+int FirstSequence(const CheckOptions& options);
+int SequenceStride(const CheckOptions& options);
 
 // The command line that reruns sequence `sequence` of the run `options`
 // describes, with `masked` (beyond options.known) masked:
