@@ -469,10 +469,10 @@ epollcheck::TargetResult CheckResult(const CheckArgs& parsed,
   r.profile = options.profile.name;
   r.features = epollcheck::FeatureSettings(options.profile);
   r.evidence = parsed.profile_evidence.empty()
-                   ? "overridden: " + (options.kernel_era.empty()
-                                           ? "--profile " + options.profile_arg
-                                           : "--kernel-era " +
-                                                 options.kernel_era) +
+                   ? "overridden: " +
+                         (options.kernel_era.empty()
+                              ? "--profile " + options.profile_arg
+                              : "--kernel-era " + options.kernel_era) +
                          "\n"
                    : parsed.profile_evidence;
   r.seed = std::to_string(options.seed);
@@ -501,6 +501,11 @@ epollcheck::TargetResult CheckResult(const CheckArgs& parsed,
       }
     }
     r.divergences.push_back(std::move(rd));
+  }
+  for (const auto& [signature, count] : report.census) {
+    r.census.push_back(epollcheck::CensusEntry{.signature = signature,
+                                               .sequences = count.sequences,
+                                               .first = count.first});
   }
   for (const auto& [signature, hits] : report.known_hits) {
     const auto known = options.known.find(signature);
@@ -581,9 +586,9 @@ int Check(const std::vector<std::string_view>& args, const char* argv0) {
       result.corpus_skipped = corpus->skipped;
       result.corpus_failed = corpus->failed;
     }
-    result.wall_seconds = std::chrono::duration<double>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
+    result.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     result.status = epollcheck::DecideStatus(result);
     std::ofstream out(parsed.json_path, std::ios::trunc);
     out << epollcheck::ToJson(epollcheck::Matrix{{result}}) << std::flush;
@@ -600,8 +605,7 @@ int Check(const std::vector<std::string_view>& args, const char* argv0) {
               << " skipped";
   }
   std::cout << std::endl;
-  return report.divergences == 0 && (!corpus || corpus->failed.empty()) ? 0
-                                                                         : 1;
+  return report.divergences == 0 && (!corpus || corpus->failed.empty()) ? 0 : 1;
 }
 
 // `epollcheck check-worker PARENT_PID <check options>`: a worker of a

@@ -48,9 +48,9 @@ std::string NewestPackage(const std::vector<std::string>& names);
 
 // A cpio archive (the kernel's initramfs "newc" format, uncompressed)
 // holding `files` (archive path -> host path) and the directories `dirs`.
-std::string NewcArchive(const std::vector<std::string>& dirs,
-                        const std::vector<std::pair<std::string, std::string>>&
-                            files,
-                        std::string* error);
+std::string
+NewcArchive(const std::vector<std::string>& dirs,
+            const std::vector<std::pair<std::string, std::string>>& files,
+            std::string* error);
 
 }  // namespace epollcheck

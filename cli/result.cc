@@ -40,6 +40,12 @@ json::object TargetToJson(const TargetResult& r) {
                                     {"sequences", k.sequences},
                                     {"note", k.note}});
   }
+  json::array census;
+  for (const CensusEntry& c : r.census) {
+    census.emplace_back(json::object{{"signature", c.signature},
+                                     {"sequences", c.sequences},
+                                     {"first", c.first}});
+  }
   return json::object{
       {"target", r.target},
       {"description", r.description},
@@ -55,11 +61,11 @@ json::object TargetToJson(const TargetResult& r) {
       {"shards", Strings(r.shards)},
       {"divergences", std::move(divergences)},
       {"known", std::move(known)},
-      {"corpus",
-       json::object{{"ran", r.corpus_ran},
-                    {"passed", r.corpus_passed},
-                    {"skipped", r.corpus_skipped},
-                    {"failed", Strings(r.corpus_failed)}}},
+      {"census", std::move(census)},
+      {"corpus", json::object{{"ran", r.corpus_ran},
+                              {"passed", r.corpus_passed},
+                              {"skipped", r.corpus_skipped},
+                              {"failed", Strings(r.corpus_failed)}}},
       {"wall_seconds", r.wall_seconds},
       {"log_tail", r.log_tail}};
 }
@@ -79,8 +85,7 @@ public:
     if (const json::value* v = Find(key, json::kind::bool_))
       out = v->get_bool();
   }
-  template <class Number>
-  void GetNumber(const char* key, Number& out) {
+  template <class Number> void GetNumber(const char* key, Number& out) {
     const json::value* v = o_.if_contains(key);
     if (v == nullptr)
       return;
@@ -178,6 +183,20 @@ std::optional<TargetResult> TargetFromJson(const json::value& v, size_t index,
       r.known.push_back(std::move(k));
     }
   }
+  if (const json::value* a = in.Find("census", json::kind::array)) {
+    for (const json::value& e : a->get_array()) {
+      if (!e.is_object()) {
+        *error = where + ": a census entry is not an object";
+        return std::nullopt;
+      }
+      CensusEntry c;
+      Reader ce(e.get_object(), where + " census", error);
+      ce.Get("signature", c.signature);
+      ce.GetNumber("sequences", c.sequences);
+      ce.GetNumber("first", c.first);
+      r.census.push_back(std::move(c));
+    }
+  }
   if (const json::value* c = in.Find("corpus", json::kind::object)) {
     Reader ce(c->get_object(), where + " corpus", error);
     ce.Get("ran", r.corpus_ran);
@@ -254,14 +273,29 @@ void MergeInto(TargetResult& into, const TargetResult& r) {
               return a.sequence < b.sequence;
             });
   for (const KnownHit& k : r.known) {
-    auto same =
-        std::find_if(into.known.begin(), into.known.end(),
-                     [&](const KnownHit& e) { return e.signature == k.signature; });
+    auto same = std::find_if(
+        into.known.begin(), into.known.end(),
+        [&](const KnownHit& e) { return e.signature == k.signature; });
     if (same == into.known.end())
       into.known.push_back(k);
     else
       same->sequences += k.sequences;
   }
+  for (const CensusEntry& c : r.census) {
+    auto same = std::find_if(
+        into.census.begin(), into.census.end(),
+        [&](const CensusEntry& e) { return e.signature == c.signature; });
+    if (same == into.census.end()) {
+      into.census.push_back(c);
+    } else {
+      same->sequences += c.sequences;
+      same->first = std::min(same->first, c.first);
+    }
+  }
+  std::sort(into.census.begin(), into.census.end(),
+            [](const CensusEntry& a, const CensusEntry& b) {
+              return a.signature < b.signature;
+            });
   if (r.corpus_ran) {
     if (!into.corpus_ran) {
       into.corpus_ran = true;
@@ -288,7 +322,7 @@ std::string Seconds(double s) {
 }
 
 std::string SequencesCell(const TargetResult& r) {
-  if (r.status == "skipped")
+  if (r.status == "skipped" || (r.status == "error" && r.sequences_run == 0))
     return "-";
   std::string cell = std::to_string(r.sequences_run);
   if (r.sequences_run != r.sequences)
@@ -297,7 +331,7 @@ std::string SequencesCell(const TargetResult& r) {
 }
 
 std::string DivergencesCell(const TargetResult& r) {
-  if (r.status == "skipped")
+  if (r.status == "skipped" || (r.status == "error" && r.sequences_run == 0))
     return "-";
   std::string cell = std::to_string(r.divergences.size());
   if (!r.known.empty())
@@ -317,9 +351,9 @@ std::string CorpusCell(const TargetResult& r) {
 }
 
 std::vector<std::vector<std::string>> TableRows(const Matrix& matrix) {
-  std::vector<std::vector<std::string>> rows = {
-      {"target", "profile", "sequences", "divergences", "corpus", "wall",
-       "status"}};
+  std::vector<std::vector<std::string>> rows = {{"target", "profile",
+                                                 "sequences", "divergences",
+                                                 "corpus", "wall", "status"}};
   for (const TargetResult& r : matrix.targets) {
     rows.push_back({r.target, r.profile.empty() ? "-" : r.profile,
                     SequencesCell(r), DivergencesCell(r), CorpusCell(r),
@@ -458,13 +492,11 @@ std::string RenderMarkdown(const Matrix& matrix) {
     if (!r.uname.empty())
       out << "- uname: `" << r.uname << "` (reported only)\n";
     out << "- seed " << (r.seed.empty() ? "-" : r.seed) << ", "
-        << CheckSummary(r) << ", wall time " << Seconds(r.wall_seconds)
-        << '\n';
+        << CheckSummary(r) << ", wall time " << Seconds(r.wall_seconds) << '\n';
     if (!r.profile.empty()) {
       out << "- profile `" << r.profile << "`, decided by probes:\n\n```\n"
-          << r.evidence << (r.evidence.empty() || r.evidence.back() == '\n'
-                                ? ""
-                                : "\n")
+          << r.evidence
+          << (r.evidence.empty() || r.evidence.back() == '\n' ? "" : "\n")
           << "```\n";
     }
     if (r.corpus_ran) {
@@ -475,6 +507,14 @@ std::string RenderMarkdown(const Matrix& matrix) {
     for (const KnownHit& k : r.known) {
       out << "- known: `" << k.signature << "` (" << k.sequences
           << " sequences; " << k.note << ")\n";
+    }
+    if (!r.census.empty()) {
+      out << "\nSequences by the signature of their first divergence:\n\n"
+             "| signature | sequences | first |\n|---|---|---|\n";
+      for (const CensusEntry& c : r.census) {
+        out << "| `" << c.signature << "` | " << c.sequences << " | " << c.first
+            << " |\n";
+      }
     }
     int index = 0;
     for (const ResultDivergence& d : r.divergences) {
@@ -491,7 +531,8 @@ std::string RenderMarkdown(const Matrix& matrix) {
       }
     }
     if (!r.log_tail.empty())
-      out << "\nEnd of the target's output:\n\n```\n" << r.log_tail << "\n```\n";
+      out << "\nEnd of the target's output:\n\n```\n"
+          << r.log_tail << "\n```\n";
   }
   return out.str();
 }
@@ -588,8 +629,7 @@ std::string RenderJUnit(const Matrix& matrix) {
   suites.put("testsuites.<xmlattr>.errors", errors);
   suites.put("testsuites.<xmlattr>.skipped", skipped);
   std::ostringstream out;
-  pt::write_xml(out, suites,
-                pt::xml_writer_make_settings<std::string>(' ', 2));
+  pt::write_xml(out, suites, pt::xml_writer_make_settings<std::string>(' ', 2));
   return out.str();
 }
 

@@ -183,10 +183,9 @@ TEST(Result, JUnitReadsBackWithOneSuitePerTarget) {
     if (tag == "testsuite")
       names.push_back(suite.get<std::string>("<xmlattr>.name"));
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"epollcheck.host",
-                                             "epollcheck.6.12",
-                                             "epollcheck.5.10",
-                                             "epollcheck.uml"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"epollcheck.host", "epollcheck.6.12",
+                                      "epollcheck.5.10", "epollcheck.uml"}));
   EXPECT_EQ(suites.get<int>("<xmlattr>.failures"), 2);  // check, corpus
   EXPECT_EQ(suites.get<int>("<xmlattr>.errors"), 1);
   EXPECT_EQ(suites.get<int>("<xmlattr>.skipped"), 1);
@@ -299,9 +298,7 @@ TEST(Matrix, ShardSyntax) {
 // NUL-terminated, names and data padded to 4 bytes, a TRAILER!!! entry.
 TEST(Matrix, NewcArchiveLayout) {
   const std::string file = ::testing::TempDir() + "/newc-test-file";
-  {
-    std::ofstream(file) << "hello";
-  }
+  { std::ofstream(file) << "hello"; }
   std::string error;
   const std::string a = NewcArchive({"tmp"}, {{"init", file}}, &error);
   std::remove(file.c_str());

@@ -317,6 +317,17 @@ std::string FailingSignature(const SequenceRun& run,
   return "";
 }
 
+void CountSignature(const SequenceRun& run,
+                    std::map<std::string, SignatureCount>& census) {
+  const std::string signature = FailingSignature(run, {});
+  if (signature.empty())
+    return;
+  SignatureCount& count = census[signature];
+  if (count.sequences == 0 || run.sequence < count.first)
+    count.first = run.sequence;
+  ++count.sequences;
+}
+
 void CountMaskedHits(const SequenceRun& run,
                      const std::set<std::string>& masked,
                      std::map<std::string, long>& hits) {
@@ -458,6 +469,7 @@ CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
     const int found = static_cast<int>(report.found.size());
     SequenceRun run = RunSequence(options, sequence);
     ++report.sequences_run;
+    CountSignature(run, report.census);
     line.Draw(report.sequences_run, found, 0, 0, false);
     if (run.gave_up || !run.failure.empty()) {
       line.End();

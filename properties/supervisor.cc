@@ -436,6 +436,7 @@ private:
       results_.erase(it);
       next_commit_ += stride_;
       ++report_.sequences_run;
+      CountSignature(run, report_.census);
       if (run.gave_up || !run.failure.empty()) {
         EndProgress();
         out_ << "epollcheck: " << options_.sut_name
