@@ -73,7 +73,7 @@ const std::string kUsage =
     "                         [--budget smoke|default|full|N] [--jobs N]\n"
     "                         [--seed S] [--timeout D] [--out DIR]\n"
     "                         [--json FILE] [--format table|ktap]\n"
-    "                         [--shard K/N] [--runner PATH]\n"
+    "                         [--shard K/N] [--runner PATH] [--fixtures DIR]\n"
     "       epollcheck report FILE.json... [--out DIR] [--json FILE]\n"
     "                         [--format table|ktap]\n"
     "       epollcheck replay FILE [--sut NAME] [--kernel-era MAJOR.MINOR]\n"
@@ -794,6 +794,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   const std::vector<std::string_view> rest(args.begin() + 1, args.end());
+  if ((args[0] == "matrix" || args[0] == "report") && !rest.empty() &&
+      (rest[0] == "--help" || rest[0] == "-h")) {
+    std::cout << kUsage << '\n';
+    return 0;
+  }
   if (args[0] == "check")
     return Check(rest, argv[0]);
   if (args[0] == "check-worker")
