@@ -323,7 +323,7 @@ TEST(Cli, ShardsUnionIsTheWholeRun) {
                                      "--out",
                                      dir + "/" + name};
     args.insert(args.end(), extra.begin(), extra.end());
-    const ChildResult r = RunChild(EPOLLCHECK_BINARY, args, seconds(120));
+    ChildResult r = RunChild(EPOLLCHECK_BINARY, args, seconds(120));
     EXPECT_FALSE(r.timed_out);
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // the mutant diverges
     return r;

@@ -68,7 +68,7 @@ std::string FindProgram(const std::string& name) {
   const char* path = std::getenv("PATH");
   std::istringstream dirs(path == nullptr ? "/usr/bin:/bin" : path);
   for (std::string dir; std::getline(dirs, dir, ':');) {
-    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
     if (access(candidate.c_str(), X_OK) == 0)
       return candidate;
   }
@@ -292,7 +292,7 @@ std::optional<std::string> FetchKernel(const Series& series, std::ostream& log,
   for (const auto& entry : fs::directory_iterator(work + "/x/boot", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.rfind("vmlinuz-", 0) == 0 || name.rfind("config-", 0) == 0)
-      fs::copy_file(entry.path(), dest + "/" + name,
+      fs::copy_file(entry.path(), fs::path(dest) / name,
                     fs::copy_options::overwrite_existing, ec);
   }
   cleanup();
@@ -592,6 +592,10 @@ public:
 private:
   std::ostream& log_ = std::cerr;
 
+  std::string TimeoutText() const {
+    return Seconds(std::chrono::duration<double>(TargetTimeout(args_)).count());
+  }
+
   TargetResult Skipped(const std::string& target, const std::string& why) {
     TargetResult r;
     r.target = target;
@@ -691,7 +695,7 @@ private:
   // ended by itself (exit 1 is a run that found something).
   std::string RunFailure(const ChildResult& run) {
     if (run.timed_out)
-      return "timed out after " + Seconds(TargetTimeout(args_).count() / 1e3);
+      return "timed out after " + TimeoutText();
     if (run.signal != 0)
       return "killed by signal " + std::to_string(run.signal);
     if (run.exit_code != 0 && run.exit_code != 1)
@@ -769,8 +773,8 @@ private:
         "-serial",     "file:" + work + "/console.log",
         "-serial",     "file:" + work + "/result.json"};
     log_ << "epollcheck: matrix: " << target << ": " << what << " under QEMU ("
-         << (kvm ? "KVM" : "TCG") << "), timeout "
-         << Seconds(TargetTimeout(args_).count() / 1e3) << std::endl;
+         << (kvm ? "KVM" : "TCG") << "), timeout " << TimeoutText()
+         << std::endl;
     ChildResult run;
     std::string why;
     try {
@@ -782,8 +786,7 @@ private:
     std::erase(console, '\r');
     KeepLog(target, console + run.out + run.err);
     if (why.empty()) {
-      why = run.timed_out ? "the guest timed out after " +
-                                Seconds(TargetTimeout(args_).count() / 1e3)
+      why = run.timed_out ? "the guest timed out after " + TimeoutText()
                           : GuestFailure(console);
     }
     TargetResult r = ResultFrom(target, ReadFile(work + "/result.json"),
@@ -814,7 +817,7 @@ private:
         << CommandLine(CheckCommand(args_, "$ROOT/epollcheck", "$ROOT", target,
                                     known, "$ROOT/result.json", "$ROOT/out"));
     log_ << "epollcheck: matrix: " << target << ": " << what << ", timeout "
-         << Seconds(TargetTimeout(args_).count() / 1e3) << std::endl;
+         << TimeoutText() << std::endl;
     ChildResult run;
     std::string why;
     try {
@@ -826,8 +829,7 @@ private:
     std::erase(output, '\r');
     KeepLog(target, output);
     if (why.empty()) {
-      why = run.timed_out ? "timed out after " +
-                                Seconds(TargetTimeout(args_).count() / 1e3)
+      why = run.timed_out ? "timed out after " + TimeoutText()
                           : GuestFailure(output);
     }
     TargetResult r =

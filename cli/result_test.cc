@@ -308,8 +308,8 @@ TEST(Matrix, NewcArchiveLayout) {
   size_t at = 0;
   while (at + 110 <= a.size()) {
     ASSERT_EQ(a.substr(at, 6), "070701");
-    const auto field = [&](int i) {
-      return std::stoul(a.substr(at + 6 + 8 * i, 8), nullptr, 16);
+    const auto field = [&](size_t i) {
+      return std::stoul(a.substr(at + 6 + (8 * i), 8), nullptr, 16);
     };
     const size_t size = field(6);
     const size_t name_size = field(11);
