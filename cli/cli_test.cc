@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,6 +22,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "cli/result.h"
 #include "fixtures/child_process.h"
 
 namespace epollcheck {
@@ -161,8 +164,8 @@ TEST(Cli, BadUsageIsOneLineAndExitTwo) {
       {{"check", "--sut"}, "epollcheck: --sut needs a value"},
       {{"frobnicate"}, "epollcheck: unknown command 'frobnicate'"},
       {{},
-       "epollcheck: no command (check, replay or repro; --help shows the "
-       "usage)"},
+       "epollcheck: no command (check, replay, repro, matrix or report; "
+       "--help shows the usage)"},
       {{"check", "--sut", "kernel", "--kernel-era", "six"},
        "epollcheck: --kernel-era: 'six' is not MAJOR.MINOR, e.g. 6.18"},
       {{"check", "--sut", "kernel", "--sequences", "5", "--only-sequence", "5"},
@@ -189,6 +192,37 @@ TEST(Cli, BadUsageIsOneLineAndExitTwo) {
        "one"},
       {{"replay"}, "epollcheck: replay needs a scenario file"},
       {{"repro"}, "epollcheck: repro takes exactly one scenario file"},
+      {{"check", "--sut", "kernel", "--shard", "2/2"},
+       "epollcheck: --shard: '2/2' is not K/N with 0 <= K < N (e.g. 0/4)"},
+      {{"check", "--sut", "kernel", "--corpus", "/nonexistent"},
+       "epollcheck: --corpus: /nonexistent is not a directory"},
+      {{"matrix", "--targets", "host,5.4"},
+       "epollcheck: --targets: unknown target '5.4' (host, 5.10, 6.1, 6.12, "
+       "7.x, uml, gvisor; --kernel PATH for a kernel of your own)"},
+      {{"matrix", "--targets", "kernel"},
+       "epollcheck: --targets: kernel needs --kernel PATH"},
+      {{"matrix", "--kernel", "/nonexistent/bzImage"},
+       "epollcheck: --kernel: /nonexistent/bzImage is not a file"},
+      {{"matrix", "--budget", "huge"},
+       "epollcheck: --budget: 'huge' is not smoke, default, full or a number "
+       "of sequences"},
+      {{"matrix", "--format", "xml"},
+       "epollcheck: --format: 'xml' is not table or ktap"},
+      {{"matrix", "--timeout", "soon"},
+       "epollcheck: --timeout: 'soon' is not a duration (e.g. 300ms, 30s, "
+       "10m, 2h)"},
+      {{"matrix", "--runner", "/dev/null"},
+       "epollcheck: --runner: /dev/null is not a statically linked "
+       "executable"},
+      {{"matrix", "--frobnicate"},
+       "epollcheck: unknown argument '--frobnicate'"},
+      {{"report"},
+       "epollcheck: report needs result files (matrix or check --json)"},
+      {{"report", "/nonexistent.json"},
+       "epollcheck: /nonexistent.json: cannot read"},
+      {{"report", EPOLLCHECK_CORPUS_DIR "/H4-wait-errno-order.scn"},
+       "epollcheck: " EPOLLCHECK_CORPUS_DIR
+       "/H4-wait-errno-order.scn: not JSON (syntax error)"},
   };
   for (const BadUsage& c : cases) {
     const ChildResult r = RunChild(EPOLLCHECK_BINARY, c.args, seconds(30));
@@ -206,6 +240,136 @@ TEST(Cli, BadUsageIsOneLineAndExitTwo) {
             std::string::npos)
       << help.out;
   EXPECT_TRUE(help.err.empty()) << help.err;
+  EXPECT_NE(help.out.find("epollcheck matrix [--targets T,...]"),
+            std::string::npos)
+      << help.out;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Matrix LoadMatrix(const std::string& path) {
+  std::string error;
+  std::optional<Matrix> m = MatrixFromJson(Slurp(path), &error);
+  EXPECT_TRUE(m) << path << ": " << error;
+  return m ? *m : Matrix{};
+}
+
+// `epollcheck matrix` end to end on the one target every host has: the
+// running kernel, smoke budget (check and the whole corpus), KTAP on stdout,
+// the report files written, and a result that `report` reads back.
+TEST(Cli, MatrixHostSmoke) {
+  const std::string dir = TempDir();
+  const ChildResult r = RunChild(
+      EPOLLCHECK_BINARY,
+      {"matrix", "--targets", "host", "--budget", "smoke", "--jobs", "2",
+       "--out", dir, "--json", dir + "/host.json", "--format", "ktap"},
+      seconds(280));
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.rfind("KTAP version 1\n1..1\n", 0), 0u) << r.out;
+  EXPECT_EQ(LastLine(r.out), "ok 1 host") << r.out;
+  EXPECT_NE(r.out.find("    ok 1 profile"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("    ok 2 check"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("    ok 3 corpus"), std::string::npos) << r.out;
+  for (const char* file : {"matrix.md", "matrix.json", "junit.xml",
+                           "matrix.ktap", "host.json", "logs/host.log"})
+    EXPECT_TRUE(std::filesystem::exists(dir + "/" + file)) << file;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/work"));
+  const Matrix m = LoadMatrix(dir + "/host.json");
+  ASSERT_EQ(m.targets.size(), 1u);
+  const TargetResult& host = m.targets[0];
+  EXPECT_EQ(host.target, "host");
+  EXPECT_EQ(host.status, "ok");
+  EXPECT_EQ(host.sequences_run, 200);
+  EXPECT_TRUE(host.divergences.empty());
+  EXPECT_TRUE(host.corpus_ran);
+  EXPECT_GT(host.corpus_passed, 50);
+  EXPECT_TRUE(host.corpus_failed.empty());
+  EXPECT_FALSE(host.features.empty());
+  EXPECT_NE(host.evidence.find("epoll_wait.check_order="), std::string::npos);
+  const ChildResult report =
+      RunChild(EPOLLCHECK_BINARY, {"report", dir + "/host.json"}, seconds(30));
+  EXPECT_EQ(report.exit_code, 0) << report.out << report.err;
+  EXPECT_EQ(report.out.rfind("target", 0), 0u) << report.out;
+  EXPECT_NE(report.out.find("\nhost "), std::string::npos) << report.out;
+  std::filesystem::remove_all(dir);
+}
+
+// --shard K/N: the shards of a run run its sequences, each as in the whole
+// run, so their census (sequences by the signature of their first
+// divergence, and the first such sequence) adds up to the whole run's
+// exactly, through `epollcheck report`; and they find the same distinct
+// signatures on this test double.
+TEST(Cli, ShardsUnionIsTheWholeRun) {
+  const std::string dir = TempDir();
+  const auto run = [&](const std::string& name,
+                       std::vector<std::string> extra) {
+    std::vector<std::string> args = {"check",
+                                     "--sut",
+                                     "mutant",
+                                     "--sequences",
+                                     "120",
+                                     "--seed",
+                                     "5",
+                                     "--jobs",
+                                     "2",
+                                     "--json",
+                                     dir + "/" + name + ".json",
+                                     "--out",
+                                     dir + "/" + name};
+    args.insert(args.end(), extra.begin(), extra.end());
+    ChildResult r = RunChild(EPOLLCHECK_BINARY, args, seconds(120));
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // the mutant diverges
+    return r;
+  };
+  run("whole", {});
+  std::vector<std::string> shards;
+  for (const char* k : {"0", "1", "2"}) {
+    const ChildResult r =
+        run(std::string("shard") + k, {"--shard", std::string(k) + "/3"});
+    EXPECT_NE(r.out.find("(shard " + std::string(k) +
+                         "/3: sequences i with "
+                         "i mod 3 == " +
+                         k + ")"),
+              std::string::npos)
+        << r.out;
+    shards.push_back(dir + "/shard" + k + ".json");
+  }
+  std::vector<std::string> args = {"report", "--json", dir + "/merged.json"};
+  args.insert(args.end(), shards.begin(), shards.end());
+  const ChildResult report = RunChild(EPOLLCHECK_BINARY, args, seconds(30));
+  EXPECT_EQ(report.exit_code, 1) << report.out << report.err;
+  const Matrix whole = LoadMatrix(dir + "/whole.json");
+  const Matrix merged = LoadMatrix(dir + "/merged.json");
+  ASSERT_EQ(whole.targets.size(), 1u);
+  ASSERT_EQ(merged.targets.size(), 1u);
+  const TargetResult& w = whole.targets[0];
+  const TargetResult& m = merged.targets[0];
+  EXPECT_EQ(m.sequences_run, 120);
+  EXPECT_EQ(w.sequences_run, 120);
+  EXPECT_EQ(m.shards, (std::vector<std::string>{"0/3", "1/3", "2/3"}));
+  const auto census = [](const TargetResult& t) {
+    std::map<std::string, std::pair<long, int>> c;
+    for (const CensusEntry& e : t.census)
+      c[e.signature] = {e.sequences, e.first};
+    return c;
+  };
+  ASSERT_FALSE(w.census.empty());
+  EXPECT_EQ(census(m), census(w));
+  const auto signatures = [](const TargetResult& t) {
+    std::set<std::string> s;
+    for (const ResultDivergence& d : t.divergences)
+      s.insert(d.signature);
+    return s;
+  };
+  EXPECT_EQ(signatures(m), signatures(w));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 // exit 2. --help prints the usage on stdout, exit 0.
 
 #include <sched.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,6 +42,8 @@
 
 #include <rapidcheck/detail/Configuration.h>
 
+#include "cli/matrix.h"
+#include "cli/result.h"
 #include "properties/runner.h"
 #include "properties/supervisor.h"
 #include "properties/watchdog.h"
@@ -64,7 +67,15 @@ const std::string kUsage =
     "                        [--out DIR] [--known FILE] [--only-sequence I]\n"
     "                        [--mask SIGNATURE]... [--families F,...]\n"
     "                        [--jobs N] [--duration D] [--hang-timeout D]\n"
-    "                        [--no-fdinfo]\n"
+    "                        [--no-fdinfo] [--shard K/N]\n"
+    "                        [--corpus DIR] [--json FILE] [--target NAME]\n"
+    "       epollcheck matrix [--targets T,...] [--kernel PATH]\n"
+    "                         [--budget smoke|default|full|N] [--jobs N]\n"
+    "                         [--seed S] [--timeout D] [--out DIR]\n"
+    "                         [--json FILE] [--format table|ktap]\n"
+    "                         [--shard K/N] [--runner PATH] [--fixtures DIR]\n"
+    "       epollcheck report FILE.json... [--out DIR] [--json FILE]\n"
+    "                         [--format table|ktap]\n"
     "       epollcheck replay FILE [--sut NAME] [--kernel-era MAJOR.MINOR]\n"
     "                         [--profile FILE|NAME] [--against-model]\n"
     "                         [--hang-timeout D]\n"
@@ -79,7 +90,21 @@ const std::string kUsage =
     "interest set of every open epoll instance, as the SUT shows it\n"
     "(/proc/<pid>/fdinfo), must equal the model's (signature fdinfo:...);\n"
     "the header says whether this fdinfo oracle is on; --no-fdinfo turns it\n"
-    "off.\n"
+    "off. --shard K/N runs only the sequences i with i mod N == K (each\n"
+    "sequence as in the whole run: the N shards together are the run).\n"
+    "--corpus DIR also replays every DIR/*.scn on the SUT (a failing one\n"
+    "fails the run); --json FILE writes the result for `epollcheck report`\n"
+    "(named --target, default the SUT).\n"
+    "\n"
+    "matrix runs check and the corpus on each target and reports them:\n"
+    "targets host, 5.10, 6.1, 6.12, 7.x (Debian kernels under QEMU), uml,\n"
+    "gvisor, and kernel:PATH (--kernel PATH: your bzImage or vmlinux); by\n"
+    "default every one that can run here (the others are listed with why).\n"
+    "Budgets: smoke 200 sequences, default 2000, full 20000, or a number.\n"
+    "It writes matrix.md, matrix.json, junit.xml (and matrix.ktap with\n"
+    "--format ktap) to --out (default epollcheck-matrix); exit 0 iff every\n"
+    "target that ran found nothing new. report merges result files (and\n"
+    "shards of one target) into one matrix with the same outputs.\n"
     "\n"
     "The kernel SUT's model profile is decided by probing the target's\n"
     "behaviour (printed in the header); --profile names one instead: an era\n"
@@ -226,6 +251,9 @@ struct CheckArgs {
   // Why the SUT shows no interest sets ("" : the fdinfo oracle is on).
   std::string fdinfo_off;
   std::string profile_evidence;  // how the SUT's profile was probed
+  std::string corpus_dir;        // --corpus: replay every *.scn there
+  std::string json_path;         // --json: write the result there
+  std::string target_name;       // --target: its name in the result
 };
 
 CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
@@ -293,6 +321,23 @@ CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
       options.hang_timeout_arg = std::string(text);
     } else if (flag == "--no-fdinfo") {
       options.no_fdinfo = true;
+    } else if (flag == "--shard") {
+      const std::string_view text = value();
+      if (!epollcheck::ParseShard(text, &options.shard, &options.shards)) {
+        UsageError("--shard: '" + std::string(text) +
+                   "' is not K/N with 0 <= K < N (e.g. 0/4)");
+      }
+    } else if (flag == "--corpus") {
+      parsed.corpus_dir = std::string(value());
+      std::error_code ec;
+      if (!std::filesystem::is_directory(parsed.corpus_dir, ec))
+        UsageError("--corpus: " + parsed.corpus_dir + " is not a directory");
+    } else if (flag == "--json") {
+      parsed.json_path = std::string(value());
+      if (!std::ofstream(parsed.json_path, std::ios::app))
+        UsageError("--json: cannot write " + parsed.json_path);
+    } else if (flag == "--target") {
+      parsed.target_name = std::string(value());
     } else {
       UsageError("unknown argument '" + std::string(flag) + "'");
     }
@@ -402,12 +447,78 @@ std::vector<std::string> WorkerArgs(const CheckOptions& options) {
     args.insert(args.end(), {"--hang-timeout", options.hang_timeout_arg});
   if (options.no_fdinfo)
     args.emplace_back("--no-fdinfo");
+  if (options.shards > 1) {
+    args.insert(args.end(), {"--shard", std::to_string(options.shard) + "/" +
+                                            std::to_string(options.shards)});
+  }
   if (options.stats)
     args.emplace_back("--stats");
   return args;
 }
 
+// What `check --json` writes: the run as a TargetResult (cli/result.h).
+epollcheck::TargetResult CheckResult(const CheckArgs& parsed,
+                                     const epollcheck::CheckReport& report) {
+  const CheckOptions& options = parsed.options;
+  epollcheck::TargetResult r;
+  r.target = parsed.target_name.empty() ? options.sut_name : parsed.target_name;
+  r.description = options.sut_description;
+  utsname u{};
+  if (uname(&u) == 0)
+    r.uname = std::string(u.sysname) + " " + u.release + " " + u.version;
+  r.profile = options.profile.name;
+  r.features = epollcheck::FeatureSettings(options.profile);
+  r.evidence = parsed.profile_evidence.empty()
+                   ? "overridden: " +
+                         (options.kernel_era.empty()
+                              ? "--profile " + options.profile_arg
+                              : "--kernel-era " + options.kernel_era) +
+                         "\n"
+                   : parsed.profile_evidence;
+  r.seed = std::to_string(options.seed);
+  r.sequences = options.sequences;
+  r.sequences_run = report.sequences_run;
+  if (options.shards > 1) {
+    r.shards.push_back(std::to_string(options.shard) + "/" +
+                       std::to_string(options.shards));
+  }
+  for (const epollcheck::FoundDivergence& d : report.found) {
+    epollcheck::ResultDivergence rd{.signature = d.signature,
+                                    .sequence = d.sequence,
+                                    .steps = static_cast<int>(d.steps),
+                                    .rerun = d.rerun,
+                                    .reproduced = d.reproduced};
+    if (!d.scenario_path.empty()) {
+      std::ifstream in(d.scenario_path, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      rd.scenario = text.str();
+      auto scenario = epollcheck::ParseScenario(rd.scenario);
+      if (auto* s = std::get_if<epollcheck::Scenario>(&scenario)) {
+        const epollcheck::Reproducer repro =
+            epollcheck::EmitReproducer(*s, options.profile, d.scenario_path);
+        rd.reproducer = repro.error.empty() ? repro.program : std::string();
+      }
+    }
+    r.divergences.push_back(std::move(rd));
+  }
+  for (const auto& [signature, count] : report.census) {
+    r.census.push_back(epollcheck::CensusEntry{.signature = signature,
+                                               .sequences = count.sequences,
+                                               .first = count.first});
+  }
+  for (const auto& [signature, hits] : report.known_hits) {
+    const auto known = options.known.find(signature);
+    r.known.push_back(epollcheck::KnownHit{
+        .signature = signature,
+        .sequences = hits,
+        .note = known == options.known.end() ? "" : known->second.note});
+  }
+  return r;
+}
+
 int Check(const std::vector<std::string_view>& args, const char* argv0) {
+  const auto start = std::chrono::steady_clock::now();
   const CheckArgs parsed = ParseCheck(args);
   const CheckOptions& options = parsed.options;
   epollcheck::SuperviseOptions supervise;
@@ -428,6 +539,11 @@ int Check(const std::vector<std::string_view>& args, const char* argv0) {
   } else {
     std::cout << options.sequences << " sequences of up to " << options.max_ops
               << " ops";
+  }
+  if (options.shards > 1 && options.only_sequence < 0) {
+    std::cout << " (shard " << options.shard << "/" << options.shards
+              << ": sequences i with i mod " << options.shards
+              << " == " << options.shard << ")";
   }
   std::cout << "; families " << epollcheck::FamiliesString(options.families)
             << "; fdinfo oracle "
@@ -451,10 +567,45 @@ int Check(const std::vector<std::string_view>& args, const char* argv0) {
   if (!report.stats_json_error.empty())
     std::cerr << "epollcheck: --stats-json: " << report.stats_json_error
               << '\n';
+  std::optional<epollcheck::CorpusRun> corpus;
+  if (!parsed.corpus_dir.empty()) {
+    std::vector<std::string> replay_args = {"--sut", options.sut_name};
+    if (!options.kernel_era.empty())
+      replay_args.insert(replay_args.end(),
+                         {"--kernel-era", options.kernel_era});
+    if (!options.profile_arg.empty())
+      replay_args.insert(replay_args.end(), {"--profile", options.profile_arg});
+    corpus = epollcheck::RunCorpus(SelfPath(argv0), parsed.corpus_dir,
+                                   replay_args, std::cout);
+  }
+  if (!parsed.json_path.empty()) {
+    epollcheck::TargetResult result = CheckResult(parsed, report);
+    if (corpus) {
+      result.corpus_ran = true;
+      result.corpus_passed = corpus->passed;
+      result.corpus_skipped = corpus->skipped;
+      result.corpus_failed = corpus->failed;
+    }
+    result.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    result.status = epollcheck::DecideStatus(result);
+    std::ofstream out(parsed.json_path, std::ios::trunc);
+    out << epollcheck::ToJson(epollcheck::Matrix{{result}}) << std::flush;
+    if (!out)
+      std::cerr << "epollcheck: --json: cannot write " << parsed.json_path
+                << '\n';
+  }
   std::cout << "epollcheck: " << options.sut_name << ": "
             << report.sequences_run << " sequences, " << report.divergences
-            << " divergences" << std::endl;
-  return report.divergences == 0 ? 0 : 1;
+            << " divergences";
+  if (corpus) {
+    std::cout << "; corpus " << corpus->passed << " pass, "
+              << corpus->failed.size() << " fail, " << corpus->skipped
+              << " skipped";
+  }
+  std::cout << std::endl;
+  return report.divergences == 0 && (!corpus || corpus->failed.empty()) ? 0 : 1;
 }
 
 // `epollcheck check-worker PARENT_PID <check options>`: a worker of a
@@ -636,12 +787,18 @@ int Repro(const std::vector<std::string_view>& args) {
 int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);
   if (args.empty())
-    UsageError("no command (check, replay or repro; --help shows the usage)");
+    UsageError("no command (check, replay, repro, matrix or report; --help "
+               "shows the usage)");
   if (args[0] == "--help" || args[0] == "-h") {
     std::cout << kUsage << '\n';
     return 0;
   }
   const std::vector<std::string_view> rest(args.begin() + 1, args.end());
+  if ((args[0] == "matrix" || args[0] == "report") && !rest.empty() &&
+      (rest[0] == "--help" || rest[0] == "-h")) {
+    std::cout << kUsage << '\n';
+    return 0;
+  }
   if (args[0] == "check")
     return Check(rest, argv[0]);
   if (args[0] == "check-worker")
@@ -650,5 +807,9 @@ int main(int argc, char** argv) {
     return Replay(rest);
   if (args[0] == "repro")
     return Repro(rest);
+  if (args[0] == "matrix")
+    return epollcheck::MatrixCommand(rest, SelfPath(argv[0]));
+  if (args[0] == "report")
+    return epollcheck::ReportCommand(rest);
   UsageError("unknown command '" + std::string(args[0]) + "'");
 }

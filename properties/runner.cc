@@ -218,6 +218,14 @@ FoundDivergence Report(const CheckOptions& options, const Transcript& last,
 
 }  // namespace
 
+int FirstSequence(const CheckOptions& options) {
+  return options.only_sequence >= 0 ? options.only_sequence : options.shard;
+}
+
+int SequenceStride(const CheckOptions& options) {
+  return options.only_sequence >= 0 ? 1 : std::max(1, options.shards);
+}
+
 int SequenceSize(int index, int count, int max_size) {
   const int sizes = max_size + 1;
   const int regular = (count / sizes) * sizes;
@@ -307,6 +315,17 @@ std::string FailingSignature(const SequenceRun& run,
   if (run.leak && masked.count(kLeakSignature) == 0)
     return kLeakSignature;
   return "";
+}
+
+void CountSignature(const SequenceRun& run,
+                    std::map<std::string, SignatureCount>& census) {
+  const std::string signature = FailingSignature(run, {});
+  if (signature.empty())
+    return;
+  SignatureCount& count = census[signature];
+  if (count.sequences == 0 || run.sequence < count.first)
+    count.first = run.sequence;
+  ++count.sequences;
 }
 
 void CountMaskedHits(const SequenceRun& run,
@@ -443,12 +462,14 @@ CheckReport RunCheck(const CheckOptions& options, std::ostream& out,
   for (const auto& [signature, entry] : options.known)
     masked.insert(signature);
   ProgressLine line(options, progress);
-  const int first = options.only_sequence >= 0 ? options.only_sequence : 0;
+  const int first = FirstSequence(options);
   const int end = options.only_sequence >= 0 ? first + 1 : options.sequences;
-  for (int sequence = first; sequence < end; ++sequence) {
+  const int stride = SequenceStride(options);
+  for (int sequence = first; sequence < end; sequence += stride) {
     const int found = static_cast<int>(report.found.size());
     SequenceRun run = RunSequence(options, sequence);
     ++report.sequences_run;
+    CountSignature(run, report.census);
     line.Draw(report.sequences_run, found, 0, 0, false);
     if (run.gave_up || !run.failure.empty()) {
       line.End();

@@ -59,6 +59,12 @@ struct CheckOptions {
   // Run only this sequence of the run (-1: all). Sequence i is the same
   // whatever runs before it.
   int only_sequence = -1;
+  // --shard K/N: run only the sequences i with i mod N == K (seeds and
+  // sizes unchanged: sequence i is the same in every shard, so the shards
+  // of a run together run exactly its sequences). Ignored with
+  // only_sequence.
+  int shard = 0;
+  int shards = 1;
   std::set<std::string> masked;  // --mask: masked from the start, not listed
   // For the printed commands: the options as the user gave them.
   std::string kernel_era;            // --kernel-era, "" if not given
@@ -73,6 +79,11 @@ struct CheckOptions {
   // --no-fdinfo was given (make_sut's SUTs then show no interest sets).
   bool no_fdinfo = false;
 };
+
+// The first sequence this run runs and the step to the next one (1 unless
+// sharded).
+int FirstSequence(const CheckOptions& options);
+int SequenceStride(const CheckOptions& options);
 
 // The command line that reruns sequence `sequence` of the run `options`
 // describes, with `masked` (beyond options.known) masked:
@@ -100,8 +111,22 @@ struct FoundDivergence {
   Minimized minimized;        // shrunk, minimized (properties/minimize.h)
 };
 
+// How many sequences of a run failed first with one signature (nothing
+// masked), and the first of them. What a sequence does depends on its index
+// alone, so this census does not depend on the order sequences run in, on
+// the number of workers or on sharding: the census of a run is the sum of
+// its shards' (counts add up, the first is the least). The distinct
+// divergences reported do depend on order (a signature masked by an earlier
+// sequence, or by a shrink that ended at another signature, hides later
+// ones), so shards may report other sequences for them.
+struct SignatureCount {
+  long sequences = 0;
+  int first = 0;
+};
+
 struct CheckReport {
   int sequences_run = 0;
+  std::map<std::string, SignatureCount> census;
   int divergences = 0;  // new (not known) distinct divergences
   std::vector<FoundDivergence> found;
   std::map<std::string, long> known_hits;  // known signature -> sequences
@@ -148,6 +173,10 @@ SequenceRun RunSequence(const CheckOptions& options, int sequence);
 // The signature `run` fails with when `masked` are masked, "" if it passes.
 std::string FailingSignature(const SequenceRun& run,
                              const std::set<std::string>& masked);
+
+// Adds `run`'s unmasked failing signature, if any, to `census`.
+void CountSignature(const SequenceRun& run,
+                    std::map<std::string, SignatureCount>& census);
 
 // Adds the masked signatures `run` hit to `hits` (the known-divergence
 // table counts sequences).

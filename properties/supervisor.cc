@@ -126,16 +126,18 @@ public:
              std::ostream& out, std::ostream* progress)
       : options_(options), supervise_(supervise), out_(out),
         progress_(progress), tick_(ctx_) {
-    first_ = options.only_sequence >= 0 ? options.only_sequence : 0;
+    first_ = FirstSequence(options);
     end_ = options.only_sequence >= 0 ? first_ + 1 : options.sequences;
+    stride_ = SequenceStride(options);
     next_dispatch_ = first_;
     next_commit_ = first_;
     masked_ = options.masked;
     for (const auto& [signature, entry] : options.known)
       masked_.insert(signature);
     const int jobs = std::max(1, supervise.jobs);
-    chunk_ = std::clamp((end_ - first_) / (jobs * 16), 1, 16);
-    window_ = chunk_ * jobs * 8;
+    const int count = (std::max(0, end_ - first_) + stride_ - 1) / stride_;
+    chunk_ = std::clamp(count / (jobs * 16), 1, 16);
+    window_ = chunk_ * jobs * 8 * stride_;
     // A silent worker is killed after the watchdog's timeout and then some
     // (the watchdog itself reports a hung operation at the timeout).
     silence_limit_ =
@@ -237,7 +239,7 @@ private:
         return;
       }
       results_[run->sequence] = std::move(*run);
-      if (++w->run_next >= w->run_end)
+      if ((w->run_next += stride_) >= w->run_end)
         w->job = WorkerProc::Job::kIdle;
       Pump();
     } else if (frame.tag == "div") {
@@ -370,8 +372,8 @@ private:
       run.fatal_step = w->fatal_step;
       stderr_tails_[run.sequence] = w->err_tail;
       results_[run.sequence] = std::move(run);
-      if (w->run_next + 1 < w->run_end)
-        requeue_.emplace_front(w->run_next + 1, w->run_end);
+      if (w->run_next + stride_ < w->run_end)
+        requeue_.emplace_front(w->run_next + stride_, w->run_end);
       break;
     }
     case WorkerProc::Job::kReport:
@@ -432,8 +434,9 @@ private:
         return;
       SequenceRun run = std::move(it->second);
       results_.erase(it);
-      ++next_commit_;
+      next_commit_ += stride_;
       ++report_.sequences_run;
+      CountSignature(run, report_.census);
       if (run.gave_up || !run.failure.empty()) {
         EndProgress();
         out_ << "epollcheck: " << options_.sut_name
@@ -485,7 +488,8 @@ private:
         requeue_.pop_front();
       } else if (next_dispatch_ < end_ &&
                  next_dispatch_ < next_commit_ + window_) {
-        range = {next_dispatch_, std::min(end_, next_dispatch_ + chunk_)};
+        range = {next_dispatch_,
+                 std::min(end_, next_dispatch_ + chunk_ * stride_)};
         next_dispatch_ = range.second;
       } else {
         continue;
@@ -549,7 +553,7 @@ private:
     last_draw_ = now;
     *progress_ << "\r" << options_.sut_name << ": " << report_.sequences_run;
     if (!supervise_.duration)
-      *progress_ << "/" << (end_ - first_);
+      *progress_ << "/" << (end_ - first_ + stride_ - 1) / stride_;
     *progress_ << " sequences, " << report_.found.size() << " divergences, "
                << workers_.size() << " jobs";
     if (supervise_.duration) {
@@ -757,6 +761,7 @@ private:
   int first_ = 0;
   int end_ = 0;
   int chunk_ = 1;
+  int stride_ = 1;  // sequences i, i + stride_, ... (--shard)
   int window_ = 1;
   int next_dispatch_ = 0;
   int next_commit_ = 0;

@@ -237,7 +237,7 @@ private:
     int end = 0;
     std::istringstream(payload) >> first >> end;
     send_divergences_ = true;
-    for (int i = first; i < end; ++i) {
+    for (int i = first; i < end; i += SequenceStride(options_)) {
       sequence_ = i;
       const SequenceRun run = RunSequence(options_, i);
       SendFrame("seq", EncodeRun(run, options_.stats));
