@@ -301,8 +301,12 @@ void WakeUp(World& world, FileId file, uint32_t key) {
   WakeQueue(world, world.files.at(file).wait_queue, key);
 }
 
-void WakeQueue(World& world, std::vector<WaitEntry> queue, uint32_t key) {
-  for (const WaitEntry& entry : queue)
+void WakeQueue(World& world, const std::vector<WaitEntry>& queue,
+               uint32_t key) {
+  // A copy: `queue` may be a member of `world` (the callbacks do not change
+  // it, but the iteration must not depend on that).
+  const std::vector<WaitEntry> entries = queue;
+  for (const WaitEntry& entry : entries)
     EpollCallback(world, entry, key);
 }
 

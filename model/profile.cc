@@ -105,6 +105,13 @@ const std::vector<EraFeature>& EraFeatures() {
        "the epoll_pwait2 system call exists (5.11+), or is ENOSYS",
        [](const Profile& p) { return p.has_epoll_pwait2 ? 0 : 1; },
        [](Profile& p, int v) { p.has_epoll_pwait2 = v == 0; }},
+      {"epoll_ctl.epollwakeup",
+       {"dropped", "kept"},
+       "epoll_ctl drops EPOLLWAKEUP from the stored mask (no "
+       "CONFIG_PM_SLEEP, or no CAP_BLOCK_SUSPEND), or keeps it (seen only "
+       "in fdinfo)",
+       [](const Profile& p) { return p.epollwakeup_kept ? 1 : 0; },
+       [](Profile& p, int v) { p.epollwakeup_kept = v == 1; }},
   };
   return kFeatures;
 }

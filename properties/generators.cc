@@ -1543,7 +1543,8 @@ bool Admissible(const World& w, const Op& op) {
                  (o.flags & abi::kONotificationPipe) == 0;
         } else if constexpr (std::is_same_v<T, EpollCreate> ||
                              std::is_same_v<T, EpollCreate1> ||
-                             std::is_same_v<T, Dup>) {
+                             std::is_same_v<T, Dup> ||
+                             std::is_same_v<T, TimerfdCreate>) {
           return room;
         } else if constexpr (std::is_same_v<T, OpenFile>) {
           return room &&
@@ -1592,10 +1593,6 @@ bool Admissible(const World& w, const Op& op) {
           }
           return f == nullptr || f->kind == FileKind::kEventfd ||
                  f->kind == FileKind::kEpoll;
-        } else if constexpr (std::is_same_v<T, TimerfdCreate>) {
-          return room;
-        } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
-          return true;
         } else if constexpr (std::is_same_v<T, Socketpair> ||
                              std::is_same_v<T, UnixSocket> ||
                              std::is_same_v<T, InetSocket>) {
@@ -1613,6 +1610,7 @@ bool Admissible(const World& w, const Op& op) {
           return static_cast<uint32_t>(o.size) <= (1u << 20) ||
                  static_cast<uint32_t>(o.size) > (1u << 31);
         } else if constexpr (std::is_same_v<T, EpollCtl> ||
+                             std::is_same_v<T, TimerfdSettime> ||
                              std::is_same_v<T, Close> ||
                              std::is_same_v<T, GetPipeSize> ||
                              std::is_same_v<T, ListFds> ||

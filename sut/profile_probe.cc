@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "model/abi.h"
+#include "model/fdinfo.h"
 #include "model/step.h"
 
 namespace epollcheck {
@@ -14,6 +15,9 @@ namespace {
 struct FeatureProbe {
   std::string_view feature;
   std::vector<Op> ops;
+  // After the ops, the stored mask of descriptor 0's first epoll item as
+  // fdinfo shows it is one more result (the model's: its interest set).
+  bool fdinfo = false;
 };
 
 constexpr uint32_t kNonblock = abi::kONonblock;
@@ -95,6 +99,15 @@ std::vector<FeatureProbe> Probes() {
       // epoll_pwait2 on a closed epfd: EBADF where the call exists (5.11+),
       // ENOSYS before.
       {"epoll_pwait2", {EpollPwait2{.epfd = -1, .maxevents = 1}}},
+      // An item added with IN|WAKEUP (e = 0, p.r = 1): its stored mask in
+      // fdinfo keeps WAKEUP or not.
+      {"epoll_ctl.epollwakeup",
+       {EpollCreate1{}, Pipe2{.flags = kNonblock},
+        EpollCtl{.epfd = 0,
+                 .op = kEpollCtlAdd,
+                 .fd = 1,
+                 .events = kEpollIn | abi::kEpollWakeup}},
+       true},
   };
 }
 
@@ -121,33 +134,64 @@ std::vector<FamilyProbe> FamilyProbes() {
   };
 }
 
-std::vector<Outcome> RunOn(const SutFactory& make, const std::vector<Op>& ops) {
+// The fdinfo result of a probe: the first item's stored mask, or the
+// reading's error (EINVAL: no item shown).
+Outcome FdinfoResult(const FdinfoReading& reading) {
+  if (reading.error != 0)
+    return Outcome::Error(reading.error);
+  if (reading.lines.empty())
+    return Outcome::Error(abi::kEinval);
+  return Outcome::Value(reading.lines.front().events);
+}
+
+std::vector<Outcome> RunOn(const SutFactory& make, const std::vector<Op>& ops,
+                           bool fdinfo = false) {
   std::unique_ptr<Sut> sut = make();
   std::vector<Outcome> got;
   for (const Op& op : ops)
     got.push_back(sut->Execute(op));
+  if (fdinfo) {
+    got.push_back(sut->FdinfoOff().empty() ? FdinfoResult(sut->ReadFdinfo(0))
+                                           : Outcome::Error(abi::kEnosys));
+  }
   (void)sut->Finish();
   return got;
 }
 
-std::vector<Outcome> Predict(const Profile& profile,
-                             const std::vector<Op>& ops) {
+std::vector<Outcome> Predict(const Profile& profile, const std::vector<Op>& ops,
+                             bool fdinfo = false) {
   World world;
   world.profile = profile;
   std::vector<Outcome> out;
   for (const Op& op : ops)
     out.push_back(Step(world, op));
+  if (fdinfo) {
+    const std::optional<FileId> ep = world.FileIdAt(0);
+    const std::vector<InterestItem> items =
+        ep ? InterestSet(world, *ep) : std::vector<InterestItem>{};
+    out.push_back(items.empty() ? Outcome::Error(abi::kEinval)
+                                : Outcome::Value(items.front().events));
+  }
   return out;
 }
 
+// Steps past the ops are the fdinfo result (FeatureProbe::fdinfo).
 std::string Steps(const std::vector<Op>& ops, const std::vector<Outcome>& got,
                   const std::function<bool(size_t)>& keep) {
   std::ostringstream os;
   bool first = true;
-  for (size_t i = 0; i < ops.size(); ++i) {
+  for (size_t i = 0; i < got.size(); ++i) {
     if (!keep(i))
       continue;
-    os << (first ? "" : ", ") << ops[i] << " -> " << got[i];
+    os << (first ? "" : ", ");
+    if (i < ops.size()) {
+      os << ops[i] << " -> " << got[i];
+    } else if (got[i].IsError()) {
+      os << "fdinfo(0) -> " << got[i];
+    } else {
+      os << "fdinfo(0) -> events "
+         << EventMaskString(static_cast<uint32_t>(got[i].ret));
+    }
     first = false;
   }
   return os.str();
@@ -169,12 +213,12 @@ ProbedProfile ProbeProfile(const SutFactory& make, const Profile& base,
   probed.profile = base;
   for (const FeatureProbe& probe : Probes()) {
     const EraFeature& feature = FeatureNamed(probe.feature);
-    const std::vector<Outcome> got = RunOn(make, probe.ops);
+    const std::vector<Outcome> got = RunOn(make, probe.ops, probe.fdinfo);
     std::vector<std::vector<Outcome>> predicted;
     for (size_t v = 0; v < feature.values.size(); ++v) {
       Profile candidate = probed.profile;
       feature.set(candidate, static_cast<int>(v));
-      predicted.push_back(Predict(candidate, probe.ops));
+      predicted.push_back(Predict(candidate, probe.ops, probe.fdinfo));
     }
     // The deciding steps: those whose prediction depends on the value. A
     // value matches if it predicts every deciding step; a step no value
@@ -190,7 +234,7 @@ ProbedProfile ProbeProfile(const SutFactory& make, const Profile& base,
     std::vector<size_t> matching;
     for (size_t v = 0; v < predicted.size(); ++v) {
       bool all = true;
-      for (size_t i = 0; i < probe.ops.size(); ++i)
+      for (size_t i = 0; i < got.size(); ++i)
         all = all && (!deciding(i) || predicted[v][i] == got[i]);
       if (all)
         matching.push_back(v);

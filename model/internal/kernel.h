@@ -30,7 +30,8 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested);
 void WakeUp(World& world, FileId file, uint32_t key);
 // The same on a wait queue that belongs to no file (a pipe's rd_wait or
 // wr_wait); `queue` is copied first.
-void WakeQueue(World& world, std::vector<WaitEntry> queue, uint32_t key);
+void WakeQueue(World& world, const std::vector<WaitEntry>& queue,
+               uint32_t key);
 
 // Drops one reference to `file`; on the last one, releases it.
 // Linux: fs/file_table.c fput / __fput.
