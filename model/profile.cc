@@ -105,6 +105,13 @@ const std::vector<EraFeature>& EraFeatures() {
        "the epoll_pwait2 system call exists (5.11+), or is ENOSYS",
        [](const Profile& p) { return p.has_epoll_pwait2 ? 0 : 1; },
        [](Profile& p, int v) { p.has_epoll_pwait2 = v == 0; }},
+      {"epoll.ioctl",
+       {"busy-poll", "eopnotsupp", "enotty"},
+       "ioctl(EPIOCSPARAMS/EPIOCGPARAMS) on an epoll file: the busy-poll "
+       "parameters (6.9+), EOPNOTSUPP (6.9+ without "
+       "CONFIG_NET_RX_BUSY_POLL), or ENOTTY (before 6.9: no ioctl at all)",
+       [](const Profile& p) { return static_cast<int>(p.epoll_ioctl); },
+       [](Profile& p, int v) { p.epoll_ioctl = static_cast<EpollIoctlMode>(v); }},
   };
   return kFeatures;
 }

@@ -77,7 +77,8 @@ using GenOrder =
            EventfdWrite, EventfdRead, Socketpair, Send, Recv, Shutdown,
            SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
            SendTo, Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
-           EpollPwait2, OpenFile>;
+           EpollPwait2, OpenFile, EpollIoctl, Lseek, GetFl, SetFl,
+           SetRlimitNofile>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -1260,9 +1261,9 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
         // RLIMIT_NOFILE itself is allowed, one more is EINVAL (at the limit
         // only while the SUTs' buffers of that many entries stay small).
         const auto over_limit = static_cast<int32_t>(
-            std::min<int64_t>(w.profile.fd_limit + 1, INT32_MAX));
+            std::min<int64_t>(w.FdLimit() + 1, INT32_MAX));
         const auto at_limit = static_cast<int32_t>(
-            w.profile.fd_limit <= (1 << 20) ? w.profile.fd_limit : 3);
+            w.FdLimit() <= (1 << 20) ? w.FdLimit() : 3);
         const Gen<int32_t> nfds = gen::weightedElement<int32_t>(
             {{10, 3}, {1, 0}, {1, 1}, {1, 2}, {1, at_limit}, {1, over_limit}});
         const Gen<int32_t> sigsetsize =
@@ -1305,6 +1306,95 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
               return op;
             },
             nfds, GenFdSet(w), GenFdSet(w), GenFdSet(w), sigsetsize);
+      });
+    } else if constexpr (std::is_same_v<T, EpollIoctl>) {
+      add(IndexOf<T>(), [&] {
+        // Mostly valid parameters, each invalid one sometimes: the checks
+        // of ep_eventpoll_bp_ioctl in their order (pad, usecs, prefer,
+        // budget) and the copies (buf=).
+        return gen::apply(
+            [](int32_t fd, uint32_t cmd, uint32_t usecs, uint32_t budget,
+               uint32_t prefer, uint32_t pad, uint32_t buf) -> Op {
+              return EpollIoctl{.fd = fd,
+                                .cmd = cmd,
+                                .usecs = usecs,
+                                .budget = budget,
+                                .prefer = prefer,
+                                .pad = pad,
+                                .buf = buf};
+            },
+            GenFd(w, IsEpoll),
+            gen::weightedElement<uint32_t>({{6, kEpiocSParams},
+                                            {5, kEpiocGParams},
+                                            {1, 0x8a03u},
+                                            {1, 0x8a00u}}),
+            gen::weightedElement<uint32_t>({{4, 0u},
+                                            {4, 50u},
+                                            {1, kS32Max},
+                                            {1, kS32Max + 1},
+                                            {1, 0xffffffffu}}),
+            gen::weightedElement<uint32_t>(
+                {{4, 0u}, {4, 16u}, {2, 64u}, {2, 65u}, {1, 0xffffu}}),
+            gen::weightedElement<uint32_t>({{5, 0u}, {5, 1u}, {1, 2u}}),
+            gen::weightedElement<uint32_t>({{12, 0u}, {1, 1u}}),
+            GenUserBuf());
+      });
+    } else if constexpr (std::is_same_v<T, Lseek>) {
+      add(IndexOf<T>(), [&] {
+        const auto is_target = [](const File& f) {
+          return f.kind == FileKind::kEpoll || f.kind == FileKind::kEventfd ||
+                 f.kind == FileKind::kRegular || f.kind == FileKind::kDevNull;
+        };
+        return gen::apply(
+            [](int32_t fd, int64_t offset, int32_t whence) -> Op {
+              return Lseek{.fd = fd, .offset = offset, .whence = whence};
+            },
+            GenFd(w, is_target),
+            gen::weightedElement<int64_t>(
+                {{6, 0}, {4, 1}, {2, 5}, {2, -1}, {1, -100}, {1, 4096}}),
+            gen::weightedElement<int32_t>({{6, kSeekSet},
+                                           {4, kSeekCur},
+                                           {4, kSeekEnd},
+                                           {1, kSeekData},
+                                           {1, kSeekHole},
+                                           {1, 5}}));
+      });
+    } else if constexpr (std::is_same_v<T, GetFl>) {
+      add(IndexOf<T>(), [&] {
+        return gen::map(GenFd(w, IsEpoll),
+                        [](int32_t fd) -> Op { return GetFl{.fd = fd}; });
+      });
+    } else if constexpr (std::is_same_v<T, SetFl>) {
+      add(IndexOf<T>(), [&] {
+        return gen::apply(
+            [](int32_t fd, uint32_t flags) -> Op {
+              return SetFl{.fd = fd, .flags = flags};
+            },
+            GenFd(w, IsEpoll),
+            gen::weightedElement<uint32_t>(
+                {{4, kONonblock},
+                 {3, 0u},
+                 {2, kONonblock | kOAppend},
+                 {2, kONonblock | kOAsync},
+                 {1, kONonblock | kONoatime},
+                 {1, kONonblock | kODirect},
+                 {1, kOAsync}}));
+      });
+    } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
+      add(IndexOf<T>(), [&] {
+        // Around the lowest free number (EMFILE at the next allocation),
+        // 0, the profile's own limit back, and one above the hard limit.
+        int64_t lowest = 0;
+        while (w.IsOpen(static_cast<int32_t>(lowest)))
+          ++lowest;
+        return gen::map(
+            gen::weightedElement<int64_t>({{4, lowest},
+                                           {3, lowest + 1},
+                                           {2, lowest + 2},
+                                           {1, 0},
+                                           {2, w.profile.fd_limit},
+                                           {1, w.profile.fd_hard_limit + 1}}),
+            [](int64_t soft) -> Op { return SetRlimitNofile{.soft = soft}; });
       });
     } else {
       static_assert(kAlwaysFalse<T>, "GenOp: no generator for this op");
@@ -1525,6 +1615,36 @@ bool Admissible(const World& w, const Op& op) {
           // Sizes above pipe-max-size depend on privileges.
           return static_cast<uint32_t>(o.size) <= (1u << 20) ||
                  static_cast<uint32_t>(o.size) > (1u << 31);
+        } else if constexpr (std::is_same_v<T, Lseek>) {
+          // The regular file: SEEK_SET/CUR/END near its data (SEEK_DATA
+          // and SEEK_HOLE see the filesystem's holes); no directory (its
+          // offsets are the filesystem's).
+          const File* f = w.FdgetAt(o.fd) ? w.FileAt(o.fd) : nullptr;
+          if (f != nullptr && f->kind == FileKind::kDirectory)
+            return false;
+          if (f != nullptr && f->kind == FileKind::kRegular)
+            return o.whence >= abi::kSeekSet && o.whence <= abi::kSeekEnd &&
+                   o.offset >= -(int64_t{1} << 20) &&
+                   o.offset <= (int64_t{1} << 20);
+          return true;
+        } else if constexpr (std::is_same_v<T, SetFl>) {
+          // Files whose blocking the model relies on keep O_NONBLOCK; no
+          // O_DIRECT I/O on the regular file.
+          const File* f = w.FileAt(o.fd);
+          if (f == nullptr || f->kind == FileKind::kEpoll ||
+              f->kind == FileKind::kPath)
+            return true;
+          if (f->kind == FileKind::kRegular)
+            return (o.flags & abi::kODirect) == 0;
+          return (o.flags & abi::kONonblock) != 0;
+        } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
+          // Up to the profile's own limit (the host's hard limit may be
+          // higher, which the model knows), or past the hard one.
+          return o.soft <= w.profile.fd_limit ||
+                 o.soft > w.profile.fd_hard_limit;
+        } else if constexpr (std::is_same_v<T, EpollIoctl> ||
+                             std::is_same_v<T, GetFl>) {
+          return true;
         } else if constexpr (std::is_same_v<T, EpollCtl> ||
                              std::is_same_v<T, Close> ||
                              std::is_same_v<T, GetPipeSize> ||

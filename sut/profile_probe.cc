@@ -95,6 +95,11 @@ std::vector<FeatureProbe> Probes() {
       // epoll_pwait2 on a closed epfd: EBADF where the call exists (5.11+),
       // ENOSYS before.
       {"epoll_pwait2", {EpollPwait2{.epfd = -1, .maxevents = 1}}},
+      // EPIOCGPARAMS on an epoll file: the parameters (6.9+ with
+      // CONFIG_NET_RX_BUSY_POLL), EOPNOTSUPP (without it), or ENOTTY
+      // (before 6.9).
+      {"epoll.ioctl",
+       {EpollCreate1{}, EpollIoctl{.fd = 0, .cmd = abi::kEpiocGParams}}},
   };
 }
 

@@ -108,11 +108,18 @@ Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
                       uint32_t buf, bool waits, std::vector<Delivery>* trace);
 uint32_t EpollPoll(World& world, FileId epoll_file);
 
+// The epoll file as a file, and the descriptor limit (model/epfile.cc).
+Outcome EpollIoctlStep(World& world, const EpollIoctl& op);
+Outcome LseekStep(World& world, const Lseek& op);
+Outcome GetFlStep(World& world, const GetFl& op);
+Outcome SetFlStep(World& world, const SetFl& op);
+Outcome SetRlimitNofileStep(World& world, const SetRlimitNofile& op);
+
 // Allocates the lowest free descriptor number and installs `file` there.
 // Linux: fs/file.c alloc_fd.
 // Requires: HasFreeFds(world, 1).
 int32_t InstallLowestFd(World& world, FileId file);
-// True if `n` numbers below the profile's fd_limit are free.
+// True if `n` numbers below RLIMIT_NOFILE (World::FdLimit) are free.
 bool HasFreeFds(const World& world, int n);
 FileId NewFile(World& world, File file);
 

@@ -30,6 +30,8 @@ public:
 
   bool CanRead() const override { return (f_mode() & kFmodeRead) != 0; }
   bool CanWrite() const override { return (f_mode() & kFmodeWrite) != 0; }
+  bool HasFasync() const override { return true; }     // pipe_fasync
+  bool TakesODirect() const override { return true; }  // S_ISFIFO
   int64_t Read(void* buf, size_t count) override {
     return pipe_->Read(f_flags(), buf, count);
   }
@@ -352,7 +354,9 @@ void CreatePipeFiles(SimKernel* kernel, uint32_t flags, FileRef* read_end,
   // Both ends are files of the one pipe inode (create_pipe_files).
   const SimInode inode{.sdev = SimKernel::kPipefsDev, .ino = kernel->NextIno()};
   *write_end = FileRef(new PipeFile(kernel, pipe, inode, kFmodeWrite, f_flags));
-  *read_end = FileRef(new PipeFile(kernel, pipe, inode, kFmodeRead, f_flags));
+  // O_DIRECT (packet mode) is the write end's only.
+  *read_end = FileRef(new PipeFile(kernel, pipe, inode, kFmodeRead,
+                                   f_flags & abi::kONonblock));
 }
 
 }  // namespace epollcheck::sim
