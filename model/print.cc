@@ -49,12 +49,9 @@ constexpr NamedBit kEventBits[] = {
 };
 
 constexpr NamedBit kOpenBits[] = {
-    {abi::kONonblock, "O_NONBLOCK"},
-    {abi::kODirect, "O_DIRECT"},
-    {abi::kOCloexec, "O_CLOEXEC"},
-    {abi::kOAppend, "O_APPEND"},
-    {abi::kOAsync, "O_ASYNC"},
-    {abi::kONoatime, "O_NOATIME"},
+    {abi::kONonblock, "O_NONBLOCK"}, {abi::kODirect, "O_DIRECT"},
+    {abi::kOCloexec, "O_CLOEXEC"},   {abi::kOAppend, "O_APPEND"},
+    {abi::kOAsync, "O_ASYNC"},       {abi::kONoatime, "O_NOATIME"},
 };
 
 constexpr NamedBit kEpollFlagBits[] = {{abi::kEpollCloexec, "EPOLL_CLOEXEC"}};
@@ -684,8 +681,8 @@ Profile ProfileForKernel(int major, int minor) {
   p.tcp_listen_refuses_syn_sent = at_least(6, 13);
   p.unix_dgram_send_allocates_first = at_least(6, 13);
   p.unix_oob = at_least(5, 15);
-  p.epoll_ioctl = at_least(6, 9) ? EpollIoctlMode::kBusyPoll
-                                : EpollIoctlMode::kEnotty;
+  p.epoll_ioctl =
+      at_least(6, 9) ? EpollIoctlMode::kBusyPoll : EpollIoctlMode::kEnotty;
   if (at_least(5, 14)) {
     p.pipe_write_wake = PipeWriteWake::kIfWasEmptyOrPolled;
   } else if (at_least(5, 5)) {

@@ -111,7 +111,9 @@ const std::vector<EraFeature>& EraFeatures() {
        "parameters (6.9+), EOPNOTSUPP (6.9+ without "
        "CONFIG_NET_RX_BUSY_POLL), or ENOTTY (before 6.9: no ioctl at all)",
        [](const Profile& p) { return static_cast<int>(p.epoll_ioctl); },
-       [](Profile& p, int v) { p.epoll_ioctl = static_cast<EpollIoctlMode>(v); }},
+       [](Profile& p, int v) {
+         p.epoll_ioctl = static_cast<EpollIoctlMode>(v);
+       }},
   };
   return kFeatures;
 }

@@ -230,11 +230,11 @@ enum class FileKind {
 // Linux: include/linux/fs.h struct file.
 struct File {
   FileKind kind = FileKind::kPipeRead;
-  uint32_t refs = 0;   // descriptor-table references; Kernel: f_count
+  uint32_t refs = 0;  // descriptor-table references; Kernel: f_count
   // Status flags (O_NONBLOCK, O_DIRECT, O_APPEND, O_NOATIME, FASYNC; not
   // the access mode, which the kind decides). Kernel: f_flags.
   uint32_t flags = 0;
-  PipeId pipe = 0;     // pipe ends: the pipe
+  PipeId pipe = 0;  // pipe ends: the pipe
   // Epoll items watching this file, in wait-queue order (the order a wakeup
   // visits them). For a pipe end this is rd_wait or wr_wait, for an epoll
   // file its poll_wait.

@@ -557,6 +557,9 @@ Gen<Swarm> GenSwarm(Families families) {
             std::min(s.weights[IndexOf<GetPipeSize>()], 2);
         s.weights[IndexOf<GetSockOpt>()] =
             std::min(s.weights[IndexOf<GetSockOpt>()], 3);
+        // A lowered RLIMIT_NOFILE ends every allocation after it: rarely.
+        s.weights[IndexOf<SetRlimitNofile>()] =
+            std::min(s.weights[IndexOf<SetRlimitNofile>()], 2);
         // Every file family switched on gets a way to make its files.
         if ((families & kFamilyEventfd) != 0) {
           s.weights[IndexOf<Eventfd>()] =
@@ -1260,10 +1263,10 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       add(IndexOf<T>(), [&] {
         // RLIMIT_NOFILE itself is allowed, one more is EINVAL (at the limit
         // only while the SUTs' buffers of that many entries stay small).
-        const auto over_limit = static_cast<int32_t>(
-            std::min<int64_t>(w.FdLimit() + 1, INT32_MAX));
-        const auto at_limit = static_cast<int32_t>(
-            w.FdLimit() <= (1 << 20) ? w.FdLimit() : 3);
+        const auto over_limit =
+            static_cast<int32_t>(std::min<int64_t>(w.FdLimit() + 1, INT32_MAX));
+        const auto at_limit =
+            static_cast<int32_t>(w.FdLimit() <= (1 << 20) ? w.FdLimit() : 3);
         const Gen<int32_t> nfds = gen::weightedElement<int32_t>(
             {{10, 3}, {1, 0}, {1, 1}, {1, 2}, {1, at_limit}, {1, over_limit}});
         const Gen<int32_t> sigsetsize =
@@ -1336,8 +1339,7 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
             gen::weightedElement<uint32_t>(
                 {{4, 0u}, {4, 16u}, {2, 64u}, {2, 65u}, {1, 0xffffu}}),
             gen::weightedElement<uint32_t>({{5, 0u}, {5, 1u}, {1, 2u}}),
-            gen::weightedElement<uint32_t>({{12, 0u}, {1, 1u}}),
-            GenUserBuf());
+            gen::weightedElement<uint32_t>({{12, 0u}, {1, 1u}}), GenUserBuf());
       });
     } else if constexpr (std::is_same_v<T, Lseek>) {
       add(IndexOf<T>(), [&] {
@@ -1371,14 +1373,13 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
               return SetFl{.fd = fd, .flags = flags};
             },
             GenFd(w, IsEpoll),
-            gen::weightedElement<uint32_t>(
-                {{4, kONonblock},
-                 {3, 0u},
-                 {2, kONonblock | kOAppend},
-                 {2, kONonblock | kOAsync},
-                 {1, kONonblock | kONoatime},
-                 {1, kONonblock | kODirect},
-                 {1, kOAsync}}));
+            gen::weightedElement<uint32_t>({{4, kONonblock},
+                                            {3, 0u},
+                                            {2, kONonblock | kOAppend},
+                                            {2, kONonblock | kOAsync},
+                                            {1, kONonblock | kONoatime},
+                                            {1, kONonblock | kODirect},
+                                            {1, kOAsync}}));
       });
     } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
       add(IndexOf<T>(), [&] {

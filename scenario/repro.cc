@@ -770,9 +770,8 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
             const bool get = o.cmd == abi::kEpiocGParams;
             os << "    struct { uint32_t usecs; uint16_t budget; uint8_t "
                   "prefer, pad; } p = {"
-               << f["usecs"] << "u, (uint16_t)" << f["budget"]
-               << ", (uint8_t)" << f["prefer"] << ", (uint8_t)" << f["pad"]
-               << "};\n";
+               << f["usecs"] << "u, (uint16_t)" << f["budget"] << ", (uint8_t)"
+               << f["prefer"] << ", (uint8_t)" << f["pad"] << "};\n";
             if (get)
               os << "    memset(&p, 0xff, sizeof p);\n";
             os << "    void *a = ubuf(" << f["buf"] << ", sizeof p, &p, "

@@ -237,7 +237,8 @@ private:
     }
     CloseFrom(0);
     if (!DropNetAdmin()) {
-      reply_ = std::string("cannot drop CAP_NET_ADMIN: ") + std::strerror(errno);
+      reply_ =
+          std::string("cannot drop CAP_NET_ADMIN: ") + std::strerror(errno);
       Reply();
       return;
     }

@@ -212,7 +212,8 @@ int64_t EpollFile::Ioctl(uint32_t cmd, const UserBuffer& arg) {
                                 std::memory_order_relaxed);
     return 0;
   case abi::kEpiocGParams:
-    params.busy_poll_usecs = ep->busy_poll_usecs_.load(std::memory_order_relaxed);
+    params.busy_poll_usecs =
+        ep->busy_poll_usecs_.load(std::memory_order_relaxed);
     params.busy_poll_budget =
         ep->busy_poll_budget_.load(std::memory_order_relaxed);
     params.prefer_busy_poll =

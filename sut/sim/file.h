@@ -153,7 +153,7 @@ private:
   friend void Fput(File* file);
   friend void RunDeferredFputs();
   SimKernel* const kernel_;
-  const uint32_t f_mode_;         // FMODE_READ | FMODE_WRITE; immutable
+  const uint32_t f_mode_;  // FMODE_READ | FMODE_WRITE; immutable
   // O_NONBLOCK, O_DIRECT...; written by F_SETFL under f_lock_, read
   // without it (as the kernel reads f_flags).
   std::atomic<uint32_t> f_flags_;

@@ -355,8 +355,8 @@ void CreatePipeFiles(SimKernel* kernel, uint32_t flags, FileRef* read_end,
   const SimInode inode{.sdev = SimKernel::kPipefsDev, .ino = kernel->NextIno()};
   *write_end = FileRef(new PipeFile(kernel, pipe, inode, kFmodeWrite, f_flags));
   // O_DIRECT (packet mode) is the write end's only.
-  *read_end = FileRef(new PipeFile(kernel, pipe, inode, kFmodeRead,
-                                   f_flags & abi::kONonblock));
+  *read_end = FileRef(
+      new PipeFile(kernel, pipe, inode, kFmodeRead, f_flags & abi::kONonblock));
 }
 
 }  // namespace epollcheck::sim

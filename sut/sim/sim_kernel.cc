@@ -412,9 +412,9 @@ int SimProcess::Fcntl(int fd, int cmd, unsigned long arg) {
     // setfl: O_NOATIME for the owner (pipes and sockets are the caller's;
     // the anonymous inode is root's) or CAP_FOWNER; O_DIRECT only where
     // the file takes it; FASYNC through ->fasync.
-    if ((flags & abi::kONoatime) != 0 &&
-        (f->f_flags() & abi::kONoatime) == 0 && f->SocketOf() == nullptr &&
-        f->PipeInfo() == nullptr && !kernel_->config().cap_fowner)
+    if ((flags & abi::kONoatime) != 0 && (f->f_flags() & abi::kONoatime) == 0 &&
+        f->SocketOf() == nullptr && f->PipeInfo() == nullptr &&
+        !kernel_->config().cap_fowner)
       return -abi::kEperm;
     if ((flags & abi::kODirect) != 0 && !f->TakesODirect())
       return -abi::kEinval;

@@ -210,10 +210,9 @@ Outcome SimSut::Execute(const Op& op) {
           // Entries past the third are {-1}; above RLIMIT_NOFILE the call
           // fails before reading any, so three are enough then.
           const auto nfds = static_cast<uint32_t>(o.nfds);
-          const size_t entries =
-              nfds <= static_cast<uint64_t>(p.nofile())
-                  ? std::max<size_t>(nfds, 3)
-                  : 3;
+          const size_t entries = nfds <= static_cast<uint64_t>(p.nofile())
+                                     ? std::max<size_t>(nfds, 3)
+                                     : 3;
           pollfds_.assign(entries, sim::PollFd{});
           const int32_t fds[3] = {o.fd0, o.fd1, o.fd2};
           const uint32_t events[3] = {o.events0, o.events1, o.events2};
@@ -249,10 +248,10 @@ Outcome SimSut::Execute(const Op& op) {
           const size_t words =
               o.nfds <= 64
                   ? 1
-                  : std::max<size_t>(
-                        1, (static_cast<size_t>(
-                                std::min<int64_t>(o.nfds, p.nofile())) +
-                            63) / 64);
+                  : std::max<size_t>(1, (static_cast<size_t>(std::min<int64_t>(
+                                             o.nfds, p.nofile())) +
+                                         63) /
+                                            64);
           fd_sets_.assign(3 * words, 0);
           uint64_t* in = fd_sets_.data();
           uint64_t* out_set = in + words;
@@ -303,10 +302,10 @@ Outcome SimSut::Execute(const Op& op) {
           // Room for a tail of up to 255 whole structs (UserBuf).
           std::array<uint64_t, 257> params{};
           params[0] = o.cmd == abi::kEpiocGParams ? ~uint64_t{0} : in;
-          Outcome out = FromRet(p.Ioctl(
-              o.fd, o.cmd,
-              SimUserBuffer(o.buf, params.data(), sizeof params,
-                            sizeof params[0])));
+          Outcome out =
+              FromRet(p.Ioctl(o.fd, o.cmd,
+                              SimUserBuffer(o.buf, params.data(), sizeof params,
+                                            sizeof params[0])));
           if (!out.IsError() && o.cmd == abi::kEpiocGParams)
             out.value = params[0];
           return out;
