@@ -108,6 +108,12 @@ bool IsPipe(const File& f) {
   return f.kind == FileKind::kPipeRead || f.kind == FileKind::kPipeWrite;
 }
 bool IsEventfd(const File& f) { return f.kind == FileKind::kEventfd; }
+// fcntl's targets: the epoll file, and O_PATH descriptors (which F_GETFL
+// takes and F_SETFL refuses).
+bool IsEpollOrPath(const File& f) {
+  return f.kind == FileKind::kEpoll || f.kind == FileKind::kPath;
+}
+bool IsPath(const File& f) { return f.kind == FileKind::kPath; }
 bool IsSocket(const File& f) {
   return f.kind == FileKind::kUnixSocket || f.kind == FileKind::kInetSocket;
 }
@@ -393,6 +399,16 @@ Gen<int32_t> PreferFds(const World& w, std::vector<int32_t> preferred) {
       {{6, gen::elementOf(std::move(preferred))}, {2, GenFd(w, IsSocket)}});
 }
 
+// F_SETFL's descriptor: mostly an epoll file, an O_PATH one now and then
+// (EBADF), whatever else GenFd draws.
+Gen<int32_t> GenSetFlFd(const World& w) {
+  std::vector<int32_t> paths = OpenFdsWhere(w, IsPath);
+  if (paths.empty())
+    return GenFd(w, IsEpoll);
+  return WeightedOneOf<int32_t>(
+      {{2, gen::elementOf(std::move(paths))}, {6, GenFd(w, IsEpoll)}});
+}
+
 // Mostly a name some socket holds (what connect and sendto should find).
 Gen<int32_t> GenBoundName(const World& w) {
   std::vector<int32_t> bound;
@@ -560,6 +576,11 @@ Gen<Swarm> GenSwarm(Families families) {
         // A lowered RLIMIT_NOFILE ends every allocation after it: rarely.
         s.weights[IndexOf<SetRlimitNofile>()] =
             std::min(s.weights[IndexOf<SetRlimitNofile>()], 2);
+        // The epoll file's own calls change little: a small share.
+        for (const size_t kind : {IndexOf<GetFl>(), IndexOf<SetFl>()})
+          s.weights[kind] = std::min(s.weights[kind], 4);
+        s.weights[IndexOf<EpollIoctl>()] =
+            std::min(s.weights[IndexOf<EpollIoctl>()], 6);
         // Every file family switched on gets a way to make its files.
         if ((families & kFamilyEventfd) != 0) {
           s.weights[IndexOf<Eventfd>()] =
@@ -1338,20 +1359,38 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                             {1, 0xffffffffu}}),
             gen::weightedElement<uint32_t>(
                 {{4, 0u}, {4, 16u}, {2, 64u}, {2, 65u}, {1, 0xffffu}}),
-            gen::weightedElement<uint32_t>({{5, 0u}, {5, 1u}, {1, 2u}}),
-            gen::weightedElement<uint32_t>({{12, 0u}, {1, 1u}}), GenUserBuf());
+            gen::weightedElement<uint32_t>({{5, 0u}, {5, 1u}, {2, 2u}}),
+            gen::weightedElement<uint32_t>({{12, 0u}, {1, 1u}}),
+            gen::weightedElement<uint32_t>({{12, kBufGood},
+                                            {1, kBufNull},
+                                            {1, kBufReadOnly},
+                                            {1, kBufTail},
+                                            {1, kBufTail + 1},
+                                            {1, kBufKernel}}));
       });
     } else if constexpr (std::is_same_v<T, Lseek>) {
       add(IndexOf<T>(), [&] {
+        // The epoll file and the other kinds' llseeks: the regular file
+        // and /dev/null when there are some, eventfds, pipes and sockets.
         const auto is_target = [](const File& f) {
-          return f.kind == FileKind::kEpoll || f.kind == FileKind::kEventfd ||
-                 f.kind == FileKind::kRegular || f.kind == FileKind::kDevNull;
+          return f.kind == FileKind::kEpoll || f.kind == FileKind::kEventfd;
         };
+        std::vector<std::pair<uint32_t, Gen<int32_t>>> fds = {
+            {4, GenFd(w, is_target)}};
+        std::vector<int32_t> regular = OpenFdsWhere(
+            w, [](const File& f) { return f.kind == FileKind::kRegular; });
+        if (!regular.empty())
+          fds.emplace_back(8, gen::elementOf(std::move(regular)));
+        std::vector<int32_t> null = OpenFdsWhere(
+            w, [](const File& f) { return f.kind == FileKind::kDevNull; });
+        if (!null.empty())
+          fds.emplace_back(2, gen::elementOf(std::move(null)));
+        const Gen<int32_t> fd = WeightedOneOf<int32_t>(std::move(fds));
         return gen::apply(
             [](int32_t fd, int64_t offset, int32_t whence) -> Op {
               return Lseek{.fd = fd, .offset = offset, .whence = whence};
             },
-            GenFd(w, is_target),
+            fd,
             gen::weightedElement<int64_t>(
                 {{6, 0}, {4, 1}, {2, 5}, {2, -1}, {1, -100}, {1, 4096}}),
             gen::weightedElement<int32_t>({{6, kSeekSet},
@@ -1363,7 +1402,7 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       });
     } else if constexpr (std::is_same_v<T, GetFl>) {
       add(IndexOf<T>(), [&] {
-        return gen::map(GenFd(w, IsEpoll),
+        return gen::map(GenFd(w, IsEpollOrPath),
                         [](int32_t fd) -> Op { return GetFl{.fd = fd}; });
       });
     } else if constexpr (std::is_same_v<T, SetFl>) {
@@ -1372,7 +1411,7 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
             [](int32_t fd, uint32_t flags) -> Op {
               return SetFl{.fd = fd, .flags = flags};
             },
-            GenFd(w, IsEpoll),
+            GenSetFlFd(w),
             gen::weightedElement<uint32_t>({{4, kONonblock},
                                             {3, 0u},
                                             {2, kONonblock | kOAppend},
