@@ -1682,10 +1682,9 @@ bool Admissible(const World& w, const Op& op) {
           // higher, which the model knows), or past the hard one.
           return o.soft <= w.profile.fd_limit ||
                  o.soft > w.profile.fd_hard_limit;
-        } else if constexpr (std::is_same_v<T, EpollIoctl> ||
-                             std::is_same_v<T, GetFl>) {
-          return true;
         } else if constexpr (std::is_same_v<T, EpollCtl> ||
+                             std::is_same_v<T, EpollIoctl> ||
+                             std::is_same_v<T, GetFl> ||
                              std::is_same_v<T, Close> ||
                              std::is_same_v<T, GetPipeSize> ||
                              std::is_same_v<T, ListFds> ||
