@@ -618,7 +618,7 @@ TEST(CliCheck, EveryRerunCommandFindsItsDivergence) {
       {"check", "--sut", "mutant", "--sequences", "300", "--seed", "2"},
       // fdinfo divergences, and the results' own with the oracle off.
       {"check", "--sut", "mutant-mod-mask", "--sequences", "60", "--seed", "1"},
-      {"check", "--sut", "mutant-mod-mask", "--sequences", "300", "--seed", "1",
+      {"check", "--sut", "mutant-mod-mask", "--sequences", "300", "--seed", "2",
        "--no-fdinfo"},
   };
   size_t checked = 0;
@@ -800,7 +800,7 @@ TEST(CliSupervised, CrashIsAFindingAndTheRunGoesOn) {
   const std::string dir = TempDir();
   const ChildResult r =
       RunChild(EPOLLCHECK_BINARY,
-               {"check", "--sut", "mutant-crash", "--seed", "1", "--sequences",
+               {"check", "--sut", "mutant-crash", "--seed", "3", "--sequences",
                 "300", "--jobs", "2", "--out", dir},
                seconds(180));
   ASSERT_FALSE(r.timed_out) << r.out << r.err;

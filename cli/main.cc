@@ -197,7 +197,10 @@ epollcheck::Profile OverrideProfile(const epollcheck::Profile& measured,
                                              : ParseProfileFlag(profile_arg);
   profile.sockets = measured.sockets;
   profile.fd_limit = measured.fd_limit;
+  profile.fd_hard_limit = measured.fd_hard_limit;
   profile.cap_sys_resource = measured.cap_sys_resource;
+  profile.cap_net_admin = measured.cap_net_admin;
+  profile.cap_fowner = measured.cap_fowner;
   profile.pipe_max_size = measured.pipe_max_size;
   return profile;
 }
@@ -742,7 +745,10 @@ int Replay(const std::vector<std::string_view>& args) {
     profile = era_profile;
     profile.sockets = measured.sockets;
     profile.fd_limit = measured.fd_limit;
+    profile.fd_hard_limit = measured.fd_hard_limit;
     profile.cap_sys_resource = measured.cap_sys_resource;
+    profile.cap_net_admin = measured.cap_net_admin;
+    profile.cap_fowner = measured.cap_fowner;
     profile.pipe_max_size = measured.pipe_max_size;
   }
   std::unique_ptr<epollcheck::Sut> instance =

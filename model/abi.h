@@ -68,6 +68,17 @@ inline constexpr int32_t kEpollCtlMod = 3;
 inline constexpr uint32_t kOAppend = 02000;
 inline constexpr uint32_t kONonblock = 04000;
 inline constexpr uint32_t kODirect = 040000;
+inline constexpr uint32_t kOAsync = 020000;  // FASYNC
+inline constexpr uint32_t kONoatime = 01000000;
+inline constexpr uint32_t kOLargefile = 0100000;
+inline constexpr uint32_t kODirectory = 0200000;
+inline constexpr uint32_t kOPath = 010000000;
+inline constexpr uint32_t kORdonly = 0;
+inline constexpr uint32_t kOWronly = 1;
+inline constexpr uint32_t kORdwr = 2;
+// Linux: fs/fcntl.c SETFL_MASK (O_NDELAY is O_NONBLOCK on x86-64).
+inline constexpr uint32_t kSetflMask =
+    kOAppend | kONonblock | kODirect | kONoatime;
 inline constexpr uint32_t kOCloexec = 02000000;
 inline constexpr uint32_t kEpollCloexec = kOCloexec;
 // Linux: include/uapi/linux/watch_queue.h O_NOTIFICATION_PIPE (= O_EXCL):
@@ -77,8 +88,25 @@ inline constexpr uint32_t kEpollCloexec = kOCloexec;
 inline constexpr uint32_t kONotificationPipe = 0200;
 
 // fcntl commands (include/uapi/linux/fcntl.h).
+inline constexpr int32_t kFGetFl = 3;
+inline constexpr int32_t kFSetFl = 4;
 inline constexpr int32_t kFSetPipeSz = 1031;
 inline constexpr int32_t kFGetPipeSz = 1032;
+// lseek whence. Linux: include/uapi/linux/fs.h (SEEK_MAX is SEEK_HOLE).
+inline constexpr int32_t kSeekSet = 0;
+inline constexpr int32_t kSeekCur = 1;
+inline constexpr int32_t kSeekEnd = 2;
+inline constexpr int32_t kSeekData = 3;
+inline constexpr int32_t kSeekHole = 4;
+// The epoll ioctls: _IOW/_IOR(0x8A, 1/2, struct epoll_params), 8 bytes.
+// Linux: include/uapi/linux/eventpoll.h.
+inline constexpr uint32_t kEpiocSParams = 0x40088a01;
+inline constexpr uint32_t kEpiocGParams = 0x80088a02;
+inline constexpr uint32_t kEpollParamsSize = 8;
+// Linux: include/linux/netdevice.h NAPI_POLL_WEIGHT; include/linux/limits.h
+// S32_MAX.
+inline constexpr uint32_t kNapiPollWeight = 64;
+inline constexpr uint32_t kS32Max = 0x7fffffff;
 
 // Memory geometry of the x86-64 kernel.
 inline constexpr uint32_t kPageSize = 4096;
@@ -142,6 +170,8 @@ inline constexpr int kEbusy = 16;
 inline constexpr int kEnosys = 38;
 inline constexpr int kEexist = 17;
 inline constexpr int kEinval = 22;
+inline constexpr int kEnotty = 25;
+inline constexpr int kEspipe = 29;
 inline constexpr int kEmfile = 24;
 inline constexpr int kEnospc = 28;
 inline constexpr int kEpipe = 32;

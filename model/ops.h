@@ -56,6 +56,8 @@ enum class FieldKind {
                 // only when not a good buffer
   kOpenKind,    // open_file's kind: regular, dir, devnull, opath
   kExpire,      // timerfd_settime's expiry: off, now, far, bad
+  kIoctlCmd,    // EPIOCSPARAMS/EPIOCGPARAMS or a raw number
+  kWhence,      // SEEK_SET/SEEK_CUR/SEEK_END/SEEK_DATA/SEEK_HOLE or a number
 };
 
 // Whether a field of this kind is optional: written `name=value` only when
@@ -774,13 +776,96 @@ struct ListFds {
   friend bool operator==(const ListFds&, const ListFds&) = default;
 };
 
-using Op = std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait,
-                        Write, Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize,
-                        ListFds, Eventfd, EventfdWrite, EventfdRead, Socketpair,
-                        Send, Recv, Shutdown, SetSockOpt, GetSockOpt,
-                        UnixSocket, Bind, Listen, Connect, Accept4, SendTo,
-                        Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
-                        EpollPwait2, OpenFile, TimerfdCreate, TimerfdSettime>;
+// ioctl(fd, cmd, buf): the epoll busy-poll parameters. EPIOCSPARAMS copies
+// in a struct epoll_params {u32 busy_poll_usecs; u16 busy_poll_budget; u8
+// prefer_busy_poll; u8 __pad} made of the four fields (budget, prefer and
+// pad truncated to their widths) from where `buf` points (UserBuf);
+// EPIOCGPARAMS copies one out, and the Outcome's value is its 8 bytes as a
+// little-endian u64 (usecs | budget << 32 | prefer << 48 | pad << 56).
+// Any other `cmd` is passed as is. Linux: fs/ioctl.c SYSCALL_DEFINE3(ioctl),
+// vfs_ioctl, fs/eventpoll.c ep_eventpoll_ioctl, ep_eventpoll_bp_ioctl (6.9+).
+struct EpollIoctl {
+  static constexpr std::string_view kName = "ioctl";
+  int32_t fd = -1;
+  uint32_t cmd = 0;
+  uint32_t usecs = 0;
+  uint32_t budget = 0;
+  uint32_t prefer = 0;
+  uint32_t pad = 0;
+  uint32_t buf = kBufGood;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("cmd", FieldKind::kIoctlCmd, s.cmd);
+    f("usecs", FieldKind::kInt, s.usecs);
+    f("budget", FieldKind::kInt, s.budget);
+    f("prefer", FieldKind::kInt, s.prefer);
+    f("pad", FieldKind::kInt, s.pad);
+    f("buf", FieldKind::kUserBuf, s.buf);
+  }
+  friend bool operator==(const EpollIoctl&, const EpollIoctl&) = default;
+};
+
+// lseek(fd, offset, whence). Linux: fs/read_write.c ksys_lseek, vfs_llseek,
+// noop_llseek (epoll, eventfd), generic_file_llseek_size.
+struct Lseek {
+  static constexpr std::string_view kName = "lseek";
+  int32_t fd = -1;
+  int64_t offset = 0;
+  int32_t whence = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("offset", FieldKind::kInt, s.offset);
+    f("whence", FieldKind::kWhence, s.whence);
+  }
+  friend bool operator==(const Lseek&, const Lseek&) = default;
+};
+
+// fcntl(fd, F_GETFL): the file's status flags and access mode.
+// Linux: fs/fcntl.c do_fcntl.
+struct GetFl {
+  static constexpr std::string_view kName = "fcntl_getfl";
+  int32_t fd = -1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+  }
+  friend bool operator==(const GetFl&, const GetFl&) = default;
+};
+
+// fcntl(fd, F_SETFL, flags). Linux: fs/fcntl.c setfl.
+struct SetFl {
+  static constexpr std::string_view kName = "fcntl_setfl";
+  int32_t fd = -1;
+  uint32_t flags = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("flags", FieldKind::kPipeFlags, s.flags);
+  }
+  friend bool operator==(const SetFl&, const SetFl&) = default;
+};
+
+// setrlimit(RLIMIT_NOFILE, {soft, the current hard limit}) for the rest of
+// the sequence: descriptor numbers at or above `soft` cannot be allocated
+// (EMFILE) or dup2'ed to (EBADF), and poll() refuses more than `soft`
+// entries. Every SUT keeps the limit to the sequence: the kernel SUT's
+// harness descriptors never count against it, and the next sequence starts
+// with the process's own limit again. Linux: kernel/sys.c do_prlimit.
+struct SetRlimitNofile {
+  static constexpr std::string_view kName = "setrlimit_nofile";
+  int64_t soft = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("soft", FieldKind::kInt, s.soft);
+  }
+  friend bool operator==(const SetRlimitNofile&,
+                         const SetRlimitNofile&) = default;
+};
+
+using Op = std::variant<
+    Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write, Read, Close,
+    Dup, Dup2, SetPipeSize, GetPipeSize, ListFds, Eventfd, EventfdWrite,
+    EventfdRead, Socketpair, Send, Recv, Shutdown, SetSockOpt, GetSockOpt,
+    UnixSocket, Bind, Listen, Connect, Accept4, SendTo, Poll, PPoll, Select,
+    PSelect, InetSocket, EpollPwait, EpollPwait2, OpenFile, TimerfdCreate,
+    TimerfdSettime, EpollIoctl, Lseek, GetFl, SetFl, SetRlimitNofile>;
 
 // What `op` returns on success (Returns), and the handle prefix a scenario
 // binds it to ("" if it binds none).

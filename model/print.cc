@@ -49,10 +49,9 @@ constexpr NamedBit kEventBits[] = {
 };
 
 constexpr NamedBit kOpenBits[] = {
-    {abi::kONonblock, "O_NONBLOCK"},
-    {abi::kODirect, "O_DIRECT"},
-    {abi::kOCloexec, "O_CLOEXEC"},
-    {abi::kOAppend, "O_APPEND"},
+    {abi::kONonblock, "O_NONBLOCK"}, {abi::kODirect, "O_DIRECT"},
+    {abi::kOCloexec, "O_CLOEXEC"},   {abi::kOAppend, "O_APPEND"},
+    {abi::kOAsync, "O_ASYNC"},       {abi::kONoatime, "O_NOATIME"},
 };
 
 constexpr NamedBit kEpollFlagBits[] = {{abi::kEpollCloexec, "EPOLL_CLOEXEC"}};
@@ -98,6 +97,26 @@ constexpr NamedValue kExpires[] = {{kExpireOff, "off"},
                                    {kExpireNow, "now"},
                                    {kExpireFar, "far"},
                                    {kExpireBad, "bad"}};
+
+constexpr NamedValue kWhences[] = {{abi::kSeekSet, "SEEK_SET"},
+                                   {abi::kSeekCur, "SEEK_CUR"},
+                                   {abi::kSeekEnd, "SEEK_END"},
+                                   {abi::kSeekData, "SEEK_DATA"},
+                                   {abi::kSeekHole, "SEEK_HOLE"}};
+
+// ioctl commands (unsigned: printed by IoctlCmdString).
+constexpr std::pair<uint32_t, const char*> kIoctlCmds[] = {
+    {abi::kEpiocSParams, "EPIOCSPARAMS"}, {abi::kEpiocGParams, "EPIOCGPARAMS"}};
+
+std::string IoctlCmdString(uint32_t cmd) {
+  for (const auto& [value, name] : kIoctlCmds) {
+    if (value == cmd)
+      return name;
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%x", cmd);
+  return buf;
+}
 
 constexpr NamedValue kUserBufs[] = {{kBufGood, "good"},
                                     {kBufNull, "null"},
@@ -203,6 +222,10 @@ std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
     return ValueString(static_cast<int32_t>(value), kOpenKinds);
   case FieldKind::kExpire:
     return ValueString(static_cast<int32_t>(value), kExpires);
+  case FieldKind::kWhence:
+    return ValueString(static_cast<int32_t>(value), kWhences);
+  case FieldKind::kIoctlCmd:
+    return IoctlCmdString(static_cast<uint32_t>(raw));
   case FieldKind::kFd:
   case FieldKind::kInt:
   case FieldKind::kCount:
@@ -325,17 +348,29 @@ std::optional<uint64_t> ParseFieldString(FieldKind kind,
   case FieldKind::kShutHow:
   case FieldKind::kSockOpt:
   case FieldKind::kOpenKind:
-  case FieldKind::kExpire: {
+  case FieldKind::kExpire:
+  case FieldKind::kWhence: {
     const std::span<const NamedValue> names =
         kind == FieldKind::kShutHow    ? std::span<const NamedValue>(kShutHows)
         : kind == FieldKind::kSockOpt  ? std::span<const NamedValue>(kSockOpts)
         : kind == FieldKind::kOpenKind ? std::span<const NamedValue>(kOpenKinds)
+        : kind == FieldKind::kWhence   ? std::span<const NamedValue>(kWhences)
                                        : std::span<const NamedValue>(kExpires);
     for (const NamedValue& v : names) {
       if (text == v.name)
         return static_cast<uint64_t>(static_cast<int64_t>(v.value));
     }
     return ParseNumber(text);
+  }
+  case FieldKind::kIoctlCmd: {
+    for (const auto& [value, name] : kIoctlCmds) {
+      if (text == name)
+        return value;
+    }
+    const std::optional<uint64_t> n = ParseNumber(text);
+    if (!n || *n > UINT32_MAX)
+      return std::nullopt;
+    return n;
   }
   case FieldKind::kCtlOp: {
     const std::string_view name = StripPrefix(text, "EPOLL_CTL_");
@@ -418,6 +453,10 @@ std::string ErrnoName(int err) {
     return "ENOSYS";
   case abi::kEisdir:
     return "EISDIR";
+  case abi::kEnotty:
+    return "ENOTTY";
+  case abi::kEspipe:
+    return "ESPIPE";
   case abi::kEnotsock:
     return "ENOTSOCK";
   case abi::kEmsgsize:
@@ -657,6 +696,8 @@ Profile ProfileForKernel(int major, int minor) {
   p.tcp_listen_refuses_syn_sent = at_least(6, 13);
   p.unix_dgram_send_allocates_first = at_least(6, 13);
   p.unix_oob = at_least(5, 15);
+  p.epoll_ioctl =
+      at_least(6, 9) ? EpollIoctlMode::kBusyPoll : EpollIoctlMode::kEnotty;
   if (at_least(5, 14)) {
     p.pipe_write_wake = PipeWriteWake::kIfWasEmptyOrPolled;
   } else if (at_least(5, 5)) {
@@ -734,6 +775,8 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
   os << "  fds:";
   for (const auto& [fd, id] : world.fd_table)
     os << ' ' << fd << '=' << name(id);
+  if (world.nofile)
+    os << "\n  RLIMIT_NOFILE " << *world.nofile;
   os << '\n';
   for (const auto& [id, pipe] : world.pipes) {
     uint64_t bytes = 0;

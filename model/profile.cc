@@ -112,6 +112,15 @@ const std::vector<EraFeature>& EraFeatures() {
        "in fdinfo)",
        [](const Profile& p) { return p.epollwakeup_kept ? 1 : 0; },
        [](Profile& p, int v) { p.epollwakeup_kept = v == 1; }},
+      {"epoll.ioctl",
+       {"busy-poll", "eopnotsupp", "enotty"},
+       "ioctl(EPIOCSPARAMS/EPIOCGPARAMS) on an epoll file: the busy-poll "
+       "parameters (6.9+), EOPNOTSUPP (6.9+ without "
+       "CONFIG_NET_RX_BUSY_POLL), or ENOTTY (before 6.9: no ioctl at all)",
+       [](const Profile& p) { return static_cast<int>(p.epoll_ioctl); },
+       [](Profile& p, int v) {
+         p.epoll_ioctl = static_cast<EpollIoctlMode>(v);
+       }},
   };
   return kFeatures;
 }

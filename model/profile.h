@@ -74,6 +74,13 @@ SocketCalibration DefaultSocketCalibration();
 std::optional<uint32_t> StepValue(const std::vector<SizeStep>& steps,
                                   uint32_t n);
 
+// What ioctl(EPIOCSPARAMS / EPIOCGPARAMS) on an epoll file does.
+enum class EpollIoctlMode {
+  kBusyPoll,    // 6.9+ with CONFIG_NET_RX_BUSY_POLL: the parameters
+  kEopnotsupp,  // 6.9+ without CONFIG_NET_RX_BUSY_POLL: EOPNOTSUPP
+  kEnotty,      // before 6.9: no unlocked_ioctl, every command ENOTTY
+};
+
 struct Profile {
   // epoll_wait checks the epfd (EBADF) before maxevents (EINVAL): 6.15+
   // ("eventpoll: abstract out parameter sanity checking").
@@ -94,15 +101,27 @@ struct Profile {
   // The epoll_pwait2 system call exists: 5.11+ (b0a0c2615f6f); before,
   // ENOSYS.
   bool has_epoll_pwait2 = true;
+  // The epoll file's ioctls ("eventpoll: Add epoll ioctl for epoll_params",
+  // 6.9; the kernel SUT probes it, CONFIG_NET_RX_BUSY_POLL included).
+  EpollIoctlMode epoll_ioctl = EpollIoctlMode::kBusyPoll;
   // CONFIG_PM_SLEEP and CAP_BLOCK_SUSPEND: whether EPOLLWAKEUP is stored.
   bool epollwakeup_kept = false;
   // CAP_SYS_RESOURCE: F_SETPIPE_SZ may exceed /proc/sys/fs/pipe-max-size.
   bool cap_sys_resource = true;
+  // CAP_NET_ADMIN: EPIOCSPARAMS may set a budget above NAPI_POLL_WEIGHT.
+  // The kernel SUT's executor thread and the C reproducer drop it, so the
+  // EPERM is reachable when the harness runs as root.
+  bool cap_net_admin = false;
+  // CAP_FOWNER (or owning the anonymous inode, i.e. uid 0): F_SETFL may set
+  // O_NOATIME on an epoll, eventfd or /dev/null file.
+  bool cap_fowner = true;
   // /proc/sys/fs/pipe-max-size.
   unsigned pipe_max_size = 1048576;
   // RLIMIT_NOFILE (soft): descriptor numbers must stay below it (dup2 ->
   // EBADF, allocation -> EMFILE). Default: fs.nr_open's default.
   int64_t fd_limit = 1048576;
+  // RLIMIT_NOFILE's hard limit: setrlimit_nofile above it is EINVAL.
+  int64_t fd_hard_limit = 1048576;
 
   // eventfd_write rejects any count but 8 (EINVAL), not only a short one:
   // measured on 6.18 (a write of 9 or 16 bytes is EINVAL; 5.10 and 6.1 take

@@ -42,6 +42,13 @@ enum class RuleEra : uint8_t {
   kUnixNoOob,                // before 5.15, or no CONFIG_AF_UNIX_OOB
   kPwait2,                   // 5.11+: epoll_pwait2 exists
   kNoPwait2,                 // before 5.11: ENOSYS
+  kEpollIoctl,               // 6.9+: the epoll file has an ioctl
+  kEpollIoctlBusyPoll,       // 6.9+ with CONFIG_NET_RX_BUSY_POLL
+  kEpollIoctlNoBusyPoll,     // 6.9+ without CONFIG_NET_RX_BUSY_POLL
+  kNoEpollIoctl,             // before 6.9: ENOTTY
+  kBusyPollNoCapNetAdmin,    // the EPIOC ioctls without CAP_NET_ADMIN
+  kCapNetAdmin,              // with CAP_NET_ADMIN
+  kNoCapFowner,              // without CAP_FOWNER (not uid 0)
 };
 
 struct RuleInfo {
@@ -248,6 +255,127 @@ inline constexpr RuleInfo kRules[] = {
      "EBADF from every call but close, dup, dup2 and select"},
     {"nopoll.open.regular", "fs/open.c do_sys_openat2: the sequence's regular "
                             "file, O_RDWR|O_CREAT (it starts empty)"},
+    {"ioctl.ebadf",
+     "fs/ioctl.c SYSCALL_DEFINE3(ioctl): the descriptor is not open: EBADF"},
+    {"ioctl.enotty.not_epoll",
+     "fs/ioctl.c vfs_ioctl: an EPIOC command on a file that is not an epoll "
+     "file (no unlocked_ioctl, or -ENOIOCTLCMD): ENOTTY"},
+    {"epoll_ioctl.enotty.no_ioctl",
+     "fs/ioctl.c vfs_ioctl: eventpoll_fops has no unlocked_ioctl: ENOTTY",
+     RuleEra::kNoEpollIoctl},
+    {"epoll_ioctl.einval.cmd",
+     "fs/eventpoll.c ep_eventpoll_ioctl: a command other than EPIOCSPARAMS and "
+     "EPIOCGPARAMS: EINVAL (not ENOTTY)",
+     RuleEra::kEpollIoctl},
+    {"epoll_ioctl.eopnotsupp.no_busy_poll",
+     "fs/eventpoll.c ep_eventpoll_bp_ioctl without CONFIG_NET_RX_BUSY_POLL: "
+     "EOPNOTSUPP",
+     RuleEra::kEpollIoctlNoBusyPoll},
+    {"epoll_ioctl.set.efault",
+     "fs/eventpoll.c ep_eventpoll_bp_ioctl: EPIOCSPARAMS cannot copy the "
+     "8-byte struct epoll_params in: EFAULT, first",
+     RuleEra::kEpollIoctlBusyPoll},
+    {"epoll_ioctl.set.einval.pad",
+     "fs/eventpoll.c ep_eventpoll_bp_ioctl: __pad is not 0: EINVAL",
+     RuleEra::kEpollIoctlBusyPoll},
+    {"epoll_ioctl.set.einval.usecs",
+     "fs/eventpoll.c ep_eventpoll_bp_ioctl: busy_poll_usecs above S32_MAX: "
+     "EINVAL (after the pad check)",
+     RuleEra::kEpollIoctlBusyPoll},
+    {"epoll_ioctl.set.einval.prefer",
+     "fs/eventpoll.c ep_eventpoll_bp_ioctl: prefer_busy_poll above 1: EINVAL "
+     "(after the usecs check)",
+     RuleEra::kEpollIoctlBusyPoll},
+    {"epoll_ioctl.set.eperm.budget",
+     "fs/eventpoll.c ep_eventpoll_bp_ioctl: busy_poll_budget above "
+     "NAPI_POLL_WEIGHT (64) without CAP_NET_ADMIN: EPERM, last",
+     RuleEra::kBusyPollNoCapNetAdmin},
+    {"epoll_ioctl.set.budget_privileged",
+     "fs/eventpoll.c ep_eventpoll_bp_ioctl: a budget above NAPI_POLL_WEIGHT "
+     "with CAP_NET_ADMIN is stored",
+     RuleEra::kCapNetAdmin},
+    {"epoll_ioctl.set.stored",
+     "fs/eventpoll.c ep_eventpoll_bp_ioctl: EPIOCSPARAMS stores usecs, budget "
+     "and prefer_busy_poll",
+     RuleEra::kEpollIoctlBusyPoll},
+    {"epoll_ioctl.get.efault",
+     "fs/eventpoll.c ep_eventpoll_bp_ioctl: EPIOCGPARAMS cannot copy the "
+     "struct out: EFAULT",
+     RuleEra::kEpollIoctlBusyPoll},
+    {"epoll_ioctl.get.params",
+     "fs/eventpoll.c ep_eventpoll_bp_ioctl: EPIOCGPARAMS returns what "
+     "EPIOCSPARAMS stored (all zero at first), __pad 0",
+     RuleEra::kEpollIoctlBusyPoll},
+    {"lseek.ebadf",
+     "fs/read_write.c ksys_lseek: the descriptor is not open: EBADF"},
+    {"lseek.einval.whence",
+     "fs/read_write.c ksys_lseek: whence above SEEK_MAX (SEEK_HOLE): EINVAL, "
+     "before the file is asked (a pipe too)"},
+    {"lseek.espipe",
+     "fs/read_write.c vfs_llseek: pipes and sockets have no FMODE_LSEEK: "
+     "ESPIPE"},
+    {"lseek.noop.epoll",
+     "fs/eventpoll.c eventpoll_fops.llseek = noop_llseek: returns f_pos (0), "
+     "whatever the offset"},
+    {"lseek.noop.eventfd",
+     "fs/eventfd.c eventfd_fops.llseek = noop_llseek: returns f_pos (0)"},
+    {"lseek.noop.timerfd",
+     "fs/timerfd.c timerfd_fops.llseek = noop_llseek: f_pos (0), whatever "
+     "the offset and whence"},
+    {"lseek.devnull", "drivers/char/mem.c null_lseek: f_pos = 0, returns 0"},
+    {"lseek.regular.set",
+     "fs/read_write.c generic_file_llseek_size: the new f_pos (SEEK_SET, "
+     "SEEK_CUR, SEEK_END from i_size)"},
+    {"lseek.regular.cur_zero",
+     "fs/read_write.c generic_file_llseek_size: SEEK_CUR by 0 returns f_pos"},
+    {"lseek.einval.negative",
+     "fs/read_write.c vfs_setpos: a negative position: EINVAL"},
+    {"lseek.regular.data_hole",
+     "fs/read_write.c generic_file_llseek_size: SEEK_DATA / SEEK_HOLE (a file "
+     "without holes: data up to i_size)"},
+    {"lseek.enxio.past_end",
+     "fs/read_write.c generic_file_llseek_size: SEEK_DATA / SEEK_HOLE at or "
+     "past i_size: ENXIO"},
+    {"lseek.directory",
+     "fs/ext4/dir.c ext4_dir_llseek: a hashed directory's end is LLONG_MAX"},
+    {"fcntl.ebadf",
+     "fs/fcntl.c SYSCALL_DEFINE3(fcntl): the descriptor is not open: EBADF"},
+    {"fcntl.getfl.epoll",
+     "fs/fcntl.c do_fcntl F_GETFL: an epoll file is O_RDWR plus what "
+     "F_SETFL set (no O_CLOEXEC, no O_LARGEFILE)"},
+    {"fcntl.getfl.other",
+     "fs/fcntl.c do_fcntl F_GETFL: the access mode, O_LARGEFILE of an "
+     "open(), the status flags (a pipe's read end has no O_DIRECT; O_PATH "
+     "alone for an O_PATH descriptor)"},
+    {"fcntl.setfl.ebadf.opath",
+     "fs/fcntl.c check_fcntl_cmd: F_SETFL on an O_PATH descriptor: EBADF"},
+    {"fcntl.setfl.eperm.noatime",
+     "fs/fcntl.c setfl: O_NOATIME on a file the caller does not own (the "
+     "anonymous inode, /dev/null) without CAP_FOWNER: EPERM",
+     RuleEra::kNoCapFowner},
+    {"fcntl.setfl.einval.direct",
+     "fs/fcntl.c setfl: O_DIRECT on a file without FMODE_CAN_ODIRECT that is "
+     "not a pipe (epoll, eventfd, sockets, /dev/null, a directory): EINVAL"},
+    {"fcntl.setfl.async.fasync",
+     "fs/fcntl.c setfl: O_ASYNC changes: the file's ->fasync (pipes, "
+     "sockets) sets or clears FASYNC"},
+    {"fcntl.setfl.async.no_fasync",
+     "fs/fcntl.c setfl: O_ASYNC on a file without ->fasync (epoll, eventfd): "
+     "accepted, never stored"},
+    {"fcntl.setfl.epoll",
+     "fs/fcntl.c setfl: an epoll file takes O_NONBLOCK, O_APPEND, O_NOATIME "
+     "(SETFL_MASK), which change nothing it does"},
+    {"fcntl.setfl.other",
+     "fs/fcntl.c setfl: f_flags = (arg & SETFL_MASK) | the rest"},
+    {"setrlimit.einval.above_hard",
+     "kernel/sys.c do_prlimit: RLIMIT_NOFILE's soft limit above the hard "
+     "one: EINVAL"},
+    {"setrlimit.nofile.lowered",
+     "kernel/sys.c do_prlimit: a lower RLIMIT_NOFILE soft limit (descriptors "
+     "already open stay)"},
+    {"setrlimit.nofile.raised",
+     "kernel/sys.c do_prlimit: the soft limit raised again, up to the hard "
+     "limit"},
     {"nopoll.open.directory", "fs/open.c do_sys_openat2: the sequence's "
                               "directory, O_RDONLY|O_DIRECTORY"},
     {"nopoll.open.devnull", "fs/open.c do_sys_openat2: /dev/null, O_RDWR"},
@@ -1221,12 +1349,13 @@ inline constexpr UngeneratedRule kUngeneratedRules[] = {
      "a NULL timespec waits without a limit: a SUT that diverges there (no "
      "events where the model has some) would never return, so generated "
      "waits use 100 ms at most; corpus H7 covers it"},
-    {"fd.alloc.emfile",
-     "RLIMIT_NOFILE (1048576 by default) is far above the 48 descriptors a "
-     "generated sequence keeps open (kMaxOpenFds)"},
-    {"dup2.ebadf.newfd_limit",
-     "generated dup2 targets stay below 64 (kMaxDup2Target), far below "
-     "RLIMIT_NOFILE"},
+    {"lseek.regular.data_hole",
+     "SEEK_DATA / SEEK_HOLE on the regular file depend on the filesystem's "
+     "holes (Admissible: SEEK_SET, SEEK_CUR, SEEK_END only)"},
+    {"lseek.enxio.past_end",
+     "SEEK_DATA / SEEK_HOLE on the regular file are not generated"},
+    {"lseek.directory",
+     "a directory's offsets depend on the filesystem (Admissible)"},
     {"eventfd.poll.err.overflow",
      "only eventfd_signal (in-kernel users) can push the count to "
      "ULLONG_MAX; a write stops at ULLONG_MAX - 1"},

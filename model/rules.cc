@@ -83,6 +83,22 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
     return profile.has_epoll_pwait2;
   case RuleEra::kNoPwait2:
     return !profile.has_epoll_pwait2;
+  case RuleEra::kEpollIoctl:
+    return profile.epoll_ioctl != EpollIoctlMode::kEnotty;
+  case RuleEra::kEpollIoctlBusyPoll:
+    return profile.epoll_ioctl == EpollIoctlMode::kBusyPoll;
+  case RuleEra::kEpollIoctlNoBusyPoll:
+    return profile.epoll_ioctl == EpollIoctlMode::kEopnotsupp;
+  case RuleEra::kNoEpollIoctl:
+    return profile.epoll_ioctl == EpollIoctlMode::kEnotty;
+  case RuleEra::kBusyPollNoCapNetAdmin:
+    return profile.epoll_ioctl == EpollIoctlMode::kBusyPoll &&
+           !profile.cap_net_admin;
+  case RuleEra::kCapNetAdmin:
+    return profile.epoll_ioctl == EpollIoctlMode::kBusyPoll &&
+           profile.cap_net_admin;
+  case RuleEra::kNoCapFowner:
+    return !profile.cap_fowner;
   }
   return true;
 }
@@ -133,6 +149,20 @@ std::string_view RuleEraName(RuleEra era) {
     return "5.11+";
   case RuleEra::kNoPwait2:
     return "before 5.11";
+  case RuleEra::kEpollIoctl:
+    return "6.9+";
+  case RuleEra::kEpollIoctlBusyPoll:
+    return "6.9+ with CONFIG_NET_RX_BUSY_POLL";
+  case RuleEra::kEpollIoctlNoBusyPoll:
+    return "6.9+ without CONFIG_NET_RX_BUSY_POLL";
+  case RuleEra::kNoEpollIoctl:
+    return "before 6.9";
+  case RuleEra::kBusyPollNoCapNetAdmin:
+    return "6.9+ with CONFIG_NET_RX_BUSY_POLL, without CAP_NET_ADMIN";
+  case RuleEra::kCapNetAdmin:
+    return "with CAP_NET_ADMIN (the SUTs drop it)";
+  case RuleEra::kNoCapFowner:
+    return "without CAP_FOWNER";
   }
   return "";
 }

@@ -33,11 +33,11 @@ Outcome PollStep(World& world, const int32_t (&fds)[3],
     RULE("ppoll.einval.sigsetsize");
     return Outcome::Error(abi::kEinval);
   }
-  if (static_cast<uint32_t>(nfds) > world.profile.fd_limit) {
+  if (static_cast<uint32_t>(nfds) > world.FdLimit()) {
     RULE("poll.einval.nfds");
     return Outcome::Error(abi::kEinval);
   }
-  if (static_cast<uint32_t>(nfds) == world.profile.fd_limit)
+  if (static_cast<uint32_t>(nfds) == world.FdLimit())
     RULE("poll.nfds.at_limit");
   Outcome out = Outcome::Value(0);
   const int32_t listed = nfds < 3 ? nfds : 3;

@@ -61,7 +61,7 @@ int64_t LowestFreeFd(const World& world, int n) {
 }
 
 bool HasFreeFds(const World& world, int n) {
-  if (LowestFreeFd(world, n - 1) < world.profile.fd_limit)
+  if (LowestFreeFd(world, n - 1) < world.FdLimit())
     return true;
   RULE("fd.alloc.emfile");
   return false;
@@ -69,7 +69,7 @@ bool HasFreeFds(const World& world, int n) {
 
 int32_t InstallLowestFd(World& world, FileId file) {
   const auto fd = static_cast<int32_t>(LowestFreeFd(world, 0));
-  EP_CHECK(fd < world.profile.fd_limit);
+  EP_CHECK(fd < world.FdLimit());
   // Linux: fs/file.c alloc_fd: the lowest free number, a hole left by a
   // close or above every open one.
   if (!world.fd_table.empty() && fd < world.fd_table.rbegin()->first) {
@@ -142,9 +142,10 @@ Outcome DoPipe2(World& world, const Pipe2& op) {
     return Outcome::Error(abi::kEmfile);
   const uint32_t file_flags = op.flags & (abi::kONonblock | abi::kODirect);
   const PipeId pipe_id = world.next_id++;
-  const FileId r = NewFile(
-      world,
-      File{.kind = FileKind::kPipeRead, .flags = file_flags, .pipe = pipe_id});
+  // create_pipe_files: O_DIRECT (packet mode) is the write end's only.
+  const FileId r = NewFile(world, File{.kind = FileKind::kPipeRead,
+                                       .flags = file_flags & abi::kONonblock,
+                                       .pipe = pipe_id});
   const FileId w = NewFile(
       world,
       File{.kind = FileKind::kPipeWrite, .flags = file_flags, .pipe = pipe_id});
@@ -204,6 +205,8 @@ Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
   case FileKind::kRegular:
     // The file grows to where the write ends (every byte is kIoFillByte).
     RULE("nopoll.write.regular");
+    if ((f.flags & abi::kOAppend) != 0)
+      f.pos = world.regular_size;  // generic_write_checks: IOCB_APPEND
     f.pos += count;
     world.regular_size = std::max(world.regular_size, f.pos);
     return Outcome::Value(count);
@@ -403,7 +406,7 @@ Outcome DoDup2(World& world, const Dup2& op) {
     RULE("dup2.ebadf.newfd_negative");
     return Outcome::Error(abi::kEbadf);
   }
-  if (op.newfd >= world.profile.fd_limit) {
+  if (op.newfd >= world.FdLimit()) {
     RULE("dup2.ebadf.newfd_limit");
     return Outcome::Error(abi::kEbadf);
   }
@@ -590,6 +593,16 @@ Outcome Step(World& world, const Op& op) {
           return internal::TimerfdCreate(world, o.clockid, o.flags);
         } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
           return internal::TimerfdSettime(world, o.fd, o.flags, o.expire);
+        } else if constexpr (std::is_same_v<T, EpollIoctl>) {
+          return internal::EpollIoctlStep(world, o);
+        } else if constexpr (std::is_same_v<T, Lseek>) {
+          return internal::LseekStep(world, o);
+        } else if constexpr (std::is_same_v<T, GetFl>) {
+          return internal::GetFlStep(world, o);
+        } else if constexpr (std::is_same_v<T, SetFl>) {
+          return internal::SetFlStep(world, o);
+        } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
+          return internal::SetRlimitNofileStep(world, o);
         } else if constexpr (std::is_same_v<T, Write>) {
           return WriteFile(world, o.fd, o.count, FillValue(o.count));
         } else if constexpr (std::is_same_v<T, Read>) {

@@ -45,6 +45,11 @@ struct EpollItem {
 struct EpollInstance {
   std::map<ItemKey, EpollItem> items;  // Kernel: rbr (the interest set)
   std::deque<ItemKey> ready_list;      // Kernel: rdllist, FIFO
+  // The busy-poll parameters EPIOCSPARAMS stores (6.9+). Kernel:
+  // busy_poll_usecs, busy_poll_budget, prefer_busy_poll.
+  uint32_t busy_poll_usecs = 0;
+  uint16_t busy_poll_budget = 0;
+  uint8_t prefer_busy_poll = 0;
   friend bool operator==(const EpollInstance&, const EpollInstance&) = default;
 };
 
@@ -257,9 +262,11 @@ constexpr bool PipeWrites(FileKind k) {
 // Linux: include/linux/fs.h struct file.
 struct File {
   FileKind kind = FileKind::kPipeRead;
-  uint32_t refs = 0;   // descriptor-table references; Kernel: f_count
-  uint32_t flags = 0;  // O_NONBLOCK, O_DIRECT; Kernel: f_flags
-  PipeId pipe = 0;     // pipe ends: the pipe
+  uint32_t refs = 0;  // descriptor-table references; Kernel: f_count
+  // Status flags (O_NONBLOCK, O_DIRECT, O_APPEND, O_NOATIME, FASYNC; not
+  // the access mode, which the kind decides). Kernel: f_flags.
+  uint32_t flags = 0;
+  PipeId pipe = 0;  // pipe ends: the pipe
   // Epoll items watching this file, in wait-queue order (the order a wakeup
   // visits them). For a pipe end this is rd_wait or wr_wait, for an epoll
   // file its poll_wait.
@@ -297,6 +304,9 @@ struct World {
   // The pipe of the sequence's one FIFO while some file has it open (0: none;
   // the last close frees it, data and size included). Kernel: i_pipe.
   PipeId fifo_pipe = 0;
+  // RLIMIT_NOFILE's soft limit as setrlimit_nofile set it for the rest of
+  // the sequence (unset: the profile's fd_limit). Kernel: signal->rlim.
+  std::optional<int64_t> nofile;
   uint32_t next_id = 1;  // next FileId / PipeId / SockId
 
   // The file open at `fd`, if any.
@@ -307,6 +317,8 @@ struct World {
   std::optional<FileId> FdgetAt(int32_t fd) const;
   bool IsOpen(int32_t fd) const { return fd_table.count(fd) != 0; }
   bool IsEpollFd(int32_t fd) const;
+  // RLIMIT_NOFILE (soft) now: `nofile` if set, else the profile's.
+  int64_t FdLimit() const { return nofile.value_or(profile.fd_limit); }
   friend bool operator==(const World&, const World&) = default;
 };
 

@@ -77,7 +77,8 @@ using GenOrder =
            EventfdWrite, EventfdRead, Socketpair, Send, Recv, Shutdown,
            SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
            SendTo, Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
-           EpollPwait2, OpenFile, TimerfdCreate, TimerfdSettime>;
+           EpollPwait2, OpenFile, TimerfdCreate, TimerfdSettime, EpollIoctl,
+           Lseek, GetFl, SetFl, SetRlimitNofile>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -106,6 +107,12 @@ bool IsEpoll(const File& f) { return f.kind == FileKind::kEpoll; }
 bool IsPipe(const File& f) { return IsPipeKind(f.kind); }
 bool IsEventfd(const File& f) { return f.kind == FileKind::kEventfd; }
 bool IsTimerfd(const File& f) { return f.kind == FileKind::kTimerfd; }
+// fcntl's targets: the epoll file, and O_PATH descriptors (which F_GETFL
+// takes and F_SETFL refuses).
+bool IsEpollOrPath(const File& f) {
+  return f.kind == FileKind::kEpoll || f.kind == FileKind::kPath;
+}
+bool IsPath(const File& f) { return f.kind == FileKind::kPath; }
 bool IsSocket(const File& f) {
   return f.kind == FileKind::kUnixSocket || f.kind == FileKind::kInetSocket;
 }
@@ -401,6 +408,16 @@ Gen<int32_t> PreferFds(const World& w, std::vector<int32_t> preferred) {
       {{6, gen::elementOf(std::move(preferred))}, {2, GenFd(w, IsSocket)}});
 }
 
+// F_SETFL's descriptor: mostly an epoll file, an O_PATH one now and then
+// (EBADF), whatever else GenFd draws.
+Gen<int32_t> GenSetFlFd(const World& w) {
+  std::vector<int32_t> paths = OpenFdsWhere(w, IsPath);
+  if (paths.empty())
+    return GenFd(w, IsEpoll);
+  return WeightedOneOf<int32_t>(
+      {{2, gen::elementOf(std::move(paths))}, {6, GenFd(w, IsEpoll)}});
+}
+
 // Mostly a name some socket holds (what connect and sendto should find).
 Gen<int32_t> GenBoundName(const World& w) {
   std::vector<int32_t> bound;
@@ -565,6 +582,14 @@ Gen<Swarm> GenSwarm(Families families) {
             std::min(s.weights[IndexOf<GetPipeSize>()], 2);
         s.weights[IndexOf<GetSockOpt>()] =
             std::min(s.weights[IndexOf<GetSockOpt>()], 3);
+        // A lowered RLIMIT_NOFILE ends every allocation after it: rarely.
+        s.weights[IndexOf<SetRlimitNofile>()] =
+            std::min(s.weights[IndexOf<SetRlimitNofile>()], 2);
+        // The epoll file's own calls change little: a small share.
+        for (const size_t kind : {IndexOf<GetFl>(), IndexOf<SetFl>()})
+          s.weights[kind] = std::min(s.weights[kind], 4);
+        s.weights[IndexOf<EpollIoctl>()] =
+            std::min(s.weights[IndexOf<EpollIoctl>()], 6);
         // Every file family switched on gets a way to make its files.
         if ((families & kFamilyEventfd) != 0) {
           s.weights[IndexOf<Eventfd>()] =
@@ -1329,10 +1354,10 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       add(IndexOf<T>(), [&] {
         // RLIMIT_NOFILE itself is allowed, one more is EINVAL (at the limit
         // only while the SUTs' buffers of that many entries stay small).
-        const auto over_limit = static_cast<int32_t>(
-            std::min<int64_t>(w.profile.fd_limit + 1, INT32_MAX));
-        const auto at_limit = static_cast<int32_t>(
-            w.profile.fd_limit <= (1 << 20) ? w.profile.fd_limit : 3);
+        const auto over_limit =
+            static_cast<int32_t>(std::min<int64_t>(w.FdLimit() + 1, INT32_MAX));
+        const auto at_limit =
+            static_cast<int32_t>(w.FdLimit() <= (1 << 20) ? w.FdLimit() : 3);
         const Gen<int32_t> nfds = gen::weightedElement<int32_t>(
             {{10, 3}, {1, 0}, {1, 1}, {1, 2}, {1, at_limit}, {1, over_limit}});
         const Gen<int32_t> sigsetsize =
@@ -1375,6 +1400,111 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
               return op;
             },
             nfds, GenFdSet(w), GenFdSet(w), GenFdSet(w), sigsetsize);
+      });
+    } else if constexpr (std::is_same_v<T, EpollIoctl>) {
+      add(IndexOf<T>(), [&] {
+        // Mostly valid parameters, each invalid one sometimes: the checks
+        // of ep_eventpoll_bp_ioctl in their order (pad, usecs, prefer,
+        // budget) and the copies (buf=).
+        return gen::apply(
+            [](int32_t fd, uint32_t cmd, uint32_t usecs, uint32_t budget,
+               uint32_t prefer, uint32_t pad, uint32_t buf) -> Op {
+              return EpollIoctl{.fd = fd,
+                                .cmd = cmd,
+                                .usecs = usecs,
+                                .budget = budget,
+                                .prefer = prefer,
+                                .pad = pad,
+                                .buf = buf};
+            },
+            GenFd(w, IsEpoll),
+            gen::weightedElement<uint32_t>({{6, kEpiocSParams},
+                                            {5, kEpiocGParams},
+                                            {1, 0x8a03u},
+                                            {1, 0x8a00u}}),
+            gen::weightedElement<uint32_t>({{4, 0u},
+                                            {4, 50u},
+                                            {1, kS32Max},
+                                            {1, kS32Max + 1},
+                                            {1, 0xffffffffu}}),
+            gen::weightedElement<uint32_t>(
+                {{4, 0u}, {4, 16u}, {2, 64u}, {2, 65u}, {1, 0xffffu}}),
+            gen::weightedElement<uint32_t>({{5, 0u}, {5, 1u}, {2, 2u}}),
+            gen::weightedElement<uint32_t>({{12, 0u}, {1, 1u}}),
+            gen::weightedElement<uint32_t>({{12, kBufGood},
+                                            {1, kBufNull},
+                                            {1, kBufReadOnly},
+                                            {1, kBufTail},
+                                            {1, kBufTail + 1},
+                                            {1, kBufKernel}}));
+      });
+    } else if constexpr (std::is_same_v<T, Lseek>) {
+      add(IndexOf<T>(), [&] {
+        // The epoll file and the other kinds' llseeks: the regular file
+        // and /dev/null when there are some, eventfds, pipes and sockets.
+        const auto is_target = [](const File& f) {
+          return f.kind == FileKind::kEpoll || f.kind == FileKind::kEventfd;
+        };
+        std::vector<std::pair<uint32_t, Gen<int32_t>>> fds = {
+            {4, GenFd(w, is_target)}};
+        std::vector<int32_t> regular = OpenFdsWhere(
+            w, [](const File& f) { return f.kind == FileKind::kRegular; });
+        if (!regular.empty())
+          fds.emplace_back(8, gen::elementOf(std::move(regular)));
+        std::vector<int32_t> null = OpenFdsWhere(
+            w, [](const File& f) { return f.kind == FileKind::kDevNull; });
+        if (!null.empty())
+          fds.emplace_back(2, gen::elementOf(std::move(null)));
+        const Gen<int32_t> fd = WeightedOneOf<int32_t>(std::move(fds));
+        return gen::apply(
+            [](int32_t fd, int64_t offset, int32_t whence) -> Op {
+              return Lseek{.fd = fd, .offset = offset, .whence = whence};
+            },
+            fd,
+            gen::weightedElement<int64_t>(
+                {{6, 0}, {4, 1}, {2, 5}, {2, -1}, {1, -100}, {1, 4096}}),
+            gen::weightedElement<int32_t>({{6, kSeekSet},
+                                           {4, kSeekCur},
+                                           {4, kSeekEnd},
+                                           {1, kSeekData},
+                                           {1, kSeekHole},
+                                           {1, 5}}));
+      });
+    } else if constexpr (std::is_same_v<T, GetFl>) {
+      add(IndexOf<T>(), [&] {
+        return gen::map(GenFd(w, IsEpollOrPath),
+                        [](int32_t fd) -> Op { return GetFl{.fd = fd}; });
+      });
+    } else if constexpr (std::is_same_v<T, SetFl>) {
+      add(IndexOf<T>(), [&] {
+        return gen::apply(
+            [](int32_t fd, uint32_t flags) -> Op {
+              return SetFl{.fd = fd, .flags = flags};
+            },
+            GenSetFlFd(w),
+            gen::weightedElement<uint32_t>({{4, kONonblock},
+                                            {3, 0u},
+                                            {2, kONonblock | kOAppend},
+                                            {2, kONonblock | kOAsync},
+                                            {1, kONonblock | kONoatime},
+                                            {1, kONonblock | kODirect},
+                                            {1, kOAsync}}));
+      });
+    } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
+      add(IndexOf<T>(), [&] {
+        // Around the lowest free number (EMFILE at the next allocation),
+        // 0, the profile's own limit back, and one above the hard limit.
+        int64_t lowest = 0;
+        while (w.IsOpen(static_cast<int32_t>(lowest)))
+          ++lowest;
+        return gen::map(
+            gen::weightedElement<int64_t>({{4, lowest},
+                                           {3, lowest + 1},
+                                           {2, lowest + 2},
+                                           {1, 0},
+                                           {2, w.profile.fd_limit},
+                                           {1, w.profile.fd_hard_limit + 1}}),
+            [](int64_t soft) -> Op { return SetRlimitNofile{.soft = soft}; });
       });
     } else {
       static_assert(kAlwaysFalse<T>, "GenOp: no generator for this op");
@@ -1609,8 +1739,37 @@ bool Admissible(const World& w, const Op& op) {
           // Sizes above pipe-max-size depend on privileges.
           return static_cast<uint32_t>(o.size) <= (1u << 20) ||
                  static_cast<uint32_t>(o.size) > (1u << 31);
+        } else if constexpr (std::is_same_v<T, Lseek>) {
+          // The regular file: SEEK_SET/CUR/END near its data (SEEK_DATA
+          // and SEEK_HOLE see the filesystem's holes); no directory (its
+          // offsets are the filesystem's).
+          const File* f = w.FdgetAt(o.fd) ? w.FileAt(o.fd) : nullptr;
+          if (f != nullptr && f->kind == FileKind::kDirectory)
+            return false;
+          if (f != nullptr && f->kind == FileKind::kRegular)
+            return o.whence >= abi::kSeekSet && o.whence <= abi::kSeekEnd &&
+                   o.offset >= -(int64_t{1} << 20) &&
+                   o.offset <= (int64_t{1} << 20);
+          return true;
+        } else if constexpr (std::is_same_v<T, SetFl>) {
+          // Files whose blocking the model relies on keep O_NONBLOCK; no
+          // O_DIRECT I/O on the regular file.
+          const File* f = w.FileAt(o.fd);
+          if (f == nullptr || f->kind == FileKind::kEpoll ||
+              f->kind == FileKind::kPath)
+            return true;
+          if (f->kind == FileKind::kRegular)
+            return (o.flags & abi::kODirect) == 0;
+          return (o.flags & abi::kONonblock) != 0;
+        } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
+          // Up to the profile's own limit (the host's hard limit may be
+          // higher, which the model knows), or past the hard one.
+          return o.soft <= w.profile.fd_limit ||
+                 o.soft > w.profile.fd_hard_limit;
         } else if constexpr (std::is_same_v<T, EpollCtl> ||
                              std::is_same_v<T, TimerfdSettime> ||
+                             std::is_same_v<T, EpollIoctl> ||
+                             std::is_same_v<T, GetFl> ||
                              std::is_same_v<T, Close> ||
                              std::is_same_v<T, GetPipeSize> ||
                              std::is_same_v<T, ListFds> ||

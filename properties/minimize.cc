@@ -173,8 +173,22 @@ std::vector<Op> Simplifications(const Op& op) {
             s.flags = 0;
             out.push_back(s);
           }
+        } else if constexpr (std::is_same_v<T, EpollIoctl>) {
+          if (o.buf != kBufGood) {
+            EpollIoctl s = o;
+            s.buf = kBufGood;
+            out.push_back(s);
+          }
+        } else if constexpr (std::is_same_v<T, Lseek>) {
+          if (o.offset != 0 || o.whence != abi::kSeekSet)
+            out.push_back(Lseek{.fd = o.fd});
+        } else if constexpr (std::is_same_v<T, SetFl>) {
+          if (o.flags != abi::kONonblock && (o.flags & abi::kONonblock) != 0)
+            out.push_back(SetFl{.fd = o.fd, .flags = abi::kONonblock});
         } else if constexpr (std::is_same_v<T, Eventfd> ||
                              std::is_same_v<T, TimerfdCreate> ||
+                             std::is_same_v<T, GetFl> ||
+                             std::is_same_v<T, SetRlimitNofile> ||
                              std::is_same_v<T, EventfdRead> ||
                              std::is_same_v<T, Shutdown> ||
                              std::is_same_v<T, SetSockOpt> ||

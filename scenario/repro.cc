@@ -56,7 +56,10 @@ std::string Prelude(const Layout& layout) {
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -377,6 +380,43 @@ HELPER int timer_set(int fd, int flags, int expire) {
     errno = e;
   }
   return r;
+/* setrlimit_nofile(soft): RLIMIT_NOFILE's soft limit for the rest of the
+ * run. The program's own descriptors (list_fds's directory, fdinfo files)
+ * are opened with its own limit back in force (nofile_own / nofile_seq), as
+ * epollcheck's harness keeps them out of the sequence's limit. */
+static struct rlimit own_nofile;
+static int seq_nofile_set;
+static rlim_t seq_nofile;
+HELPER long set_nofile(long long soft) {
+  struct rlimit l;
+  if (getrlimit(RLIMIT_NOFILE, &l) != 0) return -1;
+  if (!seq_nofile_set) own_nofile = l;
+  l.rlim_cur = (rlim_t)soft;
+  if (setrlimit(RLIMIT_NOFILE, &l) != 0) return -1;
+  seq_nofile_set = 1;
+  seq_nofile = l.rlim_cur;
+  return 0;
+}
+HELPER void nofile_own(void) {
+  if (seq_nofile_set) setrlimit(RLIMIT_NOFILE, &own_nofile);
+}
+HELPER void nofile_seq(void) {
+  if (seq_nofile_set) {
+    struct rlimit l = own_nofile;
+    l.rlim_cur = seq_nofile;
+    setrlimit(RLIMIT_NOFILE, &l);
+  }
+}
+
+/* The sequence runs without CAP_NET_ADMIN (capabilities are per thread;
+ * epollcheck's executor thread drops it too): EPIOCSPARAMS's EPERM. */
+HELPER void drop_net_admin(void) {
+  struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+  memset(d, 0, sizeof d);
+  if (syscall(SYS_capget, &h, d) != 0) return;
+  d[CAP_NET_ADMIN / 32].effective &= ~(1u << (CAP_NET_ADMIN % 32));
+  syscall(SYS_capset, &h, d);
 }
 
 HELPER int cmp_int(const void *a, const void *b) {
@@ -385,7 +425,9 @@ HELPER int cmp_int(const void *a, const void *b) {
 
 HELPER void fmt_list_fds(char *out, size_t n) {
   int fds[1024], count = 0;
+  nofile_own();
   DIR *d = opendir("/proc/self/fd");
+  nofile_seq();
   if (!d) { fmt_ret(out, n, -1, errno); return; }
   struct dirent *de;
   while ((de = readdir(d)) && count < 1024) {
@@ -428,7 +470,9 @@ HELPER void check_fdinfo(const char *line, int epfd,
   } shown[4096];
   char path[64];
   snprintf(path, sizeof path, "/proc/self/fdinfo/%d", epfd);
+  nofile_own();
   int fd = open(path, O_RDONLY | O_CLOEXEC);
+  nofile_seq();
   if (fd < 0) {
     dprintf(OUT_FD, "      %s  UNCHECKED: %s: %s\n", line, path,
             strerror(errno));
@@ -500,6 +544,7 @@ int main(void) {
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
+  drop_net_admin();
   for (int fd = 0; fd < OUT_FD; fd++) close(fd);
   io_buf = scratch(IO_BYTES);
   memset(io_buf, 'x', IO_BYTES < 65536 ? IO_BYTES : 65536);
@@ -748,6 +793,25 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
             os << "    fmt_wait_at(got, GOT_SIZE, r, e, evs);\n";
           } else if constexpr (std::is_same_v<T, ListFds>) {
             os << "    fmt_list_fds(got, GOT_SIZE);\n";
+          } else if constexpr (std::is_same_v<T, EpollIoctl>) {
+            const bool get = o.cmd == abi::kEpiocGParams;
+            os << "    struct { uint32_t usecs; uint16_t budget; uint8_t "
+                  "prefer, pad; } p = {"
+               << f["usecs"] << "u, (uint16_t)" << f["budget"] << ", (uint8_t)"
+               << f["prefer"] << ", (uint8_t)" << f["pad"] << "};\n";
+            if (get)
+              os << "    memset(&p, 0xff, sizeof p);\n";
+            os << "    void *a = ubuf(" << f["buf"] << ", sizeof p, &p, "
+               << (get ? "NULL" : "&p") << ", sizeof p);\n"
+               << "    r = ioctl(" << f["fd"] << ", " << f["cmd"]
+               << "u, a); e = errno;\n";
+            if (get) {
+              os << "    unsigned long long v = 0;\n"
+                 << "    if (r == 0) memcpy(&v, a, 8);\n"
+                 << "    fmt_value(got, GOT_SIZE, r, e, v);\n";
+            } else {
+              os << "    fmt_ret(got, GOT_SIZE, r, e);\n";
+            }
           } else {
             std::string expr;
             std::string after;  // C run after the call, before formatting
@@ -822,6 +886,15 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
             } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
               expr = "timer_set(" + f["fd"] + ", " + f["flags"] + ", " +
                      f["expire"] + ")";
+            } else if constexpr (std::is_same_v<T, Lseek>) {
+              expr = "lseek(" + f["fd"] + ", " + f["offset"] + "ll, " +
+                     f["whence"] + ")";
+            } else if constexpr (std::is_same_v<T, GetFl>) {
+              expr = "fcntl(" + f["fd"] + ", F_GETFL)";
+            } else if constexpr (std::is_same_v<T, SetFl>) {
+              expr = "fcntl(" + f["fd"] + ", F_SETFL, " + f["flags"] + ")";
+            } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
+              expr = "set_nofile(" + f["soft"] + "ll)";
             } else if constexpr (std::is_same_v<T, Accept4>) {
               expr = "accept4(" + f["fd"] + ", NULL, NULL, " + f["flags"] + ")";
             } else {

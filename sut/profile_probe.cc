@@ -108,6 +108,11 @@ std::vector<FeatureProbe> Probes() {
                  .fd = 1,
                  .events = kEpollIn | abi::kEpollWakeup}},
        true},
+      // EPIOCGPARAMS on an epoll file: the parameters (6.9+ with
+      // CONFIG_NET_RX_BUSY_POLL), EOPNOTSUPP (without it), or ENOTTY
+      // (before 6.9).
+      {"epoll.ioctl",
+       {EpollCreate1{}, EpollIoctl{.fd = 0, .cmd = abi::kEpiocGParams}}},
   };
 }
 

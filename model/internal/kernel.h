@@ -30,8 +30,7 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested);
 void WakeUp(World& world, FileId file, uint32_t key);
 // The same on a wait queue that belongs to no file (a pipe's rd_wait or
 // wr_wait); `queue` is copied first.
-void WakeQueue(World& world, const std::vector<WaitEntry>& queue,
-               uint32_t key);
+void WakeQueue(World& world, const std::vector<WaitEntry>& queue, uint32_t key);
 
 // Drops one reference to `file`; on the last one, releases it.
 // Linux: fs/file_table.c fput / __fput.
@@ -122,11 +121,18 @@ Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
                       uint32_t buf, bool waits, std::vector<Delivery>* trace);
 uint32_t EpollPoll(World& world, FileId epoll_file);
 
+// The epoll file as a file, and the descriptor limit (model/epfile.cc).
+Outcome EpollIoctlStep(World& world, const EpollIoctl& op);
+Outcome LseekStep(World& world, const Lseek& op);
+Outcome GetFlStep(World& world, const GetFl& op);
+Outcome SetFlStep(World& world, const SetFl& op);
+Outcome SetRlimitNofileStep(World& world, const SetRlimitNofile& op);
+
 // Allocates the lowest free descriptor number and installs `file` there.
 // Linux: fs/file.c alloc_fd.
 // Requires: HasFreeFds(world, 1).
 int32_t InstallLowestFd(World& world, FileId file);
-// True if `n` numbers below the profile's fd_limit are free.
+// True if `n` numbers below RLIMIT_NOFILE (World::FdLimit) are free.
 bool HasFreeFds(const World& world, int n);
 FileId NewFile(World& world, File file);
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
@@ -69,6 +70,30 @@ bool AwaitChange(std::atomic<uint32_t>& word, uint32_t value,
     FutexWait(word, value, &slice);
   }
   return true;
+}
+
+// Drops CAP_NET_ADMIN from the calling thread's effective set (capabilities
+// are per thread), so the executor runs the sequence without it: the model
+// profile says so (Profile::cap_net_admin), and EPIOCSPARAMS's EPERM is
+// reachable when the harness runs as root. Returns false if capget fails.
+bool DropNetAdmin() {
+  __user_cap_header_struct header{.version = _LINUX_CAPABILITY_VERSION_3,
+                                  .pid = 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (syscall(SYS_capget, &header, data) != 0)
+    return false;
+  data[CAP_NET_ADMIN / 32].effective &= ~(1u << (CAP_NET_ADMIN % 32));
+  return syscall(SYS_capset, &header, data) == 0;
+}
+
+// Whether the calling thread has `cap` in its effective set.
+bool HasCapability(int cap) {
+  __user_cap_header_struct header{.version = _LINUX_CAPABILITY_VERSION_3,
+                                  .pid = 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (syscall(SYS_capget, &header, data) != 0)
+    return false;
+  return (data[cap / 32].effective & (1u << (cap % 32))) != 0;
 }
 
 }  // namespace
@@ -211,6 +236,12 @@ private:
       return;
     }
     CloseFrom(0);
+    if (!DropNetAdmin()) {
+      reply_ =
+          std::string("cannot drop CAP_NET_ADMIN: ") + std::strerror(errno);
+      Reply();
+      return;
+    }
     // SIGPIPE (EPIPE comes back as a value) and every other asynchronous
     // signal: the harness's SIGALRM and SIGCHLD go to its own threads.
     if (!BlockAsyncSignals()) {
@@ -464,9 +495,17 @@ ProbedProfile ProbeRunningKernel() {
   // Host and build facts; every era feature is then probed.
   Profile base;
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
-    base.fd_limit = static_cast<int64_t>(limit.rlim_cur);
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    if (limit.rlim_cur != RLIM_INFINITY)
+      base.fd_limit = static_cast<int64_t>(limit.rlim_cur);
+    base.fd_hard_limit = limit.rlim_max == RLIM_INFINITY
+                             ? INT64_MAX
+                             : static_cast<int64_t>(limit.rlim_max);
+  }
   base.cap_sys_resource = geteuid() == 0;
+  // The executor drops CAP_NET_ADMIN (DropNetAdmin); CAP_FOWNER it keeps.
+  base.cap_net_admin = false;
+  base.cap_fowner = HasCapability(CAP_FOWNER);
   base.sockets = CalibrateSockets();
   const auto [major, minor] = UnameVersion();
   return ProbeProfile(

@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -445,7 +446,15 @@ Outcome ListOpenFds() {
 
 }  // namespace
 
+// The RLIMIT_NOFILE soft limit setrlimit_nofile set for this thread's
+// sequence, if any. It is in force only while one of the sequence's
+// operations runs (RunSyscall sets it and puts the process's own back), so
+// the harness's descriptors (the fdinfo readers, the worker's pipes, other
+// threads' files) never meet it; the limit is per process.
+thread_local std::optional<rlim_t> sequence_nofile;
+
 void NewAbstractNamespace() {
+  sequence_nofile.reset();
   SequenceFiles().Remove();
   ++abstract_generation;
   inet_ports.clear();
@@ -456,8 +465,30 @@ namespace {
 Outcome RunOne(const Op& op);
 }  // namespace
 
+// Runs `fn` with the sequence's RLIMIT_NOFILE soft limit in force, if it has
+// one (list_fds, the harness's own observation, runs without it: it opens a
+// directory), and puts the process's own limit back after it, also after
+// setrlimit_nofile itself.
+template <class Fn> Outcome WithSequenceNofile(const Op& op, Fn&& fn) {
+  const bool sets = std::holds_alternative<SetRlimitNofile>(op);
+  if ((!sequence_nofile && !sets) || std::holds_alternative<ListFds>(op))
+    return fn();
+  rlimit own{};
+  EP_CHECK(getrlimit(RLIMIT_NOFILE, &own) == 0);
+  if (sequence_nofile) {
+    rlimit limited = own;
+    limited.rlim_cur = *sequence_nofile;
+    EP_CHECK(setrlimit(RLIMIT_NOFILE, &limited) == 0);
+  }
+  const int saved_errno = errno;
+  Outcome out = fn();
+  EP_CHECK(setrlimit(RLIMIT_NOFILE, &own) == 0);
+  errno = saved_errno;
+  return out;
+}
+
 Outcome RunSyscall(const Op& op) {
-  Outcome out = RunOne(op);
+  Outcome out = WithSequenceNofile(op, [&] { return RunOne(op); });
   // Descriptors that may now hold AF_INET sockets.
   if (!out.IsError()) {
     const bool returns_fd =
@@ -512,6 +543,47 @@ Outcome RunOne(const Op& op) {
           return FromRet(timerfd_create(o.clockid, static_cast<int>(o.flags)));
         } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
           return TimerfdSettimeNow(o);
+        } else if constexpr (std::is_same_v<T, EpollIoctl>) {
+          // struct epoll_params, little-endian: u32 usecs, u16 budget, u8
+          // prefer, u8 pad.
+          struct Params {
+            uint32_t usecs;
+            uint16_t budget;
+            uint8_t prefer;
+            uint8_t pad;
+          } params{o.usecs, static_cast<uint16_t>(o.budget),
+                   static_cast<uint8_t>(o.prefer), static_cast<uint8_t>(o.pad)};
+          static_assert(sizeof(Params) == abi::kEpollParamsSize);
+          const bool get = o.cmd == abi::kEpiocGParams;
+          if (get)
+            params = Params{0xffffffffu, 0xffff, 0xff, 0xff};
+          void* arg = UserBufPointer(o.buf, sizeof params, &params,
+                                     get ? nullptr : &params, sizeof params);
+          const long ret = ioctl(o.fd, o.cmd, arg);
+          if (ret < 0 || !get)
+            return FromRet(ret);
+          Params got{};
+          std::memcpy(&got, arg, sizeof got);
+          uint64_t bytes = 0;
+          std::memcpy(&bytes, &got, sizeof bytes);
+          return WithValue(ret, bytes);
+        } else if constexpr (std::is_same_v<T, Lseek>) {
+          return FromRet(lseek(o.fd, o.offset, o.whence));
+        } else if constexpr (std::is_same_v<T, GetFl>) {
+          return FromRet(fcntl(o.fd, F_GETFL));
+        } else if constexpr (std::is_same_v<T, SetFl>) {
+          return FromRet(fcntl(o.fd, F_SETFL, o.flags));
+        } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
+          // Checked by the kernel with the hard limit as it is; kept for
+          // the sequence (WithSequenceNofile), the process's own put back.
+          rlimit own{};
+          EP_CHECK(getrlimit(RLIMIT_NOFILE, &own) == 0);
+          rlimit limited = own;
+          limited.rlim_cur = static_cast<rlim_t>(o.soft);
+          if (setrlimit(RLIMIT_NOFILE, &limited) != 0)
+            return Outcome::Error(errno);
+          sequence_nofile = limited.rlim_cur;
+          return Outcome::Value(0);
         } else if constexpr (std::is_same_v<T, EpollPwait2>) {
           uint64_t mask = kSigpipeOnly;
           struct KernelTimespec {  // Linux: struct __kernel_timespec

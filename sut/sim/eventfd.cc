@@ -37,6 +37,8 @@ public:
 
   bool CanRead() const override { return true; }
   bool CanWrite() const override { return true; }
+  // eventfd_fops.llseek = noop_llseek: f_pos, always 0.
+  int64_t Llseek(int64_t /*offset*/, int /*whence*/) override { return 0; }
 
   // Linux: eventfd_read.
   int64_t Read(void* buf, size_t count) override {

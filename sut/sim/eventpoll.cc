@@ -153,6 +153,11 @@ public:
   // visited this instance. Written under the epnested mutex.
   std::atomic<uint64_t> gen_{0};
   std::atomic<int> loop_check_depth_{0};
+  // Linux: busy_poll_usecs, busy_poll_budget, prefer_busy_poll (set by
+  // EPIOCSPARAMS; READ_ONCE/WRITE_ONCE, no lock).
+  std::atomic<uint32_t> busy_poll_usecs_{0};
+  std::atomic<uint16_t> busy_poll_budget_{0};
+  std::atomic<uint8_t> prefer_busy_poll_{0};
 };
 
 namespace {
@@ -166,7 +171,60 @@ public:
   }
   uint32_t Poll(PollTable* pt) override;  // ep_eventpoll_poll
   void Release() override;                // ep_eventpoll_release
+  // eventpoll_fops.llseek = noop_llseek: f_pos, always 0.
+  int64_t Llseek(int64_t /*offset*/, int /*whence*/) override { return 0; }
+  int64_t Ioctl(uint32_t cmd, const UserBuffer& arg) override;
 };
+
+// Linux: struct epoll_params (include/uapi/linux/eventpoll.h).
+struct EpollParams {
+  uint32_t busy_poll_usecs;
+  uint16_t busy_poll_budget;
+  uint8_t prefer_busy_poll;
+  uint8_t pad;
+};
+static_assert(sizeof(EpollParams) == abi::kEpollParamsSize);
+
+// Linux: ep_eventpoll_ioctl, then ep_eventpoll_bp_ioctl
+// (CONFIG_NET_RX_BUSY_POLL; the caller has no CAP_NET_ADMIN unless the
+// kernel's config says so).
+int64_t EpollFile::Ioctl(uint32_t cmd, const UserBuffer& arg) {
+  Eventpoll* ep = eventpoll_;
+  EpollParams params{};
+  switch (cmd) {
+  case abi::kEpiocSParams:
+    if (!CopyFromUser(&params, arg, sizeof params))
+      return -abi::kEfault;
+    if (params.pad != 0)  // pad byte must be zero
+      return -abi::kEinval;
+    if (params.busy_poll_usecs > abi::kS32Max)
+      return -abi::kEinval;
+    if (params.prefer_busy_poll > 1)
+      return -abi::kEinval;
+    if (params.busy_poll_budget > abi::kNapiPollWeight &&
+        !kernel()->config().cap_net_admin)
+      return -abi::kEperm;
+    ep->busy_poll_usecs_.store(params.busy_poll_usecs,
+                               std::memory_order_relaxed);
+    ep->busy_poll_budget_.store(params.busy_poll_budget,
+                                std::memory_order_relaxed);
+    ep->prefer_busy_poll_.store(params.prefer_busy_poll,
+                                std::memory_order_relaxed);
+    return 0;
+  case abi::kEpiocGParams:
+    params.busy_poll_usecs =
+        ep->busy_poll_usecs_.load(std::memory_order_relaxed);
+    params.busy_poll_budget =
+        ep->busy_poll_budget_.load(std::memory_order_relaxed);
+    params.prefer_busy_poll =
+        ep->prefer_busy_poll_.load(std::memory_order_relaxed);
+    if (!CopyToUser(arg, 0, &params, sizeof params))
+      return -abi::kEfault;
+    return 0;
+  default:
+    return -abi::kEinval;  // not ENOTTY: the epoll file has an ioctl
+  }
+}
 
 bool RefcountDecAndTest(Eventpoll* ep) {
   return AtomicFetchSub(ep->refcount_, 1, std::memory_order_acq_rel) == 1;

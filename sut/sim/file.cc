@@ -38,6 +38,20 @@ File::~File() {
 
 int64_t File::Read(void* /*buf*/, size_t /*count*/) { return -abi::kEinval; }
 
+int64_t File::Llseek(int64_t /*offset*/, int /*whence*/) {
+  return -abi::kEspipe;
+}
+
+int64_t File::Ioctl(uint32_t /*cmd*/, const UserBuffer& /*arg*/) {
+  return -abi::kEnotty;
+}
+
+void File::SetFlags(uint32_t mask, uint32_t flags) {
+  std::lock_guard<SpinLock> guard(f_lock_);
+  f_flags_.store((flags & mask) | (f_flags() & ~mask),
+                 std::memory_order_relaxed);
+}
+
 int64_t File::Write(const void* /*buf*/, size_t /*count*/) {
   return -abi::kEinval;
 }

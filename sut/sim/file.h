@@ -23,6 +23,7 @@
 #include "sut/sim/list.h"
 #include "sut/sim/smp.h"
 #include "sut/sim/spinlock.h"
+#include "sut/sim/uaccess.h"
 #include "sut/sim/wait_queue.h"
 
 namespace epollcheck::sim {
@@ -101,6 +102,15 @@ public:
   // f_op->release, run once after the last reference is gone and after the
   // eventpoll_release hook.
   virtual void Release() {}
+  // f_op->llseek. The default is a file opened stream-like (pipes,
+  // sockets: no FMODE_LSEEK): ESPIPE.
+  virtual int64_t Llseek(int64_t /*offset*/, int /*whence*/);
+  // f_op->unlocked_ioctl. The default is none: vfs_ioctl's ENOTTY.
+  virtual int64_t Ioctl(uint32_t cmd, const UserBuffer& arg);
+  // f_op->fasync exists (pipes, sockets): F_SETFL's O_ASYNC is stored.
+  virtual bool HasFasync() const { return false; }
+  // F_SETFL may set O_DIRECT: FMODE_CAN_ODIRECT, or a pipe (S_ISFIFO).
+  virtual bool TakesODirect() const { return false; }
   // Linux: get_pipe_info(file, false): the pipe behind a pipe end.
   virtual PipeInodeInfo* PipeInfo() { return nullptr; }
   // Linux: fs/timerfd.c timerfd_fget's test (f_op == &timerfd_fops): the
@@ -117,7 +127,10 @@ public:
   uint32_t f_mode() const { return f_mode_; }
   // Linux: file_inode(file): immutable for the file's life.
   SimInode inode() const { return inode_; }
-  uint32_t f_flags() const { return f_flags_; }
+  uint32_t f_flags() const { return f_flags_.load(std::memory_order_relaxed); }
+  // Linux: fs/fcntl.c setfl's store: under f_lock, the SETFL_MASK bits
+  // (and FASYNC where ->fasync set it) from `flags`.
+  void SetFlags(uint32_t mask, uint32_t flags);
 
   // Linux: get_file. Requires: the caller already holds a reference.
   void Get() { AtomicFetchAdd(f_count_, 1, std::memory_order_relaxed); }
@@ -144,8 +157,10 @@ private:
   friend void Fput(File* file);
   friend void RunDeferredFputs();
   SimKernel* const kernel_;
-  const uint32_t f_mode_;         // FMODE_READ | FMODE_WRITE; immutable
-  const uint32_t f_flags_;        // O_NONBLOCK, O_DIRECT...; immutable here
+  const uint32_t f_mode_;  // FMODE_READ | FMODE_WRITE; immutable
+  // O_NONBLOCK, O_DIRECT...; written by F_SETFL under f_lock_, read
+  // without it (as the kernel reads f_flags).
+  std::atomic<uint32_t> f_flags_;
   std::atomic<long> f_count_{1};  // Linux: f_count
   // Linux: f_task_work: the link on the releasing thread's list of
   // deferred releases (see Fput); owned by that thread once f_count_ is 0.

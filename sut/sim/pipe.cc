@@ -32,6 +32,8 @@ public:
 
   bool CanRead() const override { return (f_mode() & kFmodeRead) != 0; }
   bool CanWrite() const override { return (f_mode() & kFmodeWrite) != 0; }
+  bool HasFasync() const override { return true; }     // pipe_fasync
+  bool TakesODirect() const override { return true; }  // S_ISFIFO
   int64_t Read(void* buf, size_t count) override {
     return pipe_->Read(f_flags(), buf, count);
   }
@@ -420,8 +422,9 @@ int FifoOpen(SimKernel* kernel, FifoInode* fifo, uint32_t f_mode,
       delete pipe;
     return ret;
   }
-  *out = FileRef(
-      new PipeFile(kernel, pipe, fifo->inode, f_mode, f_flags, fifo, f_pipe));
+  // open() adds O_LARGEFILE (force_o_largefile), which F_GETFL shows.
+  *out = FileRef(new PipeFile(kernel, pipe, fifo->inode, f_mode,
+                              f_flags | abi::kOLargefile, fifo, f_pipe));
   return 0;
 }
 
@@ -435,7 +438,9 @@ void CreatePipeFiles(SimKernel* kernel, uint32_t flags, FileRef* read_end,
   // Both ends are files of the one pipe inode (create_pipe_files).
   const SimInode inode{.sdev = SimKernel::kPipefsDev, .ino = kernel->NextIno()};
   *write_end = FileRef(new PipeFile(kernel, pipe, inode, kFmodeWrite, f_flags));
-  *read_end = FileRef(new PipeFile(kernel, pipe, inode, kFmodeRead, f_flags));
+  // O_DIRECT (packet mode) is the write end's only.
+  *read_end = FileRef(
+      new PipeFile(kernel, pipe, inode, kFmodeRead, f_flags & abi::kONonblock));
 }
 
 }  // namespace epollcheck::sim

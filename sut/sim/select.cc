@@ -78,7 +78,7 @@ uint32_t SimProcess::DoPollfd(PollFd* pollfd, PollTable* pt) {
 
 // Linux: do_sys_poll + do_poll with end_time {0, 0}: one pass, _qproc NULL.
 int SimProcess::DoSysPoll(PollFd* ufds, unsigned int nfds) {
-  if (nfds > static_cast<unsigned int>(kernel_->config().nofile))
+  if (nfds > nofile())
     return -abi::kEinval;  // rlimit(RLIMIT_NOFILE)
   if (ufds == nullptr && nfds != 0)
     return -abi::kEfault;  // copy_from_user

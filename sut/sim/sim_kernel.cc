@@ -62,7 +62,8 @@ SimObjectCounts SimKernel::Counts() const {
   };
 }
 
-SimProcess::SimProcess(SimKernel* kernel) : kernel_(kernel) {}
+SimProcess::SimProcess(SimKernel* kernel)
+    : kernel_(kernel), nofile_(kernel->config().nofile) {}
 
 SimProcess::~SimProcess() {
   // Every thread that shared the table has left it (exit_files).
@@ -121,7 +122,7 @@ int SimProcess::InstallLowest(FileRef file) {
   int fd = next_fd_;
   while (static_cast<size_t>(fd) < fd_.size() && fd_[fd] != nullptr)
     ++fd;
-  if (fd >= kernel_->config().nofile)
+  if (fd >= nofile())
     return -abi::kEmfile;  // `file` is dropped by its FileRef
   ExpandTo(fd);
   fd_[fd] = file.Detach();
@@ -152,7 +153,7 @@ int SimProcess::OpenFifo(uint32_t f_mode, uint32_t flags) {
     int fd = next_fd_;
     while (static_cast<size_t>(fd) < fd_.size() && fd_[fd] != nullptr)
       ++fd;
-    if (fd >= kernel_->config().nofile)
+    if (fd >= nofile())
       return -abi::kEmfile;
   }
   FileRef file;
@@ -171,7 +172,7 @@ int SimProcess::InstallLowestPair(FileRef first, FileRef second, int fds[2]) {
   for (int i = 0; i < 2; ++i) {
     while (static_cast<size_t>(fd) < fd_.size() && fd_[fd] != nullptr)
       ++fd;
-    if (fd >= kernel_->config().nofile)
+    if (fd >= nofile())
       return -abi::kEmfile;
     got[i] = fd++;
   }
@@ -379,7 +380,7 @@ int SimProcess::InstallAboveHighest(FileRef file) {
   int fd = static_cast<int>(fd_.size());
   while (fd > 0 && fd_[fd - 1] == nullptr)
     --fd;
-  if (fd >= kernel_->config().nofile)
+  if (fd >= nofile())
     return -abi::kEmfile;
   ExpandTo(fd);
   fd_[fd] = file.Detach();
@@ -395,7 +396,7 @@ int SimProcess::Dup2(int oldfd, int newfd) {
     return f ? newfd : -abi::kEbadf;
   }
   // newfd is unsigned in the kernel: negative numbers are huge.
-  if (newfd < 0 || newfd >= kernel_->config().nofile)
+  if (newfd < 0 || newfd >= nofile())
     return -abi::kEbadf;
   File* tofree = nullptr;
   {
@@ -422,6 +423,32 @@ int SimProcess::Fcntl(int fd, int cmd, unsigned long arg) {
   Fd f = Fdget(fd);
   if (!f)
     return -abi::kEbadf;
+  if (cmd == abi::kFGetFl) {
+    // The access mode (kept in f_flags by the kernel, derived from f_mode
+    // here) and the status flags.
+    const uint32_t mode = f->f_mode() & (kFmodeRead | kFmodeWrite);
+    const uint32_t access = mode == (kFmodeRead | kFmodeWrite) ? abi::kORdwr
+                            : mode == kFmodeWrite              ? abi::kOWronly
+                                                               : abi::kORdonly;
+    return static_cast<int>(access | f->f_flags());
+  }
+  if (cmd == abi::kFSetFl) {
+    auto flags = static_cast<uint32_t>(arg);
+    // setfl: O_NOATIME for the owner (pipes and sockets are the caller's;
+    // the anonymous inode is root's) or CAP_FOWNER; O_DIRECT only where
+    // the file takes it; FASYNC through ->fasync.
+    if ((flags & abi::kONoatime) != 0 && (f->f_flags() & abi::kONoatime) == 0 &&
+        f->SocketOf() == nullptr && f->PipeInfo() == nullptr &&
+        !kernel_->config().cap_fowner)
+      return -abi::kEperm;
+    if ((flags & abi::kODirect) != 0 && !f->TakesODirect())
+      return -abi::kEinval;
+    uint32_t mask = abi::kSetflMask;
+    if (((flags ^ f->f_flags()) & abi::kOAsync) != 0 && f->HasFasync())
+      mask |= abi::kOAsync;
+    f->SetFlags(mask, flags);
+    return 0;
+  }
   if (cmd != abi::kFSetPipeSz && cmd != abi::kFGetPipeSz)
     return -abi::kEinval;
   PipeInodeInfo* pipe = f->PipeInfo();
@@ -430,6 +457,31 @@ int SimProcess::Fcntl(int fd, int cmd, unsigned long arg) {
   if (cmd == abi::kFSetPipeSz)
     return static_cast<int>(pipe->SetSize(static_cast<unsigned int>(arg)));
   return static_cast<int>(pipe->Size());
+}
+
+int SimProcess::Ioctl(int fd, uint32_t cmd, const UserBuffer& arg) {
+  SyscallScope scope;
+  Fd f = Fdget(fd);
+  if (!f)
+    return -abi::kEbadf;
+  return static_cast<int>(f->Ioctl(cmd, arg));
+}
+
+int64_t SimProcess::Lseek(int fd, int64_t offset, int whence) {
+  SyscallScope scope;
+  Fd f = Fdget(fd);
+  if (!f)
+    return -abi::kEbadf;
+  if (whence < 0 || whence > abi::kSeekHole)
+    return -abi::kEinval;
+  return f->Llseek(offset, whence);
+}
+
+int SimProcess::SetNofile(int64_t soft) {
+  if (soft < 0 || soft > kernel_->config().nofile_max)
+    return -abi::kEinval;
+  nofile_.store(soft, std::memory_order_relaxed);
+  return 0;
 }
 
 int SimProcess::Eventfd2(unsigned int initval, int flags) {
@@ -477,7 +529,7 @@ int SimProcess::Socketpair(int domain, int type, int protocol, int sv[2]) {
     std::lock_guard<SpinLock> guard(file_lock_);
     int free_fds = 0;
     for (int fd = next_fd_; free_fds < 2; ++fd) {
-      if (fd >= kernel_->config().nofile)
+      if (fd >= nofile())
         return -abi::kEmfile;
       if (static_cast<size_t>(fd) >= fd_.size() || fd_[fd] == nullptr)
         ++free_fds;
@@ -585,7 +637,7 @@ int SimProcess::Accept4(int fd, int flags) {
            fd_[fd_free] != nullptr) {
       ++fd_free;
     }
-    if (fd_free >= kernel_->config().nofile)
+    if (fd_free >= nofile())
       return -abi::kEmfile;
   }
   SocketFile* sock = ref->SocketOf();
@@ -700,6 +752,7 @@ int SimProcess::Fstat(int fd, SimInode* inode) {
 
 std::unique_ptr<SimProcess> SimProcess::Fork() {
   auto child = std::make_unique<SimProcess>(kernel_);
+  child->nofile_.store(nofile(), std::memory_order_relaxed);  // copy_signal
   std::lock_guard<SpinLock> guard(file_lock_);
   child->fd_ = fd_;
   child->next_fd_ = next_fd_;

@@ -104,6 +104,12 @@ struct SimConfig {
   // RLIMIT_NOFILE: descriptors at or above it cannot be allocated (EMFILE)
   // or dup2'ed to (EBADF).
   int nofile = 1 << 20;
+  // RLIMIT_NOFILE's hard limit: a soft limit above it is EINVAL.
+  int64_t nofile_max = 1 << 20;
+  // CAP_NET_ADMIN: EPIOCSPARAMS may set a budget above NAPI_POLL_WEIGHT.
+  bool cap_net_admin = false;
+  // CAP_FOWNER: F_SETFL may set O_NOATIME on the anonymous inode's files.
+  bool cap_fowner = true;
   // /proc/sys/fs/pipe-max-size and CAP_SYS_RESOURCE (F_SETPIPE_SZ EPERM).
   unsigned pipe_max_size = 1048576;
   bool cap_sys_resource = true;
@@ -302,9 +308,21 @@ public:
   int Close(int fd);
   int Dup(int fd);
   int Dup2(int oldfd, int newfd);
-  // Linux: fs/fcntl.c do_fcntl: F_SETPIPE_SZ and F_GETPIPE_SZ (pipe_fcntl);
-  // other commands are EINVAL here.
+  // Linux: fs/fcntl.c do_fcntl: F_GETFL, F_SETFL (setfl), F_SETPIPE_SZ and
+  // F_GETPIPE_SZ (pipe_fcntl); other commands are EINVAL here.
   int Fcntl(int fd, int cmd, unsigned long arg = 0);
+  // Linux: fs/ioctl.c SYSCALL_DEFINE3(ioctl): fdget (EBADF), then the
+  // file's unlocked_ioctl (none: ENOTTY). `arg` is the user pointer.
+  int Ioctl(int fd, uint32_t cmd, const UserBuffer& arg);
+  // Linux: fs/read_write.c ksys_lseek: EBADF, whence above SEEK_MAX
+  // (EINVAL), then the file's llseek (ESPIPE for pipes and sockets).
+  int64_t Lseek(int fd, int64_t offset, int whence);
+  // Linux: kernel/sys.c do_prlimit for RLIMIT_NOFILE's soft limit (the hard
+  // one is SimConfig::nofile_max): EINVAL above it. RLIMIT_NOFILE is the
+  // process's (signal->rlim), so a forked child would inherit it.
+  int SetNofile(int64_t soft);
+  // RLIMIT_NOFILE's soft limit now.
+  int64_t nofile() const { return nofile_.load(std::memory_order_relaxed); }
   // Linux: fs/eventfd.c SYSCALL_DEFINE2(eventfd2), do_eventfd.
   int Eventfd2(unsigned int initval, int flags);
   // Linux: fs/timerfd.c timerfd_create, and timerfd_settime with
@@ -433,6 +451,8 @@ private:
   int CoreSysSelect(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp);
 
   SimKernel* const kernel_;
+  // Linux: current->signal->rlim[RLIMIT_NOFILE].rlim_cur.
+  std::atomic<int64_t> nofile_;
   SpinLock file_lock_;  // Linux: files->file_lock
   // The open files by number (null = free), each holding a reference.
   // Written under file_lock_; read under it, or without it by Fdget while

@@ -3,6 +3,7 @@
 #include "sut/sim/sim_sut.h"
 
 #include <algorithm>
+#include <array>
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -209,10 +210,9 @@ Outcome SimSut::Execute(const Op& op) {
           // Entries past the third are {-1}; above RLIMIT_NOFILE the call
           // fails before reading any, so three are enough then.
           const auto nfds = static_cast<uint32_t>(o.nfds);
-          const size_t entries =
-              nfds <= static_cast<uint32_t>(kernel_.config().nofile)
-                  ? std::max<size_t>(nfds, 3)
-                  : 3;
+          const size_t entries = nfds <= static_cast<uint64_t>(p.nofile())
+                                     ? std::max<size_t>(nfds, 3)
+                                     : 3;
           pollfds_.assign(entries, sim::PollFd{});
           const int32_t fds[3] = {o.fd0, o.fd1, o.fd2};
           const uint32_t events[3] = {o.events0, o.events1, o.events2};
@@ -246,11 +246,12 @@ Outcome SimSut::Execute(const Op& op) {
           // more than the sim reads after clamping n to its table size),
           // the first word of each from the op, the rest zero.
           const size_t words =
-              o.nfds <= 64 ? 1
-                           : (static_cast<size_t>(
-                                  std::min(o.nfds, kernel_.config().nofile)) +
-                              63) /
-                                 64;
+              o.nfds <= 64
+                  ? 1
+                  : std::max<size_t>(1, (static_cast<size_t>(std::min<int64_t>(
+                                             o.nfds, p.nofile())) +
+                                         63) /
+                                            64);
           fd_sets_.assign(3 * words, 0);
           uint64_t* in = fd_sets_.data();
           uint64_t* out_set = in + words;
@@ -306,6 +307,30 @@ Outcome SimSut::Execute(const Op& op) {
           default:
             return Outcome::Error(abi::kEnosys);
           }
+        } else if constexpr (std::is_same_v<T, EpollIoctl>) {
+          // struct epoll_params's 8 bytes, little-endian.
+          const uint64_t in = uint64_t{o.usecs} |
+                              (uint64_t{o.budget & 0xffff} << 32) |
+                              (uint64_t{o.prefer & 0xff} << 48) |
+                              (uint64_t{o.pad & 0xff} << 56);
+          // Room for a tail of up to 255 whole structs (UserBuf).
+          std::array<uint64_t, 257> params{};
+          params[0] = o.cmd == abi::kEpiocGParams ? ~uint64_t{0} : in;
+          Outcome out =
+              FromRet(p.Ioctl(o.fd, o.cmd,
+                              SimUserBuffer(o.buf, params.data(), sizeof params,
+                                            sizeof params[0])));
+          if (!out.IsError() && o.cmd == abi::kEpiocGParams)
+            out.value = params[0];
+          return out;
+        } else if constexpr (std::is_same_v<T, Lseek>) {
+          return FromRet(p.Lseek(o.fd, o.offset, o.whence));
+        } else if constexpr (std::is_same_v<T, GetFl>) {
+          return FromRet(p.Fcntl(o.fd, abi::kFGetFl));
+        } else if constexpr (std::is_same_v<T, SetFl>) {
+          return FromRet(p.Fcntl(o.fd, abi::kFSetFl, o.flags));
+        } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
+          return FromRet(p.SetNofile(o.soft));
         } else {
           static_assert(std::is_same_v<T, SendTo>, "unhandled op");
           if (buffer_.size() < o.count)

@@ -31,6 +31,8 @@ public:
   ~TimerfdFile() override;
 
   bool CanRead() const override { return true; }
+  // timerfd_fops.llseek = noop_llseek: f_pos, always 0.
+  int64_t Llseek(int64_t /*offset*/, int /*whence*/) override { return 0; }
   // Linux: timerfd_read_iter.
   int64_t Read(void* buf, size_t count) override;
   // Linux: timerfd_poll.

@@ -41,6 +41,7 @@ class SocketFile : public File {
 public:
   // Linux: sock_alloc (a new sockfs inode per socket) and sock_alloc_file.
   SocketFile(SimKernel* kernel, uint32_t f_mode, uint32_t f_flags);
+  bool HasFasync() const override { return true; }  // sock_fasync
 
   // ops->sendmsg / ops->recvmsg of `len` bytes with MSG_* `flags` (the
   // caller has already or-ed in MSG_DONTWAIT for an O_NONBLOCK file);
