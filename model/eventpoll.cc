@@ -296,17 +296,16 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested) {
 }
 
 void WakeUp(World& world, FileId file, uint32_t key) {
-  // Callbacks do not add or remove wait entries, but they may recurse into
-  // other files' queues, so iterate over a copy.
+  // Callbacks may recurse into other files' queues, but never add or
+  // remove wait entries.
   WakeQueue(world, world.files.at(file).wait_queue, key);
 }
 
 void WakeQueue(World& world, const std::vector<WaitEntry>& queue,
                uint32_t key) {
-  // A copy: `queue` may be a member of `world` (the callbacks do not change
-  // it, but the iteration must not depend on that).
-  const std::vector<WaitEntry> entries = queue;
-  for (const WaitEntry& entry : entries)
+  // `queue` is a member of `world`: the callbacks neither add nor remove
+  // wait entries (nor files or pipes), so it stays valid and unchanged.
+  for (const WaitEntry& entry : queue)
     EpollCallback(world, entry, key);
 }
 

@@ -1175,6 +1175,57 @@ bool Offered(const World& w, const Op& op, Families families) {
   return true;
 }
 
+// ---------------------------------------------------------------------------
+// FIFOs and timers: readers and writers of the sequence's FIFO coming and
+// going (a reader that opened alone sees no HUP until a writer has come and
+// gone; O_RDWR files on both queues; the last close freeing the pipe), and
+// timerfds armed to expire, re-armed and disarmed with ticks unread, read,
+// all watched by an epoll instance.
+
+void FifoTimerMoves(const World& w, uint32_t recipe, Moves& m,
+                    Families families) {
+  std::vector<int32_t> watched;
+  if ((families & kFamilyFifo) != 0) {
+    const std::vector<int32_t> fifos =
+        FdsWhere(w, [](const File& f) { return IsPipeKind(f.kind) && f.fifo; });
+    const PipeState* pipe =
+        w.fifo_pipe != 0 ? &w.pipes.at(w.fifo_pipe) : nullptr;
+    if (m.room()) {
+      m.Add(pipe == nullptr ? 6 : 2,
+            OpenFile{.kind = kOpenFifoRead, .flags = kONonblock});
+      m.Add(pipe != nullptr && pipe->readers > 0 && pipe->writers == 0 ? 5 : 1,
+            OpenFile{.kind = kOpenFifoWrite, .flags = kONonblock});
+      m.Add(Bits(recipe, 0, 2) == 0 ? 3 : 1,
+            OpenFile{.kind = kOpenFifoRdwr, .flags = kONonblock});
+    }
+    for (int32_t fd : fifos) {
+      const File& f = *w.FileAt(fd);
+      if (PipeWrites(f.kind))
+        m.Add(2, Write{.fd = fd, .count = 1 + Bits(recipe, 2, 2) * 1000});
+      if (PipeReads(f.kind))
+        m.Add(1, Read{.fd = fd, .count = 4096});
+      m.Add(f.kind == FileKind::kPipeWrite ? 3 : 1, Close{.fd = fd});
+    }
+    watched = fifos;
+  }
+  if ((families & kFamilyTimerfd) != 0) {
+    const std::vector<int32_t> timers =
+        FdsWhere(w, [](const File& f) { return f.kind == FileKind::kTimerfd; });
+    if (timers.size() < 2 && m.room())
+      m.Add(timers.empty() ? 6 : 1,
+            TimerfdCreate{.clockid = 1, .flags = kONonblock});
+    for (int32_t fd : timers) {
+      const bool ticks = w.FileAt(fd)->timerfd->ticks != 0;
+      m.Add(ticks ? 2 : 5, TimerfdSettime{.fd = fd, .expire = kExpireNow});
+      m.Add(ticks ? 3 : 1, TimerfdSettime{.fd = fd, .expire = kExpireOff});
+      m.Add(ticks ? 2 : 1, TimerfdSettime{.fd = fd, .expire = kExpireFar});
+      m.Add(ticks ? 3 : 1, EventfdRead{.fd = fd});
+      watched.push_back(fd);
+    }
+  }
+  WatchAndWait(w, m, watched, kEpollIn | kEpollOut, recipe, families);
+}
+
 }  // namespace
 
 Families FocusFamilies(Focus focus) {
@@ -1193,6 +1244,8 @@ Families FocusFamilies(Focus focus) {
     return kFamilyTcp;
   case Focus::kUdp:
     return kFamilyUdp;
+  case Focus::kFifoTimer:
+    return kFamilyFifo | kFamilyTimerfd;
   }
   return 0;
 }
@@ -1224,6 +1277,9 @@ std::vector<FocusMove> FocusMoves(const World& w, const Swarm& swarm) {
     break;
   case Focus::kUdp:
     UdpMoves(w, r, m, families);
+    break;
+  case Focus::kFifoTimer:
+    FifoTimerMoves(w, r, m, families);
     break;
   }
   std::vector<FocusMove> moves = m.Take();

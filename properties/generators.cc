@@ -534,7 +534,7 @@ Focus DrawFocus(Families families, int ticket) {
   constexpr std::pair<Focus, int> kWeights[] = {
       {Focus::kNesting, 3},    {Focus::kWaits, 2},     {Focus::kBuffers, 2},
       {Focus::kUnixStream, 4}, {Focus::kUnixDgram, 4}, {Focus::kTcp, 6},
-      {Focus::kUdp, 2}};
+      {Focus::kUdp, 2},        {Focus::kFifoTimer, 3}};
   if (ticket < 20)
     return Focus::kNone;
   int total = 0;
@@ -922,7 +922,7 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
           std::vector<std::pair<uint32_t, Gen<Op>>> kinds;
           if ((swarm.families & kFamilyFile) != 0) {
             kinds.emplace_back(
-                10, gen::apply(
+                14, gen::apply(
                         [](int32_t kind, uint32_t flags) -> Op {
                           return OpenFile{.kind = kind, .flags = flags};
                         },
@@ -935,15 +935,15 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
           }
           if ((swarm.families & kFamilyFifo) != 0) {
             kinds.emplace_back(
-                12, gen::apply(
-                        [](int32_t kind, uint32_t flags) -> Op {
-                          return OpenFile{.kind = kind, .flags = flags};
-                        },
-                        gen::weightedElement<int32_t>({{4, kOpenFifoRead},
-                                                       {4, kOpenFifoWrite},
-                                                       {5, kOpenFifoRdwr}}),
-                        gen::weightedElement<uint32_t>(
-                            {{6, kONonblock}, {1, kONonblock | kOCloexec}})));
+                8, gen::apply(
+                       [](int32_t kind, uint32_t flags) -> Op {
+                         return OpenFile{.kind = kind, .flags = flags};
+                       },
+                       gen::weightedElement<int32_t>({{4, kOpenFifoRead},
+                                                      {4, kOpenFifoWrite},
+                                                      {5, kOpenFifoRdwr}}),
+                       gen::weightedElement<uint32_t>(
+                           {{6, kONonblock}, {1, kONonblock | kOCloexec}})));
           }
           return WeightedOneOf(std::move(kinds));
         });
@@ -1121,6 +1121,15 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
         return gen::map(GenFd(w, IsCounterFile),
                         [](int32_t fd) -> Op { return EventfdRead{.fd = fd}; });
       });
+      // A timerfd with unread ticks: their count is the value read.
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind == FileKind::kTimerfd && f.timerfd->ticks != 0) {
+          add(IndexOf<EventfdRead>(),
+              [fd = fd] { return gen::just<Op>(EventfdRead{.fd = fd}); });
+          break;
+        }
+      }
     } else if constexpr (std::is_same_v<T, TimerfdCreate>) {
       if (can_allocate) {
         add(IndexOf<TimerfdCreate>(), [&] {
@@ -1150,6 +1159,22 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                            {3, kExpireFar},
                                            {1, kExpireBad}}));
       });
+      // Re-arming or disarming a timer whose ticks are unread (they are
+      // dropped).
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind == FileKind::kTimerfd && f.timerfd->ticks != 0) {
+          add(IndexOf<TimerfdSettime>(), [fd = fd] {
+            return gen::map(
+                gen::weightedElement<int32_t>(
+                    {{4, kExpireNow}, {4, kExpireOff}, {3, kExpireFar}}),
+                [fd](int32_t expire) -> Op {
+                  return TimerfdSettime{.fd = fd, .flags = 0, .expire = expire};
+                });
+          });
+          break;
+        }
+      }
     } else if constexpr (std::is_same_v<T, Send>) {
       add(IndexOf<Send>(), [&] {
         std::vector<std::pair<uint32_t, Gen<uint32_t>>> extra = {
@@ -1470,6 +1495,29 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                            {1, kSeekHole},
                                            {1, 5}}));
       });
+      // The regular file's edges (the current offset, before 0, past the
+      // end) and /dev/null.
+      if (const std::optional<int32_t> fd =
+              FirstFdOfKind(w, FileKind::kRegular)) {
+        add(IndexOf<T>(), [fd = *fd] {
+          return gen::map(
+              gen::elementOf(
+                  std::vector<std::pair<int64_t, int32_t>>{{0, kSeekCur},
+                                                           {-1, kSeekSet},
+                                                           {-100, kSeekCur},
+                                                           {5, kSeekEnd}}),
+              [fd](const std::pair<int64_t, int32_t>& p) -> Op {
+                return Lseek{.fd = fd, .offset = p.first, .whence = p.second};
+              });
+        });
+      }
+      if (const std::optional<int32_t> fd =
+              FirstFdOfKind(w, FileKind::kDevNull)) {
+        add(IndexOf<T>(), [fd = *fd] {
+          return gen::just<Op>(
+              Lseek{.fd = fd, .offset = 7, .whence = kSeekSet});
+        });
+      }
     } else if constexpr (std::is_same_v<T, GetFl>) {
       add(IndexOf<T>(), [&] {
         return gen::map(GenFd(w, IsEpollOrPath),

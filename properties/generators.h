@@ -34,8 +34,9 @@ enum class Focus : uint8_t {
   kUnixDgram,   // datagram peers, full queues, the peer_wait relay
   kTcp,         // the TCP life cycle on loopback
   kUdp,         // UDP on loopback
+  kFifoTimer,   // FIFO opens and closes, timerfds armed, re-armed, read
 };
-inline constexpr int kFocusKinds = 8;
+inline constexpr int kFocusKinds = 9;
 
 struct Swarm {
   std::array<int, kOpKinds> weights{};

@@ -380,6 +380,8 @@ HELPER int timer_set(int fd, int flags, int expire) {
     errno = e;
   }
   return r;
+}
+
 /* setrlimit_nofile(soft): RLIMIT_NOFILE's soft limit for the rest of the
  * run. The program's own descriptors (list_fds's directory, fdinfo files)
  * are opened with its own limit back in force (nofile_own / nofile_seq), as

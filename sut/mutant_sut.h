@@ -131,6 +131,14 @@ inline const std::vector<ScratchMutant>& ScratchMutants() {
        "EPOLL_CTL_MOD stores the new mask without EPOLLERR|EPOLLHUP (the "
        "fdinfo oracle sees it at the MOD; a wait only once the file errs)",
        sim::SimConfig{.fault_mod_without_err_hup = true}},
+      {"mutant-fifo-hup", "readiness",
+       "a FIFO reader that opened with no writer reports EPOLLHUP before any "
+       "writer has come (pipe_poll ignores f_pipe)",
+       sim::SimConfig{.fault_fifo_hup_ignores_version = true}},
+      {"mutant-timerfd-ticks", "state",
+       "timerfd_settime keeps unread ticks: a disarmed or re-armed timer "
+       "still polls ready and reads its old ticks",
+       sim::SimConfig{.fault_timerfd_settime_keeps_ticks = true}},
   };
   return mutants;
 }

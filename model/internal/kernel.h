@@ -29,7 +29,7 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested);
 // Linux: kernel/sched/wait.c __wake_up_common, fs/eventpoll.c ep_poll_callback.
 void WakeUp(World& world, FileId file, uint32_t key);
 // The same on a wait queue that belongs to no file (a pipe's rd_wait or
-// wr_wait); `queue` is copied first.
+// wr_wait).
 void WakeQueue(World& world, const std::vector<WaitEntry>& queue, uint32_t key);
 
 // Drops one reference to `file`; on the last one, releases it.

@@ -274,7 +274,8 @@ uint32_t PipeInodeInfo::Poll(File* file, uint32_t f_mode, uint32_t f_pipe,
     // A FIFO reader that opened with no writer sees no HUP until a writer
     // has come ("suppress EPOLLHUP until we have seen a writer").
     if (writers_.load(std::memory_order_acquire) == 0 &&
-        f_pipe != w_counter_.load(std::memory_order_acquire)) {
+        (f_pipe != w_counter_.load(std::memory_order_acquire) ||
+         kernel_->config().fault_fifo_hup_ignores_version)) {
       mask |= abi::kEpollHup;
     }
   }

@@ -150,6 +150,13 @@ struct SimConfig {
   // EPOLLERR | EPOLLHUP (ADD still does): only fdinfo shows it at once; a
   // wait shows it once the file errs or hangs up unasked.
   bool fault_mod_without_err_hup = false;
+  // readiness: a FIFO reader reports EPOLLHUP whenever no writer is left,
+  // even if it opened with none and none has come since (pipe_poll's
+  // f_pipe != w_counter test is missing).
+  bool fault_fifo_hup_ignores_version = false;
+  // state: timerfd_settime keeps unread ticks (timerfd_setup's ticks = 0 is
+  // missing): a disarmed or re-armed timer still reads and polls ready.
+  bool fault_timerfd_settime_keeps_ticks = false;
 };
 
 // How many kernel objects are alive, for leak checks.

@@ -49,10 +49,11 @@ uint32_t TimerfdFile::Poll(PollTable* pt) {
 
 void TimerfdFile::Settime(int32_t expire) {
   std::lock_guard<SpinLock> guard(wqh_.lock());
-  ticks_.store(0, std::memory_order_relaxed);  // timerfd_setup
+  if (!kernel()->config().fault_timerfd_settime_keeps_ticks)
+    ticks_.store(0, std::memory_order_relaxed);  // timerfd_setup
   if (expire == kExpireNow) {
     // timerfd_tmrproc -> timerfd_triggered.
-    ticks_.store(1, std::memory_order_relaxed);
+    ticks_.fetch_add(1, std::memory_order_relaxed);
     wqh_.WakeUpLocked(abi::kEpollIn, 1);  // wake_up_locked_poll
   }
 }
