@@ -451,6 +451,9 @@ inline constexpr RuleInfo kRules[] = {
      "fs/pipe.c put_pipe_info: the FIFO's last file frees its pipe (data "
      "and size are gone; the next open gets a new one)"},
     {"nopoll.write.devnull", "drivers/char/mem.c write_null: every byte taken"},
+    {"nopoll.write.regular.zero",
+     "fs/read_write.c new_sync_write: a 0-byte write to the regular file "
+     "changes neither its size nor f_pos (past the end, or O_APPEND)"},
     {"nopoll.write.regular",
      "fs/read_write.c vfs_write: a regular file takes every byte at f_pos, "
      "growing to where the write ends"},

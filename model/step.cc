@@ -203,6 +203,13 @@ Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
     RULE("nopoll.write.devnull");
     return Outcome::Value(count);  // write_null
   case FileKind::kRegular:
+    if (count == 0) {
+      // Nothing written: neither the size nor f_pos changes, not even past
+      // the end or with O_APPEND (new_sync_write stores ki_pos only for a
+      // positive result).
+      RULE("nopoll.write.regular.zero");
+      return Outcome::Value(0);
+    }
     // The file grows to where the write ends (every byte is kIoFillByte).
     RULE("nopoll.write.regular");
     if ((f.flags & abi::kOAppend) != 0)
