@@ -187,14 +187,10 @@ epollcheck::Profile ParseProfileFlag(const std::string& arg) {
   return *profile;
 }
 
-// The model profile `era` (--kernel-era) or `profile_arg` (--profile) names,
-// with the host facts of `measured` (the SUT's: socket constants,
+// `named` with the host facts of `measured` (the SUT's: socket constants,
 // RLIMIT_NOFILE, privileges, pipe-max-size are not an era's).
-epollcheck::Profile OverrideProfile(const epollcheck::Profile& measured,
-                                    const std::string& era,
-                                    const std::string& profile_arg) {
-  epollcheck::Profile profile = !era.empty() ? ParseEra("--kernel-era", era)
-                                             : ParseProfileFlag(profile_arg);
+epollcheck::Profile WithHostFacts(epollcheck::Profile profile,
+                                  const epollcheck::Profile& measured) {
   profile.sockets = measured.sockets;
   profile.fd_limit = measured.fd_limit;
   profile.fd_hard_limit = measured.fd_hard_limit;
@@ -203,6 +199,16 @@ epollcheck::Profile OverrideProfile(const epollcheck::Profile& measured,
   profile.cap_fowner = measured.cap_fowner;
   profile.pipe_max_size = measured.pipe_max_size;
   return profile;
+}
+
+// The model profile `era` (--kernel-era) or `profile_arg` (--profile) names,
+// with the host facts of `measured`.
+epollcheck::Profile OverrideProfile(const epollcheck::Profile& measured,
+                                    const std::string& era,
+                                    const std::string& profile_arg) {
+  return WithHostFacts(!era.empty() ? ParseEra("--kernel-era", era)
+                                    : ParseProfileFlag(profile_arg),
+                       measured);
 }
 
 // A SUT by name for replay: the registry's, or the model itself.
@@ -740,17 +746,8 @@ int Replay(const std::vector<std::string_view>& args) {
   epollcheck::Profile profile = sut.profile;
   if (sut_name == "model")
     profile = epollcheck::WrittenProfile(scenario);
-  if (overridden) {
-    const epollcheck::Profile measured = profile;
-    profile = era_profile;
-    profile.sockets = measured.sockets;
-    profile.fd_limit = measured.fd_limit;
-    profile.fd_hard_limit = measured.fd_hard_limit;
-    profile.cap_sys_resource = measured.cap_sys_resource;
-    profile.cap_net_admin = measured.cap_net_admin;
-    profile.cap_fowner = measured.cap_fowner;
-    profile.pipe_max_size = measured.pipe_max_size;
-  }
+  if (overridden)
+    profile = WithHostFacts(era_profile, profile);
   std::unique_ptr<epollcheck::Sut> instance =
       sut_name == "model" ? std::make_unique<epollcheck::ModelSut>(profile)
                           : sut.make();

@@ -919,31 +919,30 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
         add(IndexOf<T>(), [&] {
           // FIFO opens are O_NONBLOCK (Admissible): a blocking O_RDONLY
           // open waits for a writer, a blocking O_WRONLY one for a reader.
+          const auto open = [](Gen<int32_t> kind, Gen<uint32_t> flags) {
+            return gen::apply(
+                [](int32_t k, uint32_t f) -> Op {
+                  return OpenFile{.kind = k, .flags = f};
+                },
+                std::move(kind), std::move(flags));
+          };
           std::vector<std::pair<uint32_t, Gen<Op>>> kinds;
           if ((swarm.families & kFamilyFile) != 0) {
             kinds.emplace_back(
-                14, gen::apply(
-                        [](int32_t kind, uint32_t flags) -> Op {
-                          return OpenFile{.kind = kind, .flags = flags};
-                        },
-                        gen::weightedElement<int32_t>({{4, kOpenRegular},
-                                                       {2, kOpenDirectory},
-                                                       {2, kOpenDevNull},
-                                                       {2, kOpenPath}}),
-                        gen::weightedElement<uint32_t>(
-                            {{6, 0u}, {2, kONonblock}, {1, kOCloexec}})));
+                14, open(gen::weightedElement<int32_t>({{4, kOpenRegular},
+                                                        {2, kOpenDirectory},
+                                                        {2, kOpenDevNull},
+                                                        {2, kOpenPath}}),
+                         gen::weightedElement<uint32_t>(
+                             {{6, 0u}, {2, kONonblock}, {1, kOCloexec}})));
           }
           if ((swarm.families & kFamilyFifo) != 0) {
             kinds.emplace_back(
-                8, gen::apply(
-                       [](int32_t kind, uint32_t flags) -> Op {
-                         return OpenFile{.kind = kind, .flags = flags};
-                       },
-                       gen::weightedElement<int32_t>({{4, kOpenFifoRead},
-                                                      {4, kOpenFifoWrite},
-                                                      {5, kOpenFifoRdwr}}),
-                       gen::weightedElement<uint32_t>(
-                           {{6, kONonblock}, {1, kONonblock | kOCloexec}})));
+                8, open(gen::weightedElement<int32_t>({{4, kOpenFifoRead},
+                                                       {4, kOpenFifoWrite},
+                                                       {5, kOpenFifoRdwr}}),
+                        gen::weightedElement<uint32_t>(
+                            {{6, kONonblock}, {1, kONonblock | kOCloexec}})));
           }
           return WeightedOneOf(std::move(kinds));
         });
