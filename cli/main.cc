@@ -682,13 +682,18 @@ void OnReplayHang(int step) {
 }
 
 void StartReplayWatchdog(const std::string& path,
-                         std::chrono::milliseconds timeout) {
+                         std::chrono::milliseconds timeout,
+                         const std::string& sut_name) {
   std::snprintf(g_hang_prefix, sizeof g_hang_prefix, "epollcheck: %s: step ",
                 path.c_str());
   std::snprintf(g_hang_suffix, sizeof g_hang_suffix,
                 " did not return within %lld ms (hang)\n",
                 static_cast<long long>(timeout.count()));
-  (void)epollcheck::Watchdog::Start(timeout, OnReplayHang);
+  (void)epollcheck::Watchdog::Start(
+      timeout, OnReplayHang, nullptr,
+      epollcheck::SutSeesProcessSignals(sut_name)
+          ? epollcheck::Watchdog::Timer::kThread
+          : epollcheck::Watchdog::Timer::kThreadTimer);
 }
 
 int Replay(const std::vector<std::string_view>& args) {
@@ -752,7 +757,7 @@ int Replay(const std::vector<std::string_view>& args) {
       sut_name == "model" ? std::make_unique<epollcheck::ModelSut>(profile)
                           : sut.make();
   // A step that never returns ends the replay with one line, exit 1.
-  StartReplayWatchdog(path, hang_timeout);
+  StartReplayWatchdog(path, hang_timeout, sut_name);
   instance = std::make_unique<epollcheck::WatchedSut>(std::move(instance));
   const epollcheck::ReplayReport report =
       epollcheck::Replay(scenario, *instance, profile,

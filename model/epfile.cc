@@ -90,6 +90,7 @@ uint32_t FileFlagsOf(const File& f) {
   case FileKind::kEpoll:
   case FileKind::kEventfd:
   case FileKind::kTimerfd:
+  case FileKind::kSignalfd:
   case FileKind::kUnixSocket:
   case FileKind::kInetSocket:
     return abi::kORdwr | f.flags;
@@ -112,8 +113,8 @@ bool TakesODirect(FileKind kind) {
 }
 
 // Linux: f_op->fasync (pipes, FIFOs and sockets have one; epoll, eventfd,
-// timerfd, the regular file, directories and /dev/null do not, so FASYNC is
-// never set).
+// timerfd, signalfd, the regular file, directories and /dev/null do not, so
+// FASYNC is never set).
 bool HasFasync(FileKind kind) {
   return IsPipeKind(kind) || kind == FileKind::kUnixSocket ||
          kind == FileKind::kInetSocket;
@@ -121,7 +122,7 @@ bool HasFasync(FileKind kind) {
 
 // Linux: inode_owner_or_capable: the caller owns pipes, sockets and the
 // sequence's own file, FIFO and directory; the anonymous inode (epoll,
-// eventfd, timerfd) and /dev/null belong to root.
+// eventfd, timerfd, signalfd) and /dev/null belong to root.
 bool OwnsInode(FileKind kind) {
   return IsPipeKind(kind) || kind == FileKind::kUnixSocket ||
          kind == FileKind::kInetSocket || kind == FileKind::kRegular ||
@@ -204,6 +205,9 @@ Outcome LseekStep(World& world, const Lseek& op) {
     return Outcome::Value(0);
   case FileKind::kTimerfd:
     RULE("lseek.noop.timerfd");  // timerfd_fops.llseek = noop_llseek
+    return Outcome::Value(0);
+  case FileKind::kSignalfd:
+    RULE("lseek.noop.signalfd");  // signalfd_fops.llseek = noop_llseek
     return Outcome::Value(0);
   case FileKind::kDevNull:
     RULE("lseek.devnull");  // null_lseek: f_pos = 0

@@ -50,13 +50,17 @@ void RemoveItem(World& world, FileId epoll_file, const ItemKey& key) {
   ep.items.erase(key);
   const WaitEntry entry{.epoll = epoll_file, .key = key};
   const File& file = world.files.at(key.file);
+  std::vector<std::vector<WaitEntry>*> queues;
   if (IsPipeKind(file.kind)) {
     PipeState& pipe = world.pipes.at(file.pipe);
-    for (std::vector<WaitEntry>* q : {&pipe.rd_wait, &pipe.wr_wait}) {
-      auto at = std::find(q->begin(), q->end(), entry);
-      if (at != q->end())
-        q->erase(at);
-    }
+    queues = {&pipe.rd_wait, &pipe.wr_wait};
+  } else if (file.kind == FileKind::kSignalfd) {
+    queues = {&world.signalfd_wqh};
+  }
+  for (std::vector<WaitEntry>* q : queues) {
+    auto at = std::find(q->begin(), q->end(), entry);
+    if (at != q->end())
+      q->erase(at);
   }
   auto& queue = world.files.at(key.file).wait_queue;
   auto it = std::find(queue.begin(), queue.end(), entry);
@@ -279,6 +283,8 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested) {
     return EventfdPoll(world, file);
   case FileKind::kTimerfd:
     return TimerfdPoll(world, file);
+  case FileKind::kSignalfd:
+    return SignalfdPoll(world, file);
   case FileKind::kUnixSocket:
     return UnixPoll(world, file, requested);
   case FileKind::kInetSocket:
@@ -446,7 +452,8 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
     ep.items[key] = EpollItem{
         .events = events | abi::kEpollErr | abi::kEpollHup, .data = data};
     // A pipe file's poll registers on the pipe's queues (rd_wait, then
-    // wr_wait, as its mode says); the file's own list is then only its f_ep.
+    // wr_wait, as its mode says), a signalfd's on the process's
+    // signalfd_wqh; the file's own list is then only its f_ep.
     File& target_file = world.files.at(*target);
     std::vector<std::vector<WaitEntry>*> queues;
     if (IsPipeKind(target_file.kind)) {
@@ -457,6 +464,10 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
         queues.push_back(&pipe.wr_wait);
       if (queues.size() == 2)
         RULE("fifo.add.both_queues");
+      target_file.wait_queue.insert(target_file.wait_queue.begin(),
+                                    WaitEntry{.epoll = *ep_file, .key = key});
+    } else if (target_file.kind == FileKind::kSignalfd) {
+      queues.push_back(&world.signalfd_wqh);
       target_file.wait_queue.insert(target_file.wait_queue.begin(),
                                     WaitEntry{.epoll = *ep_file, .key = key});
     } else {

@@ -29,6 +29,7 @@ InodeKey InodeOfFile(const World& world, FileId file) {
   case FileKind::kEpoll:
   case FileKind::kEventfd:
   case FileKind::kTimerfd:
+  case FileKind::kSignalfd:
     break;
   }
   return InodeKey{};

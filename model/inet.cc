@@ -811,8 +811,15 @@ Outcome InetSend(World& world, FileId file, uint32_t len, uint32_t flags,
                  std::optional<int32_t> name) {
   const SockId sid = world.files.at(file).sock;
   if (!Sock(world, sid).tcp)
-    return UdpSend(world, sid, len, flags, name);
-  return TcpSend(world, sid, len, flags);
+    return UdpSend(world, sid, len, flags, name);  // EPIPE without SIGPIPE
+  Outcome out = TcpSend(world, sid, len, flags);
+  // sk_stream_error: every EPIPE of a TCP send (the pending error included)
+  // raises SIGPIPE unless MSG_NOSIGNAL.
+  if (out.Errno() == abi::kEpipe && (flags & abi::kMsgNosignal) == 0) {
+    RULE("signal.sigpipe.tcp");
+    SendSignal(world, kSigPipe);
+  }
+  return out;
 }
 
 Outcome InetRecv(World& world, FileId file, uint32_t len, uint32_t flags) {

@@ -58,6 +58,8 @@ enum class FieldKind {
   kExpire,      // timerfd_settime's expiry: off, now, far, bad
   kIoctlCmd,    // EPIOCSPARAMS/EPIOCGPARAMS or a raw number
   kWhence,      // SEEK_SET/SEEK_CUR/SEEK_END/SEEK_DATA/SEEK_HOLE or a number
+  kSignal,      // a signal number: USR1, PIPE, SIG40 or a number
+  kSigMask,     // a sigset_t's first word (bit n-1: signal n): USR1|SIG40
 };
 
 // Whether a field of this kind is optional: written `name=value` only when
@@ -120,11 +122,12 @@ enum Family : uint32_t {
   kFamilyFile = 1u << 9,      // files without ->poll and O_PATH descriptors
   kFamilyFifo = 1u << 10,     // the sequence's FIFO (open_file fifo_*)
   kFamilyTimerfd = 1u << 11,  // timerfd_create, timerfd_settime
+  kFamilySignal = 1u << 12,   // signalfd, tgkill, sigpending, sigtimedwait
 };
 inline constexpr uint32_t kAllFamilies =
     kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix |
     kFamilyUnixAddr | kFamilyPoll | kFamilyUnixOob | kFamilyTcp | kFamilyUdp |
-    kFamilyFile | kFamilyFifo | kFamilyTimerfd;
+    kFamilyFile | kFamilyFifo | kFamilyTimerfd | kFamilySignal;
 // Operations on an existing socket of any family are offered (generated)
 // whenever one of these families is on: `kOffered` below.
 inline constexpr uint32_t kAnySocketFamily =
@@ -859,13 +862,107 @@ struct SetRlimitNofile {
                          const SetRlimitNofile&) = default;
 };
 
+// Signals. A sequence runs in one thread that blocks every signal it can
+// raise (kBlockedSignals), so a raised signal stays pending on that thread
+// until a signalfd read or sigtimedwait takes it. Besides tgkill, an EPIPE
+// raises SIGPIPE (a pipe or FIFO write, an AF_UNIX stream or TCP send
+// without MSG_NOSIGNAL). Every SUT and C reproducer blocks these signals
+// on the sequence's thread and nothing else sends it any.
+inline constexpr int32_t kSigUsr1 = 10;
+inline constexpr int32_t kSigUsr2 = 12;
+inline constexpr int32_t kSigPipe = 13;
+inline constexpr int32_t kSigRt40 = 40;  // a real-time signal: queued
+// Signal n's bit in a sigset_t's first word.
+constexpr uint64_t SigBit(int32_t sig) { return uint64_t{1} << (sig - 1); }
+inline constexpr uint64_t kBlockedSignals =
+    SigBit(kSigUsr1) | SigBit(kSigUsr2) | SigBit(kSigPipe) | SigBit(kSigRt40);
+// Whether tgkill(sig) is safe to send to the sequence's thread: a blocked
+// signal, the null signal, or a number the kernel refuses (EINVAL).
+constexpr bool TgkillSignalAllowed(int32_t sig) {
+  return sig <= 0 || sig > 64 || (kBlockedSignals & SigBit(sig)) != 0;
+}
+
+// signalfd4(fd, &mask, sizeof(sigset_t), flags): fd -1 makes a new
+// signalfd, otherwise fd's mask is replaced. `buf` is where the mask
+// pointer points (UserBuf). Linux: fs/signalfd.c do_signalfd4.
+struct Signalfd {
+  static constexpr std::string_view kName = "signalfd";
+  static constexpr uint32_t kFamily = kFamilySignal;
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "sf";
+  int32_t fd = -1;
+  uint64_t mask = 0;
+  uint32_t flags = 0;  // SFD_NONBLOCK|SFD_CLOEXEC (O_NONBLOCK|O_CLOEXEC)
+  uint32_t buf = kBufGood;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("mask", FieldKind::kSigMask, s.mask);
+    f("flags", FieldKind::kPipeFlags, s.flags);
+    f("buf", FieldKind::kUserBuf, s.buf);
+  }
+  friend bool operator==(const Signalfd&, const Signalfd&) = default;
+};
+
+// read(fd, buf, count) reporting the signals read: on a signalfd, the
+// Outcome's value packs the ssi_signo of each 128-byte record read, one byte
+// each, the first in the lowest byte (8 at most); on any other file there is
+// no value (no data the suite writes or reads makes a record whose ssi_signo
+// is a signal number). Linux: fs/signalfd.c signalfd_read_iter.
+struct SignalfdRead {
+  static constexpr std::string_view kName = "signalfd_read";
+  static constexpr uint32_t kFamily = kFamilySignal;
+  int32_t fd = -1;
+  uint32_t count = 128;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fd", FieldKind::kFd, s.fd);
+    f("count", FieldKind::kCount, s.count);
+  }
+  friend bool operator==(const SignalfdRead&, const SignalfdRead&) = default;
+};
+
+// tgkill(getpid(), gettid(), sig) on the sequence's own thread (only
+// TgkillSignalAllowed signals). Linux: kernel/signal.c do_tkill,
+// __send_signal_locked.
+struct Tgkill {
+  static constexpr std::string_view kName = "tgkill";
+  static constexpr uint32_t kFamily = kFamilySignal;
+  int32_t sig = kSigUsr1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("sig", FieldKind::kSignal, s.sig);
+  }
+  friend bool operator==(const Tgkill&, const Tgkill&) = default;
+};
+
+// sigpending(&set): the Outcome's value is the set pending for the thread.
+// Linux: kernel/signal.c do_sigpending.
+struct Sigpending {
+  static constexpr std::string_view kName = "sigpending";
+  static constexpr uint32_t kFamily = kFamilySignal;
+  template <class S, class F> static void Fields(S&, F&&) {}
+  friend bool operator==(const Sigpending&, const Sigpending&) = default;
+};
+
+// rt_sigtimedwait(&mask, NULL, &{0, 0}, 8): takes one pending signal of
+// `mask` (its number) or fails with EAGAIN; never sleeps.
+// Linux: kernel/signal.c do_sigtimedwait.
+struct Sigtimedwait {
+  static constexpr std::string_view kName = "sigtimedwait";
+  static constexpr uint32_t kFamily = kFamilySignal;
+  uint64_t mask = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("mask", FieldKind::kSigMask, s.mask);
+  }
+  friend bool operator==(const Sigtimedwait&, const Sigtimedwait&) = default;
+};
+
 using Op = std::variant<
     Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write, Read, Close,
     Dup, Dup2, SetPipeSize, GetPipeSize, ListFds, Eventfd, EventfdWrite,
     EventfdRead, Socketpair, Send, Recv, Shutdown, SetSockOpt, GetSockOpt,
     UnixSocket, Bind, Listen, Connect, Accept4, SendTo, Poll, PPoll, Select,
     PSelect, InetSocket, EpollPwait, EpollPwait2, OpenFile, TimerfdCreate,
-    TimerfdSettime, EpollIoctl, Lseek, GetFl, SetFl, SetRlimitNofile>;
+    TimerfdSettime, EpollIoctl, Lseek, GetFl, SetFl, SetRlimitNofile, Signalfd,
+    SignalfdRead, Tgkill, Sigpending, Sigtimedwait>;
 
 // What `op` returns on success (Returns), and the handle prefix a scenario
 // binds it to ("" if it binds none).

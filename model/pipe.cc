@@ -34,9 +34,11 @@ Outcome PipeWrite(World& world, FileId file, uint32_t count) {
   const PipeId pipe_id = f.pipe;
   PipeState& pipe = world.pipes.at(pipe_id);
   if (pipe.readers == 0) {
-    // SIGPIPE is sent (the SUTs block or ignore it) and EPIPE returned. The
-    // wakeup at `out:` cannot reach anyone: no read file is left.
+    // SIGPIPE is sent (blocked: it stays pending, a signalfd wakeup) and
+    // EPIPE returned. The wakeup at `out:` cannot reach anyone: no read file
+    // is left.
     RULE("pipe.write.epipe");
+    SendSignal(world, kSigPipe);
     return Outcome::Error(abi::kEpipe);
   }
   const bool was_empty = pipe.slots.empty();

@@ -166,6 +166,37 @@ std::string BitsString(uint32_t mask, const NamedBit (&table)[N]) {
   return out;
 }
 
+// Signal names (without SIG); any other signal n is written SIG<n>.
+constexpr NamedValue kSignalNames[] = {
+    {9, "KILL"},  {10, "USR1"}, {12, "USR2"},
+    {13, "PIPE"}, {17, "CHLD"}, {19, "STOP"},
+};
+
+std::string SignalString(int32_t sig) {
+  for (const NamedValue& v : kSignalNames) {
+    if (v.value == sig)
+      return v.name;
+  }
+  if (sig > 0 && sig <= 64)
+    return "SIG" + std::to_string(sig);
+  return std::to_string(sig);
+}
+
+// "USR1|SIG40": each signal of a sigset_t's first word.
+std::string SigMaskString(uint64_t mask) {
+  if (mask == 0)
+    return "0";
+  std::string out;
+  for (int32_t sig = 1; sig <= 64; ++sig) {
+    if ((mask & SigBit(sig)) == 0)
+      continue;
+    if (!out.empty())
+      out += '|';
+    out += SignalString(sig);
+  }
+  return out;
+}
+
 std::string CtlOpString(int32_t op) {
   switch (op) {
   case abi::kEpollCtlAdd:
@@ -226,6 +257,10 @@ std::string FieldString(FieldKind kind, uint64_t raw, int64_t value) {
     return ValueString(static_cast<int32_t>(value), kWhences);
   case FieldKind::kIoctlCmd:
     return IoctlCmdString(static_cast<uint32_t>(raw));
+  case FieldKind::kSignal:
+    return SignalString(static_cast<int32_t>(value));
+  case FieldKind::kSigMask:
+    return SigMaskString(raw);
   case FieldKind::kFd:
   case FieldKind::kInt:
   case FieldKind::kCount:
@@ -309,6 +344,55 @@ std::optional<uint64_t> ParseBits(std::string_view s,
   }
 }
 
+// A signal: a name of kSignalNames (SIG prefix optional), SIG<n>, or a
+// number.
+std::optional<int64_t> ParseSignal(std::string_view s) {
+  for (const NamedValue& v : kSignalNames) {
+    if (s == v.name || (StripPrefix(s, "SIG") == v.name && s.size() > 3))
+      return v.value;
+  }
+  if (s.size() > 3 && s.substr(0, 3) == "SIG") {
+    const std::optional<uint64_t> n = ParseNumber(s.substr(3));
+    if (!n || *n == 0 || *n > 64)
+      return std::nullopt;
+    return static_cast<int64_t>(*n);
+  }
+  const std::optional<uint64_t> n = ParseNumber(s);
+  if (!n)
+    return std::nullopt;
+  const auto v = static_cast<int64_t>(*n);
+  if (v < INT32_MIN || v > INT32_MAX)
+    return std::nullopt;
+  return v;
+}
+
+// "USR1|SIG40|0x100": signals (as ParseSignal, 1 to 64) and raw bits.
+std::optional<uint64_t> ParseSigMask(std::string_view s) {
+  uint64_t mask = 0;
+  while (true) {
+    const size_t bar = s.find('|');
+    std::string_view part = s.substr(0, bar);
+    while (!part.empty() && part.front() == ' ')
+      part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ')
+      part.remove_suffix(1);
+    if (!part.empty() && (part[0] < '0' || part[0] > '9')) {
+      const std::optional<int64_t> sig = ParseSignal(part);
+      if (!sig || *sig < 1 || *sig > 64)
+        return std::nullopt;
+      mask |= SigBit(static_cast<int32_t>(*sig));
+    } else {
+      const std::optional<uint64_t> n = ParseNumber(part);
+      if (!n)
+        return std::nullopt;
+      mask |= *n;
+    }
+    if (bar == std::string_view::npos)
+      return mask;
+    s.remove_prefix(bar + 1);
+  }
+}
+
 }  // namespace
 
 std::optional<uint64_t> ParseFieldString(FieldKind kind,
@@ -372,6 +456,14 @@ std::optional<uint64_t> ParseFieldString(FieldKind kind,
       return std::nullopt;
     return n;
   }
+  case FieldKind::kSignal: {
+    const std::optional<int64_t> sig = ParseSignal(text);
+    if (!sig)
+      return std::nullopt;
+    return static_cast<uint64_t>(*sig);
+  }
+  case FieldKind::kSigMask:
+    return ParseSigMask(text);
   case FieldKind::kCtlOp: {
     const std::string_view name = StripPrefix(text, "EPOLL_CTL_");
     if (name == "ADD")
@@ -529,6 +621,7 @@ constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
     {kFamilyUnixOob, "unixoob"},   {kFamilyTcp, "tcp"},
     {kFamilyUdp, "udp"},           {kFamilyFile, "file"},
     {kFamilyFifo, "fifo"},         {kFamilyTimerfd, "timerfd"},
+    {kFamilySignal, "signal"},
 };
 }  // namespace
 
@@ -756,6 +849,8 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
       return "eventfd#" + std::to_string(id);
     case FileKind::kTimerfd:
       return "timerfd#" + std::to_string(id);
+    case FileKind::kSignalfd:
+      return "signalfd#" + std::to_string(id);
     case FileKind::kUnixSocket:
       return "unix#" + std::to_string(f.sock);
     case FileKind::kInetSocket:
@@ -796,6 +891,18 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
       os << "  " << name(id) << ": clock " << file.timerfd->clockid
          << ", ticks " << file.timerfd->ticks << '\n';
     }
+    if (file.kind == FileKind::kSignalfd)
+      os << "  " << name(id) << ": mask " << SigMaskString(file.sigmask)
+         << '\n';
+  }
+  if (!world.pending.empty()) {
+    os << "  pending signals:";
+    for (const auto& [sig, count] : world.pending) {
+      os << ' ' << SignalString(sig);
+      if (count > 1)
+        os << 'x' << count;
+    }
+    os << '\n';
   }
   for (const auto& [id, sock] : world.socks) {
     if (sock.dead && sock.wmem == 0 && sock.receive_queue.empty())

@@ -322,6 +322,8 @@ inline constexpr RuleInfo kRules[] = {
     {"lseek.noop.timerfd",
      "fs/timerfd.c timerfd_fops.llseek = noop_llseek: f_pos (0), whatever "
      "the offset and whence"},
+    {"lseek.noop.signalfd",
+     "fs/signalfd.c signalfd_fops.llseek = noop_llseek: f_pos (0)"},
     {"lseek.devnull", "drivers/char/mem.c null_lseek: f_pos = 0, returns 0"},
     {"lseek.regular.set",
      "fs/read_write.c generic_file_llseek_size: the new f_pos (SEEK_SET, "
@@ -420,6 +422,81 @@ inline constexpr RuleInfo kRules[] = {
     {"timerfd.write.einval",
      "fs/read_write.c vfs_write: a timerfd has no ->write (FMODE_CAN_WRITE "
      "unset): EINVAL, whatever the count"},
+    {"signal.send.legacy_queue_drop",
+     "kernel/signal.c legacy_queue: a standard signal already pending is "
+     "dropped, before signalfd_notify (no wakeup)"},
+    {"signal.send.rt_queued",
+     "kernel/signal.c __send_signal_locked: a real-time signal already "
+     "pending is queued again"},
+    {"signal.send.signalfd_notify",
+     "include/linux/signalfd.h signalfd_notify: any signal queued wakes "
+     "sighand->signalfd_wqh without a key: every signalfd item, whatever its "
+     "mask"},
+    {"signal.sigpipe.tcp",
+     "net/core/stream.c sk_stream_error: a TCP send failing with EPIPE (the "
+     "pending error included) raises SIGPIPE unless MSG_NOSIGNAL"},
+    {"signal.sigpipe.unix_stream.shutdown",
+     "net/unix/af_unix.c unix_stream_sendmsg: SEND_SHUTDOWN: SIGPIPE unless "
+     "MSG_NOSIGNAL, EPIPE"},
+    {"signal.tgkill.einval",
+     "kernel/signal.c check_kill_permission: not a valid signal: EINVAL"},
+    {"signal.tgkill.null",
+     "kernel/signal.c do_send_specific: signal 0 checks and sends nothing"},
+    {"signal.tgkill", "kernel/signal.c do_tkill: the signal is sent to the "
+                      "thread (blocked: it stays pending)"},
+    {"signal.sigpending",
+     "kernel/signal.c do_sigpending: the thread's and the process's pending "
+     "signals"},
+    {"signal.sigtimedwait.eagain",
+     "kernel/signal.c do_sigtimedwait: nothing of the mask pending, zero "
+     "timeout: EAGAIN"},
+    {"signal.sigtimedwait.dequeue",
+     "kernel/signal.c do_sigtimedwait: the lowest pending signal of the mask "
+     "is taken and returned"},
+    {"signal.dequeue.rt_more_queued",
+     "kernel/signal.c collect_signal: another instance of the real-time "
+     "signal is queued: it stays pending"},
+    {"signalfd.efault.mask",
+     "fs/signalfd.c SYSCALL_DEFINE4(signalfd4): the mask cannot be copied in: "
+     "EFAULT, before the flags"},
+    {"signalfd.einval.flags",
+     "fs/signalfd.c do_signalfd4: flags other than SFD_NONBLOCK|SFD_CLOEXEC: "
+     "EINVAL"},
+    {"signalfd.mask.kill_stop_dropped",
+     "fs/signalfd.c do_signalfd4: SIGKILL and SIGSTOP are taken out of the "
+     "mask"},
+    {"signalfd.create",
+     "fs/signalfd.c do_signalfd4: fd -1: a new signalfd (anon inode, O_RDWR, "
+     "O_NONBLOCK as asked)"},
+    {"signalfd.ebadf",
+     "fs/signalfd.c do_signalfd4: a descriptor other than -1 that is not open "
+     "(or O_PATH): EBADF"},
+    {"signalfd.einval.not_signalfd",
+     "fs/signalfd.c do_signalfd4: not a signalfd (f_op != signalfd_fops): "
+     "EINVAL"},
+    {"signalfd.update.wakes",
+     "fs/signalfd.c do_signalfd4: the mask is replaced, then wake_up of "
+     "signalfd_wqh without a key; returns the same descriptor"},
+    {"signalfd.read.einval.short",
+     "fs/signalfd.c signalfd_read_iter: fewer than 128 bytes (one "
+     "signalfd_siginfo; 0 included): EINVAL"},
+    {"signalfd.read.eagain",
+     "fs/signalfd.c signalfd_dequeue: nothing of the mask pending, "
+     "O_NONBLOCK: EAGAIN"},
+    {"signalfd.read",
+     "fs/signalfd.c signalfd_read_iter: one record per signal taken (lowest "
+     "first), as many as fit; no wakeup"},
+    {"signalfd.read.several",
+     "fs/signalfd.c signalfd_read_iter: more than one signal in one read"},
+    {"signalfd.read.fewer_than_asked",
+     "fs/signalfd.c signalfd_read_iter: the later dequeues do not block: the "
+     "read ends when nothing of the mask is left"},
+    {"signalfd.poll.in",
+     "fs/signalfd.c signalfd_poll: IN (no RDNORM) while a signal of the mask "
+     "is pending for the polling thread"},
+    {"signalfd.write.einval",
+     "fs/read_write.c vfs_write: a signalfd has no ->write: EINVAL, whatever "
+     "the count"},
     {"fifo.open.new_pipe",
      "fs/pipe.c fifo_open: no file has the FIFO open: a new pipe "
      "(alloc_pipe_info: r_counter = w_counter = 1, default size)"},

@@ -104,6 +104,7 @@ void PutFile(World& world, FileId file) {
     break;
   case FileKind::kEventfd:
   case FileKind::kTimerfd:
+  case FileKind::kSignalfd:
     break;
   case FileKind::kUnixSocket:
     UnixRelease(world, file);
@@ -229,6 +230,9 @@ Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
     // Opened O_RDWR, but without ->write (no FMODE_CAN_WRITE).
     RULE("timerfd.write.einval");
     return Outcome::Error(abi::kEinval);
+  case FileKind::kSignalfd:
+    RULE("signalfd.write.einval");  // as timerfd: no ->write
+    return Outcome::Error(abi::kEinval);
   case FileKind::kPipeWrite:
   case FileKind::kPipeRdwr:
     return internal::PipeWrite(world, *file, count);
@@ -242,9 +246,14 @@ Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
   EP_CHECK(false);
 }
 
-// Linux: fs/read_write.c vfs_read. The Outcome's value, if `want_value`, is
-// the u64 the first 8 bytes read make (the rest of the buffer is zero).
-Outcome ReadFile(World& world, int32_t fd, uint32_t count, bool want_value) {
+// What a read reports besides its count: nothing (read), the u64 the first 8
+// bytes make (eventfd_read: the rest of the buffer is zero), or the signals a
+// signalfd read took (signalfd_read: none for any other file).
+enum class ReadValue { kNone, kU64, kSignals };
+
+// Linux: fs/read_write.c vfs_read.
+Outcome ReadFile(World& world, int32_t fd, uint32_t count, ReadValue want) {
+  const bool want_value = want == ReadValue::kU64;
   const std::optional<FileId> file = world.FdgetAt(fd);
   if (!file) {
     if (world.IsOpen(fd)) {
@@ -297,6 +306,13 @@ Outcome ReadFile(World& world, int32_t fd, uint32_t count, bool want_value) {
   case FileKind::kTimerfd:
     out = internal::TimerfdRead(world, *file, count);
     if (!want_value)
+      out.value.reset();
+    return out;
+  case FileKind::kSignalfd:
+    // The value (the signals read) is signalfd_read's; eventfd_read's u64
+    // is never there (a read of 8 bytes is EINVAL).
+    out = internal::SignalfdRead(world, *file, count);
+    if (want != ReadValue::kSignals)
       out.value.reset();
     return out;
   case FileKind::kUnixSocket:
@@ -610,10 +626,20 @@ Outcome Step(World& world, const Op& op) {
           return internal::SetFlStep(world, o);
         } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
           return internal::SetRlimitNofileStep(world, o);
+        } else if constexpr (std::is_same_v<T, Signalfd>) {
+          return internal::SignalfdStep(world, o);
+        } else if constexpr (std::is_same_v<T, SignalfdRead>) {
+          return ReadFile(world, o.fd, o.count, ReadValue::kSignals);
+        } else if constexpr (std::is_same_v<T, Tgkill>) {
+          return internal::TgkillStep(world, o.sig);
+        } else if constexpr (std::is_same_v<T, Sigpending>) {
+          return internal::SigpendingStep(world);
+        } else if constexpr (std::is_same_v<T, Sigtimedwait>) {
+          return internal::SigtimedwaitStep(world, o.mask);
         } else if constexpr (std::is_same_v<T, Write>) {
           return WriteFile(world, o.fd, o.count, FillValue(o.count));
         } else if constexpr (std::is_same_v<T, Read>) {
-          return ReadFile(world, o.fd, o.count, false);
+          return ReadFile(world, o.fd, o.count, ReadValue::kNone);
         } else if constexpr (std::is_same_v<T, Close>) {
           return DoClose(world, o);
         } else if constexpr (std::is_same_v<T, Dup>) {
@@ -631,7 +657,7 @@ Outcome Step(World& world, const Op& op) {
         } else if constexpr (std::is_same_v<T, EventfdWrite>) {
           return WriteFile(world, o.fd, 8, o.value);
         } else if constexpr (std::is_same_v<T, EventfdRead>) {
-          return ReadFile(world, o.fd, 8, true);
+          return ReadFile(world, o.fd, 8, ReadValue::kU64);
         } else if constexpr (std::is_same_v<T, Socketpair>) {
           return internal::UnixSocketpair(world, o.type);
         } else if constexpr (std::is_same_v<T, Send>) {

@@ -183,8 +183,11 @@ Outcome Returned(uint64_t done, int err) {
 // for reading (the skb is freed again). `oob` makes it the peer's pending
 // out-of-band skb. Returns 0 or the positive errno. Linux: net/unix/af_unix.c
 // unix_stream_sendmsg's loop body, queue_oob.
+//
+// `sigpipe`: an EPIPE from the peer raises SIGPIPE before the skb is freed
+// (out_pipe, 6.x; queue_oob's EPIPE goes to out_err and raises none).
 int QueueStreamSkb(World& world, SockId sid, uint32_t len, uint32_t truesize,
-                   bool oob) {
+                   bool oob, bool sigpipe) {
   UnixSock& s = world.socks.at(sid);
   if (const int err = AllocSendSkb(s); err != 0)
     return err;
@@ -194,6 +197,11 @@ int QueueStreamSkb(World& world, SockId sid, uint32_t len, uint32_t truesize,
   const SockId other = s.peer;
   UnixSock& o = world.socks.at(other);
   if (o.dead || (o.shutdown & abi::kRcvShutdown) != 0) {
+    // Not reached in one thread: a peer gone or shut for reading has
+    // already set our SEND_SHUTDOWN (unix_release_sock, unix_shutdown), which
+    // StreamSend checks first; only a race with the peer gets here.
+    if (sigpipe)
+      SendSignal(world, kSigPipe);
     FreeSkb(world, skb);  // out_pipe_unlock -> consume_skb
     return abi::kEpipe;
   }
@@ -237,8 +245,13 @@ Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
     RULE("unix.stream.send.enotconn");
     return Outcome::Error(abi::kEnotconn);
   }
+  const bool nosignal = (flags & abi::kMsgNosignal) != 0;
   if ((world.socks.at(sid).shutdown & abi::kSendShutdown) != 0) {
     RULE("unix.stream.send.epipe.shutdown");
+    if (!nosignal) {
+      RULE("signal.sigpipe.unix_stream.shutdown");
+      SendSignal(world, kSigPipe);
+    }
     return Outcome::Error(abi::kEpipe);
   }
   const SocketCalibration& cal = world.profile.sockets;
@@ -251,8 +264,9 @@ Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
                            (s.sndbuf >> 1) - 64, cal.unix_stream_max_skb}));
     if (size < len - sent)
       RULE("unix.stream.send.split_skb");
-    if (const int err = QueueStreamSkb(
-            world, sid, size, Truesize(cal.unix_stream_truesize, size), false);
+    if (const int err = QueueStreamSkb(world, sid, size,
+                                       Truesize(cal.unix_stream_truesize, size),
+                                       false, sent == 0 && !nosignal);
         err != 0) {
       return Returned(sent, err);
     }
@@ -261,7 +275,7 @@ Outcome StreamSend(World& world, SockId sid, uint32_t len, uint32_t flags,
   if (oob) {
     // queue_oob: a 1-byte skb of its own (sock_alloc_send_skb(sk, 1)).
     if (const int err = QueueStreamSkb(
-            world, sid, 1, Truesize(cal.unix_dgram_truesize, 1), true);
+            world, sid, 1, Truesize(cal.unix_dgram_truesize, 1), true, false);
         err != 0) {
       return Returned(sent, err);
     }

@@ -234,6 +234,7 @@ enum class FileKind {
   kEpoll,
   kEventfd,
   kTimerfd,
+  kSignalfd,
   kUnixSocket,
   kInetSocket,
   // Files without ->poll (file_can_poll is false: epoll_ctl ADD is EPERM;
@@ -274,8 +275,11 @@ struct File {
   std::optional<EpollInstance> epoll;  // epoll files: the instance
   std::optional<EventfdCtx> eventfd;   // eventfd files: the counter
   std::optional<TimerfdCtx> timerfd;   // timerfd files: the timer
-  SockId sock = 0;                     // sockets: the socket
-  uint64_t pos = 0;                    // kRegular: Kernel: f_pos
+  // Signalfd files: the signals it reads (bit n-1: signal n; SIGKILL and
+  // SIGSTOP never). Kernel: signalfd_ctx.sigmask (stored inverted there).
+  uint64_t sigmask = 0;
+  SockId sock = 0;    // sockets: the socket
+  uint64_t pos = 0;   // kRegular: Kernel: f_pos
   bool fifo = false;  // pipe files: opened by name (fifo_open), not pipe2
   // Pipe read files: the w_counter an O_NONBLOCK reader saw when it opened
   // with no writer (EPOLLHUP is suppressed until a writer has come), else 0.
@@ -307,6 +311,13 @@ struct World {
   // RLIMIT_NOFILE's soft limit as setrlimit_nofile set it for the rest of
   // the sequence (unset: the profile's fd_limit). Kernel: signal->rlim.
   std::optional<int64_t> nofile;
+  // Signals pending for the sequence's thread: how many of each (a standard
+  // signal once at most, legacy_queue; a real-time one queues). Kernel:
+  // current->pending.
+  std::map<int32_t, uint32_t> pending;
+  // Epoll items watching a signalfd, in wait-queue order: every signalfd
+  // polls this one queue of the process. Kernel: sighand->signalfd_wqh.
+  std::vector<WaitEntry> signalfd_wqh;
   uint32_t next_id = 1;  // next FileId / PipeId / SockId
 
   // The file open at `fd`, if any.

@@ -1226,6 +1226,100 @@ void FifoTimerMoves(const World& w, uint32_t recipe, Moves& m,
   WatchAndWait(w, m, watched, kEpollIn | kEpollOut, recipe, families);
 }
 
+// ---------------------------------------------------------------------------
+// Signals: signalfds (one or two, masks from the recipe) watched by an epoll
+// instance, LT and ET, signals raised (standard ones twice: the second is
+// dropped without a wakeup; a real-time one queues), SIGPIPE from writes to
+// a pipe whose reader is gone, masks changed, signals taken by signalfd
+// reads and sigtimedwait. Every signal wakes every signalfd item, whatever
+// its mask.
+
+void SignalMoves(const World& w, uint32_t recipe, Moves& m, Families families) {
+  const std::vector<int32_t> sfds =
+      FdsWhere(w, [](const File& f) { return f.kind == FileKind::kSignalfd; });
+  static constexpr uint64_t kMasks[] = {kBlockedSignals, SigBit(kSigUsr1),
+                                        SigBit(kSigPipe) | SigBit(kSigRt40),
+                                        SigBit(kSigUsr2)};
+  if (sfds.size() < 2 && m.room()) {
+    m.Add(sfds.empty() ? 8 : 2,
+          Signalfd{.fd = -1,
+                   .mask = kMasks[(Bits(recipe, 0, 2) + sfds.size()) % 4],
+                   .flags = kONonblock});
+  }
+  for (int32_t fd : sfds) {
+    m.Add(2, SignalfdRead{.fd = fd, .count = 128u << Bits(recipe, 2, 1)});
+    m.Add(1, Signalfd{.fd = fd, .mask = kMasks[Bits(recipe, 3, 2)]});
+  }
+  for (int32_t sig : {kSigUsr1, kSigUsr2, kSigRt40, kSigPipe})
+    m.Add(sig == kSigRt40 ? 3 : 2, Tgkill{.sig = sig});
+  m.Add(1, Sigpending{});
+  m.Add(1, Sigtimedwait{.mask = kMasks[Bits(recipe, 5, 2)]});
+  // SIGPIPE from EPIPE: a pipe whose read end is closed.
+  if ((families & kFamilyPipe) != 0) {
+    const std::vector<int32_t> writers = FdsWhere(w, [&](const File& f) {
+      return f.kind == FileKind::kPipeWrite && !f.fifo;
+    });
+    bool orphan = false;
+    for (int32_t fd : writers) {
+      const PipeState& pipe = w.pipes.at(w.FileAt(fd)->pipe);
+      if (pipe.readers == 0) {
+        m.Add(3, Write{.fd = fd, .count = 1});
+        orphan = true;
+      } else if (!orphan) {
+        for (const auto& [rfd, id] : w.fd_table) {
+          const File& r = w.files.at(id);
+          if (r.kind == FileKind::kPipeRead && r.pipe == w.FileAt(fd)->pipe) {
+            m.Add(2, Close{.fd = rfd});
+            break;
+          }
+        }
+      }
+    }
+    if (writers.empty() && m.room(2))
+      m.Add(3, Pipe2{.flags = kONonblock});
+  }
+  // SIGPIPE from an AF_UNIX stream send to a peer shut for reading (none
+  // for a MSG_OOB send: queue_oob's EPIPE).
+  if ((families & kFamilyUnix) != 0) {
+    const std::vector<int32_t> streams = FdsWhere(w, [&](const File& f) {
+      return f.kind == FileKind::kUnixSocket &&
+             w.socks.at(f.sock).type == kSockStream &&
+             w.socks.at(f.sock).peer != 0;
+    });
+    for (int32_t fd : streams) {
+      const UnixSock& s = w.socks.at(w.FileAt(fd)->sock);
+      const UnixSock& peer = w.socks.at(s.peer);
+      if ((peer.shutdown & abi::kRcvShutdown) == 0) {
+        if (!peer.dead && peer.file != 0)
+          for (const auto& [pfd, id] : w.fd_table) {
+            if (id == peer.file) {
+              m.Add(2, Shutdown{.fd = pfd, .how = abi::kShutRd});
+              break;
+            }
+          }
+        continue;
+      }
+      m.Add(3, Send{.fd = fd, .count = 1, .flags = kMsgDontwait});
+      if ((families & kFamilyUnixOob) != 0)
+        m.Add(2, Send{.fd = fd, .count = 1, .flags = kMsgDontwait | kMsgOob});
+    }
+    if (streams.empty() && m.room(2))
+      m.Add(3, Socketpair{.type = kSockStream | kSockNonblock});
+  }
+  // The first signalfd edge-triggered (a wakeup shows as a report again),
+  // the others as WatchAndWait's.
+  if (!sfds.empty()) {
+    if (const std::optional<int32_t> ep = SomeEpoll(w, m, 4)) {
+      const FileId file = *w.FileIdAt(sfds.front());
+      if (w.FileAt(*ep)->epoll->items.count(
+              {.file = file, .fd = sfds.front()}) == 0)
+        m.Add(6, Ctl(*ep, kEpollCtlAdd, sfds.front(), kEpollIn | kEpollEt,
+                     static_cast<uint64_t>(sfds.front())));
+    }
+  }
+  WatchAndWait(w, m, sfds, kEpollIn, recipe, families);
+}
+
 }  // namespace
 
 Families FocusFamilies(Focus focus) {
@@ -1246,6 +1340,8 @@ Families FocusFamilies(Focus focus) {
     return kFamilyUdp;
   case Focus::kFifoTimer:
     return kFamilyFifo | kFamilyTimerfd;
+  case Focus::kSignals:
+    return kFamilySignal;
   }
   return 0;
 }
@@ -1280,6 +1376,9 @@ std::vector<FocusMove> FocusMoves(const World& w, const Swarm& swarm) {
     break;
   case Focus::kFifoTimer:
     FifoTimerMoves(w, r, m, families);
+    break;
+  case Focus::kSignals:
+    SignalMoves(w, r, m, families);
     break;
   }
   std::vector<FocusMove> moves = m.Take();

@@ -78,7 +78,8 @@ using GenOrder =
            SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
            SendTo, Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
            EpollPwait2, OpenFile, TimerfdCreate, TimerfdSettime, EpollIoctl,
-           Lseek, GetFl, SetFl, SetRlimitNofile>;
+           Lseek, GetFl, SetFl, SetRlimitNofile, Signalfd, SignalfdRead, Tgkill,
+           Sigpending, Sigtimedwait>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -107,6 +108,18 @@ bool IsEpoll(const File& f) { return f.kind == FileKind::kEpoll; }
 bool IsPipe(const File& f) { return IsPipeKind(f.kind); }
 bool IsEventfd(const File& f) { return f.kind == FileKind::kEventfd; }
 bool IsTimerfd(const File& f) { return f.kind == FileKind::kTimerfd; }
+bool IsSignalfd(const File& f) { return f.kind == FileKind::kSignalfd; }
+// A read of a blocking signalfd with nothing of its mask pending would
+// sleep.
+bool SignalfdReadSleeps(const World& w, const File& f, uint32_t count) {
+  if (!IsSignalfd(f) || count < 128 || (f.flags & abi::kONonblock) != 0)
+    return false;
+  for (const auto& [sig, n] : w.pending) {
+    if (n > 0 && (f.sigmask & SigBit(sig)) != 0)
+      return false;
+  }
+  return true;
+}
 // fcntl's targets: the epoll file, and O_PATH descriptors (which F_GETFL
 // takes and F_SETFL refuses).
 bool IsEpollOrPath(const File& f) {
@@ -126,11 +139,11 @@ bool IsPlainFile(const File& f) {
 }
 bool IsWriteTarget(const File& f) {
   return PipeWrites(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f) ||
-         IsTimerfd(f);
+         IsTimerfd(f) || IsSignalfd(f);
 }
 bool IsReadTarget(const File& f) {
   return PipeReads(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f) ||
-         IsTimerfd(f);
+         IsTimerfd(f) || IsSignalfd(f);
 }
 bool IsCounterFile(const File& f) { return IsEventfd(f) || IsTimerfd(f); }
 
@@ -436,6 +449,22 @@ Gen<int32_t> GenBoundName(const World& w) {
       {{5, gen::elementOf(std::move(bound))}, {2, GenName()}});
 }
 
+// A signal mask: the sequence's signals (model/ops.h kBlockedSignals) in
+// subsets, now and then with SIGKILL|SIGSTOP (dropped by the kernel).
+Gen<uint64_t> GenSigMask() {
+  const uint64_t usr1 = SigBit(kSigUsr1), usr2 = SigBit(kSigUsr2),
+                 pipe = SigBit(kSigPipe), rt = SigBit(kSigRt40);
+  return gen::weightedElement<uint64_t>({{4, kBlockedSignals},
+                                         {3, usr1},
+                                         {2, usr1 | rt},
+                                         {2, pipe},
+                                         {2, rt},
+                                         {1, usr2 | pipe},
+                                         {1, usr2},
+                                         {1, 0},
+                                         {1, usr1 | SigBit(9) | SigBit(19)}});
+}
+
 Gen<uint64_t> GenCounterValue() {
   constexpr uint64_t kMax = ~uint64_t{0};
   return gen::weightedOneOf<uint64_t>(
@@ -532,9 +561,9 @@ Gen<Op> GenCtl(const World& w) {
 // are switched on.
 Focus DrawFocus(Families families, int ticket) {
   constexpr std::pair<Focus, int> kWeights[] = {
-      {Focus::kNesting, 3},    {Focus::kWaits, 2},     {Focus::kBuffers, 2},
+      {Focus::kNesting, 4},    {Focus::kWaits, 2},     {Focus::kBuffers, 2},
       {Focus::kUnixStream, 4}, {Focus::kUnixDgram, 4}, {Focus::kTcp, 6},
-      {Focus::kUdp, 2},        {Focus::kFifoTimer, 3}};
+      {Focus::kUdp, 2},        {Focus::kFifoTimer, 3}, {Focus::kSignals, 3}};
   if (ticket < 20)
     return Focus::kNone;
   int total = 0;
@@ -637,6 +666,16 @@ Gen<Swarm> GenSwarm(Families families) {
               std::max(s.weights[IndexOf<TimerfdCreate>()], 2);
           s.weights[IndexOf<TimerfdSettime>()] =
               std::max(s.weights[IndexOf<TimerfdSettime>()], 3);
+        }
+        if ((families & kFamilySignal) != 0) {
+          for (const auto& [index, weight] :
+               {std::pair{IndexOf<Signalfd>(), 3},
+                std::pair{IndexOf<SignalfdRead>(), 3},
+                std::pair{IndexOf<Tgkill>(), 4},
+                std::pair{IndexOf<Sigpending>(), 2},
+                std::pair{IndexOf<Sigtimedwait>(), 2}}) {
+            s.weights[index] = std::max(s.weights[index], weight);
+          }
         }
         if ((families & kFamilyPipe) == 0)
           s.weights[IndexOf<Pipe2>()] = 0;
@@ -986,14 +1025,16 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
             },
             GenFd(w, IsWriteTarget), GenCount());
       });
-      // An open regular file gets written (so reads find bytes), /dev/null
-      // takes everything.
+      // An open regular file gets written (so reads find bytes; 0 bytes
+      // change nothing), /dev/null takes everything.
       for (const FileKind kind : {FileKind::kRegular, FileKind::kDevNull}) {
         if (const std::optional<int32_t> fd = FirstFdOfKind(w, kind)) {
           add(IndexOf<Write>(), [&, fd = *fd] {
-            return gen::map(GenCount(), [fd](uint32_t count) -> Op {
-              return Write{.fd = fd, .count = count};
-            });
+            return gen::map(gen::weightedOneOf<uint32_t>(
+                                {{1, gen::just(0u)}, {4, GenCount()}}),
+                            [fd](uint32_t count) -> Op {
+                              return Write{.fd = fd, .count = count};
+                            });
           });
         }
       }
@@ -1144,6 +1185,67 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                               {1, kONonblock | 1u}}));
         });
       }
+    } else if constexpr (std::is_same_v<T, Signalfd>) {
+      // New signalfds, mostly non-blocking; mask pointers that fault.
+      if (can_allocate) {
+        add(IndexOf<Signalfd>(), [&] {
+          return gen::apply(
+              [](uint64_t mask, uint32_t flags, uint32_t buf) -> Op {
+                return Signalfd{
+                    .fd = -1, .mask = mask, .flags = flags, .buf = buf};
+              },
+              GenSigMask(),
+              gen::weightedElement<uint32_t>({{10, kONonblock},
+                                              {2, 0u},
+                                              {2, kONonblock | kOCloexec},
+                                              {1, kONonblock | 1u}}),
+              gen::weightedElement<uint32_t>({{20, kBufGood},
+                                              {1, kBufNull},
+                                              {1, kBufReadOnly},
+                                              {1, kBufTail},
+                                              {1, kBufTail + 1}}));
+        });
+      }
+      // A new mask for a signalfd (or for any descriptor: EINVAL, EBADF).
+      add(IndexOf<Signalfd>(), [&] {
+        return gen::apply(
+            [](int32_t fd, uint64_t mask) -> Op {
+              return Signalfd{.fd = fd, .mask = mask, .flags = 0};
+            },
+            gen::weightedOneOf<int32_t>(
+                {{6, GenFd(w, IsSignalfd)}, {1, GenFd(w, AnyFile)}}),
+            GenSigMask());
+      });
+    } else if constexpr (std::is_same_v<T, SignalfdRead>) {
+      add(IndexOf<SignalfdRead>(), [&] {
+        return gen::apply(
+            [](int32_t fd, uint32_t count) -> Op {
+              return SignalfdRead{.fd = fd, .count = count};
+            },
+            gen::weightedOneOf<int32_t>(
+                {{8, GenFd(w, IsSignalfd)}, {1, GenFd(w, AnyFile)}}),
+            gen::weightedElement<uint32_t>(
+                {{6, 128u}, {3, 256u}, {2, 1024u}, {1, 0u}, {1, 127u}}));
+      });
+    } else if constexpr (std::is_same_v<T, Tgkill>) {
+      add(IndexOf<Tgkill>(), [&] {
+        return gen::map(gen::weightedElement<int32_t>({{4, kSigUsr1},
+                                                       {3, kSigUsr2},
+                                                       {2, kSigPipe},
+                                                       {4, kSigRt40},
+                                                       {1, 0},
+                                                       {1, 65},
+                                                       {1, -1}}),
+                        [](int32_t sig) -> Op { return Tgkill{.sig = sig}; });
+      });
+    } else if constexpr (std::is_same_v<T, Sigpending>) {
+      add(IndexOf<Sigpending>(), [] { return gen::just<Op>(Sigpending{}); });
+    } else if constexpr (std::is_same_v<T, Sigtimedwait>) {
+      add(IndexOf<Sigtimedwait>(), [&] {
+        return gen::map(GenSigMask(), [](uint64_t mask) -> Op {
+          return Sigtimedwait{.mask = mask};
+        });
+      });
     } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
       add(IndexOf<TimerfdSettime>(), [&] {
         return gen::apply(
@@ -1749,10 +1851,13 @@ bool Admissible(const World& w, const Op& op) {
           const File* f = w.FileAt(o.fd);
           if (f != nullptr && IsSocket(*f))
             return o.count <= kMaxSocketIo;
-          // A blocking timerfd with no tick would sleep.
+          // A blocking timerfd with no tick, or signalfd with no signal,
+          // would sleep.
           if constexpr (std::is_same_v<T, Read>) {
             if (f != nullptr && IsTimerfd(*f) && o.count >= 8 &&
                 (f->flags & abi::kONonblock) == 0 && f->timerfd->ticks == 0)
+              return false;
+            if (f != nullptr && SignalfdReadSleeps(w, *f, o.count))
               return false;
           }
           return o.count <= kMaxGeneratedIo;
@@ -1808,12 +1913,27 @@ bool Admissible(const World& w, const Op& op) {
           if (f->kind == FileKind::kRegular)
             return (o.flags & abi::kODirect) == 0;
           return (o.flags & abi::kONonblock) != 0;
+        } else if constexpr (std::is_same_v<T, SignalfdRead>) {
+          const File* f = w.FileAt(o.fd);
+          if (f != nullptr && IsSocket(*f))
+            return o.count <= kMaxSocketIo;
+          if (f != nullptr && IsTimerfd(*f) && o.count >= 8 &&
+              (f->flags & abi::kONonblock) == 0 && f->timerfd->ticks == 0)
+            return false;
+          return o.count <= kMaxGeneratedIo &&
+                 (f == nullptr || !SignalfdReadSleeps(w, *f, o.count));
+        } else if constexpr (std::is_same_v<T, Signalfd>) {
+          return o.fd != -1 || room;
+        } else if constexpr (std::is_same_v<T, Tgkill>) {
+          return TgkillSignalAllowed(o.sig);
         } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
           // Up to the profile's own limit (the host's hard limit may be
           // higher, which the model knows), or past the hard one.
           return o.soft <= w.profile.fd_limit ||
                  o.soft > w.profile.fd_hard_limit;
         } else if constexpr (std::is_same_v<T, EpollCtl> ||
+                             std::is_same_v<T, Sigpending> ||
+                             std::is_same_v<T, Sigtimedwait> ||
                              std::is_same_v<T, TimerfdSettime> ||
                              std::is_same_v<T, EpollIoctl> ||
                              std::is_same_v<T, GetFl> ||

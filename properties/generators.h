@@ -35,8 +35,9 @@ enum class Focus : uint8_t {
   kTcp,         // the TCP life cycle on loopback
   kUdp,         // UDP on loopback
   kFifoTimer,   // FIFO opens and closes, timerfds armed, re-armed, read
+  kSignals,     // signalfds watched, signals raised, SIGPIPE from EPIPE
 };
-inline constexpr int kFocusKinds = 9;
+inline constexpr int kFocusKinds = 10;
 
 struct Swarm {
   std::array<int, kOpKinds> weights{};

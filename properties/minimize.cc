@@ -179,6 +179,24 @@ std::vector<Op> Simplifications(const Op& op) {
             s.buf = kBufGood;
             out.push_back(s);
           }
+        } else if constexpr (std::is_same_v<T, Signalfd>) {
+          // A good mask pointer, then no flags beyond O_NONBLOCK.
+          if (o.buf != kBufGood) {
+            Signalfd s = o;
+            s.buf = kBufGood;
+            out.push_back(s);
+          }
+          if ((o.flags & ~abi::kONonblock) != 0) {
+            Signalfd s = o;
+            s.flags &= abi::kONonblock;
+            out.push_back(s);
+          }
+        } else if constexpr (std::is_same_v<T, SignalfdRead>) {
+          if (o.count > 128) {
+            SignalfdRead s = o;
+            s.count = 128;
+            out.push_back(s);
+          }
         } else if constexpr (std::is_same_v<T, Lseek>) {
           if (o.offset != 0 || o.whence != abi::kSeekSet)
             out.push_back(Lseek{.fd = o.fd});
@@ -210,7 +228,10 @@ std::vector<Op> Simplifications(const Op& op) {
                              std::is_same_v<T, Dup2> ||
                              std::is_same_v<T, SetPipeSize> ||
                              std::is_same_v<T, GetPipeSize> ||
-                             std::is_same_v<T, ListFds>) {
+                             std::is_same_v<T, ListFds> ||
+                             std::is_same_v<T, Tgkill> ||
+                             std::is_same_v<T, Sigpending> ||
+                             std::is_same_v<T, Sigtimedwait>) {
           // Nothing simpler: the operands are what the step is about.
         } else {
           static_assert(kAlwaysFalse<T>, "Simplifications: unhandled op");

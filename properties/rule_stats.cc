@@ -26,6 +26,11 @@ uint32_t RuleFamilies(std::string_view rule) {
       {"opath.", kFamilyFile},
       {"fifo.", kFamilyFifo},
       {"timerfd.", kFamilyTimerfd},
+      {"signal.send.", kFamilySignal | kFamilyPipe | kFamilyFifo | kFamilyUnix |
+                           kFamilyUnixAddr | kFamilyTcp},
+      {"signal.sigpipe.tcp", kFamilyTcp},
+      {"signal.sigpipe.", kFamilyUnix | kFamilyUnixAddr},
+      {"signal", kFamilySignal},
       {"tcp.", kFamilyTcp},
       {"udp.", kFamilyUdp},
       {"inet.", kFamilyTcp | kFamilyUdp},

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <thread>
 
 namespace epollcheck {
 namespace {
@@ -67,18 +68,29 @@ bool Watchdog::Start(std::chrono::milliseconds timeout, OnHang on_hang,
   g_on_hang = on_hang;
   g_on_alive = on_alive;
   g_last_alive_ns = NowNs();
+  // Ten checks per timeout, but not more often than every 5 ms nor less
+  // often than every 250 ms.
+  const auto period = std::clamp<std::chrono::nanoseconds>(
+      timeout / 10, std::chrono::milliseconds(5),
+      std::chrono::milliseconds(250));
+  if (first == Timer::kThread) {
+    g_timer_used = Timer::kThread;
+    std::thread([period] {
+      for (;;) {
+        std::this_thread::sleep_for(period);
+        OnTick(0);
+      }
+    }).detach();
+    return true;
+  }
   struct sigaction action {};
   action.sa_handler = OnTick;
   action.sa_flags = SA_RESTART;
   sigemptyset(&action.sa_mask);
   if (sigaction(SIGALRM, &action, nullptr) != 0)
     return false;
-  // Ten checks per timeout, but not more often than every 5 ms nor less
-  // often than every 250 ms; to this thread only (the kernel SUT's executor
-  // threads never see it, so no system call of the SUT is interrupted).
-  const auto period = std::clamp<std::chrono::nanoseconds>(
-      timeout / 10, std::chrono::milliseconds(5),
-      std::chrono::milliseconds(250));
+  // To this thread only (the kernel SUT's executor threads never see it, so
+  // no system call of the SUT is interrupted).
   if (first == Timer::kThreadTimer) {
     sigevent event{};
     event.sigev_notify = SIGEV_THREAD_ID;

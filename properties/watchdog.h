@@ -40,7 +40,11 @@ public:
   // process's ITIMER_REAL (its SIGALRM reaches the starting thread because
   // every other thread of the harness blocks it: harness_calls.h
   // BlockAsyncSignals). Start falls back from the first to the second.
-  enum class Timer { kThreadTimer, kItimer };
+  // kThread ticks from a thread of its own and sends no signal: for a SUT
+  // whose system calls a signal to the process changes (the kernel's: every
+  // signal queued for the process wakes its signalfd items, model/signal.cc),
+  // and which is multi-threaded anyway.
+  enum class Timer { kThreadTimer, kItimer, kThread };
 
   // Starts the process's watchdog on the calling thread (once; later calls
   // do nothing). Returns false if no timer could be set up.

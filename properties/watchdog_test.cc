@@ -53,6 +53,15 @@ TEST(Watchdog, EachTimerReportsAHang) {
               std::this_thread::sleep_for(std::chrono::seconds(5));
             }),
             42);
+  EXPECT_EQ(InChild([] {
+              if (!Watchdog::Start(std::chrono::milliseconds(100), ExitHung,
+                                   nullptr, Watchdog::Timer::kThread) ||
+                  Watchdog::TimerUsed() != Watchdog::Timer::kThread)
+                _exit(2);
+              Watchdog::Begin(3);
+              std::this_thread::sleep_for(std::chrono::seconds(5));
+            }),
+            43);
 }
 
 // A child that starts a grandchild with the orphan check and exits: the

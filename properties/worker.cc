@@ -19,6 +19,7 @@
 #include "properties/triage.h"
 #include "properties/watchdog.h"
 #include "scenario/scenario.h"
+#include "sut/registry.h"
 
 namespace epollcheck {
 namespace {
@@ -26,7 +27,9 @@ namespace {
 // The supervisor's end of the result channel (the worker's original stdout;
 // fd 1 itself then points at stderr, so a stray print cannot corrupt it).
 int g_result_fd = -1;
-// A frame is being written: the watchdog's `alive` must not cut into it.
+// A frame is being written: the watchdog's `alive` must not cut into it
+// (held like a lock: the alive tick only tries it; SendFrame, on the main
+// thread, waits for a tick from a watchdog thread to finish its write).
 std::atomic<bool> g_sending{false};
 
 void WriteAll(int fd, const char* data, size_t size) {
@@ -44,9 +47,10 @@ void WriteAll(int fd, const char* data, size_t size) {
 
 void SendFrame(std::string_view tag, std::string_view payload) {
   const std::string frame = EncodeFrame(tag, payload);
-  g_sending.store(true);
+  while (g_sending.exchange(true, std::memory_order_acquire)) {
+  }
   WriteAll(g_result_fd, frame.data(), frame.size());
-  g_sending.store(false);
+  g_sending.store(false, std::memory_order_release);
 }
 
 // Appends `text` to the buffer at `at` (async-signal-safe helpers for the
@@ -116,8 +120,10 @@ void OnHang(int step) {
 
 void OnAlive() {
   static constexpr char kAlive[] = "alive 0\n";
-  if (!g_sending.load())
+  if (!g_sending.exchange(true, std::memory_order_acquire)) {
     WriteAll(g_result_fd, kAlive, sizeof kAlive - 1);
+    g_sending.store(false, std::memory_order_release);
+  }
 }
 
 void InstallCrashHandlers() {
@@ -528,7 +534,10 @@ int RunWorker(const CheckOptions& options, int parent) {
   if (g_result_fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
     return 1;
   InstallCrashHandlers();
-  if (!Watchdog::Start(options.hang_timeout, OnHang, OnAlive))
+  if (!Watchdog::Start(options.hang_timeout, OnHang, OnAlive,
+                       SutSeesProcessSignals(options.sut_name)
+                           ? Watchdog::Timer::kThread
+                           : Watchdog::Timer::kThreadTimer))
     return 1;
   Worker worker(options);
   SendFrame("ready", "");

@@ -382,6 +382,33 @@ HELPER int timer_set(int fd, int flags, int expire) {
   return r;
 }
 
+/* The signals a scenario may raise (tgkill, SIGPIPE from an EPIPE): main()
+ * blocks them, so they stay pending (model/ops.h kBlockedSignals); ppoll,
+ * pselect6 and epoll_pwait(2) keep them blocked. */
+#define SEQ_SIGNALS ((1ull << (SIGUSR1 - 1)) | (1ull << (SIGUSR2 - 1)) | \
+                     (1ull << (SIGPIPE - 1)) | (1ull << (40 - 1)))
+
+/* read(fd, rd_buf, count) and the signals a signalfd read took: the
+ * ssi_signo of each 128-byte record, one byte each (8 at most), if the first
+ * is a signal number (no other file makes such a record). */
+HELPER void signalfd_read(char *out, size_t n, int fd, unsigned count) {
+  long r = read(fd, rd_buf, count);
+  int e = errno;
+  unsigned first = 0;
+  if (r >= 128) memcpy(&first, rd_buf, 4);
+  if (first == 0 || first > 64) {
+    fmt_ret(out, n, r, e);
+    return;
+  }
+  unsigned long long v = 0;
+  for (long i = 0; i < r / 128 && i < 8; i++) {
+    unsigned s;
+    memcpy(&s, rd_buf + 128 * i, 4);
+    v |= (unsigned long long)(s & 0xff) << (8 * i);
+  }
+  fmt_value(out, n, r, e, v);
+}
+
 /* setrlimit_nofile(soft): RLIMIT_NOFILE's soft limit for the rest of the
  * run. The program's own descriptors (list_fds's directory, fdinfo files)
  * are opened with its own limit back in force (nofile_own / nofile_seq), as
@@ -545,7 +572,10 @@ int main(void) {
             strerror(errno));
     return 2;
   }
-  signal(SIGPIPE, SIG_IGN);
+  {
+    uint64_t block = SEQ_SIGNALS;
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &block, NULL, 8);
+  }
   drop_net_admin();
   for (int fd = 0; fd < OUT_FD; fd++) close(fd);
   io_buf = scratch(IO_BYTES);
@@ -572,6 +602,7 @@ std::string FieldExpr(const ScenarioStep& step, std::string_view field,
   switch (kind) {
   case FieldKind::kData:
   case FieldKind::kFdSet:
+  case FieldKind::kSigMask:
     return std::to_string(raw) + "ull";
   case FieldKind::kEvents:
   case FieldKind::kPipeFlags:
@@ -642,6 +673,8 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
     if (const auto* s = std::get_if<SendTo>(&op))
       layout.io_bytes = std::max<uint64_t>(layout.io_bytes, s->count);
     if (const auto* r = std::get_if<Recv>(&op))
+      layout.io_bytes = std::max<uint64_t>(layout.io_bytes, r->count);
+    if (const auto* r = std::get_if<SignalfdRead>(&op))
       layout.io_bytes = std::max<uint64_t>(layout.io_bytes, r->count);
     // Linux: do_epoll_wait refuses maxevents <= 0 or > EP_MAX_EVENTS before
     // touching the buffer; otherwise it writes at most one event per item,
@@ -720,7 +753,7 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                  << ", 0); e = errno;\n";
             } else {
               os << "    struct timespec zero = {0, 0};\n"
-                 << "    uint64_t mask = 1ull << (SIGPIPE - 1);\n"
+                 << "    uint64_t mask = SEQ_SIGNALS;\n"
                  << "    r = syscall(SYS_ppoll, pfd, (nfds_t)(unsigned)"
                  << f["nfds"] << ", &zero, " << o.sigsetsize
                  << " < 0 ? NULL : &mask, (size_t)" << o.sigsetsize
@@ -744,7 +777,7 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                  << ", in, out, ex, &tv); e = errno;\n";
             } else {
               os << "    struct timespec zero = {0, 0};\n"
-                 << "    uint64_t mask = 1ull << (SIGPIPE - 1);\n"
+                 << "    uint64_t mask = SEQ_SIGNALS;\n"
                  << "    struct { const void *p; size_t size; } pack = {"
                  << o.sigsetsize << " < 0 ? NULL : &mask, (size_t)"
                  << o.sigsetsize << "};\n"
@@ -755,6 +788,13 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
           } else if constexpr (std::is_same_v<T, EventfdRead>) {
             os << "    unsigned long long v = 0;\n"
                << "    r = read(" << f["fd"] << ", &v, 8); e = errno;\n"
+               << "    fmt_value(got, GOT_SIZE, r, e, v);\n";
+          } else if constexpr (std::is_same_v<T, SignalfdRead>) {
+            os << "    signalfd_read(got, GOT_SIZE, " << f["fd"] << ", "
+               << f["count"] << ");\n";
+          } else if constexpr (std::is_same_v<T, Sigpending>) {
+            os << "    unsigned long long v = 0;\n"
+               << "    r = syscall(SYS_rt_sigpending, &v, 8); e = errno;\n"
                << "    fmt_value(got, GOT_SIZE, r, e, v);\n";
           } else if constexpr (std::is_same_v<T, GetSockOpt>) {
             os << "    int v = 0;\n    socklen_t len = sizeof v;\n"
@@ -774,7 +814,7 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                  << f["maxevents"] << ", " << f["timeout_ms"]
                  << "); e = errno;\n";
             } else {
-              os << "    uint64_t mask = 1ull << (SIGPIPE - 1);\n";
+              os << "    uint64_t mask = SEQ_SIGNALS;\n";
               const std::string mask = "(" + f["sigsetsize"] +
                                        " < 0 ? NULL : &mask), (size_t)" +
                                        f["sigsetsize"];
@@ -897,6 +937,17 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
               expr = "fcntl(" + f["fd"] + ", F_SETFL, " + f["flags"] + ")";
             } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
               expr = "set_nofile(" + f["soft"] + "ll)";
+            } else if constexpr (std::is_same_v<T, Signalfd>) {
+              os << "    unsigned long long m = " << f["mask"] << ";\n";
+              expr = "syscall(SYS_signalfd4, " + f["fd"] + ", ubuf(" +
+                     f["buf"] + ", 8, &m, &m, 8), 8, " + f["flags"] + ")";
+            } else if constexpr (std::is_same_v<T, Tgkill>) {
+              expr =
+                  "syscall(SYS_tgkill, getpid(), gettid(), " + f["sig"] + ")";
+            } else if constexpr (std::is_same_v<T, Sigtimedwait>) {
+              os << "    unsigned long long m = " << f["mask"] << ";\n"
+                 << "    struct timespec zero = {0, 0};\n";
+              expr = "syscall(SYS_rt_sigtimedwait, &m, NULL, &zero, 8)";
             } else if constexpr (std::is_same_v<T, Accept4>) {
               expr = "accept4(" + f["fd"] + ", NULL, NULL, " + f["flags"] + ")";
             } else {

@@ -139,6 +139,11 @@ inline const std::vector<ScratchMutant>& ScratchMutants() {
        "timerfd_settime keeps unread ticks: a disarmed or re-armed timer "
        "still polls ready and reads its old ticks",
        sim::SimConfig{.fault_timerfd_settime_keeps_ticks = true}},
+      {"mutant-signal-wakes", "wakeup",
+       "a standard signal already pending still wakes the signalfd items "
+       "(the wakeup before legacy_queue's drop): an ET item is reported "
+       "again",
+       sim::SimConfig{.fault_signal_duplicate_wakes = true}},
   };
   return mutants;
 }

@@ -100,6 +100,10 @@ SutEntry MakeScratchMutant(const ScratchMutant& mutant) {
 
 std::vector<std::string> SutNames() { return {"kernel", "scratch"}; }
 
+bool SutSeesProcessSignals(const std::string& name) {
+  return name == "kernel" || name == "mutant" || name == "mutant-hang";
+}
+
 std::variant<SutEntry, std::string> MakeSut(const std::string& name) {
   if (name == "kernel")
     return MakeKernel();

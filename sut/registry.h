@@ -33,6 +33,12 @@ struct SutEntry {
 // an empty wait with maxevents 1).
 std::vector<std::string> SutNames();
 
+// Whether the named SUT's results change when the process receives a
+// signal: one that makes real system calls (kernel, mutant, mutant-hang),
+// where every signal queued wakes the signalfd items. Its watchdog must not
+// tick with signals (properties/watchdog.h Timer::kThread).
+bool SutSeesProcessSignals(const std::string& name);
+
 // A factory for the named SUT (after checking it can start here), or one line
 // saying why not.
 std::variant<SutEntry, std::string> MakeSut(const std::string& name);

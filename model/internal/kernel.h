@@ -66,6 +66,17 @@ Outcome TimerfdSettime(World& world, int32_t fd, uint32_t flags,
 Outcome TimerfdRead(World& world, FileId file, uint32_t count);
 uint32_t TimerfdPoll(World& world, FileId file);
 
+// Signals and signalfd (kernel/signal.c, fs/signalfd.c); `file` already
+// validated for read and poll. SendSignal raises a blocked signal on the
+// sequence's thread (tgkill, SIGPIPE).
+void SendSignal(World& world, int32_t sig);
+Outcome TgkillStep(World& world, int32_t sig);
+Outcome SigpendingStep(World& world);
+Outcome SigtimedwaitStep(World& world, uint64_t mask);
+Outcome SignalfdStep(World& world, const Signalfd& op);
+Outcome SignalfdRead(World& world, FileId file, uint32_t count);
+uint32_t SignalfdPoll(World& world, FileId file);
+
 // AF_UNIX sockets (net/unix/af_unix.c) on already validated socket files.
 Outcome UnixSocketpair(World& world, uint32_t type_and_flags);
 // `name`: sendto's address (nullopt for send/write).

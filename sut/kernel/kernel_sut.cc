@@ -280,6 +280,12 @@ private:
       break;
     case Request::kReset: {
       CloseFrom(0);
+      // Signals the sequence left pending (tgkill, SIGPIPE) go with it.
+      const uint64_t mask = kBlockedSignals;
+      const timespec zero{};
+      while (syscall(SYS_rt_sigtimedwait, &mask, nullptr, &zero, sizeof mask) >
+             0) {
+      }
       NewAbstractNamespace();  // the next sequence's names are new ones
       const Outcome left = RunSyscall(Op{ListFds{}});
       reply_.clear();

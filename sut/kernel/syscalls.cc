@@ -85,10 +85,14 @@ void* ScratchBuffer(size_t bytes, const char* what, Buf which = Buf::kRead) {
   return addr;
 }
 
-// The sigmask ppoll and pselect6 install for the call: SIGPIPE stays blocked,
-// since a SIGPIPE left pending by an earlier EPIPE would otherwise be
-// delivered (and kill the process) the moment the mask is swapped.
-constexpr uint64_t kSigpipeOnly = uint64_t{1} << (SIGPIPE - 1);
+// The sigmask ppoll, pselect6 and epoll_pwait(2) install for the call: the
+// sequence's signals stay blocked, since one left pending (tgkill, SIGPIPE
+// from an EPIPE) would otherwise be delivered (and kill the process) the
+// moment the mask is swapped.
+constexpr uint64_t kSequenceSignals = kBlockedSignals;
+static_assert(SigBit(kSigPipe) == uint64_t{1} << (SIGPIPE - 1) &&
+              SigBit(kSigUsr1) == uint64_t{1} << (SIGUSR1 - 1) &&
+              SigBit(kSigUsr2) == uint64_t{1} << (SIGUSR2 - 1));
 
 // The memory behind UserBuf operands (model/ops.h) for the calling thread:
 // a read-write page followed by a PROT_NONE page, then a read-only page.
@@ -304,6 +308,32 @@ Outcome TimerfdSettimeNow(const TimerfdSettime& op) {
     }
   }
   return Outcome::Value(0);
+}
+
+// read(fd, buf, count) with the signals a signalfd read took as the value
+// (model/ops.h SignalfdRead): a record whose ssi_signo is a signal number
+// can only come from a signalfd (every byte the suite writes is
+// kIoFillByte, a hole is zero).
+Outcome SignalfdReadCall(const SignalfdRead& op) {
+  constexpr size_t kRecord = 128;  // sizeof(struct signalfd_siginfo)
+  auto* buf = static_cast<unsigned char*>(
+      ScratchBuffer(op.count, "signalfd_read count"));
+  const long ret = read(op.fd, buf, op.count);
+  Outcome out = FromRet(ret);
+  if (ret < static_cast<long>(kRecord))
+    return out;
+  uint32_t first = 0;
+  std::memcpy(&first, buf, sizeof first);
+  if (first == 0 || first > 64)
+    return out;
+  uint64_t packed = 0;
+  for (size_t i = 0; i < static_cast<size_t>(ret) / kRecord && i < 8; ++i) {
+    uint32_t signo = 0;
+    std::memcpy(&signo, buf + i * kRecord, sizeof signo);
+    packed |= static_cast<uint64_t>(signo & 0xff) << (8 * i);
+  }
+  out.value = packed;
+  return out;
 }
 
 // The abstract namespace generation of this thread (NewAbstractNamespace).
@@ -531,7 +561,7 @@ Outcome RunOne(const Op& op) {
                            o.timeout_ms);
           });
         } else if constexpr (std::is_same_v<T, EpollPwait>) {
-          uint64_t mask = kSigpipeOnly;
+          uint64_t mask = kSequenceSignals;
           return EpollWaitCall(o.maxevents, o.buf, [&](epoll_event* events) {
             return syscall(SYS_epoll_pwait, o.epfd, events, o.maxevents,
                            o.timeout_ms, o.sigsetsize < 0 ? nullptr : &mask,
@@ -585,7 +615,7 @@ Outcome RunOne(const Op& op) {
           sequence_nofile = limited.rlim_cur;
           return Outcome::Value(0);
         } else if constexpr (std::is_same_v<T, EpollPwait2>) {
-          uint64_t mask = kSigpipeOnly;
+          uint64_t mask = kSequenceSignals;
           struct KernelTimespec {  // Linux: struct __kernel_timespec
             int64_t tv_sec;
             int64_t tv_nsec;
@@ -597,6 +627,31 @@ Outcome RunOne(const Op& op) {
                            o.sigsetsize < 0 ? nullptr : &mask,
                            static_cast<size_t>(o.sigsetsize));
           });
+        } else if constexpr (std::is_same_v<T, Signalfd>) {
+          uint64_t mask = o.mask;
+          void* user =
+              UserBufPointer(o.buf, sizeof mask, &mask, &mask, sizeof mask);
+          return FromRet(
+              syscall(SYS_signalfd4, o.fd, user, sizeof mask, o.flags));
+        } else if constexpr (std::is_same_v<T, SignalfdRead>) {
+          return SignalfdReadCall(o);
+        } else if constexpr (std::is_same_v<T, Tgkill>) {
+          if (!TgkillSignalAllowed(o.sig)) {
+            throw std::runtime_error(
+                "tgkill(" + std::to_string(o.sig) +
+                "): not a signal the sequence's thread blocks (USR1, USR2, "
+                "PIPE, SIG40, 0 or an invalid number)");
+          }
+          return FromRet(syscall(SYS_tgkill, getpid(), gettid(), o.sig));
+        } else if constexpr (std::is_same_v<T, Sigpending>) {
+          uint64_t set = 0;
+          const long ret = syscall(SYS_rt_sigpending, &set, sizeof set);
+          return WithValue(ret, set);
+        } else if constexpr (std::is_same_v<T, Sigtimedwait>) {
+          const uint64_t mask = o.mask;
+          const timespec zero{};
+          return FromRet(
+              syscall(SYS_rt_sigtimedwait, &mask, nullptr, &zero, sizeof mask));
         } else if constexpr (std::is_same_v<T, Write>) {
           return FromRet(
               write(o.fd, ScratchBuffer(o.count, "write count", Buf::kWrite),
@@ -710,7 +765,7 @@ Outcome RunOne(const Op& op) {
                        0);
           } else {
             const timespec zero{};
-            uint64_t mask = kSigpipeOnly;
+            uint64_t mask = kSequenceSignals;
             ret = syscall(SYS_ppoll, pfd,
                           static_cast<nfds_t>(static_cast<uint32_t>(o.nfds)),
                           &zero, o.sigsetsize < 0 ? nullptr : &mask,
@@ -747,7 +802,7 @@ Outcome RunOne(const Op& op) {
             timeval tv{};
             ret = syscall(SYS_select, o.nfds, in, out_set, ex, &tv);
           } else {
-            uint64_t mask = kSigpipeOnly;
+            uint64_t mask = kSequenceSignals;
             struct {
               const void* p;
               size_t size;

@@ -33,6 +33,8 @@ class SimKernel;
 class Eventpoll;
 class PipeInodeInfo;
 class TimerfdFile;
+class SignalfdFile;
+class SigState;
 class SocketFile;
 struct Epitem;
 struct FileLinkTag;  // Epitem's link on File::f_ep (Linux: epi->fllink)
@@ -116,6 +118,8 @@ public:
   // Linux: fs/timerfd.c timerfd_fget's test (f_op == &timerfd_fops): the
   // timer behind a timerfd, or null.
   virtual TimerfdFile* TimerfdOf() { return nullptr; }
+  // Linux: fs/signalfd.c do_signalfd4's test (f_op == &signalfd_fops).
+  virtual SignalfdFile* SignalfdOf() { return nullptr; }
   // Linux: is_file_epoll(file) ? file->private_data : NULL (a comparison
   // of f_op, no call).
   Eventpoll* EventpollOf() const { return eventpoll_; }
@@ -181,6 +185,9 @@ void RunDeferredFputs();
 struct TaskWork {
   int depth = 0;
   File* pending = nullptr;
+  // The calling process's signals during its system call (Linux: current's
+  // sighand and pending; sut/sim/signal.h CurrentSignals).
+  SigState* signals = nullptr;
 };
 extern constinit thread_local TaskWork task_work;
 
@@ -191,10 +198,17 @@ extern constinit thread_local TaskWork task_work;
 class SyscallScope {
 public:
   SyscallScope() { ++task_work.depth; }
+  // A system call of the process whose signals are `signals` (the outermost
+  // scope names the process for the whole call).
+  explicit SyscallScope(SigState* signals) {
+    if (task_work.depth++ == 0)
+      task_work.signals = signals;
+  }
   ~SyscallScope() {
     if (task_work.depth == 1 && task_work.pending != nullptr)
       RunDeferredFputs();
-    --task_work.depth;
+    if (--task_work.depth == 0)
+      task_work.signals = nullptr;
   }
   SyscallScope(const SyscallScope&) = delete;
   SyscallScope& operator=(const SyscallScope&) = delete;

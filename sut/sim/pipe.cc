@@ -1,4 +1,4 @@
-// Pipes. Linux: fs/pipe.c. SIGPIPE is not simulated (there are no signals):
+// Pipes. Linux: fs/pipe.c. SIGPIPE is raised on the caller (SendSigpipe):
 // a write without readers only returns EPIPE.
 
 #include "sut/sim/pipe.h"
@@ -96,7 +96,8 @@ int64_t PipeInodeInfo::Write(uint32_t f_flags, const void* buf, size_t count) {
   bool wake_next_writer = false;
   std::unique_lock<std::mutex> lock(mutex_);
   if (readers_.load(std::memory_order_relaxed) == 0) {
-    ret = -abi::kEpipe;  // send_sig(SIGPIPE) is not simulated
+    SendSigpipe();  // send_sig(SIGPIPE, current, 0)
+    ret = -abi::kEpipe;
   } else {
     unsigned head = head_.load(std::memory_order_relaxed);
     was_empty = head == tail_.load(std::memory_order_relaxed);
@@ -118,6 +119,7 @@ int64_t PipeInodeInfo::Write(uint32_t f_flags, const void* buf, size_t count) {
     }
     while (!done) {
       if (readers_.load(std::memory_order_relaxed) == 0) {
+        SendSigpipe();  // send_sig(SIGPIPE, current, 0)
         if (ret == 0)
           ret = -abi::kEpipe;
         break;

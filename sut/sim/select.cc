@@ -92,14 +92,14 @@ int SimProcess::DoSysPoll(PollFd* ufds, unsigned int nfds) {
 }
 
 int SimProcess::Poll(PollFd* ufds, unsigned int nfds, int timeout_ms) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   EP_CHECK(timeout_ms == 0);  // blocking polls are not simulated
   return DoSysPoll(ufds, nfds);
 }
 
 int SimProcess::Ppoll(PollFd* ufds, unsigned int nfds, const Timespec* tsp,
                       const uint64_t* sigmask, size_t sigsetsize) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   EP_CHECK(tsp != nullptr);  // NULL (no limit) would block
   if (const int err = CheckZeroTimeout(tsp->tv_sec, tsp->tv_nsec); err < 0)
     return err;
@@ -220,7 +220,7 @@ int SimProcess::CoreSysSelect(int n, uint64_t* inp, uint64_t* outp,
 
 int SimProcess::Select(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp,
                        const Timeval* tvp) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   EP_CHECK(tvp != nullptr);  // NULL (no limit) would block
   // kern_select: tv_sec + tv_usec / USEC_PER_SEC, (tv_usec % USEC_PER_SEC)
   // * NSEC_PER_USEC.
@@ -235,7 +235,7 @@ int SimProcess::Select(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp,
 int SimProcess::Pselect6(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp,
                          const Timespec* tsp, const uint64_t* sigmask,
                          size_t sigsetsize) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   EP_CHECK(tsp != nullptr);  // NULL (no limit) would block
   if (const int err = CheckZeroTimeout(tsp->tv_sec, tsp->tv_nsec); err < 0)
     return err;

@@ -58,6 +58,7 @@ SimObjectCounts SimKernel::Counts() const {
       .epitems = epoll_watches_.load(),
       .eventfds = live_eventfds_.load(),
       .timerfds = live_timerfds_.load(),
+      .signalfds = live_signalfds_.load(),
       .socks = live_socks_.load(),
   };
 }
@@ -131,7 +132,7 @@ int SimProcess::InstallLowest(FileRef file) {
 }
 
 int SimProcess::Pipe2(int fds[2], uint32_t flags) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   if ((flags & ~(abi::kOCloexec | abi::kONonblock | abi::kODirect |
                  abi::kONotificationPipe)) != 0) {
     return -abi::kEinval;
@@ -146,7 +147,7 @@ int SimProcess::Pipe2(int fds[2], uint32_t flags) {
 }
 
 int SimProcess::OpenFifo(uint32_t f_mode, uint32_t flags) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   {
     // get_unused_fd_flags comes before the open: EMFILE opens nothing.
     std::lock_guard<SpinLock> guard(file_lock_);
@@ -192,7 +193,7 @@ int SimProcess::EpollCreate(int size) {
 }
 
 int SimProcess::EpollCreate1(uint32_t flags) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   if ((flags & ~abi::kEpollCloexec) != 0)
     return -abi::kEinval;
   return InstallLowest(CreateEpollFile(kernel_));
@@ -210,7 +211,7 @@ UserBuffer WholeEvents(EpollEvent* events, int maxevents) {
 }  // namespace
 
 int SimProcess::EpollCtl(int epfd, int op, int fd, const UserBuffer& event) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   EpollEvent epds;
   if (op != abi::kEpollCtlDel) {  // ep_op_has_event
     if (!CopyFromUser(&epds, event, sizeof epds))
@@ -258,7 +259,7 @@ int CheckUserSigmask(const uint64_t* sigmask, size_t sigsetsize) {
 
 int SimProcess::EpollWait(int epfd, const UserBuffer& events, int maxevents,
                           int timeout_ms) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   const WaitTimeout timeout = TimeoutFromMs(timeout_ms);
   Fd f = Fdget(epfd);  // 6.15+: EBADF before the parameter checks
   if (!f)
@@ -282,7 +283,7 @@ int SimProcess::EpollPwait(int epfd, const UserBuffer& events, int maxevents,
 int SimProcess::EpollPwait2(int epfd, const UserBuffer& events, int maxevents,
                             const UserBuffer* timeout, const uint64_t* sigmask,
                             size_t sigsetsize) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   WaitTimeout to = WaitTimeout::Infinite();
   if (timeout != nullptr) {
     Timespec ts;
@@ -318,7 +319,7 @@ int SimProcess::EpollPwait2(int epfd, EpollEvent* events, int maxevents,
 // Linux: ksys_read + vfs_read. A null buffer stands for one outside user
 // memory (access_ok fails: EFAULT).
 int64_t SimProcess::Read(int fd, void* buf, size_t count) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd f = Fdget(fd);
   if (!f)
     return -abi::kEbadf;
@@ -332,7 +333,7 @@ int64_t SimProcess::Read(int fd, void* buf, size_t count) {
 }
 
 int64_t SimProcess::Write(int fd, const void* buf, size_t count) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd f = Fdget(fd);
   if (!f)
     return -abi::kEbadf;
@@ -348,7 +349,7 @@ int64_t SimProcess::Write(int fd, const void* buf, size_t count) {
 // Linux: close_fd + filp_close; the release itself runs at the end of the
 // call (deferred fput).
 int SimProcess::Close(int fd) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   File* file = nullptr;
   {
     std::lock_guard<SpinLock> guard(file_lock_);
@@ -364,7 +365,7 @@ int SimProcess::Close(int fd) {
 }
 
 int SimProcess::Dup(int fd) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   FileRef f = Fget(fd);  // fget_raw: the new descriptor's reference
   if (!f)
     return -abi::kEbadf;
@@ -390,7 +391,7 @@ int SimProcess::InstallAboveHighest(FileRef file) {
 // Linux: SYSCALL_DEFINE2(dup2), ksys_dup3, do_dup2: the new file is
 // installed, then the one it replaced is closed.
 int SimProcess::Dup2(int oldfd, int newfd) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   if (newfd == oldfd) {
     Fd f = Fdget(oldfd);
     return f ? newfd : -abi::kEbadf;
@@ -419,7 +420,7 @@ int SimProcess::Dup2(int oldfd, int newfd) {
 // Linux: do_fcntl -> pipe_fcntl for the pipe commands: EBADF unless the
 // file is a pipe.
 int SimProcess::Fcntl(int fd, int cmd, unsigned long arg) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd f = Fdget(fd);
   if (!f)
     return -abi::kEbadf;
@@ -460,7 +461,7 @@ int SimProcess::Fcntl(int fd, int cmd, unsigned long arg) {
 }
 
 int SimProcess::Ioctl(int fd, uint32_t cmd, const UserBuffer& arg) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd f = Fdget(fd);
   if (!f)
     return -abi::kEbadf;
@@ -468,7 +469,7 @@ int SimProcess::Ioctl(int fd, uint32_t cmd, const UserBuffer& arg) {
 }
 
 int64_t SimProcess::Lseek(int fd, int64_t offset, int whence) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd f = Fdget(fd);
   if (!f)
     return -abi::kEbadf;
@@ -485,14 +486,14 @@ int SimProcess::SetNofile(int64_t soft) {
 }
 
 int SimProcess::Eventfd2(unsigned int initval, int flags) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   if ((flags & ~(kEfdCloexec | kEfdNonblock | kEfdSemaphore)) != 0)
     return -abi::kEinval;  // EFD_FLAGS_SET
   return InstallLowest(CreateEventfd(kernel_, initval, flags));
 }
 
 int SimProcess::TimerfdCreate(int clockid, uint32_t flags) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   if ((flags & ~(abi::kONonblock | abi::kOCloexec)) != 0)
     return -abi::kEinval;  // TFD_CREATE_FLAGS
   if (clockid != 0 && clockid != 1 && clockid != 7)
@@ -501,7 +502,7 @@ int SimProcess::TimerfdCreate(int clockid, uint32_t flags) {
 }
 
 int SimProcess::TimerfdSettime(int fd, uint32_t flags, int32_t expire) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   // TFD_SETTIME_FLAGS, then itimerspec64_valid, then the descriptor.
   if ((flags & ~3u) != 0 || expire == kExpireBad)
     return -abi::kEinval;
@@ -515,8 +516,56 @@ int SimProcess::TimerfdSettime(int fd, uint32_t flags, int32_t expire) {
   return 0;
 }
 
+int SimProcess::Signalfd4(int fd, const UserBuffer& mask, size_t sizemask,
+                          uint32_t flags) {
+  SyscallScope scope(&signals_);
+  constexpr uint64_t kKillStop =
+      (uint64_t{1} << (9 - 1)) | (uint64_t{1} << (19 - 1));
+  if (sizemask != sizeof(uint64_t))
+    return -abi::kEinval;
+  uint64_t set = 0;
+  if (!CopyFromUser(&set, mask, sizeof set))
+    return -abi::kEfault;
+  if ((flags & ~(abi::kONonblock | abi::kOCloexec)) != 0)
+    return -abi::kEinval;
+  set &= ~kKillStop;  // sigdelsetmask(SIGKILL, SIGSTOP)
+  if (fd == -1)
+    return InstallLowest(FileRef(new SignalfdFile(kernel_, set, flags)));
+  Fd f = Fdget(fd);
+  if (!f)
+    return -abi::kEbadf;
+  SignalfdFile* sfd = f->SignalfdOf();
+  if (sfd == nullptr)
+    return -abi::kEinval;
+  sfd->SetMask(set);
+  return fd;
+}
+
+int SimProcess::Tgkill(int sig) {
+  SyscallScope scope(&signals_);
+  if (sig < 0 || sig > 64)
+    return -abi::kEinval;  // check_kill_permission: !valid_signal
+  if (sig != 0)
+    signals_.Send(sig);
+  return 0;
+}
+
+int SimProcess::Sigpending(uint64_t* set) {
+  SyscallScope scope(&signals_);
+  *set = signals_.Pending();
+  return 0;
+}
+
+int SimProcess::Sigtimedwait(uint64_t mask) {
+  SyscallScope scope(&signals_);
+  constexpr uint64_t kKillStop =
+      (uint64_t{1} << (9 - 1)) | (uint64_t{1} << (19 - 1));
+  const int sig = signals_.Dequeue(mask & ~kKillStop);
+  return sig != 0 ? sig : -abi::kEagain;  // a zero timeout never sleeps
+}
+
 int SimProcess::Socketpair(int domain, int type, int protocol, int sv[2]) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   const auto utype = static_cast<uint32_t>(type);
   const uint32_t flags = utype & ~abi::kSockTypeMask;
   if ((flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0)
@@ -565,7 +614,7 @@ SocketFile* SimProcess::SockfdLookup(int fd, Fd* ref, int* err) {
 }
 
 int SimProcess::Socket(int domain, int type, int protocol) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   const auto utype = static_cast<uint32_t>(type);
   const uint32_t flags = utype & ~abi::kSockTypeMask;
   if ((flags & ~(abi::kSockCloexec | abi::kSockNonblock)) != 0)
@@ -584,7 +633,7 @@ int SimProcess::Socket(int domain, int type, int protocol) {
 }
 
 int SimProcess::Bind(int fd, const SockaddrUn* addr, uint32_t addrlen) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
@@ -596,7 +645,7 @@ int SimProcess::Bind(int fd, const SockaddrUn* addr, uint32_t addrlen) {
 }
 
 int SimProcess::Listen(int fd, int backlog) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
@@ -609,7 +658,7 @@ int SimProcess::Listen(int fd, int backlog) {
 }
 
 int SimProcess::Connect(int fd, const SockaddrUn* addr, uint32_t addrlen) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
@@ -621,7 +670,7 @@ int SimProcess::Connect(int fd, const SockaddrUn* addr, uint32_t addrlen) {
 }
 
 int SimProcess::Accept4(int fd, int flags) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd ref = Fdget(fd);
   if (!ref)
     return -abi::kEbadf;
@@ -658,7 +707,7 @@ int64_t SimProcess::Send(int fd, const void* buf, size_t len, uint32_t flags) {
 
 int64_t SimProcess::SendTo(int fd, const void* buf, size_t len, uint32_t flags,
                            const SockaddrUn* addr, uint32_t addrlen) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   len = std::min(len, kMaxRwCount);  // import_ubuf
   Fd ref;
   int err = 0;
@@ -677,7 +726,7 @@ int64_t SimProcess::SendTo(int fd, const void* buf, size_t len, uint32_t flags,
 }
 
 int64_t SimProcess::Recv(int fd, void* buf, size_t len, uint32_t flags) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   len = std::min(len, kMaxRwCount);
   Fd ref;
   int err = 0;
@@ -692,7 +741,7 @@ int64_t SimProcess::Recv(int fd, void* buf, size_t len, uint32_t flags) {
 }
 
 int SimProcess::Shutdown(int fd, int how) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
@@ -703,7 +752,7 @@ int SimProcess::Shutdown(int fd, int how) {
 
 int SimProcess::Setsockopt(int fd, int optname, const void* optval,
                            uint32_t optlen) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
@@ -714,7 +763,7 @@ int SimProcess::Setsockopt(int fd, int optname, const void* optval,
 
 int SimProcess::Getsockopt(int fd, int optname, void* optval,
                            uint32_t* optlen) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd ref;
   int err = 0;
   SocketFile* sock = SockfdLookup(fd, &ref, &err);
@@ -724,7 +773,7 @@ int SimProcess::Getsockopt(int fd, int optname, void* optval,
 }
 
 int SimProcess::SleepingWaiters(int epfd) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd f = Fdget(epfd);
   if (!f)
     return -abi::kEbadf;
@@ -733,7 +782,7 @@ int SimProcess::SleepingWaiters(int epfd) {
 }
 
 int SimProcess::EpollFdinfo(int fd, std::vector<EpollFdinfoLine>* lines) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd f = Fdget(fd);
   if (!f)
     return -abi::kEnoent;
@@ -742,7 +791,7 @@ int SimProcess::EpollFdinfo(int fd, std::vector<EpollFdinfoLine>* lines) {
 }
 
 int SimProcess::Fstat(int fd, SimInode* inode) {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   Fd f = Fdget(fd);
   if (!f)
     return -abi::kEbadf;
@@ -774,7 +823,7 @@ std::vector<int> SimProcess::OpenFds() {
 }
 
 void SimProcess::CloseAll() {
-  SyscallScope scope;
+  SyscallScope scope(&signals_);
   std::vector<File*> table;
   {
     std::lock_guard<SpinLock> guard(file_lock_);

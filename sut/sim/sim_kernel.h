@@ -39,6 +39,7 @@
 
 #include "sut/sim/file.h"
 #include "sut/sim/pipe.h"
+#include "sut/sim/signal.h"
 #include "sut/sim/spinlock.h"
 #include "sut/sim/uaccess.h"
 
@@ -157,6 +158,10 @@ struct SimConfig {
   // state: timerfd_settime keeps unread ticks (timerfd_setup's ticks = 0 is
   // missing): a disarmed or re-armed timer still reads and polls ready.
   bool fault_timerfd_settime_keeps_ticks = false;
+  // wakeup: a standard signal that is already pending still wakes the
+  // signalfd items (legacy_queue's drop comes after signalfd_notify), so an
+  // ET item is reported again.
+  bool fault_signal_duplicate_wakes = false;
 };
 
 // How many kernel objects are alive, for leak checks.
@@ -167,6 +172,7 @@ struct SimObjectCounts {
   long epitems = 0;
   long eventfds = 0;
   long timerfds = 0;
+  long signalfds = 0;
   long socks = 0;  // AF_UNIX struct socks (alive until their skbs are freed)
   friend bool operator==(const SimObjectCounts&,
                          const SimObjectCounts&) = default;
@@ -228,6 +234,7 @@ public:
   std::atomic<long> live_eventpolls_{0};
   std::atomic<long> live_eventfds_{0};
   std::atomic<long> live_timerfds_{0};
+  std::atomic<long> live_signalfds_{0};
   std::atomic<long> live_socks_{0};
   // Bound AF_UNIX abstract names.
   UnixTable unix_table_;
@@ -336,6 +343,17 @@ public:
   // it_interval 0 and the it_value `expire` names (model/ops.h Expire).
   int TimerfdCreate(int clockid, uint32_t flags);
   int TimerfdSettime(int fd, uint32_t flags, int32_t expire);
+  // Signals (sut/sim/signal.h): every signal is blocked and stays pending.
+  // Linux: fs/signalfd.c SYSCALL_DEFINE4(signalfd4) (`mask` points at
+  // sizemask bytes; fd -1 makes a signalfd), kernel/signal.c
+  // SYSCALL_DEFINE3(tgkill) on this process's one task (signals 1..64 are
+  // queued; 0 only checks; others EINVAL), do_sigpending,
+  // do_sigtimedwait with a zero timeout.
+  int Signalfd4(int fd, const UserBuffer& mask, size_t sizemask,
+                uint32_t flags);
+  int Tgkill(int sig);
+  int Sigpending(uint64_t* set);
+  int Sigtimedwait(uint64_t mask);
   // Linux: net/socket.c __sys_socketpair: AF_UNIX only (other domains are
   // EAFNOSUPPORT: not simulated); `type` may carry SOCK_NONBLOCK and
   // SOCK_CLOEXEC. sv[0] is the lower number.
@@ -458,6 +476,9 @@ private:
   int CoreSysSelect(int n, uint64_t* inp, uint64_t* outp, uint64_t* exp);
 
   SimKernel* const kernel_;
+  // Linux: the task's pending signals and sighand (one task per process).
+  // Declared before the table, so it outlives the releases CloseAll runs.
+  SigState signals_{kernel_->config().fault_signal_duplicate_wakes};
   // Linux: current->signal->rlim[RLIMIT_NOFILE].rlim_cur.
   std::atomic<int64_t> nofile_;
   SpinLock file_lock_;  // Linux: files->file_lock

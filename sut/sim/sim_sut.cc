@@ -289,6 +289,49 @@ Outcome SimSut::Execute(const Op& op) {
           return FromRet(p.Connect(o.fd, &addr, len));
         } else if constexpr (std::is_same_v<T, Accept4>) {
           return FromRet(p.Accept4(o.fd, static_cast<int>(o.flags)));
+        } else if constexpr (std::is_same_v<T, Signalfd>) {
+          // Room for any tail (255 whole masks and 4 bytes), the mask first.
+          std::array<uint64_t, 256> masks{};
+          masks[0] = o.mask;
+          return FromRet(
+              p.Signalfd4(o.fd,
+                          SimUserBuffer(o.buf, masks.data(), sizeof masks,
+                                        sizeof(uint64_t)),
+                          sizeof(uint64_t), o.flags));
+        } else if constexpr (std::is_same_v<T, SignalfdRead>) {
+          if (read_buffer_.size() < o.count)
+            read_buffer_.resize(o.count);
+          const int64_t ret = p.Read(o.fd, read_buffer_.data(), o.count);
+          Outcome out = FromRet(ret);
+          // The records' ssi_signo, if the first is a signal number (model/
+          // ops.h SignalfdRead).
+          constexpr size_t kRecord = 128;
+          uint32_t first = 0;
+          if (ret >= static_cast<int64_t>(kRecord))
+            std::memcpy(&first, read_buffer_.data(), sizeof first);
+          if (first == 0 || first > 64)
+            return out;
+          uint64_t packed = 0;
+          for (size_t i = 0; i < static_cast<size_t>(ret) / kRecord && i < 8;
+               ++i) {
+            uint32_t signo = 0;
+            std::memcpy(&signo, read_buffer_.data() + i * kRecord,
+                        sizeof signo);
+            packed |= static_cast<uint64_t>(signo & 0xff) << (8 * i);
+          }
+          out.value = packed;
+          return out;
+        } else if constexpr (std::is_same_v<T, Tgkill>) {
+          return FromRet(p.Tgkill(o.sig));
+        } else if constexpr (std::is_same_v<T, Sigpending>) {
+          uint64_t set = 0;
+          const int ret = p.Sigpending(&set);
+          Outcome out = FromRet(ret);
+          if (ret == 0)
+            out.value = set;
+          return out;
+        } else if constexpr (std::is_same_v<T, Sigtimedwait>) {
+          return FromRet(p.Sigtimedwait(o.mask));
         } else if constexpr (std::is_same_v<T, TimerfdCreate>) {
           return FromRet(p.TimerfdCreate(o.clockid, o.flags));
         } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
@@ -375,7 +418,7 @@ std::string SimSut::Finish() {
      << left.files << " files, " << left.pipes << " pipes, " << left.eventpolls
      << " epoll instances, " << left.epitems << " epoll items, "
      << left.eventfds << " eventfds, " << left.timerfds << " timerfds, "
-     << left.socks << " AF_UNIX socks";
+     << left.signalfds << " signalfds, " << left.socks << " AF_UNIX socks";
   return os.str();
 }
 

@@ -27,7 +27,8 @@ namespace epollcheck {
 // The Family bits the scratch kernel implements.
 inline constexpr uint32_t kScratchFamilies =
     kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix | kFamilyPoll |
-    kFamilyUnixOob | kFamilyUnixAddr | kFamilyFifo | kFamilyTimerfd;
+    kFamilyUnixOob | kFamilyUnixAddr | kFamilyFifo | kFamilyTimerfd |
+    kFamilySignal;
 
 class SimSut final : public Sut {
 public:

@@ -6,7 +6,7 @@
 // unix_stream_recv_urg; no SO_OOBINLINE). Not simulated: filesystem names,
 // autobind, SCM rights and credentials, SO_PEEK_OFF, timeouts
 // (SO_SNDTIMEO/SO_RCVTIMEO: a blocking call waits without limit), signals
-// (no SIGPIPE), the fd garbage collector.
+// other than SIGPIPE (SIGURG), the fd garbage collector.
 //
 // LOCKING (per struct sock; the kernel's names in brackets):
 //  1. UnixSock::iolock [u->iolock]: serialises the receivers of one socket;
@@ -864,7 +864,9 @@ int64_t UnixSocketFile::StreamSendmsg(const std::byte* buf, uint32_t len,
     return -abi::kEnotconn;
   if ((sk->sk_shutdown.load(std::memory_order_relaxed) & abi::kSendShutdown) !=
       0) {
-    return -abi::kEpipe;  // out_pipe (no SIGPIPE: there are no signals)
+    if ((flags & abi::kMsgNosignal) == 0)
+      SendSigpipe();  // send_sig(SIGPIPE, current, 0)
+    return -abi::kEpipe;
   }
   const bool noblock = (flags & abi::kMsgDontwait) != 0;
   uint32_t sent = 0;
@@ -893,7 +895,9 @@ int64_t UnixSocketFile::StreamSendmsg(const std::byte* buf, uint32_t len,
       if (other->dead.load(std::memory_order_relaxed) ||
           (other->sk_shutdown.load(std::memory_order_relaxed) &
            abi::kRcvShutdown) != 0) {
-        other_lock.unlock();  // out_pipe_unlock
+        other_lock.unlock();  // out_pipe
+        if (sent == 0 && (flags & abi::kMsgNosignal) == 0)
+          SendSigpipe();  // before the skb is freed
         KfreeSkb(skb);
         err = -abi::kEpipe;
         break;
