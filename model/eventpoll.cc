@@ -57,6 +57,11 @@ void RemoveItem(World& world, FileId epoll_file, const ItemKey& key) {
       if (at != q->end())
         q->erase(at);
     }
+  } else if (file.kind == FileKind::kPidfd) {
+    std::vector<WaitEntry>& q = PidWaitQueue(world, key.file);
+    auto at = std::find(q.begin(), q.end(), entry);
+    EP_CHECK(at != q.end());
+    q.erase(at);
   }
   auto& queue = world.files.at(key.file).wait_queue;
   auto it = std::find(queue.begin(), queue.end(), entry);
@@ -279,6 +284,8 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested) {
     return EventfdPoll(world, file);
   case FileKind::kTimerfd:
     return TimerfdPoll(world, file);
+  case FileKind::kPidfd:
+    return PidfdPoll(world, file);
   case FileKind::kUnixSocket:
     return UnixPoll(world, file, requested);
   case FileKind::kInetSocket:
@@ -457,6 +464,13 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
         queues.push_back(&pipe.wr_wait);
       if (queues.size() == 2)
         RULE("fifo.add.both_queues");
+      target_file.wait_queue.insert(target_file.wait_queue.begin(),
+                                    WaitEntry{.epoll = *ep_file, .key = key});
+    } else if (target_file.kind == FileKind::kPidfd) {
+      // pidfd_poll waits on the pid's queue, which every pidfd of the pid
+      // shares; the file's own list is then only its f_ep.
+      RULE("pidfd.add.pid_queue");
+      queues.push_back(&PidWaitQueue(world, *target));
       target_file.wait_queue.insert(target_file.wait_queue.begin(),
                                     WaitEntry{.epoll = *ep_file, .key = key});
     } else {

@@ -78,7 +78,8 @@ using GenOrder =
            SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
            SendTo, Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
            EpollPwait2, OpenFile, TimerfdCreate, TimerfdSettime, EpollIoctl,
-           Lseek, GetFl, SetFl, SetRlimitNofile>;
+           Lseek, GetFl, SetFl, SetRlimitNofile, Fork, ChildClose,
+           ChildExit, Reap, PidfdOpen>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -107,6 +108,7 @@ bool IsEpoll(const File& f) { return f.kind == FileKind::kEpoll; }
 bool IsPipe(const File& f) { return IsPipeKind(f.kind); }
 bool IsEventfd(const File& f) { return f.kind == FileKind::kEventfd; }
 bool IsTimerfd(const File& f) { return f.kind == FileKind::kTimerfd; }
+bool IsPidfd(const File& f) { return f.kind == FileKind::kPidfd; }
 // fcntl's targets: the epoll file, and O_PATH descriptors (which F_GETFL
 // takes and F_SETFL refuses).
 bool IsEpollOrPath(const File& f) {
@@ -126,11 +128,11 @@ bool IsPlainFile(const File& f) {
 }
 bool IsWriteTarget(const File& f) {
   return PipeWrites(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f) ||
-         IsTimerfd(f);
+         IsTimerfd(f) || IsPidfd(f);
 }
 bool IsReadTarget(const File& f) {
   return PipeReads(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f) ||
-         IsTimerfd(f);
+         IsTimerfd(f) || IsPidfd(f);
 }
 bool IsCounterFile(const File& f) { return IsEventfd(f) || IsTimerfd(f); }
 
@@ -637,6 +639,14 @@ Gen<Swarm> GenSwarm(Families families) {
               std::max(s.weights[IndexOf<TimerfdCreate>()], 2);
           s.weights[IndexOf<TimerfdSettime>()] =
               std::max(s.weights[IndexOf<TimerfdSettime>()], 3);
+        }
+        if ((families & kFamilyFork) != 0) {
+          s.weights[IndexOf<Fork>()] = std::max(s.weights[IndexOf<Fork>()], 2);
+          s.weights[IndexOf<ChildClose>()] =
+              std::max(s.weights[IndexOf<ChildClose>()], 3);
+          s.weights[IndexOf<ChildExit>()] =
+              std::max(s.weights[IndexOf<ChildExit>()], 2);
+          s.weights[IndexOf<Reap>()] = std::max(s.weights[IndexOf<Reap>()], 2);
         }
         if ((families & kFamilyPipe) == 0)
           s.weights[IndexOf<Pipe2>()] = 0;
@@ -1553,6 +1563,70 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                            {1, w.profile.fd_hard_limit + 1}}),
             [](int64_t soft) -> Op { return SetRlimitNofile{.soft = soft}; });
       });
+    } else if constexpr (std::is_same_v<T, Fork>) {
+      if (can_allocate) {
+        // The child keeps every descriptor, some of them, or none.
+        uint64_t all = 0;
+        for (const auto& [fd, id] : w.fd_table)
+          all |= fd < 64 ? uint64_t{1} << fd : 0;
+        add(IndexOf<Fork>(), [all] {
+          return gen::map(
+              gen::weightedOneOf<uint64_t>(
+                  {{6, gen::just(all)},
+                   {5, gen::map(gen::arbitrary<uint64_t>(),
+                                [all](uint64_t bits) { return bits & all; })},
+                   {1, gen::just(uint64_t{0})}}),
+              [](uint64_t fds) -> Op { return Fork{.fds = fds}; });
+        });
+      }
+    } else if constexpr (std::is_same_v<T, ChildClose>) {
+      add(IndexOf<ChildClose>(), [&] {
+        return gen::apply(
+            [](int32_t pidfd, int32_t fd) -> Op {
+              return ChildClose{.pidfd = pidfd, .fd = fd};
+            },
+            GenFd(w, IsPidfd), UnsizedInRange<int32_t>(-1, 12));
+      });
+      // A running child closes one of its descriptors (or one it does not
+      // have), through the first pidfd of it.
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind != FileKind::kPidfd)
+          continue;
+        const ChildProc& child = w.procs.at(f.proc);
+        if (child.state != ProcState::kRunning || child.fd_table.empty())
+          continue;
+        std::vector<int32_t> held;
+        for (const auto& [number, file] : child.fd_table)
+          held.push_back(number);
+        add(IndexOf<ChildClose>(), [pidfd = fd, held] {
+          return gen::map(
+              gen::weightedOneOf<int32_t>(
+                  {{8, gen::elementOf(held)},
+                   {1, gen::just(held.back() + 1)}}),
+              [pidfd](int32_t number) -> Op {
+                return ChildClose{.pidfd = pidfd, .fd = number};
+              });
+        });
+      }
+    } else if constexpr (std::is_same_v<T, ChildExit> ||
+                         std::is_same_v<T, Reap>) {
+      add(IndexOf<T>(), [&] {
+        return gen::map(GenFd(w, IsPidfd),
+                        [](int32_t pidfd) -> Op { return T{.pidfd = pidfd}; });
+      });
+    } else if constexpr (std::is_same_v<T, PidfdOpen>) {
+      if (can_allocate) {
+        add(IndexOf<PidfdOpen>(), [&] {
+          return gen::apply(
+              [](int32_t pidfd, uint32_t flags) -> Op {
+                return PidfdOpen{.pidfd = pidfd, .flags = flags};
+              },
+              GenFd(w, IsPidfd),
+              gen::weightedElement<uint32_t>(
+                  {{6, 0u}, {4, kONonblock}, {1, 1u}, {1, kOCloexec}}));
+        });
+      }
     } else {
       static_assert(kAlwaysFalse<T>, "GenOp: no generator for this op");
     }
@@ -1813,7 +1887,18 @@ bool Admissible(const World& w, const Op& op) {
           // higher, which the model knows), or past the hard one.
           return o.soft <= w.profile.fd_limit ||
                  o.soft > w.profile.fd_hard_limit;
+        } else if constexpr (std::is_same_v<T, Fork>) {
+          // At most kMaxChildren children not yet reaped: each is a process.
+          size_t live = 0;
+          for (const auto& [id, child] : w.procs)
+            live += child.state != ProcState::kReaped ? 1 : 0;
+          return room && live < kMaxChildren;
+        } else if constexpr (std::is_same_v<T, PidfdOpen>) {
+          return room;
         } else if constexpr (std::is_same_v<T, EpollCtl> ||
+                             std::is_same_v<T, ChildClose> ||
+                             std::is_same_v<T, ChildExit> ||
+                             std::is_same_v<T, Reap> ||
                              std::is_same_v<T, TimerfdSettime> ||
                              std::is_same_v<T, EpollIoctl> ||
                              std::is_same_v<T, GetFl> ||

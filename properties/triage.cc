@@ -60,6 +60,8 @@ std::string FileFamilyNameOf(const World& world, FileId file) {
     return "eventfd";
   case FileKind::kTimerfd:
     return "timerfd";
+  case FileKind::kPidfd:
+    return "pidfd";
   case FileKind::kUnixSocket: {
     static constexpr const char* kTypes[] = {
         "unix", "unix-stream", "unix-dgram", "unix", "unix", "unix-seqpacket"};

@@ -33,6 +33,7 @@ class SimKernel;
 class Eventpoll;
 class PipeInodeInfo;
 class TimerfdFile;
+class PidfdFile;
 class SocketFile;
 struct Epitem;
 struct FileLinkTag;  // Epitem's link on File::f_ep (Linux: epi->fllink)
@@ -116,6 +117,9 @@ public:
   // Linux: fs/timerfd.c timerfd_fget's test (f_op == &timerfd_fops): the
   // timer behind a timerfd, or null.
   virtual TimerfdFile* TimerfdOf() { return nullptr; }
+  // Linux: fs/pidfs.c pidfd_pid's test (f_op == &pidfs_file_operations):
+  // the pidfd file, or null.
+  virtual PidfdFile* PidfdOf() { return nullptr; }
   // Linux: is_file_epoll(file) ? file->private_data : NULL (a comparison
   // of f_op, no call).
   Eventpoll* EventpollOf() const { return eventpoll_; }
