@@ -761,8 +761,10 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
   size_t sockets = 0;
   size_t eventfds = 0;
   size_t epolls = 0;
+  size_t pidfds = 0;
   for (const auto& [fd, id] : w.fd_table) {
     const File& f = w.files.at(id);
+    pidfds += IsPidfd(f) ? 1 : 0;
     pipes += IsPipe(f) ? 1 : 0;
     sockets += IsSocket(f) ? 1 : 0;
     eventfds += IsEventfd(f) ? 1 : 0;
@@ -846,6 +848,10 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       return eventfds < 1 ? weight * 3 : eventfds < 3 ? weight : weight / 4;
     if (kind == IndexOf<Dup>())
       return w.fd_table.size() < 12 ? weight : weight / 4;
+    // Commands to children, while there is no pidfd: mostly errors.
+    if (kind == IndexOf<ChildClose>() || kind == IndexOf<ChildExit>() ||
+        kind == IndexOf<Reap>() || kind == IndexOf<PidfdOpen>())
+      return pidfds == 0 ? (weight + 3) / 4 : weight;
     return weight;
   };
   // Two passes over the kinds on offer: the first weighs them (`chosen` is
@@ -907,6 +913,27 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       }
     } else if constexpr (std::is_same_v<T, EpollCtl>) {
       add(IndexOf<EpollCtl>(), [&] { return GenCtl(w); });
+      // A pidfd into the first epoll instance (its pid's queue).
+      const std::optional<int32_t> ep = FirstFdOfKind(w, FileKind::kEpoll);
+      const std::optional<int32_t> pidfd = FirstFdOfKind(w, FileKind::kPidfd);
+      if (ep && pidfd &&
+          w.FileAt(*ep)->epoll->items.count(
+              ItemKey{.file = *w.FileIdAt(*pidfd), .fd = *pidfd}) == 0) {
+        add(IndexOf<EpollCtl>(), [ep = *ep, pidfd = *pidfd] {
+          return gen::map(
+              gen::elementOf(std::vector<uint32_t>{
+                  abi::kEpollIn, abi::kEpollIn | abi::kEpollEt,
+                  abi::kEpollOut | abi::kEpollEt,
+                  abi::kEpollIn | abi::kEpollOneShot}),
+              [ep, pidfd](uint32_t events) -> Op {
+                return EpollCtl{.epfd = ep,
+                                .op = abi::kEpollCtlAdd,
+                                .fd = pidfd,
+                                .events = events,
+                                .data = 9};
+              });
+        });
+      }
     } else if constexpr (std::is_same_v<T, EpollWait> ||
                          std::is_same_v<T, EpollPwait>) {
       add(IndexOf<T>(), [&] {
@@ -1022,6 +1049,13 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
           return gen::map(GenCount(), [fd](uint32_t count) -> Op {
             return Read{.fd = fd, .count = count};
           });
+        });
+      }
+      // /dev/null: always at its end.
+      if (const std::optional<int32_t> fd =
+              FirstFdOfKind(w, FileKind::kDevNull)) {
+        add(IndexOf<Read>(), [fd = *fd] {
+          return gen::just(Op{Read{.fd = fd, .count = 1}});
         });
       }
       // A timerfd: too short (0 included), the 8 bytes, more.
@@ -1312,6 +1346,19 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
             gen::weightedElement<int32_t>(
                 {{4, 0}, {6, 1}, {4, 2}, {2, 5}, {1, -1}, {1, 100000}}));
       });
+      // A bound AF_UNIX stream socket that is connected: EINVAL.
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind == FileKind::kUnixSocket &&
+            w.socks.at(f.sock).state == SockState::kEstablished &&
+            w.socks.at(f.sock).type != kSockDgram &&
+            w.socks.at(f.sock).name >= 0) {
+          add(IndexOf<Listen>(), [fd = fd] {
+            return gen::just(Op{Listen{.fd = fd, .backlog = 1}});
+          });
+          break;
+        }
+      }
     } else if constexpr (std::is_same_v<T, Connect>) {
       add(IndexOf<Connect>(), [&] { return GenConnect(w); });
     } else if constexpr (std::is_same_v<T, Accept4>) {
@@ -1504,6 +1551,13 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                            {1, kSeekHole},
                                            {1, 5}}));
       });
+      // A pidfd (no llseek: ESPIPE).
+      if (const std::optional<int32_t> fd =
+              FirstFdOfKind(w, FileKind::kPidfd)) {
+        add(IndexOf<T>(), [fd = *fd] {
+          return gen::just(Op{Lseek{.fd = fd, .offset = 0, .whence = 0}});
+        });
+      }
       // The regular file's edges (the current offset, before 0, past the
       // end) and /dev/null.
       if (const std::optional<int32_t> fd =
@@ -1615,6 +1669,19 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
         return gen::map(GenFd(w, IsPidfd),
                         [](int32_t pidfd) -> Op { return T{.pidfd = pidfd}; });
       });
+      // The first pidfd of a child in the state the op changes: a running
+      // child exits, a zombie is reaped.
+      const ProcState from = std::is_same_v<T, ChildExit>
+                                 ? ProcState::kRunning
+                                 : ProcState::kZombie;
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind == FileKind::kPidfd && w.procs.at(f.proc).state == from) {
+          add(IndexOf<T>(),
+              [pidfd = fd] { return gen::just(Op{T{.pidfd = pidfd}}); });
+          break;
+        }
+      }
     } else if constexpr (std::is_same_v<T, PidfdOpen>) {
       if (can_allocate) {
         add(IndexOf<PidfdOpen>(), [&] {
@@ -1626,6 +1693,18 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
               gen::weightedElement<uint32_t>(
                   {{6, 0u}, {4, kONonblock}, {1, 1u}, {1, kOCloexec}}));
         });
+        // A pidfd of a child that exited or was reaped (a zombie's pid
+        // opens; a reaped one's fdinfo pid is -1).
+        for (const auto& [fd, id] : w.fd_table) {
+          const File& f = w.files.at(id);
+          if (f.kind == FileKind::kPidfd &&
+              w.procs.at(f.proc).state != ProcState::kRunning) {
+            add(IndexOf<T>(), [pidfd = fd] {
+              return gen::just(Op{PidfdOpen{.pidfd = pidfd}});
+            });
+            break;
+          }
+        }
       }
     } else {
       static_assert(kAlwaysFalse<T>, "GenOp: no generator for this op");
