@@ -78,8 +78,8 @@ using GenOrder =
            SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen, Connect, Accept4,
            SendTo, Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
            EpollPwait2, OpenFile, TimerfdCreate, TimerfdSettime, EpollIoctl,
-           Lseek, GetFl, SetFl, SetRlimitNofile, Fork, ChildClose,
-           ChildExit, Reap, PidfdOpen>;
+           Lseek, GetFl, SetFl, SetRlimitNofile, Fork, ChildClose, ChildExit,
+           Reap, PidfdOpen>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -920,18 +920,17 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
           w.FileAt(*ep)->epoll->items.count(
               ItemKey{.file = *w.FileIdAt(*pidfd), .fd = *pidfd}) == 0) {
         add(IndexOf<EpollCtl>(), [ep = *ep, pidfd = *pidfd] {
-          return gen::map(
-              gen::elementOf(std::vector<uint32_t>{
-                  abi::kEpollIn, abi::kEpollIn | abi::kEpollEt,
-                  abi::kEpollOut | abi::kEpollEt,
-                  abi::kEpollIn | abi::kEpollOneShot}),
-              [ep, pidfd](uint32_t events) -> Op {
-                return EpollCtl{.epfd = ep,
-                                .op = abi::kEpollCtlAdd,
-                                .fd = pidfd,
-                                .events = events,
-                                .data = 9};
-              });
+          return gen::map(gen::elementOf(std::vector<uint32_t>{
+                              abi::kEpollIn, abi::kEpollIn | abi::kEpollEt,
+                              abi::kEpollOut | abi::kEpollEt,
+                              abi::kEpollIn | abi::kEpollOneShot}),
+                          [ep, pidfd](uint32_t events) -> Op {
+                            return EpollCtl{.epfd = ep,
+                                            .op = abi::kEpollCtlAdd,
+                                            .fd = pidfd,
+                                            .events = events,
+                                            .data = 9};
+                          });
         });
       }
     } else if constexpr (std::is_same_v<T, EpollWait> ||
@@ -1054,9 +1053,8 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       // /dev/null: always at its end.
       if (const std::optional<int32_t> fd =
               FirstFdOfKind(w, FileKind::kDevNull)) {
-        add(IndexOf<Read>(), [fd = *fd] {
-          return gen::just(Op{Read{.fd = fd, .count = 1}});
-        });
+        add(IndexOf<Read>(),
+            [fd = *fd] { return gen::just(Op{Read{.fd = fd, .count = 1}}); });
       }
       // A timerfd: too short (0 included), the 8 bytes, more.
       if (const std::optional<int32_t> fd =
@@ -1656,8 +1654,7 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
         add(IndexOf<ChildClose>(), [pidfd = fd, held] {
           return gen::map(
               gen::weightedOneOf<int32_t>(
-                  {{8, gen::elementOf(held)},
-                   {1, gen::just(held.back() + 1)}}),
+                  {{8, gen::elementOf(held)}, {1, gen::just(held.back() + 1)}}),
               [pidfd](int32_t number) -> Op {
                 return ChildClose{.pidfd = pidfd, .fd = number};
               });
@@ -1671,9 +1668,8 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       });
       // The first pidfd of a child in the state the op changes: a running
       // child exits, a zombie is reaped.
-      const ProcState from = std::is_same_v<T, ChildExit>
-                                 ? ProcState::kRunning
-                                 : ProcState::kZombie;
+      const ProcState from = std::is_same_v<T, ChildExit> ? ProcState::kRunning
+                                                          : ProcState::kZombie;
       for (const auto& [fd, id] : w.fd_table) {
         const File& f = w.files.at(id);
         if (f.kind == FileKind::kPidfd && w.procs.at(f.proc).state == from) {

@@ -46,8 +46,8 @@ int SimChildren::Fork(uint64_t keep) {
       (void)pid->task->Close(fd);
   }
   // CLONE_PIDFD: O_RDWR; EMFILE fails the clone (the child never ran).
-  const int fd = parent_->InstallFile(
-      FileRef(new PidfdFile(parent_->kernel(), pid, 0)));
+  const int fd =
+      parent_->InstallFile(FileRef(new PidfdFile(parent_->kernel(), pid, 0)));
   if (fd < 0) {
     pid->task->CloseAll();
     return fd;
