@@ -106,14 +106,27 @@ Outcome ChildExitStep(World& world, const ChildExit& op) {
   if (const Outcome* error = std::get_if<Outcome>(&child))
     return *error;
   const ProcId id = std::get<ProcId>(child);
-  // exit_files: close_files puts every descriptor in number order; the
-  // deferred __fput runs in exit_task_work, before exit_notify.
+  // exit_files: close_files puts every descriptor in number order; each
+  // last reference queues its __fput on the task's work list, which
+  // exit_task_work runs newest first (task_work_run: LIFO), before
+  // exit_notify. So the files are released in the reverse order of the
+  // descriptors that held their last references.
   const std::map<int32_t, FileId> table = world.procs.at(id).fd_table;
   world.procs.at(id).fd_table.clear();
-  if (!table.empty())
-    RULE("child.exit.puts_files");
-  for (const auto& [fd, file] : table)
-    PutFile(world, file);
+  std::vector<FileId> last;  // in put order
+  for (const auto& [fd, file] : table) {
+    File& f = world.files.at(file);
+    if (f.refs > 1) {
+      --f.refs;
+      RULE("file.put.still_referenced");
+    } else {
+      last.push_back(file);
+    }
+  }
+  if (last.size() > 1)
+    RULE("child.exit.release_lifo");
+  for (auto it = last.rbegin(); it != last.rend(); ++it)
+    PutFile(world, *it);
   // exit_notify -> do_notify_parent -> do_notify_pidfd: wake_up_all without
   // a key (no signal: exit_signal 0, so no autoreap either).
   world.procs.at(id).state = ProcState::kZombie;

@@ -440,10 +440,11 @@ inline constexpr RuleInfo kRules[] = {
                     "holds one)"},
     {"child.close.ebadf",
      "fs/file.c close_fd in the child: not open in its table: EBADF"},
-    {"child.exit.puts_files",
-     "kernel/exit.c do_exit: exit_files closes the child's descriptors in "
-     "number order; exit_task_work runs the deferred __fput before "
-     "exit_notify"},
+    {"child.exit.release_lifo",
+     "kernel/exit.c do_exit: exit_files puts the child's descriptors in "
+     "number order, each last reference queueing its __fput; "
+     "exit_task_work runs them newest first (task_work_run), so the files "
+     "go in the reverse order of their descriptors, before exit_notify"},
     {"child.exit.notify",
      "kernel/exit.c exit_notify -> do_notify_parent -> do_notify_pidfd: "
      "wake_up_all(&pid->wait_pidfd), no key (exit_signal 0: no signal, no "

@@ -1086,6 +1086,28 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
         return gen::map(GenFd(w, AnyFile),
                         [](int32_t fd) -> Op { return Close{.fd = fd}; });
       });
+      // A descriptor whose file a running child also holds: the child's
+      // close or exit then drops the last reference (several at once: the
+      // exit's release order).
+      std::vector<int32_t> shared;
+      for (const auto& [fd, id] : w.fd_table) {
+        for (const auto& [proc, child] : w.procs) {
+          bool held = false;
+          for (const auto& [number, file] : child.fd_table)
+            held = held || file == id;
+          if (held && child.state == ProcState::kRunning &&
+              w.files.at(id).kind != FileKind::kPidfd) {
+            shared.push_back(fd);
+            break;
+          }
+        }
+      }
+      if (!shared.empty()) {
+        add(IndexOf<Close>(), [shared] {
+          return gen::map(gen::elementOf(shared),
+                          [](int32_t fd) -> Op { return Close{.fd = fd}; });
+        });
+      }
     } else if constexpr (std::is_same_v<T, Dup2>) {
       if (!w.fd_table.empty()) {
         add(IndexOf<Dup2>(), [&] {
@@ -1599,6 +1621,12 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                             {1, kONonblock | kODirect},
                                             {1, kOAsync}}));
       });
+      // An O_PATH descriptor (check_fcntl_cmd: EBADF).
+      if (const std::optional<int32_t> fd = FirstFdOfKind(w, FileKind::kPath)) {
+        add(IndexOf<T>(), [fd = *fd] {
+          return gen::just(Op{SetFl{.fd = fd, .flags = kONonblock}});
+        });
+      }
     } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
       add(IndexOf<T>(), [&] {
         // Around the lowest free number (EMFILE at the next allocation),
