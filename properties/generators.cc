@@ -1898,7 +1898,8 @@ bool Admissible(const World& w, const Op& op) {
         } else if constexpr (std::is_same_v<T, EpollCreate> ||
                              std::is_same_v<T, EpollCreate1> ||
                              std::is_same_v<T, Dup> ||
-                             std::is_same_v<T, TimerfdCreate>) {
+                             std::is_same_v<T, TimerfdCreate> ||
+                             std::is_same_v<T, PidfdOpen>) {
           return room;
         } else if constexpr (std::is_same_v<T, OpenFile>) {
           return room &&
@@ -1996,8 +1997,6 @@ bool Admissible(const World& w, const Op& op) {
           for (const auto& [id, child] : w.procs)
             live += child.state != ProcState::kReaped ? 1 : 0;
           return room && live < kMaxChildren;
-        } else if constexpr (std::is_same_v<T, PidfdOpen>) {
-          return room;
         } else if constexpr (std::is_same_v<T, EpollCtl> ||
                              std::is_same_v<T, ChildClose> ||
                              std::is_same_v<T, ChildExit> ||
