@@ -44,6 +44,7 @@
 #include "model/step.h"
 #include "properties/runner.h"
 #include "properties/sequence.h"
+#include "sut/kernel/children.h"
 #include "sut/kernel/syscalls.h"
 #include "sut/model_sut.h"
 #include "sut/registry.h"
@@ -119,6 +120,7 @@ void ReplayPlain() {
     for (const auto& ops : Sequences()) {
       for (const Op& op : ops)
         benchmark::DoNotOptimize(RunSyscall(op));
+      EndChildren();  // forked children end with their sequence
       close_range(0, ~0U, 0);
       NewAbstractNamespace();
     }

@@ -91,6 +91,7 @@ uint32_t FileFlagsOf(const File& f) {
   case FileKind::kEventfd:
   case FileKind::kTimerfd:
   case FileKind::kSignalfd:
+  case FileKind::kPidfd:  // PIDFD_THREAD is O_EXCL, kept in f_flags
   case FileKind::kUnixSocket:
   case FileKind::kInetSocket:
     return abi::kORdwr | f.flags;
@@ -194,6 +195,9 @@ Outcome LseekStep(World& world, const Lseek& op) {
     // Pipes, FIFOs and sockets are opened stream-like (FMODE_LSEEK
     // cleared).
     RULE("lseek.espipe");
+    return Outcome::Error(abi::kEspipe);
+  case FileKind::kPidfd:
+    RULE("pidfd.lseek.espipe");  // pidfd_fops has no ->llseek
     return Outcome::Error(abi::kEspipe);
   case FileKind::kEpoll:
     // eventpoll_fops.llseek = noop_llseek: f_pos (always 0), whatever the

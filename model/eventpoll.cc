@@ -56,6 +56,8 @@ void RemoveItem(World& world, FileId epoll_file, const ItemKey& key) {
     queues = {&pipe.rd_wait, &pipe.wr_wait};
   } else if (file.kind == FileKind::kSignalfd) {
     queues = {&world.signalfd_wqh};
+  } else if (file.kind == FileKind::kPidfd) {
+    queues = {&PidWaitQueue(world, key.file)};
   }
   for (std::vector<WaitEntry>* q : queues) {
     auto at = std::find(q->begin(), q->end(), entry);
@@ -285,6 +287,8 @@ uint32_t PollFile(World& world, FileId file, uint32_t requested) {
     return TimerfdPoll(world, file);
   case FileKind::kSignalfd:
     return SignalfdPoll(world, file);
+  case FileKind::kPidfd:
+    return PidfdPoll(world, file);
   case FileKind::kUnixSocket:
     return UnixPoll(world, file, requested);
   case FileKind::kInetSocket:
@@ -468,6 +472,13 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
                                     WaitEntry{.epoll = *ep_file, .key = key});
     } else if (target_file.kind == FileKind::kSignalfd) {
       queues.push_back(&world.signalfd_wqh);
+      target_file.wait_queue.insert(target_file.wait_queue.begin(),
+                                    WaitEntry{.epoll = *ep_file, .key = key});
+    } else if (target_file.kind == FileKind::kPidfd) {
+      // pidfd_poll waits on the pid's queue, which every pidfd of the pid
+      // shares; the file's own list is then only its f_ep.
+      RULE("pidfd.add.pid_queue");
+      queues.push_back(&PidWaitQueue(world, *target));
       target_file.wait_queue.insert(target_file.wait_queue.begin(),
                                     WaitEntry{.epoll = *ep_file, .key = key});
     } else {

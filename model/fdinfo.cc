@@ -26,6 +26,11 @@ InodeKey InodeOfFile(const World& world, FileId file) {
     return InodeKey{.kind = InodeKey::Kind::kDirectory};
   case FileKind::kDevNull:
     return InodeKey{.kind = InodeKey::Kind::kNull};
+  case FileKind::kPidfd:
+    // pidfs: the pid's own inode; before 6.9 the anonymous inode.
+    if (world.profile.pidfs)
+      return InodeKey{.kind = InodeKey::Kind::kPid, .id = f.proc};
+    break;
   case FileKind::kEpoll:
   case FileKind::kEventfd:
   case FileKind::kTimerfd:
@@ -86,6 +91,8 @@ std::ostream& operator<<(std::ostream& os, const InodeKey& inode) {
     return os << "null";
   case InodeKey::Kind::kFifo:
     return os << "fifo";
+  case InodeKey::Kind::kPid:
+    return os << "pid#" << inode.id;
   }
   return os;
 }

@@ -43,9 +43,10 @@ struct InodeKey {
     kDirectory,
     kNull,
     kFifo,
+    kPid,  // pidfs (6.9+): one inode per pid, shared by its pidfds
   };
   Kind kind = Kind::kAnon;
-  uint32_t id = 0;  // the PipeId or SockId; 0 for the others
+  uint32_t id = 0;  // the PipeId, SockId or ProcId; 0 for the others
   friend auto operator<=>(const InodeKey&, const InodeKey&) = default;
 };
 

@@ -123,11 +123,14 @@ enum Family : uint32_t {
   kFamilyFifo = 1u << 10,     // the sequence's FIFO (open_file fifo_*)
   kFamilyTimerfd = 1u << 11,  // timerfd_create, timerfd_settime
   kFamilySignal = 1u << 12,   // signalfd, tgkill, sigpending, sigtimedwait
+  // fork with chosen descriptors, the child's close and exit, pidfds
+  // (1u << 12 is left to signalfd).
+  kFamilyFork = 1u << 13,
 };
 inline constexpr uint32_t kAllFamilies =
     kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix |
     kFamilyUnixAddr | kFamilyPoll | kFamilyUnixOob | kFamilyTcp | kFamilyUdp |
-    kFamilyFile | kFamilyFifo | kFamilyTimerfd | kFamilySignal;
+    kFamilyFile | kFamilyFifo | kFamilyTimerfd | kFamilySignal | kFamilyFork;
 // Operations on an existing socket of any family are offered (generated)
 // whenever one of these families is on: `kOffered` below.
 inline constexpr uint32_t kAnySocketFamily =
@@ -955,6 +958,89 @@ struct Sigtimedwait {
   friend bool operator==(const Sigtimedwait&, const Sigtimedwait&) = default;
 };
 
+// Child processes (family fork). A child is forked from the sequence's
+// process with copies of chosen descriptors; the sequence names it by a
+// pidfd (the descriptor Fork and PidfdOpen return). ChildClose and
+// ChildExit are commands to the child, not system calls of the sequence's
+// process: their pidfd operand is resolved as pidfd_send_signal resolves
+// one (not open, or not a pidfd: EBADF), and a child that has exited
+// (zombie or reaped) takes no command (ESRCH). Every SUT ends each child
+// with its sequence (killed and reaped).
+
+// clone3({CLONE_PIDFD, exit_signal = 0}): a child holding copies of the
+// descriptors in `fds` (bits 0..63; the child closes every other one before
+// the step ends); returns the pidfd. No signal reaches the parent when the
+// child exits (exit_signal 0: reaped with __WALL). Linux: kernel/fork.c
+// kernel_clone, copy_process (copy_files / dup_fd, pidfd_prepare).
+struct Fork {
+  static constexpr std::string_view kName = "fork";
+  static constexpr uint32_t kFamily = kFamilyFork;
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "pid";
+  uint64_t fds = 0;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("fds", FieldKind::kFdSet, s.fds);
+  }
+  friend bool operator==(const Fork&, const Fork&) = default;
+};
+
+// The child `pidfd` names closes its descriptor `fd`; the result is the
+// child's close() (0, EBADF). Linux: fs/file.c close_fd in the child.
+struct ChildClose {
+  static constexpr std::string_view kName = "child_close";
+  static constexpr uint32_t kFamily = kFamilyFork;
+  int32_t pidfd = -1;
+  int32_t fd = -1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("pidfd", FieldKind::kFd, s.pidfd);
+    f("fd", FieldKind::kInt, s.fd);
+  }
+  friend bool operator==(const ChildClose&, const ChildClose&) = default;
+};
+
+// The child `pidfd` names exits; the step ends once it is a zombie (its
+// descriptors closed, the pidfd waiters woken). Linux: kernel/exit.c
+// do_exit (exit_files, exit_task_work, exit_notify, do_notify_pidfd).
+struct ChildExit {
+  static constexpr std::string_view kName = "child_exit";
+  static constexpr uint32_t kFamily = kFamilyFork;
+  int32_t pidfd = -1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("pidfd", FieldKind::kFd, s.pidfd);
+  }
+  friend bool operator==(const ChildExit&, const ChildExit&) = default;
+};
+
+// waitid(P_PIDFD, pidfd, &info, WEXITED|WNOHANG|__WALL): returns 1 if a
+// zombie was reaped (info.si_pid set), 0 if the child still runs. Linux:
+// kernel/exit.c kernel_waitid, pidfd_get_pid, do_wait, release_task.
+struct Reap {
+  static constexpr std::string_view kName = "reap";
+  static constexpr uint32_t kFamily = kFamilyFork;
+  int32_t pidfd = -1;
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("pidfd", FieldKind::kFd, s.pidfd);
+  }
+  friend bool operator==(const Reap&, const Reap&) = default;
+};
+
+// pidfd_open(pid, flags) with the pid the pidfd's fdinfo shows ("Pid:",
+// -1 once the child is reaped); `pidfd` not open or not a pidfd: EBADF.
+// Linux: kernel/pid.c SYSCALL_DEFINE2(pidfd_open), pidfd_create.
+struct PidfdOpen {
+  static constexpr std::string_view kName = "pidfd_open";
+  static constexpr uint32_t kFamily = kFamilyFork;
+  static constexpr Returns kReturns = Returns::kFd;
+  static constexpr std::string_view kHandle = "pid";
+  int32_t pidfd = -1;
+  uint32_t flags = 0;  // PIDFD_NONBLOCK (O_NONBLOCK), PIDFD_THREAD (O_EXCL)
+  template <class S, class F> static void Fields(S& s, F&& f) {
+    f("pidfd", FieldKind::kFd, s.pidfd);
+    f("flags", FieldKind::kPipeFlags, s.flags);
+  }
+  friend bool operator==(const PidfdOpen&, const PidfdOpen&) = default;
+};
+
 using Op = std::variant<
     Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write, Read, Close,
     Dup, Dup2, SetPipeSize, GetPipeSize, ListFds, Eventfd, EventfdWrite,
@@ -962,7 +1048,8 @@ using Op = std::variant<
     UnixSocket, Bind, Listen, Connect, Accept4, SendTo, Poll, PPoll, Select,
     PSelect, InetSocket, EpollPwait, EpollPwait2, OpenFile, TimerfdCreate,
     TimerfdSettime, EpollIoctl, Lseek, GetFl, SetFl, SetRlimitNofile, Signalfd,
-    SignalfdRead, Tgkill, Sigpending, Sigtimedwait>;
+    SignalfdRead, Tgkill, Sigpending, Sigtimedwait, Fork, ChildClose, ChildExit,
+    Reap, PidfdOpen>;
 
 // What `op` returns on success (Returns), and the handle prefix a scenario
 // binds it to ("" if it binds none).

@@ -517,6 +517,10 @@ std::string ErrnoName(int err) {
     return "EPERM";
   case abi::kEnoent:
     return "ENOENT";
+  case abi::kEsrch:
+    return "ESRCH";
+  case abi::kEchild:
+    return "ECHILD";
   case abi::kEnxio:
     return "ENXIO";
   case abi::kEbadf:
@@ -622,6 +626,7 @@ constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
     {kFamilyUdp, "udp"},           {kFamilyFile, "file"},
     {kFamilyFifo, "fifo"},         {kFamilyTimerfd, "timerfd"},
     {kFamilySignal, "signal"},
+    {kFamilyFork, "fork"},
 };
 }  // namespace
 
@@ -786,6 +791,7 @@ Profile ProfileForKernel(int major, int minor) {
   p.loop_check_counts_upward_depth = at_least(6, 17);
   p.has_epoll_pwait2 = at_least(5, 11);
   p.eventfd_write_exact = at_least(6, 9);
+  p.pidfs = at_least(6, 9);
   p.tcp_listen_refuses_syn_sent = at_least(6, 13);
   p.unix_dgram_send_allocates_first = at_least(6, 13);
   p.unix_oob = at_least(5, 15);
@@ -851,6 +857,8 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
       return "timerfd#" + std::to_string(id);
     case FileKind::kSignalfd:
       return "signalfd#" + std::to_string(id);
+    case FileKind::kPidfd:
+      return "pidfd#" + std::to_string(id) + "@proc#" + std::to_string(f.proc);
     case FileKind::kUnixSocket:
       return "unix#" + std::to_string(f.sock);
     case FileKind::kInetSocket:
@@ -873,6 +881,16 @@ std::ostream& operator<<(std::ostream& os, const World& world) {
   if (world.nofile)
     os << "\n  RLIMIT_NOFILE " << *world.nofile;
   os << '\n';
+  for (const auto& [id, proc] : world.procs) {
+    static constexpr const char* kStates[] = {"running", "zombie", "reaped"};
+    os << "  proc#" << id << ": " << kStates[static_cast<int>(proc.state)];
+    if (!proc.fd_table.empty()) {
+      os << ", fds:";
+      for (const auto& [fd, file] : proc.fd_table)
+        os << ' ' << fd << '=' << name(file);
+    }
+    os << '\n';
+  }
   for (const auto& [id, pipe] : world.pipes) {
     uint64_t bytes = 0;
     for (const PipeSlot& slot : pipe.slots)

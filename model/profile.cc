@@ -112,6 +112,13 @@ const std::vector<EraFeature>& EraFeatures() {
        "in fdinfo)",
        [](const Profile& p) { return p.epollwakeup_kept ? 1 : 0; },
        [](Profile& p, int v) { p.epollwakeup_kept = v == 1; }},
+      {"pidfd.pidfs",
+       {"pidfs", "anon-inode"},
+       "pidfds live in pidfs (6.9+): a reaped child's pidfd polls HUP, the "
+       "reap wakes its waiters, its pidfds share an inode; or on the "
+       "anonymous inode, IN|RDNORM from the exit on and nothing at the reap",
+       [](const Profile& p) { return p.pidfs ? 0 : 1; },
+       [](Profile& p, int v) { p.pidfs = v == 0; }},
       {"epoll.ioctl",
        {"busy-poll", "eopnotsupp", "enotty"},
        "ioctl(EPIOCSPARAMS/EPIOCGPARAMS) on an epoll file: the busy-poll "

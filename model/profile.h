@@ -145,6 +145,14 @@ struct Profile {
   // AF_UNIX SOCK_STREAM has MSG_OOB (CONFIG_AF_UNIX_OOB, 5.15+); without it
   // every MSG_OOB send, and a MSG_OOB receive, is EOPNOTSUPP (5.10, gVisor).
   bool unix_oob = true;
+  // pidfs (6.9+, "pidfd: add pidfs"; with "pidfd_poll: report POLLHUP when
+  // pid_task() == NULL" and the wakeup of pid->wait_pidfd when the pid
+  // loses its task, __change_pid): a reaped child's pidfd polls
+  // IN|RDNORM|HUP, the reap wakes the pidfd waiters (no key), every pidfd
+  // of one pid shares one inode, and pidfd_open takes PIDFD_THREAD. Before:
+  // IN|RDNORM from the exit on, no wakeup at the reap, the anonymous inode,
+  // PIDFD_THREAD EINVAL. Measured on 6.18; the kernel SUT probes it.
+  bool pidfs = true;
   SocketCalibration sockets = DefaultSocketCalibration();
 
   std::string name = "6.18";

@@ -49,6 +49,8 @@ enum class RuleEra : uint8_t {
   kBusyPollNoCapNetAdmin,    // the EPIOC ioctls without CAP_NET_ADMIN
   kCapNetAdmin,              // with CAP_NET_ADMIN
   kNoCapFowner,              // without CAP_FOWNER (not uid 0)
+  kPidfs,                    // 6.9+: pidfds in pidfs
+  kNoPidfs,                  // before 6.9: pidfds on the anonymous inode
 };
 
 struct RuleInfo {
@@ -497,6 +499,83 @@ inline constexpr RuleInfo kRules[] = {
     {"signalfd.write.einval",
      "fs/read_write.c vfs_write: a signalfd has no ->write: EINVAL, whatever "
      "the count"},
+    {"fork.keeps_copies",
+     "kernel/fork.c dup_fd: the child's table holds the chosen descriptors, "
+     "each a new reference to its open file (the child closes the rest)"},
+    {"fork.keeps_none",
+     "kernel/fork.c dup_fd: the child keeps no descriptor of the sequence"},
+    {"fork.pidfd",
+     "kernel/fork.c pidfd_prepare (CLONE_PIDFD): the child's pidfd at the "
+     "lowest free number, O_RDWR (EMFILE fails the clone)"},
+    {"child.ebadf.pidfd",
+     "kernel/pid.c pidfd_get_pid (as pidfd_send_signal resolves it): the "
+     "operand is not open or not a pidfd: EBADF"},
+    {"child.esrch.exited",
+     "the child has exited (zombie or reaped): it takes no command, ESRCH"},
+    {"child.close", "fs/file.c close_fd in the child: its reference goes "
+                    "(the file lives while the parent or another child "
+                    "holds one)"},
+    {"child.close.ebadf",
+     "fs/file.c close_fd in the child: not open in its table: EBADF"},
+    {"child.exit.release_lifo",
+     "kernel/exit.c do_exit: exit_files puts the child's descriptors in "
+     "number order, each last reference queueing its __fput; "
+     "exit_task_work runs them newest first (task_work_run), so the files "
+     "go in the reverse order of their descriptors, before exit_notify"},
+    {"child.exit.notify",
+     "kernel/exit.c exit_notify -> do_notify_parent -> do_notify_pidfd: "
+     "wake_up_all(&pid->wait_pidfd), no key (exit_signal 0: no signal, no "
+     "autoreap)"},
+    {"reap.einval.negative",
+     "kernel/exit.c kernel_waitid (P_PIDFD): a negative pidfd: EINVAL"},
+    {"reap.ebadf",
+     "kernel/exit.c kernel_waitid (P_PIDFD): pidfd_get_pid: not open or "
+     "not a pidfd: EBADF"},
+    {"reap.echild",
+     "kernel/exit.c do_wait: the child was reaped already: ECHILD"},
+    {"reap.running",
+     "kernel/exit.c do_wait with WNOHANG: the child runs: 0, nothing "
+     "reaped (si_pid 0)"},
+    {"reap.wakes",
+     "kernel/pid.c __change_pid: the pid loses its task at release_task "
+     "and wakes pid->wait_pidfd (no key)",
+     RuleEra::kPidfs},
+    {"reap.no_wake", "kernel/exit.c release_task: no pidfd wakeup",
+     RuleEra::kNoPidfs},
+    {"pidfd_open.ebadf.pidfd",
+     "pidfd_open's pid comes from the pidfd operand's fdinfo: not open or "
+     "not a pidfd: EBADF"},
+    {"pidfd_open.einval.flags",
+     "kernel/pid.c pidfd_open: flags other than PIDFD_NONBLOCK (and "
+     "PIDFD_THREAD, 6.9+): EINVAL"},
+    {"pidfd_open.einval.reaped",
+     "kernel/pid.c pidfd_open: a reaped child's fdinfo shows pid -1; pid "
+     "<= 0 is EINVAL"},
+    {"pidfd_open.running",
+     "kernel/pid.c pidfd_create: a second pidfd (a new file) of a running "
+     "child"},
+    {"pidfd_open.zombie",
+     "kernel/pid.c pidfd_create: a zombie still has its task: a new pidfd"},
+    {"pidfd.poll.running", "pidfd_poll: the process runs: 0"},
+    {"pidfd.poll.exited",
+     "pidfd_poll: the process exited (thread_group_exited): IN|RDNORM"},
+    {"pidfd.poll.reaped.hup",
+     "fs/pidfs.c pidfd_poll: pid_task() == NULL (reaped): IN|RDNORM|HUP",
+     RuleEra::kPidfs},
+    {"pidfd.poll.reaped.no_hup",
+     "kernel/fork.c pidfd_poll: reaped, thread_group_exited: IN|RDNORM",
+     RuleEra::kNoPidfs},
+    {"pidfd.add.pid_queue",
+     "pidfd_poll: poll_wait on pid->wait_pidfd, which every pidfd of the "
+     "pid shares"},
+    {"pidfd.read.einval",
+     "fs/read_write.c vfs_read: a pidfd has no ->read (FMODE_CAN_READ "
+     "unset): EINVAL, whatever the count"},
+    {"pidfd.write.einval",
+     "fs/read_write.c vfs_write: a pidfd has no ->write: EINVAL"},
+    {"pidfd.lseek.espipe",
+     "fs/read_write.c vfs_llseek: pidfd_fops has no ->llseek (no "
+     "FMODE_LSEEK): ESPIPE"},
     {"fifo.open.new_pipe",
      "fs/pipe.c fifo_open: no file has the FIFO open: a new pipe "
      "(alloc_pipe_info: r_counter = w_counter = 1, default size)"},

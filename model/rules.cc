@@ -103,6 +103,10 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
            profile.cap_net_admin;
   case RuleEra::kNoCapFowner:
     return !profile.cap_fowner;
+  case RuleEra::kPidfs:
+    return profile.pidfs;
+  case RuleEra::kNoPidfs:
+    return !profile.pidfs;
   }
   return true;
 }
@@ -167,6 +171,10 @@ std::string_view RuleEraName(RuleEra era) {
     return "with CAP_NET_ADMIN (the SUTs drop it)";
   case RuleEra::kNoCapFowner:
     return "without CAP_FOWNER";
+  case RuleEra::kPidfs:
+    return "6.9+";
+  case RuleEra::kNoPidfs:
+    return "before 6.9";
   }
   return "";
 }

@@ -105,6 +105,7 @@ void PutFile(World& world, FileId file) {
   case FileKind::kEventfd:
   case FileKind::kTimerfd:
   case FileKind::kSignalfd:
+  case FileKind::kPidfd:  // the pid stays in World::procs
     break;
   case FileKind::kUnixSocket:
     UnixRelease(world, file);
@@ -233,6 +234,9 @@ Outcome WriteFile(World& world, int32_t fd, uint32_t count, uint64_t value) {
   case FileKind::kSignalfd:
     RULE("signalfd.write.einval");  // as timerfd: no ->write
     return Outcome::Error(abi::kEinval);
+  case FileKind::kPidfd:
+    RULE("pidfd.write.einval");  // pidfd_fops has no ->write
+    return Outcome::Error(abi::kEinval);
   case FileKind::kPipeWrite:
   case FileKind::kPipeRdwr:
     return internal::PipeWrite(world, *file, count);
@@ -303,6 +307,9 @@ Outcome ReadFile(World& world, int32_t fd, uint32_t count, ReadValue want) {
     if (!want_value)
       out.value.reset();
     return out;
+  case FileKind::kPidfd:
+    RULE("pidfd.read.einval");  // pidfd_fops has no ->read
+    return Outcome::Error(abi::kEinval);
   case FileKind::kTimerfd:
     out = internal::TimerfdRead(world, *file, count);
     if (!want_value)
@@ -616,6 +623,16 @@ Outcome Step(World& world, const Op& op) {
           return internal::TimerfdCreate(world, o.clockid, o.flags);
         } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
           return internal::TimerfdSettime(world, o.fd, o.flags, o.expire);
+        } else if constexpr (std::is_same_v<T, Fork>) {
+          return internal::ForkStep(world, o);
+        } else if constexpr (std::is_same_v<T, ChildClose>) {
+          return internal::ChildCloseStep(world, o);
+        } else if constexpr (std::is_same_v<T, ChildExit>) {
+          return internal::ChildExitStep(world, o);
+        } else if constexpr (std::is_same_v<T, Reap>) {
+          return internal::ReapStep(world, o);
+        } else if constexpr (std::is_same_v<T, PidfdOpen>) {
+          return internal::PidfdOpenStep(world, o);
         } else if constexpr (std::is_same_v<T, EpollIoctl>) {
           return internal::EpollIoctlStep(world, o);
         } else if constexpr (std::is_same_v<T, Lseek>) {

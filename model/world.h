@@ -107,6 +107,24 @@ struct TimerfdCtx {
   friend bool operator==(const TimerfdCtx&, const TimerfdCtx&) = default;
 };
 
+// Identifies a child process (its struct pid). Never reused in a World.
+using ProcId = uint32_t;
+
+// A child process's life. Linux: task->exit_state (0, EXIT_ZOMBIE) and, once
+// reaped (release_task), no task attached to the pid.
+enum class ProcState : uint8_t { kRunning, kZombie, kReaped };
+
+// A child forked by the sequence (model/process.cc): its own descriptor
+// table, whose entries count in File::refs like the sequence's own, and
+// the wait queue of its pid that every pidfd of it polls on.
+// Linux: struct task_struct (files), struct pid (wait_pidfd).
+struct ChildProc {
+  std::map<int32_t, FileId> fd_table;  // Kernel: task->files
+  ProcState state = ProcState::kRunning;
+  std::vector<WaitEntry> wait_pidfd;  // Kernel: pid->wait_pidfd
+  friend bool operator==(const ChildProc&, const ChildProc&) = default;
+};
+
 // Identifies a socket (struct sock). Never reused in a World.
 using SockId = uint32_t;
 
@@ -237,6 +255,9 @@ enum class FileKind {
   kSignalfd,
   kUnixSocket,
   kInetSocket,
+  // A pidfd (pidfs since 6.9, an anonymous inode before): the file of a
+  // struct pid. Linux: kernel/pid.c pidfd_create, fs/pidfs.c pidfd_fops.
+  kPidfd,
   // Files without ->poll (file_can_poll is false: epoll_ctl ADD is EPERM;
   // poll and select see DEFAULT_POLLMASK). Linux: fs/read_write.c,
   // drivers/char/mem.c (/dev/null), fs/libfs.c generic_read_dir.
@@ -285,6 +306,7 @@ struct File {
   // with no writer (EPOLLHUP is suppressed until a writer has come), else 0.
   // Kernel: f_pipe (f_version before 6.12).
   uint32_t pipe_version = 0;
+  uint32_t proc = 0;  // pidfds: the child process (World::procs)
   friend bool operator==(const File&, const File&) = default;
 };
 
@@ -318,6 +340,9 @@ struct World {
   // Epoll items watching a signalfd, in wait-queue order: every signalfd
   // polls this one queue of the process. Kernel: sighand->signalfd_wqh.
   std::vector<WaitEntry> signalfd_wqh;
+  // The children forked by the sequence, reaped ones included (their pid
+  // lives while a pidfd refers to it).
+  std::map<ProcId, ChildProc> procs;
   uint32_t next_id = 1;  // next FileId / PipeId / SockId
 
   // The file open at `fd`, if any.

@@ -165,8 +165,9 @@ struct EpollGraph {
         FilesWhere(w, [](const File& f) { return f.kind == FileKind::kEpoll; });
     for (const auto& [ep, unused] : fd) {
       for (const auto& [key, item] : w.files.at(ep).epoll->items) {
-        if (fd.count(key.file) != 0 ||
-            w.files.at(key.file).kind == FileKind::kEpoll) {
+        // (An epoll file only a forked child holds has no descriptor here:
+        // the chain moves cannot name it.)
+        if (fd.count(key.file) != 0) {
           children[ep].insert(key.file);
           parents[key.file].insert(ep);
         }

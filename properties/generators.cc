@@ -79,7 +79,8 @@ using GenOrder =
            SendTo, Poll, PPoll, Select, PSelect, InetSocket, EpollPwait,
            EpollPwait2, OpenFile, TimerfdCreate, TimerfdSettime, EpollIoctl,
            Lseek, GetFl, SetFl, SetRlimitNofile, Signalfd, SignalfdRead, Tgkill,
-           Sigpending, Sigtimedwait>;
+           Sigpending, Sigtimedwait, Fork, ChildClose, ChildExit, Reap,
+           PidfdOpen>;
 template <class... T> constexpr bool ListsEveryOpOnce(OpList<T...>) {
   if (sizeof...(T) != kOpKinds)
     return false;
@@ -120,6 +121,7 @@ bool SignalfdReadSleeps(const World& w, const File& f, uint32_t count) {
   }
   return true;
 }
+bool IsPidfd(const File& f) { return f.kind == FileKind::kPidfd; }
 // fcntl's targets: the epoll file, and O_PATH descriptors (which F_GETFL
 // takes and F_SETFL refuses).
 bool IsEpollOrPath(const File& f) {
@@ -139,11 +141,11 @@ bool IsPlainFile(const File& f) {
 }
 bool IsWriteTarget(const File& f) {
   return PipeWrites(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f) ||
-         IsTimerfd(f) || IsSignalfd(f);
+         IsTimerfd(f) || IsSignalfd(f) || IsPidfd(f);
 }
 bool IsReadTarget(const File& f) {
   return PipeReads(f.kind) || IsEventfd(f) || IsSocket(f) || IsPlainFile(f) ||
-         IsTimerfd(f) || IsSignalfd(f);
+         IsTimerfd(f) || IsSignalfd(f) || IsPidfd(f);
 }
 bool IsCounterFile(const File& f) { return IsEventfd(f) || IsTimerfd(f); }
 
@@ -677,6 +679,14 @@ Gen<Swarm> GenSwarm(Families families) {
             s.weights[index] = std::max(s.weights[index], weight);
           }
         }
+        if ((families & kFamilyFork) != 0) {
+          s.weights[IndexOf<Fork>()] = std::max(s.weights[IndexOf<Fork>()], 2);
+          s.weights[IndexOf<ChildClose>()] =
+              std::max(s.weights[IndexOf<ChildClose>()], 3);
+          s.weights[IndexOf<ChildExit>()] =
+              std::max(s.weights[IndexOf<ChildExit>()], 2);
+          s.weights[IndexOf<Reap>()] = std::max(s.weights[IndexOf<Reap>()], 2);
+        }
         if ((families & kFamilyPipe) == 0)
           s.weights[IndexOf<Pipe2>()] = 0;
         // Families switched off: none of their op kinds.
@@ -790,8 +800,10 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
   size_t sockets = 0;
   size_t eventfds = 0;
   size_t epolls = 0;
+  size_t pidfds = 0;
   for (const auto& [fd, id] : w.fd_table) {
     const File& f = w.files.at(id);
+    pidfds += IsPidfd(f) ? 1 : 0;
     pipes += IsPipe(f) ? 1 : 0;
     sockets += IsSocket(f) ? 1 : 0;
     eventfds += IsEventfd(f) ? 1 : 0;
@@ -875,6 +887,10 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       return eventfds < 1 ? weight * 3 : eventfds < 3 ? weight : weight / 4;
     if (kind == IndexOf<Dup>())
       return w.fd_table.size() < 12 ? weight : weight / 4;
+    // Commands to children, while there is no pidfd: mostly errors.
+    if (kind == IndexOf<ChildClose>() || kind == IndexOf<ChildExit>() ||
+        kind == IndexOf<Reap>() || kind == IndexOf<PidfdOpen>())
+      return pidfds == 0 ? (weight + 3) / 4 : weight;
     return weight;
   };
   // Two passes over the kinds on offer: the first weighs them (`chosen` is
@@ -936,6 +952,26 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       }
     } else if constexpr (std::is_same_v<T, EpollCtl>) {
       add(IndexOf<EpollCtl>(), [&] { return GenCtl(w); });
+      // A pidfd into the first epoll instance (its pid's queue).
+      const std::optional<int32_t> ep = FirstFdOfKind(w, FileKind::kEpoll);
+      const std::optional<int32_t> pidfd = FirstFdOfKind(w, FileKind::kPidfd);
+      if (ep && pidfd &&
+          w.FileAt(*ep)->epoll->items.count(
+              ItemKey{.file = *w.FileIdAt(*pidfd), .fd = *pidfd}) == 0) {
+        add(IndexOf<EpollCtl>(), [ep = *ep, pidfd = *pidfd] {
+          return gen::map(gen::elementOf(std::vector<uint32_t>{
+                              abi::kEpollIn, abi::kEpollIn | abi::kEpollEt,
+                              abi::kEpollOut | abi::kEpollEt,
+                              abi::kEpollIn | abi::kEpollOneShot}),
+                          [ep, pidfd](uint32_t events) -> Op {
+                            return EpollCtl{.epfd = ep,
+                                            .op = abi::kEpollCtlAdd,
+                                            .fd = pidfd,
+                                            .events = events,
+                                            .data = 9};
+                          });
+        });
+      }
     } else if constexpr (std::is_same_v<T, EpollWait> ||
                          std::is_same_v<T, EpollPwait>) {
       add(IndexOf<T>(), [&] {
@@ -1055,6 +1091,12 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
           });
         });
       }
+      // /dev/null: always at its end.
+      if (const std::optional<int32_t> fd =
+              FirstFdOfKind(w, FileKind::kDevNull)) {
+        add(IndexOf<Read>(),
+            [fd = *fd] { return gen::just(Op{Read{.fd = fd, .count = 1}}); });
+      }
       // A timerfd: too short (0 included), the 8 bytes, more.
       if (const std::optional<int32_t> fd =
               FirstFdOfKind(w, FileKind::kTimerfd)) {
@@ -1085,6 +1127,28 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
         return gen::map(GenFd(w, AnyFile),
                         [](int32_t fd) -> Op { return Close{.fd = fd}; });
       });
+      // A descriptor whose file a running child also holds: the child's
+      // close or exit then drops the last reference (several at once: the
+      // exit's release order).
+      std::vector<int32_t> shared;
+      for (const auto& [fd, id] : w.fd_table) {
+        for (const auto& [proc, child] : w.procs) {
+          bool held = false;
+          for (const auto& [number, file] : child.fd_table)
+            held = held || file == id;
+          if (held && child.state == ProcState::kRunning &&
+              w.files.at(id).kind != FileKind::kPidfd) {
+            shared.push_back(fd);
+            break;
+          }
+        }
+      }
+      if (!shared.empty()) {
+        add(IndexOf<Close>(), [shared] {
+          return gen::map(gen::elementOf(shared),
+                          [](int32_t fd) -> Op { return Close{.fd = fd}; });
+        });
+      }
     } else if constexpr (std::is_same_v<T, Dup2>) {
       if (!w.fd_table.empty()) {
         add(IndexOf<Dup2>(), [&] {
@@ -1404,6 +1468,19 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
             gen::weightedElement<int32_t>(
                 {{4, 0}, {6, 1}, {4, 2}, {2, 5}, {1, -1}, {1, 100000}}));
       });
+      // A bound AF_UNIX stream socket that is connected: EINVAL.
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind == FileKind::kUnixSocket &&
+            w.socks.at(f.sock).state == SockState::kEstablished &&
+            w.socks.at(f.sock).type != kSockDgram &&
+            w.socks.at(f.sock).name >= 0) {
+          add(IndexOf<Listen>(), [fd = fd] {
+            return gen::just(Op{Listen{.fd = fd, .backlog = 1}});
+          });
+          break;
+        }
+      }
     } else if constexpr (std::is_same_v<T, Connect>) {
       add(IndexOf<Connect>(), [&] { return GenConnect(w); });
     } else if constexpr (std::is_same_v<T, Accept4>) {
@@ -1596,6 +1673,13 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                            {1, kSeekHole},
                                            {1, 5}}));
       });
+      // A pidfd (no llseek: ESPIPE).
+      if (const std::optional<int32_t> fd =
+              FirstFdOfKind(w, FileKind::kPidfd)) {
+        add(IndexOf<T>(), [fd = *fd] {
+          return gen::just(Op{Lseek{.fd = fd, .offset = 0, .whence = 0}});
+        });
+      }
       // The regular file's edges (the current offset, before 0, past the
       // end) and /dev/null.
       if (const std::optional<int32_t> fd =
@@ -1639,6 +1723,12 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                             {1, kONonblock | kODirect},
                                             {1, kOAsync}}));
       });
+      // An O_PATH descriptor (check_fcntl_cmd: EBADF).
+      if (const std::optional<int32_t> fd = FirstFdOfKind(w, FileKind::kPath)) {
+        add(IndexOf<T>(), [fd = *fd] {
+          return gen::just(Op{SetFl{.fd = fd, .flags = kONonblock}});
+        });
+      }
     } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
       add(IndexOf<T>(), [&] {
         // Around the lowest free number (EMFILE at the next allocation),
@@ -1655,6 +1745,93 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                            {1, w.profile.fd_hard_limit + 1}}),
             [](int64_t soft) -> Op { return SetRlimitNofile{.soft = soft}; });
       });
+    } else if constexpr (std::is_same_v<T, Fork>) {
+      if (can_allocate) {
+        // The child keeps every descriptor, some of them, or none.
+        uint64_t all = 0;
+        for (const auto& [fd, id] : w.fd_table)
+          all |= fd < 64 ? uint64_t{1} << fd : 0;
+        add(IndexOf<Fork>(), [all] {
+          return gen::map(
+              gen::weightedOneOf<uint64_t>(
+                  {{6, gen::just(all)},
+                   {5, gen::map(gen::arbitrary<uint64_t>(),
+                                [all](uint64_t bits) { return bits & all; })},
+                   {1, gen::just(uint64_t{0})}}),
+              [](uint64_t fds) -> Op { return Fork{.fds = fds}; });
+        });
+      }
+    } else if constexpr (std::is_same_v<T, ChildClose>) {
+      add(IndexOf<ChildClose>(), [&] {
+        return gen::apply(
+            [](int32_t pidfd, int32_t fd) -> Op {
+              return ChildClose{.pidfd = pidfd, .fd = fd};
+            },
+            GenFd(w, IsPidfd), UnsizedInRange<int32_t>(-1, 12));
+      });
+      // A running child closes one of its descriptors (or one it does not
+      // have), through the first pidfd of it.
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind != FileKind::kPidfd)
+          continue;
+        const ChildProc& child = w.procs.at(f.proc);
+        if (child.state != ProcState::kRunning || child.fd_table.empty())
+          continue;
+        std::vector<int32_t> held;
+        for (const auto& [number, file] : child.fd_table)
+          held.push_back(number);
+        add(IndexOf<ChildClose>(), [pidfd = fd, held] {
+          return gen::map(
+              gen::weightedOneOf<int32_t>(
+                  {{8, gen::elementOf(held)}, {1, gen::just(held.back() + 1)}}),
+              [pidfd](int32_t number) -> Op {
+                return ChildClose{.pidfd = pidfd, .fd = number};
+              });
+        });
+      }
+    } else if constexpr (std::is_same_v<T, ChildExit> ||
+                         std::is_same_v<T, Reap>) {
+      add(IndexOf<T>(), [&] {
+        return gen::map(GenFd(w, IsPidfd),
+                        [](int32_t pidfd) -> Op { return T{.pidfd = pidfd}; });
+      });
+      // The first pidfd of a child in the state the op changes: a running
+      // child exits, a zombie is reaped.
+      const ProcState from = std::is_same_v<T, ChildExit> ? ProcState::kRunning
+                                                          : ProcState::kZombie;
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind == FileKind::kPidfd && w.procs.at(f.proc).state == from) {
+          add(IndexOf<T>(),
+              [pidfd = fd] { return gen::just(Op{T{.pidfd = pidfd}}); });
+          break;
+        }
+      }
+    } else if constexpr (std::is_same_v<T, PidfdOpen>) {
+      if (can_allocate) {
+        add(IndexOf<PidfdOpen>(), [&] {
+          return gen::apply(
+              [](int32_t pidfd, uint32_t flags) -> Op {
+                return PidfdOpen{.pidfd = pidfd, .flags = flags};
+              },
+              GenFd(w, IsPidfd),
+              gen::weightedElement<uint32_t>(
+                  {{6, 0u}, {4, kONonblock}, {1, 1u}, {1, kOCloexec}}));
+        });
+        // A pidfd of a child that exited or was reaped (a zombie's pid
+        // opens; a reaped one's fdinfo pid is -1).
+        for (const auto& [fd, id] : w.fd_table) {
+          const File& f = w.files.at(id);
+          if (f.kind == FileKind::kPidfd &&
+              w.procs.at(f.proc).state != ProcState::kRunning) {
+            add(IndexOf<T>(), [pidfd = fd] {
+              return gen::just(Op{PidfdOpen{.pidfd = pidfd}});
+            });
+            break;
+          }
+        }
+      }
     } else {
       static_assert(kAlwaysFalse<T>, "GenOp: no generator for this op");
     }
@@ -1823,7 +2000,8 @@ bool Admissible(const World& w, const Op& op) {
         } else if constexpr (std::is_same_v<T, EpollCreate> ||
                              std::is_same_v<T, EpollCreate1> ||
                              std::is_same_v<T, Dup> ||
-                             std::is_same_v<T, TimerfdCreate>) {
+                             std::is_same_v<T, TimerfdCreate> ||
+                             std::is_same_v<T, PidfdOpen>) {
           return room;
         } else if constexpr (std::is_same_v<T, OpenFile>) {
           return room &&
@@ -1931,9 +2109,18 @@ bool Admissible(const World& w, const Op& op) {
           // higher, which the model knows), or past the hard one.
           return o.soft <= w.profile.fd_limit ||
                  o.soft > w.profile.fd_hard_limit;
+        } else if constexpr (std::is_same_v<T, Fork>) {
+          // At most kMaxChildren children not yet reaped: each is a process.
+          size_t live = 0;
+          for (const auto& [id, child] : w.procs)
+            live += child.state != ProcState::kReaped ? 1 : 0;
+          return room && live < kMaxChildren;
         } else if constexpr (std::is_same_v<T, EpollCtl> ||
                              std::is_same_v<T, Sigpending> ||
                              std::is_same_v<T, Sigtimedwait> ||
+                             std::is_same_v<T, ChildClose> ||
+                             std::is_same_v<T, ChildExit> ||
+                             std::is_same_v<T, Reap> ||
                              std::is_same_v<T, TimerfdSettime> ||
                              std::is_same_v<T, EpollIoctl> ||
                              std::is_same_v<T, GetFl> ||

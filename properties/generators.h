@@ -48,6 +48,8 @@ struct Swarm {
 
 // Limits that keep every generated operation fast and non-blocking.
 inline constexpr size_t kMaxOpenFds = 48;  // no allocation beyond this
+// Children forked and not yet reaped, at most (each is a real process).
+inline constexpr size_t kMaxChildren = 3;
 inline constexpr int32_t kMaxDup2Target = 64;
 inline constexpr uint32_t kMaxGeneratedIo = (1u << 20) + 3 * 4096;
 // Socket sends stay inside the calibrated datagram truesize table.

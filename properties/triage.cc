@@ -62,6 +62,8 @@ std::string FileFamilyNameOf(const World& world, FileId file) {
     return "timerfd";
   case FileKind::kSignalfd:
     return "signalfd";
+  case FileKind::kPidfd:
+    return "pidfd";
   case FileKind::kUnixSocket: {
     static constexpr const char* kTypes[] = {
         "unix", "unix-stream", "unix-dgram", "unix", "unix", "unix-seqpacket"};

@@ -65,6 +65,9 @@ std::string Prelude(const Layout& layout) {
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <sys/prctl.h>
+#include <linux/futex.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -434,6 +437,138 @@ HELPER void nofile_seq(void) {
     struct rlimit l = own_nofile;
     l.rlim_cur = seq_nofile;
     setrlimit(RLIMIT_NOFILE, &l);
+  }
+}
+
+/* Children (fork, child_close, child_exit, reap, pidfd_open): clone3 with
+ * CLONE_PIDFD and exit_signal 0 (no SIGCHLD, no autoreap); a child keeps
+ * the descriptors of a set (bits 0..63), closes the rest, and takes
+ * commands (close one, exit) through a shared page, never a descriptor.
+ * A pidfd operand names its child by the pid its fdinfo shows. Every child
+ * is killed and reaped before the program ends (end_kids). */
+struct kid_ctl { unsigned cmd_seq, done_seq; int cmd, arg, result; };
+static struct { long pid; struct kid_ctl *ctl; } kids[256];
+static int n_kids;
+HELPER void kid_await(struct kid_ctl *c, unsigned want) {
+  struct timespec slice = {1, 0};
+  for (int i = 0; i < 10; i++) {
+    unsigned now = __atomic_load_n(&c->done_seq, __ATOMIC_ACQUIRE);
+    if (now == want) return;
+    syscall(SYS_futex, &c->done_seq, FUTEX_WAIT, now, &slice, NULL, 0);
+  }
+}
+HELPER int fork_kid(unsigned long long keep) {
+  struct kid_ctl *c = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (c == MAP_FAILED) return -1;
+  int pidfd = -1;
+  /* struct clone_args: flags CLONE_PIDFD, pidfd, child_tid, parent_tid,
+   * exit_signal 0, stack, stack_size, tls */
+  unsigned long long args[8] = {0x1000, (unsigned long long)(uintptr_t)&pidfd,
+                                0, 0, 0, 0, 0, 0};
+  long pid = syscall(SYS_clone3, args, sizeof args);
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (int fd = 0; fd < 64; fd++)
+      if (!((keep >> fd) & 1)) close(fd);
+    syscall(SYS_close_range, 64u, ~0u, 0u);
+    unsigned seen = 0;
+    __atomic_store_n(&c->done_seq, 1, __ATOMIC_RELEASE);
+    syscall(SYS_futex, &c->done_seq, FUTEX_WAKE, 1, NULL, NULL, 0);
+    for (;;) {
+      unsigned seq = __atomic_load_n(&c->cmd_seq, __ATOMIC_ACQUIRE);
+      if (seq == seen) {
+        syscall(SYS_futex, &c->cmd_seq, FUTEX_WAIT, seen, NULL, NULL, 0);
+        continue;
+      }
+      seen = seq;
+      if (c->cmd == 2) syscall(SYS_exit_group, 0);
+      c->result = close(c->arg) < 0 ? -errno : 0;
+      __atomic_store_n(&c->done_seq, seq + 1, __ATOMIC_RELEASE);
+      syscall(SYS_futex, &c->done_seq, FUTEX_WAKE, 1, NULL, NULL, 0);
+    }
+  }
+  if (pid < 0) {
+    int e = errno;
+    munmap(c, sizeof *c);
+    errno = e;
+    return -1;
+  }
+  kids[n_kids].pid = pid;
+  kids[n_kids++].ctl = c;
+  kid_await(c, 1);
+  return pidfd;
+}
+/* The pid /proc/self/fdinfo/<pidfd> shows (-1 once reaped), or -2 if the
+ * descriptor is not open or not a pidfd. */
+HELPER long pid_of(int pidfd) {
+  char path[64], text[4096];
+  if (pidfd < 0) return -2;
+  snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+  nofile_own();
+  int f = open(path, O_RDONLY | O_CLOEXEC);
+  nofile_seq();
+  if (f < 0) return -2;
+  ssize_t n = read(f, text, sizeof text - 1);
+  close(f);
+  if (n < 0) return -2;
+  text[n] = 0;
+  char *at = strstr(text, "\nPid:\t");
+  return at ? atol(at + 6) : -2;
+}
+HELPER int kid_exited(long pid) {
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+         info.si_pid != 0;
+}
+/* A command to the child of `pidfd`: cmd 1 closes `arg`, cmd 2 exits (and
+ * waits until it is a zombie). Not a pidfd: EBADF; exited: ESRCH. */
+HELPER int kid_cmd(int pidfd, int cmd, int arg) {
+  long pid = pid_of(pidfd);
+  if (pid == -2) { errno = EBADF; return -1; }
+  struct kid_ctl *c = NULL;
+  for (int i = 0; i < n_kids; i++)
+    if (kids[i].pid == pid && pid > 0) c = kids[i].ctl;
+  if (!c || kid_exited(pid)) { errno = ESRCH; return -1; }
+  c->cmd = cmd;
+  c->arg = arg;
+  unsigned seq = c->cmd_seq + 1;
+  __atomic_store_n(&c->cmd_seq, seq, __ATOMIC_RELEASE);
+  syscall(SYS_futex, &c->cmd_seq, FUTEX_WAKE, 1, NULL, NULL, 0);
+  if (cmd == 2) {
+    siginfo_t info;
+    while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT | __WALL) != 0 &&
+           errno == EINTR) {}
+    return 0;
+  }
+  kid_await(c, seq + 1);
+  if (c->result < 0) { errno = -c->result; return -1; }
+  return 0;
+}
+/* waitid(P_PIDFD, pidfd, WEXITED|WNOHANG|__WALL): 1 if it reaped, else 0. */
+HELPER int reap(int pidfd) {
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  if (waitid((idtype_t)3, (id_t)pidfd, &info, WEXITED | WNOHANG | __WALL) != 0)
+    return -1;
+  if (info.si_pid == 0) return 0;
+  for (int i = 0; i < n_kids; i++)
+    if (kids[i].pid == info.si_pid) kids[i].pid = 0;
+  return 1;
+}
+HELPER int pidfd_open_of(int pidfd, unsigned flags) {
+  long pid = pid_of(pidfd);
+  if (pid == -2) { errno = EBADF; return -1; }
+  return (int)syscall(SYS_pidfd_open, (int)pid, flags);
+}
+HELPER void end_kids(void) {
+  for (int i = 0; i < n_kids; i++) {
+    if (kids[i].pid <= 0) continue;
+    kill((pid_t)kids[i].pid, SIGKILL);
+    siginfo_t info;
+    while (waitid(P_PID, (id_t)kids[i].pid, &info, WEXITED | __WALL) != 0 &&
+           errno == EINTR) {}
   }
 }
 
@@ -948,6 +1083,16 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
               os << "    unsigned long long m = " << f["mask"] << ";\n"
                  << "    struct timespec zero = {0, 0};\n";
               expr = "syscall(SYS_rt_sigtimedwait, &m, NULL, &zero, 8)";
+            } else if constexpr (std::is_same_v<T, Fork>) {
+              expr = "fork_kid(" + f["fds"] + ")";
+            } else if constexpr (std::is_same_v<T, ChildClose>) {
+              expr = "kid_cmd(" + f["pidfd"] + ", 1, " + f["fd"] + ")";
+            } else if constexpr (std::is_same_v<T, ChildExit>) {
+              expr = "kid_cmd(" + f["pidfd"] + ", 2, 0)";
+            } else if constexpr (std::is_same_v<T, Reap>) {
+              expr = "reap(" + f["pidfd"] + ")";
+            } else if constexpr (std::is_same_v<T, PidfdOpen>) {
+              expr = "pidfd_open_of(" + f["pidfd"] + ", " + f["flags"] + ")";
             } else if constexpr (std::is_same_v<T, Accept4>) {
               expr = "accept4(" + f["fd"] + ", NULL, NULL, " + f["flags"] + ")";
             } else {
@@ -1006,6 +1151,7 @@ Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
     }
     os << "  }\n";
   }
+  os << "  end_kids();\n";
   os << "  if (fdinfo_unchecked)\n"
         "    dprintf(OUT_FD, \"fdinfo: %d interest sets NOT checked (no "
         "/proc/self/fdinfo)\\n\", fdinfo_unchecked);\n";

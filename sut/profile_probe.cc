@@ -108,6 +108,11 @@ std::vector<FeatureProbe> Probes() {
                  .fd = 1,
                  .events = kEpollIn | abi::kEpollWakeup}},
        true},
+      // A child that exited and was reaped (pidfd 0): poll reports
+      // IN|HUP under pidfs (6.9+), IN before.
+      {"pidfd.pidfs",
+       {Fork{}, ChildExit{.pidfd = 0}, Reap{.pidfd = 0},
+        Poll{.fd0 = 0, .events0 = kEpollIn, .nfds = 1}}},
       // EPIOCGPARAMS on an epoll file: the parameters (6.9+ with
       // CONFIG_NET_RX_BUSY_POLL), EOPNOTSUPP (without it), or ENOTTY
       // (before 6.9).
@@ -136,6 +141,8 @@ std::vector<FamilyProbe> FamilyProbes() {
       {kFamilyUdp,
        "udp",
        {InetSocket{.type = abi::kSockDgram | abi::kSockNonblock}}},
+      // clone3 with CLONE_PIDFD (5.3+).
+      {kFamilyFork, "fork", {Fork{}}},
   };
 }
 

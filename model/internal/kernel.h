@@ -76,6 +76,15 @@ Outcome SigtimedwaitStep(World& world, uint64_t mask);
 Outcome SignalfdStep(World& world, const Signalfd& op);
 Outcome SignalfdRead(World& world, FileId file, uint32_t count);
 uint32_t SignalfdPoll(World& world, FileId file);
+// Child processes and pidfds (model/process.cc).
+Outcome ForkStep(World& world, const Fork& op);
+Outcome ChildCloseStep(World& world, const ChildClose& op);
+Outcome ChildExitStep(World& world, const ChildExit& op);
+Outcome ReapStep(World& world, const Reap& op);
+Outcome PidfdOpenStep(World& world, const PidfdOpen& op);
+uint32_t PidfdPoll(World& world, FileId file);
+// The pid's wait queue (pid->wait_pidfd) a pidfd file polls on.
+std::vector<WaitEntry>& PidWaitQueue(World& world, FileId pidfd_file);
 
 // AF_UNIX sockets (net/unix/af_unix.c) on already validated socket files.
 Outcome UnixSocketpair(World& world, uint32_t type_and_flags);

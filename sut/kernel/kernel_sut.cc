@@ -31,6 +31,7 @@
 
 #include "model/check.h"
 #include "sut/fdinfo.h"
+#include "sut/kernel/children.h"
 #include "sut/kernel/harness_calls.h"
 #include "sut/kernel/syscalls.h"
 
@@ -279,6 +280,7 @@ private:
       outcome_ = (*fn_)();
       break;
     case Request::kReset: {
+      EndChildren();  // none outlives its sequence
       CloseFrom(0);
       // Signals the sequence left pending (tgkill, SIGPIPE) go with it.
       const uint64_t mask = kBlockedSignals;

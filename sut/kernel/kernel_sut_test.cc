@@ -5,12 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <cerrno>
 #include <stdexcept>
 #include <vector>
 
 #include "model/abi.h"
 #include "model/check.h"
 #include "model/step.h"
+#include "sut/kernel/children.h"
 #include "sut/kernel/kernel_sut.h"
 
 namespace epollcheck {
@@ -99,6 +103,41 @@ TEST(KernelSut, WriteAndReadOfEightMebibytes) {
 // A failed internal check on the executor thread: its message and the step
 // reach the real stderr (fd 2 of the executor's table is the scenario's: here
 // one end of a pipe), and the process dies.
+// No child outlives its sequence: a running child, one that exited and was
+// never reaped, and one reaped by the sequence are all gone (reaped: no
+// such pid) once Finish returns.
+TEST(KernelSut, ForkedChildrenEndWithTheirSequence) {
+  auto sut = MakeKernel();
+  if (!sut)
+    GTEST_SKIP() << "no kernel SUT on this host";
+  RunBoth(*sut, {Pipe2{.flags = abi::kONonblock}, Fork{.fds = 0b11},
+                 Fork{.fds = 0b01}, Fork{}, ChildExit{.pidfd = 3},
+                 ChildExit{.pidfd = 4}, Reap{.pidfd = 4}});
+  std::vector<int> pids;
+  for (const int32_t pidfd : {2, 3, 4}) {
+    const Outcome pid = sut->RunOnExecutorForTesting([pidfd] {
+      const std::optional<int> got = ResolvePidfd(pidfd);
+      if (!got)
+        return Outcome::Error(abi::kEbadf);
+      Outcome out = Outcome::Value(0);
+      out.value = static_cast<uint64_t>(static_cast<int64_t>(*got));
+      return out;
+    });
+    ASSERT_FALSE(pid.IsError()) << "pidfd " << pidfd;
+    pids.push_back(static_cast<int>(static_cast<int64_t>(*pid.value)));
+  }
+  EXPECT_GT(pids[0], 0);   // running
+  EXPECT_GT(pids[1], 0);   // a zombie
+  EXPECT_EQ(pids[2], -1);  // reaped: fdinfo shows -1
+  EXPECT_EQ(kill(pids[0], 0), 0);
+  EXPECT_EQ(sut->Finish(), "");
+  for (const int pid : {pids[0], pids[1]}) {
+    errno = 0;
+    EXPECT_EQ(kill(pid, 0), -1) << "pid " << pid << " outlived its sequence";
+    EXPECT_EQ(errno, ESRCH);
+  }
+}
+
 TEST(KernelSutDeathTest, ExecutorCheckFailureReachesRealStderr) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(

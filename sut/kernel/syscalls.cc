@@ -35,6 +35,7 @@
 
 #include "model/abi.h"
 #include "model/check.h"
+#include "sut/kernel/children.h"
 #include "sut/kernel/harness_calls.h"
 
 namespace epollcheck {
@@ -492,7 +493,7 @@ void NewAbstractNamespace() {
 }
 
 namespace {
-Outcome RunOne(const Op& op);
+Outcome RunOne(const Op& op, std::optional<int> pid);
 }  // namespace
 
 // Runs `fn` with the sequence's RLIMIT_NOFILE soft limit in force, if it has
@@ -518,7 +519,16 @@ template <class Fn> Outcome WithSequenceNofile(const Op& op, Fn&& fn) {
 }
 
 Outcome RunSyscall(const Op& op) {
-  Outcome out = WithSequenceNofile(op, [&] { return RunOne(op); });
+  // A child command's pidfd operand is resolved through fdinfo (a
+  // descriptor of this table for a moment) before the sequence's limit.
+  std::optional<int> pid;
+  if (NeedsPidfdResolved(op)) {
+    ForEachFdField(op, [&](std::string_view name, const int32_t& fd) {
+      if (name == "pidfd")
+        pid = ResolvePidfd(fd);
+    });
+  }
+  Outcome out = WithSequenceNofile(op, [&] { return RunOne(op, pid); });
   // Descriptors that may now hold AF_INET sockets.
   if (!out.IsError()) {
     const bool returns_fd =
@@ -531,9 +541,9 @@ Outcome RunSyscall(const Op& op) {
 }
 
 namespace {
-Outcome RunOne(const Op& op) {
+Outcome RunOne(const Op& op, std::optional<int> pid) {
   return std::visit(
-      [](const auto& o) -> Outcome {
+      [&op, pid](const auto& o) -> Outcome {
         using T = std::decay_t<decltype(o)>;
         if constexpr (std::is_same_v<T, Pipe2>) {
           int fds[2];
@@ -573,6 +583,12 @@ Outcome RunOne(const Op& op) {
           return FromRet(timerfd_create(o.clockid, static_cast<int>(o.flags)));
         } else if constexpr (std::is_same_v<T, TimerfdSettime>) {
           return TimerfdSettimeNow(o);
+        } else if constexpr (std::is_same_v<T, Fork> ||
+                             std::is_same_v<T, ChildClose> ||
+                             std::is_same_v<T, ChildExit> ||
+                             std::is_same_v<T, Reap> ||
+                             std::is_same_v<T, PidfdOpen>) {
+          return RunChildOp(op, pid);
         } else if constexpr (std::is_same_v<T, EpollIoctl>) {
           // struct epoll_params, little-endian: u32 usecs, u16 budget, u8
           // prefer, u8 pad.

@@ -88,21 +88,16 @@ void Fput(File* file) {
 
 void RunDeferredFputs() {
   // A release may drop further last references (none do today); loop until
-  // the list stays empty. Each batch runs in the order the references were
-  // dropped.
+  // the list stays empty. Each batch runs newest first, as task_work_run
+  // runs the task's list (no FIFO order since "task_work: remove fifo
+  // ordering guarantee", 4.5): a process's exit_files releases its files in
+  // the reverse of their descriptor order (measured on 6.18).
   while (File* batch = task_work.pending) {
     task_work.pending = nullptr;
-    File* fifo = nullptr;
-    while (batch != nullptr) {  // reverse: newest first -> oldest first
+    while (batch != nullptr) {
       File* next = batch->fput_next_;
-      batch->fput_next_ = fifo;
-      fifo = batch;
+      DoFput(batch);
       batch = next;
-    }
-    while (fifo != nullptr) {
-      File* next = fifo->fput_next_;
-      DoFput(fifo);
-      fifo = next;
     }
   }
 }

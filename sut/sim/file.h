@@ -35,6 +35,7 @@ class PipeInodeInfo;
 class TimerfdFile;
 class SignalfdFile;
 class SigState;
+class PidfdFile;
 class SocketFile;
 struct Epitem;
 struct FileLinkTag;  // Epitem's link on File::f_ep (Linux: epi->fllink)
@@ -120,6 +121,9 @@ public:
   virtual TimerfdFile* TimerfdOf() { return nullptr; }
   // Linux: fs/signalfd.c do_signalfd4's test (f_op == &signalfd_fops).
   virtual SignalfdFile* SignalfdOf() { return nullptr; }
+  // Linux: fs/pidfs.c pidfd_pid's test (f_op == &pidfs_file_operations):
+  // the pidfd file, or null.
+  virtual PidfdFile* PidfdOf() { return nullptr; }
   // Linux: is_file_epoll(file) ? file->private_data : NULL (a comparison
   // of f_op, no call).
   Eventpoll* EventpollOf() const { return eventpoll_; }

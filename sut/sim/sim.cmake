@@ -5,10 +5,9 @@
 # The simulated kernel: standard library and threads only, plus model/ for
 # abi.h and EP_CHECK.
 add_library(epollcheck_sim STATIC
-  sut/sim/eventfd.cc sut/sim/eventpoll.cc sut/sim/file.cc sut/sim/pipe.cc
-  sut/sim/select.cc sut/sim/signal.cc sut/sim/sim_kernel.cc sut/sim/timerfd.cc
-  sut/sim/unix.cc
-  sut/sim/wait_queue.cc)
+  sut/sim/eventfd.cc sut/sim/eventpoll.cc sut/sim/file.cc sut/sim/pidfd.cc
+  sut/sim/pipe.cc sut/sim/select.cc sut/sim/signal.cc sut/sim/sim_kernel.cc
+  sut/sim/timerfd.cc sut/sim/unix.cc sut/sim/wait_queue.cc)
 target_link_libraries(epollcheck_sim PUBLIC epollcheck_model Threads::Threads)
 
 # The Sut adapter, and its registration under the name "scratch".

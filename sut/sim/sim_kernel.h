@@ -244,6 +244,7 @@ public:
   static constexpr uint32_t kAnonInodefsDev = 0x10;
   static constexpr uint32_t kPipefsDev = 0x0f;
   static constexpr uint32_t kSockfsDev = 0x08;
+  static constexpr uint32_t kPidfsDev = 0x05;
   uint64_t NextIno() {
     return AtomicFetchAdd(next_ino_, 1, std::memory_order_relaxed);
   }
@@ -413,6 +414,9 @@ public:
   // into the process now (the parent of the clone), not by a stranger while
   // the process's only thread runs.
   FilesRef CloneFiles();
+  // Linux: get_unused_fd_flags + fd_install of a file made elsewhere (a
+  // pidfd): the lowest free number, or -EMFILE (the reference dropped).
+  int InstallFile(FileRef file) { return InstallLowest(std::move(file)); }
   // The open descriptor numbers, ascending.
   std::vector<int> OpenFds();
   // Closes every descriptor (what exit does).

@@ -67,9 +67,13 @@ std::pair<sim::SockaddrUn, uint32_t> UnixAddress(int32_t name) {
 }  // namespace
 
 SimSut::SimSut(sim::SimConfig config)
-    : kernel_(config), process_(kernel_.NewProcess()) {}
+    : kernel_(config), process_(kernel_.NewProcess()),
+      children_(std::make_unique<sim::SimChildren>(process_.get())) {}
 
-SimSut::~SimSut() { process_.reset(); }
+SimSut::~SimSut() {
+  children_.reset();
+  process_.reset();
+}
 
 template <class Call>
 Outcome SimSut::Wait(int32_t maxevents, uint32_t buf, Call call) {
@@ -374,6 +378,16 @@ Outcome SimSut::Execute(const Op& op) {
           return FromRet(p.Fcntl(o.fd, abi::kFSetFl, o.flags));
         } else if constexpr (std::is_same_v<T, SetRlimitNofile>) {
           return FromRet(p.SetNofile(o.soft));
+        } else if constexpr (std::is_same_v<T, Fork>) {
+          return FromRet(children_->Fork(o.fds));
+        } else if constexpr (std::is_same_v<T, ChildClose>) {
+          return FromRet(children_->ChildClose(o.pidfd, o.fd));
+        } else if constexpr (std::is_same_v<T, ChildExit>) {
+          return FromRet(children_->ChildExit(o.pidfd));
+        } else if constexpr (std::is_same_v<T, Reap>) {
+          return FromRet(children_->Reap(o.pidfd));
+        } else if constexpr (std::is_same_v<T, PidfdOpen>) {
+          return FromRet(children_->PidfdOpen(o.pidfd, o.flags));
         } else {
           static_assert(std::is_same_v<T, SendTo>, "unhandled op");
           if (buffer_.size() < o.count)
@@ -409,6 +423,7 @@ std::optional<FdinfoInode> SimSut::InodeOf(int32_t fd) {
 }
 
 std::string SimSut::Finish() {
+  children_->EndAll();
   process_->CloseAll();
   const sim::SimObjectCounts left = kernel_.Counts();
   if (left == sim::SimObjectCounts{})

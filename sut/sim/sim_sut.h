@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "sut/sim/eventpoll.h"
+#include "sut/sim/pidfd.h"
 #include "sut/sim/sim_kernel.h"
 #include "sut/sut.h"
 
@@ -28,7 +29,7 @@ namespace epollcheck {
 inline constexpr uint32_t kScratchFamilies =
     kFamilyPipe | kFamilyEpoll | kFamilyEventfd | kFamilyUnix | kFamilyPoll |
     kFamilyUnixOob | kFamilyUnixAddr | kFamilyFifo | kFamilyTimerfd |
-    kFamilySignal;
+    kFamilySignal | kFamilyFork;
 
 class SimSut final : public Sut {
 public:
@@ -50,6 +51,8 @@ private:
 
   sim::SimKernel kernel_;
   std::unique_ptr<sim::SimProcess> process_;
+  // The sequence's children (family fork); ended before process_.
+  std::unique_ptr<sim::SimChildren> children_;
   std::vector<char> buffer_;                 // write payloads (kIoFillByte)
   std::vector<char> read_buffer_;            // read payloads
   std::vector<sim::EpollEvent> events_;      // epoll_wait output
