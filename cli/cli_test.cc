@@ -171,7 +171,7 @@ TEST(Cli, BadUsageIsOneLineAndExitTwo) {
       {{"check", "--sut", "kernel", "--sequences", "5", "--only-sequence", "5"},
        "epollcheck: --only-sequence: 5 is not below --sequences 5"},
       {{"check", "--sut", "kernel", "--mask", "epoll_wait"},
-       "epollcheck: --mask: 'epoll_wait' is not op:part:family, crash:SIGNAL "
+       "epollcheck: --mask: 'epoll_wait' is not op:part:rule, crash:SIGNAL "
        "or hang"},
       {{"check", "--sut", "kernel", "--jobs", "0"},
        "epollcheck: --jobs: '0' is not a number in [1, 1024]"},

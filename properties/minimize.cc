@@ -321,7 +321,8 @@ std::string ReplaySignature(const std::vector<Op>& ops,
     StepRecord record{.op = ops[i], .want = Step(world, ops[i]), .got = {}};
     record.got = sut->Execute(ops[i]);
     signature =
-        CompareStep(before, world, *sut, oracle ? &*oracle : nullptr, record);
+        CompareStep(std::span<const Op>(ops).first(i + 1), before, world, *sut,
+                    oracle ? &*oracle : nullptr, record);
     if (!signature.empty()) {
       diverging_step = static_cast<int>(i);
       break;
