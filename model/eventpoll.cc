@@ -447,6 +447,7 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
         abi::kEpPrivateBits;
     if ((events & ~kKnownBits) != 0)
       RULE("epoll_ctl.events.unknown_kept");
+    RULE("epoll_ctl.add.insert");
     ep.items[key] = EpollItem{
         .events = events | abi::kEpollErr | abi::kEpollHup, .data = data};
     // A pipe file's poll registers on the pipe's queues (rd_wait, then

@@ -174,6 +174,9 @@ inline constexpr RuleInfo kRules[] = {
      RuleEra::kLoopDownward},
     {"epoll_ctl.eexist", "fs/eventpoll.c do_epoll_ctl: ADD of a (file, fd) "
                          "already in the interest set: EEXIST"},
+    {"epoll_ctl.add.insert",
+     "fs/eventpoll.c ep_insert: the item joins the interest set, its mask "
+     "with ERR|HUP, and registers on the target's wait queue"},
     {"epoll_ctl.add.same_file_other_fd",
      "fs/eventpoll.c ep_cmp_ffd: items are keyed by (file, fd), so the same "
      "file under another descriptor number is a new item"},

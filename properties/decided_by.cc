@@ -200,35 +200,63 @@ Replay Run(const Profile& profile, std::span<const Op> ops) {
   return replay;
 }
 
+// A readiness class: the bits a rule named `...in...` sets (IN and its
+// companions RDNORM, RDBAND), and its own bit.
+struct ReadinessClass {
+  uint32_t mask;
+  uint32_t primary;
+  std::string_view name;
+};
+constexpr std::array<ReadinessClass, 7> kClasses{{
+    {abi::kEpollIn | abi::kEpollRdNorm | abi::kEpollRdBand, abi::kEpollIn,
+     "in"},
+    {abi::kEpollPri, abi::kEpollPri, "pri"},
+    {abi::kEpollOut | abi::kEpollWrNorm | abi::kEpollWrBand, abi::kEpollOut,
+     "out"},
+    {abi::kEpollErr, abi::kEpollErr, "err"},
+    {abi::kEpollHup, abi::kEpollHup, "hup"},
+    {abi::kEpollNval, abi::kEpollNval, "nval"},
+    {abi::kEpollRdHup, abi::kEpollRdHup, "rdhup"},
+}};
+
 // Readiness classes of a mask's bits, lowest bit first.
 std::vector<std::string_view> Classes(uint32_t bits) {
-  static constexpr std::array<std::pair<uint32_t, std::string_view>, 7> kBits{
-      {{abi::kEpollIn | abi::kEpollRdNorm | abi::kEpollRdBand, "in"},
-       {abi::kEpollPri, "pri"},
-       {abi::kEpollOut | abi::kEpollWrNorm | abi::kEpollWrBand, "out"},
-       {abi::kEpollErr, "err"},
-       {abi::kEpollHup, "hup"},
-       {abi::kEpollNval, "nval"},
-       {abi::kEpollRdHup, "rdhup"}}};
   std::vector<std::string_view> classes;
-  for (const auto& [mask, name] : kBits) {
-    if ((bits & mask) != 0)
-      classes.push_back(name);
+  for (const ReadinessClass& c : kClasses) {
+    if ((bits & c.mask) != 0)
+      classes.push_back(c.name);
   }
   return classes;
 }
 
 // The rule of `rules` naming the first class of `classes` that one names
-// (the last such rule).
+// (the last such rule), and that class.
 std::optional<Rule> ClassRule(const std::vector<Rule>& rules,
-                              const std::vector<std::string_view>& classes) {
+                              const std::vector<std::string_view>& classes,
+                              std::string_view* matched = nullptr) {
   for (const std::string_view c : classes) {
     for (auto r = rules.rbegin(); r != rules.rend(); ++r) {
-      if (NamesToken(NameOf(*r), c))
+      if (NamesToken(NameOf(*r), c)) {
+        if (matched != nullptr)
+          *matched = c;
         return *r;
+      }
     }
   }
   return std::nullopt;
+}
+
+// `rule`, which sets the bits of class `name`; if of the differing `bits`
+// only companions differ (WRBAND, not OUT), they follow in parentheses:
+// the rule decided, but another of its bits is the difference
+// (`unix.dgram.poll.out.writable(WRBAND)`).
+std::string Qualified(Rule rule, std::string_view name, uint32_t bits) {
+  std::string key(NameOf(rule));
+  for (const ReadinessClass& c : kClasses) {
+    if (c.name == name && (bits & c.primary) == 0 && (bits & c.mask) != 0)
+      key += "(" + EventMaskString(bits & c.mask) + ")";
+  }
+  return key;
 }
 
 // The readiness scope of `file` directly below node `parent`.
@@ -256,11 +284,13 @@ std::string FamilyOf(const Replay& replay, uint32_t file) {
 // otherwise the file's kind.
 std::string ReadinessKey(const Replay& replay, const Node* scope,
                          uint32_t file,
-                         const std::vector<std::string_view>& classes) {
+                         const std::vector<std::string_view>& classes,
+                         uint32_t bits = 0) {
   if (scope == nullptr)
     return FamilyOf(replay, file);
-  if (const std::optional<Rule> r = ClassRule(scope->rules, classes))
-    return Named(r);
+  std::string_view matched;
+  if (const std::optional<Rule> r = ClassRule(scope->rules, classes, &matched))
+    return Qualified(*r, matched, bits);
   // __ep_eventpoll_poll: readable iff an item on its ready list is ready.
   if (std::find(classes.begin(), classes.end(), "in") != classes.end()) {
     for (const size_t c : scope->children) {
@@ -282,25 +312,26 @@ std::string ReadinessKey(const Replay& replay, const Node* scope,
 std::string ReadinessKey(const Replay& replay, size_t parent, uint32_t file,
                          uint32_t bits) {
   return ReadinessKey(replay, PollScope(replay, parent, file), file,
-                      Classes(bits));
+                      Classes(bits), bits);
 }
 
-// The last rule of the step itself that is not a wakeup; with `refused`
+// A rule of the step itself that is not a wakeup: the last one, the check
+// that failed, for an error; the first one, the decision its effects
+// (deliveries, wakeups, releases) follow, for a success. With `refused`
 // (the SUT failed a call the model let succeed), not the numbering of a
 // new descriptor or the release of a file either: those decide no refusal.
-std::optional<Rule> StepRule(const Replay& replay, bool refused = false) {
-  const std::vector<Rule>& rules = replay.nodes[0].rules;
-  for (auto r = rules.rbegin(); r != rules.rend(); ++r) {
-    if (IsWakeup(*r))
+std::optional<Rule> StepRule(const Replay& replay, bool first = false,
+                             bool refused = false) {
+  std::vector<Rule> rules;
+  for (const Rule r : replay.nodes[0].rules) {
+    if (IsWakeup(r) || (refused && (NameOf(r).starts_with("fd.alloc.") ||
+                                    NameOf(r).starts_with("file.put."))))
       continue;
-    if (refused && (NameOf(*r).starts_with("fd.alloc.") ||
-                    NameOf(*r).starts_with("file.put.")))
-      continue;
-    return *r;
+    rules.push_back(r);
   }
-  if (!rules.empty() && !refused)
-    return rules.back();
-  return std::nullopt;
+  if (rules.empty())
+    return std::nullopt;
+  return first ? rules.front() : rules.back();
 }
 
 std::optional<Rule> ErrnoRule(const Replay& replay, int err) {
@@ -482,8 +513,10 @@ std::string EpollEventsKey(const Replay& replay, const Op& op,
     return "";
   if (!IsOneOf(*h->decision, kNotReadyRules))
     return Named(h->decision);
-  if (const std::optional<Rule> r = ClassRule(h->poll_rules, Classes(bits)))
-    return Named(r);
+  std::string_view named;
+  if (const std::optional<Rule> r =
+          ClassRule(h->poll_rules, Classes(bits), &named))
+    return Qualified(*r, named, bits);
   return FamilyOf(replay, *got_file);
 }
 
@@ -505,7 +538,7 @@ std::string DecidingRule(const Profile& profile, std::span<const Op> ops,
   }
   if (part == "ret" && !got.IsError() && want.sets != got.sets)
     return SelectKey(replay, want, got);
-  return Named(StepRule(replay, got.IsError()));
+  return Named(StepRule(replay, true, got.IsError()));
 }
 
 std::string DecidingFdinfoRule(const Profile& profile,
@@ -514,6 +547,17 @@ std::string DecidingFdinfoRule(const Profile& profile,
   if (ops.empty())
     return "";
   const Replay replay = Run(profile, ops);
+  // Which items there are: the rule that added or removed the last of them.
+  if (part.starts_with("items")) {
+    static constexpr std::string_view kInterestSet[] = {
+        "epoll_ctl.add.insert", "epoll_ctl.del.ok",
+        "epoll.release.watched_file", "epoll.release.instance_items"};
+    const std::vector<Rule>& rules = replay.step_rules;
+    for (auto r = rules.rbegin(); r != rules.rend(); ++r) {
+      if (IsOneOf(*r, kInterestSet))
+        return Named(*r);
+    }
+  }
   if (part.find("events") != std::string::npos) {
     const std::vector<Rule>& rules = replay.step_rules;
     for (auto r = rules.rbegin(); r != rules.rend(); ++r) {

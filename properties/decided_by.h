@@ -27,12 +27,15 @@
 //     queued behind the ones it returned: as events.order;
 //   events.order: the rule that queued the first event the SUT returns out
 //     of the model's order (`epoll.callback.queue`, ...);
-//   ret (the model succeeds), value, fds: the last rule of the step itself
-//     (outside scopes) that is not a wakeup, and, when the SUT fails the
-//     call, not a descriptor's numbering or a file's release;
-//   fdinfo events: the rule that decided the stored mask
-//     (`epoll_ctl.events.err_hup_implied`); other fdinfo parts: the last rule
-//     of the step itself.
+//   ret (the model succeeds), value, fds: the first rule of the step itself
+//     (outside scopes) that is not a wakeup (the decision its effects
+//     follow), and, when the SUT fails the call, not a descriptor's
+//     numbering or a file's release (`pipe.write.zero`);
+//   fdinfo items: the rule that added or removed the last item of the step
+//     (`epoll_ctl.add.insert`, `epoll_ctl.del.ok`,
+//     `epoll.release.watched_file`); events: the rule that decided the stored
+//     mask (`epoll_ctl.events.err_hup_implied`); other fdinfo parts: the
+//     last rule of the step itself.
 // "" when nothing can be named (the caller falls back to file families).
 //
 //   std::string rule = DecidingRule(profile, ops, "errno", want, got);

@@ -120,6 +120,22 @@ TEST(DecidedBy, AMaskIsDecidedByTheReadinessRuleOfTheDifferingBit) {
             "epoll_wait:events.mask:pipe.poll.err.no_readers");
 }
 
+// Only a companion bit of the rule's class differs (gVisor adds RDNORM to an
+// eventfd's IN): the rule, and which of its bits.
+TEST(DecidedBy, ACompanionBitIsNamedWithItsRule) {
+  const std::vector<Op> poll = {
+      Eventfd{.initval = 1, .flags = kONonblock},
+      Poll{.fd0 = 0, .events0 = kEpollIn | kEpollRdNorm, .nfds = 1}};
+  Outcome got = Want(poll);
+  ASSERT_EQ(got.events.size(), 1u);
+  ASSERT_EQ(got.events[0].events, kEpollIn);
+  got.events[0].events |= kEpollRdNorm;
+  EXPECT_EQ(Signature(poll, got),
+            "poll:events.mask:eventfd.poll.in.nonzero(RDNORM)");
+  got.events[0].events = 0;
+  EXPECT_EQ(Signature(poll, got), "poll:events.mask:eventfd.poll.in.nonzero");
+}
+
 // No rule for the differing part: the file kinds, marked as such.
 TEST(DecidedBy, WithoutARuleTheKeyNamesTheFamilies) {
   const std::vector<Op> list = {Pipe2{}, ListFds{}};

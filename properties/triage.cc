@@ -102,6 +102,17 @@ std::vector<std::string> OperandFamilies(const World& before, const Op& op) {
   return families;
 }
 
+std::string_view SignatureOpName(const Op& op) {
+  if (std::holds_alternative<EpollPwait>(op) ||
+      std::holds_alternative<EpollPwait2>(op))
+    return OpName(Op{EpollWait{}});
+  if (std::holds_alternative<PPoll>(op))
+    return OpName(Op{Poll{}});
+  if (std::holds_alternative<PSelect>(op))
+    return OpName(Op{Select{}});
+  return OpName(op);
+}
+
 std::string FamilyKey(const std::vector<std::string>& families) {
   std::string key = "family.";
   for (size_t i = 0; i < families.size(); ++i)
@@ -117,7 +128,7 @@ std::string DivergenceSignature(const Profile& profile,
   std::string rule = DecidingRule(profile, ops, part, want, got);
   if (rule.empty())
     rule = FamilyKey(families);
-  return std::string(OpName(ops.back())) + ":" + part + ":" + rule;
+  return std::string(SignatureOpName(ops.back())) + ":" + part + ":" + rule;
 }
 
 std::string FdinfoSignature(std::span<const Op> ops, const World& after,
@@ -131,8 +142,8 @@ std::string FdinfoSignature(std::span<const Op> ops, const World& after,
       kinds.insert("unknown");
     rule = FamilyKey({kinds.begin(), kinds.end()});
   }
-  return "fdinfo:" + std::string(OpName(ops.back())) + "." + difference.part +
-         ":" + rule;
+  return "fdinfo:" + std::string(SignatureOpName(ops.back())) + "." +
+         difference.part + ":" + rule;
 }
 
 std::variant<KnownDivergences, std::string> LoadKnown(const std::string& path) {

@@ -44,6 +44,13 @@ std::string FileFamilyName(const World& world, int32_t fd);
 // The family name of file `file` of `world`, as FileFamilyName.
 std::string FileFamilyNameOf(const World& world, FileId file);
 
+// The operation's name in a signature: the call, a variant that shares the
+// kernel's path named by its base call (epoll_pwait and epoll_pwait2 are
+// epoll_wait, ppoll is poll, pselect6 is select), so that one cause seen
+// through two variants is one signature; a check of the variant's own (a
+// bad sigset size) has its own rule.
+std::string_view SignatureOpName(const Op& op);
+
 // The fallback key when no rule decided: "family." + the kinds '+'-joined
 // ("family.none" for none).
 std::string FamilyKey(const std::vector<std::string>& families);
