@@ -31,9 +31,9 @@ bool NamesToken(std::string_view name, std::string_view token) {
     if (end == std::string_view::npos)
       end = name.size();
     const std::string_view part = name.substr(start, end - start);
-    if (part == token || (part.size() > token.size() &&
-                          part.substr(0, token.size()) == token &&
-                          part[token.size()] == '_'))
+    if (part == token ||
+        (part.size() > token.size() && part.substr(0, token.size()) == token &&
+         part[token.size()] == '_'))
       return true;
     start = end + 1;
   }
@@ -52,12 +52,18 @@ constexpr std::string_view kQueueRules[] = {
     "epoll.callback.queue", "epoll_ctl.add.ready", "epoll_ctl.mod.ready_queue",
     "epoll_wait.deliver.lt_requeue"};
 constexpr std::string_view kDecisionRules[] = {
-    "epoll.callback.queue",           "epoll_ctl.add.ready",
-    "epoll_ctl.mod.ready_queue",      "epoll_wait.deliver.lt_requeue",
-    "epoll_wait.deliver.et",          "epoll_wait.deliver.oneshot_disarm",
-    "epoll_wait.deliver.not_ready_dropped", "epoll.poll.prune",
-    "epoll.callback.ignore.disarmed", "epoll.callback.ignore.key",
-    "epoll_ctl.add.not_ready",        "epoll_ctl.mod.not_ready"};
+    "epoll.callback.queue",
+    "epoll_ctl.add.ready",
+    "epoll_ctl.mod.ready_queue",
+    "epoll_wait.deliver.lt_requeue",
+    "epoll_wait.deliver.et",
+    "epoll_wait.deliver.oneshot_disarm",
+    "epoll_wait.deliver.not_ready_dropped",
+    "epoll.poll.prune",
+    "epoll.callback.ignore.disarmed",
+    "epoll.callback.ignore.key",
+    "epoll_ctl.add.not_ready",
+    "epoll_ctl.mod.not_ready"};
 // Decisions that an item is not ready (its file's poll said no).
 constexpr std::string_view kNotReadyRules[] = {
     "epoll_wait.deliver.not_ready_dropped", "epoll.poll.prune",
@@ -116,9 +122,8 @@ void CloseItem(const Open& open, std::map<ItemId, ItemHistory>& items) {
   for (const Rule r : open.rules) {
     if (IsOneOf(r, kQueueRules)) {
       h.queue_rule = r;
-      h.queued_by = NameOf(r) == "epoll.callback.queue" && open.cause
-                        ? *open.cause
-                        : r;
+      h.queued_by =
+          NameOf(r) == "epoll.callback.queue" && open.cause ? *open.cause : r;
     }
     if (IsOneOf(r, kDecisionRules)) {
       h.decision = r;
@@ -253,8 +258,11 @@ std::optional<Rule> ClassRule(const std::vector<Rule>& rules,
 std::string Qualified(Rule rule, std::string_view name, uint32_t bits) {
   std::string key(NameOf(rule));
   for (const ReadinessClass& c : kClasses) {
-    if (c.name == name && (bits & c.primary) == 0 && (bits & c.mask) != 0)
-      key += "(" + EventMaskString(bits & c.mask) + ")";
+    if (c.name == name && (bits & c.primary) == 0 && (bits & c.mask) != 0) {
+      std::string companions = EventMaskString(bits & c.mask);
+      std::replace(companions.begin(), companions.end(), '|', '+');
+      key += "(" + companions + ")";
+    }
   }
   return key;
 }
@@ -282,8 +290,7 @@ std::string FamilyOf(const Replay& replay, uint32_t file) {
 // (null: not polled at this step): the rule naming the first class; for an
 // epoll file that is readable, what queued the item that made it so;
 // otherwise the file's kind.
-std::string ReadinessKey(const Replay& replay, const Node* scope,
-                         uint32_t file,
+std::string ReadinessKey(const Replay& replay, const Node* scope, uint32_t file,
                          const std::vector<std::string_view>& classes,
                          uint32_t bits = 0) {
   if (scope == nullptr)
@@ -349,9 +356,8 @@ std::optional<Rule> ErrnoRule(const Replay& replay, int err) {
 // The descriptor operands of `op` in order.
 std::vector<int32_t> FdOperands(const Op& op) {
   std::vector<int32_t> fds;
-  ForEachFdField(op, [&](std::string_view, const int32_t& fd) {
-    fds.push_back(fd);
-  });
+  ForEachFdField(
+      op, [&](std::string_view, const int32_t& fd) { fds.push_back(fd); });
   return fds;
 }
 
@@ -541,8 +547,7 @@ std::string DecidingRule(const Profile& profile, std::span<const Op> ops,
   return Named(StepRule(replay, true, got.IsError()));
 }
 
-std::string DecidingFdinfoRule(const Profile& profile,
-                               std::span<const Op> ops,
+std::string DecidingFdinfoRule(const Profile& profile, std::span<const Op> ops,
                                const std::string& part) {
   if (ops.empty())
     return "";

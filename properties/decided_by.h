@@ -60,8 +60,7 @@ std::string DecidingRule(const Profile& profile, std::span<const Op> ops,
 
 // The rule that decided the interest-set part `part` (FdinfoDifference) after
 // the last step of `ops`.
-std::string DecidingFdinfoRule(const Profile& profile,
-                               std::span<const Op> ops,
+std::string DecidingFdinfoRule(const Profile& profile, std::span<const Op> ops,
                                const std::string& part);
 
 }  // namespace epollcheck

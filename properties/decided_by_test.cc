@@ -61,39 +61,43 @@ TEST(DecidedBy, AnErrnoIsDecidedByTheRuleNamingIt) {
 // An event the SUT does not return is decided by what queued its item: the
 // wakeup of the watched file, through nested instances too.
 TEST(DecidedBy, AMissingEventIsDecidedByTheWakeupThatQueuedIt) {
-  const Op add_pipe =
-      EpollCtl{.epfd = 2, .op = kEpollCtlAdd, .fd = 0, .events = kEpollIn | kEpollEt};
+  const Op add_pipe = EpollCtl{
+      .epfd = 2, .op = kEpollCtlAdd, .fd = 0, .events = kEpollIn | kEpollEt};
   const std::vector<Op> pipe = {Pipe2{.flags = kONonblock}, EpollCreate1{},
                                 add_pipe, Write{.fd = 1, .count = 1},
                                 EpollWait{.epfd = 2, .maxevents = 4}};
   ASSERT_EQ(Want(pipe).ret, 1);
   EXPECT_EQ(Signature(pipe, Outcome::Value(0)),
             "epoll_wait:events.count:pipe.write.wake.was_empty");
-  const std::vector<Op> eventfd = {
-      Eventfd{.flags = kONonblock}, EpollCreate1{},
-      EpollCtl{.epfd = 1, .op = kEpollCtlAdd, .fd = 0, .events = kEpollIn | kEpollEt},
-      EventfdWrite{.fd = 0, .value = 1}, EpollWait{.epfd = 1, .maxevents = 4}};
+  const std::vector<Op> eventfd = {Eventfd{.flags = kONonblock}, EpollCreate1{},
+                                   EpollCtl{.epfd = 1,
+                                            .op = kEpollCtlAdd,
+                                            .fd = 0,
+                                            .events = kEpollIn | kEpollEt},
+                                   EventfdWrite{.fd = 0, .value = 1},
+                                   EpollWait{.epfd = 1, .maxevents = 4}};
   ASSERT_EQ(Want(eventfd).ret, 1);
   EXPECT_EQ(Signature(eventfd, Outcome::Value(0)),
             "epoll_wait:events.count:eventfd.write.wake");
   // The same pipe wakeup seen through an outer instance.
-  const std::vector<Op> nested = {
-      Pipe2{.flags = kONonblock},
-      EpollCreate1{},
-      add_pipe,
-      EpollCreate1{},
-      EpollCtl{.epfd = 3, .op = kEpollCtlAdd, .fd = 2, .events = kEpollIn | kEpollEt},
-      Write{.fd = 1, .count = 1},
-      EpollWait{.epfd = 3, .maxevents = 4}};
+  const std::vector<Op> nested = {Pipe2{.flags = kONonblock},
+                                  EpollCreate1{},
+                                  add_pipe,
+                                  EpollCreate1{},
+                                  EpollCtl{.epfd = 3,
+                                           .op = kEpollCtlAdd,
+                                           .fd = 2,
+                                           .events = kEpollIn | kEpollEt},
+                                  Write{.fd = 1, .count = 1},
+                                  EpollWait{.epfd = 3, .maxevents = 4}};
   ASSERT_EQ(Want(nested).ret, 1);
   EXPECT_EQ(Signature(nested, Outcome::Value(0)),
             "epoll_wait:events.count:pipe.write.wake.was_empty");
   // Ready when added: the ADD queued it.
-  const std::vector<Op> at_add = {Pipe2{.flags = kONonblock},
-                                  Write{.fd = 1, .count = 1}, EpollCreate1{},
-                                  EpollCtl{.epfd = 2, .op = kEpollCtlAdd,
-                                           .fd = 0, .events = kEpollIn},
-                                  EpollWait{.epfd = 2, .maxevents = 4}};
+  const std::vector<Op> at_add = {
+      Pipe2{.flags = kONonblock}, Write{.fd = 1, .count = 1}, EpollCreate1{},
+      EpollCtl{.epfd = 2, .op = kEpollCtlAdd, .fd = 0, .events = kEpollIn},
+      EpollWait{.epfd = 2, .maxevents = 4}};
   EXPECT_EQ(Signature(at_add, Outcome::Value(0)),
             "epoll_wait:events.count:epoll_ctl.add.ready");
 }

@@ -96,10 +96,14 @@ TEST_F(ModelMatchesKernel, KnownDivergencesAreListedNotCounted) {
   std::ostringstream out;
   const CheckReport report = RunCheck(options, out, nullptr);
   for (const FoundDivergence& d : report.found)
-    EXPECT_NE(d.signature, "epoll_wait:events.count:epoll_ctl.add.ready") << out.str();
-  ASSERT_EQ(report.known_hits.count("epoll_wait:events.count:epoll_ctl.add.ready"), 1u)
+    EXPECT_NE(d.signature, "epoll_wait:events.count:epoll_ctl.add.ready")
+        << out.str();
+  ASSERT_EQ(
+      report.known_hits.count("epoll_wait:events.count:epoll_ctl.add.ready"),
+      1u)
       << out.str();
-  EXPECT_GT(report.known_hits.at("epoll_wait:events.count:epoll_ctl.add.ready"), 0);
+  EXPECT_GT(report.known_hits.at("epoll_wait:events.count:epoll_ctl.add.ready"),
+            0);
   EXPECT_NE(out.str().find("known  fixtures/known/example.scn"),
             std::string::npos)
       << out.str();

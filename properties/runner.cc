@@ -271,8 +271,13 @@ std::string RerunCommand(const CheckOptions& options, int sequence,
     command += " --no-fdinfo";
   command += " --only-sequence " + std::to_string(sequence);
   for (const std::string& signature : masked) {
-    if (options.known.count(signature) == 0)
-      command += " --mask " + signature;
+    if (options.known.count(signature) != 0)
+      continue;
+    // A readiness rule with companion bits, `rule(RDNORM+WRNORM)`, is
+    // quoted for the shell.
+    command += signature.find('(') == std::string::npos
+                   ? " --mask " + signature
+                   : " --mask '" + signature + "'";
   }
   return command;
 }

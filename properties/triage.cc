@@ -120,8 +120,7 @@ std::string FamilyKey(const std::vector<std::string>& families) {
   return families.empty() ? key + "none" : key;
 }
 
-std::string DivergenceSignature(const Profile& profile,
-                                std::span<const Op> ops,
+std::string DivergenceSignature(const Profile& profile, std::span<const Op> ops,
                                 const Outcome& want, const Outcome& got,
                                 const std::vector<std::string>& families) {
   const std::string part = DifferingPart(want, got);

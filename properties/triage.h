@@ -65,8 +65,7 @@ std::string FdinfoSignature(std::span<const Op> ops, const World& after,
 // "op:part:rule" for a divergence at the last step of `ops` (the whole
 // sequence, replayed on a model with `profile`); without a rule, the kinds
 // of the files the op named before the step (OperandFamilies).
-std::string DivergenceSignature(const Profile& profile,
-                                std::span<const Op> ops,
+std::string DivergenceSignature(const Profile& profile, std::span<const Op> ops,
                                 const Outcome& want, const Outcome& got,
                                 const std::vector<std::string>& families);
 // The kinds of the files `op` names in `before` (FileFamilyName), sorted,
