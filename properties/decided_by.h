@@ -29,8 +29,8 @@
 //     of the model's order (`epoll.callback.queue`, ...);
 //   ret (the model succeeds), value, fds: the first rule of the step itself
 //     (outside scopes) that is not a wakeup (the decision its effects
-//     follow), and, when the SUT fails the call, not a descriptor's
-//     numbering or a file's release (`pipe.write.zero`);
+//     follow), and, when the SUT fails the call (but for EMFILE), not a
+//     descriptor's numbering or a file's release (`pipe.write.zero`);
 //   fdinfo items: the rule that added or removed the last item of the step
 //     (`epoll_ctl.add.insert`, `epoll_ctl.del.ok`,
 //     `epoll.release.watched_file`); events: the rule that decided the stored
