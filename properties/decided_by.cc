@@ -44,8 +44,13 @@ bool IsWakeup(Rule rule) {
   return NameOf(rule).find("wake") != std::string_view::npos;
 }
 
-bool IsCallbackRule(Rule rule) {
-  return NameOf(rule).starts_with("epoll.callback.");
+// Not a wakeup's cause: the callback's own rules, and bookkeeping (a new
+// descriptor's number, a file reference dropped) that may precede a wakeup
+// whose site has no rule.
+bool IsNoCause(Rule rule) {
+  const std::string_view name = NameOf(rule);
+  return name.starts_with("epoll.callback.") || name.starts_with("fd.alloc.") ||
+         name.starts_with("file.put.");
 }
 
 constexpr std::string_view kQueueRules[] = {
@@ -138,9 +143,11 @@ Replay Run(const Profile& profile, std::span<const Op> ops) {
   world.profile = profile;
   RuleTrace trace;
   size_t last_start = 0;
+  std::vector<size_t> starts;  // where each step's entries begin
   {
     const ScopedRuleTrace tracing(&trace);
     for (size_t i = 0; i < ops.size(); ++i) {
+      starts.push_back(trace.size());
       if (i + 1 == ops.size()) {
         replay.before = world;
         last_start = trace.size();
@@ -150,14 +157,18 @@ Replay Run(const Profile& profile, std::span<const Op> ops) {
   }
   // The history before the last step.
   std::vector<Open> stack;
+  // A wakeup's cause: the step's last rule before its callback.
   std::optional<Rule> last_cause;
+  size_t step = 0;
   for (size_t i = 0; i < last_start; ++i) {
+    for (; step < starts.size() && starts[step] <= i; ++step)
+      last_cause.reset();
     const RuleTraceEntry& e = trace[i];
     switch (e.kind) {
     case Kind::kRule:
       if (!stack.empty())
         stack.back().rules.push_back(e.rule);
-      if (!IsCallbackRule(e.rule))
+      if (!IsNoCause(e.rule))
         last_cause = e.rule;
       break;
     case Kind::kPoll:
@@ -545,8 +556,8 @@ std::string DecidingRule(const Profile& profile, std::span<const Op> ops,
   if (part == "ret" && !got.IsError() && want.sets != got.sets)
     return SelectKey(replay, want, got);
   // A refusal for want of descriptors (EMFILE) is about the numbering.
-  return Named(StepRule(replay, true,
-                        got.IsError() && got.Errno() != abi::kEmfile));
+  return Named(
+      StepRule(replay, true, got.IsError() && got.Errno() != abi::kEmfile));
 }
 
 std::string DecidingFdinfoRule(const Profile& profile, std::span<const Op> ops,
