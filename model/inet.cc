@@ -283,7 +283,6 @@ Outcome TcpSend(World& world, SockId sid, uint32_t len, uint32_t flags) {
     return Outcome::Error(abi::kEagain);
   }
   if (s.err != 0) {
-    RULE("tcp.send.err");
     return Outcome::Error(TakeError(s));
   }
   if ((s.shutdown & abi::kSendShutdown) != 0) {

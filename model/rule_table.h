@@ -843,9 +843,6 @@ inline constexpr RuleInfo kRules[] = {
                             "error is returned and cleared"},
     {"unix.alloc_send.epipe",
      "net/core/sock.c sock_alloc_send_pskb: SEND_SHUTDOWN: EPIPE"},
-    {"unix.stream.send.epipe.peer_gone",
-     "net/unix/af_unix.c unix_stream_sendmsg: the peer is dead or shut for "
-     "reading: EPIPE (the skb is freed)"},
     {"unix.alloc_send.eagain.sndbuf", "net/core/sock.c sock_alloc_send_pskb: "
                                       "sk_wmem_alloc >= sk_sndbuf: EAGAIN"},
     {"unix.partial_hides_error",
@@ -905,12 +902,6 @@ inline constexpr RuleInfo kRules[] = {
      RuleEra::kUnixDgramPeerFirst},
     {"unix.dgram.send.eperm", "net/unix/af_unix.c unix_may_send: the receiver "
                               "is connected to another socket: EPERM"},
-    {"unix.seqpacket.send.epipe.peer_dead",
-     "net/unix/af_unix.c unix_dgram_sendmsg: a SOCK_SEQPACKET socket whose "
-     "peer is dead: EPIPE"},
-    {"unix.dgram.send.econnreset.peer_dead",
-     "net/unix/af_unix.c unix_dgram_sendmsg: the peer is dead, the socket "
-     "not connected to it and no name to look up again: ECONNRESET"},
     {"unix.dgram.send.econnrefused.peer_dead",
      "net/unix/af_unix.c unix_dgram_sendmsg: the connected peer is dead: "
      "disconnect, ECONNREFUSED"},
@@ -1161,8 +1152,6 @@ inline constexpr RuleInfo kRules[] = {
                                    "not connected, not connecting: EPIPE"},
     {"tcp.send.syn_sent.eagain", "net/core/stream.c sk_stream_wait_connect: "
                                  "still in SYN_SENT, non-blocking: EAGAIN"},
-    {"tcp.send.err", "net/ipv4/tcp.c tcp_sendmsg_locked: a connection with a "
-                     "pending error reports it (sk_stream_error)"},
     {"tcp.send.epipe.shutdown", "net/ipv4/tcp.c tcp_sendmsg_locked: "
                                 "SEND_SHUTDOWN: EPIPE (sk_stream_error)"},
     {"tcp.send.zero", "net/ipv4/tcp.c tcp_sendmsg_locked: a send of 0 bytes on "

@@ -194,7 +194,6 @@ int QueueStreamSkb(World& world, SockId sid, uint32_t len, uint32_t truesize,
   const SockId other = s.peer;
   UnixSock& o = world.socks.at(other);
   if (o.dead || (o.shutdown & abi::kRcvShutdown) != 0) {
-    RULE("unix.stream.send.epipe.peer_gone");
     FreeSkb(world, skb);  // out_pipe_unlock -> consume_skb
     return abi::kEpipe;
   }
@@ -384,7 +383,6 @@ Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags,
     }
     if (o.dead) {
       if (world.socks.at(sid).type == abi::kSockSeqpacket) {
-        RULE("unix.seqpacket.send.epipe.peer_dead");
         return fail(abi::kEpipe);
       }
       if (world.socks.at(sid).peer == other) {
@@ -399,10 +397,8 @@ Outcome DgramSend(World& world, SockId sid, uint32_t len, uint32_t flags,
         DgramDisconnected(world, sid, other);
         return fail(abi::kEconnrefused);
       }
-      if (!has_name) {
-        RULE("unix.dgram.send.econnreset.peer_dead");
+      if (!has_name)
         return fail(abi::kEconnreset);
-      }
       if (const int err = lookup(); err != 0)
         return fail(err);
       continue;
