@@ -361,6 +361,12 @@ std::optional<Rule> ErrnoRule(const Replay& replay, int err) {
     if (NamesToken(NameOf(*r), token))
       return *r;
   }
+  // A socket's pending error (sock_error): the rule that reports it.
+  for (auto r = rules.rbegin(); r != rules.rend(); ++r) {
+    if (NameOf(*r).ends_with(".err") ||
+        NameOf(*r).find(".reports_error") != std::string_view::npos)
+      return *r;
+  }
   return StepRule(replay);
 }
 
