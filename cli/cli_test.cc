@@ -171,7 +171,7 @@ TEST(Cli, BadUsageIsOneLineAndExitTwo) {
       {{"check", "--sut", "kernel", "--sequences", "5", "--only-sequence", "5"},
        "epollcheck: --only-sequence: 5 is not below --sequences 5"},
       {{"check", "--sut", "kernel", "--mask", "epoll_wait"},
-       "epollcheck: --mask: 'epoll_wait' is not op:part:family, crash:SIGNAL "
+       "epollcheck: --mask: 'epoll_wait' is not op:part:rule, crash:SIGNAL "
        "or hang"},
       {{"check", "--sut", "kernel", "--jobs", "0"},
        "epollcheck: --jobs: '0' is not a number in [1, 1024]"},
@@ -303,8 +303,11 @@ TEST(Cli, MatrixHostSmoke) {
 // --shard K/N: the shards of a run run its sequences, each as in the whole
 // run, so their census (sequences by the signature of their first
 // divergence, and the first such sequence) adds up to the whole run's
-// exactly, through `epollcheck report`; and they find the same distinct
-// signatures on this test double.
+// exactly, through `epollcheck report`. The distinct divergences need not be
+// the same (a shard does not see the other shards' masks, and shrinking
+// under other masks may end at another signature: seed 5's sequence 58 is
+// `epoll_wait.deliver.lt_requeue` in the whole run, `epoll_ctl.add.ready` in
+// its shard), but each is the first divergence of some sequence.
 TEST(Cli, ShardsUnionIsTheWholeRun) {
   const std::string dir = TempDir();
   const auto run = [&](const std::string& name,
@@ -362,13 +365,11 @@ TEST(Cli, ShardsUnionIsTheWholeRun) {
   };
   ASSERT_FALSE(w.census.empty());
   EXPECT_EQ(census(m), census(w));
-  const auto signatures = [](const TargetResult& t) {
-    std::set<std::string> s;
-    for (const ResultDivergence& d : t.divergences)
-      s.insert(d.signature);
-    return s;
-  };
-  EXPECT_EQ(signatures(m), signatures(w));
+  for (const TargetResult* t : {&w, &m}) {
+    EXPECT_FALSE(t->divergences.empty());
+    for (const ResultDivergence& d : t->divergences)
+      EXPECT_EQ(census(w).count(d.signature), 1u) << d.signature;
+  }
   std::filesystem::remove_all(dir);
 }
 

@@ -46,6 +46,7 @@
 #include "cli/result.h"
 #include "properties/runner.h"
 #include "properties/supervisor.h"
+#include "properties/triage.h"
 #include "properties/watchdog.h"
 #include "properties/worker.h"
 #include "scenario/replay.h"
@@ -316,7 +317,7 @@ CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
            std::count(signature.begin(), signature.end(), ':') == 1);
       if (!fatal && std::count(signature.begin(), signature.end(), ':') != 2) {
         UsageError("--mask: '" + signature +
-                   "' is not op:part:family, crash:SIGNAL or hang");
+                   "' is not op:part:rule, crash:SIGNAL or hang");
       }
       options.masked.insert(signature);
     } else if (flag == "--jobs") {
@@ -696,6 +697,29 @@ void StartReplayWatchdog(const std::string& path,
           : epollcheck::Watchdog::Timer::kThreadTimer);
 }
 
+// The signature `check` gives the first step of a replay whose result
+// differs from the model's under `profile` ("" if none does before a step
+// fails otherwise): what a registry (--known) keys the difference by.
+std::string FirstSignature(const epollcheck::ReplayReport& report,
+                           const epollcheck::Profile& profile) {
+  epollcheck::World world;
+  world.profile = profile;
+  std::vector<epollcheck::Op> ops;
+  for (const epollcheck::ReplayedStep& step : report.steps) {
+    if (!step.op)
+      return "";
+    const epollcheck::World before = world;
+    ops.push_back(*step.op);
+    const epollcheck::Outcome want = epollcheck::Step(world, *step.op);
+    if (!(want == step.got)) {
+      return epollcheck::DivergenceSignature(
+          profile, ops, want, step.got,
+          epollcheck::OperandFamilies(before, *step.op));
+    }
+  }
+  return "";
+}
+
 int Replay(const std::vector<std::string_view>& args) {
   std::string path;
   std::string sut_name = "kernel";
@@ -769,6 +793,11 @@ int Replay(const std::vector<std::string_view>& args) {
             << (against_model ? "the model's prediction" : "written results")
             << '\n';
   epollcheck::PrintReplay(std::cout, report);
+  if (sut_name != "model") {
+    const std::string signature = FirstSignature(report, profile);
+    if (!signature.empty())
+      std::cout << "epollcheck: signature " << signature << '\n';
+  }
   std::cout << "epollcheck: " << path << ": " << report.steps.size()
             << " steps, " << report.mismatches << " mismatches" << std::endl;
   return report.mismatches == 0 ? 0 : 1;

@@ -83,6 +83,8 @@ uint32_t ItemPoll(World& world, FileId epoll_file, const ItemKey& key) {
 // ep_poll_callback. Returns nothing: with no thread blocked in epoll_wait the
 // callback never reports an exclusive wake, so every entry is visited.
 void EpollCallback(World& world, const WaitEntry& entry, uint32_t key) {
+  const RuleScope scope =
+      RuleScope::Item(entry.epoll, entry.key.file, entry.key.fd);
   EpollInstance& ep = InstanceOf(world, entry.epoll);
   auto it = ep.items.find(entry.key);
   EP_CHECK(it != ep.items.end());
@@ -274,6 +276,7 @@ bool FileCanPoll(FileKind kind) {
 }
 
 uint32_t PollFile(World& world, FileId file, uint32_t requested) {
+  const RuleScope scope = RuleScope::Poll(file);
   switch (world.files.at(file).kind) {
   case FileKind::kPipeRead:
   case FileKind::kPipeWrite:
@@ -324,6 +327,7 @@ void WakeQueue(World& world, const std::vector<WaitEntry>& queue,
 uint32_t EpollPoll(World& world, FileId epoll_file) {
   std::deque<ItemKey> scan = InstanceOf(world, epoll_file).ready_list;
   for (const ItemKey& key : scan) {
+    const RuleScope scope = RuleScope::Item(epoll_file, key.file, key.fd);
     if (ItemPoll(world, epoll_file, key) != 0) {
       RULE("epoll.poll.in.ready_item");
       return abi::kEpollIn | abi::kEpollRdNorm;
@@ -453,6 +457,7 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
         abi::kEpPrivateBits;
     if ((events & ~kKnownBits) != 0)
       RULE("epoll_ctl.events.unknown_kept");
+    RULE("epoll_ctl.add.insert");
     ep.items[key] = EpollItem{
         .events = events | abi::kEpollErr | abi::kEpollHup, .data = data};
     // A pipe file's poll registers on the pipe's queues (rd_wait, then
@@ -500,6 +505,7 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
       RemoveItem(world, *ep_file, key);
       return Outcome::Error(abi::kEinval);
     }
+    const RuleScope scope = RuleScope::Item(*ep_file, key.file, key.fd);
     if (ItemPoll(world, *ep_file, key) != 0) {
       RULE("epoll_ctl.add.ready");
       if (LinkReady(InstanceOf(world, *ep_file), key))
@@ -535,6 +541,7 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
       RULE("epoll_ctl.events.err_hup_implied");
     item.events = events | abi::kEpollErr | abi::kEpollHup;
     item.data = data;
+    const RuleScope scope = RuleScope::Item(*ep_file, key.file, key.fd);
     if (ItemPoll(world, *ep_file, key) != 0) {
       if (LinkReady(InstanceOf(world, *ep_file), key)) {
         RULE("epoll_ctl.mod.ready_queue");
@@ -615,6 +622,7 @@ Outcome EpollWaitStep(World& world, int32_t epfd, int32_t maxevents,
       break;
     }
     const ItemKey key = batch[next++];
+    const RuleScope scope = RuleScope::Item(*ep_file, key.file, key.fd);
     InstanceOf(world, *ep_file).items.at(key).linked = false;  // list_del_init
     const uint32_t revents = ItemPoll(world, *ep_file, key);
     if (revents == 0) {

@@ -286,6 +286,7 @@ Outcome TcpSend(World& world, SockId sid, uint32_t len, uint32_t flags) {
     return Outcome::Error(TakeError(s));
   }
   if ((s.shutdown & abi::kSendShutdown) != 0) {
+    RULE("tcp.send.epipe.shutdown");
     return Outcome::Error(abi::kEpipe);
   }
   if (len == 0) {
@@ -778,6 +779,7 @@ Outcome InetConnect(World& world, FileId file, int32_t name) {
   s.state = TcpState::kSynSent;
   s.ss = SocketState::kConnecting;
   Handshake(world, sid, name);
+  RULE("tcp.connect.einprogress");
   return Outcome::Error(abi::kEinprogress);
 }
 

@@ -176,6 +176,9 @@ inline constexpr RuleInfo kRules[] = {
      RuleEra::kLoopDownward},
     {"epoll_ctl.eexist", "fs/eventpoll.c do_epoll_ctl: ADD of a (file, fd) "
                          "already in the interest set: EEXIST"},
+    {"epoll_ctl.add.insert",
+     "fs/eventpoll.c ep_insert: the item joins the interest set, its mask "
+     "with ERR|HUP, and registers on the target's wait queue"},
     {"epoll_ctl.add.same_file_other_fd",
      "fs/eventpoll.c ep_cmp_ffd: items are keyed by (file, fd), so the same "
      "file under another descriptor number is a new item"},
@@ -1278,6 +1281,10 @@ inline constexpr RuleInfo kRules[] = {
      "net/ipv4/af_inet.c __inet_stream_connect: SS_DISCONNECTING: EINVAL"},
     {"tcp.connect.eisconn.state", "net/ipv4/af_inet.c __inet_stream_connect: "
                                   "SS_UNCONNECTED but not TCP_CLOSE: EISCONN"},
+    {"tcp.connect.einprogress",
+     "net/ipv4/af_inet.c __inet_stream_connect: a non-blocking connect sends "
+     "the SYN and returns EINPROGRESS (the loopback handshake then completes "
+     "at once)"},
     {"tcp.connect.einval.former_listener",
      "net/ipv4/af_inet.c __inet_stream_connect: a former listener cannot "
      "connect (measured on 6.18): EINVAL"},
@@ -1301,6 +1308,8 @@ inline constexpr RuleInfo kRules[] = {
                                    "not connected, not connecting: EPIPE"},
     {"tcp.send.syn_sent.eagain", "net/core/stream.c sk_stream_wait_connect: "
                                  "still in SYN_SENT, non-blocking: EAGAIN"},
+    {"tcp.send.epipe.shutdown", "net/ipv4/tcp.c tcp_sendmsg_locked: "
+                                "SEND_SHUTDOWN: EPIPE (sk_stream_error)"},
     {"tcp.send.zero", "net/ipv4/tcp.c tcp_sendmsg_locked: a send of 0 bytes on "
                       "a connection returns 0"},
     {"tcp.send.oob",

@@ -31,6 +31,7 @@ static_assert(UngeneratedAreRules());
 
 namespace internal {
 constinit thread_local RuleCounts* rule_sink = nullptr;
+constinit thread_local RuleTrace* rule_trace = nullptr;
 }  // namespace internal
 
 std::optional<size_t> FindRule(std::string_view name) {

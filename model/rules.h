@@ -8,6 +8,11 @@
 // thread-local load per rule applied. A name missing from the table does not
 // compile; a name in the table that no RULE() names fails the
 // `rules_are_counted` test. docs/rules.md lists every rule (generated).
+// A second listener, ScopedRuleTrace, records the rules applied in order,
+// with what each was about (the file being polled, the epoll item being
+// woken, delivered or polled): properties/decided_by.h reads it to name the
+// rule that decided a divergent result. It too costs one thread-local load
+// per rule or scope when nobody listens.
 //
 //   RuleCounts counts{};
 //   {
@@ -23,6 +28,7 @@
 #include <optional>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "model/profile.h"
 #include "model/rule_table.h"
@@ -44,12 +50,32 @@ consteval size_t RuleIndex(std::string_view name) {
 // Hits per rule, indexed like kRules.
 using RuleCounts = std::array<uint64_t, kRuleCount>;
 
+// One entry of a rule trace: a rule applied, or a scope opened or closed.
+// A rule belongs to the innermost open scope: kPoll, the readiness of file
+// `file` (a file's ->poll); kItem, the item (`epoll`, `file`, `fd`) of an
+// epoll instance (its wakeup callback, its delivery or its poll by
+// epoll_wait, epoll_ctl or a poll of the instance). File ids are World's.
+struct RuleTraceEntry {
+  enum class Kind : uint8_t { kRule, kPoll, kItem, kEnd };
+  Kind kind = Kind::kRule;
+  uint16_t rule = 0;   // kRule: index in kRules
+  uint32_t file = 0;   // kPoll, kItem: the watched file
+  uint32_t epoll = 0;  // kItem: the epoll file
+  int32_t fd = -1;     // kItem: the item's descriptor number
+};
+using RuleTrace = std::vector<RuleTraceEntry>;
+static_assert(kRuleCount <= UINT16_MAX);
+
 namespace internal {
 // Where RULE counts on this thread (nullptr: nowhere).
 extern constinit thread_local RuleCounts* rule_sink;
+// Where RULE and the trace scopes record on this thread (nullptr: nowhere).
+extern constinit thread_local RuleTrace* rule_trace;
 inline void HitRule(size_t index) {
   if (RuleCounts* counts = rule_sink)
     ++(*counts)[index];
+  if (RuleTrace* trace = rule_trace)
+    trace->push_back({.rule = static_cast<uint16_t>(index)});
 }
 }  // namespace internal
 
@@ -66,6 +92,51 @@ public:
 
 private:
   RuleCounts* previous_;
+};
+
+// Records the rules this thread's model applies, and their scopes, into
+// `trace` while alive; restores the previous trace at the end.
+class ScopedRuleTrace {
+public:
+  explicit ScopedRuleTrace(RuleTrace* trace) : previous_(internal::rule_trace) {
+    internal::rule_trace = trace;
+  }
+  ~ScopedRuleTrace() { internal::rule_trace = previous_; }
+  ScopedRuleTrace(const ScopedRuleTrace&) = delete;
+  ScopedRuleTrace& operator=(const ScopedRuleTrace&) = delete;
+
+private:
+  RuleTrace* previous_;
+};
+
+// Opens a trace scope (RuleTraceEntry) for its lifetime if a trace listens.
+class RuleScope {
+public:
+  // The readiness of `file`.
+  static RuleScope Poll(uint32_t file) {
+    return RuleScope({.kind = RuleTraceEntry::Kind::kPoll, .file = file});
+  }
+  // The item (`file`, `fd`) of epoll file `epoll`.
+  static RuleScope Item(uint32_t epoll, uint32_t file, int32_t fd) {
+    return RuleScope({.kind = RuleTraceEntry::Kind::kItem,
+                      .file = file,
+                      .epoll = epoll,
+                      .fd = fd});
+  }
+  ~RuleScope() {
+    if (trace_ != nullptr)
+      trace_->push_back({.kind = RuleTraceEntry::Kind::kEnd});
+  }
+  RuleScope(const RuleScope&) = delete;
+  RuleScope& operator=(const RuleScope&) = delete;
+
+private:
+  explicit RuleScope(const RuleTraceEntry& open)
+      : trace_(internal::rule_trace) {
+    if (trace_ != nullptr)
+      trace_->push_back(open);
+  }
+  RuleTrace* trace_;
 };
 
 // The index of rule `name` in kRules, at run time; nullopt if there is none.

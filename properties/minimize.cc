@@ -356,8 +356,8 @@ std::string ReplaySignature(const std::vector<Op>& ops,
     const World before = world;
     StepRecord record{.op = ops[i], .want = Step(world, ops[i]), .got = {}};
     record.got = sut->Execute(ops[i]);
-    signature =
-        CompareStep(before, world, *sut, oracle ? &*oracle : nullptr, record);
+    signature = CompareStep(std::span<const Op>(ops).first(i + 1), before,
+                            world, *sut, oracle ? &*oracle : nullptr, record);
     if (!signature.empty()) {
       diverging_step = static_cast<int>(i);
       break;

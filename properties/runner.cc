@@ -1,5 +1,6 @@
 #include "properties/runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -270,8 +271,13 @@ std::string RerunCommand(const CheckOptions& options, int sequence,
     command += " --no-fdinfo";
   command += " --only-sequence " + std::to_string(sequence);
   for (const std::string& signature : masked) {
-    if (options.known.count(signature) == 0)
-      command += " --mask " + signature;
+    if (options.known.count(signature) != 0)
+      continue;
+    // A readiness rule with companion bits, `rule(RDNORM+WRNORM)`, is
+    // quoted for the shell.
+    command += signature.find('(') == std::string::npos
+                   ? " --mask " + signature
+                   : " --mask '" + signature + "'";
   }
   return command;
 }
@@ -423,18 +429,25 @@ FoundDivergence ReportReplayed(const CheckOptions& options,
 void PrintRunEnd(const CheckOptions& options, CheckReport& report,
                  const Coverage& coverage, std::ostream& out) {
   if (!report.found.empty() || !report.known_hits.empty()) {
+    // Signatures name rules, some long: the column fits the longest.
+    size_t width = 44;
+    for (const FoundDivergence& d : report.found)
+      width = std::max(width, d.signature.size() + 2);
+    for (const auto& [signature, hits] : report.known_hits)
+      width = std::max(width, signature.size() + 2);
+    const int w = static_cast<int>(width);
     out << "\ndistinct divergences:\n";
-    out << "  " << std::left << std::setw(44) << "signature" << std::setw(7)
+    out << "  " << std::left << std::setw(w) << "signature" << std::setw(7)
         << "steps"
         << "scenario\n";
     for (const FoundDivergence& d : report.found) {
-      out << "  " << std::setw(44) << d.signature << std::setw(7) << d.steps
+      out << "  " << std::setw(w) << d.signature << std::setw(7) << d.steps
           << (d.scenario_path.empty() ? "-" : d.scenario_path)
           << (d.reproduced ? "" : "  (did not reproduce on replay)") << '\n';
     }
     for (const auto& [signature, hits] : report.known_hits) {
       const KnownDivergence& k = options.known.at(signature);
-      out << "  " << std::setw(44) << signature << std::setw(7) << "known"
+      out << "  " << std::setw(w) << signature << std::setw(7) << "known"
           << k.scenario << "  (" << hits << " sequences; " << k.note << ")\n";
     }
     out << std::right;

@@ -136,16 +136,19 @@ bool IsMasked(const MaskSet& masked, const std::string& signature) {
 
 }  // namespace
 
-std::string CompareStep(const World& before, const World& after, Sut& sut,
-                        FdinfoOracle* oracle, StepRecord& record) {
-  if (!(record.got == record.want))
-    return DivergenceSignature(before, record.op, record.want, record.got);
+std::string CompareStep(std::span<const Op> ops, const World& before,
+                        const World& after, Sut& sut, FdinfoOracle* oracle,
+                        StepRecord& record) {
+  if (!(record.got == record.want)) {
+    return DivergenceSignature(before.profile, ops, record.want, record.got,
+                               OperandFamilies(before, record.op));
+  }
   if (oracle == nullptr)
     return "";
   record.fdinfo = oracle->Check(after, sut);
   if (!record.fdinfo)
     return "";
-  return FdinfoSignature(after, record.op, *record.fdinfo);
+  return FdinfoSignature(ops, after, *record.fdinfo);
 }
 
 void OpCommand::run(const World& s0, Sut& sut) const {
@@ -174,8 +177,17 @@ void OpCommand::RunAndApply(World& s0, Sut& sut) const {
       StepRecord{.op = op, .want = std::move(want), .got = std::move(got)});
   StepRecord& record = tr.steps.back();
   std::string signature;
+  // The sequence so far, for the signature's replay (divergences only).
+  const auto history = [&tr] {
+    std::vector<Op> ops;
+    ops.reserve(tr.steps.size());
+    for (const StepRecord& s : tr.steps)
+      ops.push_back(s.op);
+    return ops;
+  };
   if (!(record.got == record.want)) {
-    signature = DivergenceSignature(op, record.want, record.got, families);
+    signature = DivergenceSignature(s0.profile, history(), record.want,
+                                    record.got, families);
   } else if (tr.fdinfo) {
     // CompareStep's fdinfo half; s0 is the state after the step now.
     FdinfoOracle& oracle = *tr.fdinfo;
@@ -185,7 +197,7 @@ void OpCommand::RunAndApply(World& s0, Sut& sut) const {
     coverage.fdinfo_checks += oracle.checks() - checks;
     coverage.fdinfo_reads += oracle.reads() - reads;
     if (record.fdinfo)
-      signature = FdinfoSignature(s0, op, *record.fdinfo);
+      signature = FdinfoSignature(history(), s0, *record.fdinfo);
   }
   if (signature.empty())
     return;

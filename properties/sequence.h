@@ -18,6 +18,7 @@
 #include <optional>
 #include <ostream>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -78,9 +79,12 @@ struct StepRecord {
 // Compares one step: the outcomes, then, if they agree and `oracle` is
 // given, the interest sets of `after` (the model's world after the step)
 // with what `sut` shows. Returns the signature of the divergence ("" if
-// none) and records an fdinfo difference in `record`.
-std::string CompareStep(const World& before, const World& after, Sut& sut,
-                        FdinfoOracle* oracle, StepRecord& record);
+// none) and records an fdinfo difference in `record`. `ops` is the sequence
+// up to this step, which is its last (the signature replays it to find the
+// rule that decided).
+std::string CompareStep(std::span<const Op> ops, const World& before,
+                        const World& after, Sut& sut, FdinfoOracle* oracle,
+                        StepRecord& record);
 
 // The steps of the run in progress and of the last run that failed (after
 // shrinking, the last failing run is the minimal counterexample). One per

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "properties/decided_by.h"
+
 namespace epollcheck {
 
 std::string DifferingPart(const Outcome& want, const Outcome& got) {
@@ -104,37 +106,47 @@ std::vector<std::string> OperandFamilies(const World& before, const Op& op) {
   return families;
 }
 
-std::string DivergenceSignature(const Op& op, const Outcome& want,
-                                const Outcome& got,
+std::string_view SignatureOpName(const Op& op) {
+  if (std::holds_alternative<EpollPwait>(op) ||
+      std::holds_alternative<EpollPwait2>(op))
+    return OpName(Op{EpollWait{}});
+  if (std::holds_alternative<PPoll>(op))
+    return OpName(Op{Poll{}});
+  if (std::holds_alternative<PSelect>(op))
+    return OpName(Op{Select{}});
+  return OpName(op);
+}
+
+std::string FamilyKey(const std::vector<std::string>& families) {
+  std::string key = "family.";
+  for (size_t i = 0; i < families.size(); ++i)
+    key += (i == 0 ? "" : "+") + families[i];
+  return families.empty() ? key + "none" : key;
+}
+
+std::string DivergenceSignature(const Profile& profile, std::span<const Op> ops,
+                                const Outcome& want, const Outcome& got,
                                 const std::vector<std::string>& families) {
-  std::string family;
-  for (const std::string& f : families)
-    family += (family.empty() ? "" : "+") + f;
-  if (family.empty())
-    family = "none";
-  return std::string(OpName(op)) + ":" + DifferingPart(want, got) + ":" +
-         family;
+  const std::string part = DifferingPart(want, got);
+  std::string rule = DecidingRule(profile, ops, part, want, got);
+  if (rule.empty())
+    rule = FamilyKey(families);
+  return std::string(SignatureOpName(ops.back())) + ":" + part + ":" + rule;
 }
 
-std::string DivergenceSignature(const World& before, const Op& op,
-                                const Outcome& want, const Outcome& got) {
-  return DivergenceSignature(op, want, got, OperandFamilies(before, op));
-}
-
-std::string FdinfoSignature(const World& after, const Op& op,
+std::string FdinfoSignature(std::span<const Op> ops, const World& after,
                             const FdinfoDifference& difference) {
-  std::set<std::string> families;
-  for (const FileId file : difference.files)
-    families.insert(FileFamilyNameOf(after, file));
-  if (difference.unknown_file)
-    families.insert("unknown");
-  std::string family;
-  for (const std::string& f : families)
-    family += (family.empty() ? "" : "+") + f;
-  if (family.empty())
-    family = "none";
-  return "fdinfo:" + std::string(OpName(op)) + "." + difference.part + ":" +
-         family;
+  std::string rule = DecidingFdinfoRule(after.profile, ops, difference.part);
+  if (rule.empty()) {
+    std::set<std::string> kinds;
+    for (const FileId file : difference.files)
+      kinds.insert(FileFamilyNameOf(after, file));
+    if (difference.unknown_file)
+      kinds.insert("unknown");
+    rule = FamilyKey({kinds.begin(), kinds.end()});
+  }
+  return "fdinfo:" + std::string(SignatureOpName(ops.back())) + "." +
+         difference.part + ":" + rule;
 }
 
 std::variant<KnownDivergences, std::string> LoadKnown(const std::string& path) {
@@ -159,7 +171,7 @@ std::variant<KnownDivergences, std::string> LoadKnown(const std::string& path) {
         scenario.empty()) {
       return path + ":" + std::to_string(line_no) +
              ": expected signature<TAB>scenario<TAB>note, signature as "
-             "op:part:family";
+             "op:part:rule";
     }
     known[signature] = KnownDivergence{scenario, note};
   }

@@ -512,7 +512,8 @@ SequenceRun ReplayAllMasked(const CheckOptions& options,
     if (!run.divergence.empty())
       continue;
     run.divergence =
-        CompareStep(before, world, *sut, oracle ? &*oracle : nullptr, record);
+        CompareStep(std::span<const Op>(ops).first(i + 1), before, world, *sut,
+                    oracle ? &*oracle : nullptr, record);
     if (!run.divergence.empty()) {
       run.divergence_step = static_cast<int>(i);
       SendFrame("div", "-1 " + std::to_string(i) + " " + run.divergence);
