@@ -365,11 +365,11 @@ TEST(Cli, ShardsUnionIsTheWholeRun) {
   };
   ASSERT_FALSE(w.census.empty());
   EXPECT_EQ(census(m), census(w));
-  for (const TargetResult* t : {&w, &m}) {
+  // (The reported divergences are shrunk under each run's own masks, so
+  // their signatures may be ones no sequence's first divergence had: only
+  // the census is the same whatever the sharding.)
+  for (const TargetResult* t : {&w, &m})
     EXPECT_FALSE(t->divergences.empty());
-    for (const ResultDivergence& d : t->divergences)
-      EXPECT_EQ(census(w).count(d.signature), 1u) << d.signature;
-  }
   std::filesystem::remove_all(dir);
 }
 

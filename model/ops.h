@@ -1041,15 +1041,16 @@ struct PidfdOpen {
   friend bool operator==(const PidfdOpen&, const PidfdOpen&) = default;
 };
 
-using Op = std::variant<
-    Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write, Read, Close,
-    Dup, Dup2, SetPipeSize, GetPipeSize, ListFds, Eventfd, EventfdWrite,
-    EventfdRead, Socketpair, Send, Recv, Shutdown, SetSockOpt, GetSockOpt,
-    UnixSocket, Bind, Listen, Connect, Accept4, SendTo, Poll, PPoll, Select,
-    PSelect, InetSocket, EpollPwait, EpollPwait2, OpenFile, TimerfdCreate,
-    TimerfdSettime, EpollIoctl, Lseek, GetFl, SetFl, SetRlimitNofile, Signalfd,
-    SignalfdRead, Tgkill, Sigpending, Sigtimedwait, Fork, ChildClose, ChildExit,
-    Reap, PidfdOpen>;
+using Op =
+    std::variant<Pipe2, EpollCreate, EpollCreate1, EpollCtl, EpollWait, Write,
+                 Read, Close, Dup, Dup2, SetPipeSize, GetPipeSize, ListFds,
+                 Eventfd, EventfdWrite, EventfdRead, Socketpair, Send, Recv,
+                 Shutdown, SetSockOpt, GetSockOpt, UnixSocket, Bind, Listen,
+                 Connect, Accept4, SendTo, Poll, PPoll, Select, PSelect,
+                 InetSocket, EpollPwait, EpollPwait2, OpenFile, TimerfdCreate,
+                 TimerfdSettime, EpollIoctl, Lseek, GetFl, SetFl,
+                 SetRlimitNofile, Signalfd, SignalfdRead, Tgkill, Sigpending,
+                 Sigtimedwait, Fork, ChildClose, ChildExit, Reap, PidfdOpen>;
 
 // What `op` returns on success (Returns), and the handle prefix a scenario
 // binds it to ("" if it binds none).

@@ -625,8 +625,7 @@ constexpr std::pair<uint32_t, std::string_view> kFamilyNames[] = {
     {kFamilyUnixOob, "unixoob"},   {kFamilyTcp, "tcp"},
     {kFamilyUdp, "udp"},           {kFamilyFile, "file"},
     {kFamilyFifo, "fifo"},         {kFamilyTimerfd, "timerfd"},
-    {kFamilySignal, "signal"},
-    {kFamilyFork, "fork"},
+    {kFamilySignal, "signal"},     {kFamilyFork, "fork"},
 };
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -256,6 +257,26 @@ std::string Problems(const std::vector<Op>& input, const std::string& signature,
         (HandlePrefix(m.ops[k]).empty() ||
          HandlePrefix(m.ops[k]) != HandlePrefix(input[o]))) {
       why << "step " << k << ": " << m.ops[k] << " from " << input[o] << '\n';
+      continue;
+    }
+    // A fork may keep fewer descriptors (Simplifications drops members of
+    // its set): each one it keeps names what it named before.
+    if (std::holds_alternative<Fork>(m.ops[k]) &&
+        after[k].size() < before[o].size()) {
+      for (const DescriptorOperand& a : after[k]) {
+        const bool kept =
+            std::any_of(before[o].begin(), before[o].end(),
+                        [&](const DescriptorOperand& b) {
+                          return a.field == b.field &&
+                                 a.id.has_value() == b.id.has_value() &&
+                                 (a.id ? m.origin[a.id->step] == b.id->step &&
+                                             a.id->slot == b.id->slot
+                                       : a.number == b.number);
+                        });
+        if (!kept)
+          why << "step " << k << " (" << m.ops[k] << "): keeps bit " << a.bit
+              << ", which names no descriptor step " << o << " kept\n";
+      }
       continue;
     }
     if (after[k].size() != before[o].size()) {
