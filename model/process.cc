@@ -127,11 +127,20 @@ Outcome ChildExitStep(World& world, const ChildExit& op) {
     RULE("child.exit.release_lifo");
   for (auto it = last.rbegin(); it != last.rend(); ++it)
     PutFile(world, *it);
-  // exit_notify -> do_notify_parent -> do_notify_pidfd: wake_up_all without
-  // a key (no signal: exit_signal 0, so no autoreap either).
+  // exit_notify -> do_notify_parent -> do_notify_pidfd (no signal:
+  // exit_signal 0, so no autoreap either). The wakeup carries the key
+  // IN|RDNORM (measured on 6.18: an item of ERR|HUP or OUT is not queued,
+  // one of RDNORM is); it had none before (wake_up_all). The version that
+  // keyed it is not pinned: taken with pidfs.
   world.procs.at(id).state = ProcState::kZombie;
-  RULE("child.exit.notify");
-  WakeQueue(world, world.procs.at(id).wait_pidfd, 0);
+  if (world.profile.pidfs) {
+    RULE("child.exit.notify.in");
+    WakeQueue(world, world.procs.at(id).wait_pidfd,
+              abi::kEpollIn | abi::kEpollRdNorm);
+  } else {
+    RULE("child.exit.notify.keyless");
+    WakeQueue(world, world.procs.at(id).wait_pidfd, 0);
+  }
   return Outcome::Value(0);
 }
 

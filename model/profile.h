@@ -151,7 +151,9 @@ struct Profile {
   // IN|RDNORM|HUP, the reap wakes the pidfd waiters (no key), every pidfd
   // of one pid shares one inode, and pidfd_open takes PIDFD_THREAD. Before:
   // IN|RDNORM from the exit on, no wakeup at the reap, the anonymous inode,
-  // PIDFD_THREAD EINVAL. Measured on 6.18; the kernel SUT probes it.
+  // PIDFD_THREAD EINVAL. Measured on 6.18, where the exit's wakeup also
+  // carries the key IN|RDNORM (keyless before; when that changed is not
+  // pinned, so it goes with this feature). The kernel SUT probes it.
   bool pidfs = true;
   SocketCalibration sockets = DefaultSocketCalibration();
 

@@ -525,10 +525,14 @@ inline constexpr RuleInfo kRules[] = {
      "number order, each last reference queueing its __fput; "
      "exit_task_work runs them newest first (task_work_run), so the files "
      "go in the reverse order of their descriptors, before exit_notify"},
-    {"child.exit.notify",
-     "kernel/exit.c exit_notify -> do_notify_parent -> do_notify_pidfd: "
-     "wake_up_all(&pid->wait_pidfd), no key (exit_signal 0: no signal, no "
-     "autoreap)"},
+    {"child.exit.notify.in",
+     "kernel/exit.c exit_notify -> do_notify_pidfd: wakes pid->wait_pidfd "
+     "with the key IN|RDNORM (measured on 6.18: items of ERR|HUP or OUT "
+     "alone are not queued); exit_signal 0: no signal, no autoreap",
+     RuleEra::kPidfs},
+    {"child.exit.notify.keyless",
+     "kernel/exit.c do_notify_pidfd: wake_up_all(&pid->wait_pidfd), no key",
+     RuleEra::kNoPidfs},
     {"reap.einval.negative",
      "kernel/exit.c kernel_waitid (P_PIDFD): a negative pidfd: EINVAL"},
     {"reap.ebadf",

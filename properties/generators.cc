@@ -1723,6 +1723,13 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                             {1, kONonblock | kODirect},
                                             {1, kOAsync}}));
       });
+      // A pipe end: O_ASYNC stored (it has ->fasync).
+      if (const std::optional<int32_t> fd =
+              FirstFdOfKind(w, FileKind::kPipeRead)) {
+        add(IndexOf<T>(), [fd = *fd] {
+          return gen::just(Op{SetFl{.fd = fd, .flags = kONonblock | kOAsync}});
+        });
+      }
       // An O_PATH descriptor (check_fcntl_cmd: EBADF).
       if (const std::optional<int32_t> fd = FirstFdOfKind(w, FileKind::kPath)) {
         add(IndexOf<T>(), [fd = *fd] {

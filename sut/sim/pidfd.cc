@@ -69,7 +69,8 @@ void SimChildren::Exit(SimPid* pid) {
   pid->task->CloseAll();
   pid->task.reset();
   pid->state = SimPid::State::kZombie;
-  pid->wait_pidfd.WakeUp(0, 0);  // wake_up_all, no key
+  // do_notify_pidfd: every waiter, keyed IN|RDNORM (6.18).
+  pid->wait_pidfd.WakeUp(abi::kEpollIn | abi::kEpollRdNorm, 0);
 }
 
 int SimChildren::ChildExit(int pidfd) {
