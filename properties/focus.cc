@@ -1321,6 +1321,55 @@ void SignalMoves(const World& w, uint32_t recipe, Moves& m, Families families) {
   WatchAndWait(w, m, sfds, kEpollIn, recipe, families);
 }
 
+// ---------------------------------------------------------------------------
+// Children: a child forked with every open descriptor, the parent closing
+// its own copies (the child then holds the last references: its exit
+// releases them, newest first), the child exiting, reaped, and pidfds of
+// it opened at each stage (a reaped one's: EINVAL), watched by an epoll
+// instance.
+
+void ChildrenMoves(const World& w, uint32_t recipe, Moves& m,
+                   Families families) {
+  std::vector<int32_t> pidfds;
+  uint64_t open = 0;
+  for (const auto& [fd, id] : w.fd_table) {
+    if (w.files.at(id).kind == FileKind::kPidfd)
+      pidfds.push_back(fd);
+    else if (fd < 64)
+      open |= uint64_t{1} << fd;
+  }
+  if (w.fd_table.size() < 3 && m.room(2))
+    m.Add(4, Pipe2{.flags = kONonblock});
+  if (pidfds.empty() && m.room()) {
+    m.Add(open != 0 ? 8 : 2, Fork{.fds = open});
+  }
+  for (int32_t pidfd : pidfds) {
+    const File& f = *w.FileAt(pidfd);
+    const ChildProc& child = w.procs.at(f.proc);
+    switch (child.state) {
+    case ProcState::kRunning:
+      // The parent lets go of what the child holds.
+      for (const auto& [fd, id] : child.fd_table) {
+        if (w.IsOpen(fd) && *w.FileIdAt(fd) == id &&
+            w.files.at(id).kind != FileKind::kPidfd)
+          m.Add(3, Close{.fd = fd});
+      }
+      m.Add(2 + Bits(recipe, 0, 2), ChildExit{.pidfd = pidfd});
+      break;
+    case ProcState::kZombie:
+      m.Add(4, Reap{.pidfd = pidfd});
+      if (m.room())
+        m.Add(2, PidfdOpen{.pidfd = pidfd});
+      break;
+    case ProcState::kReaped:
+      if (m.room())
+        m.Add(4, PidfdOpen{.pidfd = pidfd, .flags = kONonblock});
+      break;
+    }
+  }
+  WatchAndWait(w, m, pidfds, kEpollIn | kEpollHup, recipe, families);
+}
+
 }  // namespace
 
 Families FocusFamilies(Focus focus) {
@@ -1343,6 +1392,8 @@ Families FocusFamilies(Focus focus) {
     return kFamilyFifo | kFamilyTimerfd;
   case Focus::kSignals:
     return kFamilySignal;
+  case Focus::kChildren:
+    return kFamilyFork;
   }
   return 0;
 }
@@ -1380,6 +1431,9 @@ std::vector<FocusMove> FocusMoves(const World& w, const Swarm& swarm) {
     break;
   case Focus::kSignals:
     SignalMoves(w, r, m, families);
+    break;
+  case Focus::kChildren:
+    ChildrenMoves(w, r, m, families);
     break;
   }
   std::vector<FocusMove> moves = m.Take();

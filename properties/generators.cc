@@ -565,7 +565,8 @@ Focus DrawFocus(Families families, int ticket) {
   constexpr std::pair<Focus, int> kWeights[] = {
       {Focus::kNesting, 4},    {Focus::kWaits, 2},     {Focus::kBuffers, 2},
       {Focus::kUnixStream, 4}, {Focus::kUnixDgram, 4}, {Focus::kTcp, 6},
-      {Focus::kUdp, 2},        {Focus::kFifoTimer, 3}, {Focus::kSignals, 3}};
+      {Focus::kUdp, 2},        {Focus::kFifoTimer, 3}, {Focus::kSignals, 3},
+      {Focus::kChildren, 2}};
   if (ticket < 20)
     return Focus::kNone;
   int total = 0;
@@ -1363,6 +1364,19 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
             });
       });
     } else if constexpr (std::is_same_v<T, Recv>) {
+      // MSG_OOB on a TCP socket that never connected (ENOTCONN).
+      for (const auto& [fd, id] : w.fd_table) {
+        const File& f = w.files.at(id);
+        if (f.kind == FileKind::kInetSocket && w.inet_socks.at(f.sock).tcp &&
+            w.inet_socks.at(f.sock).state == TcpState::kClose &&
+            !w.inet_socks.at(f.sock).connected) {
+          add(IndexOf<Recv>(), [fd = fd] {
+            return gen::just(Op{
+                Recv{.fd = fd, .count = 1, .flags = kMsgDontwait | kMsgOob}});
+          });
+          break;
+        }
+      }
       add(IndexOf<Recv>(), [&] {
         return gen::apply(
             [](int32_t fd, uint32_t count, uint32_t extra) -> Op {

@@ -36,8 +36,9 @@ enum class Focus : uint8_t {
   kUdp,         // UDP on loopback
   kFifoTimer,   // FIFO opens and closes, timerfds armed, re-armed, read
   kSignals,     // signalfds watched, signals raised, SIGPIPE from EPIPE
+  kChildren,    // children holding the last references, exits, reaps
 };
-inline constexpr int kFocusKinds = 10;
+inline constexpr int kFocusKinds = 11;
 
 struct Swarm {
   std::array<int, kOpKinds> weights{};
