@@ -95,6 +95,34 @@ std::vector<DescriptorOperand> OperandsOf(const Op& op,
   return out;
 }
 
+// select's and pselect6's nfds; nullopt for other ops.
+std::optional<int32_t> SelectNfds(const Op& op) {
+  if (const auto* s = std::get_if<Select>(&op))
+    return s->nfds;
+  if (const auto* s = std::get_if<PSelect>(&op))
+    return s->nfds;
+  return std::nullopt;
+}
+
+// select and pselect6 with fewer descriptors: nfds lowered to just above
+// the highest bit of its sets, then each bit cleared in turn.
+template <class T> void SimplerSelects(const T& o, std::vector<Op>& out) {
+  const uint64_t all = o.readfds | o.writefds | o.exceptfds;
+  const int32_t top = all == 0 ? 0 : 64 - __builtin_clzll(all);
+  if (top < o.nfds && o.nfds <= 64) {
+    T s = o;
+    s.nfds = top;
+    out.push_back(s);
+  }
+  for (uint64_t T::*set : {&T::readfds, &T::writefds, &T::exceptfds}) {
+    for (uint64_t bits = o.*set; bits != 0; bits &= bits - 1) {
+      T s = o;
+      s.*set &= ~(bits & (~bits + 1));
+      out.push_back(s);
+    }
+  }
+}
+
 // Simpler variants of one op, most aggressive first. Every kind is listed:
 // a new op does not compile until it says how (or that it cannot) simplify.
 std::vector<Op> Simplifications(const Op& op) {
@@ -213,6 +241,9 @@ std::vector<Op> Simplifications(const Op& op) {
             if (o.fds != lowest)
               out.push_back(Fork{.fds = o.fds & ~lowest});
           }
+        } else if constexpr (std::is_same_v<T, Select> ||
+                             std::is_same_v<T, PSelect>) {
+          SimplerSelects(o, out);
         } else if constexpr (std::is_same_v<T, PidfdOpen>) {
           if (o.flags != 0)
             out.push_back(PidfdOpen{.pidfd = o.pidfd});
@@ -236,8 +267,6 @@ std::vector<Op> Simplifications(const Op& op) {
                              std::is_same_v<T, SendTo> ||
                              std::is_same_v<T, Poll> ||
                              std::is_same_v<T, PPoll> ||
-                             std::is_same_v<T, Select> ||
-                             std::is_same_v<T, PSelect> ||
                              std::is_same_v<T, Close> ||
                              std::is_same_v<T, OpenFile> ||
                              std::is_same_v<T, Dup> ||
@@ -300,8 +329,10 @@ std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
   std::vector<bool> gone(ops.size(), false);
   for (size_t i = 0; i < ops.size(); ++i) {
     gone[i] = drop.count(i) != 0;
-    for (const DescriptorOperand& o : operands[i])
-      gone[i] = gone[i] || (o.id && gone[o.id->step]);
+    for (const DescriptorOperand& o : operands[i]) {
+      if (o.bit < 0)  // a set's bit leaves the set instead (below)
+        gone[i] = gone[i] || (o.id && gone[o.id->step]);
+    }
   }
   std::vector<Op> out;
   std::vector<size_t> origin;
@@ -325,10 +356,33 @@ std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
         fd = *number;
       ok = ok && number.has_value();
     });
-    for (; k < want.size(); ++k) {  // descriptor-set bits keep their numbers
+    // Descriptor-set bits follow their descriptors: a bit moves to its
+    // descriptor's number in the candidate, or leaves the set with the step
+    // that made it; a bit naming no descriptor (a closed number) keeps its
+    // number, which must still be closed. select's bits stay on their side
+    // of nfds (the kernel ignores the bits above it).
+    const std::optional<int32_t> nfds = SelectNfds(op);
+    std::map<std::string, uint64_t, std::less<>> sets;
+    for (; k < want.size(); ++k) {
       const DescriptorOperand& w = want[k];
-      ok = ok && (w.id ? table.NumberOf(*w.id) == w.bit : !table.IsOpen(w.bit));
+      uint64_t& bits = sets[w.field];
+      int32_t number = w.bit;
+      if (!w.id) {
+        ok = ok && !table.IsOpen(w.bit);
+      } else if (gone[w.id->step]) {
+        continue;
+      } else {
+        number = table.NumberOf(*w.id).value_or(-1);
+        ok = ok && number >= 0 && number < 64 &&
+             (!nfds || (w.bit < *nfds) == (number < *nfds));
+      }
+      if (ok)
+        bits |= uint64_t{1} << number;
     }
+    ForEachFdSetField(op, [&](std::string_view name, uint64_t& bits) {
+      const auto it = sets.find(name);
+      bits = it == sets.end() ? 0 : it->second;
+    });
     if (!ok)
       return std::nullopt;
     table.Run(op, i);
@@ -381,6 +435,9 @@ Minimized MinimizeTracked(const std::vector<Op>& ops,
       },
       profile, max_replays);
 }
+
+// Pairs of steps are deleted together only below this length.
+constexpr size_t kMaxPairSteps = 16;
 
 Minimized MinimizeTracked(const std::vector<Op>& ops,
                           const std::string& signature,
@@ -447,7 +504,31 @@ Minimized MinimizeTracked(const std::vector<Op>& ops,
       return best;
     if (!changed) {
       best.one_minimal = true;
-      return best;
+      // Out of a local minimum: two steps at once (a write and the read
+      // that undoes it, an item and the wait that took its event), for
+      // short sequences only (n(n-1)/2 candidates).
+      if (best.ops.size() > kMaxPairSteps)
+        return best;
+      for (size_t i = best.ops.size(); i-- > 1 && !changed;) {
+        for (size_t j = i; j-- > 0 && !changed;) {
+          if (i >= best.ops.size())
+            break;
+          std::vector<size_t> kept;
+          std::optional<std::vector<Op>> candidate =
+              DeleteSteps(best.ops, {j, i}, profile, &kept);
+          if (!candidate)
+            continue;
+          if (best.replays >= max_replays)
+            return best;
+          std::vector<size_t> origin;
+          for (size_t k : kept)
+            origin.push_back(best.origin[k]);
+          changed = try_candidate(std::move(*candidate), std::move(origin));
+        }
+      }
+      if (!changed)
+        return best;
+      best.one_minimal = false;
     }
   }
 }

@@ -174,15 +174,32 @@ TEST(DeleteSteps, ADescriptorWhoseCreatorNowFailsCannotBeNamed) {
   EXPECT_FALSE(DeleteSteps(ops, {4}, kProfile));
 }
 
-TEST(DeleteSteps, DescriptorSetBitsKeepTheirNumbers) {
+TEST(DeleteSteps, DescriptorSetBitsFollowTheirDescriptors) {
   const std::vector<Op> ops = {Pipe2{}, Pipe2{},
-                               Select{.nfds = 4, .readfds = 0b0100}};
-  // Without the first pipe, the second pipe's read end would be 0, not 2.
-  EXPECT_FALSE(DeleteSteps(ops, {0}, kProfile));
-  // Without the second pipe the select goes with it.
-  const auto candidate = DeleteSteps(ops, {1}, kProfile);
-  ASSERT_TRUE(candidate);
-  EXPECT_EQ(candidate->size(), 1u);
+                               Select{.nfds = 4, .readfds = 0b0101}};
+  // Without the first pipe, the second pipe's read end is 0: its bit moves
+  // there, the first pipe's leaves the set.
+  const auto first = DeleteSteps(ops, {0}, kProfile);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first,
+            (std::vector<Op>{Pipe2{}, Select{.nfds = 4, .readfds = 0b0001}}))
+      << Printed(*first);
+  // Without the second pipe its bit leaves the set; the select stays.
+  const auto second = DeleteSteps(ops, {1}, kProfile);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second,
+            (std::vector<Op>{Pipe2{}, Select{.nfds = 4, .readfds = 0b0001}}))
+      << Printed(*second);
+  // A bit above nfds (ignored by the kernel) cannot move below it.
+  const std::vector<Op> above = {Pipe2{}, Pipe2{},
+                                 Select{.nfds = 2, .readfds = 0b0100}};
+  EXPECT_FALSE(DeleteSteps(above, {0}, kProfile));
+  // A bit naming a closed number keeps it, and it must stay closed.
+  const std::vector<Op> closed = {Pipe2{}, Pipe2{},
+                                  Select{.nfds = 8, .readfds = 0b1000'0000}};
+  const auto kept = DeleteSteps(closed, {0}, kProfile);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->back(), (Op{Select{.nfds = 8, .readfds = 0b1000'0000}}));
 }
 
 std::unique_ptr<Sut> ScratchLosingLastEvent() {
@@ -259,41 +276,45 @@ std::string Problems(const std::vector<Op>& input, const std::string& signature,
       why << "step " << k << ": " << m.ops[k] << " from " << input[o] << '\n';
       continue;
     }
-    // A fork may keep fewer descriptors (Simplifications drops members of
-    // its set): each one it keeps names what it named before.
-    if (std::holds_alternative<Fork>(m.ops[k]) &&
-        after[k].size() < before[o].size()) {
-      for (const DescriptorOperand& a : after[k]) {
-        const bool kept =
-            std::any_of(before[o].begin(), before[o].end(),
-                        [&](const DescriptorOperand& b) {
-                          return a.field == b.field &&
-                                 a.id.has_value() == b.id.has_value() &&
-                                 (a.id ? m.origin[a.id->step] == b.id->step &&
-                                             a.id->slot == b.id->slot
-                                       : a.number == b.number);
-                        });
-        if (!kept)
-          why << "step " << k << " (" << m.ops[k] << "): keeps bit " << a.bit
-              << ", which names no descriptor step " << o << " kept\n";
+    // Descriptor operands name what they named before. A set's bits (a
+    // fork's, select's) may move to their descriptors' new numbers or leave
+    // the set (with the step that made their descriptor, or simplified
+    // away); each bit kept names what it named before.
+    const auto names_same = [&](const DescriptorOperand& a,
+                                const DescriptorOperand& b) {
+      return a.field == b.field && a.id.has_value() == b.id.has_value() &&
+             (a.id ? m.origin[a.id->step] == b.id->step &&
+                         a.id->slot == b.id->slot
+                   : a.number == b.number);
+    };
+    std::vector<DescriptorOperand> fds_after;
+    std::vector<DescriptorOperand> fds_before;
+    for (const DescriptorOperand& a : after[k]) {
+      if (a.bit < 0) {
+        fds_after.push_back(a);
+        continue;
       }
+      if (std::none_of(before[o].begin(), before[o].end(),
+                       [&](const DescriptorOperand& b) {
+                         return b.bit >= 0 && names_same(a, b);
+                       })) {
+        why << "step " << k << " (" << m.ops[k] << "): " << a.field
+            << " keeps bit " << a.bit << ", which names no descriptor step "
+            << o << " named\n";
+      }
+    }
+    for (const DescriptorOperand& b : before[o]) {
+      if (b.bit < 0)
+        fds_before.push_back(b);
+    }
+    if (fds_after.size() != fds_before.size()) {
+      why << "step " << k << ": " << fds_after.size() << " operands, was "
+          << fds_before.size() << '\n';
       continue;
     }
-    if (after[k].size() != before[o].size()) {
-      why << "step " << k << ": " << after[k].size() << " operands, was "
-          << before[o].size() << '\n';
-      continue;
-    }
-    for (size_t j = 0; j < after[k].size(); ++j) {
-      const DescriptorOperand& a = after[k][j];
-      const DescriptorOperand& b = before[o][j];
-      const bool same =
-          a.field == b.field && a.bit == b.bit &&
-          a.id.has_value() == b.id.has_value() &&
-          (a.id ? m.origin[a.id->step] == b.id->step && a.id->slot == b.id->slot
-                : a.number == b.number);
-      if (!same) {
-        why << "step " << k << " (" << m.ops[k] << "), " << a.field
+    for (size_t j = 0; j < fds_after.size(); ++j) {
+      if (!names_same(fds_after[j], fds_before[j])) {
+        why << "step " << k << " (" << m.ops[k] << "), " << fds_after[j].field
             << ": names another descriptor than step " << o << " (" << input[o]
             << ")\n";
       }

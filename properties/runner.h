@@ -107,7 +107,7 @@ struct FoundDivergence {
   size_t steps = 0;
   std::string scenario_path;  // "" if not saved
   bool reproduced = true;     // a fresh replay diverged again
-  std::vector<Op> shrunk;     // the sequence RapidCheck shrank it to
+  std::vector<Op> shrunk;     // the failing run, cut after its divergence
   Minimized minimized;        // shrunk, minimized (properties/minimize.h)
 };
 
@@ -184,13 +184,14 @@ void CountMaskedHits(const SequenceRun& run,
                      const std::set<std::string>& masked,
                      std::map<std::string, long>& hits);
 
-// Shrinking progress: (shrinks tried, accepted).
+// Minimizing progress: (candidates tried, accepted).
 using ShrinkProgress = std::function<void(int tried, int accepted)>;
 
-// Reruns sequence `sequence` with `masked` masked, shrinks its failure
-// (RapidCheck, then Minimize), prints report number `index` to `out` and
-// saves its scenario. nullopt if it did not fail again; what it exercised
-// (the run and every shrink) is added to `coverage`.
+// Reruns sequence `sequence` with `masked` masked, minimizes its failure
+// (Minimize, from the run cut after its diverging step; no RapidCheck
+// shrinking), prints report number `index` to `out` and saves its scenario.
+// nullopt if it did not fail again; what the rerun exercised is added to
+// `coverage`.
 std::optional<FoundDivergence>
 ShrinkAndReport(const CheckOptions& options, int sequence,
                 const std::set<std::string>& masked, int index,
