@@ -320,18 +320,29 @@ bool KeepsAdmissible(const std::vector<Op>& ops,
   return true;
 }
 
-std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
-                                           const std::set<size_t>& drop,
-                                           const Profile& profile,
-                                           std::vector<size_t>* kept) {
+namespace {
+
+// DeleteSteps and BypassDup: `bypass` maps a deleted dup step to the
+// descriptor its copy's users name instead.
+std::optional<std::vector<Op>>
+DeleteSteps(const std::vector<Op>& ops, const std::set<size_t>& drop,
+            const Profile& profile, std::vector<size_t>* kept,
+            const std::map<size_t, DescriptorId>& bypass) {
   const auto operands = DescriptorOperands(ops, profile);
+  // What an operand naming `id` names in the candidate.
+  const auto resolve = [&](DescriptorId id) {
+    for (auto it = bypass.find(id.step); it != bypass.end() && id.slot == 0;
+         it = bypass.find(id.step))
+      id = it->second;
+    return id;
+  };
   // The deleted steps and, transitively, the steps naming their descriptors.
   std::vector<bool> gone(ops.size(), false);
   for (size_t i = 0; i < ops.size(); ++i) {
     gone[i] = drop.count(i) != 0;
     for (const DescriptorOperand& o : operands[i]) {
       if (o.bit < 0)  // a set's bit leaves the set instead (below)
-        gone[i] = gone[i] || (o.id && gone[o.id->step]);
+        gone[i] = gone[i] || (o.id && gone[resolve(*o.id).step]);
     }
   }
   std::vector<Op> out;
@@ -351,7 +362,7 @@ std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
         ok = ok && !table.IsOpen(fd);  // a literal stays a closed number
         return;
       }
-      const std::optional<int32_t> number = table.NumberOf(*w.id);
+      const std::optional<int32_t> number = table.NumberOf(resolve(*w.id));
       if (number)
         fd = *number;
       ok = ok && number.has_value();
@@ -369,10 +380,10 @@ std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
       int32_t number = w.bit;
       if (!w.id) {
         ok = ok && !table.IsOpen(w.bit);
-      } else if (gone[w.id->step]) {
+      } else if (gone[resolve(*w.id).step]) {
         continue;
       } else {
-        number = table.NumberOf(*w.id).value_or(-1);
+        number = table.NumberOf(resolve(*w.id)).value_or(-1);
         ok = ok && number >= 0 && number < 64 &&
              (!nfds || (w.bit < *nfds) == (number < *nfds));
       }
@@ -394,6 +405,29 @@ std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
   if (kept != nullptr)
     *kept = std::move(origin);
   return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
+                                           const std::set<size_t>& drop,
+                                           const Profile& profile,
+                                           std::vector<size_t>* kept) {
+  return DeleteSteps(ops, drop, profile, kept, {});
+}
+
+std::optional<std::vector<Op>> BypassDup(const std::vector<Op>& ops,
+                                         size_t step, const Profile& profile,
+                                         std::vector<size_t>* kept) {
+  if (step >= ops.size() || !(std::holds_alternative<Dup>(ops[step]) ||
+                              std::holds_alternative<Dup2>(ops[step])))
+    return std::nullopt;
+  // The copied descriptor: the first operand (dup's fd, dup2's oldfd).
+  const auto operands = DescriptorOperands(ops, profile);
+  if (operands[step].empty() || !operands[step][0].id)
+    return std::nullopt;
+  return DeleteSteps(ops, {step}, profile, kept,
+                     {{step, *operands[step][0].id}});
 }
 
 std::string ReplaySignature(const std::vector<Op>& ops,
@@ -470,20 +504,28 @@ Minimized MinimizeTracked(const std::vector<Op>& ops,
     for (size_t i = best.ops.size(); i-- > 0;) {
       if (i >= best.ops.size())
         continue;
-      std::vector<size_t> kept;
-      std::optional<std::vector<Op>> candidate =
-          DeleteSteps(best.ops, {i}, profile, &kept);
-      if (!candidate)
-        continue;
-      if (best.replays >= max_replays) {
-        out_of_budget = true;
-        break;
+      // The step with its dependents, else (a dup) the step alone, its
+      // copy's users naming the original.
+      bool deleted = false;
+      for (const bool bypass : {false, true}) {
+        std::vector<size_t> kept;
+        std::optional<std::vector<Op>> candidate =
+            bypass ? BypassDup(best.ops, i, profile, &kept)
+                   : DeleteSteps(best.ops, {i}, profile, &kept);
+        if (deleted || !candidate)
+          continue;
+        if (best.replays >= max_replays) {
+          out_of_budget = true;
+          break;
+        }
+        std::vector<size_t> origin;
+        for (size_t k : kept)
+          origin.push_back(best.origin[k]);
+        deleted = try_candidate(std::move(*candidate), std::move(origin));
       }
-      std::vector<size_t> origin;
-      for (size_t k : kept)
-        origin.push_back(best.origin[k]);
-      if (try_candidate(std::move(*candidate), std::move(origin)))
-        changed = true;
+      changed = changed || deleted;
+      if (out_of_budget)
+        break;
     }
     // Argument simplifications.
     for (size_t i = 0; i < best.ops.size() && !out_of_budget; ++i) {

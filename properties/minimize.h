@@ -16,7 +16,10 @@
 // descriptor stays the dup, never becomes the original. Deleting a step
 // deletes with it every later step that names one of its descriptors
 // (transitively: the uses of a dup of it too), so no operand is ever
-// re-pointed at another descriptor. A number that was not open when its
+// re-pointed at another descriptor, with one exception tried on purpose:
+// a dup may go alone, its copy's users naming the descriptor it copied
+// (BypassDup; same open file, another number), if the replay still
+// diverges with the same signature. A number that was not open when its
 // step ran (closed, never opened, -1) is a literal: it is kept and must still
 // be closed there. A bit of a descriptor set (select's and a fork's,
 // FieldKind::kFdSet) names a descriptor too: it moves to that descriptor's
@@ -92,6 +95,15 @@ std::optional<std::vector<Op>> DeleteSteps(const std::vector<Op>& ops,
                                            const std::set<size_t>& drop,
                                            const Profile& profile,
                                            std::vector<size_t>* kept = nullptr);
+
+// `ops` without dup (or dup2) step `step`, the operands that named its
+// descriptor naming the descriptor it copied instead (the same open file,
+// another number): the steps using the copy stay. nullopt if `step` is not
+// a dup of an open descriptor, or if DeleteSteps' conditions fail (the
+// original is closed where a use of the copy runs...).
+std::optional<std::vector<Op>> BypassDup(const std::vector<Op>& ops,
+                                         size_t step, const Profile& profile,
+                                         std::vector<size_t>* kept = nullptr);
 
 // The signature of the first divergence of `ops` replayed on a fresh SUT and
 // model, or "" if none. Sets `diverging_step` to its index.

@@ -13,6 +13,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -129,6 +130,30 @@ TEST(DeleteSteps, ADupStaysTheDupWhenEarlierNumbersShift) {
                                 EpollWait{.epfd = 3, .maxevents = 8}};
   EXPECT_EQ(*candidate, want) << Printed(*candidate);
   EXPECT_EQ(kept, (std::vector<size_t>{1, 2, 3, 4, 5, 7}));
+}
+
+TEST(BypassDup, TheCopysUsersNameTheOriginal) {
+  std::vector<size_t> kept;
+  const auto candidate = BypassDup(DupScenario(), 2, kProfile, &kept);
+  ASSERT_TRUE(candidate);
+  // The second ADD names the pipe end the dup copied (3): an EEXIST now,
+  // which the minimizer's replay would reject; what matters here is that
+  // the step stays and names the original.
+  const std::vector<Op> want = {Pipe2{.flags = abi::kONonblock},
+                                Pipe2{.flags = abi::kONonblock},
+                                EpollCreate1{},
+                                AddOut(4, 3, 1),
+                                AddOut(4, 3, 2),
+                                Write{.fd = 1, .count = 1},
+                                EpollWait{.epfd = 4, .maxevents = 8}};
+  EXPECT_EQ(*candidate, want) << Printed(*candidate);
+  EXPECT_EQ(kept, (std::vector<size_t>{0, 1, 3, 4, 5, 6, 7}));
+  // Only a dup can be bypassed.
+  EXPECT_FALSE(BypassDup(DupScenario(), 1, kProfile));
+  // Not when the original is closed before the copy is used.
+  const std::vector<Op> closed = {Pipe2{}, Dup{.fd = 0}, Close{.fd = 0},
+                                  Read{.fd = 2, .count = 1}};
+  EXPECT_FALSE(BypassDup(closed, 1, kProfile));
 }
 
 TEST(DeleteSteps, TheStepsNamingADeletedDescriptorGoWithIt) {
@@ -280,11 +305,22 @@ std::string Problems(const std::vector<Op>& input, const std::string& signature,
     // fork's, select's) may move to their descriptors' new numbers or leave
     // the set (with the step that made their descriptor, or simplified
     // away); each bit kept names what it named before.
+    // A dup gone from the result (BypassDup) stands for what it copied.
+    const std::set<size_t> kept_steps(m.origin.begin(), m.origin.end());
+    const auto bypassed = [&](std::optional<DescriptorId> id) {
+      while (id && id->slot == 0 && kept_steps.count(id->step) == 0 &&
+             (std::holds_alternative<Dup>(input[id->step]) ||
+              std::holds_alternative<Dup2>(input[id->step])) &&
+             !before[id->step].empty())
+        id = before[id->step][0].id;
+      return id;
+    };
     const auto names_same = [&](const DescriptorOperand& a,
                                 const DescriptorOperand& b) {
-      return a.field == b.field && a.id.has_value() == b.id.has_value() &&
-             (a.id ? m.origin[a.id->step] == b.id->step &&
-                         a.id->slot == b.id->slot
+      const std::optional<DescriptorId> b_id = bypassed(b.id);
+      return a.field == b.field && a.id.has_value() == b_id.has_value() &&
+             (a.id ? m.origin[a.id->step] == b_id->step &&
+                         a.id->slot == b_id->slot
                    : a.number == b.number);
     };
     std::vector<DescriptorOperand> fds_after;
