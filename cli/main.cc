@@ -199,6 +199,7 @@ epollcheck::Profile WithHostFacts(epollcheck::Profile profile,
   profile.cap_net_admin = measured.cap_net_admin;
   profile.cap_fowner = measured.cap_fowner;
   profile.pipe_max_size = measured.pipe_max_size;
+  profile.max_user_watches = measured.max_user_watches;
   return profile;
 }
 

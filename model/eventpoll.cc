@@ -15,6 +15,18 @@
 namespace epollcheck::internal {
 namespace {
 
+// The items of every live epoll instance: the user's epoll_watches (ep_insert
+// counts them up, __ep_remove down). Linux: fs/eventpoll.c, struct
+// user_struct epoll_watches.
+int64_t UserWatches(const World& world) {
+  int64_t watches = 0;
+  for (const auto& [id, file] : world.files) {
+    if (file.epoll)
+      watches += static_cast<int64_t>(file.epoll->items.size());
+  }
+  return watches;
+}
+
 EpollInstance& InstanceOf(World& world, FileId epoll_file) {
   File& f = world.files.at(epoll_file);
   EP_CHECK(f.epoll.has_value());
@@ -435,6 +447,12 @@ Outcome EpollCtlStep(World& world, int32_t epfd, int32_t op, int32_t fd,
     if (exists) {
       RULE("epoll_ctl.eexist");
       return Outcome::Error(abi::kEexist);
+    }
+    // ep_insert, first of all: every instance of the sequence was made by
+    // its thread, so the user's items are the items of every live instance.
+    if (UserWatches(world) >= world.profile.max_user_watches) {
+      RULE("epoll_ctl.enospc.max_user_watches");
+      return Outcome::Error(abi::kEnospc);
     }
     for (const auto& [other, item] : ep.items) {
       if (other.file == key.file) {

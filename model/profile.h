@@ -156,6 +156,13 @@ struct Profile {
   // pinned, so it goes with this feature). The kernel SUT probes it.
   bool pidfs = true;
   SocketCalibration sockets = DefaultSocketCalibration();
+  // /proc/sys/fs/epoll/max_user_watches: the items a user may have in all
+  // its epoll instances (ep_insert: ENOSPC at the limit). A host's is
+  // millions (4% of low memory), out of a sequence's reach; a VM guest the
+  // suite owns sets a small one (ci/guest/init.cc), and there the kernel
+  // SUT's executor runs under a real uid of its own, so only the sequence's
+  // items count. The kernel SUT reads it.
+  int64_t max_user_watches = INT64_MAX;
 
   std::string name = "6.18";
   friend bool operator==(const Profile&, const Profile&) = default;

@@ -51,6 +51,7 @@ enum class RuleEra : uint8_t {
   kNoCapFowner,              // without CAP_FOWNER (not uid 0)
   kPidfs,                    // 6.9+: pidfds in pidfs
   kNoPidfs,                  // before 6.9: pidfds on the anonymous inode
+  kWatchLimitReachable,      // fs.epoll.max_user_watches small (a VM guest)
 };
 
 struct RuleInfo {
@@ -176,6 +177,11 @@ inline constexpr RuleInfo kRules[] = {
      RuleEra::kLoopDownward},
     {"epoll_ctl.eexist", "fs/eventpoll.c do_epoll_ctl: ADD of a (file, fd) "
                          "already in the interest set: EEXIST"},
+    {"epoll_ctl.enospc.max_user_watches",
+     "fs/eventpoll.c ep_insert: the user already has fs.epoll.max_user_watches "
+     "items in all its instances (ep->user->epoll_watches): ENOSPC, before "
+     "anything is allocated",
+     RuleEra::kWatchLimitReachable},
     {"epoll_ctl.add.insert",
      "fs/eventpoll.c ep_insert: the item joins the interest set, its mask "
      "with ERR|HUP, and registers on the target's wait queue"},

@@ -108,6 +108,8 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
     return profile.pidfs;
   case RuleEra::kNoPidfs:
     return !profile.pidfs;
+  case RuleEra::kWatchLimitReachable:
+    return profile.max_user_watches <= kReachableWatchLimit;
   }
   return true;
 }
@@ -176,6 +178,8 @@ std::string_view RuleEraName(RuleEra era) {
     return "6.9+";
   case RuleEra::kNoPidfs:
     return "before 6.9";
+  case RuleEra::kWatchLimitReachable:
+    return "fs.epoll.max_user_watches within a sequence's reach (a VM guest)";
   }
   return "";
 }

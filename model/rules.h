@@ -144,6 +144,11 @@ std::optional<size_t> FindRule(std::string_view name);
 
 // True if a kernel with profile `profile` can apply a rule of era `era`.
 bool RuleEraApplies(RuleEra era, const Profile& profile);
+
+// The largest fs.epoll.max_user_watches a generated sequence can reach
+// (its items, at most a few per step): above it the ENOSPC rule is counted
+// as not applying (rule coverage does not ask for it).
+inline constexpr int64_t kReachableWatchLimit = 256;
 // What era `era` needs, e.g. "6.15+" ("" for kAny).
 std::string_view RuleEraName(RuleEra era);
 

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "model/profile.h"
+#include "model/rules.h"
 #include "properties/runner.h"
 #include "properties/sequence.h"
 #include "sut/sim/sim_sut.h"
@@ -67,6 +68,31 @@ TEST(ModelMatchesScratch, UnbrokenScratchPassesTheSameBudget) {
   const CheckReport report = RunCheck(options, out, nullptr);
   EXPECT_EQ(report.divergences, 0) << out.str();
   EXPECT_EQ(report.sequences_run, 1000) << out.str();
+}
+
+// fs.epoll.max_user_watches within reach, as in a VM guest the suite owns
+// (ci/guest/init.cc): scratch and the model agree on which ADD is refused
+// with ENOSPC, and the generated sequences get there.
+TEST(ModelMatchesScratch, AtASmallWatchLimit) {
+  constexpr int kLimit = 6;
+  CheckOptions options;
+  options.sut_name = "scratch";
+  options.sut_description = "from-scratch eventpoll (sut/sim), 6 watches";
+  options.make_sut = []() -> std::unique_ptr<Sut> {
+    return std::make_unique<SimSut>(sim::SimConfig{.max_user_watches = kLimit});
+  };
+  options.profile = ProfileForKernel(6, 18);
+  options.profile.max_user_watches = kLimit;
+  options.families = kScratchFamilies;
+  options.sequences = 300;
+  options.seed = 1;
+  std::ostringstream out;
+  const CheckReport report = RunCheck(options, out, nullptr);
+  EXPECT_EQ(report.divergences, 0) << out.str();
+  const std::optional<size_t> rule =
+      FindRule("epoll_ctl.enospc.max_user_watches");
+  ASSERT_TRUE(rule);
+  EXPECT_GT(report.coverage.rules[*rule], 0) << out.str();
 }
 
 }  // namespace

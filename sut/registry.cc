@@ -1,5 +1,6 @@
 #include "sut/registry.h"
 
+#include "model/rules.h"
 #include "sut/kernel/calibrate.h"
 #include "sut/kernel/kernel_sut.h"
 #include "sut/mutant_sut.h"
@@ -28,6 +29,11 @@ std::variant<SutEntry, std::string> MakeKernel() {
   entry.description = RunningKernelDescription() + ", model profile " +
                       entry.profile.name + " (probed); sockets calibrated: " +
                       CalibrationSummary(entry.profile.sockets);
+  // Only a guest's limit is within a sequence's reach (ci/guest/init.cc).
+  if (entry.profile.max_user_watches <= kReachableWatchLimit) {
+    entry.description += "; fs.epoll.max_user_watches " +
+                         std::to_string(entry.profile.max_user_watches);
+  }
   return entry;
 }
 
@@ -39,6 +45,7 @@ SutEntry MakeScratch() {
     return std::make_unique<SimSut>();
   };
   entry.profile = ProfileForKernel(6, 18);
+  entry.profile.max_user_watches = sim::SimConfig{}.max_user_watches;
   entry.families = kScratchFamilies;
   entry.description =
       "from-scratch eventpoll (sut/sim), model profile " + entry.profile.name;
