@@ -771,6 +771,17 @@ int Replay(const std::vector<std::string_view>& args) {
               << " (skipped)" << std::endl;
     return kSkipExitCode;
   }
+  if (scenario.max_user_watches && sut_name != "model" &&
+      sut.profile.max_user_watches != *scenario.max_user_watches) {
+    std::cout << "epollcheck: " << path << ": needs fs.epoll.max_user_watches "
+              << *scenario.max_user_watches << " (a VM guest's); " << sut_name
+              << " has "
+              << (sut.profile.max_user_watches == INT64_MAX
+                      ? std::string("no limit")
+                      : std::to_string(sut.profile.max_user_watches))
+              << " (skipped)" << std::endl;
+    return kSkipExitCode;
+  }
   // The era the SUT is expected to behave as: --kernel-era, else the SUT's
   // own (the running kernel's; the model simulates the file's era).
   epollcheck::Profile profile = sut.profile;

@@ -64,6 +64,15 @@ std::vector<std::string> CorpusFiles() {
   return files;
 }
 
+// Era `major.minor` with the host facts `scenario` needs (its
+// fs.epoll.max_user_watches), as replay --kernel-era builds it.
+Profile EraFor(const Scenario& scenario, int major, int minor) {
+  Profile era = ProfileForKernel(major, minor);
+  if (scenario.max_user_watches)
+    era.max_user_watches = *scenario.max_user_watches;
+  return era;
+}
+
 // A kernel without AF_UNIX MSG_OOB (unix.msg_oob=eopnotsupp: before 5.15)
 // does not implement family unixoob, and replay skips a file that uses it
 // there (exit 77), as these tests do.
@@ -83,7 +92,7 @@ TEST(CorpusEras, EveryEraDependentStepIsMarked) {
   for (const std::string& path : files) {
     const Scenario scenario = Parse(ReadFile(path));
     for (const auto& [major, minor] : kEras) {
-      const Profile era = ProfileForKernel(major, minor);
+      const Profile era = EraFor(scenario, major, minor);
       if (SkippedOn(scenario, era))
         continue;
       const ReplayReport report = ReplayOnModel(scenario, era, era);
@@ -99,7 +108,7 @@ TEST(CorpusEras, EveryMarkedStepChangesWithTheEra) {
     const Scenario scenario = Parse(ReadFile(path));
     std::vector<ReplayReport> reports;
     for (const auto& [major, minor] : kEras) {
-      const Profile era = ProfileForKernel(major, minor);
+      const Profile era = EraFor(scenario, major, minor);
       if (!SkippedOn(scenario, era))
         reports.push_back(ReplayOnModel(scenario, era, era));
     }

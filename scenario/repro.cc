@@ -753,6 +753,31 @@ std::string FieldExpr(const ScenarioStep& step, std::string_view field,
 Reproducer EmitReproducer(const Scenario& scenario, const Profile& profile,
                           const std::string& source) {
   std::ostringstream os;  // main()'s body, after the prelude
+  if (scenario.max_user_watches) {
+    // As the kernel SUT in a guest (sut/kernel TakePrivateUid): only on a
+    // kernel with this limit, and under a real uid of its own, so that only
+    // the scenario's items count.
+    os << "  {\n"
+          "    FILE *f = fopen(\"/proc/sys/fs/epoll/max_user_watches\", "
+          "\"re\");\n"
+          "    long long limit = -1;\n"
+          "    if (f && fscanf(f, \"%lld\", &limit) != 1) limit = -1;\n"
+          "    if (f) fclose(f);\n"
+          "    if (limit != "
+       << *scenario.max_user_watches
+       << "LL) {\n"
+          "      dprintf(OUT_FD, \"skipped: needs fs.epoll.max_user_watches "
+       << *scenario.max_user_watches
+       << ", this kernel has %lld\\n\", limit);\n"
+          "      return 77;\n"
+          "    }\n"
+          "    if (geteuid() == 0 && syscall(SYS_setresuid, 200000u + "
+          "(unsigned)getpid() * 64u, -1, -1) != 0) {\n"
+          "      dprintf(OUT_FD, \"setresuid: %s\\n\", strerror(errno));\n"
+          "      return 2;\n"
+          "    }\n"
+          "  }\n";
+  }
   // Every descriptor number the scenario names (operands, predicted and
   // written results), so OUT_FD can be one it never touches.
   std::set<int64_t> numbers;

@@ -382,6 +382,17 @@ std::variant<Scenario, ParseError> ParseScenario(std::string_view text) {
       scenario.profile = std::string(era);
       continue;
     }
+    if (line.substr(0, 17) == "max_user_watches ") {
+      const std::string_view n = Trim(line.substr(17));
+      int64_t limit = 0;
+      const auto [end, ec] =
+          std::from_chars(n.data(), n.data() + n.size(), limit);
+      if (ec != std::errc() || end != n.data() + n.size() || limit < 0)
+        return fail("max_user_watches: expected a count, got '" +
+                    std::string(n) + "'");
+      scenario.max_user_watches = limit;
+      continue;
+    }
     if (line.substr(0, 7) == "fdinfo(") {
       if (scenario.steps.empty())
         return fail("an fdinfo line follows the step it checks");
@@ -536,11 +547,14 @@ std::string FormatStepCall(const ScenarioStep& step) {
 
 Profile WrittenProfile(const Scenario& scenario) {
   std::string why;
+  Profile profile = ProfileForKernel(6, 18);
   if (!scenario.profile.empty()) {
     if (auto parsed = ParseProfileName(scenario.profile, &why))
-      return *parsed;
+      profile = *parsed;
   }
-  return ProfileForKernel(6, 18);
+  if (scenario.max_user_watches)
+    profile.max_user_watches = *scenario.max_user_watches;
+  return profile;
 }
 
 std::string FormatScenario(const Scenario& scenario,
@@ -550,6 +564,8 @@ std::string FormatScenario(const Scenario& scenario,
     os << "# " << c << '\n';
   if (!scenario.profile.empty())
     os << "profile " << scenario.profile << '\n';
+  if (scenario.max_user_watches)
+    os << "max_user_watches " << *scenario.max_user_watches << '\n';
   std::vector<std::string> calls;
   size_t width = 0;
   for (const ScenarioStep& step : scenario.steps) {

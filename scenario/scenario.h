@@ -87,6 +87,10 @@ struct ScenarioStep {
 
 struct Scenario {
   std::string profile;  // "6.18" from a `profile` line, or empty
+  // From a `max_user_watches N` line: the written results need
+  // fs.epoll.max_user_watches to be N (a VM guest's, ci/guest/init.cc);
+  // replay on a kernel with another limit is skipped.
+  std::optional<int64_t> max_user_watches;
   std::vector<ScenarioStep> steps;
 };
 

@@ -162,8 +162,8 @@ int main(int argc, char** argv) {
     // The suite owns this kernel: fs.epoll.max_user_watches comes within a
     // sequence's reach (ENOSPC, checklist B17). The kernel SUT's executor
     // then runs under a real uid of its own (EPOLLCHECK_OWNS_KERNEL), so
-    // only its sequence's items count; the harness's own (root's, about 6
-    // with one worker) stay well below the limit.
+    // only its sequence's items count; the harness uses no epoll (Asio's
+    // select reactor, CMakeLists.txt).
     if (std::ofstream limit("/proc/sys/fs/epoll/max_user_watches");
         !(limit << kGuestMaxUserWatches << '\n'))
       Say("cannot set fs.epoll.max_user_watches");
