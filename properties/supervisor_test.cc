@@ -129,7 +129,8 @@ TEST(Supervisor, WhatFailsDependsOnTheMasks) {
   run.divergence = "a:b:c";
   run.fatal = "crash:SIGSEGV";
   EXPECT_EQ(FailingSignature(run, {}), "a:b:c");
-  // A masked divergence lets the sequence run on into the crash.
+  // A fatal after a masked divergence (nothing runs on the SUT after it but
+  // its teardown) is a finding of its own.
   EXPECT_EQ(FailingSignature(run, {"a:b:c"}), "crash:SIGSEGV");
   EXPECT_EQ(FailingSignature(run, {"a:b:c", "crash:SIGSEGV"}), "");
   std::map<std::string, long> hits;
