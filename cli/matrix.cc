@@ -265,37 +265,60 @@ std::optional<std::string> FetchKernel(const Series& series, std::ostream& log,
   };
   if (std::string image = image_in(); !image.empty())
     return image;
-  log << "epollcheck: matrix: " << series.name << ": apt-get download "
-      << package << std::endl;
   const std::string work = cache + "/download-" + std::to_string(getpid());
-  fs::remove_all(work, ec);
-  fs::create_directories(work + "/x", ec);
   const auto cleanup = [&] { fs::remove_all(work, ec); };
-  if (!Tool("apt-get", with({"-qq", "download", package}),
-            milliseconds(1800000), error, work)) {
+  // Downloads `name` and copies its /boot/vmlinuz-* and config-* into the
+  // cache; false with `*error` if apt or dpkg-deb failed.
+  const auto fetch = [&](const std::string& name) {
+    log << "epollcheck: matrix: " << series.name << ": apt-get download "
+        << name << std::endl;
+    fs::remove_all(work, ec);
+    fs::create_directories(work + "/x", ec);
+    if (!Tool("apt-get", with({"-qq", "download", name}), milliseconds(1800000),
+              error, work)) {
+      cleanup();
+      return false;
+    }
+    std::string deb;
+    for (const auto& entry : fs::directory_iterator(work, ec)) {
+      if (entry.path().extension() == ".deb")
+        deb = entry.path().string();
+    }
+    if (deb.empty() || !Tool("dpkg-deb", {"-x", deb, work + "/x"},
+                             milliseconds(600000), error)) {
+      if (error->empty())
+        *error = "apt-get download left no .deb";
+      cleanup();
+      return false;
+    }
+    fs::create_directories(dest, ec);
+    for (const auto& entry : fs::directory_iterator(work + "/x/boot", ec)) {
+      const std::string file = entry.path().filename().string();
+      if (file.rfind("vmlinuz-", 0) == 0 || file.rfind("config-", 0) == 0)
+        fs::copy_file(entry.path(), fs::path(dest) / file,
+                      fs::copy_options::overwrite_existing, ec);
+    }
+    // The split packaging installs /usr/lib/modules/VERSION/vmlinuz.
+    for (const auto& entry :
+         fs::directory_iterator(work + "/x/usr/lib/modules", ec)) {
+      if (fs::exists(entry.path() / "vmlinuz", ec))
+        fs::copy_file(entry.path() / "vmlinuz",
+                      fs::path(dest) /
+                          ("vmlinuz-" + entry.path().filename().string()),
+                      fs::copy_options::overwrite_existing, ec);
+    }
     cleanup();
+    return true;
+  };
+  if (!fetch(package))
     return std::nullopt;
-  }
-  std::string deb;
-  for (const auto& entry : fs::directory_iterator(work, ec)) {
-    if (entry.path().extension() == ".deb")
-      deb = entry.path().string();
-  }
-  if (deb.empty() || !Tool("dpkg-deb", {"-x", deb, work + "/x"},
-                           milliseconds(600000), error)) {
-    if (error->empty())
-      *error = "apt-get download left no .deb";
-    cleanup();
+  // Newer Debian packaging (7.3 in experimental) splits the image out:
+  // linux-image-V-cloud-amd64 only depends on linux-binary-V-cloud-amd64,
+  // which holds /usr/lib/modules/V-cloud-amd64/vmlinuz.
+  const std::string image_prefix = "linux-image-";
+  if (image_in().empty() && package.rfind(image_prefix, 0) == 0 &&
+      !fetch("linux-binary-" + package.substr(image_prefix.size())))
     return std::nullopt;
-  }
-  fs::create_directories(dest, ec);
-  for (const auto& entry : fs::directory_iterator(work + "/x/boot", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("vmlinuz-", 0) == 0 || name.rfind("config-", 0) == 0)
-      fs::copy_file(entry.path(), fs::path(dest) / name,
-                    fs::copy_options::overwrite_existing, ec);
-  }
-  cleanup();
   std::string image = image_in();
   if (image.empty()) {
     *error = package + " holds no /boot/vmlinuz-*";

@@ -130,6 +130,34 @@ bool OwnsInode(FileKind kind) {
          kind == FileKind::kDirectory;
 }
 
+// An EPIOC command on a pidfd where pidfd_ioctl looks at its arguments
+// before the command (6.11-6.13). arg is the buffer's address: 0 only for
+// NULL. Linux: fs/pidfs.c pidfd_ioctl.
+Outcome PidfdIoctlStep(const World& world, const File& f,
+                       const EpollIoctl& op) {
+  const ProcState state = world.procs.at(f.proc).state;
+  const bool arg = op.buf != kBufNull;
+  const bool task_first = world.profile.pidfd_ioctl == PidfdIoctl::kTaskFirst;
+  if (task_first && state == ProcState::kReaped) {
+    RULE("pidfd.ioctl.esrch.no_task");
+    return Outcome::Error(abi::kEsrch);
+  }
+  if (arg) {
+    RULE("pidfd.ioctl.einval.arg");
+    return Outcome::Error(abi::kEinval);
+  }
+  if (state == ProcState::kReaped) {
+    RULE("pidfd.ioctl.esrch.no_task");
+    return Outcome::Error(abi::kEsrch);
+  }
+  if (state == ProcState::kZombie) {
+    RULE("pidfd.ioctl.esrch.no_nsproxy");
+    return Outcome::Error(abi::kEsrch);
+  }
+  RULE("pidfd.ioctl.enotty.cmd");
+  return Outcome::Error(abi::kEnotty);
+}
+
 }  // namespace
 
 // Linux: fs/ioctl.c SYSCALL_DEFINE3(ioctl): fdget (EBADF), do_vfs_ioctl
@@ -143,6 +171,10 @@ Outcome EpollIoctlStep(World& world, const EpollIoctl& op) {
     return Outcome::Error(abi::kEbadf);
   }
   File& f = world.files.at(*file);
+  if (f.kind == FileKind::kPidfd &&
+      world.profile.pidfd_ioctl != PidfdIoctl::kEnotty) {
+    return PidfdIoctlStep(world, f, op);
+  }
   if (f.kind != FileKind::kEpoll) {
     // Pipes, eventfds, sockets (no socket ioctl of type 0x89), /dev/null and
     // the sequence's file and directory: no such command.
@@ -185,6 +217,14 @@ Outcome LseekStep(World& world, const Lseek& op) {
     return Outcome::Error(abi::kEinval);
   }
   File& f = world.files.at(*file);
+  if (!world.profile.anon_inode_lseek &&
+      (f.kind == FileKind::kEpoll || f.kind == FileKind::kEventfd ||
+       f.kind == FileKind::kTimerfd || f.kind == FileKind::kSignalfd)) {
+    // Before 6.0 alloc_file left FMODE_LSEEK clear on anonymous-inode
+    // files: vfs_llseek used no_llseek.
+    RULE("lseek.espipe.anon_inode");
+    return Outcome::Error(abi::kEspipe);
+  }
   int64_t pos = 0;
   switch (f.kind) {
   case FileKind::kPipeRead:

@@ -765,10 +765,13 @@ Outcome InetConnect(World& world, FileId file, int32_t name) {
   // listen() undone by shutdown(SHUT_RD) or an AF_UNSPEC connect), and the
   // failed attempt gives back a port bound since (bind works again).
   if (s.listened) {
-    RULE("tcp.connect.einval.former_listener");
-    s.name = -1;
-    s.bound = false;
-    return Outcome::Error(abi::kEinval);
+    if (world.profile.tcp_connect_refuses_former_listener) {
+      RULE("tcp.connect.einval.former_listener");
+      s.name = -1;
+      s.bound = false;
+      return Outcome::Error(abi::kEinval);
+    }
+    RULE("tcp.connect.after_listen");
   }
   s.bound = true;  // inet_hash_connect
   s.connected = true;

@@ -791,9 +791,18 @@ Profile ProfileForKernel(int major, int minor) {
   p.has_epoll_pwait2 = at_least(5, 11);
   p.eventfd_write_exact = at_least(6, 9);
   p.pidfs = at_least(6, 9);
+  p.anon_inode_lseek = at_least(6, 0);
   p.tcp_listen_refuses_syn_sent = at_least(6, 13);
+  p.tcp_connect_refuses_former_listener = at_least(6, 13);
+  p.pidfd_ioctl = at_least(6, 14)   ? PidfdIoctl::kEnotty
+                  : at_least(6, 13) ? PidfdIoctl::kTaskFirst
+                  : at_least(6, 11) ? PidfdIoctl::kArgFirst
+                                    : PidfdIoctl::kEnotty;
   p.unix_dgram_send_allocates_first = at_least(6, 13);
   p.unix_oob = at_least(5, 15);
+  // Without MSG_OOB the manage_oob era is moot: the setter's value.
+  p.unix_oob_skips_consumed = at_least(6, 10) || !p.unix_oob;
+  p.unix_release_skips_empty_skb = at_least(6, 16);
   p.epoll_ioctl =
       at_least(6, 9) ? EpollIoctlMode::kBusyPoll : EpollIoctlMode::kEnotty;
   if (at_least(5, 14)) {

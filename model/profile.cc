@@ -85,6 +85,17 @@ const std::vector<EraFeature>& EraFeatures() {
        "taken as before 6.13)",
        [](const Profile& p) { return p.tcp_listen_refuses_syn_sent ? 0 : 1; },
        [](Profile& p, int v) { p.tcp_listen_refuses_syn_sent = v == 0; }},
+      {"tcp.connect_after_listen",
+       {"einval", "allowed"},
+       "connect() on a TCP socket that listened once (shut down or "
+       "disconnected since): EINVAL (6.18, measured), or a connect like a "
+       "fresh socket's (6.12.117, measured; taken as before 6.13)",
+       [](const Profile& p) {
+         return p.tcp_connect_refuses_former_listener ? 0 : 1;
+       },
+       [](Profile& p, int v) {
+         p.tcp_connect_refuses_former_listener = v == 0;
+       }},
       {"unix.dgram_send_order",
        {"alloc-first", "peer-first"},
        "unix_dgram_sendmsg of an unconnected socket without an address: "
@@ -95,11 +106,26 @@ const std::vector<EraFeature>& EraFeatures() {
        },
        [](Profile& p, int v) { p.unix_dgram_send_allocates_first = v == 0; }},
       {"unix.msg_oob",
-       {"supported", "eopnotsupp"},
+       {"supported", "eopnotsupp", "consumed-ends-read"},
        "AF_UNIX SOCK_STREAM has MSG_OOB (CONFIG_AF_UNIX_OOB, 5.15+), or "
-       "every MSG_OOB send and receive is EOPNOTSUPP (5.10)",
-       [](const Profile& p) { return p.unix_oob ? 0 : 1; },
-       [](Profile& p, int v) { p.unix_oob = v == 0; }},
+       "every MSG_OOB send and receive is EOPNOTSUPP (5.10); with it, a "
+       "read meeting a consumed out-of-band skb at the head drops it and "
+       "goes on (6.10+), or drops it and ends the read, EAGAIN if nothing "
+       "was copied, a peek reading the out-of-band byte inline (5.15-6.9)",
+       [](const Profile& p) {
+         return !p.unix_oob ? 1 : p.unix_oob_skips_consumed ? 0 : 2;
+       },
+       [](Profile& p, int v) {
+         p.unix_oob = v != 1;
+         p.unix_oob_skips_consumed = v != 2;
+       }},
+      {"unix.close_reset",
+       {"unread-only", "any-skb"},
+       "closing a connected AF_UNIX stream or seqpacket socket gives the peer "
+       "ECONNRESET only if something is left to read, a lone empty skb "
+       "skipped (6.16 and stable backports), or for any queued skb",
+       [](const Profile& p) { return p.unix_release_skips_empty_skb ? 0 : 1; },
+       [](Profile& p, int v) { p.unix_release_skips_empty_skb = v == 0; }},
       {"epoll_pwait2",
        {"present", "enosys"},
        "the epoll_pwait2 system call exists (5.11+), or is ENOSYS",
@@ -112,6 +138,13 @@ const std::vector<EraFeature>& EraFeatures() {
        "in fdinfo)",
        [](const Profile& p) { return p.epollwakeup_kept ? 1 : 0; },
        [](Profile& p, int v) { p.epollwakeup_kept = v == 1; }},
+      {"lseek.anon_inode",
+       {"noop", "espipe"},
+       "lseek on an epoll, eventfd, timerfd or signalfd file: noop_llseek, "
+       "0 (6.0+), or ESPIPE (no FMODE_LSEEK on anonymous-inode files "
+       "before 6.0)",
+       [](const Profile& p) { return p.anon_inode_lseek ? 0 : 1; },
+       [](Profile& p, int v) { p.anon_inode_lseek = v == 0; }},
       {"pidfd.pidfs",
        {"pidfs", "anon-inode"},
        "pidfds live in pidfs (6.9+): a reaped child's pidfd polls HUP, the "
@@ -119,6 +152,13 @@ const std::vector<EraFeature>& EraFeatures() {
        "anonymous inode, IN|RDNORM from the exit on and nothing at the reap",
        [](const Profile& p) { return p.pidfs ? 0 : 1; },
        [](Profile& p, int v) { p.pidfs = v == 0; }},
+      {"pidfd.ioctl",
+       {"enotty", "arg-first", "task-first"},
+       "an EPIOC ioctl on a pidfd: ENOTTY (no pidfd ioctl before 6.11; "
+       "pidfs_ioctl_valid first since 6.14), a non-zero arg EINVAL before "
+       "the task is looked up (6.11-6.12), or after it (6.13)",
+       [](const Profile& p) { return static_cast<int>(p.pidfd_ioctl); },
+       [](Profile& p, int v) { p.pidfd_ioctl = static_cast<PidfdIoctl>(v); }},
       {"epoll.ioctl",
        {"busy-poll", "eopnotsupp", "enotty"},
        "ioctl(EPIOCSPARAMS/EPIOCGPARAMS) on an epoll file: the busy-poll "

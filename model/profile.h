@@ -74,6 +74,17 @@ SocketCalibration DefaultSocketCalibration();
 std::optional<uint32_t> StepValue(const std::vector<SizeStep>& steps,
                                   uint32_t n);
 
+// What an ioctl with a command pidfs does not know (an EPIOC one) does on a
+// pidfd. Linux: fs/pidfs.c pidfd_ioctl.
+enum class PidfdIoctl {
+  kEnotty,     // no pidfd ioctl (before 6.11), or pidfs_ioctl_valid refuses
+               // the command first (6.14+, "pidfs: check for valid ioctl
+               // commands", 8ce3528188207a, and its stable backports)
+  kArgFirst,   // 6.11-6.12: a non-zero arg is EINVAL, then no task or no
+               // nsproxy (reaped, exited) ESRCH, then ENOTTY
+  kTaskFirst,  // 6.13: no task first (ESRCH), then the arg, then as above
+};
+
 // What ioctl(EPIOCSPARAMS / EPIOCGPARAMS) on an epoll file does.
 enum class EpollIoctlMode {
   kBusyPoll,    // 6.9+ with CONFIG_NET_RX_BUSY_POLL: the parameters
@@ -135,6 +146,13 @@ struct Profile {
   // changed it is not pinned (ProfileForKernel takes 6.13, the first after
   // the kernels measured); the kernel SUT probes it.
   bool tcp_listen_refuses_syn_sent = true;
+  // A TCP socket that listened once (a listen undone by shutdown(SHUT_RD)
+  // or an AF_UNSPEC connect) cannot connect: EINVAL (measured on 6.18).
+  // Debian's 6.12.117 connects it like a fresh socket (measured; found by
+  // the matrix run of 2026-12-02). The version that changed it is not
+  // pinned (ProfileForKernel takes 6.13, as for the listen above); the
+  // kernel SUT probes it.
+  bool tcp_connect_refuses_former_listener = true;
   // unix_dgram_sendmsg allocates the skb (size check, pending error,
   // SEND_SHUTDOWN, EAGAIN) before it looks the peer up, so an unconnected
   // send frees an skb (a write-space wakeup) and may fail with EPIPE or
@@ -145,6 +163,24 @@ struct Profile {
   // AF_UNIX SOCK_STREAM has MSG_OOB (CONFIG_AF_UNIX_OOB, 5.15+); without it
   // every MSG_OOB send, and a MSG_OOB receive, is EOPNOTSUPP (5.10, gVisor).
   bool unix_oob = true;
+  // manage_oob drops a consumed out-of-band skb at the head and goes on
+  // with the next skb, and MSG_PEEK steps over the pending out-of-band byte
+  // (6.10+: "af_unix: Don't stop recv(MSG_DONTWAIT) if consumed OOB skb is
+  // at the head", 93c99f21db36; "af_unix: Don't peek OOB data without
+  // MSG_OOB", 22dd70eb2c3d). Before (5.15-6.9): the dropped skb ends the
+  // read (EAGAIN when nothing was copied), and a peek at the head reads the
+  // out-of-band byte as data. Debian's 6.1.0-57 has the old behaviour
+  // (found by the matrix run of 2026-12-02). The feature unix.msg_oob
+  // (consumed-ends-read) carries it; the kernel SUT probes it.
+  bool unix_oob_skips_consumed = true;
+  // unix_release_sock gives a connection-based peer ECONNRESET only for
+  // something left to read: a lone skb with nothing unread (a consumed
+  // out-of-band skb, a zero-length SEQPACKET record) is skipped ("af_unix:
+  // Don't set -ECONNRESET for consumed OOB skb", 6.16, backported to the
+  // stable kernels with MSG_OOB: Debian's 6.1 and 6.12 have it). Before,
+  // any queued skb gave ECONNRESET (Debian's 5.10: K3, found by the matrix
+  // run of 2026-12-02). Probed.
+  bool unix_release_skips_empty_skb = true;
   // pidfs (6.9+, "pidfd: add pidfs"; with "pidfd_poll: report POLLHUP when
   // pid_task() == NULL" and the wakeup of pid->wait_pidfd when the pid
   // loses its task, __change_pid): a reaped child's pidfd polls
@@ -155,6 +191,17 @@ struct Profile {
   // carries the key IN|RDNORM (keyless before; when that changed is not
   // pinned, so it goes with this feature). The kernel SUT probes it.
   bool pidfs = true;
+  // An anonymous-inode file (epoll, eventfd, timerfd, signalfd) seeks with
+  // its noop_llseek (6.0+: "fs: clear or set FMODE_LSEEK based on llseek
+  // function", e7478158e137, lets alloc_file set FMODE_LSEEK); before,
+  // alloc_file left FMODE_LSEEK clear and vfs_llseek answered ESPIPE
+  // (Debian's 5.10: found by the matrix run of 2026-12-02). Probed.
+  bool anon_inode_lseek = true;
+  // An EPIOC ioctl on a pidfd (PidfdIoctl): ENOTTY on 6.18 and before 6.11,
+  // checked arguments first on 6.11-6.13 (Debian's 6.12.117: EINVAL for a
+  // non-zero arg, found by the matrix run of 2026-12-02). The kernel SUT
+  // probes it.
+  PidfdIoctl pidfd_ioctl = PidfdIoctl::kEnotty;
   SocketCalibration sockets = DefaultSocketCalibration();
   // /proc/sys/fs/epoll/max_user_watches: the items a user may have in all
   // its epoll instances (ep_insert: ENOSPC at the limit). A host's is

@@ -52,6 +52,14 @@ enum class RuleEra : uint8_t {
   kPidfs,                    // 6.9+: pidfds in pidfs
   kNoPidfs,                  // before 6.9: pidfds on the anonymous inode
   kWatchLimitReachable,      // fs.epoll.max_user_watches small (a VM guest)
+  kTcpConnectRefusesFormerListener,  // 6.18 (measured): EINVAL
+  kTcpConnectAfterListen,            // 6.12.117 (measured): it may connect
+  kPidfdIoctlChecksArgs,    // 6.11-6.13: pidfd_ioctl checks arg and task
+  kUnixOobStopsAtConsumed,  // 5.15-6.9: manage_oob's consumed skb ends a read
+  kAnonInodeLseek,          // 6.0+: anonymous-inode files have FMODE_LSEEK
+  kNoAnonInodeLseek,        // before 6.0: ESPIPE
+  kUnixReleaseSkipsEmpty,   // 6.16 and backports: an empty skb is no reset
+  kUnixReleaseAnySkb,       // before: any queued skb is ECONNRESET
 };
 
 struct RuleInfo {
@@ -325,16 +333,25 @@ inline constexpr RuleInfo kRules[] = {
     {"lseek.espipe",
      "fs/read_write.c vfs_llseek: pipes and sockets have no FMODE_LSEEK: "
      "ESPIPE"},
+    {"lseek.espipe.anon_inode",
+     "fs/read_write.c vfs_llseek (before 6.0): alloc_file leaves FMODE_LSEEK "
+     "clear on an anonymous-inode file (epoll, eventfd, timerfd, signalfd): "
+     "no_llseek, ESPIPE",
+     RuleEra::kNoAnonInodeLseek},
     {"lseek.noop.epoll",
      "fs/eventpoll.c eventpoll_fops.llseek = noop_llseek: returns f_pos (0), "
-     "whatever the offset"},
+     "whatever the offset",
+     RuleEra::kAnonInodeLseek},
     {"lseek.noop.eventfd",
-     "fs/eventfd.c eventfd_fops.llseek = noop_llseek: returns f_pos (0)"},
+     "fs/eventfd.c eventfd_fops.llseek = noop_llseek: returns f_pos (0)",
+     RuleEra::kAnonInodeLseek},
     {"lseek.noop.timerfd",
      "fs/timerfd.c timerfd_fops.llseek = noop_llseek: f_pos (0), whatever "
-     "the offset and whence"},
+     "the offset and whence",
+     RuleEra::kAnonInodeLseek},
     {"lseek.noop.signalfd",
-     "fs/signalfd.c signalfd_fops.llseek = noop_llseek: f_pos (0)"},
+     "fs/signalfd.c signalfd_fops.llseek = noop_llseek: f_pos (0)",
+     RuleEra::kAnonInodeLseek},
     {"lseek.devnull", "drivers/char/mem.c null_lseek: f_pos = 0, returns 0"},
     {"lseek.regular.set",
      "fs/read_write.c generic_file_llseek_size: the new f_pos (SEEK_SET, "
@@ -586,6 +603,23 @@ inline constexpr RuleInfo kRules[] = {
      "unset): EINVAL, whatever the count"},
     {"pidfd.write.einval",
      "fs/read_write.c vfs_write: a pidfd has no ->write: EINVAL"},
+    {"pidfd.ioctl.einval.arg",
+     "fs/pidfs.c pidfd_ioctl (6.11-6.13): a non-zero arg of a namespace "
+     "command, any unknown command included: EINVAL (6.11-6.12 before the "
+     "task lookup, 6.13 after it)",
+     RuleEra::kPidfdIoctlChecksArgs},
+    {"pidfd.ioctl.esrch.no_task",
+     "fs/pidfs.c pidfd_ioctl (6.11-6.13): get_pid_task finds no task (the "
+     "child was reaped): ESRCH",
+     RuleEra::kPidfdIoctlChecksArgs},
+    {"pidfd.ioctl.esrch.no_nsproxy",
+     "fs/pidfs.c pidfd_ioctl (6.11-6.13): an exited child has no nsproxy "
+     "(exit_task_namespaces): ESRCH",
+     RuleEra::kPidfdIoctlChecksArgs},
+    {"pidfd.ioctl.enotty.cmd",
+     "fs/pidfs.c pidfd_ioctl (6.11-6.13): a running child, an unknown "
+     "command: -ENOIOCTLCMD, ENOTTY",
+     RuleEra::kPidfdIoctlChecksArgs},
     {"pidfd.lseek.espipe",
      "fs/read_write.c vfs_llseek: pidfd_fops has no ->llseek (no "
      "FMODE_LSEEK): ESPIPE"},
@@ -1117,6 +1151,15 @@ inline constexpr RuleInfo kRules[] = {
     {"unix.oob.manage.drop_consumed",
      "net/unix/af_unix.c manage_oob: a consumed out-of-band skb at the head is "
      "dropped"},
+    {"unix.oob.manage.consumed_ends_read",
+     "net/unix/af_unix.c manage_oob (5.15-6.9): a consumed out-of-band skb at "
+     "the head is dropped and the read ends there (EAGAIN if nothing was "
+     "copied)",
+     RuleEra::kUnixOobStopsAtConsumed},
+    {"unix.oob.manage.peek_reads_mark",
+     "net/unix/af_unix.c manage_oob (5.15-6.9): MSG_PEEK at the pending "
+     "out-of-band byte reads it as data",
+     RuleEra::kUnixOobStopsAtConsumed},
     {"unix.oob.manage.stop_consumed",
      "net/unix/af_unix.c manage_oob: a consumed skb at the head after a copy "
      "ends the read"},
@@ -1216,7 +1259,12 @@ inline constexpr RuleInfo kRules[] = {
      "listener gives its peer ECONNRESET"},
     {"unix.release.consumed_skb_no_reset",
      "net/unix/af_unix.c unix_release_sock: \"Don't set -ECONNRESET for "
-     "consumed OOB skb\": a lone skb with nothing left to read gives no error"},
+     "consumed OOB skb\": a lone skb with nothing left to read gives no error",
+     RuleEra::kUnixReleaseSkipsEmpty},
+    {"unix.release.econnreset.empty_skb",
+     "net/unix/af_unix.c unix_release_sock (before 6.16 without the "
+     "backport): any queued skb, an empty one too, gives the peer ECONNRESET",
+     RuleEra::kUnixReleaseAnySkb},
     {"unix.release.flush_queue",
      "net/unix/af_unix.c unix_release_sock: the receive queue is freed (the "
      "senders are credited)"},
@@ -1297,7 +1345,12 @@ inline constexpr RuleInfo kRules[] = {
      "at once)"},
     {"tcp.connect.einval.former_listener",
      "net/ipv4/af_inet.c __inet_stream_connect: a former listener cannot "
-     "connect (measured on 6.18): EINVAL"},
+     "connect (measured on 6.18): EINVAL",
+     RuleEra::kTcpConnectRefusesFormerListener},
+    {"tcp.connect.after_listen",
+     "net/ipv4/af_inet.c __inet_stream_connect: a former listener connects "
+     "like a fresh socket (measured on 6.12.117)",
+     RuleEra::kTcpConnectAfterListen},
     {"tcp.connect.refused_rst",
      "net/ipv4/tcp_ipv4.c tcp_v4_rcv: a SYN to a port nobody listens on is "
      "answered with an RST: the client gets ECONNREFUSED"},

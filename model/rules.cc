@@ -110,6 +110,22 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
     return !profile.pidfs;
   case RuleEra::kWatchLimitReachable:
     return profile.max_user_watches <= kReachableWatchLimit;
+  case RuleEra::kTcpConnectRefusesFormerListener:
+    return profile.tcp_connect_refuses_former_listener;
+  case RuleEra::kTcpConnectAfterListen:
+    return !profile.tcp_connect_refuses_former_listener;
+  case RuleEra::kPidfdIoctlChecksArgs:
+    return profile.pidfd_ioctl != PidfdIoctl::kEnotty;
+  case RuleEra::kUnixOobStopsAtConsumed:
+    return profile.unix_oob && !profile.unix_oob_skips_consumed;
+  case RuleEra::kAnonInodeLseek:
+    return profile.anon_inode_lseek;
+  case RuleEra::kNoAnonInodeLseek:
+    return !profile.anon_inode_lseek;
+  case RuleEra::kUnixReleaseSkipsEmpty:
+    return profile.unix_release_skips_empty_skb;
+  case RuleEra::kUnixReleaseAnySkb:
+    return !profile.unix_release_skips_empty_skb;
   }
   return true;
 }
@@ -180,6 +196,22 @@ std::string_view RuleEraName(RuleEra era) {
     return "before 6.9";
   case RuleEra::kWatchLimitReachable:
     return "fs.epoll.max_user_watches within a sequence's reach (a VM guest)";
+  case RuleEra::kTcpConnectRefusesFormerListener:
+    return "6.13+ (6.18 measured; 6.12 not)";
+  case RuleEra::kTcpConnectAfterListen:
+    return "before 6.13 (6.12 measured)";
+  case RuleEra::kPidfdIoctlChecksArgs:
+    return "6.11-6.13 (6.12 measured)";
+  case RuleEra::kUnixOobStopsAtConsumed:
+    return "5.15-6.9 (Debian 6.1 measured)";
+  case RuleEra::kAnonInodeLseek:
+    return "6.0+";
+  case RuleEra::kNoAnonInodeLseek:
+    return "before 6.0 (Debian 5.10 measured)";
+  case RuleEra::kUnixReleaseSkipsEmpty:
+    return "6.16+ and stable backports (Debian 6.1, 6.12 measured)";
+  case RuleEra::kUnixReleaseAnySkb:
+    return "before 6.16 without the backport (Debian 5.10 measured)";
   }
   return "";
 }

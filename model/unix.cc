@@ -459,6 +459,31 @@ size_t ManageOob(World& world, SockId sid, size_t pos, bool peek,
   };
   if (Unread(q[pos]) != 0 && !is_oob(pos))
     return pos;
+  if (!world.profile.unix_oob_skips_consumed) {
+    if (Unread(q[pos]) == 0) {
+      if (peek)
+        return pos;  // the read's skip loop steps over it
+      RULE("unix.oob.manage.consumed_ends_read");
+      const Skb done = q[pos];
+      q.erase(q.begin() + static_cast<std::ptrdiff_t>(pos));
+      FreeSkb(world, done);
+      return kNone;
+    }
+    if (copied != 0) {
+      RULE("unix.oob.manage.stop_at_mark");
+      return kNone;
+    }
+    if (peek) {
+      RULE("unix.oob.manage.peek_reads_mark");
+      return pos;
+    }
+    RULE("unix.oob.manage.skip_mark");
+    u.oob_skb = 0;
+    const Skb unread = q[pos];
+    q.erase(q.begin() + static_cast<std::ptrdiff_t>(pos));
+    FreeSkb(world, unread);
+    return q.empty() ? kNone : 0;
+  }
   std::optional<Skb> read_skb;
   std::optional<Skb> unread_skb;
   const auto next = [&](size_t i) { return i + 1 < q.size() ? i + 1 : kNone; };
@@ -1151,13 +1176,15 @@ void ReleaseSock(World& world, SockId sid, bool embrion) {
   const SockId pair = s.peer;
   s.peer = 0;
   const uint32_t type = s.type;
-  // "Don't set -ECONNRESET for consumed OOB skb": a first skb with nothing
-  // left to read (e.g. a zero-length datagram) is skipped, so it takes
-  // unread bytes or a second skb. Measured on 6.18; the era it started in
-  // is not verified.
+  // "Don't set -ECONNRESET for consumed OOB skb" (6.16, and its stable
+  // backports): a first skb with nothing left to read (e.g. a zero-length
+  // datagram) is skipped, so it takes unread bytes or a second skb. Before,
+  // any queued skb (Profile::unix_release_skips_empty_skb).
   const auto& q = s.receive_queue;
+  const bool skip_empty = world.profile.unix_release_skips_empty_skb;
   const bool unread =
       !q.empty() && (q.front().len != q.front().consumed || q.size() > 1);
+  const bool empty_skb_resets = !skip_empty && !q.empty() && !unread;
   WakePeerWait(world, sid, 0);  // wake_up_interruptible_all(&u->peer_wait)
   if (pair != 0) {
     if (type == abi::kSockStream || type == abi::kSockSeqpacket) {
@@ -1166,6 +1193,9 @@ void ReleaseSock(World& world, SockId sid, bool embrion) {
       o.shutdown = abi::kShutdownMask;  // "No more writes"
       if (unread) {
         RULE("unix.release.econnreset.unread");
+        o.err = abi::kEconnreset;
+      } else if (empty_skb_resets) {
+        RULE("unix.release.econnreset.empty_skb");
         o.err = abi::kEconnreset;
       } else if (embrion) {
         RULE("unix.release.econnreset.embryo");

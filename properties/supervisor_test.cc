@@ -3,7 +3,8 @@
 // operations, results); a sequence regenerated against the model alone is
 // the sequence a worker ran on the SUT (so a crash's sequence can be
 // replayed without the process that died); a run's decisions depend on the
-// masks only through FailingSignature; durations parse. The end-to-end
+// masks only through FailingSignature; nothing runs on the SUT after a
+// divergence; durations parse. The end-to-end
 // claims (jobs, crashes, hangs) are in cli/cli_test.cc.
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "model/abi.h"
 #include "model/profile.h"
 #include "properties/runner.h"
 #include "properties/supervisor.h"
@@ -124,12 +126,52 @@ TEST(Supervisor, RegeneratedSequenceIsTheOneTheSutRan) {
   }
 }
 
+// Once a sequence diverged (the check engine's runs mask every signature
+// and go to the end), the SUT is asked nothing more: its state is no longer
+// the model's, so a call the model admits as non-blocking could block
+// there (a registered difference on gVisor led to a blocking timerfd read).
+TEST(Supervisor, NothingRunsOnTheSutAfterADivergence) {
+  // A scratch kernel whose third operation answers EPERM whatever it is.
+  class DivergesAtThree final : public Sut {
+  public:
+    explicit DivergesAtThree(std::vector<Op>& ops) : ops_(ops) {}
+    [[nodiscard]] Outcome Execute(const Op& op) override {
+      ops_.push_back(op);
+      const Outcome real = inner_.Execute(op);
+      return ops_.size() == 3 ? Outcome::Error(abi::kEperm) : real;
+    }
+    [[nodiscard]] std::string Finish() override { return inner_.Finish(); }
+
+  private:
+    SimSut inner_;
+    std::vector<Op>& ops_;
+  };
+  int diverged = 0;
+  for (int i = 0; i < 40; ++i) {
+    CheckOptions options = ScratchOptions();
+    auto ran = std::make_shared<std::vector<Op>>();
+    options.make_sut = [ran] {
+      ran->clear();
+      return std::make_unique<DivergesAtThree>(*ran);
+    };
+    const SequenceRun run = RunSequence(options, i);
+    const size_t generated = GenerateSequence(ScratchOptions(), i).size();
+    if (run.divergence.empty())
+      continue;  // shorter than 3 steps, or EPERM was the answer anyway
+    ++diverged;
+    EXPECT_EQ(run.divergence_step, 2) << "sequence " << i;
+    EXPECT_EQ(ran->size(), 3u) << "sequence " << i << " of " << generated;
+  }
+  EXPECT_GT(diverged, 20);
+}
+
 TEST(Supervisor, WhatFailsDependsOnTheMasks) {
   SequenceRun run;
   run.divergence = "a:b:c";
   run.fatal = "crash:SIGSEGV";
   EXPECT_EQ(FailingSignature(run, {}), "a:b:c");
-  // A masked divergence lets the sequence run on into the crash.
+  // A fatal after a masked divergence (nothing runs on the SUT after it but
+  // its teardown) is a finding of its own.
   EXPECT_EQ(FailingSignature(run, {"a:b:c"}), "crash:SIGSEGV");
   EXPECT_EQ(FailingSignature(run, {"a:b:c", "crash:SIGSEGV"}), "");
   std::map<std::string, long> hits;

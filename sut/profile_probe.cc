@@ -85,6 +85,13 @@ std::vector<FeatureProbe> Probes() {
        {InetSocket{.type = abi::kSockStream | abi::kSockNonblock},
         Connect{.fd = 0, .name = 1}, Connect{.fd = 0, .name = 0},
         Listen{.fd = 0, .backlog = 1}}},
+      // A TCP socket listens, is shut down (SHUT_RD undoes the listen), then
+      // connects to 127.0.0.1 (name 1, never bound): EINVAL where a former
+      // listener cannot connect, EINPROGRESS (then refused) where it can.
+      {"tcp.connect_after_listen",
+       {InetSocket{.type = abi::kSockStream | abi::kSockNonblock},
+        Listen{.fd = 0, .backlog = 1}, Shutdown{.fd = 0, .how = abi::kShutRd},
+        Connect{.fd = 0, .name = 1}}},
       // An unconnected AF_UNIX datagram socket shut for writing sends
       // without an address: EPIPE if the allocation comes first, ENOTCONN
       // if the peer lookup does.
@@ -92,10 +99,23 @@ std::vector<FeatureProbe> Probes() {
        {UnixSocket{.type = abi::kSockDgram | abi::kSockNonblock},
         Shutdown{.fd = 0, .how = abi::kShutWr}, Send{.fd = 0, .count = 1}}},
       // A 1-byte MSG_OOB send on an AF_UNIX stream pair: 1, or EOPNOTSUPP
-      // without CONFIG_AF_UNIX_OOB.
+      // without CONFIG_AF_UNIX_OOB. Then a 1-byte write, the out-of-band
+      // byte taken (its skb stays queued, consumed) and a read: the
+      // consumed skb is dropped and the read goes on (1, 6.10+), or it ends
+      // the read (EAGAIN, 5.15-6.9).
       {"unix.msg_oob",
        {Socketpair{.type = abi::kSockStream | abi::kSockNonblock},
-        Send{.fd = 0, .count = 1, .flags = abi::kMsgOob}}},
+        Send{.fd = 0, .count = 1, .flags = abi::kMsgOob},
+        Write{.fd = 0, .count = 1},
+        Recv{.fd = 1, .count = 1, .flags = abi::kMsgOob},
+        Read{.fd = 1, .count = 128}}},
+      // An AF_UNIX seqpacket pair: a zero-length record, then its receiver
+      // closes: the sender's SO_ERROR is 0 where a lone empty skb is
+      // skipped, ECONNRESET (104) where any skb counts.
+      {"unix.close_reset",
+       {Socketpair{.type = abi::kSockSeqpacket | abi::kSockNonblock},
+        Send{.fd = 1, .count = 0}, Close{.fd = 0},
+        GetSockOpt{.fd = 1, .name = abi::kSoError}}},
       // epoll_pwait2 on a closed epfd: EBADF where the call exists (5.11+),
       // ENOSYS before.
       {"epoll_pwait2", {EpollPwait2{.epfd = -1, .maxevents = 1}}},
@@ -108,11 +128,21 @@ std::vector<FeatureProbe> Probes() {
                  .fd = 1,
                  .events = kEpollIn | abi::kEpollWakeup}},
        true},
+      // lseek on an eventfd: 0 (noop_llseek), or ESPIPE before 6.0.
+      {"lseek.anon_inode",
+       {Eventfd{.initval = 0, .flags = kNonblock},
+        Lseek{.fd = 0, .offset = 0, .whence = abi::kSeekSet}}},
       // A child that exited and was reaped (pidfd 0): poll reports
       // IN|HUP under pidfs (6.9+), IN before.
       {"pidfd.pidfs",
        {Fork{}, ChildExit{.pidfd = 0}, Reap{.pidfd = 0},
         Poll{.fd0 = 0, .events0 = kEpollIn, .nfds = 1}}},
+      // EPIOCGPARAMS (a non-zero arg) on the pidfd of a reaped child:
+      // ENOTTY (no pidfd ioctl, or the command refused first), EINVAL (the
+      // arg checked first: 6.11-6.12) or ESRCH (the task first: 6.13).
+      {"pidfd.ioctl",
+       {Fork{}, ChildExit{.pidfd = 0}, Reap{.pidfd = 0},
+        EpollIoctl{.fd = 0, .cmd = abi::kEpiocGParams}}},
       // EPIOCGPARAMS on an epoll file: the parameters (6.9+ with
       // CONFIG_NET_RX_BUSY_POLL), EOPNOTSUPP (without it), or ENOTTY
       // (before 6.9).
