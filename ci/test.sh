@@ -28,8 +28,22 @@ ci/build.sh tsan
 ci/build.sh fuzz
 mkdir -p build-fuzz/corpus
 cp fixtures/corpus/*.scn build-fuzz/corpus/ 2>/dev/null || true
-build-fuzz/scenario_fuzz -max_total_time="${FUZZ_SECONDS:-30}" \
-  -print_final_stats=1 build-fuzz/corpus 2>&1 | tail -n 12
+# On a crash, print the failed check and the input (libFuzzer's own stack
+# names every variant alternative per frame), and fail.
+if ! build-fuzz/scenario_fuzz -max_total_time="${FUZZ_SECONDS:-30}" \
+  -print_final_stats=1 -artifact_prefix=build-fuzz/ build-fuzz/corpus \
+  >build-fuzz/fuzz.log 2>&1; then
+  grep -m1 -B1 -A14 'EP_CHECK failed\|ERROR: \|runtime error' build-fuzz/fuzz.log \
+    | cut -c1-240
+  for crash in build-fuzz/crash-* build-fuzz/leak-* build-fuzz/timeout-*; do
+    [ -e "$crash" ] || continue
+    echo "ci/test.sh: fuzz input $crash:"
+    head -c 4000 "$crash"
+    echo
+  done
+  exit 1
+fi
+tail -n 12 build-fuzz/fuzz.log
 # One plain closing line over every ctest run above (each failed run has
 # already stopped this script).
 total=$(cat build*/ctest.log | sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' \

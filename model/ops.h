@@ -58,7 +58,7 @@ enum class FieldKind {
   kExpire,      // timerfd_settime's expiry: off, now, far, bad
   kIoctlCmd,    // EPIOCSPARAMS/EPIOCGPARAMS or a raw number
   kWhence,      // SEEK_SET/SEEK_CUR/SEEK_END/SEEK_DATA/SEEK_HOLE or a number
-  kSignal,      // a signal number: USR1, PIPE, SIG40 or a number
+  kSignal,      // a signal tgkill may send (TgkillSignalAllowed)
   kSigMask,     // a sigset_t's first word (bit n-1: signal n): USR1|SIG40
 };
 

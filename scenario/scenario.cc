@@ -136,6 +136,13 @@ std::string ParseArgs(std::string_view args_text, Op& op, ScenarioStep& step) {
           if (!pattern || !StoreField(field, *pattern)) {
             error = std::string(T::kName) + ": bad " + std::string(name) +
                     " '" + std::string(text) + "'";
+          } else if (kind == FieldKind::kSignal &&
+                     !TgkillSignalAllowed(static_cast<int32_t>(*pattern))) {
+            // Every SUT blocks only these signals: any other would be
+            // delivered to the harness itself.
+            error = std::string(T::kName) + ": signal '" + std::string(text) +
+                    "' is not one the sequence's thread blocks (USR1, USR2, "
+                    "PIPE, SIG40) nor an invalid number";
           }
         });
         if (!error.empty())

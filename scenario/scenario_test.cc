@@ -152,6 +152,10 @@ TEST(ScenarioFormat, MalformedInputNamesTheLine) {
       {"close(1)\nfdinfo(3) [{4, IN, 0x1, ino=4}]", 2, "bad fdinfo line"},
       {"close(1)\nfdinfo(x y) -> []", 2, "fdinfo: bad descriptor"},
       {"close(1)\nfdinfo(3) -> [{4, IN, 0x1, ino=4},]", 2, "bad item list"},
+      // Found by the fuzz smoke: the model refuses to raise a signal no SUT
+      // blocks (it would reach the harness), so the parser does too.
+      {"tgkill(30)", 1, "tgkill: signal '30' is not one"},
+      {"tgkill(SIG15)", 1, "tgkill: signal 'SIG15' is not one"},
   };
   for (const Bad& c : cases) {
     auto parsed = ParseScenario(c.text);
