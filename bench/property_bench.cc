@@ -34,6 +34,7 @@
 #include <benchmark/benchmark.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +46,7 @@
 #include "properties/runner.h"
 #include "properties/sequence.h"
 #include "sut/kernel/children.h"
+#include "sut/kernel/harness_calls.h"
 #include "sut/kernel/syscalls.h"
 #include "sut/model_sut.h"
 #include "sut/registry.h"
@@ -113,15 +115,19 @@ void ReplayPlain() {
   std::thread([] {
     unshare(CLONE_FILES);
     close_range(0, ~0U, 0);
-    sigset_t pipe_only;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
+    // SIGPIPE and the signals sequences raise (tgkill, model/ops.h
+    // kBlockedSignals) stay pending, as on the executor.
+    (void)BlockAsyncSignals();
     for (const auto& ops : Sequences()) {
       for (const Op& op : ops)
         benchmark::DoNotOptimize(RunSyscall(op));
       EndChildren();  // forked children end with their sequence
       close_range(0, ~0U, 0);
+      const uint64_t mask = kBlockedSignals;
+      const timespec zero{};
+      while (syscall(SYS_rt_sigtimedwait, &mask, nullptr, &zero,
+                     sizeof mask) > 0) {
+      }
       NewAbstractNamespace();
     }
   }).join();
