@@ -157,6 +157,81 @@ void OpCommand::run(const World& s0, Sut& sut) const {
   Transcript::Current().last_world = std::move(s1);
 }
 
+namespace {
+
+// The half of a step after the SUT ran `op` and returned `got`: predicts
+// the outcome by stepping `s0`, records the step in `tr` and `coverage`,
+// and, if the outcomes agree, compares the interest sets (the fdinfo
+// oracle). Returns false if anything differed (Judge names it). Touches
+// only what it is given: it runs inside a batch's `after`, maybe on the
+// SUT's own thread while the property's thread waits.
+bool Observe(const Op& op, World& s0, Sut& sut, Outcome got, Transcript& tr,
+             Coverage& coverage) {
+  // What the signature and the coverage need of the state before the step.
+  std::vector<std::string> families = OperandFamilies(s0, op);
+  Outcome want = [&] {
+    const ScopedRuleSink count_rules(&coverage.rules);
+    return Step(s0, op);
+  }();
+  coverage.Record(families, op, got);
+  tr.steps.push_back(
+      StepRecord{.op = op, .want = std::move(want), .got = std::move(got)});
+  StepRecord& record = tr.steps.back();
+  if (!(record.got == record.want)) {
+    tr.step_families = std::move(families);
+    return false;
+  }
+  if (!tr.fdinfo)
+    return true;
+  // s0 is the state after the step now.
+  FdinfoOracle& oracle = *tr.fdinfo;
+  const long checks = oracle.checks();
+  const long reads = oracle.reads();
+  record.fdinfo = oracle.Check(s0, sut);
+  coverage.fdinfo_checks += oracle.checks() - checks;
+  coverage.fdinfo_reads += oracle.reads() - reads;
+  return !record.fdinfo;
+}
+
+// Judges the last step Observe found different (`after`: the model's state
+// after it): its signature, then either a masked divergence (comparisons
+// end; the case passes) or RC_FAIL. On the property's thread.
+void Judge(const World& after, Transcript& tr, const MaskSet& masked) {
+  const StepRecord& record = tr.steps.back();
+  // The sequence so far, for the signature's replay.
+  std::vector<Op> history;
+  history.reserve(tr.steps.size());
+  for (const StepRecord& s : tr.steps)
+    history.push_back(s.op);
+  const std::string signature =
+      record.fdinfo ? FdinfoSignature(history, after, *record.fdinfo)
+                    : DivergenceSignature(after.profile, history, record.want,
+                                          record.got, tr.step_families);
+  if (IsMasked(masked, signature)) {
+    tr.masked = true;
+    tr.masked_signature = signature;
+    tr.masked_step = static_cast<int>(tr.steps.size()) - 1;
+    ++MaskedHits()[signature];
+    if (MaskedDivergenceHook())
+      MaskedDivergenceHook()(tr);
+    return;
+  }
+  std::ostringstream os;
+  os << "step " << tr.steps.size() - 1 << ": " << record.op
+     << "\n  want (model) " << record.want << "\n  got  (sut)   " << record.got
+     << '\n';
+  if (record.fdinfo)
+    os << record.fdinfo->Describe("sut");
+  os << "  signature " << signature;
+  tr.failure = os.str();
+  tr.signature = signature;
+  tr.last_world = after;
+  Transcript::LastFailure() = tr;
+  RC_FAIL(os.str());
+}
+
+}  // namespace
+
 void OpCommand::RunAndApply(World& s0, Sut& sut) const {
   Transcript& tr = Transcript::Current();
   if (tr.masked) {
@@ -170,65 +245,8 @@ void OpCommand::RunAndApply(World& s0, Sut& sut) const {
     (void)Step(s0, op);
     return;
   }
-  Coverage& coverage = Coverage::Current();
-  // What the signature and the coverage need of the state before the step.
-  const std::vector<std::string> families = OperandFamilies(s0, op);
-  Outcome want = [&] {
-    const ScopedRuleSink count_rules(&coverage.rules);
-    return Step(s0, op);
-  }();
-  Outcome got = sut.Execute(op);
-  coverage.Record(families, op, got);
-  tr.steps.push_back(
-      StepRecord{.op = op, .want = std::move(want), .got = std::move(got)});
-  StepRecord& record = tr.steps.back();
-  std::string signature;
-  // The sequence so far, for the signature's replay (divergences only).
-  const auto history = [&tr] {
-    std::vector<Op> ops;
-    ops.reserve(tr.steps.size());
-    for (const StepRecord& s : tr.steps)
-      ops.push_back(s.op);
-    return ops;
-  };
-  if (!(record.got == record.want)) {
-    signature = DivergenceSignature(s0.profile, history(), record.want,
-                                    record.got, families);
-  } else if (tr.fdinfo) {
-    // CompareStep's fdinfo half; s0 is the state after the step now.
-    FdinfoOracle& oracle = *tr.fdinfo;
-    const long checks = oracle.checks();
-    const long reads = oracle.reads();
-    record.fdinfo = oracle.Check(s0, sut);
-    coverage.fdinfo_checks += oracle.checks() - checks;
-    coverage.fdinfo_reads += oracle.reads() - reads;
-    if (record.fdinfo)
-      signature = FdinfoSignature(history(), s0, *record.fdinfo);
-  }
-  if (signature.empty())
-    return;
-  const Outcome& w = record.want;
-  const Outcome& g = record.got;
-  if (IsMasked(masked, signature)) {
-    tr.masked = true;
-    tr.masked_signature = signature;
-    tr.masked_step = static_cast<int>(tr.steps.size()) - 1;
-    ++MaskedHits()[signature];
-    if (MaskedDivergenceHook())
-      MaskedDivergenceHook()(tr);
-    return;
-  }
-  std::ostringstream os;
-  os << "step " << tr.steps.size() - 1 << ": " << op << "\n  want (model) " << w
-     << "\n  got  (sut)   " << g << '\n';
-  if (record.fdinfo)
-    os << record.fdinfo->Describe("sut");
-  os << "  signature " << signature;
-  tr.failure = os.str();
-  tr.signature = signature;
-  tr.last_world = s0;
-  Transcript::LastFailure() = tr;
-  RC_FAIL(os.str());
+  if (!Observe(op, s0, sut, sut.Execute(op), tr, Coverage::Current()))
+    Judge(s0, tr, masked);
 }
 
 rc::Gen<std::shared_ptr<const rc::state::Command<World, Sut>>>
@@ -257,17 +275,39 @@ void CheckSequence(const SutFactory& make_sut, const Profile& profile,
       *sized(rc::state::gen::commands(initial, [swarm, masked](const World& w) {
         return GenCommand(w, swarm, masked);
       }));
-  // rc::state::runAll, with run() and apply() in one (GenCommand makes
-  // OpCommands only): the prediction steps the World the preconditions see.
-  World state = initial;
-  for (const auto& command : commands) {
-    command->checkPreconditions(state);
-    static_cast<const OpCommand&>(*command).RunAndApply(state, *sut);
+  // Every precondition first, on a copy (a shrunk sequence may not be
+  // admissible: RC_PRE discards it here, before anything runs).
+  std::vector<Op> ops;
+  ops.reserve(commands.size() + 1);
+  {
+    World w = initial;
+    for (const auto& command : commands) {
+      command->checkPreconditions(w);
+      ops.push_back(static_cast<const OpCommand&>(*command).op);
+      (void)Step(w, ops.back());
+    }
   }
-  // The descriptor tables must agree at the end, and nothing may be left
-  // behind once the SUT closes them.
-  if (!tr.masked)
-    OpCommand(Op{ListFds{}}, masked).RunAndApply(state, *sut);
+  // The descriptor tables must agree at the end.
+  ops.push_back(Op{ListFds{}});
+  // The whole sequence in one batch (the kernel SUT runs it on its
+  // executor, `after` included: two handovers per sequence, not two per
+  // operation); it stops at the first difference.
+  World state = initial;
+  Coverage& coverage = Coverage::Current();
+  size_t observed = 0;
+  bool differs = false;
+  (void)sut->ExecuteEach(ops, [&](size_t i, Outcome got) {
+    observed = i + 1;
+    differs = !Observe(ops[i], state, *sut, std::move(got), tr, coverage);
+    return !differs;
+  });
+  if (differs) {
+    Judge(state, tr, masked);  // RC_FAIL unless masked
+    // Masked: the SUT has diverged, and nothing more runs on it (see
+    // RunAndApply); the model steps on.
+    for (size_t i = observed; i < commands.size(); ++i)
+      (void)Step(state, ops[i]);
+  }
   tr.last_world = std::move(state);
   const std::string report = sut->Finish();
   if (report.empty())

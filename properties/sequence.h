@@ -104,6 +104,9 @@ struct Transcript {
   // The fdinfo oracle of the run (absent when the SUT does not show its
   // interest sets).
   std::optional<FdinfoOracle> fdinfo;
+  // The operand families of the step whose outcomes differed (for its
+  // signature).
+  std::vector<std::string> step_families;
   static Transcript& Current();
   static Transcript& LastFailure();
 };

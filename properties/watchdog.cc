@@ -144,6 +144,22 @@ Outcome WatchedSut::Execute(const Op& op) {
   return outcome;
 }
 
+size_t WatchedSut::ExecuteEach(std::span<const Op> ops,
+                               const AfterStep& after) {
+  if (ops.empty())
+    return 0;
+  Watchdog::Begin(step_++);
+  const size_t ran = inner().ExecuteEach(ops, [&](size_t i, Outcome outcome) {
+    Watchdog::End();
+    // The fdinfo reads `after` makes are watched as part of step i.
+    const bool go = after(i, std::move(outcome));
+    if (go && i + 1 < ops.size())
+      Watchdog::Begin(step_++);
+    return go;
+  });
+  return ran;
+}
+
 std::string WatchedSut::Finish() {
   Watchdog::Begin(step_);  // the teardown: one past the last operation
   std::string report = inner().Finish();

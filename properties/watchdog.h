@@ -70,12 +70,17 @@ class WatchedSut final : public ForwardingSut {
 public:
   using ForwardingSut::ForwardingSut;
   [[nodiscard]] Outcome Execute(const Op& op) override;
+  // Each operation of the batch watched as its own step (Begin and End
+  // are atomic stores: any thread may make them).
+  [[nodiscard]] size_t ExecuteEach(std::span<const Op> ops,
+                                   const AfterStep& after) override;
   [[nodiscard]] std::string Finish() override;
   [[nodiscard]] FdinfoReading ReadFdinfo(int32_t epfd) override;
   [[nodiscard]] std::optional<FdinfoInode> InodeOf(int32_t fd) override;
 
 private:
-  int step_ = 0;
+  int step_ = 0;  // the next operation's step (written by whichever thread
+                  // runs the batch's `after`, while the caller waits)
 };
 
 // `make_sut` with every SUT it makes watched.

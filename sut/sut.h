@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -54,11 +55,29 @@ struct FdinfoReading {
   std::vector<FdinfoLine> lines;
 };
 
+// What ExecuteEach does after each operation: given the operation's index
+// in the batch and its outcome, returns whether the next one runs.
+using AfterStep = std::function<bool(size_t, Outcome)>;
+
 class Sut {
 public:
   virtual ~Sut() = default;
   // Runs `op` and returns its result, translated into an Outcome.
   [[nodiscard]] virtual Outcome Execute(const Op& op) = 0;
+  // Runs `ops` in order, calling `after` with each outcome before the next
+  // operation runs, and stops when it returns false. Returns how many
+  // operations ran. `after` may run on a thread of the SUT's (the kernel
+  // SUT runs a whole batch on its executor: two handovers per batch, not
+  // per operation) and may read the fdinfo view from there; it must not
+  // throw. By default, Execute one by one on the calling thread.
+  [[nodiscard]] virtual size_t ExecuteEach(std::span<const Op> ops,
+                                           const AfterStep& after) {
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (!after(i, Execute(ops[i])))
+        return i + 1;
+    }
+    return ops.size();
+  }
   // Ends the sequence: releases every file and checks that nothing leaked.
   // Returns an empty string, or one line saying what was left behind.
   [[nodiscard]] virtual std::string Finish() = 0;
@@ -111,6 +130,12 @@ private:
 class WithoutFdinfo final : public ForwardingSut {
 public:
   using ForwardingSut::ForwardingSut;
+  // (Forwarded: this wrapper changes no operation. A ForwardingSut that
+  // changes Execute keeps the default, which calls its Execute.)
+  [[nodiscard]] size_t ExecuteEach(std::span<const Op> ops,
+                                   const AfterStep& after) override {
+    return inner().ExecuteEach(ops, after);
+  }
   [[nodiscard]] std::string FdinfoOff() const override {
     return "switched off (--no-fdinfo)";
   }

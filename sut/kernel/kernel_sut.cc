@@ -154,6 +154,35 @@ public:
     return outcome_;
   }
 
+  // Runs `ops` (steps `first_step`...) on the executor, calling `after`
+  // there after each; returns how many ran (ExecuteEach).
+  size_t RunEach(std::span<const Op> ops, const AfterStep& after,
+                 int64_t first_step) {
+    batch_ = ops;
+    after_ = &after;
+    step_ = first_step;
+    batch_ran_ = 0;
+    Send(Request::kBatch, nullptr);
+    after_ = nullptr;
+    return batch_ran_;
+  }
+
+  // On the executor thread, inside a batch's `after`: runs `fn` on the
+  // calling thread (which waits for the batch) and returns when it is done.
+  // For what only the caller can do: read the fdinfo view when the
+  // sequence's table has no room for one more descriptor.
+  void OnCaller(const std::function<void()>& fn) {
+    service_ = &fn;
+    turn_.store(kService, std::memory_order_release);
+    FutexWake(turn_);
+    while (!AwaitChange(turn_, kService, std::chrono::seconds(3600))) {
+    }
+    service_ = nullptr;
+  }
+
+  // Whether the calling thread is this executor's.
+  bool OnThisThread() const { return self_ == this; }
+
   Outcome Call(const std::function<Outcome()>& fn, int64_t step) {
     fn_ = &fn;
     step_ = step;
@@ -171,9 +200,11 @@ public:
   }
 
 private:
-  enum class Request { kOp, kCall, kReset, kExit };
+  enum class Request { kOp, kBatch, kCall, kReset, kExit };
   static constexpr uint32_t kCaller = 0;
   static constexpr uint32_t kExecutor = 1;
+  // The executor, in a batch, waits for the caller to run `service_`.
+  static constexpr uint32_t kService = 2;
 
   Executor() = default;
 
@@ -203,6 +234,13 @@ private:
       else
         os << "step " << step_ << " (" << *op_ << ")";
       break;
+    case Request::kBatch: {
+      const size_t i = batch_at_.load(std::memory_order_relaxed);
+      os << "step " << step_ + static_cast<int64_t>(i);
+      if (i < batch_.size())
+        os << " (" << batch_[i] << ")";
+      break;
+    }
     case Request::kCall:
       os << "step " << step_ << " (a test function)";
       break;
@@ -216,9 +254,24 @@ private:
     return os.str();
   }
 
+  // Waits for the executor's reply, running its service requests; each
+  // operation of a batch has kHangTimeout of its own.
   void AwaitReply() {
-    if (AwaitChange(turn_, kExecutor, KernelSut::kHangTimeout))
-      return;
+    size_t at = batch_at_.load(std::memory_order_relaxed);
+    for (;;) {
+      if (AwaitChange(turn_, kExecutor, KernelSut::kHangTimeout)) {
+        if (turn_.load(std::memory_order_acquire) != kService)
+          return;
+        (*service_)();
+        turn_.store(kExecutor, std::memory_order_release);
+        FutexWake(turn_);
+        continue;
+      }
+      const size_t now = batch_at_.load(std::memory_order_relaxed);
+      if (request_ != Request::kBatch || now == at)
+        break;
+      at = now;  // the batch moved on: a new operation, a new limit
+    }
     std::fprintf(stderr,
                  "epollcheck: kernel SUT hang: %s did not return within %lld "
                  "s; aborting (rerun with the seed printed above)\n",
@@ -303,6 +356,15 @@ private:
     case Request::kOp:
       outcome_ = RunSyscall(*op_);
       break;
+    case Request::kBatch:
+      for (size_t i = 0; i < batch_.size(); ++i) {
+        batch_at_.store(i, std::memory_order_relaxed);
+        Outcome outcome = RunSyscall(batch_[i]);
+        batch_ran_ = i + 1;
+        if (!(*after_)(i, std::move(outcome)))
+          break;
+      }
+      break;
     case Request::kCall:
       outcome_ = (*fn_)();
       break;
@@ -330,10 +392,19 @@ private:
     }
   }
 
-  std::atomic<uint32_t> turn_{kExecutor};  // whose turn: kCaller/kExecutor
-  Request request_ = Request::kOp;         // owned by the caller's turn
-  const Op* op_ = nullptr;                 // owned by the caller's turn
+  // Whose turn: kCaller, kExecutor, or kService (the caller runs
+  // service_ for the executor, inside a batch).
+  std::atomic<uint32_t> turn_{kExecutor};
+  Request request_ = Request::kOp;                // owned by the caller's turn
+  const Op* op_ = nullptr;                        // owned by the caller's turn
   const std::function<Outcome()>* fn_ = nullptr;  // kCall's function
+  std::span<const Op> batch_;                     // kBatch's operations
+  const AfterStep* after_ = nullptr;              // and what follows each
+  size_t batch_ran_ = 0;  // owned by the executor's turn: how many ran
+  // The batch's operation in progress: read by the caller while it waits
+  // (hang limits and reports).
+  std::atomic<size_t> batch_at_{0};
+  const std::function<void()>* service_ = nullptr;  // set with kService
   int64_t step_ = 0;   // the request's step, for reports
   std::string fault_;  // set by the executor's Fault(); the process then ends
   Outcome outcome_;    // owned by the executor's turn
@@ -435,9 +506,16 @@ KernelSut::Create(const std::string& proc) {
 }
 
 FdinfoReading KernelSut::ReadFdinfo(int32_t epfd) {
+  if (executor_ && executor_->OnThisThread())
+    return ReadFdinfoOnExecutor(epfd);
+  return ReadFdinfoFromCaller(epfd);
+}
+
+FdinfoReading KernelSut::ReadFdinfoFromCaller(int32_t epfd) {
   if (const int error = OpenFdinfoDirs(); error != 0)
     return FdinfoReading{.error = error, .lines = {}};
-  // Between operations the executor is parked, so its table holds still.
+  // The executor is parked (between operations, or inside a batch's
+  // `after`), so its table holds still.
   auto it = fdinfo_files_.find(epfd);
   if (it == fdinfo_files_.end()) {
     const std::string name = std::to_string(epfd);
@@ -446,7 +524,37 @@ FdinfoReading KernelSut::ReadFdinfo(int32_t epfd) {
       return FdinfoReading{.error = errno, .lines = {}};
     it = fdinfo_files_.emplace(epfd, opened).first;
   }
-  const int file = it->second;
+  return ReadFdinfoFile(it->second);
+}
+
+FdinfoReading KernelSut::ReadFdinfoOnExecutor(int32_t epfd) {
+  if (!fdinfo_off_.empty())
+    return FdinfoReading{.error = EOPNOTSUPP, .lines = {}};
+  // Opened in the sequence's own table, at its lowest free number, and
+  // closed again before the next operation: alloc_fd starts from the
+  // lowest free number, so the sequence's numbering never sees it. With no
+  // number free under RLIMIT_NOFILE, the caller reads it from its table.
+  const std::string path = proc_ + "/self/task/" +
+                           std::to_string(executor_->tid()) + "/fdinfo/" +
+                           std::to_string(epfd);
+  const int file = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (file < 0) {
+    const int error = errno;
+    if (error != EMFILE && error != ENFILE)
+      return FdinfoReading{.error = error, .lines = {}};
+    FdinfoReading reading;
+    const std::function<void()> read = [&] {
+      reading = ReadFdinfoFromCaller(epfd);
+    };
+    executor_->OnCaller(read);
+    return reading;
+  }
+  FdinfoReading reading = ReadFdinfoFile(file);
+  close(file);
+  return reading;
+}
+
+FdinfoReading KernelSut::ReadFdinfoFile(int file) {
   if (fdinfo_text_.empty())
     fdinfo_text_.resize(4096);
   for (;;) {
@@ -466,12 +574,20 @@ FdinfoReading KernelSut::ReadFdinfo(int32_t epfd) {
 }
 
 std::optional<FdinfoInode> KernelSut::InodeOf(int32_t fd) {
-  if (fd < 0 || OpenFdinfoDirs() != 0)
+  if (fd < 0)
     return std::nullopt;
-  // The magic link of the executor's descriptor leads to its file.
   struct stat st {};
-  if (fstatat(fd_dir_, std::to_string(fd).c_str(), &st, 0) != 0)
-    return std::nullopt;
+  if (executor_ && executor_->OnThisThread()) {
+    // The descriptor is in this thread's table.
+    if (!fdinfo_off_.empty() || fstat(fd, &st) != 0)
+      return std::nullopt;
+  } else {
+    if (OpenFdinfoDirs() != 0)
+      return std::nullopt;
+    // The magic link of the executor's descriptor leads to its file.
+    if (fstatat(fd_dir_, std::to_string(fd).c_str(), &st, 0) != 0)
+      return std::nullopt;
+  }
   // fdinfo prints the kernel's dev_t (MKDEV: major << 20 | minor).
   return FdinfoInode{.sdev = static_cast<uint32_t>((major(st.st_dev) << 20) |
                                                    minor(st.st_dev)),
@@ -491,6 +607,12 @@ void KernelSut::CloseFdinfo() {
 
 Outcome KernelSut::Execute(const Op& op) {
   return executor_->Run(op, steps_++);
+}
+
+size_t KernelSut::ExecuteEach(std::span<const Op> ops, const AfterStep& after) {
+  const size_t ran = executor_->RunEach(ops, after, steps_);
+  steps_ += static_cast<int64_t>(ran);
+  return ran;
 }
 
 Outcome KernelSut::RunOnExecutorForTesting(const std::function<Outcome()>& fn) {

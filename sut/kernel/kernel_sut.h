@@ -7,14 +7,19 @@
 // as a value. When a sequence ends, the executor closes everything, checks
 // its table is empty, and goes back to a pool for the next sequence.
 //
-// The fdinfo view is read from the calling thread, never the executor's:
-// /proc/self/task/<executor tid>/fdinfo/<epfd> names the executor's table,
-// and the descriptors that read it live in the process's own table, so the
-// sequence's numbering cannot see them. One is opened per epoll descriptor
-// number the first time it is read and re-read with pread at offset 0 (the
-// seq_file shows the file at that number now, whatever it is); all are
-// closed by Finish(). Without /proc (or with a /proc of another pid
-// namespace) FdinfoOff() says so.
+// Between single operations (Execute) the fdinfo view is read from the
+// calling thread: /proc/self/task/<executor tid>/fdinfo/<epfd> names the
+// executor's table, and the descriptors that read it live in the process's
+// own table, so the sequence's numbering cannot see them. One is opened per
+// epoll descriptor number the first time it is read and re-read with pread
+// at offset 0 (the seq_file shows the file at that number now, whatever it
+// is); all are closed by Finish(). A batch (ExecuteEach) runs on the
+// executor with its `after`, and reads there: each read opens the file at
+// the table's lowest free number and closes it before the next operation,
+// which numbering cannot see either (alloc_fd takes the lowest free number
+// again); when no number is free (RLIMIT_NOFILE), the executor has the
+// caller read it the first way. Without /proc (or with a /proc of another
+// pid namespace) FdinfoOff() says so.
 //
 //   auto sut = KernelSut::Create();           // or the reason it cannot run
 //   Outcome o = (*sut)->Execute(Op{EpollCreate1{}});   // -> 0 (lowest free)
@@ -24,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -49,6 +55,10 @@ public:
   ~KernelSut() override;
 
   [[nodiscard]] Outcome Execute(const Op& op) override;
+  // The whole batch on the executor, `after` included (its fdinfo reads
+  // then open the file in the sequence's table for the read's duration).
+  [[nodiscard]] size_t ExecuteEach(std::span<const Op> ops,
+                                   const AfterStep& after) override;
   [[nodiscard]] std::string Finish() override;
   [[nodiscard]] std::string FdinfoOff() const override { return fdinfo_off_; }
   [[nodiscard]] FdinfoReading ReadFdinfo(int32_t epfd) override;
@@ -68,6 +78,11 @@ private:
   // errno.
   int OpenFdinfoDirs();
   void CloseFdinfo();
+  // ReadFdinfo from the calling thread (through its own descriptors), from
+  // the executor (inside a batch), and the read of an open fdinfo file.
+  FdinfoReading ReadFdinfoFromCaller(int32_t epfd);
+  FdinfoReading ReadFdinfoOnExecutor(int32_t epfd);
+  FdinfoReading ReadFdinfoFile(int file);
 
   std::unique_ptr<Executor> executor_;  // null once finished
   int64_t steps_ = 0;                   // operations run so far
