@@ -3,6 +3,8 @@
 #include "model/fdinfo.h"
 
 #include <set>
+#include <type_traits>
+#include <variant>
 
 namespace epollcheck {
 
@@ -95,6 +97,48 @@ std::ostream& operator<<(std::ostream& os, const InodeKey& inode) {
     return os << "pid#" << inode.id;
   }
   return os;
+}
+
+FdinfoScope FdinfoScopeOf(const Op& step) {
+  return std::visit(
+      []<class T>(const T& op) -> FdinfoScope {
+        if constexpr (std::is_same_v<T, EpollCtl> ||
+                      std::is_same_v<T, EpollWait> ||
+                      std::is_same_v<T, EpollPwait> ||
+                      std::is_same_v<T, EpollPwait2>) {
+          return FdinfoScope{.all = false, .epfd = op.epfd};
+        } else if constexpr (
+            // Neither drop a file reference nor make an instance.
+            std::is_same_v<T, Pipe2> || std::is_same_v<T, Dup> ||
+            std::is_same_v<T, Write> || std::is_same_v<T, Read> ||
+            std::is_same_v<T, SetPipeSize> || std::is_same_v<T, GetPipeSize> ||
+            std::is_same_v<T, ListFds> || std::is_same_v<T, Eventfd> ||
+            std::is_same_v<T, EventfdWrite> || std::is_same_v<T, EventfdRead> ||
+            std::is_same_v<T, Socketpair> || std::is_same_v<T, Send> ||
+            std::is_same_v<T, Recv> || std::is_same_v<T, Shutdown> ||
+            std::is_same_v<T, SetSockOpt> || std::is_same_v<T, GetSockOpt> ||
+            std::is_same_v<T, UnixSocket> || std::is_same_v<T, Bind> ||
+            std::is_same_v<T, Listen> || std::is_same_v<T, Connect> ||
+            std::is_same_v<T, Accept4> || std::is_same_v<T, SendTo> ||
+            std::is_same_v<T, Poll> || std::is_same_v<T, PPoll> ||
+            std::is_same_v<T, Select> || std::is_same_v<T, PSelect> ||
+            std::is_same_v<T, InetSocket> || std::is_same_v<T, OpenFile> ||
+            std::is_same_v<T, TimerfdCreate> ||
+            std::is_same_v<T, TimerfdSettime> ||
+            std::is_same_v<T, EpollIoctl> || std::is_same_v<T, Lseek> ||
+            std::is_same_v<T, GetFl> || std::is_same_v<T, SetFl> ||
+            std::is_same_v<T, SetRlimitNofile> || std::is_same_v<T, Signalfd> ||
+            std::is_same_v<T, SignalfdRead> || std::is_same_v<T, Tgkill> ||
+            std::is_same_v<T, Sigpending> || std::is_same_v<T, Sigtimedwait> ||
+            std::is_same_v<T, PidfdOpen>) {
+          return FdinfoScope{.all = false, .epfd = -1};
+        } else {
+          // close, dup2, epoll_create, fork and the child's steps, and any
+          // operation not named above.
+          return FdinfoScope{.all = true, .epfd = -1};
+        }
+      },
+      step);
 }
 
 }  // namespace epollcheck

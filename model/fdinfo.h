@@ -22,6 +22,7 @@
 #include <ostream>
 #include <vector>
 
+#include "model/ops.h"
 #include "model/world.h"
 
 namespace epollcheck {
@@ -73,6 +74,21 @@ std::map<InodeKey, int32_t> InodeDescriptors(const World& world);
 // The epoll instances that have a descriptor, each with its lowest one (the
 // file their fdinfo is read through).
 std::vector<std::pair<int32_t, FileId>> OpenEpollInstances(const World& world);
+
+// The instances whose interest set a step can have changed. Linux: items
+// are inserted, modified and removed by epoll_ctl (ep_insert, ep_modify,
+// ep_remove), a wait disarms the EPOLLONESHOT items it delivers
+// (ep_send_events), and a file's items go with its last reference
+// (eventpoll_release from __fput: close, dup2 over it, a child's exit or
+// close); ep_show_fdinfo shows nothing else. So after a step the instance
+// its epoll_ctl or wait named can differ (`epfd`), after a step that can
+// drop a reference or make an instance any can (`all`), and after any
+// other step (a read, a write, a socket call, select, ...) none can.
+struct FdinfoScope {
+  bool all = false;
+  int32_t epfd = -1;  // with !all: the one instance's descriptor, or -1
+};
+FdinfoScope FdinfoScopeOf(const Op& step);
 
 // "pipe#3", "socket#7", "anon".
 std::ostream& operator<<(std::ostream& os, const InodeKey& inode);

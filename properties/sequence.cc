@@ -145,7 +145,7 @@ std::string CompareStep(std::span<const Op> ops, const World& before,
   }
   if (oracle == nullptr)
     return "";
-  record.fdinfo = oracle->Check(after, sut);
+  record.fdinfo = oracle->Check(after, sut, record.op);
   if (!record.fdinfo)
     return "";
   return FdinfoSignature(ops, after, *record.fdinfo);
@@ -187,7 +187,7 @@ bool Observe(const Op& op, World& s0, Sut& sut, Outcome got, Transcript& tr,
   FdinfoOracle& oracle = *tr.fdinfo;
   const long checks = oracle.checks();
   const long reads = oracle.reads();
-  record.fdinfo = oracle.Check(s0, sut);
+  record.fdinfo = oracle.Check(s0, sut, op);
   coverage.fdinfo_checks += oracle.checks() - checks;
   coverage.fdinfo_reads += oracle.reads() - reads;
   return !record.fdinfo;
@@ -339,7 +339,7 @@ int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
     Outcome got = sut->Execute(op);
     steps.push_back(StepRecord{.op = op, .want = want, .got = got});
     if (!(want == got) ||
-        (oracle && (steps.back().fdinfo = oracle->Check(world, *sut)))) {
+        (oracle && (steps.back().fdinfo = oracle->Check(world, *sut, op)))) {
       diverged = static_cast<int>(steps.size()) - 1;
       break;
     }

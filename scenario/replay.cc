@@ -94,7 +94,7 @@ ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
                  : step.expect;
     BindStep(step, r.got, env);
     if (oracle) {
-      if (const auto diff = oracle->Check(model, sut)) {
+      if (const auto diff = oracle->Check(model, sut, *r.op)) {
         r.fdinfo.push_back(FdinfoCheck{.expected = "fdinfo (the model's)",
                                        .mismatch = diff->Describe("got")});
       }

@@ -217,10 +217,28 @@ std::vector<ExpectedLine> FdinfoOracle::Expected(const World& world,
 
 std::optional<FdinfoDifference> FdinfoOracle::Check(const World& after,
                                                     Sut& sut) {
+  return Check(after, sut, FdinfoScope{.all = true, .epfd = -1});
+}
+
+std::optional<FdinfoDifference> FdinfoOracle::Check(const World& after,
+                                                    Sut& sut, const Op& step) {
+  return Check(after, sut, FdinfoScopeOf(step));
+}
+
+std::optional<FdinfoDifference>
+FdinfoOracle::Check(const World& after, Sut& sut, const FdinfoScope& scope) {
   ++checks_;
+  // The one instance the step named, if that is all it can have changed.
+  std::optional<FileId> only;
+  if (!scope.all) {
+    only = after.FileIdAt(scope.epfd);
+    if (!only || after.files.at(*only).kind != FileKind::kEpoll)
+      return std::nullopt;
+  }
   std::vector<FileId> seen;
   for (const auto& [fd, file] : after.fd_table) {
-    if (after.files.at(file).kind != FileKind::kEpoll ||
+    if ((only && file != *only) ||
+        after.files.at(file).kind != FileKind::kEpoll ||
         std::find(seen.begin(), seen.end(), file) != seen.end()) {
       continue;
     }

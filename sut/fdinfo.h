@@ -87,6 +87,13 @@ public:
   // Compares every epoll instance open in `after` (read through its lowest
   // descriptor) with what `sut` shows. nullopt if all are equal.
   std::optional<FdinfoDifference> Check(const World& after, Sut& sut);
+  // The same for the instances `step` can have changed (FdinfoScopeOf):
+  // what runs after every step. A SUT that changes an interest set where
+  // the kernel cannot is caught at the next step that reads that instance.
+  std::optional<FdinfoDifference> Check(const World& after, Sut& sut,
+                                        const Op& step);
+  std::optional<FdinfoDifference> Check(const World& after, Sut& sut,
+                                        const FdinfoScope& scope);
   // The expected lines of the instance `epoll` of `world`.
   std::vector<ExpectedLine> Expected(const World& world, FileId epoll,
                                      Sut& sut);

@@ -264,6 +264,7 @@ TEST(FdinfoOracle, KernelScratchAndModelShowTheModelsSets) {
     World world;
     world.profile = ProfileForKernel(6, 18);
     FdinfoOracle oracle;
+    FdinfoOracle scoped;  // what runs after each step of a sequence
     for (size_t i = 0; i < ops.size(); ++i) {
       const Outcome want = Step(world, ops[i]);
       ASSERT_EQ(sut->Execute(ops[i]), want) << name << " step " << i;
@@ -272,11 +273,17 @@ TEST(FdinfoOracle, KernelScratchAndModelShowTheModelsSets) {
           << name << " step " << i << ": " << ops[i] << '\n'
           << d->part << '\n'
           << d->Describe(name);
+      EXPECT_FALSE(scoped.Check(world, *sut, ops[i]).has_value())
+          << name << " step " << i;
     }
     // Instances read: none after the pipe2, one from the first
     // epoll_create1 on, two from the second, one after the inner closes.
     EXPECT_EQ(oracle.checks(), static_cast<long>(ops.size())) << name;
     EXPECT_EQ(oracle.reads(), 0 + 10 * 1 + 3 * 2 + 1) << name;
+    // Only the instance each epoll_ctl or wait names (6 steps), every one
+    // after the creations and closes (1, 1, 2, 2, 1), none after the pipe2,
+    // the write, the dup and the eventfd.
+    EXPECT_EQ(scoped.reads(), 6 + 1 + 1 + 2 + 2 + 1) << name;
     EXPECT_EQ(sut->Finish(), "") << name;
   }
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cerrno>
 #include <stdexcept>
@@ -136,6 +137,65 @@ TEST(KernelSut, ForkedChildrenEndWithTheirSequence) {
     EXPECT_EQ(kill(pid, 0), -1) << "pid " << pid << " outlived its sequence";
     EXPECT_EQ(errno, ESRCH);
   }
+}
+
+// A batch runs on the executor with its `after`, which reads the fdinfo
+// view from there: through a descriptor opened for the read at the lowest
+// free number (the numbering the sequence sees afterwards is unchanged),
+// or, when the table has no free number under the process's RLIMIT_NOFILE,
+// through the calling thread's table.
+TEST(KernelSut, BatchReadsFdinfoOnTheExecutorAndWhenItsTableIsFull) {
+  auto sut = MakeKernel();
+  if (!sut)
+    GTEST_SKIP() << "no kernel SUT on this host";
+  if (!sut->FdinfoOff().empty())
+    GTEST_SKIP() << "no fdinfo view: " << sut->FdinfoOff();
+  rlimit own{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &own), 0);
+  constexpr rlim_t kLimit = 64;  // this process's table holds far fewer
+  if (own.rlim_cur < kLimit)
+    GTEST_SKIP() << "RLIMIT_NOFILE below " << kLimit;
+  std::vector<Op> ops = {
+      EpollCreate1{},                   // 0
+      Pipe2{.flags = abi::kONonblock},  // 1, 2
+      EpollCtl{.epfd = 0,
+               .op = abi::kEpollCtlAdd,
+               .fd = 1,
+               .events = abi::kEpollIn,
+               .data = 7},
+  };
+  const size_t with_room = ops.size() - 1;
+  for (rlim_t fd = 3; fd < kLimit; ++fd)
+    ops.push_back(Dup{.fd = 2});  // 3 .. 63: the table is full
+  const size_t full = ops.size() - 1;
+  ops.push_back(Close{.fd = 5});
+  ops.push_back(Dup{.fd = 2});  // 5 again: no read took it
+  std::vector<FdinfoReading> readings;
+  std::vector<Outcome> got;
+  rlimit limited = own;
+  limited.rlim_cur = kLimit;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &limited), 0);
+  const size_t ran = sut->ExecuteEach(ops, [&](size_t i, Outcome outcome) {
+    got.push_back(std::move(outcome));
+    if (i == with_room || i == full)
+      readings.push_back(sut->ReadFdinfo(0));
+    return true;
+  });
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &own), 0);
+  ASSERT_EQ(ran, ops.size());
+  World model;
+  model.profile = RunningKernelProfile();
+  for (size_t i = 0; i < ops.size(); ++i)
+    EXPECT_EQ(got[i], Step(model, ops[i])) << "step " << i << ": " << ops[i];
+  ASSERT_EQ(readings.size(), 2u);
+  for (const FdinfoReading& r : readings) {
+    EXPECT_EQ(r.error, 0);
+    ASSERT_EQ(r.lines.size(), 1u);
+    EXPECT_EQ(r.lines[0].tfd, 1);
+    EXPECT_EQ(r.lines[0].data, 7u);
+  }
+  EXPECT_EQ(got.back().ret, 5);
+  EXPECT_EQ(sut->Finish(), "");
 }
 
 TEST(KernelSutDeathTest, ExecutorCheckFailureReachesRealStderr) {
