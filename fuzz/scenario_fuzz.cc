@@ -3,6 +3,7 @@
 // text (a fixed point); replaying it on the model never crashes.
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
@@ -21,8 +22,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string formatted = FormatScenario(*scenario);
   auto again = ParseScenario(formatted);
   const auto* reparsed = std::get_if<Scenario>(&again);
-  if (reparsed == nullptr || FormatScenario(*reparsed) != formatted)
+  if (reparsed == nullptr || FormatScenario(*reparsed) != formatted) {
+    // Say which half of the fixed point broke before the crash report.
+    std::fprintf(stderr, "scenario_fuzz: formatted text:\n%s\n",
+                 formatted.c_str());
+    if (reparsed == nullptr) {
+      const ParseError& e = std::get<ParseError>(again);
+      std::fprintf(stderr, "scenario_fuzz: does not parse: line %d: %s\n",
+                   e.line, e.message.c_str());
+    } else {
+      std::fprintf(stderr, "scenario_fuzz: formats again as:\n%s\n",
+                   FormatScenario(*reparsed).c_str());
+    }
     std::abort();
+  }
   // Keep replays cheap: the model handles any argument, but huge pipes and
   // writes only slow the fuzzer down.
   if (scenario->steps.size() > 64)

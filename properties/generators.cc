@@ -149,15 +149,6 @@ bool IsReadTarget(const File& f) {
 }
 bool IsCounterFile(const File& f) { return IsEventfd(f) || IsTimerfd(f); }
 
-// The lowest open descriptor of a file of `kind`, if any.
-std::optional<int32_t> FirstFdOfKind(const World& w, FileKind kind) {
-  for (const auto& [fd, id] : w.fd_table) {
-    if (w.files.at(id).kind == kind)
-      return fd;
-  }
-  return std::nullopt;
-}
-
 // A number that is not open (small, so it may be reused by a later open;
 // the one above the highest when 0..11 are all open).
 Gen<int32_t> GenClosedFd(const World& w) {
@@ -802,14 +793,6 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
   size_t eventfds = 0;
   size_t epolls = 0;
   size_t pidfds = 0;
-  for (const auto& [fd, id] : w.fd_table) {
-    const File& f = w.files.at(id);
-    pidfds += IsPidfd(f) ? 1 : 0;
-    pipes += IsPipe(f) ? 1 : 0;
-    sockets += IsSocket(f) ? 1 : 0;
-    eventfds += IsEventfd(f) ? 1 : 0;
-    epolls += IsEpoll(f) ? 1 : 0;
-  }
   // Where the AF_UNIX connection life cycle stands: each next step (bind,
   // listen, connect, accept4) gets likelier once the one before it has
   // happened, so listeners with pending connections are reached.
@@ -818,23 +801,32 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
   bool listening = false;
   bool pending = false;  // a listener with a connection to accept
   bool dgram_bound = false;
-  for (const auto& [fd, id] : w.fd_table) {
-    const File& f = w.files.at(id);
-    if (f.kind != FileKind::kUnixSocket)
-      continue;
-    const UnixSock& u = w.socks.at(f.sock);
-    unbound |= u.name < 0 && u.state == SockState::kClose;
-    listenable |= u.name >= 0 && u.type != abi::kSockDgram &&
-                  u.state == SockState::kClose;
-    listening |= u.state == SockState::kListen;
-    pending |= u.state == SockState::kListen && !u.receive_queue.empty();
-    dgram_bound |= u.name >= 0 && u.type == abi::kSockDgram;
-  }
   size_t inet = 0;
   bool udp = false;
   bool tcp_client = false;  // a TCP socket that could connect
+  // The lowest descriptor of each kind of file, if any.
+  std::array<std::optional<int32_t>, static_cast<size_t>(FileKind::kPath) + 1>
+      first_fd{};
+  // One pass over the table (each lookup of a file is a map search).
   for (const auto& [fd, id] : w.fd_table) {
     const File& f = w.files.at(id);
+    std::optional<int32_t>& first = first_fd[static_cast<size_t>(f.kind)];
+    if (!first)
+      first = fd;
+    pidfds += IsPidfd(f) ? 1 : 0;
+    pipes += IsPipe(f) ? 1 : 0;
+    sockets += IsSocket(f) ? 1 : 0;
+    eventfds += IsEventfd(f) ? 1 : 0;
+    epolls += IsEpoll(f) ? 1 : 0;
+    if (f.kind == FileKind::kUnixSocket) {
+      const UnixSock& u = w.socks.at(f.sock);
+      unbound |= u.name < 0 && u.state == SockState::kClose;
+      listenable |= u.name >= 0 && u.type != abi::kSockDgram &&
+                    u.state == SockState::kClose;
+      listening |= u.state == SockState::kListen;
+      pending |= u.state == SockState::kListen && !u.receive_queue.empty();
+      dgram_bound |= u.name >= 0 && u.type == abi::kSockDgram;
+    }
     if (f.kind != FileKind::kInetSocket)
       continue;
     const InetSock& s = w.inet_socks.at(f.sock);
@@ -849,6 +841,9 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
     pending |= s.state == TcpState::kListen && !s.accept_queue.empty();
     dgram_bound |= !s.tcp && s.name >= 0;
   }
+  const auto first_fd_of = [&first_fd](FileKind kind) {
+    return first_fd[static_cast<size_t>(kind)];
+  };
   // Operations on an existing socket, while there is none: mostly errors.
   const auto socket_op = [](size_t kind) {
     return kind == IndexOf<Send>() || kind == IndexOf<Recv>() ||
@@ -954,8 +949,8 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
     } else if constexpr (std::is_same_v<T, EpollCtl>) {
       add(IndexOf<EpollCtl>(), [&] { return GenCtl(w); });
       // A pidfd into the first epoll instance (its pid's queue).
-      const std::optional<int32_t> ep = FirstFdOfKind(w, FileKind::kEpoll);
-      const std::optional<int32_t> pidfd = FirstFdOfKind(w, FileKind::kPidfd);
+      const std::optional<int32_t> ep = first_fd_of(FileKind::kEpoll);
+      const std::optional<int32_t> pidfd = first_fd_of(FileKind::kPidfd);
       if (ep && pidfd &&
           w.FileAt(*ep)->epoll->items.count(
               ItemKey{.file = *w.FileIdAt(*pidfd), .fd = *pidfd}) == 0) {
@@ -1065,7 +1060,7 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       // An open regular file gets written (so reads find bytes; 0 bytes
       // change nothing), /dev/null takes everything.
       for (const FileKind kind : {FileKind::kRegular, FileKind::kDevNull}) {
-        if (const std::optional<int32_t> fd = FirstFdOfKind(w, kind)) {
+        if (const std::optional<int32_t> fd = first_fd_of(kind)) {
           add(IndexOf<Write>(), [&, fd = *fd] {
             return gen::map(gen::weightedOneOf<uint32_t>(
                                 {{1, gen::just(0u)}, {4, GenCount()}}),
@@ -1084,8 +1079,7 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
             GenFd(w, IsReadTarget), GenCount());
       });
       // A directory (EISDIR).
-      if (const std::optional<int32_t> fd =
-              FirstFdOfKind(w, FileKind::kDirectory)) {
+      if (const std::optional<int32_t> fd = first_fd_of(FileKind::kDirectory)) {
         add(IndexOf<Read>(), [&, fd = *fd] {
           return gen::map(GenCount(), [fd](uint32_t count) -> Op {
             return Read{.fd = fd, .count = count};
@@ -1093,14 +1087,12 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
         });
       }
       // /dev/null: always at its end.
-      if (const std::optional<int32_t> fd =
-              FirstFdOfKind(w, FileKind::kDevNull)) {
+      if (const std::optional<int32_t> fd = first_fd_of(FileKind::kDevNull)) {
         add(IndexOf<Read>(),
             [fd = *fd] { return gen::just(Op{Read{.fd = fd, .count = 1}}); });
       }
       // A timerfd: too short (0 included), the 8 bytes, more.
-      if (const std::optional<int32_t> fd =
-              FirstFdOfKind(w, FileKind::kTimerfd)) {
+      if (const std::optional<int32_t> fd = first_fd_of(FileKind::kTimerfd)) {
         add(IndexOf<Read>(), [&, fd = *fd] {
           return gen::map(OneOf<uint32_t>({0, 7, 8, 16}),
                           [fd](uint32_t count) -> Op {
@@ -1110,8 +1102,7 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
       }
       // A regular file: reads of part of the bytes after its offset, all
       // of them, one more, and none.
-      if (const std::optional<int32_t> fd =
-              FirstFdOfKind(w, FileKind::kRegular)) {
+      if (const std::optional<int32_t> fd = first_fd_of(FileKind::kRegular)) {
         const File& f = *w.FileAt(*fd);
         const auto left = static_cast<uint32_t>(std::min<uint64_t>(
             w.regular_size > f.pos ? w.regular_size - f.pos : 0,
@@ -1688,16 +1679,14 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                            {1, 5}}));
       });
       // A pidfd (no llseek: ESPIPE).
-      if (const std::optional<int32_t> fd =
-              FirstFdOfKind(w, FileKind::kPidfd)) {
+      if (const std::optional<int32_t> fd = first_fd_of(FileKind::kPidfd)) {
         add(IndexOf<T>(), [fd = *fd] {
           return gen::just(Op{Lseek{.fd = fd, .offset = 0, .whence = 0}});
         });
       }
       // The regular file's edges (the current offset, before 0, past the
       // end) and /dev/null.
-      if (const std::optional<int32_t> fd =
-              FirstFdOfKind(w, FileKind::kRegular)) {
+      if (const std::optional<int32_t> fd = first_fd_of(FileKind::kRegular)) {
         add(IndexOf<T>(), [fd = *fd] {
           return gen::map(
               gen::elementOf(
@@ -1710,8 +1699,7 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
               });
         });
       }
-      if (const std::optional<int32_t> fd =
-              FirstFdOfKind(w, FileKind::kDevNull)) {
+      if (const std::optional<int32_t> fd = first_fd_of(FileKind::kDevNull)) {
         add(IndexOf<T>(), [fd = *fd] {
           return gen::just<Op>(
               Lseek{.fd = fd, .offset = 7, .whence = kSeekSet});
@@ -1738,14 +1726,13 @@ Shrinkable<Op> DrawOp(const World& w, const Swarm& swarm,
                                             {1, kOAsync}}));
       });
       // A pipe end: O_ASYNC stored (it has ->fasync).
-      if (const std::optional<int32_t> fd =
-              FirstFdOfKind(w, FileKind::kPipeRead)) {
+      if (const std::optional<int32_t> fd = first_fd_of(FileKind::kPipeRead)) {
         add(IndexOf<T>(), [fd = *fd] {
           return gen::just(Op{SetFl{.fd = fd, .flags = kONonblock | kOAsync}});
         });
       }
       // An O_PATH descriptor (check_fcntl_cmd: EBADF).
-      if (const std::optional<int32_t> fd = FirstFdOfKind(w, FileKind::kPath)) {
+      if (const std::optional<int32_t> fd = first_fd_of(FileKind::kPath)) {
         add(IndexOf<T>(), [fd = *fd] {
           return gen::just(Op{SetFl{.fd = fd, .flags = kONonblock}});
         });

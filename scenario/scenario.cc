@@ -436,6 +436,10 @@ std::variant<Scenario, ParseError> ParseScenario(std::string_view text) {
       const std::string_view name = Trim(call.substr(0, eq));
       if (!IsIdentifier(name))
         return fail("bad handle name '" + std::string(name) + "'");
+      // Written back as `profile = ...`, it would read as the directive.
+      if (name == "profile" || name == "max_user_watches")
+        return fail("'" + std::string(name) +
+                    "' names a directive, not a handle");
       step.bind = std::string(name);
       call = Trim(call.substr(eq + 1));
     }

@@ -155,6 +155,10 @@ TEST(ScenarioFormat, MalformedInputNamesTheLine) {
       // Found by the fuzz smoke: the model refuses to raise a signal no SUT
       // blocks (it would reach the harness), so the parser does too.
       {"tgkill(30)", 1, "tgkill: signal '30' is not one"},
+      // Also found by the fuzz smoke: a handle named like a directive.
+      {"profile= epoll_create1(0)", 1, "'profile' names a directive"},
+      {"max_user_watches = epoll_create1(0)", 1,
+       "'max_user_watches' names a directive"},
       {"tgkill(SIG15)", 1, "tgkill: signal 'SIG15' is not one"},
   };
   for (const Bad& c : cases) {
