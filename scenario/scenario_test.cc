@@ -157,7 +157,7 @@ TEST(ScenarioFormat, MalformedInputNamesTheLine) {
       {"tgkill(30)", 1, "tgkill: signal '30' is not one"},
       // Also found by the fuzz smoke: a handle named like a directive.
       {"profile= epoll_create1(0)", 1, "'profile' names a directive"},
-      {"max_user_watches = epoll_create1(0)", 1,
+      {"max_user_watches= epoll_create1(0)", 1,
        "'max_user_watches' names a directive"},
       {"tgkill(SIG15)", 1, "tgkill: signal 'SIG15' is not one"},
   };
