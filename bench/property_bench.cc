@@ -125,8 +125,8 @@ void ReplayPlain() {
       close_range(0, ~0U, 0);
       const uint64_t mask = kBlockedSignals;
       const timespec zero{};
-      while (syscall(SYS_rt_sigtimedwait, &mask, nullptr, &zero,
-                     sizeof mask) > 0) {
+      while (syscall(SYS_rt_sigtimedwait, &mask, nullptr, &zero, sizeof mask) >
+             0) {
       }
       NewAbstractNamespace();
     }
