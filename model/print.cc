@@ -803,6 +803,7 @@ Profile ProfileForKernel(int major, int minor) {
   // Without MSG_OOB the manage_oob era is moot: the setter's value.
   p.unix_oob_skips_consumed = at_least(6, 10) || !p.unix_oob;
   p.unix_release_skips_empty_skb = at_least(6, 16);
+  p.unix_oob_zero_recv_returns_zero = at_least(7, 0) && p.unix_oob;
   p.epoll_ioctl =
       at_least(6, 9) ? EpollIoctlMode::kBusyPoll : EpollIoctlMode::kEnotty;
   if (at_least(5, 14)) {

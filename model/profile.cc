@@ -11,8 +11,9 @@ namespace {
 // Mainline versions where some feature changes (and a few in between), for
 // naming a profile after an era.
 const std::vector<std::pair<int, int>> kNamedEras = {
-    {5, 4}, {5, 5},  {5, 10}, {5, 14}, {5, 15}, {6, 1},  {6, 6},  {6, 8},
-    {6, 9}, {6, 12}, {6, 13}, {6, 14}, {6, 15}, {6, 16}, {6, 17}, {6, 18}};
+    {5, 4},  {5, 5},  {5, 10}, {5, 14}, {5, 15}, {6, 1},
+    {6, 6},  {6, 8},  {6, 9},  {6, 12}, {6, 13}, {6, 14},
+    {6, 15}, {6, 16}, {6, 17}, {6, 18}, {7, 0}};
 
 int Differences(const Profile& a, const Profile& b) {
   int n = 0;
@@ -119,6 +120,16 @@ const std::vector<EraFeature>& EraFeatures() {
          p.unix_oob = v != 1;
          p.unix_oob_skips_consumed = v != 2;
        }},
+      {"unix.oob_zero_recv",
+       {"eagain", "zero"},
+       "a 0-byte recv on an AF_UNIX stream socket whose head manage_oob "
+       "takes away (a consumed out-of-band skb, the out-of-band byte) with "
+       "nothing after it: EAGAIN, as an empty queue (6.18.44, measured), or "
+       "0 (7.3 and 6.12.117, measured; taken as 7.0); moot without MSG_OOB",
+       [](const Profile& p) {
+         return p.unix_oob && p.unix_oob_zero_recv_returns_zero ? 1 : 0;
+       },
+       [](Profile& p, int v) { p.unix_oob_zero_recv_returns_zero = v == 1; }},
       {"unix.close_reset",
        {"unread-only", "any-skb"},
        "closing a connected AF_UNIX stream or seqpacket socket gives the peer "

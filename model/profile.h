@@ -173,6 +173,19 @@ struct Profile {
   // (found by the matrix run of 2026-12-02). The feature unix.msg_oob
   // (consumed-ends-read) carries it; the kernel SUT probes it.
   bool unix_oob_skips_consumed = true;
+  // A 0-byte recv on an AF_UNIX stream socket whose head skb manage_oob
+  // takes away (a consumed out-of-band skb dropped or, with MSG_PEEK, stepped
+  // over; the pending out-of-band byte skipped or peeked past) and after
+  // which no skb is left: the read ends there and returns 0 (measured under
+  // QEMU on 2026-12-02 on Debian's 7.3 and 6.12.117: a stable backport), or
+  // it goes on to the empty queue's EAGAIN (this host's 6.18.44 and Debian's
+  // 6.1.0-57, measured). manage_oob's drops happen either way, a read of
+  // 1 byte or more is the same on both, and an empty queue is EAGAIN on
+  // both. The commit is not pinned (the sources at hand, mainline up to 6.18,
+  // all go on to EAGAIN); ProfileForKernel takes 7.0, the first after the
+  // 6.18 measured. The feature unix.oob_zero_recv carries it; the kernel SUT
+  // probes it. Moot without MSG_OOB (unix_oob false).
+  bool unix_oob_zero_recv_returns_zero = false;
   // unix_release_sock gives a connection-based peer ECONNRESET only for
   // something left to read: a lone skb with nothing unread (a consumed
   // out-of-band skb, a zero-length SEQPACKET record) is skipped ("af_unix:

@@ -60,6 +60,7 @@ enum class RuleEra : uint8_t {
   kNoAnonInodeLseek,        // before 6.0: ESPIPE
   kUnixReleaseSkipsEmpty,   // 6.16 and backports: an empty skb is no reset
   kUnixReleaseAnySkb,       // before: any queued skb is ECONNRESET
+  kUnixOobZeroRecvReturnsZero,  // 7.x, 6.12.117 (measured): 0-byte recv 0
 };
 
 struct RuleInfo {
@@ -1160,6 +1161,12 @@ inline constexpr RuleInfo kRules[] = {
      "net/unix/af_unix.c manage_oob (5.15-6.9): MSG_PEEK at the pending "
      "out-of-band byte reads it as data",
      RuleEra::kUnixOobStopsAtConsumed},
+    {"unix.oob.manage.zero_recv_ends",
+     "net/unix/af_unix.c unix_stream_read_generic (7.3 and 6.12.117, "
+     "measured): a 0-byte read that manage_oob leaves without an skb (a "
+     "consumed skb dropped or peeked past, the out-of-band byte skipped or "
+     "peeked past) returns 0, not the empty queue's EAGAIN",
+     RuleEra::kUnixOobZeroRecvReturnsZero},
     {"unix.oob.manage.stop_consumed",
      "net/unix/af_unix.c manage_oob: a consumed skb at the head after a copy "
      "ends the read"},

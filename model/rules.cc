@@ -126,6 +126,8 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
     return profile.unix_release_skips_empty_skb;
   case RuleEra::kUnixReleaseAnySkb:
     return !profile.unix_release_skips_empty_skb;
+  case RuleEra::kUnixOobZeroRecvReturnsZero:
+    return profile.unix_oob && profile.unix_oob_zero_recv_returns_zero;
   }
   return true;
 }
@@ -212,6 +214,9 @@ std::string_view RuleEraName(RuleEra era) {
     return "6.16+ and stable backports (Debian 6.1, 6.12 measured)";
   case RuleEra::kUnixReleaseAnySkb:
     return "before 6.16 without the backport (Debian 5.10 measured)";
+  case RuleEra::kUnixOobZeroRecvReturnsZero:
+    return "7.x and stable backports (Debian 7.3, 6.12.117 measured; this "
+           "host's 6.18.44 not)";
   }
   return "";
 }

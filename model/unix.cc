@@ -589,6 +589,14 @@ Outcome StreamRecv(World& world, SockId sid, uint32_t size, uint32_t flags) {
       pos = ManageOob(world, sid, pos, peek, copied);
       if (pos == kNone && copied != 0)
         break;
+      // Measured (Profile::unix_oob_zero_recv_returns_zero): a 0-byte read
+      // that manage_oob leaves without an skb ends there, 0 not EAGAIN.
+      // Nothing was copied here, so `size` is still the size asked for.
+      if (pos == kNone && size == 0 &&
+          world.profile.unix_oob_zero_recv_returns_zero) {
+        RULE("unix.oob.manage.zero_recv_ends");
+        break;
+      }
     }
     // "while (skip >= unix_skb_len(skb))" with skip 0: empty skbs.
     // (Never two consumed skbs in a row here: recv_urg drops the one before

@@ -645,6 +645,15 @@ void UnixStreamMoves(const World& w, uint32_t recipe, Moves& m,
       m.Add(has_oob ? 12 : 1, RecvOp(u.fd, 1, kMsgOob));
       m.Add(has_oob ? 4 : 1, RecvOp(u.fd, 1, kMsgOob | kMsgPeek));
     }
+    // A 0-byte read whose head manage_oob takes away (a consumed skb, the
+    // out-of-band byte): EAGAIN or 0 by the era (unix.oob_zero_recv).
+    const std::deque<Skb>& own_q = u.s->receive_queue;
+    if (oob && !own_q.empty() &&
+        (own_q.front().consumed == own_q.front().len ||
+         (u.s->oob_skb != 0 && own_q.front().id == u.s->oob_skb))) {
+      m.Add(4, RecvOp(u.fd, 0));
+      m.Add(2, RecvOp(u.fd, 0, kMsgPeek));
+    }
     m.Add(8, RecvOp(u.fd, 1 + Bits(recipe, 8, 2)));
     m.Add(4, RecvOp(u.fd, 100, kMsgPeek));
     m.Add(3, RecvOp(u.fd, 100, kMsgWaitall));

@@ -109,6 +109,14 @@ std::vector<FeatureProbe> Probes() {
         Write{.fd = 0, .count = 1},
         Recv{.fd = 1, .count = 1, .flags = abi::kMsgOob},
         Read{.fd = 1, .count = 128}}},
+      // An out-of-band byte taken (its consumed skb alone in the queue),
+      // then a 0-byte recv: manage_oob drops the skb, and the read returns
+      // 0 (7.3, 6.12.117) or EAGAIN (6.18.44). Moot without MSG_OOB.
+      {"unix.oob_zero_recv",
+       {Socketpair{.type = abi::kSockStream | abi::kSockNonblock},
+        Send{.fd = 0, .count = 1, .flags = abi::kMsgOob},
+        Recv{.fd = 1, .count = 1, .flags = abi::kMsgOob},
+        Recv{.fd = 1, .count = 0}}},
       // An AF_UNIX seqpacket pair: a zero-length record, then its receiver
       // closes: the sender's SO_ERROR is 0 where a lone empty skb is
       // skipped, ECONNRESET (104) where any skb counts.
@@ -296,8 +304,17 @@ ProbedProfile ProbeProfile(const SutFactory& make, const Profile& base,
       feature.set(probed.profile, static_cast<int>(matching[0]));
       e.value = std::string(feature.values[matching[0]]);
       e.evidence = Steps(probe.ops, got, deciding);
+      if (e.evidence.empty())  // moot here: every step, to show why
+        e.evidence = Steps(probe.ops, got, [](size_t) { return true; });
+      // Values the profile reads back as the chosen one (a feature moot on
+      // this target, e.g. unix.oob_zero_recv without MSG_OOB) are no
+      // ambiguity.
       for (size_t m = 1; m < matching.size(); ++m) {
-        e.note += (m == 1 ? "same results as " : ", ") +
+        Profile other = probed.profile;
+        feature.set(other, static_cast<int>(matching[m]));
+        if (feature.get(other) == feature.get(probed.profile))
+          continue;
+        e.note += (e.note.empty() ? "same results as " : ", ") +
                   std::string(feature.values[matching[m]]);
       }
     }

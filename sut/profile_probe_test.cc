@@ -15,8 +15,8 @@ namespace epollcheck {
 namespace {
 
 const std::vector<std::pair<int, int>> kEras = {
-    {5, 4},  {5, 10}, {5, 14}, {6, 1},  {6, 8},  {6, 9}, {6, 12},
-    {6, 13}, {6, 14}, {6, 15}, {6, 16}, {6, 17}, {6, 18}};
+    {5, 4},  {5, 10}, {5, 14}, {6, 1},  {6, 8},  {6, 9},  {6, 12},
+    {6, 13}, {6, 14}, {6, 15}, {6, 16}, {6, 17}, {6, 18}, {7, 0}};
 
 SutFactory ModelOf(const Profile& profile) {
   return [profile]() -> std::unique_ptr<Sut> {
