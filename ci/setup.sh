@@ -3,7 +3,8 @@
 # (idempotent). Needs root or sudo when something is missing.
 set -euo pipefail
 packages=(g++ cmake make git libgtest-dev librapidcheck-dev libboost1.81-dev
-          libbenchmark-dev clang-format clang-tidy clang libclang-rt-14-dev)
+          libbenchmark-dev libjemalloc-dev clang-format clang-tidy clang
+          libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

@@ -49,16 +49,18 @@ void FutexWake(std::atomic<uint32_t>& word) {
           nullptr, nullptr, 0);
 }
 
-// Spins briefly (the other side usually answers within microseconds; a
-// futex sleep and wake costs more than a whole operation), then sleeps on
-// the futex. No sched_yield: on a loaded machine (the other core busy) a
-// yield gives the CPU to another process for a whole slice, which made a
+// Spins briefly when the other side usually answers within microseconds
+// (`spin`: a futex sleep and wake costs more than a whole operation), then
+// sleeps on the futex. A wait known to be long (a whole batch, an idle
+// executor) does not spin: the spin only burns the CPU the other side
+// needs. No sched_yield: on a loaded machine (the other core busy) a yield
+// gives the CPU to another process for a whole slice, which made a
 // handover cost milliseconds. Returns false if `word` still equals `value`
 // after `limit`.
 constexpr int kSpins = 400;
 bool AwaitChange(std::atomic<uint32_t>& word, uint32_t value,
-                 std::chrono::seconds limit) {
-  for (int i = 0; i < kSpins; ++i) {
+                 std::chrono::seconds limit, bool spin = true) {
+  for (int i = 0; spin && i < kSpins; ++i) {
     if (word.load(std::memory_order_acquire) != value)
       return true;
     __builtin_ia32_pause();
@@ -259,7 +261,8 @@ private:
   void AwaitReply() {
     size_t at = batch_at_.load(std::memory_order_relaxed);
     for (;;) {
-      if (AwaitChange(turn_, kExecutor, KernelSut::kHangTimeout)) {
+      if (AwaitChange(turn_, kExecutor, KernelSut::kHangTimeout,
+                      request_ != Request::kBatch)) {
         if (turn_.load(std::memory_order_acquire) != kService)
           return;
         (*service_)();
@@ -331,9 +334,14 @@ private:
       return;
     }
     Reply();
+    // Whether the next request comes soon (after an operation: the next
+    // one; after a teardown the executor idles in the pool, or waits for a
+    // whole sequence to be generated). Read before Reply hands request_
+    // back to the caller.
+    bool soon = false;
     for (;;) {
       // Waits as long as it takes: an idle pooled executor sleeps.
-      while (!AwaitChange(turn_, kCaller, std::chrono::seconds(3600))) {
+      while (!AwaitChange(turn_, kCaller, std::chrono::seconds(3600), soon)) {
       }
       if (request_ == Request::kExit) {
         Reply();
@@ -346,6 +354,7 @@ private:
       } catch (...) {
         Fault("unknown exception");
       }
+      soon = request_ != Request::kReset;
       Reply();
     }
   }
