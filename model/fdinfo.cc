@@ -2,6 +2,7 @@
 
 #include "model/fdinfo.h"
 
+#include <cstdint>
 #include <set>
 #include <type_traits>
 #include <variant>
@@ -99,14 +100,38 @@ std::ostream& operator<<(std::ostream& os, const InodeKey& inode) {
   return os;
 }
 
-FdinfoScope FdinfoScopeOf(const Op& step) {
-  return std::visit(
-      []<class T>(const T& op) -> FdinfoScope {
+FdinfoScope FdinfoScopeOf(const World& before, const Op& step) {
+  FdinfoScope scope;
+  // The instances with an item on the file at `fd` (none if it is not open).
+  const auto watching = [&](int32_t fd) {
+    const std::optional<FileId> file = before.FileIdAt(fd);
+    if (!file)
+      return;
+    for (const auto& [id, f] : before.files) {
+      if (!f.epoll)
+        continue;
+      const auto it =
+          f.epoll->items.lower_bound(ItemKey{.file = *file, .fd = INT32_MIN});
+      if (it != f.epoll->items.end() && it->first.file == *file)
+        scope.instances.push_back(id);
+    }
+  };
+  std::visit(
+      [&]<class T>(const T& op) {
         if constexpr (std::is_same_v<T, EpollCtl> ||
                       std::is_same_v<T, EpollWait> ||
                       std::is_same_v<T, EpollPwait> ||
                       std::is_same_v<T, EpollPwait2>) {
-          return FdinfoScope{.all = false, .epfd = op.epfd};
+          const std::optional<FileId> file = before.FileIdAt(op.epfd);
+          if (file && before.files.at(*file).epoll)
+            scope.instances.push_back(*file);
+        } else if constexpr (std::is_same_v<T, Close>) {
+          watching(op.fd);
+        } else if constexpr (std::is_same_v<T, Dup2>) {
+          // dup2 closes newfd's file first, unless oldfd is not open
+          // (EBADF) or is newfd (nothing happens).
+          if (op.oldfd != op.newfd && before.FileIdAt(op.oldfd))
+            watching(op.newfd);
         } else if constexpr (
             // Neither drop a file reference nor make an instance.
             std::is_same_v<T, Pipe2> || std::is_same_v<T, Dup> ||
@@ -131,14 +156,14 @@ FdinfoScope FdinfoScopeOf(const Op& step) {
             std::is_same_v<T, SignalfdRead> || std::is_same_v<T, Tgkill> ||
             std::is_same_v<T, Sigpending> || std::is_same_v<T, Sigtimedwait> ||
             std::is_same_v<T, PidfdOpen>) {
-          return FdinfoScope{.all = false, .epfd = -1};
         } else {
-          // close, dup2, epoll_create, fork and the child's steps, and any
-          // operation not named above.
-          return FdinfoScope{.all = true, .epfd = -1};
+          // epoll_create, fork and the child's steps, and any operation not
+          // named above.
+          scope.all = true;
         }
       },
       step);
+  return scope;
 }
 
 }  // namespace epollcheck

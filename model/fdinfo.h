@@ -78,17 +78,19 @@ std::vector<std::pair<int32_t, FileId>> OpenEpollInstances(const World& world);
 // The instances whose interest set a step can have changed. Linux: items
 // are inserted, modified and removed by epoll_ctl (ep_insert, ep_modify,
 // ep_remove), a wait disarms the EPOLLONESHOT items it delivers
-// (ep_send_events), and a file's items go with its last reference
-// (eventpoll_release from __fput: close, dup2 over it, a child's exit or
-// close); ep_show_fdinfo shows nothing else. So after a step the instance
-// its epoll_ctl or wait named can differ (`epfd`), after a step that can
-// drop a reference or make an instance any can (`all`), and after any
-// other step (a read, a write, a socket call, select, ...) none can.
+// (ep_send_events), and a file's items go, from every instance, with its
+// last reference (eventpoll_release from __fput); ep_show_fdinfo shows
+// nothing else. So after an epoll_ctl or a wait, the instance it named can
+// differ; after a close (or a dup2 onto an open number), the instances
+// that watch the file it closes (gone with the last reference, or a ghost
+// item that must stay); after an epoll_create, a fork or a child's step,
+// any; after any other step (a read, a write, a socket call, select, ...)
+// none. `before` is the model's state before the step.
 struct FdinfoScope {
   bool all = false;
-  int32_t epfd = -1;  // with !all: the one instance's descriptor, or -1
+  std::vector<FileId> instances;  // with !all: the epoll files to read
 };
-FdinfoScope FdinfoScopeOf(const Op& step);
+FdinfoScope FdinfoScopeOf(const World& before, const Op& step);
 
 // "pipe#3", "socket#7", "anon".
 std::ostream& operator<<(std::ostream& os, const InodeKey& inode);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 #include "properties/runner.h"
 #include "sut/mutant_sut.h"
@@ -16,15 +17,19 @@
 namespace epollcheck {
 namespace {
 
-CheckOptions MutantOptions(bool fdinfo) {
+CheckOptions MutantOptions(bool fdinfo,
+                           std::string_view name = "mutant-mod-mask") {
   sim::SimConfig config;
+  bool found = false;
   for (const ScratchMutant& m : ScratchMutants()) {
-    if (m.name == "mutant-mod-mask")
+    if (m.name == name) {
       config = m.config;
+      found = true;
+    }
   }
-  EXPECT_TRUE(config.fault_mod_without_err_hup);
+  EXPECT_TRUE(found) << name;
   CheckOptions options;
-  options.sut_name = "mutant-mod-mask";
+  options.sut_name = std::string(name);
   options.profile = ProfileForKernel(6, 18);
   options.families = kScratchFamilies;
   options.sequences = 1000;
@@ -70,6 +75,43 @@ TEST(FdinfoOracle, CatchesAWrongStoredMaskBeforeTheResultsDo) {
   EXPECT_EQ(earlier, caught_without);
   EXPECT_GT(caught_with, 3 * caught_without);
   RecordProperty("caught_with_fdinfo", caught_with);
+  RecordProperty("caught_by_results_alone", caught_without);
+}
+
+// A lost ghost item (`mutant-close-ghost`: close(fd) drops the items added
+// with that number although a dup keeps the file open) is seen at the
+// step that loses it: the oracle reads, after a close, the instances that
+// watch the file it closes (FdinfoScopeOf), so no step in between hides it.
+TEST(FdinfoOracle, CatchesALostGhostItemAtTheCloseThatLosesIt) {
+  const CheckOptions with = MutantOptions(true, "mutant-close-ghost");
+  const CheckOptions without = MutantOptions(false, "mutant-close-ghost");
+  int caught_with = 0;
+  int at_close = 0;
+  int caught_without = 0;
+  for (int i = 0; i < with.sequences; ++i) {
+    const SequenceRun a = RunSequence(with, i);
+    const SequenceRun b = RunSequence(without, i);
+    ASSERT_TRUE(a.failure.empty()) << a.failure;
+    ASSERT_TRUE(b.failure.empty()) << b.failure;
+    if (!a.divergence.empty()) {
+      ++caught_with;
+      // Every divergence is the oracle's, at a step that closes a
+      // descriptor (close, a child's close, a fork's child closing what
+      // it does not keep).
+      EXPECT_EQ(a.divergence.rfind("fdinfo:", 0), 0u)
+          << "sequence " << i << ": " << a.divergence;
+      at_close += a.divergence.rfind("fdinfo:close.items.missing", 0) == 0;
+    }
+    if (b.divergence.empty())
+      continue;
+    ++caught_without;
+    ASSERT_FALSE(a.divergence.empty()) << "sequence " << i;
+    EXPECT_LT(a.divergence_step, b.divergence_step) << "sequence " << i;
+  }
+  EXPECT_GT(at_close, 0);
+  EXPECT_GT(caught_with, caught_without);
+  RecordProperty("caught_with_fdinfo", caught_with);
+  RecordProperty("caught_at_a_close", at_close);
   RecordProperty("caught_by_results_alone", caught_without);
 }
 

@@ -145,7 +145,7 @@ std::string CompareStep(std::span<const Op> ops, const World& before,
   }
   if (oracle == nullptr)
     return "";
-  record.fdinfo = oracle->Check(after, sut, record.op);
+  record.fdinfo = oracle->Check(after, sut, FdinfoScopeOf(before, record.op));
   if (!record.fdinfo)
     return "";
   return FdinfoSignature(ops, after, *record.fdinfo);
@@ -167,8 +167,10 @@ namespace {
 // SUT's own thread while the property's thread waits.
 bool Observe(const Op& op, World& s0, Sut& sut, Outcome got, Transcript& tr,
              Coverage& coverage) {
-  // What the signature and the coverage need of the state before the step.
+  // What the signature, the coverage and the oracle need of the state
+  // before the step.
   std::vector<std::string> families = OperandFamilies(s0, op);
+  const FdinfoScope scope = tr.fdinfo ? FdinfoScopeOf(s0, op) : FdinfoScope{};
   Outcome want = [&] {
     const ScopedRuleSink count_rules(&coverage.rules);
     return Step(s0, op);
@@ -187,7 +189,7 @@ bool Observe(const Op& op, World& s0, Sut& sut, Outcome got, Transcript& tr,
   FdinfoOracle& oracle = *tr.fdinfo;
   const long checks = oracle.checks();
   const long reads = oracle.reads();
-  record.fdinfo = oracle.Check(s0, sut, op);
+  record.fdinfo = oracle.Check(s0, sut, scope);
   coverage.fdinfo_checks += oracle.checks() - checks;
   coverage.fdinfo_reads += oracle.reads() - reads;
   return !record.fdinfo;
@@ -330,16 +332,22 @@ int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
     oracle.emplace();
   steps.clear();
   int diverged = -1;
-  for (const Op& op : ops) {
+  // One batch (the kernel SUT runs it on its executor), stopping at the
+  // first difference.
+  (void)sut->ExecuteEach(ops, [&](size_t i, Outcome got) {
+    const Op& op = ops[i];
+    const FdinfoScope scope = oracle ? FdinfoScopeOf(world, op) : FdinfoScope{};
     Outcome want = Step(world, op);
-    Outcome got = sut->Execute(op);
-    steps.push_back(StepRecord{.op = op, .want = want, .got = got});
-    if (!(want == got) ||
-        (oracle && (steps.back().fdinfo = oracle->Check(world, *sut, op)))) {
-      diverged = static_cast<int>(steps.size()) - 1;
-      break;
+    steps.push_back(
+        StepRecord{.op = op, .want = std::move(want), .got = std::move(got)});
+    StepRecord& record = steps.back();
+    if (!(record.want == record.got) ||
+        (oracle && (record.fdinfo = oracle->Check(world, *sut, scope)))) {
+      diverged = static_cast<int>(i);
+      return false;
     }
-  }
+    return true;
+  });
   finish_report = sut->Finish();
   return diverged;
 }

@@ -86,6 +86,8 @@ ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
     }
     r.op = std::get<Op>(resolved);
     r.got = sut.Execute(*r.op);
+    const FdinfoScope scope =
+        oracle ? FdinfoScopeOf(model, *r.op) : FdinfoScope{};
     const Outcome predicted = Step(model, *r.op);
     r.era_predicted = mode == ReplayMode::kWritten && step.era_dependent &&
                       step.expect && !written_era;
@@ -94,7 +96,7 @@ ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
                  : step.expect;
     BindStep(step, r.got, env);
     if (oracle) {
-      if (const auto diff = oracle->Check(model, sut, *r.op)) {
+      if (const auto diff = oracle->Check(model, sut, scope)) {
         r.fdinfo.push_back(FdinfoCheck{.expected = "fdinfo (the model's)",
                                        .mismatch = diff->Describe("got")});
       }

@@ -217,28 +217,22 @@ std::vector<ExpectedLine> FdinfoOracle::Expected(const World& world,
 
 std::optional<FdinfoDifference> FdinfoOracle::Check(const World& after,
                                                     Sut& sut) {
-  return Check(after, sut, FdinfoScope{.all = true, .epfd = -1});
-}
-
-std::optional<FdinfoDifference> FdinfoOracle::Check(const World& after,
-                                                    Sut& sut, const Op& step) {
-  return Check(after, sut, FdinfoScopeOf(step));
+  return Check(after, sut, FdinfoScope{.all = true, .instances = {}});
 }
 
 std::optional<FdinfoDifference>
 FdinfoOracle::Check(const World& after, Sut& sut, const FdinfoScope& scope) {
   ++checks_;
-  // The one instance the step named, if that is all it can have changed.
-  std::optional<FileId> only;
-  if (!scope.all) {
-    only = after.FileIdAt(scope.epfd);
-    if (!only || after.files.at(*only).kind != FileKind::kEpoll)
-      return std::nullopt;
-  }
+  if (!scope.all && scope.instances.empty())
+    return std::nullopt;
+  const auto in_scope = [&](FileId file) {
+    return scope.all ||
+           std::find(scope.instances.begin(), scope.instances.end(), file) !=
+               scope.instances.end();
+  };
   std::vector<FileId> seen;
   for (const auto& [fd, file] : after.fd_table) {
-    if ((only && file != *only) ||
-        after.files.at(file).kind != FileKind::kEpoll ||
+    if (!in_scope(file) || after.files.at(file).kind != FileKind::kEpoll ||
         std::find(seen.begin(), seen.end(), file) != seen.end()) {
       continue;
     }

@@ -87,11 +87,10 @@ public:
   // Compares every epoll instance open in `after` (read through its lowest
   // descriptor) with what `sut` shows. nullopt if all are equal.
   std::optional<FdinfoDifference> Check(const World& after, Sut& sut);
-  // The same for the instances `step` can have changed (FdinfoScopeOf):
-  // what runs after every step. A SUT that changes an interest set where
-  // the kernel cannot is caught at the next step that reads that instance.
-  std::optional<FdinfoDifference> Check(const World& after, Sut& sut,
-                                        const Op& step);
+  // The same for the instances a step can have changed (FdinfoScopeOf,
+  // taken before the step): what runs after every step. A SUT that changes
+  // an interest set where the kernel cannot is caught at the next step
+  // that reads that instance.
   std::optional<FdinfoDifference> Check(const World& after, Sut& sut,
                                         const FdinfoScope& scope);
   // The expected lines of the instance `epoll` of `world`.

@@ -131,6 +131,11 @@ inline const std::vector<ScratchMutant>& ScratchMutants() {
        "EPOLL_CTL_MOD stores the new mask without EPOLLERR|EPOLLHUP (the "
        "fdinfo oracle sees it at the MOD; a wait only once the file errs)",
        sim::SimConfig{.fault_mod_without_err_hup = true}},
+      {"mutant-close-ghost", "interest set",
+       "close(fd) removes the items added with that number although a dup "
+       "keeps the file open (the ghost item is lost: the fdinfo oracle sees "
+       "it at the close; a wait only once the file is ready)",
+       sim::SimConfig{.fault_close_drops_items = true}},
       {"mutant-fifo-hup", "readiness",
        "a FIFO reader that opened with no writer reports EPOLLHUP before any "
        "writer has come (pipe_poll ignores f_pipe)",

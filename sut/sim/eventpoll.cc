@@ -979,4 +979,30 @@ void EventpollRelease(File* file) {
   }
 }
 
+void FaultDropItemsOfFd(File* file, int fd) {
+  for (;;) {
+    Epitem* epi = nullptr;
+    {
+      std::lock_guard<SpinLock> guard(file->f_lock_);
+      for (Epitem* e = file->f_ep_.Front(); e != nullptr;
+           e = file->f_ep_.Next(e)) {
+        if (e->fd == fd && !e->dying) {
+          epi = e;
+          break;
+        }
+      }
+    }
+    if (epi == nullptr)
+      return;
+    Eventpoll* ep = epi->ep;
+    bool dispose = false;
+    {
+      std::lock_guard<std::mutex> guard(ep->mtx_);
+      dispose = EpRemove(ep, epi, false);
+    }
+    if (dispose)
+      EpFree(ep);
+  }
+}
+
 }  // namespace epollcheck::sim

@@ -81,5 +81,9 @@ int SleepingWaiters(File* ep_file);
 // watching `file`, silently (no event). Runs from __fput before
 // f_op->release.
 void EventpollRelease(File* file);
+// The fault fault_close_drops_items (SimConfig): removes `file`'s items
+// added with descriptor number `fd`. Called with a reference to `file`
+// held.
+void FaultDropItemsOfFd(File* file, int fd);
 
 }  // namespace epollcheck::sim

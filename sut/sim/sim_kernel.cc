@@ -360,6 +360,8 @@ int SimProcess::Close(int fd) {
     fd_[fd] = nullptr;
     next_fd_ = std::min(next_fd_, fd);  // __put_unused_fd
   }
+  if (kernel_->config().fault_close_drops_items)
+    FaultDropItemsOfFd(file, fd);
   Fput(file);
   return 0;
 }

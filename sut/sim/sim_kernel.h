@@ -151,6 +151,11 @@ struct SimConfig {
   // EPOLLERR | EPOLLHUP (ADD still does): only fdinfo shows it at once; a
   // wait shows it once the file errs or hangs up unasked.
   bool fault_mod_without_err_hup = false;
+  // interest set: close(fd) removes the items added with that number even
+  // though another descriptor keeps the file open (an emulator that keys
+  // items by number): the ghost item is lost, which only fdinfo shows at
+  // once.
+  bool fault_close_drops_items = false;
   // readiness: a FIFO reader reports EPOLLHUP whenever no writer is left,
   // even if it opened with none and none has come since (pipe_poll's
   // f_pipe != w_counter test is missing).
