@@ -294,6 +294,9 @@ void CheckSequence(const SutFactory& make_sut, const Profile& profile,
   Coverage& coverage = Coverage::Current();
   size_t observed = 0;
   bool differs = false;
+  // Nothing runs on the SUT after the batch: it may end the sequence in
+  // the same handover.
+  sut->EndAfterNextBatch();
   (void)sut->ExecuteEach(ops, [&](size_t i, Outcome got) {
     observed = i + 1;
     differs = !Observe(ops[i], state, *sut, std::move(got), tr, coverage);
@@ -333,7 +336,8 @@ int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
   steps.clear();
   int diverged = -1;
   // One batch (the kernel SUT runs it on its executor), stopping at the
-  // first difference.
+  // first difference, and ending the sequence.
+  sut->EndAfterNextBatch();
   (void)sut->ExecuteEach(ops, [&](size_t i, Outcome got) {
     const Op& op = ops[i];
     const FdinfoScope scope = oracle ? FdinfoScopeOf(world, op) : FdinfoScope{};

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <thread>
+#include <utility>
 
 namespace epollcheck {
 namespace {
@@ -148,6 +149,7 @@ size_t WatchedSut::ExecuteEach(std::span<const Op> ops,
                                const AfterStep& after) {
   if (ops.empty())
     return 0;
+  const bool tear_down = std::exchange(end_after_next_batch_, false);
   Watchdog::Begin(step_++);
   const size_t ran = inner().ExecuteEach(ops, [&](size_t i, Outcome outcome) {
     Watchdog::End();
@@ -155,9 +157,17 @@ size_t WatchedSut::ExecuteEach(std::span<const Op> ops,
     const bool go = after(i, std::move(outcome));
     if (go && i + 1 < ops.size())
       Watchdog::Begin(step_++);
+    else if (tear_down)
+      Watchdog::Begin(step_);  // the teardown, as in Finish
     return go;
   });
+  Watchdog::End();
   return ran;
+}
+
+void WatchedSut::EndAfterNextBatch() {
+  end_after_next_batch_ = true;
+  inner().EndAfterNextBatch();
 }
 
 std::string WatchedSut::Finish() {

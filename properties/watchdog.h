@@ -75,12 +75,16 @@ public:
   [[nodiscard]] size_t ExecuteEach(std::span<const Op> ops,
                                    const AfterStep& after) override;
   [[nodiscard]] std::string Finish() override;
+  // Forwarded; the teardown at the batch's end is then watched as Finish
+  // is (the step one past the last operation).
+  void EndAfterNextBatch() override;
   [[nodiscard]] FdinfoReading ReadFdinfo(int32_t epfd) override;
   [[nodiscard]] std::optional<FdinfoInode> InodeOf(int32_t fd) override;
 
 private:
   int step_ = 0;  // the next operation's step (written by whichever thread
                   // runs the batch's `after`, while the caller waits)
+  bool end_after_next_batch_ = false;
 };
 
 // `make_sut` with every SUT it makes watched.

@@ -81,6 +81,10 @@ public:
   // Ends the sequence: releases every file and checks that nothing leaked.
   // Returns an empty string, or one line saying what was left behind.
   [[nodiscard]] virtual std::string Finish() = 0;
+  // A hint: the next ExecuteEach is the last thing this SUT runs before
+  // Finish, so it may end the sequence at the end of that batch (Finish
+  // then only reports). Nothing by default.
+  virtual void EndAfterNextBatch() {}
 
   // The fdinfo view, read between operations (never changes the sequence's
   // state or descriptor numbering). "" if this SUT shows it, else why not,
@@ -136,6 +140,7 @@ public:
                                    const AfterStep& after) override {
     return inner().ExecuteEach(ops, after);
   }
+  void EndAfterNextBatch() override { inner().EndAfterNextBatch(); }
   [[nodiscard]] std::string FdinfoOff() const override {
     return "switched off (--no-fdinfo)";
   }

@@ -158,14 +158,20 @@ public:
 
   // Runs `ops` (steps `first_step`...) on the executor, calling `after`
   // there after each; returns how many ran (ExecuteEach).
+  // With `tear_down`, the sequence ends on the executor right after the
+  // batch (Reset's work, in the same handover); its report is then in
+  // `*report`.
   size_t RunEach(std::span<const Op> ops, const AfterStep& after,
-                 int64_t first_step) {
+                 int64_t first_step, bool tear_down, std::string* report) {
     batch_ = ops;
     after_ = &after;
     step_ = first_step;
     batch_ran_ = 0;
+    tear_down_after_batch_ = tear_down;
     Send(Request::kBatch, nullptr);
     after_ = nullptr;
+    if (tear_down)
+      *report = reply_;
     return batch_ran_;
   }
 
@@ -238,9 +244,12 @@ private:
       break;
     case Request::kBatch: {
       const size_t i = batch_at_.load(std::memory_order_relaxed);
-      os << "step " << step_ + static_cast<int64_t>(i);
-      if (i < batch_.size())
-        os << " (" << batch_[i] << ")";
+      if (i < batch_.size()) {
+        os << "step " << step_ + static_cast<int64_t>(i) << " (" << batch_[i]
+           << ")";
+      } else {
+        os << "teardown (closing the sequence's descriptors)";
+      }
       break;
     }
     case Request::kCall:
@@ -359,6 +368,27 @@ private:
     }
   }
 
+  // Ends the sequence on the executor thread: its children, descriptors,
+  // pending signals and socket names go; reply_ is "" or what was left.
+  void TearDown() {
+    EndChildren();  // none outlives its sequence
+    CloseFrom(0);
+    // Signals the sequence left pending (tgkill, SIGPIPE) go with it.
+    const uint64_t mask = kBlockedSignals;
+    const timespec zero{};
+    while (syscall(SYS_rt_sigtimedwait, &mask, nullptr, &zero, sizeof mask) >
+           0) {
+    }
+    NewAbstractNamespace();  // the next sequence's names are new ones
+    const Outcome left = RunSyscall(Op{ListFds{}});
+    reply_.clear();
+    if (left.IsError() || !left.fds.empty()) {
+      std::ostringstream os;
+      os << "descriptors left after closing them all: " << left;
+      reply_ = os.str();
+    }
+  }
+
   // Runs the current request (not kExit) on the executor thread.
   void Serve() {
     switch (request_) {
@@ -373,29 +403,17 @@ private:
         if (!(*after_)(i, std::move(outcome)))
           break;
       }
+      if (tear_down_after_batch_) {
+        batch_at_.store(batch_.size(), std::memory_order_relaxed);
+        TearDown();
+      }
       break;
     case Request::kCall:
       outcome_ = (*fn_)();
       break;
-    case Request::kReset: {
-      EndChildren();  // none outlives its sequence
-      CloseFrom(0);
-      // Signals the sequence left pending (tgkill, SIGPIPE) go with it.
-      const uint64_t mask = kBlockedSignals;
-      const timespec zero{};
-      while (syscall(SYS_rt_sigtimedwait, &mask, nullptr, &zero, sizeof mask) >
-             0) {
-      }
-      NewAbstractNamespace();  // the next sequence's names are new ones
-      const Outcome left = RunSyscall(Op{ListFds{}});
-      reply_.clear();
-      if (left.IsError() || !left.fds.empty()) {
-        std::ostringstream os;
-        os << "descriptors left after closing them all: " << left;
-        reply_ = os.str();
-      }
+    case Request::kReset:
+      TearDown();
       break;
-    }
     case Request::kExit:
       break;
     }
@@ -410,6 +428,7 @@ private:
   std::span<const Op> batch_;                     // kBatch's operations
   const AfterStep* after_ = nullptr;              // and what follows each
   size_t batch_ran_ = 0;  // owned by the executor's turn: how many ran
+  bool tear_down_after_batch_ = false;  // kBatch ends the sequence too
   // The batch's operation in progress: read by the caller while it waits
   // (hang limits and reports).
   std::atomic<size_t> batch_at_{0};
@@ -619,7 +638,12 @@ Outcome KernelSut::Execute(const Op& op) {
 }
 
 size_t KernelSut::ExecuteEach(std::span<const Op> ops, const AfterStep& after) {
-  const size_t ran = executor_->RunEach(ops, after, steps_);
+  const bool tear_down = end_after_next_batch_;
+  end_after_next_batch_ = false;
+  const size_t ran = executor_->RunEach(ops, after, steps_, tear_down,
+                                        &torn_down_report_.emplace());
+  if (!tear_down)
+    torn_down_report_.reset();
   steps_ += static_cast<int64_t>(ran);
   return ran;
 }
@@ -632,7 +656,9 @@ std::string KernelSut::Finish() {
   CloseFdinfo();
   if (!executor_)
     return {};
-  std::string report = executor_->Reset();
+  std::string report = torn_down_report_
+                           ? *std::exchange(torn_down_report_, std::nullopt)
+                           : executor_->Reset();
   if (report.empty()) {
     std::lock_guard<std::mutex> lock(pool_mu);
     Pool().push_back(std::move(executor_));

@@ -29,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -60,6 +61,9 @@ public:
   [[nodiscard]] size_t ExecuteEach(std::span<const Op> ops,
                                    const AfterStep& after) override;
   [[nodiscard]] std::string Finish() override;
+  // The next batch ends the sequence on the executor too (no handover for
+  // the teardown); Finish then reports what that found.
+  void EndAfterNextBatch() override { end_after_next_batch_ = true; }
   [[nodiscard]] std::string FdinfoOff() const override { return fdinfo_off_; }
   [[nodiscard]] FdinfoReading ReadFdinfo(int32_t epfd) override;
   [[nodiscard]] std::optional<FdinfoInode> InodeOf(int32_t fd) override;
@@ -86,6 +90,9 @@ private:
 
   std::unique_ptr<Executor> executor_;  // null once finished
   int64_t steps_ = 0;                   // operations run so far
+  bool end_after_next_batch_ = false;   // EndAfterNextBatch was called
+  // Set once a batch has ended the sequence: the teardown's report.
+  std::optional<std::string> torn_down_report_;
   // The fdinfo view: where procfs is; "" or why it is off (probed once per
   // executor); /proc/self/task/<tid>/fdinfo and .../fd of the executor
   // (directories in the process's own table, opened at the first read); the
