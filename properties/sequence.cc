@@ -287,6 +287,7 @@ void CheckSequence(const SutFactory& make_sut, const Profile& profile,
     ops.push_back(static_cast<const OpCommand&>(*command).op);
   // The descriptor tables must agree at the end.
   ops.push_back(Op{ListFds{}});
+  tr.steps.reserve(ops.size());  // records are large: no reallocation
   // The whole sequence in one batch (the kernel SUT runs it on its
   // executor, `after` included: two handovers per sequence, not two per
   // operation); it stops at the first difference.
@@ -334,6 +335,7 @@ int ReplayOps(const std::vector<Op>& ops, const SutFactory& make_sut,
   if (sut->FdinfoOff().empty())
     oracle.emplace();
   steps.clear();
+  steps.reserve(ops.size());
   int diverged = -1;
   // One batch (the kernel SUT runs it on its executor), stopping at the
   // first difference, and ending the sequence.
