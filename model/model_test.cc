@@ -135,10 +135,9 @@ TEST(ModelEras, UnixOobPeekAtTheMarkIsItsOwnFeature) {
     p.unix_oob_skips_consumed = c.skips_consumed;
     p.unix_oob_peek_past_mark = c.peek_past_mark;
     const std::vector<Outcome> got = RunOps(p, ops);
-    const std::string label = "skips_consumed " +
-                              std::to_string(c.skips_consumed) +
-                              ", peek_past_mark " +
-                              std::to_string(c.peek_past_mark);
+    const std::string label =
+        "skips_consumed " + std::to_string(c.skips_consumed) +
+        ", peek_past_mark " + std::to_string(c.peek_past_mark);
     EXPECT_EQ(got[2], c.lone) << label;
     EXPECT_EQ(got[4], c.with_data) << label;
     EXPECT_EQ(got[5], Outcome::Value(2)) << label;
