@@ -99,6 +99,55 @@ TEST(ModelEras, WaitErrnoOrder) {
   EXPECT_EQ(RunOps(ProfileForKernel(6, 15), ops)[0], Outcome::Error(kEbadf));
 }
 
+// unix.oob_peek is a feature of its own beside unix.msg_oob: a peek that
+// meets the pending out-of-band byte with nothing copied steps over it
+// (6.9+, and Debian's 6.1.0-57, which keeps the old consumed-skb rule) or
+// reads it as data (before). A consumed skb at the head is stepped over by
+// the old rule's peek whatever the mark does (measured on 6.1.0-57: K11).
+TEST(ModelEras, UnixOobPeekAtTheMarkIsItsOwnFeature) {
+  const std::vector<Op> ops = {
+      Socketpair{.type = kSockStream | kSockNonblock},
+      Send{.fd = 0, .count = 1, .flags = kMsgOob},
+      Recv{.fd = 1, .count = 100, .flags = kMsgPeek},  // 2: the mark alone
+      Send{.fd = 0, .count = 2},
+      Recv{.fd = 1, .count = 100, .flags = kMsgPeek},  // 4: mark, 2 bytes
+      Recv{.fd = 1, .count = 100},                     // skips the mark
+      Send{.fd = 0, .count = 1, .flags = kMsgOob},
+      Recv{.fd = 1, .count = 1, .flags = kMsgOob},
+      Send{.fd = 0, .count = 1, .flags = kMsgOob},
+      Recv{.fd = 1, .count = 100, .flags = kMsgPeek}};  // 9: consumed, mark
+  struct Case {
+    bool skips_consumed;
+    bool peek_past_mark;
+    Outcome lone, with_data, after_consumed;
+  };
+  const Case cases[] = {
+      {true, true, Outcome::Error(kEagain), Outcome::Value(2),
+       Outcome::Error(kEagain)},  // 6.18
+      {false, true, Outcome::Error(kEagain), Outcome::Value(2),
+       Outcome::Value(1)},  // Debian's 6.1.0-57
+      {false, false, Outcome::Value(1), Outcome::Value(3),
+       Outcome::Value(1)},  // 5.15-6.8
+      {true, false, Outcome::Value(1), Outcome::Value(3), Outcome::Value(1)},
+  };
+  for (const Case& c : cases) {
+    Profile p = ProfileForKernel(6, 18);
+    p.unix_oob_skips_consumed = c.skips_consumed;
+    p.unix_oob_peek_past_mark = c.peek_past_mark;
+    const std::vector<Outcome> got = RunOps(p, ops);
+    const std::string label =
+        "skips_consumed " + std::to_string(c.skips_consumed) +
+        ", peek_past_mark " + std::to_string(c.peek_past_mark);
+    EXPECT_EQ(got[2], c.lone) << label;
+    EXPECT_EQ(got[4], c.with_data) << label;
+    EXPECT_EQ(got[5], Outcome::Value(2)) << label;
+    EXPECT_EQ(got[9], c.after_consumed) << label;
+  }
+  EXPECT_FALSE(ProfileForKernel(6, 8).unix_oob_peek_past_mark);
+  EXPECT_TRUE(ProfileForKernel(6, 9).unix_oob_peek_past_mark);
+  EXPECT_FALSE(ProfileForKernel(6, 9).unix_oob_skips_consumed);
+}
+
 // The close rule: a file's items die with its last reference, silently, and
 // the released pipe end wakes the other end with no key.
 TEST(ModelClose, LastReferenceRemovesItemsAndWakesPeer) {

@@ -802,6 +802,7 @@ Profile ProfileForKernel(int major, int minor) {
   p.unix_oob = at_least(5, 15);
   // Without MSG_OOB the manage_oob era is moot: the setter's value.
   p.unix_oob_skips_consumed = at_least(6, 10) || !p.unix_oob;
+  p.unix_oob_peek_past_mark = at_least(6, 9) || !p.unix_oob;
   p.unix_release_skips_empty_skb = at_least(6, 16);
   p.unix_oob_zero_recv_returns_zero = at_least(7, 0) && p.unix_oob;
   p.epoll_ioctl =

@@ -112,7 +112,8 @@ const std::vector<EraFeature>& EraFeatures() {
        "every MSG_OOB send and receive is EOPNOTSUPP (5.10); with it, a "
        "read meeting a consumed out-of-band skb at the head drops it and "
        "goes on (6.10+), or drops it and ends the read, EAGAIN if nothing "
-       "was copied, a peek reading the out-of-band byte inline (5.15-6.9)",
+       "was copied, a peek stepping over it to read an out-of-band byte "
+       "after it as data (5.15-6.9)",
        [](const Profile& p) {
          return !p.unix_oob ? 1 : p.unix_oob_skips_consumed ? 0 : 2;
        },
@@ -120,6 +121,15 @@ const std::vector<EraFeature>& EraFeatures() {
          p.unix_oob = v != 1;
          p.unix_oob_skips_consumed = v != 2;
        }},
+      {"unix.oob_peek",
+       {"past-mark", "reads-mark"},
+       "MSG_PEEK meeting the pending out-of-band byte with nothing copied "
+       "steps over it to what follows (6.9+, and Debian's 6.1.0-57, "
+       "measured), or reads it as data (before); moot without MSG_OOB",
+       [](const Profile& p) {
+         return p.unix_oob && !p.unix_oob_peek_past_mark ? 1 : 0;
+       },
+       [](Profile& p, int v) { p.unix_oob_peek_past_mark = v == 0; }},
       {"unix.oob_zero_recv",
        {"eagain", "zero"},
        "a 0-byte recv on an AF_UNIX stream socket whose head manage_oob "

@@ -164,15 +164,25 @@ struct Profile {
   // every MSG_OOB send, and a MSG_OOB receive, is EOPNOTSUPP (5.10, gVisor).
   bool unix_oob = true;
   // manage_oob drops a consumed out-of-band skb at the head and goes on
-  // with the next skb, and MSG_PEEK steps over the pending out-of-band byte
-  // (6.10+: "af_unix: Don't stop recv(MSG_DONTWAIT) if consumed OOB skb is
-  // at the head", 93c99f21db36; "af_unix: Don't peek OOB data without
-  // MSG_OOB", 22dd70eb2c3d). Before (5.15-6.9): the dropped skb ends the
-  // read (EAGAIN when nothing was copied), and a peek at the head reads the
-  // out-of-band byte as data. Debian's 6.1.0-57 has the old behaviour
-  // (found by the matrix run of 2026-12-02). The feature unix.msg_oob
-  // (consumed-ends-read) carries it; the kernel SUT probes it.
+  // with the next skb (6.10+: "af_unix: Don't stop recv(MSG_DONTWAIT) if
+  // consumed OOB skb is at the head", 93c99f21db36). Before (5.15-6.9): the
+  // dropped skb ends the read (EAGAIN when nothing was copied), and a peek
+  // steps over a consumed skb at the head without looking at what follows
+  // (an out-of-band byte right after it is read as data). Debian's 6.1.0-57
+  // has the old behaviour (found by the matrix run of 2026-12-02). The
+  // feature unix.msg_oob (consumed-ends-read) carries it; the kernel SUT
+  // probes it.
   bool unix_oob_skips_consumed = true;
+  // MSG_PEEK without MSG_OOB that meets the pending out-of-band byte with
+  // nothing copied yet steps over it and peeks at what follows (EAGAIN, or
+  // 0 after SHUT_RD, when nothing does): "af_unix: Don't peek OOB data
+  // without MSG_OOB" (22dd70eb2c3d) and its follow-up "af_unix: Read with
+  // MSG_PEEK loops if the first unread byte is OOB", spring 2024, taken as
+  // 6.9; backported to Debian's 6.1.0-57, which keeps the old consumed-skb
+  // behaviour above (measured under QEMU on 2026-12-02: K11). Before, the
+  // peek reads the out-of-band byte as data and goes on. The feature
+  // unix.oob_peek carries it; the kernel SUT probes it. Moot without MSG_OOB.
+  bool unix_oob_peek_past_mark = true;
   // A 0-byte recv on an AF_UNIX stream socket whose head skb manage_oob
   // takes away (a consumed out-of-band skb dropped or, with MSG_PEEK, stepped
   // over; the pending out-of-band byte skipped or peeked past) and after

@@ -61,6 +61,8 @@ enum class RuleEra : uint8_t {
   kUnixReleaseSkipsEmpty,   // 6.16 and backports: an empty skb is no reset
   kUnixReleaseAnySkb,       // before: any queued skb is ECONNRESET
   kUnixOobZeroRecvReturnsZero,  // 7.x, 6.12.117 (measured): 0-byte recv 0
+  kUnixOobPeekPastMark,         // 6.9+, Debian 6.1.0-57: peek steps over
+  kUnixOobPeekReadsMark,        // before 6.9: peek reads the mark as data
 };
 
 struct RuleInfo {
@@ -1158,9 +1160,9 @@ inline constexpr RuleInfo kRules[] = {
      "copied)",
      RuleEra::kUnixOobStopsAtConsumed},
     {"unix.oob.manage.peek_reads_mark",
-     "net/unix/af_unix.c manage_oob (5.15-6.9): MSG_PEEK at the pending "
-     "out-of-band byte reads it as data",
-     RuleEra::kUnixOobStopsAtConsumed},
+     "net/unix/af_unix.c manage_oob (5.15-6.8): MSG_PEEK at the pending "
+     "out-of-band byte with nothing copied reads it as data",
+     RuleEra::kUnixOobPeekReadsMark},
     {"unix.oob.manage.zero_recv_ends",
      "net/unix/af_unix.c unix_stream_read_generic (7.3 and 6.12.117, "
      "measured): a 0-byte read that manage_oob leaves without an skb (a "
@@ -1177,7 +1179,9 @@ inline constexpr RuleInfo kRules[] = {
      "net/unix/af_unix.c manage_oob: the out-of-band byte at the head is "
      "dropped from the stream (no SO_OOBINLINE)"},
     {"unix.oob.manage.peek_past_mark",
-     "net/unix/af_unix.c manage_oob: MSG_PEEK steps over the out-of-band byte"},
+     "net/unix/af_unix.c manage_oob (6.9+, Debian 6.1.0-57): MSG_PEEK with "
+     "nothing copied steps over the out-of-band byte to what follows",
+     RuleEra::kUnixOobPeekPastMark},
     {"unix.oob.recv.einval.none",
      "net/unix/af_unix.c unix_stream_recv_urg: MSG_OOB without an out-of-band "
      "byte: EINVAL"},

@@ -128,6 +128,10 @@ bool RuleEraApplies(RuleEra era, const Profile& profile) {
     return !profile.unix_release_skips_empty_skb;
   case RuleEra::kUnixOobZeroRecvReturnsZero:
     return profile.unix_oob && profile.unix_oob_zero_recv_returns_zero;
+  case RuleEra::kUnixOobPeekPastMark:
+    return profile.unix_oob && profile.unix_oob_peek_past_mark;
+  case RuleEra::kUnixOobPeekReadsMark:
+    return profile.unix_oob && !profile.unix_oob_peek_past_mark;
   }
   return true;
 }
@@ -217,6 +221,10 @@ std::string_view RuleEraName(RuleEra era) {
   case RuleEra::kUnixOobZeroRecvReturnsZero:
     return "7.x and stable backports (Debian 7.3, 6.12.117 measured; this "
            "host's 6.18.44 not)";
+  case RuleEra::kUnixOobPeekPastMark:
+    return "6.9+ and stable backports (Debian 6.1.0-57 measured)";
+  case RuleEra::kUnixOobPeekReadsMark:
+    return "5.15-6.8 without the backport";
   }
   return "";
 }

@@ -449,7 +449,8 @@ uint32_t Unread(const Skb& skb) { return skb.len - skb.consumed; }
 // Linux: net/unix/af_unix.c manage_oob: what the reader takes at queue
 // position `pos` (kNone: nothing) once consumed out-of-band skbs are
 // dropped and the pending out-of-band byte is skipped (and dropped) or
-// stops a read that already copied something.
+// stops a read that already copied something; a peek that copied nothing
+// steps over it, or reads it as data (Profile::unix_oob_peek_past_mark).
 size_t ManageOob(World& world, SockId sid, size_t pos, bool peek,
                  uint64_t copied) {
   UnixSock& u = world.socks.at(sid);
@@ -472,6 +473,10 @@ size_t ManageOob(World& world, SockId sid, size_t pos, bool peek,
     if (copied != 0) {
       RULE("unix.oob.manage.stop_at_mark");
       return kNone;
+    }
+    if (peek && world.profile.unix_oob_peek_past_mark) {
+      RULE("unix.oob.manage.peek_past_mark");
+      return pos + 1 < q.size() ? pos + 1 : kNone;
     }
     if (peek) {
       RULE("unix.oob.manage.peek_reads_mark");
@@ -515,9 +520,11 @@ size_t ManageOob(World& world, SockId sid, size_t pos, bool peek,
       unread_skb = q[pos];  // not SOCK_URGINLINE: the byte is dropped
       q.erase(q.begin() + static_cast<std::ptrdiff_t>(pos));
       pos = q.empty() ? kNone : 0;
-    } else {
+    } else if (world.profile.unix_oob_peek_past_mark) {
       RULE("unix.oob.manage.peek_past_mark");
       pos = next(pos);
+    } else {
+      RULE("unix.oob.manage.peek_reads_mark");
     }
   }();
   if (read_skb)

@@ -109,6 +109,14 @@ std::vector<FeatureProbe> Probes() {
         Write{.fd = 0, .count = 1},
         Recv{.fd = 1, .count = 1, .flags = abi::kMsgOob},
         Read{.fd = 1, .count = 128}}},
+      // A 1-byte MSG_OOB send, then 2 bytes of data: a 128-byte peek steps
+      // over the pending out-of-band byte (2, 6.9+ and Debian's 6.1.0-57)
+      // or reads it as data and goes on (3, before). Moot without MSG_OOB.
+      {"unix.oob_peek",
+       {Socketpair{.type = abi::kSockStream | abi::kSockNonblock},
+        Send{.fd = 0, .count = 1, .flags = abi::kMsgOob},
+        Send{.fd = 0, .count = 2},
+        Recv{.fd = 1, .count = 128, .flags = abi::kMsgPeek}}},
       // An out-of-band byte taken (its consumed skb alone in the queue),
       // then a 0-byte recv: manage_oob drops the skb, and the read returns
       // 0 (7.3, 6.12.117) or EAGAIN (6.18.44). Moot without MSG_OOB.
