@@ -259,6 +259,60 @@ Matrix LoadMatrix(const std::string& path) {
   return m ? *m : Matrix{};
 }
 
+// A corpus scenario that fails with a registered signature is listed as
+// known and does not fail the run (a target's registry covers its corpus
+// too); without the registry the same file fails it. `mutant-pipe-err`
+// (scratch without EPOLLERR on a pipe's write end once the reader is gone)
+// fails the scenario below; its one generated sequence of seed 1 does not
+// diverge.
+TEST(CliCheck, CorpusFailureWithARegisteredSignatureIsKnown) {
+  const std::string dir = TempDir();
+  std::filesystem::create_directory(dir + "/corpus");
+  std::ofstream(dir + "/corpus/pipe-err.scn")
+      << "profile 6.18\n"
+         "p0 = pipe2(O_NONBLOCK)              -> 0 fds=[0,1]\n"
+         "e0 = epoll_create1(0)               -> 2\n"
+         "epoll_ctl(e0, ADD, p0.w, OUT, 0x1)  -> 0\n"
+         "close(p0.r)                         -> 0\n"
+         "epoll_wait(e0, 8)                   -> 1 [{OUT|ERR, 0x1}]\n";
+  const std::string signature =
+      "epoll_wait:events.mask:pipe.poll.err.no_readers";
+  std::ofstream(dir + "/known.tsv")
+      << signature << "\tcorpus/pipe-err.scn\tthe double's fault\n";
+  const std::vector<std::string> check = {
+      "check",        "--sut", "mutant-pipe-err", "--sequences",   "1",
+      "--seed",       "1",     "--corpus",        dir + "/corpus", "--json",
+      dir + "/r.json"};
+  std::vector<std::string> with_known = check;
+  with_known.insert(with_known.end(), {"--known", dir + "/known.tsv"});
+  const ChildResult known =
+      RunChild(EPOLLCHECK_BINARY, with_known, seconds(60));
+  ASSERT_FALSE(known.timed_out);
+  EXPECT_EQ(known.exit_code, 0) << known.out << known.err;
+  EXPECT_NE(known.out.find("epollcheck: corpus: pipe-err.scn fails with a "
+                           "known difference: " +
+                           signature + " (the double's fault)"),
+            std::string::npos)
+      << known.out;
+  EXPECT_EQ(LastLine(known.out),
+            "epollcheck: mutant-pipe-err: 1 sequences, 0 divergences; corpus "
+            "0 pass, 0 fail, 1 known, 0 skipped")
+      << known.out;
+  const Matrix m = LoadMatrix(dir + "/r.json");
+  ASSERT_EQ(m.targets.size(), 1u);
+  EXPECT_EQ(m.targets[0].status, "ok");
+  EXPECT_TRUE(m.targets[0].corpus_failed.empty());
+  EXPECT_EQ(m.targets[0].corpus_known,
+            std::vector<std::string>{"pipe-err.scn " + signature});
+  const ChildResult unknown = RunChild(EPOLLCHECK_BINARY, check, seconds(60));
+  ASSERT_FALSE(unknown.timed_out);
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.out << unknown.err;
+  EXPECT_EQ(LastLine(unknown.out),
+            "epollcheck: mutant-pipe-err: 1 sequences, 0 divergences; corpus "
+            "0 pass, 1 fail, 0 known, 0 skipped")
+      << unknown.out;
+}
+
 // `epollcheck matrix` end to end on the one target every host has: the
 // running kernel, smoke budget (check and the whole corpus), KTAP on stdout,
 // the report files written, and a result that `report` reads back.

@@ -586,8 +586,9 @@ int Check(const std::vector<std::string_view>& args, const char* argv0) {
                          {"--kernel-era", options.kernel_era});
     if (!options.profile_arg.empty())
       replay_args.insert(replay_args.end(), {"--profile", options.profile_arg});
-    corpus = epollcheck::RunCorpus(SelfPath(argv0), parsed.corpus_dir,
-                                   replay_args, std::cout);
+    corpus = epollcheck::RunCorpus(
+        SelfPath(argv0), parsed.corpus_dir, replay_args, std::cout,
+        options.known_path.empty() ? nullptr : &options.known);
   }
   if (!parsed.json_path.empty()) {
     epollcheck::TargetResult result = CheckResult(parsed, report);
@@ -596,6 +597,7 @@ int Check(const std::vector<std::string_view>& args, const char* argv0) {
       result.corpus_passed = corpus->passed;
       result.corpus_skipped = corpus->skipped;
       result.corpus_failed = corpus->failed;
+      result.corpus_known = corpus->known;
     }
     result.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -612,8 +614,8 @@ int Check(const std::vector<std::string_view>& args, const char* argv0) {
             << " divergences";
   if (corpus) {
     std::cout << "; corpus " << corpus->passed << " pass, "
-              << corpus->failed.size() << " fail, " << corpus->skipped
-              << " skipped";
+              << corpus->failed.size() << " fail, " << corpus->known.size()
+              << " known, " << corpus->skipped << " skipped";
   }
   std::cout << std::endl;
   return report.divergences == 0 && (!corpus || corpus->failed.empty()) ? 0 : 1;

@@ -966,7 +966,7 @@ bool ParseShard(std::string_view text, int* shard, int* shards) {
 
 CorpusRun RunCorpus(const std::string& self, const std::string& dir,
                     const std::vector<std::string>& replay_args,
-                    std::ostream& out) {
+                    std::ostream& out, const KnownDivergences* known) {
   std::vector<std::string> files;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -980,10 +980,28 @@ CorpusRun RunCorpus(const std::string& self, const std::string& dir,
     args.insert(args.end(), replay_args.begin(), replay_args.end());
     const ChildResult r = RunChild(self, args, milliseconds(60000));
     const std::string name = fs::path(file).filename().string();
+    // The signature replay printed for the first differing step.
+    std::string signature;
+    if (constexpr std::string_view kLine = "epollcheck: signature ";
+        known != nullptr && !r.timed_out) {
+      const size_t at = r.out.find(kLine);
+      if (at != std::string::npos) {
+        const size_t end = r.out.find('\n', at);
+        signature =
+            r.out.substr(at + kLine.size(), end == std::string::npos
+                                                ? std::string::npos
+                                                : end - at - kLine.size());
+      }
+    }
     if (!r.timed_out && r.exit_code == 0) {
       ++run.passed;
     } else if (!r.timed_out && r.exit_code == 77) {
       ++run.skipped;
+    } else if (!signature.empty() && known->count(signature) != 0) {
+      run.known.push_back(name + " " + signature);
+      out << "epollcheck: corpus: " << name
+          << " fails with a known difference: " << signature << " ("
+          << known->at(signature).note << ")\n";
     } else {
       run.failed.push_back(name);
       out << "epollcheck: corpus: " << name
@@ -992,8 +1010,8 @@ CorpusRun RunCorpus(const std::string& self, const std::string& dir,
     }
   }
   out << "epollcheck: corpus " << dir << ": " << run.passed << " pass, "
-      << run.failed.size() << " fail, " << run.skipped << " skipped"
-      << std::endl;
+      << run.failed.size() << " fail, " << run.known.size() << " known, "
+      << run.skipped << " skipped" << std::endl;
   return run;
 }
 

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "properties/triage.h"
+
 namespace epollcheck {
 
 // "K/N" with 0 <= K < N: `*shard` = K, `*shards` = N; false if malformed.
@@ -28,13 +30,17 @@ struct CorpusRun {
   int passed = 0;
   int skipped = 0;                  // the SUT lacks a family the file uses
   std::vector<std::string> failed;  // file names
+  // Files whose replay fails with a registered signature: "FILE SIGNATURE".
+  std::vector<std::string> known;
 };
 
 // Replays every DIR/*.scn (sorted) with `self replay FILE <replay_args>`,
-// each a child process under a timeout; one line per failure on `out`.
+// each a child process under a timeout; one line per failure on `out`. A
+// file whose replay fails with a signature `known` registers (the one
+// `replay` prints) is listed as known, not failed.
 CorpusRun RunCorpus(const std::string& self, const std::string& dir,
                     const std::vector<std::string>& replay_args,
-                    std::ostream& out);
+                    std::ostream& out, const KnownDivergences* known = nullptr);
 
 // `epollcheck matrix ARGS` and `epollcheck report ARGS`; `self` is this
 // binary. Bad usage: one line on stderr, exit 2.

@@ -65,7 +65,8 @@ json::object TargetToJson(const TargetResult& r) {
       {"corpus", json::object{{"ran", r.corpus_ran},
                               {"passed", r.corpus_passed},
                               {"skipped", r.corpus_skipped},
-                              {"failed", Strings(r.corpus_failed)}}},
+                              {"failed", Strings(r.corpus_failed)},
+                              {"known", Strings(r.corpus_known)}}},
       {"wall_seconds", r.wall_seconds},
       {"log_tail", r.log_tail}};
 }
@@ -203,6 +204,8 @@ std::optional<TargetResult> TargetFromJson(const json::value& v, size_t index,
     ce.GetNumber("passed", r.corpus_passed);
     ce.GetNumber("skipped", r.corpus_skipped);
     ce.Get("failed", r.corpus_failed);
+    if (c->get_object().contains("known"))
+      ce.Get("known", r.corpus_known);
   }
   if (!in.Ok())
     return std::nullopt;
@@ -302,7 +305,14 @@ void MergeInto(TargetResult& into, const TargetResult& r) {
       into.corpus_passed = r.corpus_passed;
       into.corpus_skipped = r.corpus_skipped;
       into.corpus_failed = r.corpus_failed;
+      into.corpus_known = r.corpus_known;
     } else {
+      for (const std::string& k : r.corpus_known) {
+        if (std::find(into.corpus_known.begin(), into.corpus_known.end(), k) ==
+            into.corpus_known.end()) {
+          into.corpus_known.push_back(k);
+        }
+      }
       for (const std::string& f : r.corpus_failed) {
         if (std::find(into.corpus_failed.begin(), into.corpus_failed.end(),
                       f) == into.corpus_failed.end()) {
@@ -345,6 +355,8 @@ std::string CorpusCell(const TargetResult& r) {
   std::string cell = std::to_string(r.corpus_passed) + " pass";
   if (!r.corpus_failed.empty())
     cell += ", " + std::to_string(r.corpus_failed.size()) + " fail";
+  if (!r.corpus_known.empty())
+    cell += ", " + std::to_string(r.corpus_known.size()) + " known";
   if (r.corpus_skipped > 0)
     cell += ", " + std::to_string(r.corpus_skipped) + " skip";
   return cell;
@@ -503,6 +515,8 @@ std::string RenderMarkdown(const Matrix& matrix) {
       out << "- corpus: " << CorpusCell(r) << '\n';
       for (const std::string& f : r.corpus_failed)
         out << "  - fails: `" << f << "`\n";
+      for (const std::string& k : r.corpus_known)
+        out << "  - known: `" << k << "`\n";
     }
     for (const KnownHit& k : r.known) {
       out << "- known: `" << k.signature << "` (" << k.sequences
@@ -609,6 +623,12 @@ std::string RenderJUnit(const Matrix& matrix) {
                    " corpus scenarios fail");
         ++suite_failures;
       }
+      if (!r.corpus_known.empty()) {
+        std::string known;
+        for (const std::string& k : r.corpus_known)
+          known += "known: " + k + '\n';
+        tc.put("system-out", known);
+      }
       add("corpus", tc);
     }
     suite.put("<xmlattr>.tests", suite_tests);
@@ -678,6 +698,8 @@ std::string RenderKtap(const Matrix& matrix) {
       diagnostics += "    # corpus: " + CorpusCell(r) + '\n';
       for (const std::string& f : r.corpus_failed)
         diagnostics += "    # corpus fails: " + f + '\n';
+      for (const std::string& k : r.corpus_known)
+        diagnostics += "    # corpus known: " + k + '\n';
     }
     out << "    1.." << subtests.size() << '\n' << diagnostics;
     int sub = 0;

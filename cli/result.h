@@ -68,6 +68,8 @@ struct TargetResult {
   int corpus_passed = 0;
   int corpus_skipped = 0;
   std::vector<std::string> corpus_failed;  // file names
+  // Failing with a registered signature (not a failure): "FILE SIGNATURE".
+  std::vector<std::string> corpus_known;
   double wall_seconds = 0;
   std::string log_tail;  // the end of the target's output (error only)
 };
