@@ -998,7 +998,10 @@ CorpusRun RunCorpus(const std::string& self, const std::string& dir,
     } else if (!r.timed_out && r.exit_code == 77) {
       ++run.skipped;
     } else if (!signature.empty() && known->count(signature) != 0) {
-      run.known.push_back(name + " " + signature);
+      std::string entry = name;
+      entry += ' ';
+      entry += signature;
+      run.known.push_back(std::move(entry));
       out << "epollcheck: corpus: " << name
           << " fails with a known difference: " << signature << " ("
           << known->at(signature).note << ")\n";
