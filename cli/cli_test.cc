@@ -313,6 +313,30 @@ TEST(CliCheck, CorpusFailureWithARegisteredSignatureIsKnown) {
       << unknown.out;
 }
 
+// A written fdinfo line that mismatches gets the signature `check` gives
+// the same difference (so a registry can key it): `mutant-mod-mask` stores
+// a MOD's mask without EPOLLERR|EPOLLHUP.
+TEST(CliCheck, ReplayGivesAMismatchedFdinfoLineChecksSignature) {
+  const std::string dir = TempDir();
+  std::ofstream(dir + "/mod.scn")
+      << "profile 6.18\n"
+         "p0 = pipe2(O_NONBLOCK)              -> 0 fds=[0,1]\n"
+         "e0 = epoll_create1(0)               -> 2\n"
+         "epoll_ctl(e0, ADD, p0.r, IN, 0x1)   -> 0\n"
+         "epoll_ctl(e0, MOD, p0.r, OUT, 0x2)  -> 0\n"
+         "fdinfo(e0) -> [{0, OUT|ERR|HUP, 0x2, ino=p0.r}]\n";
+  const ChildResult r = RunChild(
+      EPOLLCHECK_BINARY,
+      {"replay", dir + "/mod.scn", "--sut", "mutant-mod-mask"}, seconds(60));
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("epollcheck: signature "
+                       "fdinfo:epoll_ctl.events:epoll_ctl.events.err_hup_"
+                       "implied\n"),
+            std::string::npos)
+      << r.out;
+}
+
 // `epollcheck matrix` end to end on the one target every host has: the
 // running kernel, smoke budget (check and the whole corpus), KTAP on stdout,
 // the report files written, and a result that `report` reads back.

@@ -702,9 +702,10 @@ void StartReplayWatchdog(const std::string& path,
           : epollcheck::Watchdog::Timer::kThreadTimer);
 }
 
-// The signature `check` gives the first step of a replay whose result
-// differs from the model's under `profile` ("" if none does before a step
-// fails otherwise): what a registry (--known) keys the difference by.
+// The signature `check` gives the first step of a replay whose result, or
+// (at a written fdinfo line that mismatched) interest sets, differ from the
+// model's under `profile` ("" if none does before a step fails otherwise):
+// what a registry (--known) keys the difference by.
 std::string FirstSignature(const epollcheck::ReplayReport& report,
                            const epollcheck::Profile& profile) {
   epollcheck::World world;
@@ -721,6 +722,10 @@ std::string FirstSignature(const epollcheck::ReplayReport& report,
           profile, ops, want, step.got,
           epollcheck::OperandFamilies(before, *step.op));
     }
+    // A written fdinfo line that mismatched, where the SUT's interest sets
+    // differ from the model's: the signature `check` gives that.
+    if (step.fdinfo_difference)
+      return epollcheck::FdinfoSignature(ops, world, *step.fdinfo_difference);
   }
   return "";
 }

@@ -109,6 +109,10 @@ ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
         r.fdinfo.push_back(
             FdinfoCheck{.expected = FormatFdinfoExpect(expect),
                         .mismatch = CheckWritten(expect, sut, env)});
+        if (!r.fdinfo.back().mismatch.empty() && !r.fdinfo_difference) {
+          FdinfoOracle all;  // every open instance, as the model has it
+          r.fdinfo_difference = all.Check(model, sut);
+        }
       }
     }
     if (!r.ok())

@@ -26,6 +26,7 @@
 
 #include "model/profile.h"
 #include "scenario/scenario.h"
+#include "sut/fdinfo.h"
 #include "sut/sut.h"
 
 namespace epollcheck {
@@ -49,6 +50,10 @@ struct ReplayedStep {
   std::string error;            // handle resolution error
   bool era_predicted = false;   // an @era step checked against the model
   std::vector<FdinfoCheck> fdinfo;
+  // When a written fdinfo line mismatched: how the SUT's interest sets
+  // differ from the model's after this step (what `check` would report),
+  // if they do.
+  std::optional<FdinfoDifference> fdinfo_difference;
   bool ok() const {
     for (const FdinfoCheck& c : fdinfo) {
       if (!c.mismatch.empty())
