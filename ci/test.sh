@@ -2,7 +2,8 @@
 # The test job: install dependencies, build, run the whole ctest suite, then
 # the ASan+UBSan build's model, kernel and scratch tests, the TSan build's
 # scratch thread tests (label scratch-threads), then a short libFuzzer smoke
-# of the scenario parser seeded with the corpus. RapidCheck's seed comes from
+# of the scenario parser seeded with the corpus, then the smoke matrix
+# (label matrix: QEMU, User-mode Linux, gVisor). RapidCheck's seed comes from
 # the commit, so a CI failure replays from the hash. FUZZ_SECONDS (default
 # 30) sets the fuzz smoke's length.
 set -euo pipefail
@@ -44,8 +45,14 @@ if ! build-fuzz/scenario_fuzz -max_total_time="${FUZZ_SECONDS:-30}" \
   exit 1
 fi
 tail -n 12 build-fuzz/fuzz.log
+# The smoke matrix (label matrix): Debian 12's kernel under QEMU, User-mode
+# Linux and gVisor, each `epollcheck matrix --budget smoke` (the kernel
+# package is fetched with apt-get download into ~/.cache/epollcheck).
+ci/setup.sh matrix
+cmake -S . -B build -DEPOLLCHECK_MATRIX_TESTS=ON >/dev/null
+(cd build && ctest --output-on-failure -L matrix) | tee build/ctest-matrix.log
 # One plain closing line over every ctest run above (each failed run has
 # already stopped this script).
-total=$(cat build*/ctest.log | sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' \
+total=$(cat build*/ctest*.log | sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' \
   | awk '{ s += $1 } END { print s }')
 echo "tests: ${total} passed, 0 failed"

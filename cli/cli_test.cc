@@ -923,11 +923,13 @@ TEST(CliSupervised, CrashIsAFindingAndTheRunGoesOn) {
 }
 
 // A SUT that never returns (`mutant-hang`: the kernel, stuck in ppoll when a
-// wait for one event finds nothing) is a divergence `hang` once an operation
-// has run longer than --hang-timeout: minimized to its two steps (each
-// replay in a fresh process, each with the timeout), and the run goes on.
-// The saved scenario's replay line stops at the same timeout. (1 s: a loaded
-// CI machine must not stall a healthy operation that long.)
+// wait for one event finds nothing) is a divergence once an operation has
+// run longer than --hang-timeout, signed op:hang:rule (the wait, whose empty
+// result no rule decides: the family of its epoll file): minimized to its
+// two steps (each replay in a fresh process, each with the timeout), and the
+// run goes on. The saved scenario's replay stops at the same timeout and
+// prints the same signature. (1 s: a loaded CI machine must not stall a
+// healthy operation that long.)
 TEST(CliSupervised, HangIsAFindingAndTheRunGoesOn) {
   const std::string dir = TempDir();
   const ChildResult r =
@@ -940,7 +942,7 @@ TEST(CliSupervised, HangIsAFindingAndTheRunGoesOn) {
   EXPECT_EQ(LastLine(r.out), "epollcheck: mutant-hang: 40 sequences, 1 "
                              "divergences")
       << r.out;
-  const std::string report = ReportOf(r.out, "hang");
+  const std::string report = ReportOf(r.out, "epoll_wait:hang:family.epoll");
   ASSERT_NE(report, "") << r.out;
   EXPECT_NE(report.find(" hung its worker at step "), std::string::npos)
       << report;
@@ -962,9 +964,11 @@ TEST(CliSupervised, HangIsAFindingAndTheRunGoesOn) {
   EXPECT_NE(hung.err.find("step 1 did not return within 1000 ms (hang)"),
             std::string::npos)
       << hung.err;
+  EXPECT_EQ(hung.out, "epollcheck: signature epoll_wait:hang:family.epoll\n");
   const ChildResult again = RunRerun(report);
   EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
-  EXPECT_NE(ReportOf(again.out, "hang"), "") << again.out;
+  EXPECT_NE(ReportOf(again.out, "epoll_wait:hang:family.epoll"), "")
+      << again.out;
   std::filesystem::remove_all(dir);
 }
 

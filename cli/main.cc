@@ -27,9 +27,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -75,11 +77,12 @@ const std::string kUsage =
     "                         [--seed S] [--timeout D] [--out DIR]\n"
     "                         [--json FILE] [--format table|ktap]\n"
     "                         [--shard K/N] [--runner PATH] [--fixtures DIR]\n"
+    "                         [--families F,...]\n"
     "       epollcheck report FILE.json... [--out DIR] [--json FILE]\n"
     "                         [--format table|ktap]\n"
     "       epollcheck replay FILE [--sut NAME] [--kernel-era MAJOR.MINOR]\n"
     "                         [--profile FILE|NAME] [--against-model]\n"
-    "                         [--hang-timeout D]\n"
+    "                         [--hang-timeout D] [--families F,...]\n"
     "       epollcheck repro FILE\n"
     "       epollcheck --help\n"
     "\n"
@@ -95,7 +98,9 @@ const std::string kUsage =
     "sequence as in the whole run: the N shards together are the run).\n"
     "--corpus DIR also replays every DIR/*.scn on the SUT (a failing one\n"
     "fails the run, unless --known registers the signature it fails with:\n"
-    "then it is listed as known); --json FILE writes the result for\n"
+    "then it is listed as known); --families F,... generates only those\n"
+    "families (-F,... all but those; replay and the corpus skip a file that\n"
+    "uses another); --json FILE writes the result for\n"
     "`epollcheck report`\n"
     "(named --target, default the SUT).\n"
     "\n"
@@ -128,6 +133,28 @@ const std::string kUsage =
 [[noreturn]] void UsageError(const std::string& what) {
   std::cerr << "epollcheck: " << what << '\n';
   std::exit(2);
+}
+
+// The families --families names: "F,..." (each implemented by the SUT), or
+// "-F,..." (every family the SUT has but those).
+uint32_t FamiliesFlag(const std::string& text, uint32_t available,
+                      const std::string& sut_name) {
+  const bool without = text.starts_with('-');
+  std::string unknown;
+  const std::optional<uint32_t> bits =
+      epollcheck::ParseFamilies(without ? text.substr(1) : text, &unknown);
+  if (!bits) {
+    UsageError("--families: unknown family '" + unknown + "' (known: " +
+               epollcheck::FamiliesString(epollcheck::kAllFamilies) + ")");
+  }
+  if (without)
+    return available & ~*bits;
+  if ((*bits & ~available) != 0) {
+    UsageError("--families: " + sut_name + " does not implement " +
+               epollcheck::FamiliesString(*bits & ~available) + " (it has " +
+               epollcheck::FamiliesString(available) + ")");
+  }
+  return *bits;
 }
 
 [[noreturn]] void InputError(const std::string& what) {
@@ -384,19 +411,7 @@ CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
   options.sut_description = sut.description;
   options.families = sut.families;
   if (!families.empty()) {
-    std::string unknown;
-    const std::optional<uint32_t> bits =
-        epollcheck::ParseFamilies(families, &unknown);
-    if (!bits) {
-      UsageError("--families: unknown family '" + unknown + "' (known: " +
-                 epollcheck::FamiliesString(epollcheck::kAllFamilies) + ")");
-    }
-    if ((*bits & ~sut.families) != 0) {
-      UsageError("--families: " + options.sut_name + " does not implement " +
-                 epollcheck::FamiliesString(*bits & ~sut.families) +
-                 " (it has " + epollcheck::FamiliesString(sut.families) + ")");
-    }
-    options.families = *bits;
+    options.families = FamiliesFlag(families, sut.families, options.sut_name);
     options.families_arg = families;
   }
   if (!era.empty() && !options.profile_arg.empty())
@@ -583,6 +598,9 @@ int Check(const std::vector<std::string_view>& args, const char* argv0) {
   std::optional<epollcheck::CorpusRun> corpus;
   if (!parsed.corpus_dir.empty()) {
     std::vector<std::string> replay_args = {"--sut", options.sut_name};
+    if (!options.families_arg.empty())
+      replay_args.insert(replay_args.end(),
+                         {"--families", options.families_arg});
     if (!options.kernel_era.empty())
       replay_args.insert(replay_args.end(),
                          {"--kernel-era", options.kernel_era});
@@ -664,6 +682,12 @@ constexpr int kSkipExitCode = 77;
 // in a signal handler and may only append the step and write.
 char g_hang_prefix[512];
 char g_hang_suffix[96];
+// `epollcheck: signature OP:hang:RULE` of the step about to run (stdout,
+// where the corpus run and `check` read signatures), written before the step
+// starts.
+char g_hang_signature[300];
+std::atomic<size_t> g_hang_signature_size{0};
+std::atomic<int> g_hang_signature_step{-1};  // the step it names
 
 void OnReplayHang(int step) {
   char line[700];
@@ -684,6 +708,9 @@ void OnReplayHang(int step) {
     line[at++] = digits[--n];
   append(g_hang_suffix);
   (void)!write(STDERR_FILENO, line, at);
+  if (const size_t size = g_hang_signature_size.load(std::memory_order_acquire);
+      size != 0 && g_hang_signature_step.load() == step)
+    (void)!write(STDOUT_FILENO, g_hang_signature, size);
   _exit(1);
 }
 
@@ -736,14 +763,16 @@ int Replay(const std::vector<std::string_view>& args) {
   std::string era;
   std::string profile_arg;
   bool against_model = false;
+  std::string families_arg;
   std::chrono::milliseconds hang_timeout{10000};
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--sut" || args[i] == "--kernel-era" ||
-        args[i] == "--profile") {
+        args[i] == "--profile" || args[i] == "--families") {
       if (i + 1 >= args.size())
         UsageError(std::string(args[i]) + " needs a value");
       (args[i] == "--sut"          ? sut_name
        : args[i] == "--kernel-era" ? era
+       : args[i] == "--families"   ? families_arg
                                    : profile_arg) = std::string(args[i + 1]);
       ++i;
     } else if (args[i] == "--hang-timeout") {
@@ -774,6 +803,17 @@ int Replay(const std::vector<std::string_view>& args) {
   uint32_t used_families = 0;
   for (const epollcheck::ScenarioStep& step : scenario.steps)
     used_families |= epollcheck::FamilyOf(step.op);
+  if (!families_arg.empty()) {
+    if (const uint32_t outside =
+            used_families & ~FamiliesFlag(families_arg, sut.families, sut_name);
+        outside != 0) {
+      std::cout << "epollcheck: " << path << ": uses "
+                << epollcheck::FamiliesString(outside)
+                << ", outside --families " << families_arg << " (skipped)"
+                << std::endl;
+      return kSkipExitCode;
+    }
+  }
   if (const uint32_t missing = used_families & ~sut.families; missing != 0) {
     std::cout << "epollcheck: " << path << ": " << sut_name
               << " does not implement " << epollcheck::FamiliesString(missing)
@@ -804,10 +844,23 @@ int Replay(const std::vector<std::string_view>& args) {
   // A step that never returns ends the replay with one line, exit 1.
   StartReplayWatchdog(path, hang_timeout, sut_name);
   instance = std::make_unique<epollcheck::WatchedSut>(std::move(instance));
+  // A step that hangs is named as `check` names it (op:hang:rule).
+  const auto name_hang = [&](std::span<const epollcheck::Op> ops) {
+    if (sut_name == "model")
+      return;
+    const std::string line = "epollcheck: signature " +
+                             epollcheck::HangSignature(profile, ops) + "\n";
+    g_hang_signature_size.store(0, std::memory_order_release);
+    const size_t size = std::min(line.size(), sizeof g_hang_signature);
+    std::memcpy(g_hang_signature, line.data(), size);
+    g_hang_signature_step.store(static_cast<int>(ops.size()) - 1);
+    g_hang_signature_size.store(size, std::memory_order_release);
+  };
   const epollcheck::ReplayReport report =
       epollcheck::Replay(scenario, *instance, profile,
                          against_model ? epollcheck::ReplayMode::kModel
-                                       : epollcheck::ReplayMode::kWritten);
+                                       : epollcheck::ReplayMode::kWritten,
+                         name_hang);
   std::cout << "epollcheck: replaying " << path << " on " << sut_name << " ("
             << (sut_name == "model" ? "the model" : sut.description)
             << "), era " << profile.name << ", checking "

@@ -25,6 +25,7 @@
 
 #include "cli/result.h"
 #include "fixtures/child_process.h"
+#include "model/ops.h"
 #include "properties/supervisor.h"
 
 #ifndef EPOLLCHECK_FIXTURES_DIR
@@ -343,6 +344,7 @@ struct MatrixArgs {
   int shard_index = 0;
   std::string runner;  // a static epollcheck ("" : this one if static)
   std::string fixtures = EPOLLCHECK_FIXTURES_DIR;
+  std::string families;  // check's --families ("" : every one)
 };
 
 const std::vector<std::string> kTargets = {"host", "5.10", "6.1",   "6.12",
@@ -453,6 +455,15 @@ MatrixArgs ParseMatrix(const std::vector<std::string_view>& args) {
                    " is not a statically linked executable");
     } else if (flag == "--fixtures") {
       parsed.fixtures = value();
+    } else if (flag == "--families") {
+      parsed.families = value();
+      std::string unknown;
+      const std::string_view list =
+          std::string_view(parsed.families)
+              .substr(parsed.families.starts_with('-') ? 1 : 0);
+      if (!ParseFamilies(list, &unknown))
+        UsageError("--families: unknown family '" + unknown +
+                   "' (known: " + FamiliesString(kAllFamilies) + ")");
     } else {
       UsageError("unknown argument '" + std::string(flag) + "'");
     }
@@ -480,13 +491,20 @@ struct Plan {
 
 Plan FindStaticRunner(const MatrixArgs& args, const std::string& self) {
   Plan plan;
-  const std::string runner = args.runner.empty() ? self : args.runner;
+  // A dynamically linked epollcheck uses the static one its build links
+  // beside it (epollcheck-static).
+  std::string runner = args.runner.empty() ? self : args.runner;
+  if (const std::string sibling =
+          (fs::path(runner).parent_path() / "epollcheck-static").string();
+      args.runner.empty() && !IsStatic(runner) && IsStatic(sibling))
+    runner = sibling;
   const std::string init =
       (fs::path(runner).parent_path() / "epollcheck-init").string();
   if (!IsStatic(runner)) {
     plan.why_no_static =
-        "needs a statically linked runner (cmake -DEPOLLCHECK_STATIC=ON, "
-        "then that build's epollcheck, or --runner PATH)";
+        "needs a statically linked runner (the build's epollcheck-static "
+        "target, a -DEPOLLCHECK_STATIC=ON build's epollcheck, or --runner "
+        "PATH)";
   } else if (!IsStatic(init)) {
     plan.why_no_static = "no static " + init + " beside the runner";
   } else {
@@ -534,6 +552,8 @@ CheckCommand(const MatrixArgs& args, const std::string& runner,
     cmd.insert(cmd.end(), {"--known", root + "/known/" + known});
   if (!args.shard.empty())
     cmd.insert(cmd.end(), {"--shard", args.shard});
+  if (!args.families.empty())
+    cmd.insert(cmd.end(), {"--families", args.families});
   if (args.shard_index == 0)
     cmd.insert(cmd.end(), {"--corpus", root + "/corpus"});
   return cmd;

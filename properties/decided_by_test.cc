@@ -150,6 +150,27 @@ TEST(DecidedBy, WithoutARuleTheKeyNamesTheFamilies) {
   EXPECT_EQ(Signature(list, got).rfind("list_fds:fds:", 0), 0u);
 }
 
+// A step that never returns is signed op:hang:rule with the rule that
+// decided what the model expects there: gVisor's epoll_pwait2 that blocks
+// on a negative tv_sec is one signature (Linux refuses the timespec), apart
+// from a wait that hangs where nothing is ready (no rule: the family).
+TEST(DecidedBy, AHangIsSignedByTheRuleOfTheExpectedOutcome) {
+  const std::vector<Op> negative_sec = {
+      EpollCreate1{}, EpollPwait2{.epfd = 0, .maxevents = 8, .tv_sec = -1}};
+  EXPECT_EQ(Want(negative_sec), Outcome::Error(kEinval));
+  EXPECT_EQ(HangSignature(Linux618(), negative_sec),
+            "epoll_wait:hang:epoll_pwait2.einval.timespec");
+  const std::vector<Op> empty_wait = {EpollCreate1{},
+                                      EpollWait{.epfd = 0, .maxevents = 1}};
+  EXPECT_EQ(HangSignature(Linux618(), empty_wait),
+            "epoll_wait:hang:family.epoll");
+  EXPECT_EQ(HangSignature(Linux618(), {}), "hang");
+  EXPECT_TRUE(IsHangSignature("hang"));
+  EXPECT_TRUE(IsHangSignature("epoll_wait:hang:family.epoll"));
+  EXPECT_FALSE(IsHangSignature("epoll_wait:ret:family.epoll"));
+  EXPECT_FALSE(IsHangSignature("crash:SIGSEGV"));
+}
+
 // Every error the model returns is decided by a rule that names its errno
 // (rule names `call.errno.why`, model/rule_table.h) or reports a pending
 // socket error, so an errno divergence always names its check.

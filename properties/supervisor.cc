@@ -362,6 +362,9 @@ private:
     }
     switch (w->job) {
     case WorkerProc::Job::kRun: {
+      if (signature == "hang")
+        signature =
+            RefineHang(GenerateSequence(options_, w->run_next), w->fatal_step);
       SequenceRun run;
       run.sequence = w->run_next;
       if (w->div_sequence == w->run_next) {
@@ -595,6 +598,15 @@ private:
     });
   }
 
+  // The signature of a hang at step `step` of `ops` (HangSignature; "hang"
+  // for the teardown or a step not known).
+  std::string RefineHang(const std::vector<Op>& ops, int step) const {
+    if (step < 0 || static_cast<size_t>(step) >= ops.size())
+      return "hang";
+    return HangSignature(options_.profile,
+                         std::span<const Op>(ops.data(), step + 1));
+  }
+
   // The worker job that replays `ops` once, in a fresh process.
   ProcessReplay ReplayInProcess(const std::vector<Op>& ops,
                                 const std::set<std::string>& masked) const {
@@ -650,7 +662,7 @@ private:
     }
     if (!finished && ready) {
       if (child.timed_out || fatal == "hang") {
-        replay.run.fatal = "hang";
+        replay.run.fatal = RefineHang(ops, replay.run.fatal_step);
       } else if (!fatal.empty()) {
         replay.run.fatal = fatal;
       } else if (child.signal != 0) {
@@ -700,7 +712,7 @@ private:
     const bool fatal = finding.died.empty();
     if (fatal) {
       failure.how = "sequence " + std::to_string(finding.sequence) +
-                    (finding.signature == "hang" ? " hung" : " killed") +
+                    (IsHangSignature(finding.signature) ? " hung" : " killed") +
                     " its worker at step " +
                     std::to_string(finding.run.fatal_step) +
                     "; replayed in fresh processes";
@@ -729,7 +741,7 @@ private:
     }
     failure.ops = ops;
     failure.step = std::max(step, 0);
-    if (finding.signature == "hang") {
+    if (IsHangSignature(finding.signature)) {
       failure.fatal = "HANGS (no return within " +
                       FormatDuration(options_.hang_timeout) + ")";
       failure.fatal_got = "no return, killed";

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/step.h"
 #include "properties/decided_by.h"
 
 namespace epollcheck {
@@ -132,6 +133,30 @@ std::string DivergenceSignature(const Profile& profile, std::span<const Op> ops,
   if (rule.empty())
     rule = FamilyKey(families);
   return std::string(SignatureOpName(ops.back())) + ":" + part + ":" + rule;
+}
+
+std::string HangSignature(const Profile& profile, std::span<const Op> ops) {
+  if (ops.empty())
+    return "hang";
+  World world;
+  world.profile = profile;
+  for (size_t i = 0; i + 1 < ops.size(); ++i)
+    (void)Step(world, ops[i]);
+  const std::vector<std::string> families = OperandFamilies(world, ops.back());
+  const Outcome want = Step(world, ops.back());
+  std::string rule =
+      DecidingRule(profile, ops, want.IsError() ? "errno" : "ret", want, want);
+  if (rule.empty())
+    rule = FamilyKey(families);
+  return std::string(SignatureOpName(ops.back())) + ":hang:" + rule;
+}
+
+bool IsHangSignature(std::string_view signature) {
+  if (signature == "hang")
+    return true;
+  const size_t colon = signature.find(':');
+  return colon != std::string_view::npos &&
+         signature.substr(colon + 1).starts_with("hang:");
 }
 
 std::string FdinfoSignature(std::span<const Op> ops, const World& after,

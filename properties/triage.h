@@ -68,6 +68,16 @@ std::string FdinfoSignature(std::span<const Op> ops, const World& after,
 std::string DivergenceSignature(const Profile& profile, std::span<const Op> ops,
                                 const Outcome& want, const Outcome& got,
                                 const std::vector<std::string>& families);
+// "op:hang:rule" for the last step of `ops` not returning (the whole
+// sequence, replayed on a model with `profile`): the rule that decided the
+// outcome the model expects there (its errno's, else the step's own), or
+// the kinds of the files the op names, so that a SUT that blocks where
+// Linux refuses (gVisor's epoll_pwait2 with a negative tv_sec) is one
+// signature a registry can hold, apart from other hangs. "hang" when `ops`
+// is empty (the teardown, or a step not known).
+std::string HangSignature(const Profile& profile, std::span<const Op> ops);
+// True for "hang" and "op:hang:rule".
+bool IsHangSignature(std::string_view signature);
 // The kinds of the files `op` names in `before` (FileFamilyName), sorted,
 // each once.
 std::vector<std::string> OperandFamilies(const World& before, const Op& op);

@@ -64,13 +64,14 @@ std::string CheckWritten(const FdinfoExpect& expect, Sut& sut,
 }  // namespace
 
 ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
-                    ReplayMode mode) {
+                    ReplayMode mode, const BeforeExecute& before) {
   ReplayReport report;
   World model;
   model.profile = profile;
   HandleEnv env;
   const bool written_era = SameEraBehaviour(profile, WrittenProfile(scenario));
   report.fdinfo_off = sut.FdinfoOff();
+  std::vector<Op> ops;  // run so far
   std::optional<FdinfoOracle> oracle;
   if (mode == ReplayMode::kModel && report.fdinfo_off.empty())
     oracle.emplace();
@@ -85,6 +86,9 @@ ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
       break;  // later steps would name the same missing handle
     }
     r.op = std::get<Op>(resolved);
+    ops.push_back(*r.op);
+    if (before)
+      before(ops);
     r.got = sut.Execute(*r.op);
     const FdinfoScope scope =
         oracle ? FdinfoScopeOf(model, *r.op) : FdinfoScope{};

@@ -19,8 +19,10 @@
 //   return r.mismatches == 0 ? 0 : 1;
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -72,8 +74,12 @@ struct ReplayReport {
   std::string fdinfo_off;
 };
 
+// Called with the operations so far, the one about to run last, before the
+// SUT runs it (the replay command names a hang's signature from it).
+using BeforeExecute = std::function<void(std::span<const Op> ops)>;
+
 ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
-                    ReplayMode mode);
+                    ReplayMode mode, const BeforeExecute& before = {});
 
 // `  3  write(p0.w, 1)  -> 1  ok` or `... MISMATCH: expected 1 got -1 EAGAIN`.
 void PrintReplay(std::ostream& os, const ReplayReport& report);
