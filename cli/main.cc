@@ -851,8 +851,7 @@ int Replay(const std::vector<std::string_view>& args) {
     const std::string line = "epollcheck: signature " +
                              epollcheck::HangSignature(profile, ops) + "\n";
     g_hang_signature_size.store(0, std::memory_order_release);
-    const size_t size = std::min(line.size(), sizeof g_hang_signature);
-    std::memcpy(g_hang_signature, line.data(), size);
+    const size_t size = line.copy(g_hang_signature, sizeof g_hang_signature);
     g_hang_signature_step.store(static_cast<int>(ops.size()) - 1);
     g_hang_signature_size.store(size, std::memory_order_release);
   };
