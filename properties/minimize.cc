@@ -302,10 +302,12 @@ DescriptorOperands(const std::vector<Op>& ops, const Profile& profile) {
   return out;
 }
 
-bool KeepsAdmissible(const std::vector<Op>& ops,
-                     const std::vector<Op>& candidate,
-                     const std::vector<size_t>& origin,
-                     const Profile& profile) {
+namespace {
+
+// Which steps of `ops` the model admits where they are (a candidate must keep
+// those admissible).
+std::vector<bool> AdmissibleSteps(const std::vector<Op>& ops,
+                                  const Profile& profile) {
   std::vector<bool> admissible;
   World world;
   world.profile = profile;
@@ -313,7 +315,17 @@ bool KeepsAdmissible(const std::vector<Op>& ops,
     admissible.push_back(Admissible(world, op));
     (void)Step(world, op);
   }
-  world = World{};
+  return admissible;
+}
+
+}  // namespace
+
+bool KeepsAdmissible(const std::vector<Op>& ops,
+                     const std::vector<Op>& candidate,
+                     const std::vector<size_t>& origin,
+                     const Profile& profile) {
+  const std::vector<bool> admissible = AdmissibleSteps(ops, profile);
+  World world;
   world.profile = profile;
   for (size_t i = 0; i < candidate.size(); ++i) {
     if (admissible.at(origin.at(i)) && !Admissible(world, candidate[i]))
@@ -348,17 +360,9 @@ DeleteSteps(const std::vector<Op>& ops, const std::set<size_t>& drop,
         gone[i] = gone[i] || (o.id && gone[resolve(*o.id).step]);
     }
   }
-  // Which steps of `ops` the model admits where they are (a candidate must
-  // keep those admissible: KeepsAdmissible).
-  std::vector<bool> admissible;
-  {
-    World world;
-    world.profile = profile;
-    for (const Op& op : ops) {
-      admissible.push_back(Admissible(world, op));
-      (void)Step(world, op);
-    }
-  }
+  // A candidate must keep the steps `ops` admits admissible (as
+  // KeepsAdmissible checks).
+  const std::vector<bool> admissible = AdmissibleSteps(ops, profile);
   std::vector<Op> out;
   std::vector<size_t> origin;
   // The candidate's run, its descriptors named by the steps of `ops`.
