@@ -8,6 +8,7 @@
 //                    [--duration D] [--hang-timeout D] [--no-fdinfo]
 //   epollcheck replay FILE [--sut model|kernel|...] [--kernel-era MAJOR.MINOR]
 //                    [--profile FILE|NAME] [--against-model] [--hang-timeout D]
+//                    [--families F,...|-F,...]
 //   epollcheck repro FILE > repro.c
 //   epollcheck --help
 //
@@ -17,8 +18,11 @@
 // as `epollcheck check-worker PARENT_PID <check options>` (not for users).
 // replay: exit 0 iff every step holds; a scenario using a family of operations
 // the SUT does not implement is not run: one line on stdout (`epollcheck: FILE:
-// SUT does not implement FAMILY (skipped)`), exit 77 (kSkipExitCode, ctest's
-// SKIP_RETURN_CODE). Bad usage or input: exactly one line on stderr
+// SUT does not implement FAMILY (skipped)`, or `uses FAMILY, outside
+// --families ...`), exit 77 (kSkipExitCode, ctest's SKIP_RETURN_CODE); a step
+// that does not return within --hang-timeout: one line on stderr, the
+// signature `check` would give the run on stdout, exit 1. Bad usage or input:
+// exactly one line on stderr
 // (`epollcheck: what is wrong`, or `file:line: what is wrong` for a scenario),
 // exit 2. --help prints the usage on stdout, exit 0.
 
@@ -89,7 +93,9 @@ const std::string kUsage =
     "check runs N sequences (default 1000; with --duration, as many as fit)\n"
     "in --jobs worker processes (default: one per core); a worker that\n"
     "crashes, or whose SUT does not return from an operation within\n"
-    "--hang-timeout (default 10s), is a divergence (crash:SIGNAL, hang) and\n"
+    "--hang-timeout (default 10s), is a divergence (crash:SIGNAL;\n"
+    "OP:hang:RULE, the step that hung and the rule deciding what the model\n"
+    "expects there) and\n"
     "the run goes on. Durations: 300ms, 30s, 10m, 2h. After every step the\n"
     "interest set of every open epoll instance, as the SUT shows it\n"
     "(/proc/<pid>/fdinfo), must equal the model's (signature fdinfo:...);\n"
@@ -147,8 +153,12 @@ uint32_t FamiliesFlag(const std::string& text, uint32_t available,
     UsageError("--families: unknown family '" + unknown + "' (known: " +
                epollcheck::FamiliesString(epollcheck::kAllFamilies) + ")");
   }
-  if (without)
+  if (without) {
+    if ((available & ~*bits) == 0)
+      UsageError("--families: " + text + " leaves no family (" + sut_name +
+                 " has " + epollcheck::FamiliesString(available) + ")");
     return available & ~*bits;
+  }
   if ((*bits & ~available) != 0) {
     UsageError("--families: " + sut_name + " does not implement " +
                epollcheck::FamiliesString(*bits & ~available) + " (it has " +
@@ -347,7 +357,8 @@ CheckArgs ParseCheck(const std::vector<std::string_view>& args) {
            std::count(signature.begin(), signature.end(), ':') == 1);
       if (!fatal && std::count(signature.begin(), signature.end(), ':') != 2) {
         UsageError("--mask: '" + signature +
-                   "' is not op:part:rule, crash:SIGNAL or hang");
+                   "' is not op:part:rule (op:hang:rule for a hang), "
+                   "crash:SIGNAL or hang (a hang at no known step)");
       }
       options.masked.insert(signature);
     } else if (flag == "--jobs") {
@@ -682,12 +693,24 @@ constexpr int kSkipExitCode = 77;
 // in a signal handler and may only append the step and write.
 char g_hang_prefix[512];
 char g_hang_suffix[96];
-// `epollcheck: signature OP:hang:RULE` of the step about to run (stdout,
-// where the corpus run and `check` read signatures), written before the step
-// starts.
-char g_hang_signature[300];
-std::atomic<size_t> g_hang_signature_size{0};
-std::atomic<int> g_hang_signature_step{-1};  // the step it names
+// The signature line a hang prints on stdout (where the corpus run and
+// `check` read signatures), as `check` would sign the run: the first
+// differing step's signature once a step has differed; else, for the step
+// that hangs, `OP:hang:RULE`, kept per step parity (a buffer is rewritten
+// only two steps after the one it names, so the handler never reads one
+// being written); else (the teardown) plain `hang`. Written before each
+// step starts; read by the watchdog's handler.
+struct HangLine {
+  char text[320];
+  std::atomic<size_t> size{0};
+  std::atomic<int> step{-1};  // the step it names (-1: any)
+};
+HangLine g_hang_lines[2];
+HangLine g_first_difference;
+
+void WriteLine(const char* text, size_t size) {
+  (void)!write(STDOUT_FILENO, text, size);
+}
 
 void OnReplayHang(int step) {
   char line[700];
@@ -708,9 +731,17 @@ void OnReplayHang(int step) {
     line[at++] = digits[--n];
   append(g_hang_suffix);
   (void)!write(STDERR_FILENO, line, at);
-  if (const size_t size = g_hang_signature_size.load(std::memory_order_acquire);
-      size != 0 && g_hang_signature_step.load() == step)
-    (void)!write(STDOUT_FILENO, g_hang_signature, size);
+  const HangLine& mine = g_hang_lines[step & 1];
+  if (const size_t first =
+          g_first_difference.size.load(std::memory_order_acquire)) {
+    WriteLine(g_first_difference.text, first);
+  } else if (const size_t size = mine.size.load(std::memory_order_acquire);
+             size != 0 && mine.step.load(std::memory_order_acquire) == step) {
+    WriteLine(mine.text, size);
+  } else {
+    static constexpr char kPlain[] = "epollcheck: signature hang\n";
+    WriteLine(kPlain, sizeof kPlain - 1);
+  }
   _exit(1);
 }
 
@@ -844,16 +875,30 @@ int Replay(const std::vector<std::string_view>& args) {
   // A step that never returns ends the replay with one line, exit 1.
   StartReplayWatchdog(path, hang_timeout, sut_name);
   instance = std::make_unique<epollcheck::WatchedSut>(std::move(instance));
-  // A step that hangs is named as `check` names it (op:hang:rule).
-  const auto name_hang = [&](std::span<const epollcheck::Op> ops) {
-    if (sut_name == "model")
+  // A step that hangs is named as `check` would sign the run.
+  const auto name_hang = [&](std::span<const epollcheck::Op> ops,
+                             const epollcheck::ReplayReport& so_far) {
+    if (sut_name == "model" ||
+        g_first_difference.size.load(std::memory_order_relaxed) != 0)
       return;
+    if (so_far.mismatches != 0) {
+      const std::string first = FirstSignature(so_far, profile);
+      if (!first.empty()) {
+        const std::string line = "epollcheck: signature " + first + "\n";
+        g_first_difference.size.store(
+            line.copy(g_first_difference.text, sizeof g_first_difference.text),
+            std::memory_order_release);
+        return;
+      }
+    }
+    const int step = static_cast<int>(ops.size()) - 1;
+    HangLine& next = g_hang_lines[step & 1];
     const std::string line = "epollcheck: signature " +
                              epollcheck::HangSignature(profile, ops) + "\n";
-    g_hang_signature_size.store(0, std::memory_order_release);
-    const size_t size = line.copy(g_hang_signature, sizeof g_hang_signature);
-    g_hang_signature_step.store(static_cast<int>(ops.size()) - 1);
-    g_hang_signature_size.store(size, std::memory_order_release);
+    next.size.store(0, std::memory_order_release);
+    const size_t size = line.copy(next.text, sizeof next.text);
+    next.step.store(step, std::memory_order_release);
+    next.size.store(size, std::memory_order_release);
   };
   const epollcheck::ReplayReport report =
       epollcheck::Replay(scenario, *instance, profile,

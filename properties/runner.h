@@ -160,7 +160,8 @@ struct SequenceRun {
   int divergence_step = -1;
   bool leak = false;  // Sut::Finish reported something left behind
   // Set by the supervisor when the worker running it died: "crash:SIGSEGV",
-  // "hang" (an operation did not return within the hang timeout).
+  // "OP:hang:RULE" (operation fatal_step did not return within the hang
+  // timeout: HangSignature), "hang" (a hang at a step not known).
   std::string fatal;
   int fatal_step = -1;  // the step in progress then (-1: not known)
   std::string failure;  // the property failed outside a step, or gave up

@@ -724,10 +724,14 @@ private:
     ProcessReplay replay;
     const std::string first =
         ReplaySignatureInProcess(ops, masked, step, &replay);
-    if (first == finding.signature) {
+    // A worker killed for falling silent is a hang at a step not known;
+    // the replay's watchdog names the step (op:hang:rule).
+    if (finding.signature == "hang" && IsHangSignature(first))
+      failure.signature = first;
+    if (first == failure.signature) {
       ops.resize(static_cast<size_t>(step) + 1);
       failure.original_steps = ops.size();
-      ops = Minimize(ops, finding.signature, oracle, options_.profile,
+      ops = Minimize(ops, failure.signature, oracle, options_.profile,
                      kMaxProcessReplays);
       (void)ReplaySignatureInProcess(ops, masked, step, &replay);
     } else {
@@ -759,7 +763,7 @@ private:
       failure.note += stderr_note;
     FoundDivergence found = ReportReplayed(options_, failure, finding.sequence,
                                            masked, finding.index, text);
-    found.reproduced = first == finding.signature;
+    found.reproduced = first == failure.signature;
     return found;
   }
 

@@ -12,7 +12,8 @@
 // while the others run ahead. A worker that dies by a signal (its crash
 // handler says which step), or whose watchdog sees an operation run longer
 // than --hang-timeout (or that falls silent, then killed), fails its sequence
-// with signature `crash:SIGSEGV` (the signal's name) or `hang`; the
+// with signature `crash:SIGSEGV` (the signal's name) or `OP:hang:RULE`
+// (HangSignature; `hang` when the step is not known); the
 // sequence is regenerated against the model alone, minimized with every
 // candidate replayed in a fresh worker process (with the same timeout),
 // reported and saved like any divergence, a new worker takes the dead one's

@@ -88,7 +88,7 @@ ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
     r.op = std::get<Op>(resolved);
     ops.push_back(*r.op);
     if (before)
-      before(ops);
+      before(ops, report);
     r.got = sut.Execute(*r.op);
     const FdinfoScope scope =
         oracle ? FdinfoScopeOf(model, *r.op) : FdinfoScope{};

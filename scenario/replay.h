@@ -74,9 +74,12 @@ struct ReplayReport {
   std::string fdinfo_off;
 };
 
-// Called with the operations so far, the one about to run last, before the
-// SUT runs it (the replay command names a hang's signature from it).
-using BeforeExecute = std::function<void(std::span<const Op> ops)>;
+struct ReplayReport;
+// Called with the operations so far, the one about to run last, and the
+// report of the steps before it, before the SUT runs it (the replay command
+// names a hang's signature from them).
+using BeforeExecute =
+    std::function<void(std::span<const Op> ops, const ReplayReport& so_far)>;
 
 ReplayReport Replay(const Scenario& scenario, Sut& sut, const Profile& profile,
                     ReplayMode mode, const BeforeExecute& before = {});
