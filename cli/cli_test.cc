@@ -171,8 +171,19 @@ TEST(Cli, BadUsageIsOneLineAndExitTwo) {
       {{"check", "--sut", "kernel", "--sequences", "5", "--only-sequence", "5"},
        "epollcheck: --only-sequence: 5 is not below --sequences 5"},
       {{"check", "--sut", "kernel", "--mask", "epoll_wait"},
-       "epollcheck: --mask: 'epoll_wait' is not op:part:rule, crash:SIGNAL "
-       "or hang"},
+       "epollcheck: --mask: 'epoll_wait' is not op:part:rule (op:hang:rule "
+       "for a hang), crash:SIGNAL or hang (a hang at no known step)"},
+      {{"check", "--sut", "scratch", "--families",
+        "-pipe,epoll,eventfd,poll,unix,unixaddr,unixoob,fifo,timerfd,signal,"
+        "fork"},
+       "epollcheck: --families: -pipe,epoll,eventfd,poll,unix,unixaddr,"
+       "unixoob,fifo,timerfd,signal,fork leaves no family (scratch has "
+       "pipe,epoll,eventfd,unix,unixaddr,poll,unixoob,fifo,timerfd,signal,"
+       "fork)"},
+      {{"check", "--sut", "kernel", "--families", "-pipes"},
+       "epollcheck: --families: unknown family 'pipes' (known: "
+       "pipe,epoll,eventfd,unix,unixaddr,poll,unixoob,tcp,udp,file,fifo,"
+       "timerfd,signal,fork)"},
       {{"check", "--sut", "kernel", "--jobs", "0"},
        "epollcheck: --jobs: '0' is not a number in [1, 1024]"},
       {{"check", "--sut", "kernel", "--duration", "10x"},
@@ -585,6 +596,29 @@ TEST(CliReplay, SocketScenarioRunsOnEverySut) {
     EXPECT_EQ(r.exit_code, 0) << sut << '\n' << r.out << r.err;
     EXPECT_EQ(r.err, "") << sut;
   }
+  unlink(path.c_str());
+}
+
+// replay --families (as check --corpus passes it on): a scenario that uses
+// a family outside the set is skipped with one line, exit 77; one inside
+// runs. `-F,...` is every family the SUT has but those.
+TEST(CliReplay, FamiliesOutsideTheSetSkipTheScenario) {
+  const std::string path =
+      WriteTemp("s0 = socketpair(SOCK_STREAM|SOCK_NONBLOCK) -> 0 fds=[0,1]\n"
+                "send(s0.a, 1, MSG_DONTWAIT) -> 1\n");
+  const ChildResult without =
+      RunChild(EPOLLCHECK_BINARY,
+               {"replay", path, "--sut", "scratch", "--families", "-unix"},
+               std::chrono::seconds(30));
+  EXPECT_EQ(without.exit_code, 77) << without.out << without.err;
+  EXPECT_EQ(without.out, "epollcheck: " + path +
+                             ": uses unix, outside --families -unix "
+                             "(skipped)\n");
+  const ChildResult with =
+      RunChild(EPOLLCHECK_BINARY,
+               {"replay", path, "--sut", "scratch", "--families", "-tcp,pipe"},
+               std::chrono::seconds(30));
+  EXPECT_EQ(with.exit_code, 0) << with.out << with.err;
   unlink(path.c_str());
 }
 
