@@ -474,6 +474,21 @@ std::string RenderTable(const Matrix& matrix) {
     if (!r.reason.empty())
       out << r.target << ": " << r.status << ": " << r.reason << '\n';
   }
+  // What failed, so a CI log alone names each new divergence with its
+  // minimal scenario (the reproducers are in the reports).
+  for (const TargetResult& r : matrix.targets) {
+    for (const ResultDivergence& d : r.divergences) {
+      out << r.target << ": divergence " << d.signature << ": sequence "
+          << d.sequence << ", " << d.steps << " steps"
+          << (d.reproduced ? "" : ", did not reproduce on replay")
+          << "; rerun: " << d.rerun << '\n';
+      std::istringstream scenario(d.scenario);
+      for (std::string line; std::getline(scenario, line);)
+        out << "    " << line << '\n';
+    }
+    for (const std::string& file : r.corpus_failed)
+      out << r.target << ": corpus file failed: " << file << '\n';
+  }
   return out.str();
 }
 

@@ -264,12 +264,24 @@ TEST(Result, TableHasOneRowPerTargetAndTheReasons) {
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);)
     lines.push_back(line);
-  ASSERT_EQ(lines.size(), 7u) << table;  // header, 4 rows, 2 reasons
+  // header, 4 rows, 2 reasons, the divergence with its 2-line scenario,
+  // the failed corpus file
+  ASSERT_EQ(lines.size(), 11u) << table;
   EXPECT_EQ(lines[0].rfind("target", 0), 0u);
   EXPECT_NE(lines[2].find("1 (+1 known)"), std::string::npos) << lines[2];
   EXPECT_NE(lines[2].find("87 pass, 1 fail"), std::string::npos) << lines[2];
   EXPECT_EQ(lines[5], "5.10: error: the guest timed out after 600.0 s");
   EXPECT_EQ(lines[6], "uml: skipped: AMX host");
+  EXPECT_EQ(lines[7].rfind("6.12: divergence recv:ret:unix-stream: sequence "
+                           "17, ",
+                           0),
+            0u)
+      << lines[7];
+  EXPECT_NE(lines[7].find("; rerun: epollcheck check"), std::string::npos)
+      << lines[7];
+  EXPECT_EQ(lines[8], "    # scenario of recv:ret:unix-stream");
+  EXPECT_EQ(lines[9], "    p = pipe2(0)");
+  EXPECT_EQ(lines[10], "6.12: corpus file failed: K5-tcp-socket-history.scn");
 }
 
 TEST(Matrix, NewestPackageComparesNumbers) {

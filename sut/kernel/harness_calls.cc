@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -122,6 +123,47 @@ int TcpUnsentBytes(int fd, UnsentMethod first) {
   if (ioctl(fd, SIOCOUTQ, &bytes) == 0)
     return bytes;
   return -1;
+}
+
+long SoftnetBacklog(std::string_view text) {
+  // One line per online CPU, hexadecimal columns; the backlog is the 12th.
+  constexpr size_t kBacklogColumn = 11;
+  long total = 0;
+  while (!text.empty()) {
+    const size_t eol = std::min(text.find('\n'), text.size());
+    std::string_view line = text.substr(0, eol);
+    text.remove_prefix(std::min(eol + 1, text.size()));
+    for (size_t column = 0;; ++column) {
+      const size_t start = line.find_first_not_of(' ');
+      if (start == std::string_view::npos)
+        break;
+      line.remove_prefix(start);
+      const size_t end = std::min(line.find(' '), line.size());
+      if (column == kBacklogColumn) {
+        long value = 0;
+        const auto [ptr, ec] =
+            std::from_chars(line.data(), line.data() + end, value, 16);
+        if (ec == std::errc() && ptr == line.data() + end)
+          total += value;
+        break;
+      }
+      line.remove_prefix(end);
+    }
+  }
+  return total;
+}
+
+long LoopbackBacklog() {
+  const int fd = open("/proc/net/softnet_stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  std::string text;
+  char buf[4096];
+  ssize_t n = 0;
+  while ((n = read(fd, buf, sizeof buf)) > 0)
+    text.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return SoftnetBacklog(text);
 }
 
 bool BlockAsyncSignals() {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace epollcheck {
@@ -51,6 +52,18 @@ enum class UnsentMethod {
 // Bytes of the TCP socket at `fd` that its peer may not have yet (0 when
 // settled), or -1 if neither ioctl works on it.
 int TcpUnsentBytes(int fd, UnsentMethod first = UnsentMethod::kOutqNsd);
+
+// Packets handed to the network stack and not yet processed, on every CPU:
+// the sum of /proc/net/softnet_stat's backlog column (softnet_backlog_len,
+// Linux 5.10+; net/core/net-procfs.c softnet_seq_show). A loopback packet
+// (netif_rx) waits in that backlog until the NET_RX softirq runs; when the
+// kernel has handed softirqs to ksoftirqd (a slow or loaded machine: UML,
+// QEMU TCG), that happens after the system call that sent it has returned.
+// 0 when the file or the column is missing (older kernels, gVisor): no
+// evidence of a packet in flight. Opens and closes the file each call.
+long LoopbackBacklog();
+// The backlog column's sum over the lines of a softnet_stat `text`.
+long SoftnetBacklog(std::string_view text);
 
 // Blocks every asynchronous signal on the calling thread (executor threads:
 // a SIGCHLD or SIGALRM meant for the harness must never interrupt an

@@ -106,6 +106,53 @@ TEST(TcpUnsentBytes, BothMethodsSeeASettledConnection) {
   close(listener);
 }
 
+TEST(SoftnetBacklog, SumsTheBacklogColumnOfEveryCpu) {
+  // Linux 5.10: 13 columns, the backlog 12th, the CPU 13th.
+  EXPECT_EQ(SoftnetBacklog("0000ed2c 00000000 00000001 00000000 00000000 "
+                           "00000000 00000000 00000000 00000000 00000000 "
+                           "00000000 0000000a 00000000\n"
+                           "00010d77 00000000 00000000 00000000 00000000 "
+                           "00000000 00000000 00000000 00000000 00000000 "
+                           "00000000 00000002 00000001\n"),
+            12);
+  // Linux 6.18: 15 columns (the queues apart after the CPU), no newline at
+  // the end.
+  EXPECT_EQ(SoftnetBacklog("0000ed2c 00000000 00000000 00000000 00000000 "
+                           "00000000 00000000 00000000 00000000 00000000 "
+                           "00000000 00000003 00000000 00000001 00000002"),
+            3);
+  // Linux 5.4: 11 columns, no backlog: no evidence of a packet in flight.
+  EXPECT_EQ(SoftnetBacklog("0000ed2c 00000000 00000000 00000000 00000000 "
+                           "00000000 00000000 00000000 00000000 00000000 "
+                           "00000007\n"),
+            0);
+  EXPECT_EQ(SoftnetBacklog(""), 0);
+  EXPECT_EQ(SoftnetBacklog("\n\nnot a number at all here x y z w v u t\n"), 0);
+}
+
+TEST(LoopbackBacklog, ADatagramIsReadableOnceTheBacklogIsEmpty) {
+  const std::vector<int> before = ListThreadFds();
+  const int rx = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  const int tx = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(rx, 0);
+  ASSERT_GE(tx, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(bind(rx, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(getsockname(rx, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  ASSERT_EQ(sendto(tx, "x", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof a),
+            1);
+  for (int i = 0; i < 2000 && LoopbackBacklog() > 0; ++i)
+    usleep(1000);
+  char c = 0;
+  EXPECT_EQ(recv(rx, &c, 1, 0), 1);
+  close(rx);
+  close(tx);
+  EXPECT_EQ(ListThreadFds(), before);  // it closes what it opens
+}
+
 TEST(BlockAsyncSignals, LeavesFaultsDeliverable) {
   std::thread([] {
     ASSERT_TRUE(BlockAsyncSignals());

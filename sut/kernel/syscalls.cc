@@ -437,17 +437,25 @@ bool FdsBusy() {
   return false;
 }
 
-// Lets loopback TCP settle after a step: waits (boundedly) while a TCP
-// socket at a descriptor of the sequence is in a state only a segment still
-// in flight or a delayed ACK ends (SYN_RECV, FIN_WAIT1, CLOSING, LAST_ACK),
-// or has bytes not yet sent, so the next step sees what the model predicts
-// for this one. Sockets without a descriptor need no wait: a closed one has
-// no wait queue, and a connection not yet accepted is waited for by the
-// accept4 step that gives it one, before any epoll item can watch it.
+// Lets loopback delivery settle after a step, so the next step sees what
+// the model predicts for this one (model/inet.cc describes each step after
+// its segments and datagrams are processed). Waits (boundedly) while
+// - a packet is still in the network stack's backlog (LoopbackBacklog):
+//   when the kernel has handed its softirqs to ksoftirqd, a loopback
+//   segment or datagram is processed after the system call that sent it
+//   returns (seen under User-mode Linux: a datagram not yet readable, the
+//   FIN of a socket just closed not yet at its peer);
+// - a TCP socket at a descriptor of the sequence is in a state only a
+//   segment still in flight or a delayed ACK ends (SYN_RECV, FIN_WAIT1,
+//   CLOSING, LAST_ACK), or has bytes not yet sent.
+// A socket without a descriptor needs no wait of its own: a closed one has
+// no wait queue (what it sent is in the backlog), and a connection not yet
+// accepted is waited for by the accept4 step that gives it one, before any
+// epoll item can watch it.
 void Settle() {
   if (inet_fds.empty())
     return;
-  const auto busy = [] { return FdsBusy(); };
+  const auto busy = [] { return LoopbackBacklog() > 0 || FdsBusy(); };
   // Delayed ACKs take up to ~40 ms (TCP_DELACK_MIN, or the ATO); give up
   // after 2 s and let the comparison speak.
   for (int i = 0; i < 2000 && busy(); ++i) {
