@@ -10,7 +10,7 @@ if [ "${1:-}" = matrix ]; then
 else
   packages=(g++ cmake make git libgtest-dev librapidcheck-dev libboost1.81-dev
             libbenchmark-dev libjemalloc-dev clang-format clang-tidy clang
-            libclang-rt-14-dev)
+            libclang-rt-14-dev lld)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -23,8 +23,13 @@ epollcheck_test(sim_unix_test scratch sut/sim/sim_unix_test.cc)
 target_link_libraries(sim_unix_test PRIVATE epollcheck_sut_sim)
 epollcheck_test(sim_poll_test scratch sut/sim/sim_poll_test.cc)
 target_link_libraries(sim_poll_test PRIVATE epollcheck_sut_sim)
-epollcheck_test(sim_threads_test scratch-threads sut/sim/sim_threads_test.cc)
-target_link_libraries(sim_threads_test PRIVATE epollcheck_sut_sim)
+# On the simulated kernel alone (no properties, SUTs or fixtures), so the
+# TSan build (CMakePresets.json tsan) compiles only model/ and sut/sim/.
+add_executable(sim_threads_test sut/sim/sim_threads_test.cc)
+target_link_libraries(sim_threads_test PRIVATE epollcheck_sim GTest::gtest
+  GTest::gtest_main)
+gtest_discover_tests(sim_threads_test PROPERTIES LABELS scratch-threads
+  TIMEOUT 300 DISCOVERY_TIMEOUT 60)
 epollcheck_test(scratch_props_test scratch properties/scratch_props_test.cc)
 target_link_libraries(scratch_props_test PRIVATE epollcheck_sut_sim)
 # The fdinfo view on the kernel, scratch and the model (sut/fdinfo.h).
