@@ -8,25 +8,42 @@
 # 30) sets the fuzz smoke's length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each stage's wall time, printed at the end (also when a stage fails).
+times=""
+stage_start=$SECONDS
+stage() {
+  times="$times${times:+, }$1 $((SECONDS - stage_start)) s"
+  stage_start=$SECONDS
+}
+trap 'echo "ci/test.sh: stage times: $times (total $SECONDS s)"' EXIT
 ci/setup.sh
+stage setup
 if [ -z "${RC_PARAMS:-}" ]; then
   rev=$(git rev-parse --short=12 HEAD 2>/dev/null || echo 0)
   export RC_PARAMS="seed=$((16#${rev:-0} % 4294967296))"
 fi
 echo "ci/test.sh: RC_PARAMS=\"$RC_PARAMS\""
 ci/build.sh default
+stage build
 (cd build && ctest --output-on-failure -j "$(nproc)") | tee build/ctest.log
+stage ctest
 ci/build.sh asan
-# The raw-divergence minimizer property (100 generated sequences on the
-# scratch doubles, each minimized: 141 s under ASan) runs in the default
-# build only; the minimizer runs under ASan in MinimizerOnDoubles (~30 s).
+stage asan-build
+# In build/ only: the raw-divergence minimizer property (100 generated
+# sequences on the scratch doubles, each minimized: 141 s under ASan; the
+# minimizer runs under ASan in MinimizerOnDoubles), the C reproducers of
+# the whole corpus (the C compiler's time, 25 s) and the default check
+# budget's rule coverage (26 s; check.kernel runs under ASan).
 (cd build-asan && ctest --output-on-failure -j "$(nproc)" -L 'model|kernel|scratch' \
-  -E 'RawDivergencesOnScratchDoubles') \
+  -E 'RawDivergencesOnScratchDoubles|Repro.EveryCorpusScenarioReproduces|RuleCoverage.DefaultBudgetHitsEveryReachableRule') \
   | tee build-asan/ctest.log
+stage asan-ctest
 ci/build.sh tsan
 (cd build-tsan && ctest --output-on-failure -j "$(nproc)" -L scratch-threads) \
   | tee build-tsan/ctest.log
+stage tsan
 ci/build.sh fuzz
+stage fuzz-build
 mkdir -p build-fuzz/corpus
 cp fixtures/corpus/*.scn build-fuzz/corpus/ 2>/dev/null || true
 # On a crash, print the failed check and the input (libFuzzer's own stack
@@ -45,6 +62,7 @@ if ! build-fuzz/scenario_fuzz -max_total_time="${FUZZ_SECONDS:-30}" \
   exit 1
 fi
 tail -n 12 build-fuzz/fuzz.log
+stage fuzz
 # The smoke matrix (label matrix): Debian 12's kernel under QEMU, User-mode
 # Linux and gVisor, each `epollcheck matrix --budget smoke` (the kernel
 # package is fetched with apt-get download into ~/.cache/epollcheck).
@@ -56,6 +74,7 @@ status=0
 (cd build && ctest --output-on-failure --no-tests=error -L matrix) \
   | tee build/ctest-matrix.log || status=$?
 cmake -S . -B build -DEPOLLCHECK_MATRIX_TESTS=OFF >/dev/null
+stage matrix
 [ "$status" -eq 0 ] || exit "$status"
 # One plain closing line over every ctest run above (each failed run has
 # already stopped this script).
