@@ -8,11 +8,12 @@
 #
 # By default it checks the units whose source, or any project header they
 # include (the build's depfiles, CMakeFiles/*.dir/*.o.d), differs from the
-# commit named in ci/tidy-baseline: a commit every unit of which passed a
-# full run (as lint CI does on a change: the diff, not the whole tree). It
-# checks every unit when .clang-tidy itself changed, when the baseline is not
-# in this clone's history (a shallow clone, no git) or when a unit's depfile
-# is missing. Changes not yet committed count as changes.
+# file's content listed in ci/tidy-baseline: the blob hashes of a commit
+# every unit of which passed a full run (as lint CI does on a change: the
+# diff, not the whole tree). Content, not history, so a shallow clone works
+# too. Changes not yet committed count. It checks every unit when
+# .clang-tidy itself changed, without git, or when a unit's depfile is
+# missing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build"
@@ -27,20 +28,23 @@ if [ ! -f "$build/compile_commands.json" ]; then
   echo "$build/compile_commands.json: missing (configure with CMake first)" >&2
   exit 1
 fi
-baseline=$(sed -n '1s/^\([0-9a-f]\{7,40\}\).*/\1/p' "$root/ci/tidy-baseline" 2>/dev/null || true)
 changed=""
 why="every unit"
-if [ "$all" -eq 0 ] && [ -n "$baseline" ] &&
-   git -C "$root" cat-file -e "$baseline^{commit}" 2>/dev/null; then
-  # Committed and uncommitted changes since the baseline, and new files.
-  changed=$( (git -C "$root" diff --name-only "$baseline" --;
+if [ "$all" -eq 0 ] && [ -f "$root/ci/tidy-baseline" ] &&
+   staged=$(git -C "$root" ls-files -s 2>/dev/null); then
+  # Files whose committed or staged content differs from the baseline's,
+  # files changed in the working tree, and new files.
+  changed=$( (echo "$staged" | awk '{ print $2, $4 }' \
+                | grep -vxF -f <(grep -v '^#' "$root/ci/tidy-baseline") \
+                | awk '{ print $2 }';
+              git -C "$root" diff --name-only;
               git -C "$root" ls-files --others --exclude-standard) | sort -u)
   if echo "$changed" | grep -qx '.clang-tidy'; then
-    why="every unit (.clang-tidy changed since ${baseline:0:12})"
+    why="every unit (.clang-tidy changed since the baseline)"
     changed=""
     all=1
   else
-    why="units changed since ${baseline:0:12}"
+    why="units changed since ci/tidy-baseline"
   fi
 else
   all=1
